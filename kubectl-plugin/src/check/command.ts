@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander';
+import { ConfigErrors, runCheck } from './run-check';
+import { documentCommand } from '../cli/help';
+import { UsageError, type CliIO } from '../cli/io';
+import { formatJson } from '../output/json';
+import { formatSarif } from '../output/sarif';
+import { formatText } from '../output/text';
+import { terminalStyle } from '../output/style';
+import { defaultMaxFileBytes } from '@kube-routes/server/node';
+import type { Severity } from '@kube-routes/server/engine';
+
+type OutputFormat = 'text' | 'json' | 'sarif';
+
+interface CheckFlags {
+  config?: string;
+  output: OutputFormat;
+  failOn: Severity;
+  maxFileSize: number;
+}
+
+export function parseSize(text: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|K|M|G)?B?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`invalid size "${text}": use bytes or a suffix, e.g. 512Ki, 16Mi`);
+  const unit = (m[2] ?? '').toLowerCase().replace('i', '');
+  const factor = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1;
+  return Number(m[1]) * factor;
+}
+
+export function checkCommand(io: CliIO, version: string, setExitCode: (code: number) => void): Command {
+  const command = new Command('check')
+    .summary('Check Service manifests for cluster IP, external IP and region problems')
+    .description('Check Service manifests for cluster IP, external IP and region problems.')
+    .argument('[paths...]')
+    .option('--config <file>', 'Region config (kube-routes.yaml). Default: the nearest kube-routes.yaml in or above each file\'s folder.')
+    .addOption(new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).').choices(['error', 'warning', 'info']).default('error'))
+    .addOption(new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).').default(defaultMaxFileBytes, '16Mi').argParser(parseSize))
+    .action(async (paths: string[], flags: CheckFlags) => {
+      try {
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize }, io);
+        const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
+        io.stdout(text);
+        setExitCode(exitCode);
+      } catch (e) {
+        if (!(e instanceof ConfigErrors)) throw e;
+        for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
+        io.stderr(`error: ${e.errors.length === 1 ? 'the config has an error' : `the config has ${e.errors.length} errors`}; fix it and run again\n`);
+        setExitCode(2);
+      }
+    });
+  return documentCommand(command, {
+    long: [
+      'Check Service manifests for cluster IP, external IP, region label and address range problems: the',
+      'pre-commit and CI check of kube-routes.',
+      '',
+      ' All files are checked together, so a duplicate across files is found. Directories are searched',
+      'recursively for *.yaml and *.yml; "-" reads standard input. Each file is checked against the nearest',
+      'kube-routes.yaml in or above its folder, unless --config is given.',
+      '',
+      ' Exit status: 0 when no finding is at or above --fail-on, 1 when some are, 2 for usage or config errors.',
+    ].join('\n'),
+    examples: [
+      { comment: 'Check every manifest under deploy/ against the nearest kube-routes.yaml', command: 'kubectl routes check deploy/' },
+      { comment: 'Check rendered manifests from standard input with an explicit config', command: 'helm template ./chart | kubectl routes check --config kube-routes.yaml -' },
+      { comment: 'Write SARIF for code scanning, failing on warnings too', command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif' },
+    ],
+    usage: 'kubectl routes check [flags] PATH... | -',
+  });
+}

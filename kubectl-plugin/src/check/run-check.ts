@@ -1,0 +1,104 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import {
+  checkManifests,
+  emptyConfig,
+  readManifestFile,
+  severityRank,
+  type ConfigError,
+  type Finding,
+  type InputProblem,
+  type KubeRoutesConfig,
+  type ManifestFile,
+  type Severity,
+} from '@kube-routes/server/engine';
+import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile, type SourceRead } from '@kube-routes/server/node';
+import { UsageError, type CliIO } from '../cli/io';
+import type { CheckReport } from '../output/report';
+
+export interface CheckOptions {
+  readonly config: string | undefined;
+  readonly failOn: Severity;
+  readonly maxFileBytes: number;
+}
+
+/** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
+export class ConfigErrors extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super(`${errors.length} config error(s)`);
+  }
+}
+
+const stdinName = '<stdin>';
+
+interface Input {
+  /** Absolute path, or stdin. */
+  readonly path: string;
+  readonly display: string;
+}
+
+/** Checks PATHs together, each group of files against the kube-routes.yaml that governs it. */
+export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<{ report: CheckReport; exitCode: number }> {
+  if (paths.length === 0) throw new UsageError('no paths given: pass files, directories, or - for standard input');
+  const display = (abs: string) => {
+    const rel = relative(io.cwd, abs);
+    return (rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+  };
+
+  const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));
+  if (collected.errors.length > 0) {
+    const shown = collected.errors.map((e) => e.replace(io.cwd + sep, ''));
+    throw new UsageError(shown.join('\n'));
+  }
+  const inputs: Input[] = collected.files.map((p) => ({ path: p, display: display(p) }));
+  if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
+
+  const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
+  const findings: Finding[] = [];
+  let serviceCount = 0;
+  for (const [configPath, members] of groups) {
+    const config = configPath === undefined ? emptyConfig : loadConfig(configPath, display(configPath));
+    if (configPath === undefined) {
+      io.stderr(`warning: no kube-routes.yaml found above ${members.map((m) => m.display).slice(0, 3).join(', ')}${members.length > 3 ? ', ...' : ''}; region rules did not run. Create one, or pass --config FILE.\n`);
+    }
+    const files: ManifestFile[] = [];
+    const problems: InputProblem[] = [];
+    for (const input of members) {
+      const read: SourceRead = input.path === stdinName
+        ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
+        : readSourceFile(input.path, input.display, options.maxFileBytes);
+      if ('problem' in read) {
+        problems.push({ rule: 'unreadable-file', at: { file: input.display, range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } } }, message: read.problem });
+      } else files.push(readManifestFile(read.source));
+    }
+    const result = checkManifests(files, config, problems);
+    findings.push(...result.findings);
+    serviceCount += result.serviceCount;
+  }
+  const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
+  return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
+}
+
+function loadConfig(path: string, display: string): KubeRoutesConfig {
+  const parsed = loadConfigFile(path, display);
+  if (!parsed.config) throw new ConfigErrors(parsed.errors);
+  return parsed.config;
+}
+
+/** Files governed by the same config are checked together; the key is the config path. */
+function groupByConfig(inputs: readonly Input[], explicit: string | undefined, cwd: string): Map<string | undefined, Input[]> {
+  const groups = new Map<string | undefined, Input[]>();
+  const byDir = new Map<string, string | undefined>();
+  for (const input of inputs) {
+    let config = explicit;
+    if (config === undefined) {
+      const dir = input.path === stdinName ? cwd : dirname(input.path);
+      if (!byDir.has(dir)) byDir.set(dir, findConfigFile(dir, existsSync));
+      config = byDir.get(dir);
+    }
+    const group = groups.get(config);
+    if (group) group.push(input);
+    else groups.set(config, [input]);
+  }
+  return groups;
+}

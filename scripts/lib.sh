@@ -1,0 +1,39 @@
+# Shared by scripts/demo and scripts/test. Sourced, not run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+die() { echo "error: $*" >&2; exit 2; }
+
+# Node 20 or newer, as package.json's engines say.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "node not found; install Node.js 20 or newer"
+[ "$node_major" -ge 20 ] || die "Node.js $node_major is too old; kube-routes needs 20 or newer"
+
+# npm ci when node_modules is missing or older than the lock file.
+install_node_modules() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build() {
+  npx --no-install tsc -b
+}
+
+# Debian packages the tests drive for real; installed when missing (needs root, as in CI).
+apt_install() {
+  local missing=()
+  local pkg bin
+  for spec in "$@"; do
+    pkg=${spec%%:*}; bin=${spec#*:}
+    command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
+  echo "installing ${missing[*]} from Debian packages" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for spec in "$@"; do
+    bin=${spec#*:}
+    command -v "$bin" >/dev/null 2>&1 || die "${spec%%:*} was installed but $bin is still not on PATH"
+  done
+}

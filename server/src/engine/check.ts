@@ -1,0 +1,59 @@
+import type { KubeRoutesConfig } from './config/model';
+import { compareFindings, type Finding, type Severity } from './findings';
+import type { ManifestFile } from './manifest/model';
+import { buildModel } from './rules/model';
+import { rules, rulesById } from './rules';
+import type { RelatedReport, ReportedLocation } from './rules/rule';
+
+export interface CheckResult {
+  readonly findings: readonly Finding[];
+  readonly serviceCount: number;
+}
+
+/** A finding produced outside the rules (e.g. a file that could not be read), before overrides. */
+export interface InputProblem {
+  readonly rule: 'yaml-syntax' | 'unreadable-file';
+  readonly at: ReportedLocation;
+  readonly message: string;
+}
+
+/**
+ * Checks all manifest files together (so conflicts across files are found) against one config.
+ * Pure: the same files and config always give the same, sorted findings.
+ */
+export function checkManifests(files: readonly ManifestFile[], config: KubeRoutesConfig, inputProblems: readonly InputProblem[] = []): CheckResult {
+  const findings: Finding[] = [];
+  const suppressed = suppressionIndex(files);
+  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation, message: string, related: readonly RelatedReport[] = []) => {
+    const setting = config.ruleSeverities.get(ruleId) ?? defaultSeverity;
+    if (setting === 'off') return;
+    const lineRules = suppressed.get(at.file)?.get(at.range.start.line);
+    if (lineRules && (lineRules.size === 0 || lineRules.has(ruleId))) return;
+    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related });
+  };
+
+  for (const p of inputProblems) emit(p.rule, rulesById.get(p.rule)?.defaultSeverity ?? 'error', p.at, p.message);
+  for (const file of files) {
+    for (const e of file.syntaxErrors) emit('yaml-syntax', 'error', { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
+  }
+
+  const model = buildModel(files, config);
+  const haveRegions = config.regions.size > 0;
+  for (const rule of rules) {
+    if (!rule.check || (rule.needsRegions && !haveRegions)) continue;
+    rule.check(model, (at, message, related) => emit(rule.id, rule.defaultSeverity, at, message, related));
+  }
+  findings.sort(compareFindings);
+  return { findings, serviceCount: model.services.length };
+}
+
+function suppressionIndex(files: readonly ManifestFile[]): Map<string, Map<number, ReadonlySet<string>>> {
+  const index = new Map<string, Map<number, ReadonlySet<string>>>();
+  for (const file of files) {
+    if (file.suppressions.length === 0) continue;
+    const lines = new Map<number, ReadonlySet<string>>();
+    for (const s of file.suppressions) lines.set(s.line, s.rules);
+    index.set(file.file, lines);
+  }
+  return index;
+}

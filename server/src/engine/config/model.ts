@@ -1,0 +1,38 @@
+import type { IpRange } from '../addresses';
+import type { SeveritySetting } from '../findings';
+import type { SourceRange } from '../source';
+
+export const defaultRegionLabels: readonly string[] = ['region', 'topology.kubernetes.io/region'];
+
+export interface RegionConfig {
+  readonly name: string;
+  readonly asns: readonly number[];
+  readonly clusterIPRanges: readonly IpRange[];
+  readonly externalIPPools: readonly IpRange[];
+  readonly contexts: readonly string[];
+}
+
+/** A validated kube-routes.yaml. */
+export interface KubeRoutesConfig {
+  /** Where it came from; undefined for the built-in default (no file found). */
+  readonly file: string | undefined;
+  readonly regionLabels: readonly string[];
+  readonly externalIPPools: readonly IpRange[];
+  readonly regions: ReadonlyMap<string, RegionConfig>;
+  readonly ruleSeverities: ReadonlyMap<string, SeveritySetting>;
+}
+
+/** A problem in the config file, located so it prints as file:line:col. */
+export interface ConfigError {
+  readonly file: string;
+  readonly range: SourceRange;
+  readonly message: string;
+}
+
+export const emptyConfig: KubeRoutesConfig = {
+  file: undefined,
+  regionLabels: defaultRegionLabels,
+  externalIPPools: [],
+  regions: new Map(),
+  ruleSeverities: new Map(),
+};

@@ -1,0 +1,13 @@
+// The engine: region config, Service manifest model and rules. It does no IO and knows
+// nothing about LSP, VS Code or kubectl; adapters feed it text and render its findings.
+export * from './source';
+export * from './findings';
+export * from './addresses';
+export * from './config/model';
+export { parseConfig, type ConfigParse } from './config/parse-config';
+export { configSchema } from './config/schema';
+export * from './manifest/model';
+export { readManifestFile } from './manifest/read-manifests';
+export { checkManifests, type CheckResult, type InputProblem } from './check';
+export { rules, rulesById, type Rule } from './rules';
+export type { CheckModel, ServiceAnalysis, AddressUse } from './rules/model';

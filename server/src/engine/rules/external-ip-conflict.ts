@@ -1,0 +1,21 @@
+import { describeOwners, groupConflicts, relatedUse } from './conflicts';
+import { fieldName } from './model';
+import type { Rule } from './rule';
+
+export const externalIpConflict: Rule = {
+  id: 'external-ip-conflict',
+  defaultSeverity: 'error',
+  summary: 'One external IP is used by two different Services.',
+  help: 'The same Service (same namespace/name) may share an external IP across regions: that is anycast. Two different Services on one external IP send each other\'s clients to the wrong backends. Give one of them another address from the externalIP pools.',
+  needsRegions: false,
+  check(model, report) {
+    const uses = model.services.flatMap((s) => s.externalAddresses);
+    for (const [use, others] of groupConflicts(uses, (s) => s.manifest.id)) {
+      report(
+        { file: use.service.manifest.file, range: use.literal.range },
+        `${fieldName(use)} ${use.literal.value} is also used by ${describeOwners(others)}: only the same Service (same namespace/name) may share an external IP across regions (anycast). Use another address from the externalIP pools.`,
+        others.map((o) => relatedUse(o, `also uses ${o.literal.value}`)),
+      );
+    }
+  },
+};

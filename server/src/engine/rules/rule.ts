@@ -1,0 +1,28 @@
+import type { Severity } from '../findings';
+import type { SourceRange } from '../source';
+import type { CheckModel } from './model';
+
+export interface ReportedLocation {
+  readonly file: string;
+  readonly range: SourceRange;
+}
+
+export interface RelatedReport extends ReportedLocation {
+  readonly message: string;
+}
+
+export type Report = (at: ReportedLocation, message: string, related?: readonly RelatedReport[]) => void;
+
+/** One row of the rule table: identity, docs, and a pure check over the model. */
+export interface Rule {
+  readonly id: string;
+  readonly defaultSeverity: Severity;
+  /** One line: what the rule catches. */
+  readonly summary: string;
+  /** Why it matters and what to do; shown as SARIF help and in hovers. */
+  readonly help: string;
+  /** Rules that compare against configured regions stay quiet when there are none. */
+  readonly needsRegions: boolean;
+  /** Absent for rules whose findings come from reading input (yaml-syntax, unreadable-file). */
+  readonly check?: (model: CheckModel, report: Report) => void;
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { emptyRange, parseConfig, type ConfigParse } from '@kube-routes/server/engine';
+
+export const configFileNames: readonly string[] = ['kube-routes.yaml', 'kube-routes.yml'];
+
+/** The nearest kube-routes.yaml in dir or any parent folder. */
+export function findConfigFile(dir: string, exists: (path: string) => boolean): string | undefined {
+  let current = resolve(dir);
+  for (;;) {
+    for (const name of configFileNames) {
+      const candidate = join(current, name);
+      if (exists(candidate)) return candidate;
+    }
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** Reads and validates a config file; a file that cannot be read is one located error. */
+export function loadConfigFile(path: string, displayPath = path): ConfigParse {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    return { config: undefined, errors: [{ file: displayPath, range: emptyRange, message: `cannot read config: ${describeFsError(e)}` }] };
+  }
+  return parseConfig(text, displayPath);
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'ENOTDIR': return 'a parent is not a directory';
+    default: return e instanceof Error ? e.message : String(e);
+  }
+}

@@ -1,0 +1,4 @@
+// Node adapters shared by the kubectl plugin and the language server: file system access
+// around the pure engine.
+export * from './config-files';
+export * from './manifest-files';

@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceFile } from '@kube-routes/server/engine';
+import { describeFsError } from './config-files';
+
+/** Kubernetes objects are capped near 1.5 MiB by etcd; a manifest file far above that is not one. */
+export const defaultMaxFileBytes = 16 * 1024 * 1024;
+
+const yamlFile = /\.ya?ml$/i;
+const skippedDirs = new Set(['node_modules', '.git']);
+
+export interface CollectedPaths {
+  readonly files: readonly string[];
+  /** One line each: a path that does not exist, or a directory without YAML files. */
+  readonly errors: readonly string[];
+}
+
+/** Expands files and directories (recursively, *.yaml and *.yml, skipping hidden folders). */
+export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
+  const files: string[] = [];
+  const errors: string[] = [];
+  for (const path of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (e) {
+      errors.push(`${path}: ${describeFsError(e)}`);
+      continue;
+    }
+    if (!isDir) { files.push(path); continue; }
+    const found = walk(path);
+    if (found.length === 0) errors.push(`${path}: no *.yaml or *.yml files in this directory`);
+    files.push(...found);
+  }
+  return { files: [...new Set(files)], errors };
+}
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path));
+    } else if (yamlFile.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) out.push(path);
+  }
+  return out;
+}
+
+export type SourceRead = { readonly source: SourceFile } | { readonly problem: string };
+
+/** Reads a manifest as text, refusing what cannot be YAML text: too large, binary, not UTF-8. */
+export function readSourceFile(path: string, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
+  let bytes: Buffer;
+  try {
+    const size = statSync(path).size;
+    if (size > maxBytes) {
+      return { problem: `file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit for a manifest; exclude it, or raise --max-file-size` };
+    }
+    bytes = readFileSync(path);
+  } catch (e) {
+    return { problem: `cannot read file: ${describeFsError(e)}` };
+  }
+  return decodeSource(bytes, displayPath, maxBytes);
+}
+
+export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
+  if (bytes.length > maxBytes) {
+    return { problem: `input is ${formatBytes(bytes.length)}, over the ${formatBytes(maxBytes)} limit for a manifest` };
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { problem: `file is binary (NUL byte at offset ${nul}), not a YAML manifest` };
+  try {
+    return { source: { path: displayPath, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) } };
+  } catch {
+    return { problem: 'file is not valid UTF-8 text; YAML manifests must be UTF-8' };
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
+  return `${n} B`;
+}

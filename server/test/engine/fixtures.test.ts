@@ -1,0 +1,32 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { checkManifests, emptyConfig, parseConfig, readManifestFile } from '@kube-routes/server/engine';
+import { matchSnapshot } from './snapshot';
+import { renderFindings } from './render';
+
+// Each folder under fixtures/ is one case: manifests (*.yaml, *.yml, read in name order), and
+// expected.txt, the findings they must produce. The config is the case's own kube-routes.yaml,
+// else the shared fixtures/kube-routes.yaml; cases named no-config-* run without one.
+const fixtures = resolve(__dirname, '../../../test/engine/fixtures');
+
+for (const name of readdirSync(fixtures).sort()) {
+  const dir = join(fixtures, name);
+  if (!statSync(dir).isDirectory()) continue;
+  test(`fixture ${name}`, () => {
+    const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kube-routes.yaml').sort();
+    assert.ok(files.length > 0, `fixture ${name} has no manifests`);
+    let config = emptyConfig;
+    if (!name.startsWith('no-config')) {
+      const own = join(dir, 'kube-routes.yaml');
+      const path = existsSync(own) ? own : join(fixtures, 'kube-routes.yaml');
+      const parsed = parseConfig(readFileSync(path, 'utf8'), 'kube-routes.yaml');
+      assert.deepEqual(parsed.errors, [], `fixture ${name} has an invalid config`);
+      config = parsed.config ?? emptyConfig;
+    }
+    const manifests = files.map((f) => readManifestFile({ path: f, text: readFileSync(join(dir, f), 'utf8') }));
+    const { findings } = checkManifests(manifests, config);
+    matchSnapshot(renderFindings(findings), join(dir, 'expected.txt'));
+  });
+}
