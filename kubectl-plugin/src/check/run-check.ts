@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   checkManifests,
   emptyConfig,
+  emptyRange,
   readManifestFile,
   severityRank,
   type ConfigError,
@@ -12,7 +13,7 @@ import {
   type ManifestFile,
   type Severity,
 } from '@kube-routes/server/engine';
-import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile, type SourceRead } from '@kube-routes/server/node';
+import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile } from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
 import type { CheckReport } from '../output/report';
 
@@ -42,7 +43,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   if (paths.length === 0) throw new UsageError('no paths given: pass files, directories, or - for standard input');
   const display = (abs: string) => {
     const rel = relative(io.cwd, abs);
-    return (rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+    return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
   };
 
   const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));
@@ -64,12 +65,11 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     for (const input of members) {
-      const read: SourceRead = input.path === stdinName
+      const read = input.path === stdinName
         ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
         : readSourceFile(input.path, input.display, options.maxFileBytes);
-      if ('problem' in read) {
-        problems.push({ rule: 'unreadable-file', at: { file: input.display, range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } } }, message: read.problem });
-      } else files.push(readManifestFile(read.source));
+      if ('problem' in read) problems.push({ rule: 'unreadable-file', at: { file: input.display, range: emptyRange }, message: read.problem });
+      else files.push(readManifestFile(read.source));
     }
     const result = checkManifests(files, config, problems);
     findings.push(...result.findings);

@@ -49,7 +49,7 @@ function usageMessage(e: CommanderError): string {
   return m.replace(/\.$/, '');
 }
 
-/** Entry point of the kubectl-routes executable. Never throws; sets the exit code. */
+/** Entry point of the kubectl-routes executable. Never throws; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
   const program = buildProgram(io, (code) => { exitCode = code; });
@@ -79,6 +79,5 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = 3;
     }
   }
-  process.exitCode = exitCode;
   return exitCode;
 }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceFile } from '@kube-routes/server/engine';
-import { describeFsError } from './config-files';
+import { configFileNames, describeFsError } from './config-files';
 
 /** Kubernetes objects are capped near 1.5 MiB by etcd; a manifest file far above that is not one. */
 export const defaultMaxFileBytes = 16 * 1024 * 1024;
@@ -15,7 +15,7 @@ export interface CollectedPaths {
   readonly errors: readonly string[];
 }
 
-/** Expands files and directories (recursively, *.yaml and *.yml, skipping hidden folders). */
+/** Expands files and directories (recursively, *.yaml and *.yml but not kube-routes.yaml, skipping hidden folders). */
 export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
   const files: string[] = [];
   const errors: string[] = [];
@@ -42,7 +42,10 @@ function walk(dir: string): string[] {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path));
-    } else if (yamlFile.test(entry.name) && (entry.isFile() || entry.isSymbolicLink())) out.push(path);
+    } else if (yamlFile.test(entry.name) && !configFileNames.includes(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
+      // The region config sits beside manifests but is not one.
+      out.push(path);
+    }
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configSchema, parseConfig, rules } from '@kube-routes/server/engine';
-import { matchSnapshot } from './snapshot';
+import { matchSnapshot } from '@kube-routes/test/support';
 import { renderConfigErrors } from './render';
 
 // Each NAME.yaml under config-fixtures/ is a kube-routes.yaml; NAME.expected.txt holds its errors.

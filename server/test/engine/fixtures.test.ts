@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkManifests, emptyConfig, parseConfig, readManifestFile } from '@kube-routes/server/engine';
-import { matchSnapshot } from './snapshot';
+import { matchSnapshot } from '@kube-routes/test/support';
 import { renderFindings } from './render';
 
 // Each folder under fixtures/ is one case: manifests (*.yaml, *.yml, read in name order), and

@@ -1,0 +1,3 @@
+export { matchSnapshot } from './snapshot';
+export { repoRoot, runCli, type CliRun } from './run-cli';
+export { tempDir, writeTree } from './temp';
