@@ -6,6 +6,7 @@ export * from './addresses';
 export * from './config/model';
 export { parseConfig, type ConfigParse } from './config/parse-config';
 export { configSchema } from './config/schema';
+export * from './config/speaker';
 export * from './manifest/model';
 export { readManifestFile } from './manifest/read-manifests';
 export { checkManifests, type CheckResult, type InputProblem } from './check';

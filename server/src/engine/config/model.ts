@@ -1,6 +1,7 @@
 import type { IpRange } from '../addresses';
 import type { SeveritySetting } from '../findings';
 import type { SourceRange } from '../source';
+import type { SpeakerConfig } from './speaker';
 
 export const defaultRegionLabels: readonly string[] = ['region', 'topology.kubernetes.io/region'];
 
@@ -20,6 +21,8 @@ export interface KubeRoutesConfig {
   readonly externalIPPools: readonly IpRange[];
   readonly regions: ReadonlyMap<string, RegionConfig>;
   readonly ruleSeverities: ReadonlyMap<string, SeveritySetting>;
+  /** The bundled BGP speaker's section, when present. */
+  readonly speaker: SpeakerConfig | undefined;
 }
 
 /** A problem in the config file, located so it prints as file:line:col. */
@@ -35,4 +38,5 @@ export const emptyConfig: KubeRoutesConfig = {
   externalIPPools: [],
   regions: new Map(),
   ruleSeverities: new Map(),
+  speaker: undefined,
 };

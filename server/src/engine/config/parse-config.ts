@@ -4,6 +4,7 @@ import type { SeveritySetting } from '../findings';
 import { compareRanges, emptyRange, LineIndex, type SourceRange } from '../source';
 import { closestMatch } from '../text';
 import { defaultRegionLabels, type ConfigError, type KubeRoutesConfig, type RegionConfig } from './model';
+import { parseSpeaker, type RawSpeaker } from './speaker';
 import { validateConfigShape, type ErrorObject } from './schema';
 
 export interface ConfigParse {
@@ -20,6 +21,7 @@ interface RawRegion {
 }
 
 interface RawConfig {
+  speaker?: RawSpeaker;
   regionLabels?: string[];
   externalIPPools?: string[];
   regions?: Record<string, RawRegion>;
@@ -68,6 +70,7 @@ export function parseConfig(text: string, file: string): ConfigParse {
   }
   checkOverlaps(regions, externalIPPools, locate, at);
   checkSharedAsns(regions, locate, at);
+  const speaker = config.speaker ? parseSpeaker(config.speaker, (path, message) => at(locate(path).range, message)) : undefined;
   if (errors.length > 0) return { config: undefined, errors: sortErrors(errors) };
 
   return {
@@ -77,6 +80,7 @@ export function parseConfig(text: string, file: string): ConfigParse {
       externalIPPools,
       regions,
       ruleSeverities: new Map(Object.entries(config.rules ?? {})),
+      speaker,
     },
     errors: [],
   };

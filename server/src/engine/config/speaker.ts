@@ -1,0 +1,120 @@
+import { parseIpAddress, type IpAddress } from '../addresses';
+
+/** One configured BGP peer of the speaker. */
+export interface SpeakerPeerConfig {
+  readonly address: IpAddress;
+  /** As written in the config, for logs and the API. */
+  readonly addressText: string;
+  readonly asn: number;
+  /** Connect actively to this port too; passive only when undefined. */
+  readonly port: number | undefined;
+  readonly description: string | undefined;
+  readonly addPath: boolean;
+  readonly maxPrefixes: number;
+  readonly holdTime: number;
+  readonly gracefulRestart: boolean;
+}
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The `speaker:` section: the bundled BGP speaker's identity, sockets and peers. */
+export interface SpeakerConfig {
+  readonly asn: number;
+  readonly routerId: string;
+  /** routerId as an unsigned 32-bit number, for the OPEN and collision resolution. */
+  readonly routerIdValue: number;
+  readonly listen: Endpoint;
+  readonly api: Endpoint;
+  readonly holdTime: number;
+  readonly peers: readonly SpeakerPeerConfig[];
+}
+
+export interface RawSpeakerPeer {
+  address: string;
+  asn: number;
+  port?: number;
+  description?: string;
+  addPath?: boolean;
+  maxPrefixes?: number;
+  holdTime?: number;
+  gracefulRestart?: boolean;
+}
+
+export interface RawSpeaker {
+  asn: number;
+  routerId: string;
+  listen?: string;
+  api?: string;
+  holdTime?: number;
+  peers?: RawSpeakerPeer[];
+}
+
+export const defaultListen = '0.0.0.0:179';
+export const defaultApi = '127.0.0.1:8179';
+export const defaultHoldTime = 90;
+export const defaultMaxPrefixes = 2_000_000;
+
+type At = (path: (string | number)[], message: string) => void;
+
+/** "HOST:PORT" or "[IPv6]:PORT", the host an IP address. */
+export function parseEndpoint(text: string): Endpoint | string {
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!m || host === undefined) return `"${text}" is not HOST:PORT (e.g. 127.0.0.1:8179, [::1]:8179)`;
+  if (!parseIpAddress(host)) return `"${host}" in "${text}" is not an IP address`;
+  if (port < 1 || port > 65535) return `port ${m[3]} in "${text}" is out of range (1-65535)`;
+  return { host, port };
+}
+
+function holdTimeError(value: number): string | undefined {
+  return value === 1 || value === 2 ? `hold time ${value} is not allowed: use 0 or 3 to 65535 (RFC 4271 4.2)` : undefined;
+}
+
+/** Semantic checks after the schema: addresses, endpoints, duplicate peers, hold times. */
+export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined {
+  let ok = true;
+  const fail = (path: (string | number)[], message: string) => { ok = false; at(['speaker', ...path], message); };
+  const routerId = parseIpAddress(raw.routerId);
+  if (!routerId || routerId.family !== 4) fail(['routerId'], `routerId "${raw.routerId}" must be an IPv4 address (the BGP identifier)`);
+  else if (routerId.value === 0n) fail(['routerId'], 'routerId 0.0.0.0 is not a valid BGP identifier');
+  const endpoint = (field: 'listen' | 'api', fallback: string): Endpoint => {
+    const parsed = parseEndpoint(raw[field] ?? fallback);
+    if (typeof parsed === 'string') { fail([field], parsed); return { host: '', port: 0 }; }
+    return parsed;
+  };
+  const listen = endpoint('listen', defaultListen);
+  const api = endpoint('api', defaultApi);
+  const holdTime = raw.holdTime ?? defaultHoldTime;
+  const holdError = holdTimeError(holdTime);
+  if (holdError) fail(['holdTime'], holdError);
+
+  const seen = new Map<string, number>();
+  const peers: SpeakerPeerConfig[] = [];
+  (raw.peers ?? []).forEach((p, i) => {
+    const address = parseIpAddress(p.address);
+    if (!address) { fail(['peers', i, 'address'], `peer address "${p.address}" is not an IP address`); return; }
+    const first = seen.get(address.key);
+    if (first !== undefined) fail(['peers', i, 'address'], `peer ${p.address} is configured twice (also peers[${first}]); one session per address`);
+    seen.set(address.key, i);
+    const peerHold = p.holdTime ?? holdTime;
+    const peerHoldError = holdTimeError(peerHold);
+    if (peerHoldError && p.holdTime !== undefined) fail(['peers', i, 'holdTime'], peerHoldError);
+    peers.push({
+      address,
+      addressText: p.address,
+      asn: p.asn,
+      port: p.port,
+      description: p.description,
+      addPath: p.addPath ?? false,
+      maxPrefixes: p.maxPrefixes ?? defaultMaxPrefixes,
+      holdTime: peerHold,
+      gracefulRestart: p.gracefulRestart ?? true,
+    });
+  });
+  if (!ok || !routerId) return undefined;
+  return { asn: raw.asn, routerId: raw.routerId, routerIdValue: Number(routerId.value), listen, api, holdTime, peers };
+}
