@@ -2,6 +2,7 @@
 // nothing about LSP, VS Code or kubectl; adapters feed it text and render its findings.
 export * from './source';
 export * from './findings';
+export * from './route-state';
 export * from './addresses';
 export * from './config/model';
 export { parseConfig, type ConfigParse } from './config/parse-config';
