@@ -2,6 +2,7 @@
  * IP addresses in compact form: IPv4 as an unsigned 32-bit number, IPv6 as a
  * 128-bit bigint. Formatting follows RFC 5952 for IPv6.
  */
+import { IPv4, IPv6, Validator } from 'ip-num';
 
 /** An IPv4 address as an unsigned 32-bit integer (0..2^32-1). */
 export type Ipv4Address = number;
@@ -45,56 +46,12 @@ export function formatIpv6(address: Ipv6Address): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
 }
 
-/** Parse dotted-quad IPv4; `undefined` if malformed. */
+/** Parse dotted-quad IPv4 (through ip-num); `undefined` if malformed. */
 export function parseIpv4(text: string): Ipv4Address | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
+  return Validator.isValidIPv4String(text)[0] ? Number(IPv4.fromString(text).value) : undefined;
 }
 
-/** Parse IPv6 text (with "::" and an optional trailing dotted quad); `undefined` if malformed. */
+/** Parse IPv6 text (through ip-num; zone indexes refused); `undefined` if malformed. */
 export function parseIpv6(text: string): Ipv6Address | undefined {
-  let body = text;
-  let tail: number[] = [];
-  const lastColon = body.lastIndexOf(':');
-  if (body.includes('.', lastColon)) {
-    const v4 = parseIpv4(body.slice(lastColon + 1));
-    if (v4 === undefined) return undefined;
-    tail = [v4 >>> 16, v4 & 0xffff];
-    body = body.slice(0, lastColon + 1); // ends with ':'
-    if (!body.endsWith('::')) body = body.slice(0, -1);
-  }
-  const halves = body.split('::');
-  if (halves.length > 2) return undefined;
-  const parseGroups = (s: string): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    for (const g of s.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parseGroups(halves[0]);
-  const rest = halves.length === 2 ? parseGroups(halves[1]) : [];
-  if (head === undefined || rest === undefined) return undefined;
-  const explicit = head.length + rest.length + tail.length;
-  let groups: number[];
-  if (halves.length === 2) {
-    if (explicit > 7) return undefined;
-    groups = [...head, ...new Array<number>(8 - explicit).fill(0), ...rest, ...tail];
-  } else {
-    if (explicit !== 8) return undefined;
-    groups = [...head, ...tail];
-  }
-  let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(g);
-  return value;
+  return !text.includes('%') && Validator.isValidIPv6String(text)[0] ? IPv6.fromString(text).value : undefined;
 }
