@@ -1,0 +1,354 @@
+/**
+ * The speaker's Routing Information Base: every path received from every peer, per prefix.
+ *
+ * Memory layout (no object per route or path):
+ * - one {@link PrefixTrie} per family; a prefix node's value is the index of its first path, so
+ *   a route costs no record of its own beyond its trie node;
+ * - paths in typed-array columns (peer uint16, path id uint32, attribute set id uint32,
+ *   receivedAt uint32 seconds, next int32, flags uint8: 19 bytes), one singly linked list per
+ *   prefix kept sorted by (peer, path id), freed slots reused through a free list;
+ * - attribute sets interned once in an {@link AttributeStore}, a path holds a reference.
+ *
+ * Per-peer operations (markStale, sweepStale, removePeer) make one pass over the path or node
+ * slots instead of keeping a per-peer index (which would cost 4-8 bytes per path).
+ */
+import type { Ipv4Prefix, Ipv6Prefix, Prefix } from '../bgp';
+import { AttributeStore, type AttributeSetId } from './attribute-store';
+import { PrefixTrie, type Family } from './prefix-trie';
+
+/** A small integer the speaker assigns to each peer (0..65535). */
+export type PeerId = number;
+
+export interface PathView {
+  readonly peer: PeerId;
+  /** ADD-PATH path identifier (RFC 7911); 0 when ADD-PATH is not in use. */
+  readonly pathId: number;
+  readonly attributeSetId: AttributeSetId;
+  /** Kept through a graceful restart and not yet refreshed. */
+  readonly stale: boolean;
+  /** When the path got its current attributes, whole seconds (uint32). */
+  readonly receivedAt: number;
+}
+
+export interface RouteView {
+  readonly prefix: Prefix;
+  /** Sorted by peer, then path id. */
+  readonly paths: PathView[];
+}
+
+export type AnnounceResult = 'added' | 'replaced' | 'unchanged';
+
+export interface RibOptions {
+  /** Share an attribute store (default: a new one, available as `attributeSets`). */
+  readonly attributeSets?: AttributeStore;
+}
+
+const NONE = -1;
+const LIVE = 1;
+const STALE = 2;
+const INITIAL_PATHS = 256;
+const MAX_PEER = 0xffff;
+
+export class Rib {
+  readonly attributeSets: AttributeStore;
+  private readonly v4 = new PrefixTrie(4);
+  private readonly v6 = new PrefixTrie(6);
+
+  private peers = new Uint16Array(INITIAL_PATHS);
+  private pathIds = new Uint32Array(INITIAL_PATHS);
+  private attributes = new Uint32Array(INITIAL_PATHS);
+  private receivedAts = new Uint32Array(INITIAL_PATHS);
+  /** Next path of the same prefix, or of the free list. */
+  private next = new Int32Array(INITIAL_PATHS);
+  private flags = new Uint8Array(INITIAL_PATHS);
+  private pathHigh = 0;
+  private freePath = NONE;
+  private livePaths = 0;
+
+  /** Paths per peer, per family. */
+  private readonly perPeer: [Map<PeerId, number>, Map<PeerId, number>] = [new Map(), new Map()];
+
+  constructor(options: RibOptions = {}) {
+    this.attributeSets = options.attributeSets ?? new AttributeStore();
+  }
+
+  /**
+   * Adds or replaces the path of (peer, pathId) for the prefix and clears its stale flag.
+   * 'unchanged' when the path already had this attribute set (its receivedAt is kept);
+   * 'replaced' when it had another one (receivedAt is updated). The path takes its own
+   * reference on the attribute set.
+   */
+  announce(peer: PeerId, prefix: Prefix, pathId: number, attributeSetId: AttributeSetId, receivedAtSeconds: number): AnnounceResult {
+    checkPeer(peer);
+    checkPathId(pathId);
+    if (!this.attributeSets.has(attributeSetId)) throw new RangeError(`unknown attribute set id ${attributeSetId}`);
+    const receivedAt = toSeconds(receivedAtSeconds);
+    const trie = this.trie(prefix.family);
+    const node = trie.insertNode(prefix);
+    const head = trie.nodeValue(node);
+
+    // Find the insertion point in the list sorted by (peer, pathId).
+    let prev = NONE;
+    let p = head;
+    while (p !== NONE) {
+      const pp = this.peers[p]!;
+      if (pp > peer || (pp === peer && this.pathIds[p]! >= pathId)) break;
+      prev = p;
+      p = this.next[p]!;
+    }
+    if (p !== NONE && this.peers[p] === peer && this.pathIds[p] === pathId) {
+      this.flags[p] = LIVE;
+      const old = this.attributes[p]!;
+      if (old === attributeSetId) return 'unchanged';
+      this.attributeSets.retain(attributeSetId);
+      this.attributeSets.release(old);
+      this.attributes[p] = attributeSetId;
+      this.receivedAts[p] = receivedAt;
+      return 'replaced';
+    }
+    this.attributeSets.retain(attributeSetId);
+    const path = this.allocatePath();
+    this.peers[path] = peer;
+    this.pathIds[path] = pathId;
+    this.attributes[path] = attributeSetId;
+    this.receivedAts[path] = receivedAt;
+    this.flags[path] = LIVE;
+    this.next[path] = p;
+    if (prev === NONE) trie.setNodeValue(node, path);
+    else this.next[prev] = path;
+    this.count(prefix.family, peer, 1);
+    return 'added';
+  }
+
+  /** Removes the path of (peer, pathId) for the prefix; the prefix goes when its last path does. */
+  withdraw(peer: PeerId, prefix: Prefix, pathId: number): boolean {
+    const trie = this.trie(prefix.family);
+    const node = trie.findNode(prefix);
+    if (node === NONE) return false;
+    let prev = NONE;
+    let p = trie.nodeValue(node);
+    while (p !== NONE && !(this.peers[p] === peer && this.pathIds[p] === pathId)) {
+      prev = p;
+      p = this.next[p]!;
+    }
+    if (p === NONE) return false;
+    this.unlink(trie, node, prev, p);
+    this.count(prefix.family, peer, -1);
+    return true;
+  }
+
+  /** Graceful restart began: every path of the peer becomes stale. Returns how many paths the peer has. */
+  markStale(peer: PeerId): number {
+    if (this.peerPaths(peer) === 0) return 0;
+    let marked = 0;
+    const peers = this.peers;
+    const flags = this.flags;
+    for (let p = 0; p < this.pathHigh; p++) {
+      if (flags[p] !== 0 && peers[p] === peer) {
+        flags[p] = LIVE | STALE;
+        marked++;
+      }
+    }
+    return marked;
+  }
+
+  /** Graceful restart ended (End-of-RIB or timer): removes the peer's paths still stale. Returns how many. */
+  sweepStale(peer: PeerId): number {
+    return this.removeWhere(peer, true);
+  }
+
+  /** Session down without graceful restart: removes every path of the peer. Returns how many. */
+  removePeer(peer: PeerId): number {
+    return this.removeWhere(peer, false);
+  }
+
+  exact(prefix: Prefix): RouteView | undefined {
+    const trie = this.trie(prefix.family);
+    const node = trie.findNode(prefix);
+    return node === NONE ? undefined : this.view(trie, node);
+  }
+
+  /** The most specific route containing the address (uint32 number for IPv4, bigint for IPv6). */
+  longestMatch(family: 4, address: number): RouteView | undefined;
+  longestMatch(family: 6, address: bigint): RouteView | undefined;
+  longestMatch(family: Family, address: number | bigint): RouteView | undefined;
+  longestMatch(family: Family, address: number | bigint): RouteView | undefined {
+    const trie = this.trie(family);
+    const node = trie.longestMatchNode(address);
+    return node === NONE ? undefined : this.view(trie, node);
+  }
+
+  /** Routes whose prefix contains `prefix` (itself included), least specific first. */
+  covering(prefix: Prefix): RouteView[] {
+    const trie = this.trie(prefix.family);
+    const nodes: number[] = [];
+    trie.coveringNodes(prefix, nodes);
+    return nodes.map((n) => this.view(trie, n));
+  }
+
+  /** The route of `prefix` and every more specific route, in address order (then length), at most `limit`. */
+  covered(prefix: Prefix, limit = Infinity): RouteView[] {
+    const trie = this.trie(prefix.family);
+    const out: RouteView[] = [];
+    if (limit <= 0) return out;
+    trie.forEachCoveredNode(prefix, (n) => {
+      out.push(this.view(trie, n));
+      return out.length < limit;
+    });
+    return out;
+  }
+
+  /** Number of prefixes (with at least one path) of the family. */
+  prefixCount(family: Family): number {
+    return this.trie(family).size;
+  }
+
+  /** Number of paths the peer has in the family (with ADD-PATH, each path of a prefix counts). */
+  pathCount(peer: PeerId, family: Family): number {
+    return this.perPeer[family === 4 ? 0 : 1].get(peer) ?? 0;
+  }
+
+  /** Number of paths, all peers and families. */
+  get totalPaths(): number {
+    return this.livePaths;
+  }
+
+  /** Bytes of the RIB's typed arrays (tries, path columns, including growth slack) plus the attribute store. */
+  memoryEstimate(): number {
+    return (
+      this.v4.memoryBytes() +
+      this.v6.memoryBytes() +
+      this.peers.byteLength +
+      this.pathIds.byteLength +
+      this.attributes.byteLength +
+      this.receivedAts.byteLength +
+      this.next.byteLength +
+      this.flags.byteLength +
+      this.attributeSets.approximateBytes()
+    );
+  }
+
+  // ---- internals ----
+
+  private trie(family: Family): PrefixTrie<Family> {
+    if (family === 4) return this.v4 as PrefixTrie<Family>;
+    if (family === 6) return this.v6 as PrefixTrie<Family>;
+    throw new RangeError(`unknown address family ${String(family)}`);
+  }
+
+  private view(trie: PrefixTrie<Family>, node: number): RouteView {
+    const paths: PathView[] = [];
+    for (let p = trie.nodeValue(node); p !== NONE; p = this.next[p]!) {
+      paths.push({
+        peer: this.peers[p]!,
+        pathId: this.pathIds[p]!,
+        attributeSetId: this.attributes[p]!,
+        stale: (this.flags[p]! & STALE) !== 0,
+        receivedAt: this.receivedAts[p]!,
+      });
+    }
+    return { prefix: trie.nodePrefix(node) as Ipv4Prefix | Ipv6Prefix, paths };
+  }
+
+  /** Unlinks path p (after prev, or the head) from the node's list, frees it, and drops the prefix if it was the last. */
+  private unlink(trie: PrefixTrie<Family>, node: number, prev: number, p: number): void {
+    const after = this.next[p]!;
+    if (prev !== NONE) this.next[prev] = after;
+    else if (after !== NONE) trie.setNodeValue(node, after);
+    else trie.deleteNode(node);
+    this.attributeSets.release(this.attributes[p]!);
+    this.freePathSlot(p);
+  }
+
+  private removeWhere(peer: PeerId, staleOnly: boolean): number {
+    if (this.peerPaths(peer) === 0) return 0;
+    let removed = 0;
+    for (const family of [4, 6] as const) {
+      if (this.pathCount(peer, family) === 0) continue;
+      const trie = this.trie(family);
+      let removedHere = 0;
+      trie.forEachNodeBySlot((node) => {
+        let prev = NONE;
+        let p = trie.nodeValue(node);
+        while (p !== NONE) {
+          const after = this.next[p]!;
+          const pp = this.peers[p]!;
+          if (pp > peer) break; // sorted by peer
+          if (pp === peer && (!staleOnly || (this.flags[p]! & STALE) !== 0)) {
+            this.unlink(trie, node, prev, p); // may delete the node; then `after` is NONE
+            removedHere++;
+          } else prev = p;
+          p = after;
+        }
+      });
+      this.count(family, peer, -removedHere);
+      removed += removedHere;
+    }
+    return removed;
+  }
+
+  private peerPaths(peer: PeerId): number {
+    return (this.perPeer[0].get(peer) ?? 0) + (this.perPeer[1].get(peer) ?? 0);
+  }
+
+  private count(family: Family, peer: PeerId, delta: number): void {
+    if (delta === 0) return;
+    const map = this.perPeer[family === 4 ? 0 : 1];
+    const n = (map.get(peer) ?? 0) + delta;
+    if (n === 0) map.delete(peer);
+    else map.set(peer, n);
+  }
+
+  private allocatePath(): number {
+    this.livePaths++;
+    if (this.freePath !== NONE) {
+      const p = this.freePath;
+      this.freePath = this.next[p]!;
+      return p;
+    }
+    if (this.pathHigh === this.flags.length) this.growPaths();
+    return this.pathHigh++;
+  }
+
+  private freePathSlot(p: number): void {
+    this.flags[p] = 0;
+    this.next[p] = this.freePath;
+    this.freePath = p;
+    this.livePaths--;
+  }
+
+  private growPaths(): void {
+    const capacity = 2 * this.flags.length;
+    const peers = new Uint16Array(capacity);
+    peers.set(this.peers);
+    this.peers = peers;
+    const pathIds = new Uint32Array(capacity);
+    pathIds.set(this.pathIds);
+    this.pathIds = pathIds;
+    const attributes = new Uint32Array(capacity);
+    attributes.set(this.attributes);
+    this.attributes = attributes;
+    const receivedAts = new Uint32Array(capacity);
+    receivedAts.set(this.receivedAts);
+    this.receivedAts = receivedAts;
+    const next = new Int32Array(capacity);
+    next.set(this.next);
+    this.next = next;
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    this.flags = flags;
+  }
+}
+
+function checkPeer(peer: PeerId): void {
+  if (!Number.isInteger(peer) || peer < 0 || peer > MAX_PEER) throw new RangeError(`peer ids are 0..${MAX_PEER}, got ${peer}`);
+}
+
+function checkPathId(pathId: number): void {
+  if (!Number.isInteger(pathId) || pathId < 0 || pathId > 0xffffffff) throw new RangeError(`path ids are uint32, got ${pathId}`);
+}
+
+function toSeconds(seconds: number): number {
+  if (!(seconds >= 0 && seconds <= 0xffffffff)) throw new RangeError(`receivedAt must be 0..2^32-1 seconds, got ${seconds}`);
+  return Math.floor(seconds);
+}
