@@ -20,7 +20,7 @@ export interface RoutePath {
   readonly communities: readonly string[];
   /** RFC 8092 large communities as "65000:1:2". */
   readonly largeCommunities: readonly string[];
-  /** RFC 4360 extended communities, e.g. "rt:65000:5", "soo:65000:1", else "0x" + 16 hex digits. */
+  /** RFC 4360 extended communities, e.g. "rt 65000:5", "soo 10.0.0.1:7", else "0x" + 16 hex digits. */
   readonly extendedCommunities: readonly string[];
   /** Kept from a session that went down with graceful restart; swept unless refreshed. */
   readonly stale: boolean;

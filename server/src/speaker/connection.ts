@@ -1,0 +1,190 @@
+import { Socket } from 'node:net';
+import { DEFAULT_SESSION, MessageReader, encodeMessage, type BgpMessage, type NegotiatedSession, type OpenMessage, type SessionContext, type UpdateMessage, type BgpError } from '../bgp';
+import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../session';
+
+/** What a connection tells its peer. */
+export interface ConnectionEvents {
+  negotiated(connection: Connection, negotiated: NegotiatedSession, remoteOpen: OpenMessage): void;
+  established(connection: Connection): void;
+  update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void;
+  down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void;
+  /** A protocol event worth a log line (unexpected messages, send failures). */
+  note(connection: Connection, event: string, detail: string): void;
+}
+
+export interface Dialer {
+  readonly host: string;
+  readonly port: number;
+  readonly localAddress: string | undefined;
+}
+
+/**
+ * The thin IO adapter around the pure FSM for one TCP connection: it performs the FSM's actions
+ * (socket writes, timers, connects) and turns socket data and timer expiry into FSM events.
+ */
+export class Connection {
+  state: SessionState;
+  /** True when this side opened the TCP connection (for collision resolution). */
+  locallyInitiated = false;
+  private socket: Socket | undefined;
+  private reader = new MessageReader();
+  private receive: SessionContext = DEFAULT_SESSION;
+  private send: SessionContext = DEFAULT_SESSION;
+  private readonly timers = new Map<TimerName, NodeJS.Timeout>();
+  private finished = false;
+
+  constructor(
+    private readonly settings: SessionSettings,
+    private readonly events: ConnectionEvents,
+    private readonly dialer: Dialer | undefined,
+    connectRetryCounter = 0,
+  ) {
+    this.state = { ...initialState, connectRetryCounter };
+  }
+
+  /** How the peer's messages are decoded now (it changes after the OPEN exchange). */
+  get receiveContext(): SessionContext {
+    return this.receive;
+  }
+
+  get isDone(): boolean {
+    return this.finished;
+  }
+
+  /** Starts connecting actively (when a dialer is set) or waits for an accepted socket. */
+  start(): void {
+    this.dispatch(this.dialer ? { type: 'start' } : { type: 'start-passive' });
+  }
+
+  /** Hands an accepted incoming socket to this connection. */
+  attach(socket: Socket): void {
+    this.dropSocket();
+    this.locallyInitiated = false;
+    this.bindSocket(socket);
+    this.dispatch({ type: 'tcp-connected' });
+  }
+
+  dispatch(event: SessionEvent): void {
+    if (this.finished) return;
+    const { state, actions } = step(this.state, event, this.settings);
+    this.state = state;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'connect':
+          this.connect();
+          break;
+        case 'close':
+          this.dropSocket();
+          break;
+        case 'send':
+          this.write(action.message);
+          break;
+        case 'start-timer':
+          this.startTimer(action.timer, action.seconds);
+          break;
+        case 'stop-timer':
+          this.stopTimer(action.timer);
+          break;
+        case 'negotiated':
+          this.receive = action.negotiated.receive;
+          this.send = action.negotiated.send;
+          this.events.negotiated(this, action.negotiated, action.remoteOpen);
+          break;
+        case 'established':
+          this.events.established(this);
+          break;
+        case 'update':
+          this.events.update(this, action.message, action.errors);
+          break;
+        case 'down':
+          this.finish();
+          this.events.down(this, action.wasEstablished, action.cause, action.reason);
+          break;
+      }
+    }
+  }
+
+  private connect(): void {
+    const dialer = this.dialer;
+    if (!dialer) return;
+    this.dropSocket();
+    this.locallyInitiated = true;
+    const socket = new Socket();
+    this.bindSocket(socket);
+    socket.once('connect', () => this.socket === socket && this.dispatch({ type: 'tcp-connected' }));
+    socket.connect({ host: dialer.host, port: dialer.port, localAddress: dialer.localAddress });
+  }
+
+  private bindSocket(socket: Socket): void {
+    this.socket = socket;
+    this.reader = new MessageReader();
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket !== socket) return;
+      this.reader.push(chunk);
+      this.drain(socket);
+    });
+    socket.on('error', (e: Error) => {
+      if (this.socket === socket) this.dispatch({ type: 'tcp-failed', reason: e.message });
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.dispatch({ type: 'tcp-failed', reason: 'connection closed by peer' });
+    });
+  }
+
+  private drain(socket: Socket): void {
+    // Decode with the current context: it changes after the OPEN exchange, within one chunk.
+    while (this.socket === socket && !this.finished) {
+      const result = this.reader.read(this.receive);
+      if (result === undefined) return;
+      if (!result.ok) {
+        this.dispatch({ type: 'message-error', error: result.error });
+        return;
+      }
+      this.dispatch({ type: 'message', message: result.message, errors: result.errors });
+    }
+  }
+
+  private write(message: BgpMessage): void {
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    const encoded = encodeMessage(message, message.type === 'OPEN' ? DEFAULT_SESSION : this.send);
+    if (!encoded.ok) {
+      this.events.note(this, 'encode-failed', `${message.type}: ${encoded.reason}`);
+      return;
+    }
+    socket.write(encoded.bytes);
+  }
+
+  private startTimer(timer: TimerName, seconds: number): void {
+    this.stopTimer(timer);
+    this.timers.set(timer, setTimeout(() => {
+      this.timers.delete(timer);
+      this.dispatch({ type: 'timer-expired', timer });
+    }, seconds * 1000));
+  }
+
+  private stopTimer(timer: TimerName): void {
+    const t = this.timers.get(timer);
+    if (t) clearTimeout(t);
+    this.timers.delete(timer);
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.removeAllListeners('data');
+      // Let queued bytes (a NOTIFICATION) go out, then close.
+      socket.on('error', () => undefined);
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    }
+  }
+
+  private finish(): void {
+    this.finished = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

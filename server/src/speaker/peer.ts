@@ -1,0 +1,293 @@
+import type { Socket } from 'node:net';
+import {
+  CeaseSubcode,
+  ErrorCode,
+  createShutdownNotification,
+  endOfRibFamily,
+  formatAfiSafi,
+  formatNotificationCode,
+  isPrefixFamily,
+  openCapabilities,
+  type BgpError,
+  type NegotiatedSession,
+  type NotificationMessage,
+  type OpenMessage,
+  type UpdateMessage,
+} from '../bgp';
+import type { Rib } from '../rib';
+import { connectRetryDelay, resolveCollision, type DownCause, type SessionSettings } from '../session';
+import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
+import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
+import { Connection, type ConnectionEvents } from './connection';
+import type { Logger } from './log';
+import { canonicalAttributes, encodeCanonical } from './route-attributes';
+
+export interface PeerDeps {
+  readonly rib: Rib;
+  readonly log: Logger;
+  /** Seconds since the epoch; injectable for tests. */
+  readonly now: () => number;
+}
+
+/**
+ * One configured peer: its current connection (and a second one during a collision), the routes
+ * it sent (in the shared RIB under `id`), graceful restart as receiver, and the max-prefix guard.
+ */
+export class Peer implements ConnectionEvents {
+  private primary: Connection | undefined;
+  /** An incoming connection racing the primary (RFC 4271 6.8), until one of them is dumped. */
+  private contender: Connection | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private staleTimer: NodeJS.Timeout | undefined;
+  private awaitingEndOfRib = new Set<string>();
+  private establishedAt: number | undefined;
+  private capabilities: string[] = [];
+  private lastError: string | undefined;
+  private peerGracefulRestart: ReturnType<typeof peerGracefulRestart>;
+  private stopping = false;
+  private readonly settings: SessionSettings;
+
+  constructor(
+    readonly id: number,
+    readonly config: SpeakerPeerConfig,
+    private readonly speaker: SpeakerConfig,
+    private readonly deps: PeerDeps,
+  ) {
+    this.settings = {
+      localAsn: speaker.asn,
+      localBgpId: speaker.routerIdValue,
+      holdTime: config.holdTime,
+      peerAsn: config.asn,
+      capabilities: advertisedCapabilities(config),
+      connectRetrySeconds: 1,
+      maxConnectRetrySeconds: 30,
+    };
+  }
+
+  get address(): string {
+    return this.config.addressText;
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.newConnection(0);
+  }
+
+  /** An incoming TCP connection from this peer's address. */
+  accept(socket: Socket): void {
+    const current = this.primary;
+    const state = current?.state.name;
+    if (!current || current.isDone || state === 'Idle' || state === 'Connect' || state === 'Active') {
+      if (!current || current.isDone) this.primary = this.makeConnection(current?.state.connectRetryCounter ?? 0);
+      this.primary?.attach(socket);
+      return;
+    }
+    if (state === 'Established' || this.contender) {
+      // Keep the working session; the newcomer gets Cease / Connection Collision Resolution.
+      const extra = this.makeConnection(0);
+      extra.attach(socket);
+      extra.dispatch({ type: 'collision-dump' });
+      return;
+    }
+    this.contender = this.makeConnection(0);
+    this.contender.attach(socket);
+  }
+
+  /** Stops the session with a Cease; routes are removed. */
+  stop(subcode: number = CeaseSubcode.AdministrativeShutdown, message = 'kube-routes-speaker shutting down'): void {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    const notification: NotificationMessage =
+      subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset
+        ? createShutdownNotification(subcode, message)
+        : { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode, data: new Uint8Array(0) };
+    for (const c of [this.contender, this.primary]) c?.dispatch({ type: 'stop', notification, reason: message });
+    this.endGracefulRestart('stopped');
+    this.deps.rib.removePeer(this.id);
+  }
+
+  status(): PeerStatus {
+    const state = this.primary?.state.name ?? 'Idle';
+    return {
+      address: this.address,
+      asn: this.config.asn,
+      description: this.config.description,
+      source: 'bgp',
+      state,
+      uptimeSeconds: state === 'Established' && this.establishedAt !== undefined ? Math.max(0, Math.floor(this.deps.now() - this.establishedAt)) : 0,
+      received: { 'ipv4-unicast': this.deps.rib.pathCount(this.id, 4), 'ipv6-unicast': this.deps.rib.pathCount(this.id, 6) },
+      capabilities: state === 'Established' ? this.capabilities : [],
+      lastError: this.lastError,
+    };
+  }
+
+  // ConnectionEvents
+
+  negotiated(connection: Connection, negotiated: NegotiatedSession, remoteOpen: OpenMessage): void {
+    if (connection === this.contender && this.primary && !this.primary.isDone) {
+      // Both connections finished the OPEN exchange: keep the one the higher identifier opened.
+      const loser = resolveCollision(this.speaker.routerIdValue, remoteOpen.bgpId) === 'close-locally-initiated'
+        ? (this.primary.locallyInitiated ? this.primary : connection)
+        : (this.primary.locallyInitiated ? connection : this.primary);
+      this.deps.log.log('info', 'collision', { peer: this.address, kept: loser === connection ? 'existing' : 'incoming' });
+      if (loser === this.primary) {
+        const old = this.primary;
+        this.primary = connection;
+        this.contender = undefined;
+        old.dispatch({ type: 'collision-dump' });
+      } else {
+        this.contender = undefined;
+        connection.dispatch({ type: 'collision-dump' });
+        return;
+      }
+    }
+    const sent = connection.state.sentOpen;
+    this.capabilities = sent ? describeNegotiated(sent, remoteOpen, negotiated) : [];
+    this.peerGracefulRestart = peerGracefulRestart(remoteOpen);
+    if (this.staleTimer) {
+      // RFC 4724 4.2: the restarted peer must advertise graceful restart again, else its stale routes go now.
+      if (!this.peerGracefulRestart) this.endGracefulRestart('peer restarted without graceful restart');
+      else this.awaitingEndOfRib = new Set(sent ? commonFamilies(sent, remoteOpen) : ['ipv4-unicast']);
+    }
+  }
+
+  established(connection: Connection): void {
+    if (connection !== this.primary) return;
+    this.establishedAt = this.deps.now();
+    this.lastError = undefined;
+    this.deps.log.log('info', 'peer-up', { peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
+  }
+
+  update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void {
+    if (connection !== this.primary) return;
+    for (const e of errors) this.deps.log.log('warn', 'malformed-update', { peer: this.address, error: e.name, action: e.action, reason: e.reason });
+    const eor = endOfRibFamily(message);
+    if (eor) {
+      this.awaitingEndOfRib.delete(formatAfiSafi(eor.afi, eor.safi));
+      if (this.staleTimer && this.awaitingEndOfRib.size === 0) this.endGracefulRestart('end-of-rib');
+      return;
+    }
+    this.applyUpdate(message, connection);
+  }
+
+  down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void {
+    if (connection === this.contender) { this.contender = undefined; return; }
+    if (connection !== this.primary) return;
+    this.lastError = describeCause(cause, reason);
+    const level = this.stopping ? 'info' : 'warn';
+    this.deps.log.log(level, wasEstablished ? 'peer-down' : 'session-failed', { peer: this.address, reason: this.lastError });
+    if (wasEstablished) {
+      this.establishedAt = undefined;
+      const gr = this.peerGracefulRestart;
+      // Graceful restart covers a lost connection, not a NOTIFICATION either side sent (RFC 4724 4.2).
+      if (!this.stopping && cause.kind === 'transport' && this.config.gracefulRestart && gr) this.beginGracefulRestart(gr.restartTime);
+      else if (!this.staleTimer) this.deps.rib.removePeer(this.id);
+    }
+    if (this.contender) {
+      this.primary = this.contender;
+      this.contender = undefined;
+      return;
+    }
+    if (this.stopping) return;
+    const counter = connection.state.connectRetryCounter;
+    const delay = this.config.port === undefined ? 0 : connectRetryDelay(this.settings, counter);
+    this.restartTimer = setTimeout(() => this.newConnection(counter), delay * 1000);
+  }
+
+  note(_connection: Connection, event: string, detail: string): void {
+    this.deps.log.log('warn', event, { peer: this.address, detail });
+  }
+
+  private makeConnection(counter: number): Connection {
+    const dialer = this.config.port === undefined
+      ? undefined
+      : { host: this.address, port: this.config.port, localAddress: isWildcard(this.speaker.listen.host) ? undefined : this.speaker.listen.host };
+    return new Connection(this.settings, this, dialer, counter);
+  }
+
+  private newConnection(counter: number): void {
+    if (this.stopping) return;
+    this.primary = this.makeConnection(counter);
+    this.primary.start();
+  }
+
+  private applyUpdate(message: UpdateMessage, connection: Connection): void {
+    const rib = this.deps.rib;
+    const now = this.deps.now();
+    const receive = connection.receiveContext;
+    for (const n of message.withdrawn) rib.withdraw(this.id, n, n.pathId ?? 0);
+    let announce: { family: 4 | 6; afi: number; safi: number; nlri: readonly (UpdateMessage['nlri'][number])[] }[] = [];
+    for (const a of message.attributes) {
+      if (a.type === 'mp-unreach-nlri' && isPrefixFamily(a.afi, a.safi)) for (const n of a.withdrawn) rib.withdraw(this.id, n, n.pathId ?? 0);
+      if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi)) announce.push({ family: a.afi === 1 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
+    }
+    if (message.nlri.length > 0) announce = [{ family: 4, afi: 1, safi: 1, nlri: message.nlri }, ...announce];
+    if (announce.length === 0) return;
+    const key = encodeCanonical(canonicalAttributes(message.attributes, receive));
+    if (!key) {
+      this.deps.log.log('warn', 'attributes-skipped', { peer: this.address, reason: 'path attributes cannot be stored canonically' });
+      return;
+    }
+    const attributeSet = rib.attributeSets.intern(key);
+    for (const group of announce) {
+      for (const n of group.nlri) rib.announce(this.id, n, n.pathId ?? 0, attributeSet, now);
+      const count = rib.pathCount(this.id, group.family);
+      if (count > this.config.maxPrefixes) {
+        rib.attributeSets.release(attributeSet);
+        this.exceedMaxPrefixes(group.afi, group.safi, count, connection);
+        return;
+      }
+    }
+    rib.attributeSets.release(attributeSet);
+  }
+
+  private exceedMaxPrefixes(afi: number, safi: number, count: number, connection: Connection): void {
+    const limit = this.config.maxPrefixes;
+    // RFC 4486 4: AFI (2), SAFI (1), upper bound (4).
+    const data = new Uint8Array([afi >> 8, afi & 0xff, safi, (limit >>> 24) & 0xff, (limit >>> 16) & 0xff, (limit >>> 8) & 0xff, limit & 0xff]);
+    const reason = `${count} ${formatAfiSafi(afi, safi)} prefixes exceed maxPrefixes ${limit}`;
+    this.deps.log.log('error', 'max-prefixes', { peer: this.address, count, limit });
+    connection.dispatch({ type: 'stop', notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data }, reason });
+  }
+
+  private beginGracefulRestart(restartSeconds: number): void {
+    const marked = this.deps.rib.markStale(this.id);
+    this.deps.log.log('info', 'graceful-restart', { peer: this.address, stalePaths: marked, restartSeconds });
+    clearTimeout(this.staleTimer);
+    this.staleTimer = setTimeout(() => this.endGracefulRestart('restart-time-expired'), restartSeconds * 1000);
+  }
+
+  private endGracefulRestart(why: string): void {
+    if (!this.staleTimer) return;
+    clearTimeout(this.staleTimer);
+    this.staleTimer = undefined;
+    const swept = this.deps.rib.sweepStale(this.id);
+    this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why });
+  }
+}
+
+/** The unicast families both OPENs list (multiprotocol), or IPv4 unicast when neither does. */
+function commonFamilies(local: OpenMessage, remote: OpenMessage): string[] {
+  const mp = (o: OpenMessage) => openCapabilities(o).flatMap((c) => (c.type === 'multiprotocol' ? [formatAfiSafi(c.afi, c.safi)] : []));
+  const theirs = new Set(mp(remote));
+  const both = mp(local).filter((f) => theirs.has(f));
+  return theirs.size === 0 ? ['ipv4-unicast'] : both;
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function describeCause(cause: DownCause, reason: string): string {
+  switch (cause.kind) {
+    case 'notification-sent':
+      return `sent NOTIFICATION ${formatNotificationCode(cause.notification.code, cause.notification.subcode)}: ${reason}`;
+    case 'notification-received': {
+      const n = cause.notification;
+      const text = n.shutdownCommunication ? ` "${n.shutdownCommunication}"` : '';
+      return `received NOTIFICATION ${formatNotificationCode(n.code, n.subcode)}${text}`;
+    }
+    case 'transport':
+      return reason;
+  }
+}
