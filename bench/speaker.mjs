@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// kube-routes-speaker vs BIRD as a receiver of a full table, side by side in one run.
+// One BIRD sender originates N IPv4 /24 prefixes (static routes, a new attribute set every 8
+// prefixes) and feeds, one at a time, a fresh BIRD receiver and a fresh kube-routes-speaker.
+// Reported per receiver (medians over --rounds): seconds from enabling the session on the
+// sender to all routes received, receiver CPU seconds, peak RSS; ratios speaker/BIRD.
+// Then longest-prefix-match lookups/s through the speaker's HTTP API on the loaded table.
+//   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
+const ROUTES = arg('--routes', 1_000_000);
+const ROUNDS = arg('--rounds', 3);
+const LOOKUPS = arg('--lookups', 20_000);
+const dir = join(tmpdir(), `kube-routes-bench-speaker-${process.pid}`);
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+
+const SENDER = { address: '127.0.0.2', port: 31790, asn: 65001 };
+const BIRD_RX = { address: '127.0.0.5', port: 31795, asn: 65000 };
+const SPEAKER = { address: '127.0.0.1', port: 31791, api: 38179, asn: 65000 };
+
+const children = new Set();
+function start(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
+  let stderr = '';
+  child.stderr?.on('data', (d) => { stderr += d; });
+  child.stderrText = () => stderr;
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+function stop(child) {
+  return new Promise((r) => { if (child.exitCode !== null || child.signalCode) return r(); child.once('exit', r); child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); });
+}
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function procStat(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMiB: hwm / 1024 };
+}
+
+// The sender's table: 10.0.0.0/24 upwards, a new community (so a new attribute set) every 8.
+const include = join(dir, 'routes.conf');
+{
+  const lines = new Array(ROUTES);
+  for (let i = 0; i < ROUTES; i++) {
+    const n = i + 0x0a0000; // 10.0.0.0/24 ...
+    lines[i] = `route ${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.0/24 blackhole { bgp_community.add((65001, ${(i >> 3) & 0xffff})); bgp_med = ${i >> 19}; };`;
+  }
+  writeFileSync(include, `protocol static originated {\n  ipv4;\n${lines.join('\n')}\n}\n`);
+}
+const birdc = (socket, ...cmd) => spawnSync('birdc', ['-s', socket, ...cmd], { encoding: 'utf8' }).stdout;
+const senderSocket = join(dir, 'sender.ctl');
+writeFileSync(join(dir, 'sender.conf'), `router id 10.0.0.2;
+protocol device { }
+include "${include}";
+template bgp feed { local ${SENDER.address} as ${SENDER.asn}; multihop; strict bind yes; connect delay time 1; connect retry time 1; disabled yes;
+  ipv4 { import none; export all; next hop address 10.0.0.2; }; }
+protocol bgp to_bird from feed { neighbor ${BIRD_RX.address} port ${BIRD_RX.port} as ${BIRD_RX.asn}; }
+protocol bgp to_speaker from feed { neighbor ${SPEAKER.address} port ${SPEAKER.port} as ${SPEAKER.asn}; }
+`);
+
+function receiverCount(kind) {
+  if (kind === 'bird') return Number(/Routes:\s+(\d+) imported/.exec(birdc(join(dir, 'rx.ctl'), 'show', 'protocols', 'all', 'from_sender'))?.[1] ?? 0);
+  return new Promise((resolveCount) => {
+    request({ host: '127.0.0.1', port: SPEAKER.api, path: '/v1/peers' }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => { try { resolveCount(JSON.parse(body).peers[0].received['ipv4-unicast'] ?? 0); } catch { resolveCount(0); } });
+    }).on('error', () => resolveCount(0)).end();
+  });
+}
+
+async function startReceiver(kind) {
+  if (kind === 'bird') {
+    writeFileSync(join(dir, 'rx.conf'), `router id 10.0.0.5;
+protocol device { }
+protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BIRD_RX.asn}; neighbor ${SENDER.address} as ${SENDER.asn}; multihop; strict bind yes; passive on;
+  ipv4 { import all; export none; }; }
+`);
+    const child = start('bird', ['-f', '-c', join(dir, 'rx.conf'), '-s', join(dir, 'rx.ctl'), '-P', join(dir, 'rx.pid')]);
+    await sleep(300);
+    return child;
+  }
+  writeFileSync(join(dir, 'kube-routes.yaml'), `speaker:
+  asn: ${SPEAKER.asn}
+  routerId: 10.0.0.1
+  listen: ${SPEAKER.address}:${SPEAKER.port}
+  api: 127.0.0.1:${SPEAKER.api}
+  peers:
+    - address: ${SENDER.address}
+      asn: ${SENDER.asn}
+      maxPrefixes: ${ROUTES * 2}
+`);
+  const child = start(process.execPath, [join(root, 'server/bin/kube-routes-speaker'), '--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn']);
+  for (let i = 0; i < 100; i++) { await sleep(100); if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break; }
+  return child;
+}
+
+function fetchJson(path, agent) {
+  return new Promise((resolveJson, reject) => {
+    request({ host: '127.0.0.1', port: SPEAKER.api, path, agent }, (res) => {
+      let body = '';
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => { try { resolveJson(JSON.parse(body)); } catch (e) { reject(e); } });
+    }).on('error', reject).end();
+  });
+}
+
+async function measure(kind) {
+  const child = await startReceiver(kind);
+  const before = procStat(child.pid);
+  const protocol = kind === 'bird' ? 'to_bird' : 'to_speaker';
+  const t0 = process.hrtime.bigint();
+  birdc(senderSocket, 'enable', protocol);
+  let count = 0;
+  const deadline = Date.now() + 300_000;
+  while (count < ROUTES) {
+    await sleep(50);
+    count = await receiverCount(kind);
+    if (Date.now() > deadline) throw new Error(`${kind}: only ${count} of ${ROUTES} routes after 300 s\n${child.stderrText()}`);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const after = procStat(child.pid);
+  let lookupsPerSecond;
+  if (kind === 'speaker') lookupsPerSecond = await lookupRate();
+  birdc(senderSocket, 'disable', protocol);
+  await stop(child);
+  return { seconds, cpuSeconds: after.cpuSeconds - before.cpuSeconds, peakRssMiB: after.peakRssMiB, lookupsPerSecond };
+}
+
+async function lookupRate() {
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+  let next = 0;
+  let hits = 0;
+  const worker = async () => {
+    while (next < LOOKUPS) {
+      const i = next++;
+      const n = 0x0a0000 + ((i * 7919) % ROUTES);
+      const r = await fetchJson(`/v1/lookup?ip=${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.${i & 255}`, agent);
+      if (r.route) hits++;
+    }
+  };
+  const t0 = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: 8 }, worker));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  if (hits !== LOOKUPS) throw new Error(`lookups: ${hits} of ${LOOKUPS} found a route`);
+  return LOOKUPS / seconds;
+}
+
+const sender = start('bird', ['-f', '-c', join(dir, 'sender.conf'), '-s', senderSocket, '-P', join(dir, 'sender.pid')]);
+const loadStart = Date.now();
+for (;;) {
+  await sleep(200);
+  const out = birdc(senderSocket, 'show', 'protocols', 'all', 'originated');
+  if (new RegExp(`Routes:\\s+${ROUTES} imported`).test(out)) break;
+  if (sender.exitCode !== null || Date.now() - loadStart > 120_000) throw new Error(`sender did not load its table\n${sender.stderrText()}`);
+}
+
+const results = { bird: [], speaker: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const kind of round % 2 === 0 ? ['bird', 'speaker'] : ['speaker', 'bird']) {
+    const r = await measure(kind);
+    results[kind].push(r);
+    console.error(`round ${round + 1} ${kind}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} CPU s, ${r.peakRssMiB.toFixed(0)} MiB${r.lookupsPerSecond ? `, ${r.lookupsPerSecond.toFixed(0)} lookups/s` : ''}`);
+  }
+}
+await stop(sender);
+rmSync(dir, { recursive: true, force: true });
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const m = (kind, key) => median(results[kind].map((r) => r[key]));
+const birdVersion = spawnSync('bird', ['--version'], { encoding: 'utf8' }).stderr.trim();
+console.log(`${ROUTES} IPv4 /24 routes, a new attribute set every 8 prefixes; ${ROUNDS} rounds, medians; ${birdVersion}; node ${process.version}`);
+console.log('| receiver | enable -> all received (s) | receiver CPU (s) | peak RSS (MiB) |');
+console.log('|---|---|---|---|');
+for (const kind of ['bird', 'speaker']) console.log(`| ${kind === 'bird' ? 'BIRD' : 'kube-routes-speaker'} | ${m(kind, 'seconds').toFixed(2)} | ${m(kind, 'cpuSeconds').toFixed(2)} | ${m(kind, 'peakRssMiB').toFixed(0)} |`);
+console.log(`| ratio speaker / BIRD | ${(m('speaker', 'seconds') / m('bird', 'seconds')).toFixed(2)}x (target <= 1.0x) | ${(m('speaker', 'cpuSeconds') / m('bird', 'cpuSeconds')).toFixed(2)}x | ${(m('speaker', 'peakRssMiB') / m('bird', 'peakRssMiB')).toFixed(2)}x (target <= 1.5x) |`);
+console.log(`\nLongest-prefix-match lookups through the HTTP API (8 keep-alive clients, ${LOOKUPS} lookups): ${m('speaker', 'lookupsPerSecond').toFixed(0)}/s`);
