@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { matchSnapshot, repoRoot, runCli, tempDir, writeTree, type CliRun } from '@kube-routes/test/support';
+import { freePort, matchSnapshot, repoRoot, runCli, tempDir, writeTree, type CliRun } from '@kube-routes/test/support';
 
 // `kubectl routes check` end to end: the real kubectl finds the plugin on PATH and runs it.
 const snapshots = join(repoRoot, 'test/cli/snapshots');
@@ -209,5 +209,21 @@ describe('kubectl routes check', () => {
     assert.doesNotMatch(plain.stdout, /\u001b\[/);
     const coloured = check(['examples/'], { env: { FORCE_COLOR: '1' } });
     assert.match(coloured.stdout, /\u001b\[1;31merror\u001b\[0m/);
+  });
+});
+
+describe('kubectl routes check --speaker', () => {
+  test('an unreachable speaker is one clear line and exit 2', async () => {
+    const port = await freePort();
+    const run = check(['--speaker', `http://127.0.0.1:${port}`, 'examples/']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.equal(run.stderr, `error: cannot reach the speaker at http://127.0.0.1:${port}: ECONNREFUSED; is kube-routes-speaker running (see --speaker)?\n`);
+  });
+
+  test('a malformed speaker URL is a usage error', () => {
+    const run = check(['--speaker', 'ftp://x', 'examples/']);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'error: invalid --speaker "ftp://x": only http:// and https:// are supported\n');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkManifests, parseConfig, readManifestFile, rules } from '@kube-routes/server/engine';
+import { checkManifests, parseCidr, parseConfig, rangeContains, readManifestFile, rules, type RoutePath, type RouteTable } from '@kube-routes/server/engine';
 import { repoRoot } from '@kube-routes/test/support';
 
 // docs/rules.md is executable: every rule has a section, each "Bad" example produces the rule
@@ -10,6 +10,22 @@ import { repoRoot } from '@kube-routes/test/support';
 const doc = readFileSync(join(repoRoot, 'docs/rules.md'), 'utf8');
 const [intro = '', ...sections] = doc.split(/^## /m);
 const configBlock = /```yaml\n# kube-routes.yaml used by the examples\n([\s\S]*?)```/.exec(intro)?.[1];
+const routesBlock = /```text\n# routes used by the examples\n([\s\S]*?)```/.exec(intro)?.[1] ?? '';
+
+/** "PREFIX AS [AS...]" lines: one path per origin AS. */
+function exampleRoutes(text: string): RouteTable {
+  const routes = text.trim().split('\n').map((line) => {
+    const [prefix = '', ...asns] = line.trim().split(/\s+/);
+    const parsed = parseCidr(prefix);
+    if (!('range' in parsed)) throw new Error(`bad example route ${line}`);
+    const paths = asns.map((asn, i): RoutePath => ({
+      peer: '10.0.0.1', pathId: i + 1, nextHop: `10.9.0.${i + 1}`, asPath: [Number(asn)], originAs: Number(asn), origin: 'igp',
+      med: undefined, localPref: undefined, communities: [], largeCommunities: [], extendedCommunities: [], stale: false, receivedAt: '2026-01-01T00:00:00.000Z',
+    }));
+    return { route: { prefix, paths }, range: parsed.range, length: Number(prefix.split('/')[1]) };
+  });
+  return { source: 'the example routes', lookup: (a) => routes.filter((r) => rangeContains(r.range, a)).sort((x, y) => y.length - x.length)[0]?.route };
+}
 
 test('docs/rules.md has a section per rule, in table order', () => {
   assert.deepEqual(sections.map((s) => s.split('\n', 1)[0]), rules.map((r) => r.id));
@@ -25,7 +41,8 @@ for (const section of sections) {
     assert.ok(config);
     assert.deepEqual(examples.map((e) => e[1]).sort(), ['Bad', 'Good'], `${id} needs one Bad and one Good example`);
     for (const [, kind, yaml = ''] of examples) {
-      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config);
+      const routes = rules.find((r) => r.id === id)?.needsRoutes ? exampleRoutes(routesBlock) : undefined;
+      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, { routes });
       const ruleFindings = findings.filter((f) => f.rule === id);
       if (kind === 'Bad') assert.ok(ruleFindings.length > 0, `the Bad example of ${id} must produce it`);
       else assert.deepEqual(findings, [], `the Good example of ${id} must produce no findings`);

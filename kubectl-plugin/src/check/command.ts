@@ -16,6 +16,7 @@ interface CheckFlags {
   output: OutputFormat;
   failOn: Severity;
   maxFileSize: number;
+  speaker?: string;
 }
 
 export function parseSize(text: string): number {
@@ -34,10 +35,11 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     .option('--config <file>', 'Region config (kube-routes.yaml). Default: the nearest kube-routes.yaml in or above each file\'s folder.')
     .addOption(new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).').choices(['error', 'warning', 'info']).default('error'))
+    .option('--speaker <url>', 'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179): adds the BGP rules.')
     .addOption(new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).').default(defaultMaxFileBytes, '16Mi').argParser(parseSize))
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize }, io);
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker: flags.speaker }, io);
         const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
         io.stdout(text);
         setExitCode(exitCode);

@@ -15,12 +15,15 @@ import {
 } from '@kube-routes/server/engine';
 import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile } from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
+import { speakerRouteTable } from '../routes/route-table';
 import type { CheckReport } from '../output/report';
 
 export interface CheckOptions {
   readonly config: string | undefined;
   readonly failOn: Severity;
   readonly maxFileBytes: number;
+  /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
+  readonly speaker?: string | undefined;
 }
 
 /** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
@@ -71,7 +74,8 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if ('problem' in read) problems.push({ rule: 'unreadable-file', at: { file: input.display, range: emptyRange }, message: read.problem });
       else files.push(readManifestFile(read.source));
     }
-    const result = checkManifests(files, config, problems);
+    const routes = options.speaker ? await speakerRouteTable(options.speaker, files) : undefined;
+    const result = checkManifests(files, config, { inputProblems: problems, routes });
     findings.push(...result.findings);
     serviceCount += result.serviceCount;
   }

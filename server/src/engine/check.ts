@@ -1,6 +1,7 @@
 import type { KubeRoutesConfig } from './config/model';
 import { compareFindings, type Finding, type Severity } from './findings';
 import type { ManifestFile } from './manifest/model';
+import type { RouteTable } from './route-state';
 import { buildModel } from './rules/model';
 import { rules, rulesById } from './rules';
 import type { RelatedReport, ReportedLocation } from './rules/rule';
@@ -21,7 +22,15 @@ export interface InputProblem {
  * Checks all manifest files together (so conflicts across files are found) against one config.
  * Pure: the same files and config always give the same, sorted findings.
  */
-export function checkManifests(files: readonly ManifestFile[], config: KubeRoutesConfig, inputProblems: readonly InputProblem[] = []): CheckResult {
+export interface CheckOptions {
+  /** Files that could not be read, reported as findings. */
+  readonly inputProblems?: readonly InputProblem[];
+  /** Route state for the BGP rules. */
+  readonly routes?: RouteTable;
+}
+
+export function checkManifests(files: readonly ManifestFile[], config: KubeRoutesConfig, options: CheckOptions = {}): CheckResult {
+  const { inputProblems = [], routes } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
   const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation, message: string, related: readonly RelatedReport[] = []) => {
@@ -37,10 +46,10 @@ export function checkManifests(files: readonly ManifestFile[], config: KubeRoute
     for (const e of file.syntaxErrors) emit('yaml-syntax', 'error', { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
   }
 
-  const model = buildModel(files, config);
+  const model = buildModel(files, config, routes);
   const haveRegions = config.regions.size > 0;
   for (const rule of rules) {
-    if (!rule.check || (rule.needsRegions && !haveRegions)) continue;
+    if (!rule.check || (rule.needsRegions && !haveRegions) || (rule.needsRoutes && !routes)) continue;
     rule.check(model, (at, message, related) => emit(rule.id, rule.defaultSeverity, at, message, related));
   }
   findings.sort(compareFindings);

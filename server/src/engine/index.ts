@@ -10,6 +10,6 @@ export { configSchema } from './config/schema';
 export * from './config/speaker';
 export * from './manifest/model';
 export { readManifestFile } from './manifest/read-manifests';
-export { checkManifests, type CheckResult, type InputProblem } from './check';
+export { checkManifests, type CheckOptions, type CheckResult, type InputProblem } from './check';
 export { rules, rulesById, type Rule } from './rules';
 export type { CheckModel, ServiceAnalysis, AddressUse } from './rules/model';

@@ -1,3 +1,5 @@
+import type { IpAddress } from './addresses';
+
 // BGP route state as the engine and every client see it: the JSON of the speaker's HTTP API
 // (docs/api.md), the input of the BGP rules, and what kubectl and the editor show.
 
@@ -60,4 +62,12 @@ export interface LookupResult {
   readonly ip: string;
   /** The longest matching route, if any. */
   readonly route: Route | undefined;
+}
+
+/** Route state the BGP rules consult: a speaker's answers or a loaded MRT snapshot, resolved up front. */
+export interface RouteTable {
+  /** Where the routes come from, for messages: "speaker http://127.0.0.1:8179", "fabric.mrt". */
+  readonly source: string;
+  /** The longest matching route for an address, if any. */
+  lookup(address: IpAddress): Route | undefined;
 }

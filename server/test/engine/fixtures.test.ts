@@ -2,12 +2,24 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkManifests, emptyConfig, parseConfig, readManifestFile } from '@kube-routes/server/engine';
+import { checkManifests, emptyConfig, parseCidr, parseConfig, rangeContains, readManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
+
+/** A naive longest-prefix match over a route list: the reference the fixtures are written against. */
+function routeTable(routes: readonly Route[]): RouteTable {
+  const ranges = routes.flatMap((route) => {
+    const parsed = parseCidr(route.prefix);
+    return 'range' in parsed ? [{ route, range: parsed.range, length: Number(route.prefix.split('/')[1]) }] : [];
+  });
+  return {
+    source: 'routes.json',
+    lookup: (address) => ranges.filter((r) => rangeContains(r.range, address)).sort((a, b) => b.length - a.length)[0]?.route,
+  };
+}
 import { matchSnapshot } from '@kube-routes/test/support';
 import { renderFindings } from './render';
 
 // Each folder under fixtures/ is one case: manifests (*.yaml, *.yml, read in name order), and
-// expected.txt, the findings they must produce. The config is the case's own kube-routes.yaml,
+// expected.txt, the findings they must produce; with routes.json (Route[]), the BGP rules run too. The config is the case's own kube-routes.yaml,
 // else the shared fixtures/kube-routes.yaml; cases named no-config-* run without one.
 const fixtures = resolve(__dirname, '../../../test/engine/fixtures');
 
@@ -26,7 +38,9 @@ for (const name of readdirSync(fixtures).sort()) {
       config = parsed.config ?? emptyConfig;
     }
     const manifests = files.map((f) => readManifestFile({ path: f, text: readFileSync(join(dir, f), 'utf8') }));
-    const { findings } = checkManifests(manifests, config);
+    const routesFile = join(dir, 'routes.json');
+    const routes = existsSync(routesFile) ? routeTable(JSON.parse(readFileSync(routesFile, 'utf8')) as Route[]) : undefined;
+    const { findings } = checkManifests(manifests, config, { routes });
     matchSnapshot(renderFindings(findings), join(dir, 'expected.txt'));
   });
 }

@@ -1,4 +1,5 @@
 import { clusterIpOutsideRegion, externalIpInClusterRange, externalIpOutsidePools } from './address-ranges';
+import { routeMissing, routeOriginMismatch, routeSinglePath } from './bgp-routes';
 import { duplicateClusterIp } from './duplicate-cluster-ip';
 import { externalIpConflict } from './external-ip-conflict';
 import { unreadableFile, yamlSyntax } from './input-rules';
@@ -18,6 +19,9 @@ export const rules: readonly Rule[] = [
   unknownRegion,
   clusterIpOutsideRegion,
   externalIpOutsidePools,
+  routeOriginMismatch,
+  routeMissing,
+  routeSinglePath,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));

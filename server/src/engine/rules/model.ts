@@ -1,6 +1,7 @@
 import { parseIpAddress, type IpAddress } from '../addresses';
 import type { KubeRoutesConfig, RegionConfig } from '../config/model';
 import type { Located, ManifestFile, ServiceManifest } from '../manifest/model';
+import type { RouteTable } from '../route-state';
 
 export type AddressField = 'clusterIP' | 'clusterIPs' | 'externalIPs' | 'loadBalancerIP';
 
@@ -38,6 +39,8 @@ export interface ServiceAnalysis {
 export interface CheckModel {
   readonly config: KubeRoutesConfig;
   readonly services: readonly ServiceAnalysis[];
+  /** Live or recorded BGP state; the BGP rules run only when it is present. */
+  readonly routes: RouteTable | undefined;
 }
 
 export function fieldName(use: AddressUse): string {
@@ -57,7 +60,7 @@ function hasNoClusterIP(m: ServiceManifest): boolean {
   return m.type?.value === 'ExternalName' || m.clusterIP?.value === 'None' || m.clusterIPs[0]?.value === 'None';
 }
 
-export function buildModel(files: readonly ManifestFile[], config: KubeRoutesConfig): CheckModel {
+export function buildModel(files: readonly ManifestFile[], config: KubeRoutesConfig, routes?: RouteTable): CheckModel {
   const services: ServiceAnalysis[] = [];
   const cache = new Map<string, IpAddress | undefined>();
   const parse = (text: string) => {
@@ -104,5 +107,5 @@ export function buildModel(files: readonly ManifestFile[], config: KubeRoutesCon
       services.push(analysis);
     }
   }
-  return { config, services };
+  return { config, services, routes };
 }

@@ -23,6 +23,8 @@ export interface Rule {
   readonly help: string;
   /** Rules that compare against configured regions stay quiet when there are none. */
   readonly needsRegions: boolean;
+  /** BGP rules run only when route state (a speaker or an MRT snapshot) is given. */
+  readonly needsRoutes?: boolean;
   /** Absent for rules whose findings come from reading input (yaml-syntax, unreadable-file). */
   readonly check?: (model: CheckModel, report: Report) => void;
 }

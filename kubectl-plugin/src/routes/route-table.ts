@@ -1,0 +1,26 @@
+import { parseIpAddress, type ManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
+import { SpeakerClient } from './speaker-client';
+
+/** Every IP literal the Services of these files use, as written. */
+export function serviceAddresses(files: readonly ManifestFile[]): string[] {
+  const ips = new Set<string>();
+  for (const f of files) {
+    for (const s of f.services) {
+      for (const l of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) if (l && parseIpAddress(l.value)) ips.add(l.value);
+    }
+  }
+  return [...ips];
+}
+
+/** Asks a speaker for every address up front, so the engine can look them up synchronously. */
+export async function speakerRouteTable(url: string, files: readonly ManifestFile[]): Promise<RouteTable> {
+  const client = new SpeakerClient(url);
+  await client.peers(); // fail fast, with one clear line, when the speaker is not there
+  const answers = await client.lookupAll(serviceAddresses(files));
+  const byKey = new Map<string, Route | undefined>();
+  for (const [ip, route] of answers) {
+    const address = parseIpAddress(ip);
+    if (address) byKey.set(address.key, route);
+  }
+  return { source: `speaker ${client.base.origin}`, lookup: (address) => byKey.get(address.key) };
+}
