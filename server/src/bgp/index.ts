@@ -144,3 +144,7 @@ export { type Ipv4Address, type Ipv6Address, formatIpv4, formatIpv6, parseIpv4, 
 
 // Low-level building blocks (for descriptor implementations)
 export { ByteWriter, EncodeError, toHex } from './codec/bytes';
+
+// Building blocks shared with the MRT codec (server/src/mrt)
+export { decodeNlri } from './codec/nlri';
+export { decodeUtf8, encodeUtf8 } from './codec/utf8';

@@ -1,12 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { parseIpAddress, type LookupResult, type PeerStatus, type Route, type SpeakerConfig } from '@kube-routes/server/engine';
-import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix, parseIpv4, parseIpv6, parsePrefix, type Prefix } from '../bgp';
-import { Rib, type RouteView } from '../rib';
+import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage } from '../bgp';
+import { Rib } from '../rib';
+import { RibRouteTable } from '../routes';
 import { startApiServer, type RouteStateSource } from './api';
 import type { Logger } from './log';
 import { Peer } from './peer';
-import { decodeCanonical, routePath } from './route-attributes';
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
 export class ListenError extends Error {}
@@ -18,6 +18,7 @@ export class ListenError extends Error {}
  */
 export class Speaker implements RouteStateSource {
   readonly rib = new Rib();
+  readonly routes = new RibRouteTable(this.rib, (id) => this.peerAddress[id] ?? `peer-${id}`, 'speaker');
   private readonly peersByKey = new Map<string, Peer>();
   private readonly peerAddress: string[] = [];
   private bgpServer: Server | undefined;
@@ -86,46 +87,16 @@ export class Speaker implements RouteStateSource {
   }
 
   lookup(ip: string): LookupResult | undefined {
-    if (ip.includes(':')) {
-      const v6 = parseIpv6(ip);
-      if (v6 === undefined) return undefined;
-      return { ip, route: this.toRoute(this.rib.longestMatch(6, v6)) };
-    }
-    const v4 = parseIpv4(ip);
-    if (v4 === undefined) return undefined;
-    return { ip, route: this.toRoute(this.rib.longestMatch(4, v4)) };
+    return this.routes.lookupText(ip);
   }
 
   routesExact(prefix: string): Route[] | undefined {
-    const p = parseStrictPrefix(prefix);
-    if (!p) return undefined;
-    const route = this.toRoute(this.rib.exact(p));
-    return route ? [route] : [];
+    return this.routes.exact(prefix);
   }
 
   routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
-    const p = parseStrictPrefix(prefix);
-    if (!p) return undefined;
-    const views = this.rib.covered(p, limit + 1);
-    return { routes: views.slice(0, limit).flatMap((v) => this.toRoute(v) ?? []), truncated: views.length > limit };
+    return this.routes.within(prefix, limit);
   }
-
-  private toRoute(view: RouteView | undefined): Route | undefined {
-    if (!view) return undefined;
-    return {
-      prefix: formatPrefix(view.prefix),
-      paths: view.paths.map((p) => routePath(decodeCanonical(this.rib.attributeSets.bytes(p.attributeSetId)), this.peerAddress[p.peer] ?? `peer-${p.peer}`, p.pathId, p.stale, p.receivedAt)),
-    };
-  }
-}
-
-/** A prefix whose host bits are zero: "10.0.0.1/24" is refused rather than silently widened. */
-function parseStrictPrefix(text: string): Prefix | undefined {
-  const p = parsePrefix(text);
-  if (!p) return undefined;
-  const address = text.slice(0, text.indexOf('/'));
-  const value = p.family === 4 ? parseIpv4(address) : parseIpv6(address);
-  return value === p.address ? p : undefined;
 }
 
 function socketError(e: unknown): string {

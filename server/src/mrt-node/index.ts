@@ -1,0 +1,171 @@
+/**
+ * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip detected by its magic
+ * number) as an async iterator of records with backpressure, and writing chunks to files.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import type { Rib } from '../rib';
+import {
+  type MrtError,
+  type MrtLoadOptions,
+  type MrtLoadStats,
+  type MrtPeer,
+  MrtPeerTable,
+  type MrtReadResult,
+  MrtReader,
+  type MrtReaderOptions,
+  MrtRibLoader,
+  type TableDumpOptions,
+  writeTableDump,
+} from '../mrt';
+
+export interface ReadMrtOptions extends MrtReaderOptions {
+  /** Bytes read from the file at a time (default 64 KiB). */
+  readonly highWaterMark?: number;
+}
+
+/** True when the file starts with the gzip magic number (1f 8b). */
+export async function isGzipFile(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const magic = new Uint8Array(2);
+    const { bytesRead } = await handle.read(magic, 0, 2, 0);
+    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+function isZlibError(error: unknown): error is Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'string' && code.startsWith('Z_');
+}
+
+type Batch = { readonly ok: true; readonly results: readonly MrtReadResult[] } | { readonly ok: false; readonly error: MrtError };
+
+/** What one chunk of the stream yields: the records (and errors) it completed, or the decompression failure. */
+async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReaderOptions): AsyncGenerator<Batch> {
+  const reader = new MrtReader(options);
+  let received = 0;
+  let failure: Error | undefined;
+  const drain = (): MrtReadResult[] => {
+    const results: MrtReadResult[] = [];
+    for (let r = reader.read(); r !== undefined; r = reader.read()) results.push(r);
+    return results;
+  };
+  try {
+    for await (const chunk of stream) {
+      received += chunk.length;
+      reader.push(chunk);
+      yield { ok: true, results: drain() };
+    }
+  } catch (error) {
+    if (!isZlibError(error)) throw error;
+    failure = error;
+  }
+  reader.end();
+  yield { ok: true, results: drain() };
+  if (failure !== undefined) {
+    yield { ok: false, error: { offset: received, reason: `gzip: ${failure.message} (decompressed data ends at offset ${received})`, fatal: true } };
+  }
+}
+
+/**
+ * Records and errors from a byte stream, decoded as chunks arrive. The stream is read only as
+ * fast as the consumer pulls records (the async iterator of a Readable pauses it in between).
+ * A decompression error ends the sequence with a fatal error instead of throwing; other stream
+ * errors (IO) are thrown.
+ */
+export async function* mrtRecordsFromStream(stream: AsyncIterable<Uint8Array>, options: MrtReaderOptions = {}): AsyncGenerator<MrtReadResult> {
+  for await (const batch of mrtBatches(stream, options)) {
+    if (batch.ok) yield* batch.results;
+    else yield batch;
+  }
+}
+
+async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
+  const gzip = await isGzipFile(path);
+  const file = createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 16 });
+  let source: Readable = file;
+  if (gzip) {
+    const gunzip = createGunzip();
+    file.on('error', (error) => gunzip.destroy(error));
+    source = file.pipe(gunzip);
+  }
+  try {
+    yield* mrtBatches(source, options);
+  } finally {
+    file.destroy();
+    source.destroy();
+  }
+}
+
+/**
+ * Every record and error of an MRT file, read in chunks; gzip-compressed files (detected by
+ * their first two bytes) are decompressed on the fly. Offsets are in the decompressed data.
+ * Breaking out of the loop closes the file.
+ */
+export async function* readMrtFile(path: string, options: ReadMrtOptions = {}): AsyncGenerator<MrtReadResult> {
+  for await (const batch of mrtChunksFromFile(path, options)) {
+    if (batch.ok) yield* batch.results;
+    else yield batch;
+  }
+}
+
+export interface WriteMrtOptions {
+  /** Compress with gzip (our reader detects it by the magic number; bgpdump wants a .gz file name). */
+  readonly gzip?: boolean;
+}
+
+/** Write chunks (e.g. from `writeTableDump`) to a file, honouring backpressure. Returns the uncompressed size. */
+export async function writeMrtFile(path: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: WriteMrtOptions = {}): Promise<number> {
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  const source = Readable.from(counted(), { objectMode: false });
+  if (options.gzip) await pipeline(source, createGzip(), createWriteStream(path));
+  else await pipeline(source, createWriteStream(path));
+  return bytes;
+}
+
+/**
+ * Load an MRT file (plain or gzip) into a RIB; see `loadMrtIntoRib`. Records are applied as each
+ * chunk arrives (no per-record promise). Throws only for IO errors.
+ */
+export async function loadMrtFile(
+  path: string,
+  rib: Rib,
+  peers: MrtPeerTable | readonly MrtPeer[] = new MrtPeerTable(),
+  options: ReadMrtOptions & MrtLoadOptions = {},
+): Promise<MrtLoadStats> {
+  const loader = new MrtRibLoader(rib, peers, options);
+  try {
+    for await (const chunk of mrtChunksFromFile(path, options)) {
+      if (chunk.ok) for (const result of chunk.results) loader.apply(result);
+      else loader.apply(chunk);
+    }
+  } finally {
+    loader.finish();
+  }
+  return loader.stats();
+}
+
+/** Write a RIB as a TABLE_DUMP_V2 file; see `writeTableDump`. Returns the uncompressed size. */
+export function writeTableDumpFile(
+  path: string,
+  rib: Rib,
+  peers: readonly MrtPeer[],
+  collectorBgpId: string,
+  viewName: string,
+  timestampSeconds: number,
+  options: WriteMrtOptions & TableDumpOptions = {},
+): Promise<number> {
+  return writeMrtFile(path, writeTableDump(rib, peers, collectorBgpId, viewName, timestampSeconds, options), options);
+}

@@ -1,0 +1,218 @@
+/**
+ * Incremental MRT reading: push byte chunks of any size, pull records. Only the current record
+ * (and the unread tail of the last chunk) is buffered, never the whole file.
+ *
+ * Error handling:
+ * - a record whose body does not decode (bad subtype, lengths inside the body that do not add up,
+ *   a BGP message that does not decode) is reported with its offset and skipped by its Length
+ *   field; reading goes on with the next record;
+ * - a header that cannot frame a record (a type outside the MRT registry, or a Length above
+ *   `maxRecordLength`) means the stream is out of step: the reader scans forward byte by byte for
+ *   the next position where a record of a type it can decode starts and decodes cleanly, and
+ *   reports the skipped range once;
+ * - at the end of the input, a partial header or a record that runs past the end is reported as a
+ *   fatal error and reading stops.
+ */
+import { DEFAULT_MAX_RECORD_LENGTH, MRT_HEADER_LENGTH, MrtType, isRegisteredMrtType, mrtSubtypeName } from './constants';
+import { type HeaderFields, decodeRecordBody, readU16, readU32 } from './decode';
+import type { MrtError, MrtReadResult } from './types';
+
+export interface MrtReaderOptions {
+  /** Records declaring a longer body are treated as corruption (default 16 MiB). */
+  readonly maxRecordLength?: number;
+}
+
+/** Subtypes the reader decodes fully (used to recognise a record when resynchronising). */
+function isDecodable(type: number, subtype: number): boolean {
+  if (type === MrtType.TableDumpV2) return (subtype >= 1 && subtype <= 5) || (subtype >= 8 && subtype <= 11);
+  if (type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt) return subtype === 0 || subtype === 1 || (subtype >= 4 && subtype <= 11);
+  return false;
+}
+
+/**
+ * ```ts
+ * const reader = new MrtReader();
+ * for (const chunk of chunks) {
+ *   reader.push(chunk);
+ *   for (let r = reader.read(); r !== undefined; r = reader.read()) handle(r);
+ * }
+ * reader.end();
+ * for (let r = reader.read(); r !== undefined; r = reader.read()) handle(r);
+ * ```
+ */
+export class MrtReader {
+  private buffer = new Uint8Array(1 << 16);
+  private start = 0;
+  private limit = 0;
+  /** Absolute stream offset of buffer[start]. */
+  private position = 0;
+  private ended = false;
+  private stopped = false;
+  private readonly maxRecordLength: number;
+  /** While resynchronising: where the unframeable bytes began and what the header there said. */
+  private garbageStart = -1;
+  private garbageWhat = '';
+  private pending: MrtReadResult | undefined;
+
+  constructor(options: MrtReaderOptions = {}) {
+    this.maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
+  }
+
+  /** Absolute offset of the next octet not yet returned as part of a record. */
+  get offset(): number {
+    return this.position;
+  }
+
+  /** Octets pushed but not yet consumed. */
+  get bufferedLength(): number {
+    return this.limit - this.start;
+  }
+
+  /** True once the input has ended and everything has been read (or a fatal error stopped reading). */
+  get done(): boolean {
+    return this.stopped && this.pending === undefined;
+  }
+
+  /** Append bytes (copied; the caller may reuse the chunk). Ignored after {@link end}. */
+  push(chunk: Uint8Array): void {
+    if (this.ended || this.stopped || chunk.length === 0) return;
+    if (this.limit + chunk.length > this.buffer.length) {
+      const pending = this.limit - this.start;
+      if (pending + chunk.length <= this.buffer.length) {
+        this.buffer.copyWithin(0, this.start, this.limit);
+      } else {
+        let capacity = this.buffer.length;
+        while (capacity < pending + chunk.length) capacity *= 2;
+        const grown = new Uint8Array(capacity);
+        grown.set(this.buffer.subarray(this.start, this.limit));
+        this.buffer = grown;
+      }
+      this.start = 0;
+      this.limit = pending;
+    }
+    this.buffer.set(chunk, this.limit);
+    this.limit += chunk.length;
+  }
+
+  /** No more input: what is left is read to the end, and a partial record is reported. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /**
+   * The next record or error; `undefined` when more input is needed (or, after {@link end},
+   * when everything has been read).
+   */
+  read(): MrtReadResult | undefined {
+    if (this.pending !== undefined) {
+      const pending = this.pending;
+      this.pending = undefined;
+      return pending;
+    }
+    while (!this.stopped) {
+      const available = this.limit - this.start;
+      if (available < MRT_HEADER_LENGTH) {
+        if (!this.ended) return undefined;
+        this.stopped = true;
+        if (this.garbageStart >= 0) return this.garbageError(this.position + available, true);
+        if (available === 0) return undefined;
+        return this.fail({ offset: this.position, reason: `truncated record header: ${available} octets at the end of the input`, fatal: true });
+      }
+      const b = this.buffer;
+      const s = this.start;
+      const fields: HeaderFields = {
+        offset: this.position,
+        timestamp: readU32(b, s),
+        type: readU16(b, s + 4),
+        subtype: readU16(b, s + 6),
+        length: readU32(b, s + 8),
+      };
+      const total = MRT_HEADER_LENGTH + fields.length;
+
+      if (this.garbageStart >= 0) {
+        // Resynchronising: is a decodable record at this position?
+        if (isDecodable(fields.type, fields.subtype) && fields.length <= this.maxRecordLength) {
+          if (available < total && !this.ended) return undefined;
+          if (available >= total) {
+            const body = b.slice(s + MRT_HEADER_LENGTH, s + total);
+            const decoded = decodeRecordBody(fields, body, 0, body.length);
+            if (typeof decoded !== 'string' && decoded.kind !== 'skipped') {
+              const error = this.garbageError(this.position, false);
+              this.consume(total);
+              this.pending = { ok: true, record: decoded };
+              return error;
+            }
+          }
+        }
+        this.consume(1);
+        continue;
+      }
+
+      if (!isRegisteredMrtType(fields.type) || fields.length > this.maxRecordLength) {
+        this.garbageStart = this.position;
+        this.garbageWhat = isRegisteredMrtType(fields.type)
+          ? `${mrtSubtypeName(fields.type, fields.subtype)} header declares ${fields.length} octets (more than ${this.maxRecordLength})`
+          : `unknown MRT type ${fields.type}`;
+        this.consume(1);
+        continue;
+      }
+
+      if (available < total) {
+        if (!this.ended) return undefined;
+        this.stopped = true;
+        return this.fail({
+          offset: this.position,
+          type: fields.type,
+          subtype: fields.subtype,
+          reason: `${mrtSubtypeName(fields.type, fields.subtype)} record declares ${fields.length} octets but only ${available - MRT_HEADER_LENGTH} remain`,
+          fatal: true,
+        });
+      }
+      const body = b.slice(s + MRT_HEADER_LENGTH, s + total);
+      this.consume(total);
+      const decoded = decodeRecordBody(fields, body, 0, body.length);
+      if (typeof decoded === 'string') {
+        return this.fail({ offset: fields.offset, type: fields.type, subtype: fields.subtype, reason: decoded, fatal: false });
+      }
+      return { ok: true, record: decoded };
+    }
+    return undefined;
+  }
+
+  private consume(n: number): void {
+    this.start += n;
+    this.position += n;
+    if (this.start === this.limit) this.start = this.limit = 0;
+  }
+
+  private fail(error: MrtError): MrtReadResult {
+    return { ok: false, error };
+  }
+
+  private garbageError(until: number, atEnd: boolean): MrtReadResult {
+    const from = this.garbageStart;
+    this.garbageStart = -1;
+    const tail = atEnd ? 'no record follows before the end of the input' : `resynchronised at offset ${until}`;
+    return this.fail({ offset: from, reason: `${until - from} octets do not frame MRT records (${this.garbageWhat}); ${tail}`, fatal: atEnd });
+  }
+}
+
+/** Every record and error of a complete MRT byte string (for small inputs and tests). */
+export function* readMrt(bytes: Uint8Array, options: MrtReaderOptions = {}): Generator<MrtReadResult> {
+  const reader = new MrtReader(options);
+  reader.push(bytes);
+  reader.end();
+  for (let r = reader.read(); r !== undefined; r = reader.read()) yield r;
+}
+
+/** Records and errors from a stream of byte chunks, read as the chunks arrive (pull-driven: backpressure is the consumer's pace). */
+export async function* mrtRecords(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: MrtReaderOptions = {}): AsyncGenerator<MrtReadResult> {
+  const reader = new MrtReader(options);
+  for await (const chunk of chunks) {
+    reader.push(chunk);
+    for (let r = reader.read(); r !== undefined; r = reader.read()) yield r;
+  }
+  reader.end();
+  for (let r = reader.read(); r !== undefined; r = reader.read()) yield r;
+}
+
