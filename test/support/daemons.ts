@@ -41,6 +41,8 @@ export interface NeighborSpec {
   readonly asn: number;
   readonly addPath?: boolean;
   readonly gracefulRestart?: boolean;
+  /** Graceful restart time in seconds advertised to this neighbor (default 30). */
+  readonly restartTime?: number;
   /** Connect actively (default true); false waits for the neighbor to connect. */
   readonly active?: boolean;
 }
@@ -88,17 +90,28 @@ abstract class Daemon {
 
 export interface StaticRoute {
   readonly prefix: string;
-  /** BGP communities "65000:1", large "65000:1:2", extended "rt 65000:5" (BIRD syntax inside bgp_ext_community.add). */
+  /** BGP communities "65000:1", large "65000:1:2", extended "rt 65000:5" or "soo 65000:7". */
   readonly communities?: readonly string[];
   readonly largeCommunities?: readonly string[];
   readonly extendedCommunities?: readonly string[];
+}
+
+export interface BirdRoutes {
+  readonly ipv4?: readonly StaticRoute[];
+  readonly ipv6?: readonly StaticRoute[];
+  readonly nextHop4?: string;
+  readonly nextHop6?: string;
+  /** Pass received next hops on unchanged (a route server) instead of setting nextHop4/nextHop6. */
+  readonly nextHopKeep?: boolean;
+  /** Open IPv6 channels even without IPv6 static routes (to pass IPv6 routes along). */
+  readonly ipv6Channels?: boolean;
 }
 
 /** BIRD 2 with static routes exported to every neighbor. */
 export class Bird extends Daemon {
   readonly socket: string;
 
-  constructor(spec: DaemonSpec, readonly routes: { readonly ipv4?: readonly StaticRoute[]; readonly ipv6?: readonly StaticRoute[]; readonly nextHop4?: string; readonly nextHop6?: string } = {}) {
+  constructor(spec: DaemonSpec, readonly routes: BirdRoutes = {}) {
     super(spec);
     this.socket = join(spec.dir, 'bird.ctl');
   }
@@ -111,7 +124,8 @@ export class Bird extends Daemon {
         const sets = [
           ...(r.communities ?? []).map((c) => `bgp_community.add((${c.replace(':', ',')}));`),
           ...(r.largeCommunities ?? []).map((c) => `bgp_large_community.add((${c.split(':').join(',')}));`),
-          ...(r.extendedCommunities ?? []).map((c) => `bgp_ext_community.add((${c.replace(/ /, ', ').replace(':', ', ')}));`),
+          // BIRD calls Site of Origin "ro" (route origin).
+          ...(r.extendedCommunities ?? []).map((c) => `bgp_ext_community.add((${c.replace(/^soo /, 'ro ').replace(/ /, ', ').replace(':', ', ')}));`),
         ];
         return `  route ${r.prefix} blackhole${sets.length ? ` { ${sets.join(' ')} }` : ''};`;
       });
@@ -119,7 +133,8 @@ export class Bird extends Daemon {
     };
     const channel = (family: 'ipv4' | 'ipv6', n: NeighborSpec) => {
       const nh = family === 'ipv4' ? this.routes.nextHop4 ?? '10.0.0.2' : this.routes.nextHop6;
-      return `  ${family} { import all; export all;${nh ? ` next hop address ${nh};` : ''}${n.addPath ? ' add paths on;' : ''} };`;
+      const nextHop = this.routes.nextHopKeep ? ' next hop keep;' : nh ? ` next hop address ${nh};` : '';
+      return `  ${family} { import all; export all;${nextHop}${n.addPath ? ' add paths on;' : ''} };`;
     };
     const neighbors = s.neighbors.map((n) => `protocol bgp ${n.name} {
   local ${s.address} port ${s.port} as ${s.asn};
@@ -129,9 +144,9 @@ export class Bird extends Daemon {
   ${n.active === false ? 'passive on;' : ''}
   connect delay time 1; connect retry time 2; error wait time 1, 5;
   hold time 9;
-  ${n.gracefulRestart ? 'graceful restart on; graceful restart time 30;' : ''}
+  ${n.gracefulRestart ? `graceful restart on; graceful restart time ${n.restartTime ?? 30};` : ''}
 ${channel('ipv4', n)}
-${this.routes.ipv6?.length ? channel('ipv6', n) : ''}
+${this.routes.ipv6?.length || this.routes.ipv6Channels ? channel('ipv6', n) : ''}
 }`).join('\n');
     return `log "${join(s.dir, 'bird.log')}" all;
 router id ${s.routerId};
@@ -140,10 +155,16 @@ ${staticProto('routes4', 'ipv4', this.routes.ipv4 ?? [])}${staticProto('routes6'
 `;
   }
 
-  start(): void {
+  /** recovery: start in graceful restart recovery (`bird -R`), as after a crash with forwarding state kept. */
+  start(options: { readonly recovery?: boolean } = {}): void {
     const conf = join(this.spec.dir, 'bird.conf');
     writeFileSync(conf, this.config());
-    this.launch('bird', ['-f', '-c', conf, '-s', this.socket, '-P', join(this.spec.dir, 'bird.pid')]);
+    this.launch('bird', ['-f', '-c', conf, '-s', this.socket, '-P', join(this.spec.dir, 'bird.pid'), ...(options.recovery ? ['-R'] : [])]);
+  }
+
+  /** BIRD's log file (the log statement of its config). */
+  get logFile(): string {
+    return join(this.spec.dir, 'bird.log');
   }
 
   birdc(...command: string[]): string {
@@ -167,11 +188,20 @@ ${staticProto('routes4', 'ipv4', this.routes.ipv4 ?? [])}${staticProto('routes6'
   }
 }
 
+/** The parts of `gobgp -j neighbor ADDRESS` the tests read (protobuf JSON: zero values are left out). */
+export interface GoBgpNeighbor {
+  readonly state?: {
+    readonly session_state?: number | string;
+    readonly messages?: { readonly received?: { readonly update?: number; readonly notification?: number; readonly total?: number } };
+  };
+  readonly afi_safis?: readonly { readonly state?: { readonly family?: { readonly afi?: number }; readonly received?: number; readonly accepted?: number } }[];
+}
+
 /** GoBGP (gobgpd), configured by TOML, routes added through its CLI. */
 export class GoBgp extends Daemon {
   apiPort = 0;
 
-  constructor(spec: DaemonSpec, readonly nextHop = '10.0.0.3') {
+  constructor(spec: DaemonSpec, readonly nextHop = '10.0.0.3', readonly options: { readonly extendedCommunities?: readonly string[] } = {}) {
     super(spec);
   }
 
@@ -193,7 +223,7 @@ export class GoBgp extends Daemon {
     keepalive-interval = 3
 ${n.gracefulRestart ? `  [neighbors.graceful-restart.config]
     enabled = true
-    restart-time = 30
+    restart-time = ${n.restartTime ?? 30}
 ` : ''}  [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
@@ -208,6 +238,13 @@ ${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
       enabled = true
 ` : ''}`).join('');
     // FRR resets a session on a loopback next hop ("martian") and GoBGP would send its own.
+    // Extended communities ("rt:65002:5") are added on export: the CLI cannot attach them to IPv4 unicast routes.
+    const ext = this.options.extendedCommunities ?? [];
+    const setExt = ext.length ? `
+      [policy-definitions.statements.actions.bgp-actions.set-ext-community]
+        options = "add"
+        [policy-definitions.statements.actions.bgp-actions.set-ext-community.set-ext-community-method]
+          communities-list = [${ext.map((c) => `"${c}"`).join(', ')}]` : '';
     return `[global.config]
   as = ${s.asn}
   router-id = "${s.routerId}"
@@ -224,7 +261,7 @@ ${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
     [policy-definitions.statements.actions]
       route-disposition = "accept-route"
       [policy-definitions.statements.actions.bgp-actions]
-        set-next-hop = "${this.nextHop}"
+        set-next-hop = "${this.nextHop}"${setExt}
 ${neighbors}`;
   }
 
@@ -240,21 +277,36 @@ ${neighbors}`;
     return { code: run.status, out: run.stdout + run.stderr };
   }
 
-  /** The neighbor's session state as gobgp prints it ("established", "active", ...). */
+  /** The neighbor's session state ("established", "active", ...); the JSON has the enum number. */
   neighborState(address: string): string | undefined {
+    const state = this.neighbor(address)?.state?.session_state;
+    const names = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
+    return typeof state === 'number' ? names[state] ?? String(state) : state;
+  }
+
+  /** `gobgp -j neighbor ADDRESS`, parsed; undefined when gobgp cannot answer. */
+  neighbor(address: string): GoBgpNeighbor | undefined {
     const run = this.gobgp('-j', 'neighbor', address);
     if (run.code !== 0) return undefined;
     try {
-      return (JSON.parse(run.out) as { state?: { session_state?: string | number } }).state?.session_state?.toString();
+      return JSON.parse(run.out) as GoBgpNeighbor;
     } catch {
       return undefined;
     }
   }
 }
 
+export interface FrrOptions {
+  /** IPv6 networks, announced on IPv6 unicast sessions with every neighbor. */
+  readonly networks6?: readonly (string | StaticRoute)[];
+  /** Next hop set on IPv6 routes sent (default: FRR's own, an IPv4-mapped address). */
+  readonly nextHop6?: string;
+}
+
 /** FRR's bgpd without zebra, configured by a bgpd.conf, queried with vtysh. */
 export class Frr extends Daemon {
-  constructor(spec: DaemonSpec, readonly networks: readonly string[] = [], readonly nextHop = '10.0.0.4') {
+  /** networks: prefixes, or StaticRoutes whose communities are set on the originated route (so FRR's own RIB shows them). */
+  constructor(spec: DaemonSpec, readonly networks: readonly (string | StaticRoute)[] = [], readonly nextHop = '10.0.0.4', readonly options: FrrOptions = {}) {
     super(spec);
   }
 
@@ -268,21 +320,43 @@ export class Frr extends Daemon {
  neighbor ${x.address} timers 3 9
 ${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`).join('');
     const activate = s.neighbors.map((x) => `  neighbor ${x.address} route-map NH-OUT out\n${x.addPath ? `  neighbor ${x.address} addpath-tx-all-paths\n` : ''}`).join('');
+    const routeMaps: string[] = [];
+    const network = (r: string | StaticRoute, family: string, i: number) => {
+      if (typeof r === 'string') return `  network ${r}\n`;
+      const sets = [
+        r.communities?.length ? ` set community ${r.communities.join(' ')} additive\n` : '',
+        r.largeCommunities?.length ? ` set large-community ${r.largeCommunities.join(' ')} additive\n` : '',
+        // "rt 65003:5" -> one "set extcommunity rt ..." line per kind.
+        ...['rt', 'soo'].map((kind) => {
+          const values = (r.extendedCommunities ?? []).filter((c) => c.startsWith(`${kind} `)).map((c) => c.slice(kind.length + 1));
+          return values.length ? ` set extcommunity ${kind} ${values.join(' ')}\n` : '';
+        }),
+      ].join('');
+      const name = `ORIGINATE-${family}-${i}`;
+      routeMaps.push(`route-map ${name} permit 10\n${sets}!\n`);
+      return `  network ${r.prefix} route-map ${name}\n`;
+    };
+    const networks6 = this.options.networks6 ?? [];
+    const ipv6 = networks6.length === 0 ? '' : ` address-family ipv6 unicast
+${networks6.map((r, i) => network(r, 'v6', i)).join('')}${s.neighbors.map((x) => `  neighbor ${x.address} activate\n${this.options.nextHop6 ? `  neighbor ${x.address} route-map NH6-OUT out\n` : ''}`).join('')} exit-address-family
+`;
+    const restartTime = s.neighbors.find((x) => x.gracefulRestart)?.restartTime;
     return `frr defaults traditional
 hostname frr-${s.routerId}
 log file ${join(s.dir, 'bgpd.log')} informational
 !
 router bgp ${s.asn}
  bgp router-id ${s.routerId}
+ bgp log-neighbor-changes
  no bgp ebgp-requires-policy
  no bgp network import-check
-${s.neighbors.some((x) => x.gracefulRestart) ? ' bgp graceful-restart\n' : ''}${n} address-family ipv4 unicast
-${this.networks.map((p) => `  network ${p}\n`).join('')}${activate} exit-address-family
-!
+${s.neighbors.some((x) => x.gracefulRestart) ? ` bgp graceful-restart\n${restartTime ? ` bgp graceful-restart restart-time ${restartTime}\n` : ''}` : ''}${n} address-family ipv4 unicast
+${this.networks.map((r, i) => network(r, 'v4', i)).join('')}${activate} exit-address-family
+${ipv6}!
 route-map NH-OUT permit 10
  set ip next-hop ${this.nextHop}
 !
-`;
+${this.options.nextHop6 ? `route-map NH6-OUT permit 10\n set ipv6 next-hop global ${this.options.nextHop6}\n!\n` : ''}${routeMaps.join('')}`;
   }
 
   start(): void {
@@ -292,9 +366,30 @@ route-map NH-OUT permit 10
     this.launch('/usr/lib/frr/bgpd', ['-S', '-Z', '-f', conf, '-i', join(s.dir, 'bgpd.pid'), '-z', join(s.dir, 'zserv.api'), '--vty_socket', s.dir, '-p', String(s.port), '-l', s.address, '-P', '0']);
   }
 
+  /** FRR's log file (the log statement of its config). */
+  get logFile(): string {
+    return join(this.spec.dir, 'bgpd.log');
+  }
+
   vtysh(command: string): string {
     const run = spawnSync('vtysh', ['--vty_socket', this.spec.dir, '-c', command], { encoding: 'utf8' });
     return run.stdout + run.stderr;
+  }
+
+  /** Runs configuration commands in order, as typed after `configure terminal`. */
+  configure(...commands: string[]): string {
+    const run = spawnSync('vtysh', ['--vty_socket', this.spec.dir, '-c', 'configure terminal', ...commands.flatMap((c) => ['-c', c])], { encoding: 'utf8' });
+    return run.stdout + run.stderr;
+  }
+
+  /** The BGP state of a neighbor in `show bgp summary json` ("Established", "Active", ...). */
+  neighborState(address: string): string | undefined {
+    try {
+      const summary = JSON.parse(this.vtysh('show bgp summary json')) as Record<string, { peers?: Record<string, { state?: string }> }>;
+      return summary['ipv4Unicast']?.peers?.[address]?.state;
+    } catch {
+      return undefined;
+    }
   }
 }
 

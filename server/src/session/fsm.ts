@@ -2,12 +2,17 @@
 // function: (state, event) -> (state, actions). It owns no socket and no timer; the adapter
 // (server/src/speaker/connection.ts) performs the actions and feeds back events.
 import {
+  Afi,
   CeaseSubcode,
   ErrorCode,
+  Safi,
+  createEndOfRib,
   createOpenMessage,
   negotiateSession,
   notificationForError,
   openAsn,
+  openCapabilities,
+  type AfiSafi,
   type BgpError,
   type BgpMessage,
   type Capability,
@@ -213,6 +218,10 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
             restartHold(state, actions);
             if (!established) {
               actions.push({ type: 'established' });
+              // We advertise nothing, so our initial update is complete at once. RFC 4724 4: End-of-RIB
+              // per family says so; a peer restarting with its forwarding state kept waits for it
+              // before it sends its own routes (BIRD does), so without it its routes never come back.
+              for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: createEndOfRib(f.afi, f.safi) });
               return to('Established', { connectRetryCounter: 0 });
             }
             return to('Established');
@@ -244,6 +253,18 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
       }
     }
   }
+}
+
+/**
+ * The unicast families both OPENs list (RFC 4760 multiprotocol capabilities), or IPv4 unicast
+ * when the peer lists none (a peer without the capability speaks IPv4 unicast only).
+ */
+export function sharedFamilies(local: OpenMessage | undefined, remote: OpenMessage | undefined): AfiSafi[] {
+  const families = (o: OpenMessage | undefined) =>
+    o ? openCapabilities(o).flatMap((c) => (c.type === 'multiprotocol' && (c.afi === Afi.Ipv4 || c.afi === Afi.Ipv6) && c.safi === Safi.Unicast ? [{ afi: c.afi, safi: c.safi }] : [])) : [];
+  const theirs = families(remote);
+  if (theirs.length === 0) return [{ afi: Afi.Ipv4, safi: Safi.Unicast }];
+  return families(local).filter((f) => theirs.some((t) => t.afi === f.afi && t.safi === f.safi));
 }
 
 function keepaliveSeconds(holdTime: number): number {

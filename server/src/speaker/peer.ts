@@ -1,21 +1,25 @@
 import type { Socket } from 'node:net';
 import {
+  Afi,
   CeaseSubcode,
   ErrorCode,
+  Safi,
   createShutdownNotification,
   endOfRibFamily,
   formatAfiSafi,
   formatNotificationCode,
+  ipv4Prefix,
+  ipv6Prefix,
   isPrefixFamily,
-  openCapabilities,
   type BgpError,
+  type GracefulRestartCapability,
   type NegotiatedSession,
   type NotificationMessage,
   type OpenMessage,
   type UpdateMessage,
 } from '../bgp';
 import type { Rib } from '../rib';
-import { connectRetryDelay, resolveCollision, type DownCause, type SessionSettings } from '../session';
+import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../session';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
@@ -39,7 +43,10 @@ export class Peer implements ConnectionEvents {
   private contender: Connection | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private staleTimer: NodeJS.Timeout | undefined;
-  private awaitingEndOfRib = new Set<string>();
+  /** During a graceful restart: the families whose routes are kept stale. */
+  private staleFamilies = new Set<Family>();
+  /** After the peer came back: the stale families still waiting for its End-of-RIB. */
+  private awaitingEndOfRib = new Set<Family>();
   private establishedAt: number | undefined;
   private capabilities: string[] = [];
   private lastError: string | undefined;
@@ -145,9 +152,15 @@ export class Peer implements ConnectionEvents {
     this.capabilities = sent ? describeNegotiated(sent, remoteOpen, negotiated) : [];
     this.peerGracefulRestart = peerGracefulRestart(remoteOpen);
     if (this.staleTimer) {
-      // RFC 4724 4.2: the restarted peer must advertise graceful restart again, else its stale routes go now.
-      if (!this.peerGracefulRestart) this.endGracefulRestart('peer restarted without graceful restart');
-      else this.awaitingEndOfRib = new Set(sent ? commonFamilies(sent, remoteOpen) : ['ipv4-unicast']);
+      // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
+      // its forwarding state for (F bit) and still negotiates; the others must go at once.
+      const shared = new Set(sharedFamilies(sent, remoteOpen).flatMap((f) => familyOf(f.afi, f.safi) ?? []));
+      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
+      this.awaitingEndOfRib = new Set([...this.staleFamilies].filter((f) => shared.has(f) && preserved.has(f)));
+      const lost = [...this.staleFamilies].filter((f) => !this.awaitingEndOfRib.has(f));
+      const why = this.peerGracefulRestart ? 'forwarding state not preserved' : 'peer restarted without graceful restart';
+      if (this.awaitingEndOfRib.size === 0) this.endGracefulRestart(why);
+      else for (const f of lost) this.sweepStaleFamily(f, why);
     }
   }
 
@@ -163,8 +176,12 @@ export class Peer implements ConnectionEvents {
     for (const e of errors) this.deps.log.log('warn', 'malformed-update', { peer: this.address, error: e.name, action: e.action, reason: e.reason });
     const eor = endOfRibFamily(message);
     if (eor) {
-      this.awaitingEndOfRib.delete(formatAfiSafi(eor.afi, eor.safi));
-      if (this.staleTimer && this.awaitingEndOfRib.size === 0) this.endGracefulRestart('end-of-rib');
+      // RFC 4724 4.2: End-of-RIB ends the wait for its family: what is still stale there is gone.
+      const family = familyOf(eor.afi, eor.safi);
+      if (this.staleTimer && family && this.awaitingEndOfRib.delete(family)) {
+        if (this.awaitingEndOfRib.size === 0) this.endGracefulRestart('end-of-rib');
+        else this.sweepStaleFamily(family, 'end-of-rib');
+      }
       return;
     }
     this.applyUpdate(message, connection);
@@ -180,8 +197,13 @@ export class Peer implements ConnectionEvents {
       this.establishedAt = undefined;
       const gr = this.peerGracefulRestart;
       // Graceful restart covers a lost connection, not a NOTIFICATION either side sent (RFC 4724 4.2).
-      if (!this.stopping && cause.kind === 'transport' && this.config.gracefulRestart && gr) this.beginGracefulRestart(gr.restartTime);
-      else if (!this.staleTimer) this.deps.rib.removePeer(this.id);
+      if (!this.stopping && cause.kind === 'transport' && this.config.gracefulRestart && gr) this.beginGracefulRestart(gr);
+      else {
+        // A session that ends otherwise also ends a restart still in progress: the stale routes
+        // and those the re-established session sent go together.
+        this.endGracefulRestart('session closed');
+        this.deps.rib.removePeer(this.id);
+      }
     }
     if (this.contender) {
       this.primary = this.contender;
@@ -250,28 +272,63 @@ export class Peer implements ConnectionEvents {
     connection.dispatch({ type: 'stop', notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data }, reason });
   }
 
-  private beginGracefulRestart(restartSeconds: number): void {
+  private beginGracefulRestart(gr: GracefulRestartCapability): void {
+    // RFC 4724 4.2: keep only the families the peer's capability listed; a capability without
+    // families (a receiver-only peer) keeps nothing.
+    const kept = new Set(gr.families.flatMap((f) => familyOf(f.afi, f.safi) ?? []));
+    if (kept.size === 0) {
+      this.endGracefulRestart('no family in the graceful restart capability');
+      this.deps.rib.removePeer(this.id);
+      return;
+    }
     const marked = this.deps.rib.markStale(this.id);
-    this.deps.log.log('info', 'graceful-restart', { peer: this.address, stalePaths: marked, restartSeconds });
+    this.staleFamilies = kept;
+    this.deps.log.log('info', 'graceful-restart', { peer: this.address, stalePaths: marked, restartSeconds: gr.restartTime, families: [...kept].map(familyName) });
     clearTimeout(this.staleTimer);
-    this.staleTimer = setTimeout(() => this.endGracefulRestart('restart-time-expired'), restartSeconds * 1000);
+    this.staleTimer = setTimeout(() => this.endGracefulRestart('restart-time-expired'), gr.restartTime * 1000);
+    for (const f of [4, 6] as const) if (!kept.has(f)) this.sweepStaleFamily(f, 'family not in the graceful restart capability');
   }
 
   private endGracefulRestart(why: string): void {
     if (!this.staleTimer) return;
     clearTimeout(this.staleTimer);
     this.staleTimer = undefined;
+    this.staleFamilies.clear();
+    this.awaitingEndOfRib.clear();
     const swept = this.deps.rib.sweepStale(this.id);
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why });
   }
+
+  /**
+   * Removes the stale paths of one family while the other keeps waiting. The RIB sweeps per peer
+   * only, so this walks the family's table: rare (a family lost during a restart) and bounded.
+   */
+  private sweepStaleFamily(family: Family, why: string): void {
+    const rib = this.deps.rib;
+    this.staleFamilies.delete(family);
+    if (rib.pathCount(this.id, family) === 0) return;
+    let swept = 0;
+    const root = family === 4 ? ipv4Prefix(0, 0) : ipv6Prefix(0n, 0);
+    for (const route of rib.covered(root)) {
+      for (const p of route.paths) if (p.peer === this.id && p.stale && rib.withdraw(this.id, route.prefix, p.pathId)) swept++;
+    }
+    this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why, family: familyName(family) });
+  }
 }
 
-/** The unicast families both OPENs list (multiprotocol), or IPv4 unicast when neither does. */
-function commonFamilies(local: OpenMessage, remote: OpenMessage): string[] {
-  const mp = (o: OpenMessage) => openCapabilities(o).flatMap((c) => (c.type === 'multiprotocol' ? [formatAfiSafi(c.afi, c.safi)] : []));
-  const theirs = new Set(mp(remote));
-  const both = mp(local).filter((f) => theirs.has(f));
-  return theirs.size === 0 ? ['ipv4-unicast'] : both;
+type Family = 4 | 6;
+
+/** Routes with the RFC 4724 Forwarding State bit kept their forwarding state across the restart. */
+const FORWARDING_STATE = 0x80;
+
+/** The RIB family of a unicast AFI/SAFI, undefined for others. */
+function familyOf(afi: number, safi: number): Family | undefined {
+  if (safi !== Safi.Unicast) return undefined;
+  return afi === Afi.Ipv4 ? 4 : afi === Afi.Ipv6 ? 6 : undefined;
+}
+
+function familyName(family: Family): string {
+  return family === 4 ? 'ipv4-unicast' : 'ipv6-unicast';
 }
 
 function isWildcard(host: string): boolean {

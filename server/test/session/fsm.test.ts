@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createOpenMessage, type BgpMessage } from '../../src/bgp';
-import { connectRetryDelay, initialState, resolveCollision, step, type SessionAction, type SessionEvent, type SessionSettings, type SessionState } from '../../src/session';
+import { createOpenMessage, endOfRibFamily, formatAfiSafi, type BgpMessage } from '../../src/bgp';
+import { connectRetryDelay, initialState, resolveCollision, sharedFamilies, step, type SessionAction, type SessionEvent, type SessionSettings, type SessionState } from '../../src/session';
 
 // Table-driven FSM tests: a sequence of events, and after each the expected state and a compact
 // rendering of the actions. No sockets, no timers.
@@ -24,8 +24,11 @@ const notificationFromPeer = msg({ type: 'NOTIFICATION', code: 6, subcode: 2, da
 
 function render(a: SessionAction): string {
   switch (a.type) {
-    case 'send':
-      return a.message.type === 'NOTIFICATION' ? `send NOTIFICATION ${a.message.code}/${a.message.subcode}` : `send ${a.message.type}`;
+    case 'send': {
+      if (a.message.type === 'NOTIFICATION') return `send NOTIFICATION ${a.message.code}/${a.message.subcode}`;
+      const eor = a.message.type === 'UPDATE' ? endOfRibFamily(a.message) : undefined;
+      return eor ? `send End-of-RIB ${formatAfiSafi(eor.afi, eor.safi)}` : `send ${a.message.type}`;
+    }
     case 'start-timer':
       return `start ${a.timer} ${a.seconds}`;
     case 'stop-timer':
@@ -49,7 +52,7 @@ const openSent: Case['steps'] = [
 const established: Case['steps'] = [
   ...openSent,
   [msg(peerOpen()), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'start hold 9', 'start keepalive 3']],
-  [keepalive, 'Established', ['start hold 9', 'established']],
+  [keepalive, 'Established', ['start hold 9', 'established', 'send End-of-RIB ipv4-unicast']],
 ];
 const closeAll = ['stop connect-retry', 'stop hold', 'stop keepalive', 'close'];
 
@@ -85,7 +88,7 @@ const cases: Case[] = [
   },
   {
     name: 'hold time 0 on either side: no hold and no keepalive timers',
-    steps: [...openSent, [msg(peerOpen(65001, 0)), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'stop hold']], [keepalive, 'Established', ['established']]],
+    steps: [...openSent, [msg(peerOpen(65001, 0)), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'stop hold']], [keepalive, 'Established', ['established', 'send End-of-RIB ipv4-unicast']]],
   },
   {
     name: 'a NOTIFICATION from the peer ends the session without a reply',
@@ -184,4 +187,19 @@ test('an internal peer using our identifier gets OPEN Error / Bad BGP Identifier
   state = t.state;
   assert.equal(state.name, 'Idle');
   assert.deepEqual(t.actions.map(render)[0], 'send NOTIFICATION 2/3');
+});
+
+test('Established sends End-of-RIB for every family both sides listed (we have nothing to advertise)', () => {
+  const dual = { ...settings, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }] } as SessionSettings;
+  const open = (families: readonly (readonly [number, number])[]) =>
+    createOpenMessage({ asn: 65001, holdTime: 9, bgpId: 0x0a000002, capabilities: families.map(([afi, safi]) => ({ type: 'multiprotocol' as const, afi, safi })) });
+  const eors = (peer: ReturnType<typeof open>) => {
+    let state = step(step(initialState, { type: 'start' }, dual).state, { type: 'tcp-connected' }, dual).state;
+    state = step(state, msg(peer), dual).state;
+    return step(state, keepalive, dual).actions.map(render).filter((a) => a.startsWith('send'));
+  };
+  assert.deepEqual(eors(open([[1, 1], [2, 1]])), ['send End-of-RIB ipv4-unicast', 'send End-of-RIB ipv6-unicast']);
+  assert.deepEqual(eors(open([[2, 1], [1, 2]])), ['send End-of-RIB ipv6-unicast'], 'only shared unicast families');
+  assert.deepEqual(eors(open([])), ['send End-of-RIB ipv4-unicast'], 'a peer without multiprotocol capabilities speaks IPv4 unicast');
+  assert.deepEqual(sharedFamilies(undefined, open([[1, 1]])), []);
 });
