@@ -138,8 +138,9 @@ export class Rib {
   }
 
   /** Graceful restart began: every path of the peer becomes stale. Returns how many paths the peer has. */
-  markStale(peer: PeerId): number {
+  markStale(peer: PeerId, family?: Family): number {
     if (this.peerPaths(peer) === 0) return 0;
+    if (family !== undefined) return this.markStaleIn(peer, family);
     let marked = 0;
     const peers = this.peers;
     const flags = this.flags;
@@ -152,9 +153,11 @@ export class Rib {
     return marked;
   }
 
+
   /** Graceful restart ended (End-of-RIB or timer): removes the peer's paths still stale. Returns how many. */
-  sweepStale(peer: PeerId): number {
-    return this.removeWhere(peer, true);
+  /** Removes the peer's stale paths, of one family or of both. */
+  sweepStale(peer: PeerId, family?: Family): number {
+    return this.removeWhere(peer, true, family);
   }
 
   /** Session down without graceful restart: removes every path of the peer. Returns how many. */
@@ -260,10 +263,28 @@ export class Rib {
     this.freePathSlot(p);
   }
 
-  private removeWhere(peer: PeerId, staleOnly: boolean): number {
+  /** One family's paths of a peer become stale (RFC 7313 BoRR, per-family graceful restart). */
+  private markStaleIn(peer: PeerId, family: Family): number {
+    if (this.pathCount(peer, family) === 0) return 0;
+    const trie = this.trie(family);
+    let marked = 0;
+    trie.forEachNodeBySlot((node) => {
+      for (let p = trie.nodeValue(node); p !== NONE; p = this.next[p]!) {
+        const pp = this.peers[p]!;
+        if (pp > peer) break; // sorted by peer
+        if (pp === peer) {
+          this.flags[p] = LIVE | STALE;
+          marked++;
+        }
+      }
+    });
+    return marked;
+  }
+
+  private removeWhere(peer: PeerId, staleOnly: boolean, only?: Family): number {
     if (this.peerPaths(peer) === 0) return 0;
     let removed = 0;
-    for (const family of [4, 6] as const) {
+    for (const family of only === undefined ? ([4, 6] as const) : [only]) {
       if (this.pathCount(peer, family) === 0) continue;
       const trie = this.trie(family);
       let removedHere = 0;

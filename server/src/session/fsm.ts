@@ -68,7 +68,9 @@ export type SessionEvent =
   /** Events 21, 22, 28: a message that needs a session reset. */
   | { readonly type: 'message-error'; readonly error: BgpError }
   /** Event 23: connection collision resolution chose to close this connection. */
-  | { readonly type: 'collision-dump' };
+  | { readonly type: 'collision-dump' }
+  /** Ask the peer to send its routes again (RFC 2918), e.g. after an operator's request. */
+  | { readonly type: 'request-refresh' };
 
 export type DownCause =
   | { readonly kind: 'notification-sent'; readonly notification: NotificationMessage }
@@ -85,6 +87,8 @@ export type SessionAction =
   | { readonly type: 'negotiated'; readonly negotiated: NegotiatedSession; readonly remoteOpen: OpenMessage }
   | { readonly type: 'established' }
   | { readonly type: 'update'; readonly message: UpdateMessage; readonly errors: readonly BgpError[] }
+  /** RFC 7313: the peer begins (BoRR) or ends (EoRR) re-sending a family; paths not re-sent in between are gone. */
+  | { readonly type: 'refresh-demarcation'; readonly afi: number; readonly safi: number; readonly phase: 'begin' | 'end' }
   /** The connection ended; `wasEstablished` tells whether routes were learned on it. */
   | { readonly type: 'down'; readonly wasEstablished: boolean; readonly cause: DownCause; readonly reason: string };
 
@@ -231,9 +235,10 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
             actions.push({ type: 'update', message: m, errors: event.errors });
             return to('Established');
           }
-          // We advertise nothing, so a ROUTE-REFRESH asks for nothing; it still proves liveness.
+          // A request asks for nothing (we advertise nothing); BoRR/EoRR frame the peer's answer to ours.
           if (m.type === 'ROUTE-REFRESH' && established) {
             restartHold(state, actions);
+            if (m.subtype === 1 || m.subtype === 2) actions.push({ type: 'refresh-demarcation', afi: m.afi, safi: m.safi, phase: m.subtype === 1 ? 'begin' : 'end' });
             return to('Established');
           }
           return fsmError(m.type);
@@ -248,11 +253,21 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
           return to(state.name);
         case 'tcp-failed':
           return toIdle({ kind: 'transport', reason: event.reason }, `connection lost: ${event.reason}`);
+        case 'request-refresh':
+          if (established && bothAdvertise(state, 'route-refresh')) {
+            for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: { type: 'ROUTE-REFRESH', afi: f.afi, safi: f.safi, subtype: 0 } });
+          }
+          return to(state.name);
         default:
           return to(state.name);
       }
     }
   }
+}
+
+function bothAdvertise(state: SessionState, type: 'route-refresh' | 'enhanced-route-refresh'): boolean {
+  const has = (o: OpenMessage | undefined) => (o ? openCapabilities(o).some((c) => c.type === type) : false);
+  return has(state.sentOpen) && has(state.receivedOpen);
 }
 
 /**

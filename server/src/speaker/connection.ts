@@ -7,6 +7,7 @@ export interface ConnectionEvents {
   negotiated(connection: Connection, negotiated: NegotiatedSession, remoteOpen: OpenMessage): void;
   established(connection: Connection): void;
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void;
+  refreshDemarcation(connection: Connection, afi: number, safi: number, phase: 'begin' | 'end'): void;
   down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void;
   /** A protocol event worth a log line (unexpected messages, send failures). */
   note(connection: Connection, event: string, detail: string): void;
@@ -95,6 +96,9 @@ export class Connection {
           break;
         case 'update':
           this.events.update(this, action.message, action.errors);
+          break;
+        case 'refresh-demarcation':
+          this.events.refreshDemarcation(this, action.afi, action.safi, action.phase);
           break;
         case 'down':
           this.finish();

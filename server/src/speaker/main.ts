@@ -59,5 +59,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGUSR1', () => speaker.refreshAll());
   });
 }

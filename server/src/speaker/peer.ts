@@ -8,8 +8,6 @@ import {
   endOfRibFamily,
   formatAfiSafi,
   formatNotificationCode,
-  ipv4Prefix,
-  ipv6Prefix,
   isPrefixFamily,
   type BgpError,
   type GracefulRestartCapability,
@@ -216,6 +214,21 @@ export class Peer implements ConnectionEvents {
     this.restartTimer = setTimeout(() => this.newConnection(counter), delay * 1000);
   }
 
+  /** RFC 7313 4: paths of the family not re-sent between BoRR and EoRR are withdrawn. */
+  refreshDemarcation(connection: Connection, afi: number, safi: number, phase: 'begin' | 'end'): void {
+    if (connection !== this.primary || !isPrefixFamily(afi, safi) || safi !== 1) return;
+    const family: Family = afi === 1 ? 4 : 6;
+    if (phase === 'begin') {
+      const marked = this.deps.rib.markStale(this.id, family);
+      this.deps.log.log('info', 'refresh-begin', { peer: this.address, family: familyName(family), stalePaths: marked });
+    } else this.sweepStaleFamily(family, 'enhanced route refresh');
+  }
+
+  /** Asks the peer to send its routes again (ROUTE-REFRESH), when the session supports it. */
+  requestRefresh(): void {
+    this.primary?.dispatch({ type: 'request-refresh' });
+  }
+
   note(_connection: Connection, event: string, detail: string): void {
     this.deps.log.log('warn', event, { peer: this.address, detail });
   }
@@ -304,16 +317,11 @@ export class Peer implements ConnectionEvents {
    * only, so this walks the family's table: rare (a family lost during a restart) and bounded.
    */
   private sweepStaleFamily(family: Family, why: string): void {
-    const rib = this.deps.rib;
     this.staleFamilies.delete(family);
-    if (rib.pathCount(this.id, family) === 0) return;
-    let swept = 0;
-    const root = family === 4 ? ipv4Prefix(0, 0) : ipv6Prefix(0n, 0);
-    for (const route of rib.covered(root)) {
-      for (const p of route.paths) if (p.peer === this.id && p.stale && rib.withdraw(this.id, route.prefix, p.pathId)) swept++;
-    }
+    const swept = this.deps.rib.sweepStale(this.id, family);
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why, family: familyName(family) });
   }
+
 }
 
 type Family = 4 | 6;

@@ -53,6 +53,12 @@ export class Speaker implements RouteStateSource {
     this.log.log('info', 'speaker-stopped', { reason });
   }
 
+  /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */
+  refreshAll(): void {
+    this.log.log('info', 'refresh-requested', { peers: this.peersByKey.size });
+    for (const peer of this.peersByKey.values()) peer.requestRefresh();
+  }
+
   get apiAddress(): { host: string; port: number } | undefined {
     const a = this.apiServer?.address();
     return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;

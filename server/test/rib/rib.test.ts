@@ -16,6 +16,7 @@ type Step =
   | ['announce', peer: number, prefix: string, pathId: number, attr: string, expect: AnnounceResult, receivedAt?: number]
   | ['withdraw', peer: number, prefix: string, pathId: number, expect: boolean]
   | ['markStale' | 'sweepStale' | 'removePeer', peer: number, expect: number]
+  | ['markStaleIn' | 'sweepStaleIn', peer: number, family: 4 | 6, expect: number]
   | ['exact', prefix: string, expect: string | undefined]
   | ['lpm', address: string, expect: string | undefined]
   | ['covering', prefix: string, expect: string[]]
@@ -30,6 +31,29 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
+  {
+    name: 'one family at a time: enhanced route refresh and per-family graceful restart',
+    steps: [
+      ['announce', 1, '10.0.0.0/8', 0, 'A', 'added'],
+      ['announce', 1, '10.1.0.0/16', 0, 'A', 'added'],
+      ['announce', 1, '2001:db8::/32', 0, 'B', 'added'],
+      ['announce', 2, '10.0.0.0/8', 0, 'C', 'added'],
+      ['markStaleIn', 1, 4, 2],
+      ['exact', '10.0.0.0/8', '10.0.0.0/8 1#0=A* 2#0=C'],
+      ['exact', '2001:db8::/32', '2001:db8::/32 1#0=B'],
+      ['announce', 1, '10.1.0.0/16', 0, 'A', 'unchanged'],
+      ['sweepStaleIn', 1, 4, 1],
+      ['exact', '10.0.0.0/8', '10.0.0.0/8 2#0=C'],
+      ['exact', '10.1.0.0/16', '10.1.0.0/16 1#0=A'],
+      ['exact', '2001:db8::/32', '2001:db8::/32 1#0=B'],
+      ['markStaleIn', 1, 6, 1],
+      ['sweepStaleIn', 1, 4, 0],
+      ['sweepStaleIn', 1, 6, 1],
+      ['paths', 1, 4, 1],
+      ['paths', 1, 6, 0],
+      ['markStaleIn', 3, 4, 0],
+    ],
+  },
   {
     name: 'overlapping IPv4 prefixes: longest match falls back through /32, /24, /16, /8, /0',
     steps: [
@@ -331,6 +355,12 @@ for (const scenario of scenarios) {
         case 'sweepStale':
         case 'removePeer':
           assert.equal(rib[step[0]](step[1]), step[2], where);
+          break;
+        case 'markStaleIn':
+          assert.equal(rib.markStale(step[1], step[2]), step[3], where);
+          break;
+        case 'sweepStaleIn':
+          assert.equal(rib.sweepStale(step[1], step[2]), step[3], where);
           break;
         case 'exact':
           assert.equal(render(rib.exact(p(step[1])), names), step[2], where);

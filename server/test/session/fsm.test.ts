@@ -203,3 +203,26 @@ test('Established sends End-of-RIB for every family both sides listed (we have n
   assert.deepEqual(eors(open([])), ['send End-of-RIB ipv4-unicast'], 'a peer without multiprotocol capabilities speaks IPv4 unicast');
   assert.deepEqual(sharedFamilies(undefined, open([[1, 1]])), []);
 });
+
+test('route refresh on demand: one ROUTE-REFRESH per shared family when both sides support it', () => {
+  const rr = { ...settings, capabilities: [...settings.capabilities, { type: 'route-refresh' as const }, { type: 'multiprotocol' as const, afi: 2, safi: 1 }] };
+  const peer = createOpenMessage({ asn: 65001, holdTime: 9, bgpId: 2, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }, { type: 'route-refresh' }] });
+  let state = initialState;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peer), keepalive] as SessionEvent[]) state = step(state, e, rr).state;
+  const t = step(state, { type: 'request-refresh' }, rr);
+  assert.deepEqual(t.actions.map((a) => (a.type === 'send' && a.message.type === 'ROUTE-REFRESH' ? `${a.message.afi}/${a.message.safi}/${a.message.subtype}` : a.type)), ['1/1/0', '2/1/0']);
+  // Without the peer's capability, nothing is sent.
+  let plain = initialState;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[]) plain = step(plain, e, rr).state;
+  assert.deepEqual(step(plain, { type: 'request-refresh' }, rr).actions, []);
+});
+
+test('enhanced route refresh: BoRR and EoRR from the peer become demarcation actions', () => {
+  let state = initialState;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[]) state = step(state, e, settings).state;
+  const begin = step(state, msg({ type: 'ROUTE-REFRESH', afi: 1, safi: 1, subtype: 1 }), settings);
+  assert.deepEqual(begin.actions.map(render), ['start hold 9', 'refresh-demarcation']);
+  assert.deepEqual(begin.actions[1], { type: 'refresh-demarcation', afi: 1, safi: 1, phase: 'begin' });
+  const end = step(begin.state, msg({ type: 'ROUTE-REFRESH', afi: 1, safi: 1, subtype: 2 }), settings);
+  assert.deepEqual(end.actions[1], { type: 'refresh-demarcation', afi: 1, safi: 1, phase: 'end' });
+});
