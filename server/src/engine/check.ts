@@ -1,6 +1,7 @@
 import type { KubeRoutesConfig } from './config/model';
 import { compareFindings, type Finding, type Severity } from './findings';
 import type { ManifestFile } from './manifest/model';
+import type { LiveServices } from './live-services';
 import type { RouteTable } from './route-state';
 import { buildModel } from './rules/model';
 import { rules, rulesById } from './rules';
@@ -27,10 +28,12 @@ export interface CheckOptions {
   readonly inputProblems?: readonly InputProblem[];
   /** Route state for the BGP rules. */
   readonly routes?: RouteTable;
+  /** Services of live clusters, for the live rules (cluster-ip-allocated). */
+  readonly live?: LiveServices;
 }
 
 export function checkManifests(files: readonly ManifestFile[], config: KubeRoutesConfig, options: CheckOptions = {}): CheckResult {
-  const { inputProblems = [], routes } = options;
+  const { inputProblems = [], routes, live } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
   const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation, message: string, related: readonly RelatedReport[] = []) => {
@@ -46,10 +49,10 @@ export function checkManifests(files: readonly ManifestFile[], config: KubeRoute
     for (const e of file.syntaxErrors) emit('yaml-syntax', 'error', { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
   }
 
-  const model = buildModel(files, config, routes);
+  const model = buildModel(files, config, routes, live);
   const haveRegions = config.regions.size > 0;
   for (const rule of rules) {
-    if (!rule.check || (rule.needsRegions && !haveRegions) || (rule.needsRoutes && !routes)) continue;
+    if (!rule.check || (rule.needsRegions && !haveRegions) || (rule.needsRoutes && !routes) || (rule.needsLive && !live)) continue;
     rule.check(model, (at, message, related) => emit(rule.id, rule.defaultSeverity, at, message, related));
   }
   findings.sort(compareFindings);

@@ -3,6 +3,7 @@
 export * from './source';
 export * from './findings';
 export * from './route-state';
+export * from './live-services';
 export * from './addresses';
 export * from './config/model';
 export { parseConfig, type ConfigParse } from './config/parse-config';
@@ -12,4 +13,5 @@ export * from './manifest/model';
 export { readManifestFile } from './manifest/read-manifests';
 export { checkManifests, type CheckOptions, type CheckResult, type InputProblem } from './check';
 export { rules, rulesById, type Rule } from './rules';
+export { closestMatch } from './text';
 export type { CheckModel, ServiceAnalysis, AddressUse } from './rules/model';

@@ -45,6 +45,10 @@ export interface PeerStatus {
   readonly description: string | undefined;
   /** Where the peer's routes come from: a BGP session of the speaker, or a BMP feed. */
   readonly source: 'bgp' | 'bmp';
+  /** For BMP: the monitored router that reports this peer (its address). */
+  readonly router?: string;
+  /** For BMP: whether the routes are as received (pre-policy) or after the router's import policy. */
+  readonly policy?: 'pre-policy' | 'post-policy';
   /** The RFC 4271 FSM state: Idle, Connect, Active, OpenSent, OpenConfirm, Established. */
   readonly state: string;
   /** Seconds in Established; 0 otherwise. */

@@ -30,6 +30,8 @@ export interface SpeakerConfig {
   readonly api: Endpoint;
   readonly holdTime: number;
   readonly peers: readonly SpeakerPeerConfig[];
+  /** BMP station listener, when configured. */
+  readonly bmp: { readonly listen: Endpoint } | undefined;
 }
 
 export interface RawSpeakerPeer {
@@ -50,6 +52,7 @@ export interface RawSpeaker {
   api?: string;
   holdTime?: number;
   peers?: RawSpeakerPeer[];
+  bmp?: { listen: string };
 }
 
 export const defaultListen = '0.0.0.0:179';
@@ -88,6 +91,12 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
   };
   const listen = endpoint('listen', defaultListen);
   const api = endpoint('api', defaultApi);
+  let bmp: SpeakerConfig['bmp'];
+  if (raw.bmp) {
+    const parsed = parseEndpoint(raw.bmp.listen);
+    if (typeof parsed === 'string') fail(['bmp', 'listen'], parsed);
+    else bmp = { listen: parsed };
+  }
   const holdTime = raw.holdTime ?? defaultHoldTime;
   const holdError = holdTimeError(holdTime);
   if (holdError) fail(['holdTime'], holdError);
@@ -116,5 +125,5 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
     });
   });
   if (!ok || !routerId) return undefined;
-  return { asn: raw.asn, routerId: raw.routerId, routerIdValue: Number(routerId.value), listen, api, holdTime, peers };
+  return { asn: raw.asn, routerId: raw.routerId, routerIdValue: Number(routerId.value), listen, api, holdTime, peers, bmp };
 }

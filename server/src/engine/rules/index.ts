@@ -1,4 +1,5 @@
 import { clusterIpOutsideRegion, externalIpInClusterRange, externalIpOutsidePools } from './address-ranges';
+import { clusterIpAllocated } from './cluster-ip-allocated';
 import { routeMissing, routeOriginMismatch, routeSinglePath } from './bgp-routes';
 import { duplicateClusterIp } from './duplicate-cluster-ip';
 import { externalIpConflict } from './external-ip-conflict';
@@ -22,6 +23,7 @@ export const rules: readonly Rule[] = [
   routeOriginMismatch,
   routeMissing,
   routeSinglePath,
+  clusterIpAllocated,
 ];
 
 export const rulesById: ReadonlyMap<string, Rule> = new Map(rules.map((r) => [r.id, r]));

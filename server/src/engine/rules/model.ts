@@ -1,6 +1,7 @@
 import { parseIpAddress, type IpAddress } from '../addresses';
 import type { KubeRoutesConfig, RegionConfig } from '../config/model';
 import type { Located, ManifestFile, ServiceManifest } from '../manifest/model';
+import type { LiveServices } from '../live-services';
 import type { RouteTable } from '../route-state';
 
 export type AddressField = 'clusterIP' | 'clusterIPs' | 'externalIPs' | 'loadBalancerIP';
@@ -41,6 +42,8 @@ export interface CheckModel {
   readonly services: readonly ServiceAnalysis[];
   /** Live or recorded BGP state; the BGP rules run only when it is present. */
   readonly routes: RouteTable | undefined;
+  /** Services of live clusters; the live rules run only when it is present. */
+  readonly live: LiveServices | undefined;
 }
 
 export function fieldName(use: AddressUse): string {
@@ -60,7 +63,7 @@ function hasNoClusterIP(m: ServiceManifest): boolean {
   return m.type?.value === 'ExternalName' || m.clusterIP?.value === 'None' || m.clusterIPs[0]?.value === 'None';
 }
 
-export function buildModel(files: readonly ManifestFile[], config: KubeRoutesConfig, routes?: RouteTable): CheckModel {
+export function buildModel(files: readonly ManifestFile[], config: KubeRoutesConfig, routes?: RouteTable, live?: LiveServices): CheckModel {
   const services: ServiceAnalysis[] = [];
   const cache = new Map<string, IpAddress | undefined>();
   const parse = (text: string) => {
@@ -107,5 +110,5 @@ export function buildModel(files: readonly ManifestFile[], config: KubeRoutesCon
       services.push(analysis);
     }
   }
-  return { config, services, routes };
+  return { config, services, routes, live };
 }

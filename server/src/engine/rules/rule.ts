@@ -25,6 +25,8 @@ export interface Rule {
   readonly needsRegions: boolean;
   /** BGP rules run only when route state (a speaker or an MRT snapshot) is given. */
   readonly needsRoutes?: boolean;
+  /** Live-cluster rules run only when live Services are given (kubectl routes check --live). */
+  readonly needsLive?: boolean;
   /** Absent for rules whose findings come from reading input (yaml-syntax, unreadable-file). */
   readonly check?: (model: CheckModel, report: Report) => void;
 }
