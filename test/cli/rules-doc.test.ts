@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkManifests, parseCidr, parseConfig, rangeContains, readManifestFile, rules, type RoutePath, type RouteTable } from '@kube-routes/server/engine';
+import { checkManifests, indexLiveServices, parseCidr, parseConfig, rangeContains, readManifestFile, rules, type KubeRoutesConfig, type LiveServices, type RoutePath, type RouteTable } from '@kube-routes/server/engine';
 import { repoRoot } from '@kube-routes/test/support';
 
 // docs/rules.md is executable: every rule has a section, each "Bad" example produces the rule
@@ -11,6 +11,7 @@ const doc = readFileSync(join(repoRoot, 'docs/rules.md'), 'utf8');
 const [intro = '', ...sections] = doc.split(/^## /m);
 const configBlock = /```yaml\n# kube-routes.yaml used by the examples\n([\s\S]*?)```/.exec(intro)?.[1];
 const routesBlock = /```text\n# routes used by the examples\n([\s\S]*?)```/.exec(intro)?.[1] ?? '';
+const liveBlock = /```text\n# live Services used by the examples\n([\s\S]*?)```/.exec(intro)?.[1] ?? '';
 
 /** "PREFIX AS [AS...]" lines: one path per origin AS. */
 function exampleRoutes(text: string): RouteTable {
@@ -25,6 +26,16 @@ function exampleRoutes(text: string): RouteTable {
     return { route: { prefix, paths }, range: parsed.range, length: Number(prefix.split('/')[1]) };
   });
   return { source: 'the example routes', lookup: (a) => routes.filter((r) => rangeContains(r.range, a)).sort((x, y) => y.length - x.length)[0]?.route };
+}
+
+/** "CONTEXT NAMESPACE/NAME CLUSTER-IP..." lines. */
+function exampleLive(text: string, config: KubeRoutesConfig): LiveServices {
+  const services = text.trim().split('\n').map((line) => {
+    const [context = '', id = '', ...clusterIPs] = line.trim().split(/\s+/);
+    const [namespace = '', name = ''] = id.split('/');
+    return { context, namespace, name, clusterIPs };
+  });
+  return indexLiveServices(services, config, 'the example clusters');
 }
 
 test('docs/rules.md has a section per rule, in table order', () => {
@@ -42,7 +53,8 @@ for (const section of sections) {
     assert.deepEqual(examples.map((e) => e[1]).sort(), ['Bad', 'Good'], `${id} needs one Bad and one Good example`);
     for (const [, kind, yaml = ''] of examples) {
       const routes = rules.find((r) => r.id === id)?.needsRoutes ? exampleRoutes(routesBlock) : undefined;
-      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, { routes });
+      const live = rules.find((r) => r.id === id)?.needsLive ? exampleLive(liveBlock, config) : undefined;
+      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, { routes, live });
       const ruleFindings = findings.filter((f) => f.rule === id);
       if (kind === 'Bad') assert.ok(ruleFindings.length > 0, `the Bad example of ${id} must produce it`);
       else assert.deepEqual(findings, [], `the Good example of ${id} must produce no findings`);
