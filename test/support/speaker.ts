@@ -12,7 +12,8 @@ import { repoRoot } from './run-cli';
 // Loopback addresses per test file, so files running at once never collide:
 // 127.0.0.2-4 daemons.test.ts, 127.0.1.x speaker-interop, 127.0.2.x speaker-addpath,
 // 127.0.3.x speaker-graceful-restart, 127.0.4.x speaker-robustness, 127.0.5.x speaker-refusals,
-// 127.0.6.x speaker-config. The speaker is x.x.x.1 of its range.
+// 127.0.6.x speaker-config, 127.0.7.x speaker-route-refresh, 127.0.8.x speaker-operations.
+// The speaker is x.x.x.1 of its range.
 
 export const speakerBin = resolve(repoRoot, 'node_modules/.bin/kube-routes-speaker');
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
+import type { WatchHub } from './watch';
 
 /** What the HTTP API reads; the speaker implements it. */
 export interface RouteStateSource {
@@ -52,21 +53,47 @@ export function handleApiRequest(source: RouteStateSource, method: string, rawUr
       return result ? { status: 200, body: result } : badRequest(`"${within}" is not a prefix like 10.0.0.0/8`);
     }
     default:
-      return { status: 404, body: { error: `no such endpoint ${url.pathname}; see /v1/peers, /v1/lookup, /v1/routes, /healthz` } };
+      return { status: 404, body: { error: `no such endpoint ${url.pathname}; see /v1/peers, /v1/lookup, /v1/routes, /v1/watch, /v1/snapshot, /metrics, /healthz` } };
   }
 }
 
-export function startApiServer(source: RouteStateSource, host: string, port: number): Promise<Server> {
+/** Endpoints that stream rather than answer with one JSON value. */
+export interface StreamingEndpoints {
+  /** GET /v1/watch: server-sent events. */
+  readonly watch?: WatchHub;
+  /** GET /metrics: Prometheus text. */
+  readonly metrics?: { text(): Promise<string>; readonly contentType: string };
+  /** GET /v1/snapshot: an MRT TABLE_DUMP_V2 of the RIB, in chunks. */
+  readonly snapshot?: () => Iterable<Uint8Array>;
+}
+
+export function startApiServer(source: RouteStateSource, host: string, port: number, streams: StreamingEndpoints = {}): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (req.method === 'GET' && path === '/v1/watch' && streams.watch) {
+      const last = req.headers['last-event-id'];
+      streams.watch.subscribe(res, Array.isArray(last) ? last[0] : last ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId') ?? undefined);
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics' && streams.metrics) {
+      const metrics = streams.metrics;
+      metrics.text().then(
+        (text) => send(res, 200, text, metrics.contentType, false),
+        (e: unknown) => send(res, 500, `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`, 'application/json', false),
+      );
+      return;
+    }
+    if (req.method === 'GET' && path === '/v1/snapshot' && streams.snapshot) {
+      streamChunks(res, streams.snapshot());
+      return;
+    }
     let reply: Reply;
     try {
       reply = handleApiRequest(source, req.method ?? 'GET', req.url ?? '/');
     } catch (e) {
       reply = { status: 500, body: { error: `internal error: ${e instanceof Error ? e.message : String(e)}` } };
     }
-    const body = `${JSON.stringify(reply.body)}\n`;
-    res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json', req.method === 'HEAD');
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -75,4 +102,30 @@ export function startApiServer(source: RouteStateSource, host: string, port: num
       resolve(server);
     });
   });
+}
+
+function send(res: ServerResponse, status: number, body: string, contentType: string, headOnly: boolean): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(headOnly ? undefined : body);
+}
+
+/** Writes chunks with backpressure: a slow client never makes the speaker buffer the whole dump. */
+function streamChunks(res: ServerResponse, chunks: Iterable<Uint8Array>): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="kube-routes.mrt"' });
+  const it = chunks[Symbol.iterator]();
+  const pump = (): void => {
+    for (;;) {
+      const next = it.next();
+      if (next.done) {
+        res.end();
+        return;
+      }
+      if (!res.write(next.value)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  res.on('error', () => undefined);
+  pump();
 }

@@ -1,56 +1,42 @@
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
+import type { SpeakerConfig } from '@kube-routes/server/engine';
 import { jsonLogger, type LogLevel } from './log';
 import { ListenError, Speaker } from './speaker';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const version: string = (require('../../../package.json') as { version: string }).version;
 
-interface Flags {
+interface RunFlags {
   config?: string;
   logLevel: LogLevel;
 }
 
-function fail(message: string): number {
-  process.stderr.write(`error: ${message}\n`);
-  return 2;
+class Failure extends Error {}
+
+function loadSpeakerConfig(explicit: string | undefined): { path: string; config: SpeakerConfig } {
+  const path = explicit ?? findConfigFile(process.cwd(), existsSync);
+  if (!path) throw new Failure('no kube-routes.yaml found in this folder or above; pass --config FILE');
+  const parsed = loadConfigFile(path);
+  if (!parsed.config) {
+    throw new Failure(parsed.errors.map((e) => `${e.file}:${e.range.start.line + 1}:${e.range.start.column + 1}: ${e.message}`).join('\n'));
+  }
+  if (!parsed.config.speaker) throw new Failure(`${path} has no speaker: section (asn, routerId, listen, api, peers); see docs/api.md`);
+  return { path, config: parsed.config.speaker };
 }
 
-/** kube-routes-speaker: runs until SIGTERM/SIGINT, then sends Cease to every peer and exits 0. */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = new Command('kube-routes-speaker')
-    .description('BGP speaker of kube-routes: peers passively with routers, learns their routes, advertises nothing, and serves them on a read-only HTTP API.')
-    .version(version, '--version')
-    .option('--config <file>', 'kube-routes.yaml with a speaker: section (default: the nearest kube-routes.yaml in or above the working directory)')
-    .addOption(new Option('--log-level <level>', 'Least severe log level written to stderr').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .exitOverride()
-    .configureOutput({ outputError: (text) => process.stderr.write(text.replace(/^error: unknown option/, 'error: unknown flag')) });
-  let flags: Flags;
-  try {
-    program.parse([...argv], { from: 'user' });
-    flags = program.opts<Flags>();
-  } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-
-  const configPath = flags.config ?? findConfigFile(process.cwd(), existsSync);
-  if (!configPath) return fail('no kube-routes.yaml found in this folder or above; pass --config FILE');
-  const parsed = loadConfigFile(configPath);
-  if (!parsed.config) {
-    for (const e of parsed.errors) process.stderr.write(`${e.file}:${e.range.start.line + 1}:${e.range.start.column + 1}: ${e.message}\n`);
-    return 2;
-  }
-  const speakerConfig = parsed.config.speaker;
-  if (!speakerConfig) return fail(`${configPath} has no speaker: section (asn, routerId, listen, api, peers); see docs/api.md`);
-
+async function run(flags: RunFlags): Promise<number> {
+  const { path, config } = loadSpeakerConfig(flags.config);
   const log = jsonLogger(undefined, flags.logLevel);
-  const speaker = new Speaker(speakerConfig, log);
+  const speaker = new Speaker(config, log);
   try {
     await speaker.start();
   } catch (e) {
-    if (e instanceof ListenError) return fail(e.message);
+    if (e instanceof ListenError) throw new Failure(e.message);
     throw e;
   }
   return new Promise<number>((resolve) => {
@@ -60,5 +46,73 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGUSR1', () => speaker.refreshAll());
+    process.on('SIGHUP', () => {
+      // A broken file keeps the running configuration: one log line says why.
+      try {
+        speaker.reload(loadSpeakerConfig(path).config);
+      } catch (e) {
+        log.log('error', 'reload-failed', { config: path, reason: e instanceof Error ? e.message : String(e) });
+      }
+    });
   });
+}
+
+/** kube-routes-speaker snapshot: saves a running speaker's RIB as an MRT file. */
+async function snapshot(flags: { api: string; output: string }): Promise<number> {
+  let url: URL;
+  try {
+    url = new URL('/v1/snapshot', flags.api.includes('://') ? flags.api : `http://${flags.api}`);
+  } catch {
+    throw new Failure(`invalid --api "${flags.api}": expected a URL like http://127.0.0.1:8179`);
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause;
+    throw new Failure(`cannot reach the speaker at ${url.origin}: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`);
+  }
+  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for /v1/snapshot`);
+  const out = flags.output === '-' ? process.stdout : createWriteStream(flags.output);
+  const body = response.body as unknown as AsyncIterable<Uint8Array>;
+  try {
+    if (flags.output.endsWith('.gz')) await pipeline(body, createGzip(), out as Writable);
+    else await pipeline(body, out as Writable);
+  } catch (e) {
+    throw new Failure(`cannot write ${flags.output}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return 0;
+}
+
+/** kube-routes-speaker: runs until SIGTERM/SIGINT, then sends Cease to every peer and exits 0. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let action: (() => Promise<number>) | undefined;
+  const program = new Command('kube-routes-speaker')
+    .description('BGP speaker of kube-routes: peers passively with routers, learns their routes, advertises nothing, and serves them on a read-only HTTP API.')
+    .version(version, '--version')
+    .option('--config <file>', 'kube-routes.yaml with a speaker: section (default: the nearest kube-routes.yaml in or above the working directory)')
+    .addOption(new Option('--log-level <level>', 'Least severe log level written to stderr').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .exitOverride()
+    .configureOutput({ outputError: (text) => process.stderr.write(text.replace(/^error: unknown option/, 'error: unknown flag')) })
+    .action((flags: RunFlags) => { action = () => run(flags); });
+  program
+    .command('snapshot')
+    .description('Save the RIB of a running speaker as an MRT TABLE_DUMP_V2 file (gzip when FILE ends in .gz).')
+    .requiredOption('--api <url>', 'The speaker API, e.g. http://127.0.0.1:8179')
+    .requiredOption('-o, --output <file>', 'Where to write the MRT file ("-" for standard output)')
+    .exitOverride()
+    .action((flags: { api: string; output: string }) => { action = () => snapshot(flags); });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  try {
+    return action ? await action() : 0;
+  } catch (e) {
+    if (!(e instanceof Failure)) throw e;
+    process.stderr.write(`${e.message.startsWith('/') || /^[^ ]+:\d+:\d+: /.test(e.message) ? '' : 'error: '}${e.message}\n`);
+    return 2;
+  }
 }

@@ -7,6 +7,7 @@ import {
   createShutdownNotification,
   endOfRibFamily,
   formatAfiSafi,
+  formatIpv4,
   formatNotificationCode,
   isPrefixFamily,
   type BgpError,
@@ -50,6 +51,7 @@ export class Peer implements ConnectionEvents {
   private lastError: string | undefined;
   private peerGracefulRestart: ReturnType<typeof peerGracefulRestart>;
   private stopping = false;
+  private remoteBgpId = 0;
   private readonly settings: SessionSettings;
 
   constructor(
@@ -71,6 +73,11 @@ export class Peer implements ConnectionEvents {
 
   get address(): string {
     return this.config.addressText;
+  }
+
+  /** The peer's BGP identifier from its last OPEN, dotted quad; 0.0.0.0 before any. */
+  get bgpId(): string {
+    return formatIpv4(this.remoteBgpId);
   }
 
   start(): void {
@@ -149,6 +156,7 @@ export class Peer implements ConnectionEvents {
     const sent = connection.state.sentOpen;
     this.capabilities = sent ? describeNegotiated(sent, remoteOpen, negotiated) : [];
     this.peerGracefulRestart = peerGracefulRestart(remoteOpen);
+    this.remoteBgpId = remoteOpen.bgpId;
     if (this.staleTimer) {
       // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
       // its forwarding state for (F bit) and still negotiates; the others must go at once.

@@ -1,12 +1,15 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { parseIpAddress, type LookupResult, type PeerStatus, type Route, type SpeakerConfig } from '@kube-routes/server/engine';
-import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage } from '../bgp';
-import { Rib } from '../rib';
+import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
+import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../routes';
 import { startApiServer, type RouteStateSource } from './api';
-import type { Logger } from './log';
+import type { LogFields, Logger, LogLevel } from './log';
+import { SpeakerMetrics } from './metrics';
+import { ObservedRib } from './observed-rib';
 import { Peer } from './peer';
+import { WatchHub } from './watch';
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
 export class ListenError extends Error {}
@@ -17,18 +20,82 @@ export class ListenError extends Error {}
  * no export at all), and answers route queries for the HTTP API.
  */
 export class Speaker implements RouteStateSource {
-  readonly rib = new Rib();
-  readonly routes = new RibRouteTable(this.rib, (id) => this.peerAddress[id] ?? `peer-${id}`, 'speaker');
+  readonly rib = new ObservedRib();
+  readonly routes = new RibRouteTable(this.rib, (id) => this.peerName(id), 'speaker');
+  readonly watch: WatchHub;
+  readonly metrics: SpeakerMetrics;
   private readonly peersByKey = new Map<string, Peer>();
   private readonly peerAddress: string[] = [];
+  /** Per RIB peer id: paths added or changed, and withdrawn (read by /metrics). */
+  private readonly announced: number[] = [];
+  private readonly withdrawn: number[] = [];
+  private readonly malformed = new Map<string, number>();
+  private readonly log: Logger;
   private bgpServer: Server | undefined;
   private apiServer: HttpServer | undefined;
+  private nextPeerId = 0;
 
-  constructor(readonly config: SpeakerConfig, private readonly log: Logger, now: () => number = () => Date.now() / 1000) {
-    config.peers.forEach((p, id) => {
-      this.peersByKey.set(p.address.key, new Peer(id, p, config, { rib: this.rib, log, now }));
-      this.peerAddress[id] = p.addressText;
+  constructor(
+    public config: SpeakerConfig,
+    log: Logger,
+    private readonly now: () => number = () => Date.now() / 1000,
+    options: { readonly watchBuffer?: number } = {},
+  ) {
+    this.watch = new WatchHub(options.watchBuffer);
+    this.log = { log: (level, event, fields) => this.tap(level, event, fields ?? {}, log) };
+    this.metrics = new SpeakerMetrics({
+      peers: () => this.peers(),
+      watcherCount: () => this.watch.watcherCount,
+      ribMemoryBytes: () => this.rib.memoryEstimate(),
+      ribPrefixes: (family) => this.rib.prefixCount(family),
+      changeCounts: () => this.peerAddress.flatMap((peer, id) => (peer ? [{ peer, announcements: this.announced[id] ?? 0, withdrawals: this.withdrawn[id] ?? 0 }] : [])),
+      malformedCounts: () => [...this.malformed].map(([key, count]) => {
+        const [peer = '', action = ''] = key.split('\u0000');
+        return { peer, action, count };
+      }),
     });
+    this.rib.observe({
+      announced: (peer, prefix, pathId, result) => {
+        this.announced[peer] = (this.announced[peer] ?? 0) + 1;
+        this.watch.publish('route', () => ({ action: result === 'added' ? 'added' : 'changed', prefix: formatPrefix(prefix), peer: this.peerName(peer), pathId }));
+      },
+      withdrawn: (peer, prefix, pathId) => {
+        this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + 1;
+        this.watch.publish('route', () => ({ action: 'withdrawn', prefix: formatPrefix(prefix), peer: this.peerName(peer), pathId }));
+      },
+      bulk: (peer, what, paths, family) => {
+        if (what !== 'marked-stale') this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + paths;
+        this.watch.publish('routes', () => ({ action: what, peer: this.peerName(peer), paths, ...(family ? { family: family === 4 ? 'ipv4-unicast' : 'ipv6-unicast' } : {}) }));
+      },
+    });
+    for (const p of config.peers) this.addPeer(p);
+  }
+
+  private peerName(id: number): string {
+    return this.peerAddress[id] ?? `peer-${id}`;
+  }
+
+  private addPeer(p: SpeakerConfig['peers'][number]): Peer {
+    const id = this.nextPeerId++;
+    const peer = new Peer(id, p, this.config, { rib: this.rib, log: this.log, now: this.now });
+    this.peersByKey.set(p.address.key, peer);
+    this.peerAddress[id] = p.addressText;
+    return peer;
+  }
+
+  /** Counts malformed messages and turns peer state changes into watch events, then logs. */
+  private tap(level: LogLevel, event: string, fields: LogFields, inner: Logger): void {
+    const peer = typeof fields['peer'] === 'string' ? fields['peer'] : undefined;
+    if (peer !== undefined) {
+      let action: string | undefined;
+      if (event === 'malformed-update' && typeof fields['action'] === 'string') action = fields['action'];
+      else if ((event === 'peer-down' || event === 'session-failed') && /^sent NOTIFICATION (Message Header|OPEN Message|UPDATE Message) Error/.test(String(fields['reason'] ?? ''))) action = 'session-reset';
+      if (action) this.malformed.set(`${peer}\u0000${action}`, (this.malformed.get(`${peer}\u0000${action}`) ?? 0) + 1);
+      if (event === 'peer-up' || event === 'peer-down' || event === 'session-failed') {
+        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer) ?? { address: peer });
+      }
+    }
+    inner.log(level, event, fields);
   }
 
   /** Opens the BGP listener and the API, then starts every peer. */
@@ -37,7 +104,7 @@ export class Speaker implements RouteStateSource {
     this.bgpServer = createServer((socket) => this.accept(socket));
     await listenOn(this.bgpServer, listen.host, listen.port, 'BGP');
     try {
-      this.apiServer = await startApiServer(this, api.host, api.port);
+      this.apiServer = await startApiServer(this, api.host, api.port, { watch: this.watch, metrics: this.metrics, snapshot: () => this.snapshot() });
     } catch (e) {
       this.bgpServer.close();
       throw new ListenError(`cannot listen on ${api.host}:${api.port} for the API: ${socketError(e)}`);
@@ -49,8 +116,50 @@ export class Speaker implements RouteStateSource {
   /** Sends Cease to every peer and closes the sockets. */
   async stop(reason = 'kube-routes-speaker shutting down'): Promise<void> {
     for (const peer of this.peersByKey.values()) peer.stop(CeaseSubcode.AdministrativeShutdown, reason);
+    this.watch.close();
     await Promise.all([closeServer(this.bgpServer), closeServer(this.apiServer)]);
     this.log.log('info', 'speaker-stopped', { reason });
+  }
+
+  /**
+   * SIGHUP: applies a new speaker section. Added peers start; removed peers get Cease / Peer
+   * De-configured; changed peers restart with Cease / Other Configuration Change; unchanged
+   * sessions stay up. Socket addresses and the speaker's identity need a restart.
+   */
+  reload(next: SpeakerConfig): { added: number; removed: number; changed: number; unchanged: number } {
+    const counts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
+    const same = (a: unknown, b: unknown) => JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(b, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const identityChanged = next.asn !== this.config.asn || next.routerId !== this.config.routerId || next.holdTime !== this.config.holdTime;
+    const sockets = (c: SpeakerConfig) => [c.listen, c.api, c.bmp];
+    if (!same(sockets(next), sockets(this.config))) this.log.log('warn', 'reload-needs-restart', { reason: 'listen, api or bmp changed; restart kube-routes-speaker to apply' });
+    const wanted = new Map(next.peers.map((p) => [p.address.key, p]));
+    for (const [key, peer] of [...this.peersByKey]) {
+      const p = wanted.get(key);
+      if (!p) {
+        peer.stop(CeaseSubcode.PeerDeconfigured, 'peer removed from the configuration');
+        this.peersByKey.delete(key);
+        counts.removed++;
+      } else if (identityChanged || !same(p, peer.config)) {
+        peer.stop(CeaseSubcode.OtherConfigurationChange, 'peer configuration changed');
+        this.peersByKey.delete(key);
+        counts.changed++;
+      } else counts.unchanged++;
+    }
+    this.config = { ...next, listen: this.config.listen, api: this.config.api, bmp: this.config.bmp };
+    for (const [key, p] of wanted) {
+      if (this.peersByKey.has(key)) continue;
+      this.addPeer(p).start();
+    }
+    counts.added = next.peers.length - counts.unchanged - counts.changed;
+    this.log.log('info', 'reloaded', counts);
+    return counts;
+  }
+
+  /** The RIB as MRT TABLE_DUMP_V2 (GET /v1/snapshot). */
+  snapshot(): Iterable<Uint8Array> {
+    const peers: MrtPeer[] = [];
+    for (const peer of this.peersByKey.values()) peers.push({ id: peer.id, address: peer.address, asn: peer.config.asn, bgpId: peer.bgpId });
+    return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
   }
 
   /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */

@@ -124,7 +124,7 @@ describe('handleApiRequest', () => {
     for (const url of ['/', '/v1', '/v1/peer', '/v2/peers', '/healthz/extra']) {
       const reply = get(url);
       assert.equal(reply.status, 404, url);
-      assert.match(errorOf(reply.body), /^no such endpoint .*; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/healthz$/);
+      assert.match(errorOf(reply.body), /^no such endpoint .*; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/);
     }
   });
 

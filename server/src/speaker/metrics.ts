@@ -1,0 +1,113 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PeerStatus } from '@kube-routes/server/engine';
+
+export interface MetricsSource {
+  peers(): PeerStatus[];
+  watcherCount(): number;
+  ribMemoryBytes(): number;
+  ribPrefixes(family: 4 | 6): number;
+  /** Paths added or changed and withdrawn, per peer name, since start. */
+  changeCounts(): Iterable<{ readonly peer: string; readonly announcements: number; readonly withdrawals: number }>;
+  /** Malformed messages per peer and RFC 7606 action, since start. */
+  malformedCounts(): Iterable<{ readonly peer: string; readonly action: string; readonly count: number }>;
+}
+
+/**
+ * Prometheus metrics (text format on /metrics). Gauges are read from the speaker at scrape time;
+ * counters are bumped by the RIB feed and the log tap, so nothing extra runs per route unless
+ * something changed.
+ */
+export class SpeakerMetrics {
+  readonly registry = new Registry();
+
+  constructor(source: MetricsSource) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'kube_routes_speaker_' });
+    new Gauge({
+      name: 'kube_routes_speaker_sessions',
+      help: 'Peers by BGP FSM state and source (bgp or bmp).',
+      labelNames: ['state', 'source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) this.inc({ state: p.state, source: p.source });
+      },
+    });
+    new Gauge({
+      name: 'kube_routes_speaker_prefixes_received',
+      help: 'Paths received and held, per peer and address family.',
+      labelNames: ['peer', 'family', 'source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of source.peers()) for (const [family, n] of Object.entries(p.received)) this.set({ peer: p.address, family, source: p.source }, n ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'kube_routes_speaker_rib_prefixes',
+      help: 'Prefixes in the RIB, per address family.',
+      labelNames: ['family'],
+      registers,
+      collect() {
+        this.set({ family: 'ipv4-unicast' }, source.ribPrefixes(4));
+        this.set({ family: 'ipv6-unicast' }, source.ribPrefixes(6));
+      },
+    });
+    new Gauge({
+      name: 'kube_routes_speaker_rib_memory_bytes',
+      help: 'Estimated memory of the RIB: tries, paths and interned attribute sets.',
+      registers,
+      collect() {
+        this.set(source.ribMemoryBytes());
+      },
+    });
+    new Gauge({
+      name: 'kube_routes_speaker_watchers',
+      help: 'Open /v1/watch streams.',
+      registers,
+      collect() {
+        this.set(source.watcherCount());
+      },
+    });
+    // Counted in plain arrays on the hot path (a label lookup per route would cost more than
+    // the route), turned into Prometheus counters at scrape time.
+    new Counter({
+      name: 'kube_routes_speaker_announcements_total',
+      help: 'Paths added or changed, per peer.',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of source.changeCounts()) this.inc({ peer: c.peer }, c.announcements);
+      },
+    });
+    new Counter({
+      name: 'kube_routes_speaker_withdrawals_total',
+      help: 'Paths withdrawn, per peer.',
+      labelNames: ['peer'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of source.changeCounts()) this.inc({ peer: c.peer }, c.withdrawals);
+      },
+    });
+    new Counter({
+      name: 'kube_routes_speaker_malformed_messages_total',
+      help: 'Malformed messages per peer and RFC 7606 action (treat-as-withdraw, attribute-discard, session-reset).',
+      labelNames: ['peer', 'action'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of source.malformedCounts()) this.inc({ peer: c.peer, action: c.action }, c.count);
+      },
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
