@@ -5,3 +5,7 @@ export * from './daemons';
 export * from './speaker';
 export * from './raw-peer';
 export * from './route-views';
+export * from './lsp-client';
+export * from './fake-speaker';
+export * from './lsp-workspace';
+export * from './random';

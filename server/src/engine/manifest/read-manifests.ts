@@ -4,9 +4,35 @@ import type { Located, ManifestFile, ServiceManifest, Suppression } from './mode
 
 const suppressionComment = /^[ \t]*#[ \t]*kube-routes-disable-next-line\b([^\r\n]*)/gm;
 
+/**
+ * Deeply nested flow collections ("[[[[...") make the yaml parser recurse until V8 aborts the
+ * whole process with a fatal "out of memory" that no try/catch sees (yaml 2.9 on Node 20, from
+ * about 2,000 levels). No manifest nests like that, so such text is refused before parsing. The
+ * count ignores quoting: a bracket inside a string counts too, which only matters past the limit.
+ */
+export const maxFlowDepth = 256;
+
+function flowDepthExceededAt(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
 /** Reads every Service from one YAML file. Never throws: syntax problems are returned as data. */
 export function readManifestFile(source: SourceFile): ManifestFile {
   const lines = new LineIndex();
+  const tooDeep = flowDepthExceededAt(source.text, maxFlowDepth);
+  if (tooDeep !== undefined) {
+    lines.counter.addNewLine(0);
+    for (let i = source.text.indexOf('\n'); i >= 0 && i < tooDeep; i = source.text.indexOf('\n', i + 1)) lines.counter.addNewLine(i + 1);
+    const message = `flow collections ("[", "{") nest deeper than ${maxFlowDepth} levels; no manifest nests like that, and the YAML parser cannot read it safely`;
+    return { file: source.path, services: [], syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }], suppressions: [] };
+  }
   const docs = parseAllDocuments(source.text, { lineCounter: lines.counter, prettyErrors: false, merge: true });
   const services: ServiceManifest[] = [];
   const syntaxErrors: { range: SourceRange; message: string }[] = [];

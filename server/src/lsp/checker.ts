@@ -1,0 +1,126 @@
+import {
+  checkManifests,
+  emptyRange,
+  parseIpAddress,
+  rulesById,
+  type Finding,
+  type InputProblem,
+  type KubeRoutesConfig,
+  type ManifestFile,
+} from '@kube-routes/server/engine';
+import type { IndexedFile } from './indexed-file';
+import type { ManifestIndex } from './manifest-index';
+import type { LiveRoutes, WantedAddress } from './routes/live-routes';
+
+export interface CheckContext {
+  config(configPath: string | undefined): KubeRoutesConfig;
+  /** The live route state of the files under a config, if a source is configured. */
+  routes(configPath: string | undefined): LiveRoutes | undefined;
+}
+
+/**
+ * Runs the engine over the index and keeps the findings per file. A full check of 10,000
+ * Services costs ~150 ms, too slow for every keystroke, so an edit re-checks only what it can
+ * affect: the rules couple files only through shared addresses (duplicates, conflicts) and
+ * shared Service ids (anycast), so the changed files plus the files sharing a key with them
+ * (before or after the edit) are the files whose findings can change. Their findings need
+ * every file that shares a key with them in the check too; those partners' own findings are
+ * not kept, because their other partners were not in the check.
+ */
+export class Checker {
+  private readonly findings = new Map<string, readonly Finding[]>();
+
+  constructor(
+    private readonly index: ManifestIndex,
+    private readonly context: CheckContext,
+  ) {}
+
+  findingsOf(path: string): readonly Finding[] {
+    return this.findings.get(path) ?? [];
+  }
+
+  /** Re-checks the changed files and every file linked to them by the changed keys; returns the paths re-checked. */
+  checkAffected(changedPaths: Iterable<string>, changedKeys: Iterable<string>): Set<string> {
+    const affected = new Set<string>();
+    for (const path of changedPaths) {
+      if (this.index.get(path)) affected.add(path);
+      else this.findings.delete(path);
+    }
+    this.index.ownersOf(changedKeys, affected);
+    const checked = new Set(affected);
+    for (const path of affected) this.index.ownersOf(this.index.get(path)?.keys ?? [], checked);
+    this.run(checked, affected);
+    return affected;
+  }
+
+  /** Re-checks every file (start, a config or settings change). */
+  checkAll(): Set<string> {
+    const all = new Set<string>();
+    for (const file of this.index.all()) all.add(file.path);
+    for (const path of this.findings.keys()) if (!all.has(path)) this.findings.delete(path);
+    this.run(all, all);
+    return all;
+  }
+
+  private run(checked: ReadonlySet<string>, keep: ReadonlySet<string>): void {
+    const groups = new Map<string | undefined, IndexedFile[]>();
+    for (const path of checked) {
+      const file = this.index.get(path);
+      if (!file) continue;
+      const group = groups.get(file.configPath);
+      if (group) group.push(file);
+      else groups.set(file.configPath, [file]);
+    }
+    for (const [configPath, files] of groups) {
+      const byFile = this.checkGroup(configPath, files, keep);
+      for (const file of files) if (keep.has(file.path)) this.findings.set(file.path, byFile.get(file.path) ?? []);
+    }
+  }
+
+  private checkGroup(configPath: string | undefined, files: readonly IndexedFile[], keep: ReadonlySet<string>): Map<string, Finding[]> {
+    const manifests: ManifestFile[] = [];
+    const problems: InputProblem[] = [];
+    // In path order, as the CLI reads them: the order of related locations and "also used by"
+    // lists follows the input order, and must not depend on which files an edit touched first.
+    const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const f of sorted) {
+      if (f.manifest) manifests.push(f.manifest);
+      else problems.push({ rule: 'unreadable-file', at: { file: f.path, range: emptyRange }, message: f.problem ?? 'cannot read file' });
+    }
+    const live = this.context.routes(configPath);
+    const unknown = live ? this.unanswered(live, manifests, keep) : new Set<string>();
+    const result = checkManifests(manifests, this.context.config(configPath), { inputProblems: problems, routes: live?.table() });
+    const byFile = new Map<string, Finding[]>();
+    for (const finding of result.findings) {
+      // A BGP finding about an address the source has never answered for would be a guess
+      // ("no route" only because nobody asked yet): hold it back until the answer arrives.
+      if (rulesById.get(finding.rule)?.needsRoutes && unknown.has(literalKey(finding.file, finding.range.start.line, finding.range.start.column))) continue;
+      const list = byFile.get(finding.file);
+      if (list) list.push(finding);
+      else byFile.set(finding.file, [finding]);
+    }
+    return byFile;
+  }
+
+  /** Positions of IP literals whose route is unknown; asks the source for those of kept files. */
+  private unanswered(live: LiveRoutes, manifests: readonly ManifestFile[], keep: ReadonlySet<string>): Set<string> {
+    const unknown = new Set<string>();
+    const wanted: WantedAddress[] = [];
+    for (const m of manifests) {
+      for (const s of m.services) {
+        for (const literal of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) {
+          const address = literal && parseIpAddress(literal.value);
+          if (!literal || !address || live.known(address.key)) continue;
+          unknown.add(literalKey(m.file, literal.range.start.line, literal.range.start.column));
+          if (keep.has(m.file)) wanted.push({ key: address.key, text: literal.value });
+        }
+      }
+    }
+    live.want(wanted);
+    return unknown;
+  }
+}
+
+function literalKey(file: string, line: number, column: number): string {
+  return `${file}\u0000${line}:${column}`;
+}

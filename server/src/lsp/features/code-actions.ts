@@ -1,0 +1,97 @@
+import { parseIpAddress, type IpAddress, type RegionConfig, type Route } from '@kube-routes/server/engine';
+import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
+import { diagnosticSource } from '../diagnostics';
+import type { FeatureContext, OpenDocument } from './context';
+import { addLabel, disableForLine, replaceValue } from './edits';
+import { candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
+import { inferRegion, serviceRegion } from './regions';
+import { isClusterField, literalAt, literalOfDiagnostic, serviceLiterals, serviceOfDiagnostic, type ServiceLiteral } from './service-literals';
+import { lineBreakOf, splitLines } from './text-lines';
+
+// Quick fixes for kube-routes diagnostics, and one refactoring on any cluster IP:
+// - "Assign a free cluster IP in <region>" (duplicate-cluster-ip, cluster-ip-outside-region, or the cursor on a cluster IP)
+// - "Add label region: <r>" (missing-region-label), "Set label region: <r>" (unknown-region, cluster-ip-outside-region),
+//   the region inferred from the Service's own addresses
+// - "Disable <rule> for this line" on every diagnostic
+
+const freeIpRules = new Set(['duplicate-cluster-ip', 'cluster-ip-outside-region']);
+const setLabelRules = new Set(['unknown-region', 'cluster-ip-outside-region']);
+
+/** Asks the route source which routes lie inside a range; kept short so the menu does not hang on an outage. */
+export type RoutesWithin = (prefix: string) => Promise<readonly Route[]>;
+
+export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range: Range, diagnostics: readonly Diagnostic[]): Promise<CodeAction[]> {
+  const actions: CodeAction[] = [];
+  const lines = splitLines(doc.text);
+  const eol = lineBreakOf(doc.text);
+  const edit = (title: string, edits: TextEdit[], kind: string, diagnostic?: Diagnostic, preferred = false): CodeAction => ({
+    title,
+    kind,
+    ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
+    ...(preferred ? { isPreferred: true } : {}),
+    edit: { changes: { [doc.uri]: edits } },
+  });
+  const offeredFree = new Set<ServiceLiteral['literal']>();
+
+  for (const d of diagnostics) {
+    if (d.source !== diagnosticSource || typeof d.code !== 'string') continue;
+    const rule = d.code;
+    const use = literalOfDiagnostic(doc.manifest, d.range);
+    if (freeIpRules.has(rule) && use && isClusterField(use.field)) {
+      const action = await assignFreeIp(ctx, lines, use);
+      if (action) { actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true)); offeredFree.add(use.literal); }
+    }
+    const service = serviceOfDiagnostic(doc.manifest, d.range);
+    if (service) {
+      const inferred = inferRegion(ctx.config, addressesOf(serviceLiterals(service)));
+      const labelKey = ctx.config.regionLabels[0];
+      const current = serviceRegion(ctx.config, service);
+      if (rule === 'missing-region-label' && inferred && labelKey && !current) {
+        actions.push(edit(`Add label ${labelKey}: ${inferred.name}`, [addLabel(doc.text, service, labelKey, inferred.name, eol)], CodeActionKind.QuickFix, d, true));
+      }
+      if (setLabelRules.has(rule) && inferred && current && current.value.value !== inferred.name) {
+        actions.push(edit(`Set label ${current.key}: ${inferred.name}`, [replaceValue(lines, current.value, inferred.name)], CodeActionKind.QuickFix, d));
+      }
+    }
+    actions.push(edit(`Disable ${rule} for this line`, [disableForLine(doc.text, d.range.start.line, rule, eol)], CodeActionKind.QuickFix, d));
+  }
+
+  // Without a diagnostic, a cluster IP under the cursor can still be moved to a free address.
+  const under = literalAt(doc.manifest, range.start);
+  if (under && isClusterField(under.field) && !offeredFree.has(under.literal)) {
+    const action = await assignFreeIp(ctx, lines, under);
+    if (action) actions.push(edit(action.title, [action.edit], CodeActionKind.RefactorRewrite));
+  }
+  return actions;
+}
+
+function addressesOf(uses: readonly ServiceLiteral[]): IpAddress[] {
+  return uses.map((u) => parseIpAddress(u.literal.value)).filter((a): a is IpAddress => a !== undefined);
+}
+
+/** The region to pick from: the Service's (when its label names one), else the one its addresses are in. */
+function targetRegion(ctx: FeatureContext, use: ServiceLiteral): RegionConfig | undefined {
+  return serviceRegion(ctx.config, use.service)?.region ?? inferRegion(ctx.config, addressesOf([use]));
+}
+
+async function assignFreeIp(ctx: FeatureContext, lines: readonly string[], use: ServiceLiteral): Promise<{ title: string; edit: TextEdit } | undefined> {
+  const region = targetRegion(ctx, use);
+  if (!region) return undefined;
+  const inUse = (text: string) => {
+    const address = parseIpAddress(text);
+    return address !== undefined && ctx.inUse(address);
+  };
+  for (const range of candidateRanges(region, use.literal.value)) {
+    let routes: readonly Route[] = ctx.routes?.answeredRoutes() ?? [];
+    if (ctx.routes) {
+      try {
+        routes = [...routes, ...(await ctx.routes.routesWithin(range.cidr))];
+      } catch {
+        // Unreachable source: the routes answered before still count; the hover says it is stale.
+      }
+    }
+    const free = freeAddressIn(range, inUse, occupiedByRoutes(range, routes));
+    if (free) return { title: `Assign a free cluster IP in ${region.name}: ${free}`, edit: replaceValue(lines, use.literal, free) };
+  }
+  return undefined;
+}

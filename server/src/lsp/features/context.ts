@@ -1,0 +1,34 @@
+import type { Finding, IpAddress, KubeRoutesConfig, ManifestFile } from '@kube-routes/server/engine';
+import type { LiveRoutes } from '../routes/live-routes';
+import type { ServiceLiteral } from './service-literals';
+
+/** Another file's use of an address, for hovers ("also used by"). */
+export interface AddressOwner {
+  readonly file: string;
+  readonly use: ServiceLiteral;
+}
+
+/** An open document as the features see it: its text and the model parsed from exactly that text. */
+export interface OpenDocument {
+  readonly path: string;
+  readonly uri: string;
+  readonly text: string;
+  readonly manifest: ManifestFile;
+}
+
+/** What hovers, lenses and code actions may ask the server, for one document's config group. */
+export interface FeatureContext {
+  readonly config: KubeRoutesConfig;
+  /** Undefined when no route source is configured for the group. */
+  readonly routes: LiveRoutes | undefined;
+  /** The current findings of the document. */
+  readonly findings: readonly Finding[];
+  /** Every use of the address in the group's files, this document's included. */
+  owners(address: IpAddress): readonly AddressOwner[];
+  /** Whether any file of the group uses the address. */
+  inUse(address: IpAddress): boolean;
+  /** A path as shown to the user (relative to its workspace folder). */
+  display(path: string): string;
+  uri(path: string): string;
+  now(): Date;
+}

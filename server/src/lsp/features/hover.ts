@@ -1,0 +1,71 @@
+import { parseIpAddress, type IpAddress } from '@kube-routes/server/engine';
+import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import { toRange } from '../diagnostics';
+import type { FeatureContext, OpenDocument } from './context';
+import { memberships, serviceRegion, type Membership } from './regions';
+import { pathsTable, sourceLine } from './route-markdown';
+import { fieldLabel, literalAt, type ServiceLiteral } from './service-literals';
+
+/** Hover on an IP of a Service: region and range membership, the covering route, other owners. */
+export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Position): Hover | null {
+  const use = literalAt(doc.manifest, position);
+  if (!use) return null;
+  const address = parseIpAddress(use.literal.value);
+  const sections = [heading(use), address ? regionSection(ctx, use, address) : '`' + use.literal.value + '` is not an IP address.'];
+  if (address) {
+    sections.push(routeSection(ctx, address));
+    const others = ownersSection(ctx, doc.path, use, address);
+    if (others) sections.push(others);
+  }
+  return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(use.literal.range) };
+}
+
+function heading(use: ServiceLiteral): string {
+  return `**${use.literal.value}** · ${fieldLabel(use)} of Service \`${use.service.id}\``;
+}
+
+function describeMembership(m: Membership): string {
+  switch (m.kind) {
+    case 'cluster-range': return `in region **${m.region?.name}**'s clusterIP range \`${m.range.cidr}\``;
+    case 'region-pool': return `in region **${m.region?.name}**'s own externalIP pool \`${m.range.cidr}\``;
+    case 'shared-pool': return `in the shared externalIP pool \`${m.range.cidr}\` (any region)`;
+  }
+}
+
+function regionSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string {
+  const found = memberships(ctx.config, address);
+  const where = found.length > 0 ? found.map(describeMembership).join('; ') : 'in no configured clusterIP range or externalIP pool';
+  const label = serviceRegion(ctx.config, use.service);
+  const labelText = !label
+    ? 'the Service has no region label'
+    : label.region
+      ? `the Service's \`${label.key}\` label says **${label.region.name}**`
+      : `the Service's \`${label.key}\` label says \`${label.value.value}\`, which is not a configured region`;
+  return `Region: ${where}. Label: ${labelText}.`;
+}
+
+function routeSection(ctx: FeatureContext, address: IpAddress): string {
+  const live = ctx.routes;
+  if (!live) return 'Route: no route source (set `speaker.api` in kube-routes.yaml or the `kubeRoutes.speakerUrl` setting).';
+  const source = sourceLine(live.source.name, live.status);
+  if (!live.known(address.key)) return `Route: not known yet (${source}).`;
+  const route = live.route(address.key);
+  if (!route) return `Route: **none** covers this address (${source}).`;
+  return `Route \`${route.prefix}\`, ${route.paths.length} path${route.paths.length === 1 ? '' : 's'} (${source}):\n\n${pathsTable(ctx.config, route, ctx.now())}`;
+}
+
+function ownersSection(ctx: FeatureContext, path: string, use: ServiceLiteral, address: IpAddress): string | undefined {
+  const start = use.literal.range.start;
+  const others = ctx.owners(address).filter((o) => {
+    const at = o.use.literal.range.start;
+    return !(o.file === path && at.line === start.line && at.column === start.column);
+  });
+  if (others.length === 0) return undefined;
+  const lines = others.map((o) => {
+    const label = serviceRegion(ctx.config, o.use.service);
+    const region = label ? ` (region ${label.value.value})` : '';
+    const line = o.use.literal.range.start.line + 1;
+    return `- Service \`${o.use.service.id}\`${region}, ${fieldLabel(o.use)}: [${ctx.display(o.file)}:${line}](${ctx.uri(o.file)}#L${line})`;
+  });
+  return `Also used by:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,82 @@
+import { parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
+import { decodeSource, defaultMaxFileBytes, readSourceFile } from '@kube-routes/server/node';
+
+/** One YAML file as the server knows it: parsed once per version of its text. */
+export interface IndexedFile {
+  readonly path: string;
+  /** 'open': the editor's text, unsaved edits included; 'disk': the file system's. */
+  readonly origin: 'open' | 'disk';
+  /** The kube-routes.yaml that governs it; files with the same config are checked together. */
+  readonly configPath: string | undefined;
+  /** Undefined when the file cannot be YAML text (then problem says why). */
+  readonly manifest: ManifestFile | undefined;
+  readonly problem: string | undefined;
+  /**
+   * What links it to other files' findings, scoped by config: the address of every IP literal
+   * (duplicates, conflicts) and every Service id (anycast regions of one Service).
+   */
+  readonly keys: readonly string[];
+  /** Whether diagnostics are shown for it: it has Services, or names the kind (a broken one). */
+  readonly holdsServices: boolean;
+}
+
+const serviceKind = /\bkind\s*:\s*["']?Service\b/;
+
+export function scopedKey(configPath: string | undefined, key: string): string {
+  return `${configPath ?? ''}\u0000${key}`;
+}
+
+export function addressKey(configPath: string | undefined, addressKeyText: string): string {
+  return scopedKey(configPath, `ip:${addressKeyText}`);
+}
+
+function linkKeys(manifest: ManifestFile, configPath: string | undefined): string[] {
+  const keys = new Set<string>();
+  for (const s of manifest.services) {
+    keys.add(scopedKey(configPath, `id:${s.id}`));
+    for (const literal of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) {
+      const address = literal && parseIpAddress(literal.value);
+      if (address) keys.add(addressKey(configPath, address.key));
+    }
+  }
+  return [...keys];
+}
+
+/** Parses text; a parser failure the engine did not foresee (a stack overflow) becomes a problem, not a crash. */
+export function indexText(path: string, text: string, origin: IndexedFile['origin'], configPath: string | undefined): IndexedFile {
+  if (text.length > defaultMaxFileBytes) {
+    const read = decodeSource(new TextEncoder().encode(text), path);
+    return unreadable(path, origin, configPath, 'problem' in read ? read.problem : 'file is too large to be a manifest');
+  }
+  let manifest: ManifestFile;
+  try {
+    manifest = readManifestFile({ path, text });
+  } catch (e) {
+    return unreadable(path, origin, configPath, `cannot parse this file as YAML: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return {
+    path,
+    origin,
+    configPath,
+    manifest,
+    problem: undefined,
+    keys: linkKeys(manifest, configPath),
+    holdsServices: manifest.services.length > 0 || serviceKind.test(text),
+  };
+}
+
+export function indexDiskFile(path: string, configPath: string | undefined): IndexedFile {
+  const read = readSourceFile(path, path);
+  if ('problem' in read) return unreadable(path, 'disk', configPath, read.problem);
+  return indexText(path, read.source.text, 'disk', configPath);
+}
+
+function unreadable(path: string, origin: IndexedFile['origin'], configPath: string | undefined, problem: string): IndexedFile {
+  return { path, origin, configPath, manifest: undefined, problem, keys: [], holdsServices: true };
+}
+
+/** The same file under another config (a kube-routes.yaml appeared or went away above it). */
+export function withConfig(file: IndexedFile, configPath: string | undefined): IndexedFile {
+  if (file.configPath === configPath) return file;
+  return { ...file, configPath, keys: file.manifest ? linkKeys(file.manifest, configPath) : [] };
+}

@@ -1,0 +1,171 @@
+import type { Route, RouteTable } from '@kube-routes/server/engine';
+import type { RouteSource } from './route-source';
+
+export type SourceStatus =
+  | { readonly kind: 'waiting' }
+  | { readonly kind: 'fresh'; readonly at: Date }
+  | { readonly kind: 'stale'; readonly since: Date; readonly lastAnswer: Date | undefined; readonly reason: string };
+
+export interface LiveRoutesEvents {
+  /** The answers for these addresses (engine IpAddress keys) are new or different. */
+  changed(addressKeys: readonly string[]): void;
+  /** Once per outage: the source stopped answering. */
+  outage(message: string): void;
+  /** Once, when it answers again after an outage. */
+  recovered(message: string): void;
+}
+
+export interface WantedAddress {
+  /** The engine's IpAddress key. */
+  readonly key: string;
+  /** The address as written, sent to the source. */
+  readonly text: string;
+}
+
+interface Answer {
+  readonly route: Route | undefined;
+  readonly text: string;
+  /** For telling a changed answer from a repeated one. */
+  readonly json: string;
+}
+
+/**
+ * The route state of one source as the editor uses it: answers per address, asked for when an
+ * address first appears and refreshed on a timer. The engine looks routes up synchronously, so
+ * only answered addresses count; when the source goes away the last answers are kept (stale)
+ * and one outage event is raised, not one per request.
+ */
+export class LiveRoutes {
+  status: SourceStatus = { kind: 'waiting' };
+  private readonly answers = new Map<string, Answer>();
+  private readonly wanted = new Map<string, string>();
+  private running = false;
+  private again = false;
+  private refreshAll = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastAnswer: Date | undefined;
+  private disposed = false;
+
+  constructor(
+    readonly source: RouteSource,
+    private readonly events: LiveRoutesEvents,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The engine's view: routes of answered addresses (fresh or last known). */
+  table(): RouteTable {
+    return { source: this.source.name, lookup: (address) => this.answers.get(address.key)?.route };
+  }
+
+  known(key: string): boolean {
+    return this.answers.has(key);
+  }
+
+  route(key: string): Route | undefined {
+    return this.answers.get(key)?.route;
+  }
+
+  /** Every answered route, for telling which addresses are taken when the source cannot be asked. */
+  answeredRoutes(): Route[] {
+    const routes: Route[] = [];
+    for (const a of this.answers.values()) if (a.route) routes.push(a.route);
+    return routes;
+  }
+
+  /** Routes inside a prefix, asked now with a short timeout (a code action menu must not hang); none while stale. */
+  async routesWithin(prefix: string, timeoutMs = 1_500): Promise<readonly Route[]> {
+    if (this.status.kind === 'stale') return [];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${this.source.name}: no answer within ${timeoutMs} ms`)), timeoutMs); });
+    try {
+      return await Promise.race([this.source.routesWithin(prefix), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Asks for addresses not answered yet (in the background; `changed` reports the answers). */
+  want(addresses: Iterable<WantedAddress>): void {
+    let added = false;
+    for (const a of addresses) {
+      if (this.answers.has(a.key) || this.wanted.has(a.key)) continue;
+      this.wanted.set(a.key, a.text);
+      added = true;
+    }
+    if (added) this.kick();
+  }
+
+  /** Asks again for every address (timer, or a client's request). */
+  refresh(): void {
+    this.refreshAll = true;
+    this.kick();
+  }
+
+  setPolling(seconds: number): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (seconds > 0 && !this.disposed) {
+      this.timer = setInterval(() => this.refresh(), seconds * 1000);
+      this.timer.unref();
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.setPolling(0);
+  }
+
+  private kick(): void {
+    if (this.disposed) return;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    // Errors are handled inside fetchOnce; the catch is for what nobody foresaw.
+    void this.loop().catch(() => undefined).finally(() => { this.running = false; });
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      await this.fetchOnce();
+    } while (this.again && !this.disposed);
+  }
+
+  private async fetchOnce(): Promise<void> {
+    const batch = new Map<string, string>(this.wanted);
+    if (this.refreshAll) for (const [key, a] of this.answers) batch.set(key, a.text);
+    this.refreshAll = false;
+    if (batch.size === 0) return;
+    const texts = [...new Set(batch.values())];
+    let results: Map<string, Route | undefined>;
+    try {
+      results = await this.source.lookup(texts);
+    } catch (e) {
+      this.failed(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    if (this.disposed) return;
+    const changed: string[] = [];
+    for (const [key, text] of batch) {
+      if (!results.has(text)) continue;
+      const route = results.get(text);
+      const json = JSON.stringify(route ?? null);
+      if (this.answers.get(key)?.json !== json) changed.push(key);
+      this.answers.set(key, { route, text, json });
+      this.wanted.delete(key);
+    }
+    const wasStale = this.status.kind === 'stale';
+    this.lastAnswer = this.now();
+    this.status = { kind: 'fresh', at: this.lastAnswer };
+    if (wasStale) this.events.recovered(`kube-routes: ${this.source.name} answers again; route state is fresh.`);
+    if (changed.length > 0) this.events.changed(changed);
+  }
+
+  private failed(reason: string): void {
+    if (this.disposed || this.status.kind === 'stale') return;
+    this.status = { kind: 'stale', since: this.now(), lastAnswer: this.lastAnswer, reason };
+    const kept = this.lastAnswer
+      ? `keeping the routes last received at ${this.lastAnswer.toISOString()} (marked stale)`
+      : 'no route state yet, so the BGP rules wait';
+    this.events.outage(`kube-routes: ${reason}; ${kept}. Addresses it has not answered get no BGP findings until it answers again.`);
+  }
+}

@@ -1,0 +1,80 @@
+import { createRouteSource } from './create-route-source';
+import { LiveRoutes, type LiveRoutesEvents } from './live-routes';
+import { routeSourceKey, type RouteSourceSpec } from './route-source';
+
+export interface RegistryEvents {
+  /** Answers changed for these addresses of the files under these configs. */
+  changed(configPaths: readonly (string | undefined)[], addressKeys: readonly string[]): void;
+  outage(message: string): void;
+  recovered(message: string): void;
+  /** A source could not even be created (a malformed URL); reported once per spec. */
+  invalid(message: string): void;
+}
+
+/**
+ * One LiveRoutes per configured source, shared by every config that names the same one, so a
+ * speaker is asked once per address however many kube-routes.yaml files point at it.
+ */
+export class RouteRegistry {
+  private readonly sources = new Map<string, LiveRoutes>();
+  private readonly groups = new Map<string | undefined, string>();
+  private readonly reportedInvalid = new Set<string>();
+  private pollSeconds = 0;
+
+  constructor(private readonly events: RegistryEvents) {}
+
+  /** The live routes of a config group, created on first use. */
+  forGroup(configPath: string | undefined, spec: RouteSourceSpec | undefined): LiveRoutes | undefined {
+    if (!spec) { this.groups.delete(configPath); return undefined; }
+    const key = routeSourceKey(spec);
+    this.groups.set(configPath, key);
+    const existing = this.sources.get(key);
+    if (existing) return existing;
+    let live: LiveRoutes;
+    try {
+      live = new LiveRoutes(createRouteSource(spec), this.sourceEvents(key));
+    } catch (e) {
+      if (!this.reportedInvalid.has(key)) {
+        this.reportedInvalid.add(key);
+        this.events.invalid(`kube-routes: cannot use route source ${spec.url}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      this.groups.delete(configPath);
+      return undefined;
+    }
+    live.setPolling(this.pollSeconds);
+    this.sources.set(key, live);
+    return live;
+  }
+
+  setPolling(seconds: number): void {
+    this.pollSeconds = seconds;
+    for (const live of this.sources.values()) live.setPolling(seconds);
+  }
+
+  /** Stops sources no config group uses any more. */
+  prune(): void {
+    const used = new Set(this.groups.values());
+    for (const [key, live] of this.sources) {
+      if (used.has(key)) continue;
+      live.dispose();
+      this.sources.delete(key);
+    }
+  }
+
+  dispose(): void {
+    for (const live of this.sources.values()) live.dispose();
+    this.sources.clear();
+    this.groups.clear();
+  }
+
+  private sourceEvents(key: string): LiveRoutesEvents {
+    return {
+      changed: (addressKeys) => {
+        const configs = [...this.groups].filter(([, k]) => k === key).map(([configPath]) => configPath);
+        this.events.changed(configs, addressKeys);
+      },
+      outage: (message) => this.events.outage(message),
+      recovered: (message) => this.events.recovered(message),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import type { Route } from '@kube-routes/server/engine';
+
+/**
+ * Where live route state comes from. The speaker API is one; an MRT snapshot (a file loaded
+ * and looked up locally) is meant to be another: it implements the same three calls, and
+ * createRouteSource below is the one place that picks an implementation.
+ */
+export interface RouteSource {
+  /** For messages and hovers: "speaker http://127.0.0.1:8179". */
+  readonly name: string;
+  /** The longest matching route of each address (as written); rejects when the source cannot answer. */
+  lookup(addresses: readonly string[]): Promise<Map<string, Route | undefined>>;
+  /** Every route inside a prefix, more specifics included, to tell which addresses are taken. */
+  routesWithin(prefix: string): Promise<readonly Route[]>;
+}
+
+export type RouteSourceSpec = { readonly kind: 'speaker'; readonly url: string };
+
+export function routeSourceKey(spec: RouteSourceSpec): string {
+  return `${spec.kind} ${spec.url}`;
+}

@@ -1,0 +1,170 @@
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  MessageType,
+  ShowMessageNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions } from './features/code-actions';
+import { codeLenses } from './features/code-lens';
+import { hoverAt } from './features/hover';
+import { documentSymbols } from './features/symbols';
+import { Session } from './session';
+import { readSettings, sameSettings, type Settings } from './settings';
+import { uriToPath } from './uris';
+
+export const serverName = 'kube-routes-language-server';
+
+/**
+ * Wires the LSP connection to a Session. Every handler is guarded: a failure in one request is
+ * logged and answered with an empty result, and the server keeps serving.
+ */
+export function startServer(connection: Connection, version: string): void {
+  const documents = new TextDocuments(TextDocument);
+  let capabilities: ClientCapabilities = {};
+  let initialSettings: Settings = readSettings(undefined);
+  let folders: string[] = [];
+  let settings: Settings = initialSettings;
+
+  const session = new Session(documents, {
+    publishDiagnostics: (params) => void connection.sendDiagnostics(params).catch(logError),
+    // A notification (window/showMessage), not showMessageRequest: nothing waits for the user.
+    showMessage: (kind, message) => {
+      const type = kind === 'error' ? MessageType.Error : kind === 'warning' ? MessageType.Warning : MessageType.Info;
+      void connection.sendNotification(ShowMessageNotification.type, { type, message }).catch(logError);
+    },
+    log: (message) => connection.console.error(message),
+    refreshCodeLenses: () => {
+      if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
+    },
+  });
+
+  function logError(e: unknown): void {
+    connection.console.error(`kube-routes: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  }
+
+  function guard<P, R>(fallback: R, handler: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
+    return async (params) => {
+      try {
+        return await handler(params);
+      } catch (e) {
+        logError(e);
+        return fallback;
+      }
+    };
+  }
+
+  function guardEvent<P>(handler: (params: P) => void): (params: P) => void {
+    return (params) => {
+      try {
+        handler(params);
+      } catch (e) {
+        logError(e);
+      }
+    };
+  }
+
+  async function pullSettings(): Promise<Settings> {
+    if (!capabilities.workspace?.configuration) return initialSettings;
+    try {
+      const section: unknown = await connection.workspace.getConfiguration('kubeRoutes');
+      // A client with no such section answers null: initializationOptions still count then.
+      return section === null || section === undefined ? initialSettings : readSettings(section);
+    } catch (e) {
+      logError(e);
+      return initialSettings;
+    }
+  }
+
+  async function restart(): Promise<void> {
+    session.configure(folders, settings);
+    await session.buildIndex();
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    capabilities = params.capabilities;
+    initialSettings = readSettings(params.initializationOptions);
+    settings = initialSettings;
+    folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+        codeLensProvider: { resolveProvider: false },
+        documentSymbolProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: serverName, version },
+    };
+  });
+
+  connection.onInitialized(() => {
+    void (async () => {
+      if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] }).catch(logError);
+      }
+      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'kubeRoutes' }).catch(logError);
+      }
+      if (capabilities.workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(guardEvent((event) => {
+          const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+          folders = [...folders.filter((f) => !removed.has(f)), ...event.added.map((f) => uriToPath(f.uri))];
+          void restart().catch(logError);
+        }));
+      }
+      settings = await pullSettings();
+      await restart();
+    })().catch(logError);
+  });
+
+  connection.onDidChangeConfiguration(guardEvent((params) => {
+    void (async () => {
+      // Clients that cannot be asked push the settings with the notification instead.
+      const next = capabilities.workspace?.configuration ? await pullSettings() : readSettings(params.settings);
+      if (sameSettings(next, settings)) return;
+      settings = next;
+      await restart();
+    })().catch(logError);
+  }));
+
+  documents.onDidOpen(guardEvent((e) => session.documentOpened(e.document.uri)));
+  documents.onDidChangeContent(guardEvent((e) => session.documentChanged(e.document.uri)));
+  documents.onDidClose(guardEvent((e) => session.documentClosed(e.document.uri)));
+  connection.onDidChangeWatchedFiles(guardEvent((params) => session.watchedFilesChanged(params.changes)));
+
+  connection.onHover(guard(null, (params) => {
+    const input = session.feature(params.textDocument.uri);
+    return input ? hoverAt(input.ctx, input.doc, params.position) : null;
+  }));
+
+  connection.onCodeAction(guard([], async (params) => {
+    await session.whenReady(); // a free address must be free in the whole workspace
+    const input = session.feature(params.textDocument.uri);
+    return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
+  }));
+
+  connection.onCodeLens(guard([], (params) => {
+    const input = session.feature(params.textDocument.uri);
+    return input ? codeLenses(input.ctx, input.doc) : [];
+  }));
+
+  connection.onDocumentSymbol(guard([], (params) => {
+    const input = session.feature(params.textDocument.uri);
+    return input ? documentSymbols(input.ctx, input.doc) : [];
+  }));
+
+  connection.onShutdown(() => session.dispose());
+
+  documents.listen(connection);
+  connection.listen();
+}

@@ -1,0 +1,339 @@
+import { existsSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
+import { FileChangeType, type FileEvent, type PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Checker } from './checker';
+import { ConfigStore, isConfigFile, relativeTo, speakerUrlOf } from './configs';
+import { configErrorToDiagnostic, findingToDiagnostic } from './diagnostics';
+import type { FeatureContext, OpenDocument } from './features/context';
+import { addressOwners } from './features/owners';
+import { GlobSet } from './globs';
+import { addressKey, indexDiskFile, indexText, withConfig } from './indexed-file';
+import { ManifestIndex } from './manifest-index';
+import { DiagnosticsPublisher } from './publisher';
+import type { LiveRoutes } from './routes/live-routes';
+import { RouteRegistry } from './routes/route-registry';
+import type { RouteSourceSpec } from './routes/route-source';
+import { PassScheduler } from './scheduler';
+import { defaultSettings, type Settings } from './settings';
+import { folderRelative, isIndexable, walkFolder } from './workspace-files';
+import { UriSpelling, uriToPath } from './uris';
+
+/** What the session needs from the connection: kept narrow so the session has no LSP wiring. */
+export interface SessionClient {
+  publishDiagnostics(params: PublishDiagnosticsParams): void;
+  showMessage(kind: 'error' | 'warning' | 'info', message: string): void;
+  log(message: string): void;
+  /** Code lenses show route state: ask the client to re-request them when it changes. */
+  refreshCodeLenses(): void;
+}
+
+/** Read access to the editor's open documents (vscode-languageserver's TextDocuments). */
+export interface OpenDocuments {
+  get(uri: string): TextDocument | undefined;
+  all(): TextDocument[];
+}
+
+const yieldEvery = 25;
+
+/**
+ * The language server's state: the workspace index, configs, findings and route sources, and
+ * when to re-check. Edits and file events only mark what changed; a pass (batched, at most once
+ * per debounceMs) parses the changed open documents, re-checks what they affect and publishes
+ * the diagnostics that changed.
+ */
+export class Session {
+  private readonly spelling = new UriSpelling();
+  private readonly index = new ManifestIndex();
+  private readonly configs: ConfigStore;
+  private readonly checker: Checker;
+  private readonly publisher: DiagnosticsPublisher;
+  private readonly routes: RouteRegistry;
+  private settings: Settings = defaultSettings;
+  private folders: string[] = [];
+  private excludes = new GlobSet([]);
+
+  private ready = false;
+  private generation = 0;
+  private readonly dirtyDocs = new Set<string>();
+  private readonly parsedVersions = new Map<string, number>();
+  private readonly pendingPaths = new Set<string>();
+  private readonly pendingKeys = new Set<string>();
+  private readonly forcePublish = new Set<string>();
+  private fullCheck = false;
+  private readonly scheduler: PassScheduler;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly documents: OpenDocuments,
+    private readonly client: SessionClient,
+  ) {
+    this.configs = new ConfigStore((path) => this.openText(path), (path) => this.display(path));
+    this.checker = new Checker(this.index, { config: (p) => this.configs.config(p), routes: (p) => this.routesOf(p) });
+    this.publisher = new DiagnosticsPublisher((params) => client.publishDiagnostics(params));
+    this.scheduler = new PassScheduler(() => this.guardedPass(), () => this.settings.debounceMs);
+    this.routes = new RouteRegistry({
+      changed: (configPaths, keys) => {
+        for (const configPath of configPaths) for (const key of keys) this.pendingKeys.add(addressKey(configPath, key));
+        this.schedule();
+        this.client.refreshCodeLenses();
+      },
+      outage: (message) => { this.client.showMessage('warning', message); this.client.refreshCodeLenses(); },
+      recovered: (message) => { this.client.showMessage('info', message); this.client.refreshCodeLenses(); },
+      invalid: (message) => this.client.showMessage('error', message),
+    });
+  }
+
+  // ---- setup ------------------------------------------------------------------------------
+
+  configure(folders: readonly string[], settings: Settings): void {
+    this.folders = [...folders];
+    this.settings = settings;
+    this.excludes = new GlobSet(settings.exclude);
+    this.configs.reset(settings.configPath, this.folders[0]);
+    this.routes.dispose();
+    this.routes.setPolling(settings.routeRefreshSeconds);
+  }
+
+  /** (Re)builds the index from the workspace folders, in slices so requests are answered meanwhile. */
+  async buildIndex(): Promise<void> {
+    const generation = ++this.generation;
+    this.ready = false;
+    const paths = this.folders.flatMap((f) => walkFolder(f, this.folders, this.excludes));
+    const wanted = new Set(paths);
+    for (const file of [...this.index.all()]) {
+      if (file.origin === 'disk' && !wanted.has(file.path)) this.index.delete(file.path);
+    }
+    for (let i = 0; i < paths.length; i++) {
+      if (i % yieldEvery === yieldEvery - 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (generation !== this.generation) return;
+      }
+      const path = paths[i] ?? '';
+      if (this.isOpen(path) || !existsSync(path)) continue;
+      this.index.set(indexDiskFile(path, this.configs.configPathFor(path)));
+    }
+    // Open documents may have been parsed under configs found before the walk; recheck them all.
+    this.reassignConfigs();
+    this.ready = true;
+    this.fullCheck = true;
+    this.runPass();
+    for (const waiter of this.readyWaiters.splice(0)) waiter();
+  }
+
+  /** Resolves once the index is built (requests that need the whole workspace wait for it). */
+  whenReady(): Promise<void> {
+    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  dispose(): void {
+    this.scheduler.dispose();
+    this.routes.dispose();
+  }
+
+  // ---- events -----------------------------------------------------------------------------
+
+  documentOpened(uri: string): void {
+    const path = this.spelling.remember(uri);
+    this.forcePublish.add(path);
+    this.documentChanged(uri);
+  }
+
+  documentChanged(uri: string): void {
+    const path = this.spelling.remember(uri);
+    if (isConfigFile(path)) this.configChanged(path);
+    else this.dirtyDocs.add(path);
+    this.schedule();
+  }
+
+  documentClosed(uri: string): void {
+    const path = uriToPath(uri);
+    this.dirtyDocs.delete(path);
+    this.parsedVersions.delete(path);
+    if (isConfigFile(path)) {
+      this.configChanged(path);
+    } else {
+      this.publisher.clear(uri);
+      // The disk's text counts again (unsaved edits are gone); a file outside the workspace leaves the index.
+      this.refreshFromDisk(path, this.indexable(path) && existsSync(path));
+    }
+    this.schedule();
+  }
+
+  watchedFilesChanged(changes: readonly FileEvent[]): void {
+    let configsMoved = false;
+    for (const change of changes) {
+      const path = uriToPath(change.uri);
+      if (isConfigFile(path)) {
+        if (change.type === FileChangeType.Changed) { if (!this.isOpen(path)) this.configChanged(path); }
+        else {
+          configsMoved = true;
+          if (change.type === FileChangeType.Deleted && !this.isOpen(path)) { this.configs.drop(path); this.publisher.clear(this.spelling.uri(path)); }
+        }
+        continue;
+      }
+      if (change.type === FileChangeType.Deleted) this.removeTree(path);
+      else if (isDirectory(path)) for (const p of walkFolder(path, this.folders, this.excludes)) this.refreshFromDisk(p, true);
+      else this.refreshFromDisk(path, this.indexable(path));
+    }
+    if (configsMoved) {
+      this.configs.forgetLookups();
+      this.reassignConfigs();
+      this.fullCheck = true;
+    }
+    this.schedule();
+  }
+
+  private configChanged(path: string): void {
+    const { changed } = this.configs.load(path);
+    this.publishConfig(path);
+    if (changed) this.fullCheck = true;
+  }
+
+  private refreshFromDisk(path: string, keep: boolean): void {
+    if (this.isOpen(path)) return; // the editor's text wins over the disk's
+    const keys = keep ? this.index.set(indexDiskFile(path, this.configs.configPathFor(path))) : this.index.delete(path);
+    this.pendingPaths.add(path);
+    for (const key of keys) this.pendingKeys.add(key);
+  }
+
+  /** A deleted file, or a deleted folder and everything indexed under it. */
+  private removeTree(path: string): void {
+    const prefix = path + sep;
+    for (const file of [...this.index.all()]) {
+      if (file.path === path || file.path.startsWith(prefix)) this.refreshFromDisk(file.path, false);
+    }
+  }
+
+  /** Config files appeared or went away: files may now belong to another config. */
+  private reassignConfigs(): void {
+    for (const file of [...this.index.all()]) {
+      const moved = withConfig(file, this.configs.configPathFor(file.path));
+      if (moved === file) continue;
+      for (const key of this.index.set(moved)) this.pendingKeys.add(key);
+      this.pendingPaths.add(file.path);
+    }
+    for (const entry of [...this.configs.loaded()]) this.publishConfig(entry.path);
+  }
+
+  // ---- checking ---------------------------------------------------------------------------
+
+  private schedule(): void {
+    if (this.ready) this.scheduler.request();
+  }
+
+  private runPass(): void {
+    this.scheduler.runNow();
+  }
+
+  /** A failed pass is a bug, logged; the next change gets a new pass. */
+  private guardedPass(): void {
+    try {
+      this.pass();
+    } catch (e) {
+      this.client.log(`kube-routes: internal error during a check: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    }
+  }
+
+  private pass(): void {
+    if (!this.ready) return;
+    for (const path of [...this.dirtyDocs]) this.parseOpen(path);
+    const affected = this.fullCheck ? this.checker.checkAll() : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
+    this.fullCheck = false;
+    this.pendingPaths.clear();
+    this.pendingKeys.clear();
+    for (const path of this.forcePublish) affected.add(path);
+    for (const path of affected) this.publishDocument(path);
+    this.forcePublish.clear();
+    this.routes.prune();
+  }
+
+  /** Parses an open document's current text into the index (at most once per version). */
+  private parseOpen(path: string): void {
+    this.dirtyDocs.delete(path);
+    const doc = this.documents.get(this.spelling.uri(path));
+    if (!doc || (this.parsedVersions.get(path) === doc.version && this.index.get(path)?.origin === 'open')) return;
+    const keys = this.index.set(indexText(path, doc.getText(), 'open', this.configs.configPathFor(path)));
+    this.parsedVersions.set(path, doc.version);
+    // Every new version of a document gets its publish (with that version), even when the
+    // diagnostics are the same: a client can tell they are current.
+    this.forcePublish.add(path);
+    this.pendingPaths.add(path);
+    for (const key of keys) this.pendingKeys.add(key);
+  }
+
+  private publishDocument(path: string): void {
+    const uri = this.spelling.uri(path);
+    const doc = this.documents.get(uri);
+    if (!doc) return; // diagnostics are shown for open documents only
+    const file = this.index.get(path);
+    const diagnostics = file?.holdsServices ? this.checker.findingsOf(path).map((f) => findingToDiagnostic(f, (p) => this.spelling.uri(p))) : [];
+    this.publisher.publish(uri, diagnostics, this.parsedVersions.get(path), this.forcePublish.has(path));
+  }
+
+  private publishConfig(path: string): void {
+    const entry = this.configs.entry(path);
+    const uri = this.spelling.uri(path);
+    const diagnostics = (entry?.errors ?? []).map(configErrorToDiagnostic);
+    if (diagnostics.length === 0 && !this.publisher.has(uri)) return;
+    this.publisher.publish(uri, diagnostics, this.documents.get(uri)?.version);
+  }
+
+  // ---- features ---------------------------------------------------------------------------
+
+  /** An open document parsed from its current text, with the context of its config group. */
+  feature(uri: string): { doc: OpenDocument; ctx: FeatureContext } | undefined {
+    const path = this.spelling.remember(uri);
+    const text = this.documents.get(uri)?.getText();
+    if (text === undefined || isConfigFile(path)) return undefined;
+    if (this.dirtyDocs.has(path) || this.index.get(path)?.origin !== 'open') { this.dirtyDocs.add(path); this.parseOpen(path); this.schedule(); }
+    const file = this.index.get(path);
+    if (!file?.manifest) return undefined;
+    const configPath = file.configPath;
+    const ctx: FeatureContext = {
+      config: this.configs.config(configPath),
+      routes: this.routesOf(configPath),
+      findings: this.checker.findingsOf(path),
+      owners: (address) => addressOwners(this.index, configPath, address),
+      inUse: (address) => this.index.hasKey(addressKey(configPath, address.key)),
+      display: (p) => this.display(p),
+      uri: (p) => this.spelling.uri(p),
+      now: () => new Date(),
+    };
+    return { doc: { path, uri, text, manifest: file.manifest }, ctx };
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private routesOf(configPath: string | undefined): LiveRoutes | undefined {
+    const config = this.configs.config(configPath);
+    const url = this.settings.speakerUrl ?? speakerUrlOf(config);
+    const spec: RouteSourceSpec | undefined = url ? { kind: 'speaker', url } : undefined;
+    return this.routes.forGroup(configPath, spec);
+  }
+
+  private isOpen(path: string): boolean {
+    return this.documents.get(this.spelling.uri(path)) !== undefined;
+  }
+
+  private openText(path: string): string | undefined {
+    return this.documents.get(this.spelling.uri(path))?.getText();
+  }
+
+  private indexable(path: string): boolean {
+    return isIndexable(this.folders, this.excludes, path);
+  }
+
+  private display(path: string): string {
+    const folder = this.folders.find((f) => folderRelative([f], path) !== undefined);
+    return relativeTo(folder, path);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+// Client settings under the "kubeRoutes" section (workspace/configuration, or initializationOptions
+// for clients without it). Read defensively: a client can send anything, and a bad value must
+// fall back to the default instead of breaking the server.
+
+export interface Settings {
+  /** kube-routes.yaml for every file, instead of the nearest one above each file. */
+  readonly configPath: string | undefined;
+  /** A kube-routes-speaker API URL; overrides the config's `speaker.api`. */
+  readonly speakerUrl: string | undefined;
+  /** Globs relative to a workspace folder (files.exclude style): matching files and folders are not indexed. */
+  readonly exclude: readonly string[];
+  /** Re-checks run at most once per this many milliseconds; edits in between are batched. */
+  readonly debounceMs: number;
+  /** How often to refresh route state from the live source (0: only when addresses change). */
+  readonly routeRefreshSeconds: number;
+}
+
+export const defaultSettings: Settings = {
+  configPath: undefined,
+  speakerUrl: undefined,
+  exclude: [],
+  debounceMs: 50,
+  routeRefreshSeconds: 30,
+};
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function number(value: unknown, fallback: number, min: number, max: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max ? value : fallback;
+}
+
+/** Accepts the section itself ({configPath, ...}) or a wrapper ({kubeRoutes: {...}}). */
+export function readSettings(raw: unknown): Settings {
+  const outer = record(raw);
+  const section = record(outer?.['kubeRoutes']) ?? outer ?? {};
+  const exclude = Array.isArray(section['exclude']) ? section['exclude'].filter((g): g is string => typeof g === 'string' && g !== '') : [];
+  return {
+    configPath: nonEmptyString(section['configPath']),
+    speakerUrl: nonEmptyString(section['speakerUrl']),
+    exclude,
+    debounceMs: number(section['debounceMs'], defaultSettings.debounceMs, 0, 10_000),
+    routeRefreshSeconds: number(section['routeRefreshSeconds'], defaultSettings.routeRefreshSeconds, 0, 86_400),
+  };
+}
+
+export function sameSettings(a: Settings, b: Settings): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

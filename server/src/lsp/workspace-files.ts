@@ -1,0 +1,57 @@
+import { readdirSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { configFileNames } from '@kube-routes/server/node';
+import type { GlobSet } from './globs';
+
+// Which files of the workspace folders are indexed: *.yaml and *.yml, not kube-routes.yaml (the
+// config sits beside manifests but is not one), not under node_modules, .git or any hidden
+// folder, and not matched by the exclude globs. The walk and the file events use the same test.
+
+const yamlFile = /\.ya?ml$/i;
+const skippedDirs = new Set(['node_modules', '.git']);
+
+function skippedDir(name: string): boolean {
+  return name.startsWith('.') || skippedDirs.has(name);
+}
+
+/** The path relative to the folder that contains it, with "/" separators; undefined when outside every folder. */
+export function folderRelative(folders: readonly string[], path: string): string | undefined {
+  for (const folder of folders) {
+    const rel = relative(folder, path);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) return rel.split(sep).join('/');
+  }
+  return undefined;
+}
+
+export function isIndexable(folders: readonly string[], excludes: GlobSet, path: string): boolean {
+  const rel = folderRelative(folders, path);
+  if (rel === undefined) return false;
+  const parts = rel.split('/');
+  const name = parts[parts.length - 1] ?? '';
+  if (!yamlFile.test(name) || configFileNames.includes(name)) return false;
+  if (parts.slice(0, -1).some(skippedDir)) return false;
+  return !excludes.excludes(rel);
+}
+
+/** Every indexable file under a folder (in name order, so the index is built the same way each time). */
+export function walkFolder(root: string, folders: readonly string[], excludes: GlobSet): string[] {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder (permissions, removed meanwhile): nothing to index there
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        const rel = folderRelative(folders, path);
+        if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) visit(path);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path)) out.push(path);
+    }
+  };
+  visit(root);
+  return out;
+}
