@@ -103,7 +103,7 @@ test('flow collections nested thousands deep are refused before parsing (they wo
   const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml }, { settings: { debounceMs: 0 } });
   const deep = '['.repeat(5_000) + serviceYaml({ name: 'web', region: 'nyc3', clusterIP: '172.25.0.10' });
   await client.open('deep.yaml', deep);
-  for (const text of [deep, deep.replace('web', 'api'), '{'.repeat(3_000)]) {
+  for (const text of [deep, deep.replace('web', 'api'), `${'{'.repeat(3_000)}\nkind: Service\n`]) {
     const version = await client.change('deep.yaml', text);
     const published = await client.waitFor(`version ${version}`, () => client.published.find((p) => p.uri === client.uri('deep.yaml') && p.version === version));
     assert.deepEqual(published.diagnostics.map((d) => [d.code, d.message]), [['yaml-syntax', 'flow collections ("[", "{") nest deeper than 256 levels; no manifest nests like that, and the YAML parser cannot read it safely; the Services in this document are not checked until it parses']]);
