@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { freePort, matchSnapshot, repoRoot, runCli, tempDir, writeTree, type CliRun } from '@kube-routes/test/support';
@@ -225,5 +225,33 @@ describe('kubectl routes check --speaker', () => {
     const run = check(['--speaker', 'ftp://x', 'examples/']);
     assert.equal(run.code, 2);
     assert.equal(run.stderr, 'error: invalid --speaker "ftp://x": only http:// and https:// are supported\n');
+  });
+});
+
+describe('kubectl routes check --bgp', () => {
+  test('the bundled example with its recorded BGP table: the BGP rules join in', () => {
+    const run = check(['--bgp', 'examples/fabric.mrt', 'examples/']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(run.stderr, '');
+    matchSnapshot(run.stdout, join(snapshots, 'examples-bgp.txt'));
+  });
+
+  test('a missing or damaged MRT file: one clear line; damaged records are skipped with a warning', () => {
+    const missing = check(['--bgp', 'nope.mrt', 'examples/']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'error: cannot read --bgp nope.mrt: no such file\n');
+    const dir = tempDir();
+    const good = readFileSync(join(repoRoot, 'examples/fabric.mrt'));
+    // A record header claiming an unknown type in the middle: reported with its offset, the rest loads.
+    const damaged = Buffer.concat([good.subarray(0, 0), Buffer.from([0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4]), good]);
+    writeTree(dir, { 'fabric.mrt': damaged, 'not-mrt.mrt': 'hello\n' });
+    const run = check(['--bgp', join(dir, 'fabric.mrt'), 'examples/']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^warning: .*fabric\.mrt: 1 MRT record\(s\) not loaded \(first at byte 0: .*\); the rest loaded\n$/);
+    assert.match(run.stdout, /route-origin-mismatch/);
+    const junk = check(['--bgp', join(dir, 'not-mrt.mrt'), 'examples/']);
+    assert.equal(junk.code, 2);
+    assertNoStackTrace(junk);
+    assert.match(junk.stderr, /^(error|warning): /);
   });
 });

@@ -17,6 +17,7 @@ interface CheckFlags {
   failOn: Severity;
   maxFileSize: number;
   speaker?: string;
+  bgp?: string;
 }
 
 export function parseSize(text: string): number {
@@ -36,10 +37,11 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     .addOption(new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).').choices(['error', 'warning', 'info']).default('error'))
     .option('--speaker <url>', 'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179): adds the BGP rules.')
+    .option('--bgp <file.mrt>', 'Check against the routes of an MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip), loaded in-process: adds the BGP rules.')
     .addOption(new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).').default(defaultMaxFileBytes, '16Mi').argParser(parseSize))
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker: flags.speaker }, io);
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker: flags.speaker, bgp: flags.bgp }, io);
         const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
         io.stdout(text);
         setExitCode(exitCode);
@@ -65,6 +67,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       { comment: 'Check every manifest under deploy/ against the nearest kube-routes.yaml', command: 'kubectl routes check deploy/' },
       { comment: 'Check rendered manifests from standard input with an explicit config', command: 'helm template ./chart | kubectl routes check --config kube-routes.yaml -' },
       { comment: 'Write SARIF for code scanning, failing on warnings too', command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif' },
+      { comment: 'Also check which routes cover each Service IP, from a recorded BGP table', command: 'kubectl routes check --bgp fabric.mrt deploy/' },
     ],
     usage: 'kubectl routes check [flags] PATH... | -',
   });

@@ -15,6 +15,7 @@ import {
 } from '@kube-routes/server/engine';
 import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile } from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
+import { mrtRouteTable } from '../routes/mrt-route-table';
 import { speakerRouteTable } from '../routes/route-table';
 import type { CheckReport } from '../output/report';
 
@@ -24,6 +25,8 @@ export interface CheckOptions {
   readonly maxFileBytes: number;
   /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
   readonly speaker?: string | undefined;
+  /** An MRT file loaded in-process instead of a speaker. */
+  readonly bgp?: string | undefined;
 }
 
 /** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
@@ -57,6 +60,9 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   const inputs: Input[] = collected.files.map((p) => ({ path: p, display: display(p) }));
   if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
 
+  if (options.speaker && options.bgp) throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
+  // One load for every config group.
+  const mrtRoutes = options.bgp ? await mrtRouteTable(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`)) : undefined;
   const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
   const findings: Finding[] = [];
   let serviceCount = 0;
@@ -74,7 +80,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if ('problem' in read) problems.push({ rule: 'unreadable-file', at: { file: input.display, range: emptyRange }, message: read.problem });
       else files.push(readManifestFile(read.source));
     }
-    const routes = options.speaker ? await speakerRouteTable(options.speaker, files) : undefined;
+    const routes = mrtRoutes ?? (options.speaker ? await speakerRouteTable(options.speaker, files) : undefined);
     const result = checkManifests(files, config, { inputProblems: problems, routes });
     findings.push(...result.findings);
     serviceCount += result.serviceCount;

@@ -326,6 +326,7 @@ export class Peer implements ConnectionEvents {
    */
   private sweepStaleFamily(family: Family, why: string): void {
     this.staleFamilies.delete(family);
+    if (this.deps.rib.pathCount(this.id, family) === 0) return;
     const swept = this.deps.rib.sweepStale(this.id, family);
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why, family: familyName(family) });
   }
