@@ -5,6 +5,8 @@ export * from './daemons';
 export * from './speaker';
 export * from './raw-peer';
 export * from './route-views';
+export * from './kube';
+export * from './run-async';
 export * from './lsp-client';
 export * from './fake-speaker';
 export * from './lsp-workspace';

@@ -8,6 +8,8 @@ import { formatText } from '../output/text';
 import { terminalStyle } from '../output/style';
 import { defaultMaxFileBytes } from '@kube-routes/server/node';
 import type { Severity } from '@kube-routes/server/engine';
+import { readLiveForCheck, type LiveCheckInput } from '../live/check-live';
+import { LiveConfigErrors } from '../live/session';
 
 type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -18,6 +20,10 @@ interface CheckFlags {
   maxFileSize: number;
   speaker?: string;
   bgp?: string;
+  live?: boolean;
+  context: string[];
+  allContexts?: boolean;
+  kubeconfig?: string;
 }
 
 export function parseSize(text: string): number {
@@ -36,15 +42,31 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     .option('--config <file>', 'Region config (kube-routes.yaml). Default: the nearest kube-routes.yaml in or above each file\'s folder.')
     .addOption(new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).').choices(['error', 'warning', 'info']).default('error'))
-    .option('--speaker <url>', 'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179): adds the BGP rules.')
+    .option('--speaker <url>', 'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179, or k8s://NAMESPACE/SERVICE:PORT with --live): adds the BGP rules.')
     .option('--bgp <file.mrt>', 'Check against the routes of an MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip), loaded in-process: adds the BGP rules.')
+    .option('--live', 'Also check against the Services of live clusters: adds cluster-ip-allocated, and the BGP rules when kube-routes.yaml names a speaker (speaker.api).')
+    .addOption(new Option('--context <name>', 'With --live: a kube context to read (repeatable). Default: every context under regions.*.contexts of kube-routes.yaml, else the current context.').argParser((v: string, prev: string[]) => [...prev, v]).default([], '[]'))
+    .option('--all-contexts', 'With --live: read every context listed under regions.*.contexts of kube-routes.yaml.')
+    .option('--kubeconfig <file>', 'With --live: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).')
     .addOption(new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).').default(defaultMaxFileBytes, '16Mi').argParser(parseSize))
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker: flags.speaker, bgp: flags.bgp }, io);
+        if (!flags.live && (flags.context.length > 0 || flags.allContexts || flags.kubeconfig)) throw new UsageError('--context, --all-contexts and --kubeconfig need --live');
+        if (!flags.live && flags.speaker?.startsWith('k8s://')) throw new UsageError('--speaker k8s://... reaches the speaker through a cluster: add --live');
+        let liveInput: LiveCheckInput | undefined;
+        if (flags.live) {
+          try {
+            liveInput = await readLiveForCheck(io, { context: flags.context, allContexts: flags.allContexts, kubeconfig: flags.kubeconfig, config: flags.config, speaker: flags.speaker, bgp: flags.bgp });
+          } catch (e) {
+            throw e instanceof LiveConfigErrors ? new ConfigErrors(e.errors) : e;
+          }
+        }
+        const speaker = liveInput?.routes ?? flags.speaker;
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live }, io);
         const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
         io.stdout(text);
-        setExitCode(exitCode);
+        // Contexts that could not be read: the check is incomplete, whatever it found.
+        setExitCode(liveInput ? liveInput.session.finish(exitCode, { count: liveInput.answered, of: liveInput.asked, what: 'the live check is' }) : exitCode);
       } catch (e) {
         if (!(e instanceof ConfigErrors)) throw e;
         for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
@@ -68,6 +90,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       { comment: 'Check rendered manifests from standard input with an explicit config', command: 'helm template ./chart | kubectl routes check --config kube-routes.yaml -' },
       { comment: 'Write SARIF for code scanning, failing on warnings too', command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif' },
       { comment: 'Also check which routes cover each Service IP, from a recorded BGP table', command: 'kubectl routes check --bgp fabric.mrt deploy/' },
+      { comment: 'Also check against the live clusters of kube-routes.yaml: cluster IPs already allocated, and routes', command: 'kubectl routes check --live deploy/' },
     ],
     usage: 'kubectl routes check [flags] PATH... | -',
   });

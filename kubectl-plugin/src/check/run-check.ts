@@ -10,6 +10,7 @@ import {
   type Finding,
   type InputProblem,
   type KubeRoutesConfig,
+  type LiveServices,
   type ManifestFile,
   type Severity,
 } from '@kube-routes/server/engine';
@@ -17,16 +18,19 @@ import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, rea
 import { UsageError, type CliIO } from '../cli/io';
 import { mrtRouteTable } from '../routes/mrt-route-table';
 import { speakerRouteTable } from '../routes/route-table';
+import type { SpeakerClient } from '../routes/speaker-client';
 import type { CheckReport } from '../output/report';
 
 export interface CheckOptions {
   readonly config: string | undefined;
   readonly failOn: Severity;
   readonly maxFileBytes: number;
-  /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
-  readonly speaker?: string | undefined;
   /** An MRT file loaded in-process instead of a speaker. */
   readonly bgp?: string | undefined;
+  /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
+  readonly speaker?: string | SpeakerClient | undefined;
+  /** Services of live clusters (--live): the live rules run against them. */
+  readonly live?: LiveServices | undefined;
 }
 
 /** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
@@ -81,7 +85,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       else files.push(readManifestFile(read.source));
     }
     const routes = mrtRoutes ?? (options.speaker ? await speakerRouteTable(options.speaker, files) : undefined);
-    const result = checkManifests(files, config, { inputProblems: problems, routes });
+    const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
     findings.push(...result.findings);
     serviceCount += result.serviceCount;
   }

@@ -17,6 +17,7 @@ export function documentCommand(command: Command, docs: CommandDocs): Command {
 function defaultText(option: Option): string {
   if (option.isBoolean()) return option.negate ? 'true' : 'false';
   const value = option.defaultValueDescription ?? option.defaultValue;
+  if (Array.isArray(option.defaultValue)) return `[${option.defaultValue.join(',')}]`; // as kubectl shows a repeatable flag
   return value === undefined ? "''" : `'${String(value)}'`;
 }
 

@@ -6,6 +6,8 @@ export interface CliIO {
   readonly readStdin: () => Promise<Uint8Array>;
   /** Colour only when writing to a terminal and NO_COLOR is unset. */
   readonly color: boolean;
+  /** stdout is a terminal: watch mode redraws the whole table instead of printing changed rows. */
+  readonly tty?: boolean;
 }
 
 export function processIO(): CliIO {
@@ -21,6 +23,7 @@ export function processIO(): CliIO {
       return Buffer.concat(chunks);
     },
     color,
+    tty: Boolean(process.stdout.isTTY),
   };
 }
 

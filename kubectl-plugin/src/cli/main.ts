@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from '../check/command';
+import { configureServicesView, conflictsCommand, lookupCommand, peersCommand } from '../live/commands';
 import { commandPath, documentCommand, KubectlHelp } from './help';
 import { processIO, UsageError, type CliIO } from './io';
 
@@ -12,16 +13,33 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
     .description('Service IPs and BGP routes across Kubernetes clusters.')
     .version(version, '--version', 'Print the kube-routes version.')
     .helpOption('-h, --help', 'Help for this command.')
-    .addHelpCommand(false);
+    .addHelpCommand(false)
+    // Subcommands have flags of the same names (-o, --context): each parses its own.
+    .enablePositionalOptions();
   documentCommand(program, {
     long: [
-      'kube-routes checks Kubernetes Service manifests against the regions of your fabric: cluster IP and',
-      'external IP conflicts, region labels and address ranges.',
+      'kube-routes shows Service IPs and their BGP routes across Kubernetes clusters, and checks Service',
+      'manifests against the regions of your fabric.',
+      '',
+      ' Without a command: the Services of the chosen contexts joined with route state. ROUTE is announced,',
+      'missing (no route covers the address), conflict (an origin AS of another region, or of none) or stale',
+      '(kept across a peer\'s graceful restart). Route state comes from --speaker, --bgp (an MRT file), else',
+      'speaker.api of kube-routes.yaml. Exit status: 0, or 2 when a context or the speaker could not be read',
+      '(what could be read is still shown) and for usage or config errors.',
     ].join('\n'),
-    examples: [{ comment: 'Check the manifests under deploy/', command: 'kubectl routes check deploy/' }],
-    usage: 'kubectl routes [command] [flags]',
+    examples: [
+      { comment: 'Services of the current context and namespace, with their routes', command: 'kubectl routes' },
+      { comment: 'Every Service of every cluster in kube-routes.yaml, with next hops, AS paths and communities', command: 'kubectl routes -A --all-contexts -o wide' },
+      { comment: 'Watch Services and routes change', command: 'kubectl routes -A -w' },
+      { comment: 'Check the manifests under deploy/', command: 'kubectl routes check deploy/' },
+    ],
+    usage: 'kubectl routes [SERVICE...] [flags] | kubectl routes [command] [flags]',
   });
+  configureServicesView(program, io, setExitCode);
   program.addCommand(checkCommand(io, version, setExitCode));
+  program.addCommand(peersCommand(io, setExitCode));
+  program.addCommand(lookupCommand(io, setExitCode));
+  program.addCommand(conflictsCommand(io, setExitCode));
   const configure = (cmd: Command) => {
     cmd.exitOverride();
     cmd.createHelp = () => Object.assign(new KubectlHelp(), cmd.configureHelp());
@@ -56,11 +74,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   let active: Command = program;
   program.hook('preAction', (_, actionCommand) => { active = actionCommand; });
   try {
-    if (argv.length === 0) {
-      io.stdout(program.helpInformation());
-    } else {
-      await program.parseAsync([...argv], { from: 'user' });
-    }
+    await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') exitCode = 0;

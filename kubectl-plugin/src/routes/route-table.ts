@@ -13,8 +13,8 @@ export function serviceAddresses(files: readonly ManifestFile[]): string[] {
 }
 
 /** Asks a speaker for every address up front, so the engine can look them up synchronously. */
-export async function speakerRouteTable(url: string, files: readonly ManifestFile[]): Promise<RouteTable> {
-  const client = new SpeakerClient(url);
+export async function speakerRouteTable(url: string | SpeakerClient, files: readonly ManifestFile[]): Promise<RouteTable> {
+  const client = typeof url === 'string' ? new SpeakerClient(url) : url;
   await client.peers(); // fail fast, with one clear line, when the speaker is not there
   const answers = await client.lookupAll(serviceAddresses(files));
   const byKey = new Map<string, Route | undefined>();
@@ -22,5 +22,5 @@ export async function speakerRouteTable(url: string, files: readonly ManifestFil
     const address = parseIpAddress(ip);
     if (address) byKey.set(address.key, route);
   }
-  return { source: `speaker ${client.base.origin}`, lookup: (address) => byKey.get(address.key) };
+  return { source: `speaker ${client.label}`, lookup: (address) => byKey.get(address.key) };
 }

@@ -1,0 +1,54 @@
+import { indexLiveServices, type LiveService, type LiveServices } from '@kube-routes/server/engine';
+import type { CliIO } from '../cli/io';
+import type { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
+import type { IpAddressJson } from '../kube/objects';
+import type { SpeakerClient } from '../routes/speaker-client';
+import type { LiveFlags } from './flags';
+import { listServices } from './services';
+import { LiveSession } from './session';
+
+// `kubectl routes check --live`: the Services of live clusters as plain data for the engine's
+// live rule (cluster-ip-allocated), and route state from the config's speaker for the BGP rules.
+
+export interface LiveCheckInput {
+  readonly session: LiveSession;
+  readonly live: LiveServices;
+  /** The config's speaker (or --speaker k8s://...), when --speaker gives no plain URL. */
+  readonly routes: SpeakerClient | undefined;
+  readonly answered: number;
+  readonly asked: number;
+}
+
+/**
+ * Allocations the Services do not show: IPAddress objects (networking.k8s.io/v1) name the
+ * Service holding each cluster IP, even one in a namespace the user cannot list.
+ */
+async function allocations(client: KubeClient, known: ReadonlySet<string>): Promise<LiveService[]> {
+  try {
+    const list = await client.list<IpAddressJson>('/apis/networking.k8s.io/v1/ipaddresses');
+    return list.items
+      .filter((ip) => ip.spec?.parentRef?.resource === 'services' && !known.has(ip.metadata.name))
+      .map((ip) => ({ context: client.context, namespace: ip.spec?.parentRef?.namespace ?? '', name: ip.spec?.parentRef?.name ?? '', clusterIPs: [ip.metadata.name] }));
+  } catch (e) {
+    // Clusters before the API (1.33 GA) or without access to it: the Services say enough.
+    if (e instanceof KubeError && (e.kind === 'not-found' || e.kind === 'forbidden')) return [];
+    throw e;
+  }
+}
+
+export async function readLiveForCheck(io: CliIO, flags: LiveFlags): Promise<LiveCheckInput> {
+  const session = LiveSession.open(flags, io);
+  const targets = await session.contexts(true);
+  const clients = await session.clients(targets);
+  const query = { namespace: undefined, allNamespaces: true, selector: undefined, names: [] };
+  const perContext = await session.eachContext(clients, async (c) => {
+    const { items } = await listServices(c, query);
+    return [...items, ...(await allocations(c, new Set(items.flatMap((s) => s.clusterIPs))))];
+  });
+  const answered = targets.map((t) => t.context).filter((c) => perContext.has(c));
+  const live = indexLiveServices([...perContext.values()].flat(), session.config, `contexts ${answered.join(', ')}`);
+  // A plain --speaker URL and --bgp are read by runCheck; the config's speaker and k8s:// here.
+  const routes = flags.bgp || (flags.speaker && !flags.speaker.startsWith('k8s://')) ? undefined : ((await session.routeSource()) as SpeakerClient | undefined);
+  return { session, live, routes, answered: answered.length, asked: targets.length };
+}

@@ -1,0 +1,135 @@
+import { parseCidr, rangeContains, type IpAddress, type IpRange, type Route, type RoutePath } from '@kube-routes/server/engine';
+import { UsageError } from '../cli/io';
+import type { ClusterService } from '../kube/objects';
+import { humanDuration } from '../output/duration';
+import { formatStructured } from '../output/structured';
+import { formatTable, orNone } from '../output/table';
+import type { RouteSource } from './route-lookup';
+import { addressesOf, classify, regionOfAsn, serviceRegion, unreadRegions, type AddressField, type RouteState } from './service-routes';
+import { listServices } from './services';
+import type { LiveSession } from './session';
+import { formatAsPath } from './service-view';
+import { parseIp } from './addresses';
+
+// `kubectl routes lookup IP|PREFIX`: the longest matching route with every path, and which
+// Services own the address (or addresses in the prefix) in which context and region.
+
+interface Query {
+  readonly text: string;
+  /** The address itself, or the prefix's range. */
+  readonly range: IpRange;
+  readonly isPrefix: boolean;
+}
+
+function parseQuery(text: string): Query {
+  if (text.includes('/')) {
+    const parsed = parseCidr(text);
+    if ('range' in parsed) return { text, range: parsed.range, isPrefix: true };
+    throw new UsageError(`invalid prefix: ${parsed.error}`);
+  }
+  const address = parseIp(text);
+  if (!address) throw new UsageError(`invalid address "${text}": expected an IP (172.25.0.10) or a prefix (172.25.0.0/24)`);
+  return { text, range: { family: address.family, cidr: text, first: address.value, last: address.value }, isPrefix: false };
+}
+
+/** The exact route of a prefix, else the route covering it; for an address, its longest match. */
+async function findRoute(source: RouteSource, q: Query): Promise<Route | undefined> {
+  if (!q.isPrefix) return source.lookup(q.text);
+  const [exact] = await source.routesExact(q.text);
+  if (exact) return exact;
+  const covering = await source.lookup(q.text.split('/')[0] ?? '');
+  const length = Number(q.text.split('/')[1]);
+  return covering && Number(covering.prefix.split('/')[1]) <= length ? covering : undefined;
+}
+
+interface Owner {
+  readonly service: ClusterService;
+  readonly region: string | undefined;
+  readonly ip: string;
+  readonly field: AddressField;
+}
+
+function owners(session: LiveSession, services: readonly ClusterService[], q: Query): Owner[] {
+  const out: Owner[] = [];
+  for (const service of services) {
+    for (const { ip, field } of addressesOf(service)) {
+      const address = parseIp(ip);
+      if (address && rangeContains(q.range, address)) out.push({ service, region: serviceRegion(session.config, service), ip, field });
+    }
+  }
+  return out.sort((a, b) => a.service.context.localeCompare(b.service.context) || a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
+}
+
+/** Regions allowed to originate the address: its owners', else the region whose ranges hold it. */
+function allowedRegions(session: LiveSession, q: Query, found: readonly Owner[], unread: ReadonlySet<string>): Set<string> | undefined {
+  const regions = new Set(found.map((o) => o.region).filter((r): r is string => r !== undefined && session.config.regions.has(r)));
+  if (found.some((o) => o.field !== 'clusterIP')) for (const r of unread) regions.add(r);
+  if (regions.size > 0) return regions;
+  const address: IpAddress = { family: q.range.family, value: q.range.first, key: '' };
+  for (const r of session.config.regions.values()) {
+    if ([...r.clusterIPRanges, ...r.externalIPPools].some((range) => rangeContains(range, address))) return new Set([r.name]);
+  }
+  return undefined;
+}
+
+function pathRow(session: LiveSession, p: RoutePath, wide: boolean, now: number): string[] {
+  const cells = [
+    p.peer,
+    p.nextHop || '<none>',
+    formatAsPath(p) || '<none>',
+    p.originAs === undefined ? '<none>' : String(p.originAs),
+    (p.originAs === undefined ? undefined : regionOfAsn(session.config, p.originAs)) ?? '<none>',
+    orNone([...p.communities, ...p.largeCommunities]),
+    String(p.stale),
+    humanDuration(now - Date.parse(p.receivedAt)),
+  ];
+  return wide ? [...cells, String(p.pathId), p.origin, p.med === undefined ? '<none>' : String(p.med), p.localPref === undefined ? '<none>' : String(p.localPref), orNone(p.extendedCommunities)] : cells;
+}
+
+export async function runLookup(session: LiveSession, text: string): Promise<number> {
+  const { io, flags } = session;
+  const q = parseQuery(text);
+  const source = await session.routeSource();
+  if (!source) throw new UsageError('no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml');
+  const targets = await session.contexts(true);
+  const clients = await session.clients(targets);
+  const [route, lists] = await Promise.all([
+    findRoute(source, q).catch((e: unknown) => { session.record(e); return null; }),
+    session.eachContext(clients, (c) => listServices(c, { namespace: flags.namespace, allNamespaces: flags.namespace === undefined, selector: flags.selector, names: [] })),
+  ]);
+  const found = owners(session, [...lists.values()].flatMap((l) => l.items), q);
+  const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
+  const state: RouteState | undefined = route === null ? undefined : classify(session.config, route, allowedRegions(session, q, found, unreadRegions(session.config, answered))).state;
+  const now = Date.now();
+
+  if (flags.output === 'json' || flags.output === 'yaml') {
+    io.stdout(await formatStructured({
+      apiVersion: 'kube-routes/v1',
+      kind: 'RouteLookup',
+      query: q.text,
+      source: source.label,
+      route: state ?? 'unknown',
+      prefix: route?.prefix,
+      paths: route?.paths ?? [],
+      services: found.map((o) => ({ context: o.service.context, region: o.region, namespace: o.service.namespace, name: o.service.name, field: o.field, ip: o.ip })),
+      contexts: answered,
+      errors: session.problems,
+    }, flags.output));
+    return session.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
+  }
+  const headers = flags.headers !== false;
+  const wide = flags.output === 'wide';
+  const out: string[] = [];
+  out.push(formatTable(['ADDRESS', 'ROUTE', 'PREFIX', 'PATHS'], [[q.text, state ?? '<unknown>', route?.prefix ?? '<none>', String(route?.paths.length ?? 0)]], { headers }));
+  if (route && route.paths.length > 0) {
+    const columns = ['PEER', 'NEXT-HOP', 'AS-PATH', 'ORIGIN-AS', 'REGION', 'COMMUNITIES', 'STALE', 'AGE', ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : [])];
+    const byPeer = [...route.paths].sort((a, b) => a.peer.localeCompare(b.peer, 'en', { numeric: true }) || a.pathId - b.pathId);
+    out.push(formatTable(columns, byPeer.map((p) => pathRow(session, p, wide, now)), { headers }));
+  }
+  if (found.length > 0) {
+    out.push(formatTable(['CONTEXT', 'REGION', 'NAMESPACE', 'NAME', 'FIELD', 'IP'], found.map((o) => [o.service.context, o.region ?? '<none>', o.service.namespace, o.service.name, o.field, o.ip]), { headers }));
+  }
+  io.stdout(out.join('\n'));
+  if (found.length === 0 && answered.length > 0) io.stderr(`No Service uses ${q.isPrefix ? 'an address in ' : ''}${q.text} in context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
+  return session.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
+}

@@ -1,0 +1,77 @@
+import { closestMatch } from '@kube-routes/server/engine';
+import type { Command } from 'commander';
+import type { ClusterService } from '../kube/objects';
+import { formatStructured } from '../output/structured';
+import type { LiveFlags } from './flags';
+import { resolveRoutes, type RouteAnswers, type RouteSource } from './route-lookup';
+import { addressesOf, compareServiceRoutes, joinRoutes, unreadRegions, type ServiceRoutes } from './service-routes';
+import { listServices, serviceQuery, type ServiceQuery } from './services';
+import { serviceItem, serviceName, serviceTable } from './service-view';
+import type { LiveSession } from './session';
+import { watchServices } from './watch';
+
+// `kubectl routes [SERVICE...]`: the Services of the chosen contexts joined with route state.
+
+export interface ServiceSnapshot {
+  readonly services: ClusterService[];
+  /** Per context: the resourceVersion its list is consistent with, to watch from. */
+  readonly versions: Map<string, string>;
+  /** The routes shown with the list, if any. */
+  readonly answers: RouteAnswers | undefined;
+}
+
+/** Resolves routes for every address of the Services; a failing source is recorded, not fatal. */
+export async function routeAnswers(session: LiveSession, source: RouteSource | undefined, services: readonly ClusterService[]): Promise<RouteAnswers | undefined> {
+  if (!source) return undefined;
+  try {
+    return await resolveRoutes(source, services.flatMap((s) => addressesOf(s).map((a) => a.ip)), session.zones());
+  } catch (e) {
+    session.record(e);
+    return undefined;
+  }
+}
+
+export function printRows(session: LiveSession, rows: readonly ServiceRoutes[], format: LiveFlags['output'], now = Date.now()): Promise<string> | string {
+  const { io, flags, config } = session;
+  if (format === 'json' || format === 'yaml') {
+    return formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ServiceRouteList', items: rows.map((r) => serviceItem(r, config)), errors: session.problems }, format);
+  }
+  if (format === 'name') return rows.map(serviceName).join('');
+  // As kubectl get: no header for nothing (a line on stderr says so).
+  if (rows.length === 0) return '';
+  return serviceTable(rows, { wide: format === 'wide', headers: flags.headers !== false, color: io.color, now });
+}
+
+function notFound(session: LiveSession, query: ServiceQuery, services: readonly ClusterService[], contexts: readonly string[], subcommands: readonly string[]): void {
+  for (const name of query.names) {
+    if (services.some((s) => s.name === name)) continue;
+    const where = query.allNamespaces ? 'any namespace' : `namespace "${query.namespace ?? 'the context\'s'}"`;
+    const command = closestMatch(name, subcommands);
+    session.problems.push(`service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`);
+  }
+}
+
+export async function runRoutes(session: LiveSession, names: readonly string[], program: Command): Promise<number> {
+  const { io, flags } = session;
+  const query = serviceQuery(flags, names);
+  const targets = await session.contexts(false);
+  const source = await session.routeSource();
+  const clients = await session.clients(targets);
+  const lists = await session.eachContext(clients, (c) => listServices(c, query));
+  const services = [...lists.values()].flatMap((l) => l.items);
+  const answers = await routeAnswers(session, source, services);
+  const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
+  const rows = joinRoutes(services, session.config, answers, unreadRegions(session.config, answered)).sort(compareServiceRoutes);
+  notFound(session, query, services, answered, program.commands.map((c) => c.name()));
+
+  io.stdout(await printRows(session, rows, flags.output));
+  if (rows.length === 0 && answered.length > 0 && flags.output !== 'json' && flags.output !== 'yaml' && query.names.length === 0) {
+    io.stderr(`No Services found in ${query.allNamespaces ? 'any namespace' : `namespace ${query.namespace ?? clients[0]?.access.namespace ?? 'default'}`} of context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
+  }
+  if (!source) io.stderr('warning: no route state: pass --speaker URL, or set speaker.api in kube-routes.yaml; ROUTE shows <unknown>\n');
+  if (!flags.watch) return session.finish(0, { count: answered.length, of: targets.length });
+  for (const p of session.problems) io.stderr(`error: ${p}\n`);
+  session.problems.length = 0;
+  const versions = new Map([...lists].map(([context, l]) => [context, l.resourceVersion]));
+  return watchServices(session, clients, query, source, { services, versions, answers });
+}

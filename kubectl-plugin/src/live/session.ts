@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { emptyConfig, type ConfigError, type IpRange, type KubeRoutesConfig } from '@kube-routes/server/engine';
+import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
+import { UsageError, type CliIO } from '../cli/io';
+import { KubeClient } from '../kube/client';
+import { KubeError } from '../kube/errors';
+import { Kubeconfig } from '../kube/kubeconfig';
+import { SpeakerClient } from '../routes/speaker-client';
+import type { LiveFlags } from './flags';
+import type { RouteSource } from './route-lookup';
+import { mrtRouteSource } from './mrt-source';
+import { speakerThroughApi } from './speaker-proxy';
+
+// One run of a live command: the region config, the contexts to read, their clients, the route
+// source, and every problem met on the way. Problems are collected, not thrown, so the contexts
+// that answered are still shown; the run then ends with exit code 2.
+
+/** A config that cannot be parsed ends the command: printed as file:line:col, exit 2. */
+export class LiveConfigErrors extends Error {
+  constructor(readonly errors: readonly ConfigError[]) {
+    super('config errors');
+  }
+}
+
+export interface ContextTarget {
+  readonly context: string;
+  /** Where the name came from, when it was not typed: "regions.nyc3.contexts of kube-routes.yaml". */
+  readonly origin?: string;
+}
+
+export class LiveSession {
+  /** One line each; printed by finish(). */
+  readonly problems: string[] = [];
+  private kubeconfigLoad: Promise<Kubeconfig> | undefined;
+  private targets: ContextTarget[] | undefined;
+
+  private constructor(readonly io: CliIO, readonly flags: LiveFlags, readonly config: KubeRoutesConfig, readonly configDisplay: string | undefined) {}
+
+  static open(flags: LiveFlags, io: CliIO): LiveSession {
+    const path = flags.config ? resolve(io.cwd, flags.config) : findConfigFile(io.cwd, existsSync);
+    if (!path) return new LiveSession(io, flags, emptyConfig, undefined);
+    const display = relative(io.cwd, path) || path;
+    const parsed = loadConfigFile(path, display);
+    if (!parsed.config) throw new LiveConfigErrors(parsed.errors);
+    return new LiveSession(io, flags, parsed.config, display);
+  }
+
+  kubeconfig(): Promise<Kubeconfig> {
+    return (this.kubeconfigLoad ??= Kubeconfig.load(this.flags.kubeconfig ? resolve(this.io.cwd, this.flags.kubeconfig) : undefined));
+  }
+
+  /** The contexts of the config (regions.*.contexts), with where each is listed. */
+  configContexts(): ContextTarget[] {
+    const out: ContextTarget[] = [];
+    for (const region of this.config.regions.values()) {
+      for (const context of region.contexts) out.push({ context, origin: `regions.${region.name}.contexts of ${this.configDisplay ?? 'kube-routes.yaml'}` });
+    }
+    return out;
+  }
+
+  /** --context and --all-contexts; else all of the config's (when defaultAll and it lists any); else the current context. */
+  async contexts(defaultAll: boolean): Promise<ContextTarget[]> {
+    if (this.targets) return this.targets;
+    const chosen: ContextTarget[] = this.flags.context.map((context) => ({ context }));
+    if (this.flags.allContexts) {
+      const listed = this.configContexts();
+      if (listed.length === 0) {
+        throw new UsageError(this.configDisplay
+          ? `--all-contexts: ${this.configDisplay} lists no contexts; add them under regions.REGION.contexts, or pass --context NAME`
+          : '--all-contexts: no kube-routes.yaml found in this folder or above (it lists the contexts under regions.REGION.contexts); pass --config FILE or --context NAME');
+      }
+      chosen.push(...listed);
+    }
+    if (chosen.length === 0 && defaultAll) chosen.push(...this.configContexts());
+    if (chosen.length === 0) {
+      const current = (await this.kubeconfig()).currentContext;
+      if (!current) throw new UsageError(`the kubeconfig ${(await this.kubeconfig()).source} has no current context; pass --context NAME (or --all-contexts)`);
+      chosen.push({ context: current });
+    }
+    const seen = new Set<string>();
+    this.targets = chosen.filter((t) => !seen.has(t.context) && seen.add(t.context));
+    return this.targets;
+  }
+
+  /** A client per context that resolved; the others are recorded as problems. */
+  async clients(targets: readonly ContextTarget[]): Promise<KubeClient[]> {
+    const kubeconfig = await this.kubeconfig();
+    const clients = await Promise.all(targets.map(async (t) => {
+      try {
+        return new KubeClient(await kubeconfig.access(t.context, t.origin));
+      } catch (e) {
+        this.record(e);
+        return undefined;
+      }
+    }));
+    return clients.filter((c): c is KubeClient => c !== undefined);
+  }
+
+  /** Runs fn for every context in parallel; the contexts that failed are recorded and left out. */
+  async eachContext<T>(clients: readonly KubeClient[], fn: (client: KubeClient) => Promise<T>): Promise<Map<string, T>> {
+    const settled = await Promise.all(clients.map(async (client) => {
+      try {
+        return { context: client.context, value: await fn(client) };
+      } catch (e) {
+        this.record(e);
+        return undefined;
+      }
+    }));
+    // In the order the contexts were asked, not the order they answered: output is stable.
+    return new Map(settled.filter((s) => s !== undefined).map((s) => [s.context, s.value]));
+  }
+
+  /** The route source, in order: --speaker URL, --bgp FILE (an MRT dump), speaker.api of the config; k8s:// URLs go through the API. */
+  async routeSource(): Promise<RouteSource | undefined> {
+    const { speaker, bgp } = this.flags;
+    if (speaker && bgp) throw new UsageError('--speaker and --bgp both give route state; pass one of them');
+    if (bgp) return mrtRouteSource(resolve(this.io.cwd, bgp), bgp, (line) => this.io.stderr(`${line}\n`));
+    if (speaker?.startsWith('k8s://')) {
+      const [first] = await this.contexts(false);
+      const [client] = first ? await this.clients([first]) : [];
+      if (!client) return undefined;
+      return new SpeakerClient(speakerThroughApi(speaker, client));
+    }
+    if (speaker) return new SpeakerClient(speaker);
+    const api = this.config.speaker?.api;
+    if (!api) return undefined;
+    const host = api.host === '0.0.0.0' ? '127.0.0.1' : api.host === '::' ? '::1' : api.host;
+    return new SpeakerClient(`http://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
+  }
+
+  /** The ranges route state is fetched by: every region's clusterIP ranges and pools, and the global pools. */
+  zones(): IpRange[] {
+    const zones = [...this.config.externalIPPools];
+    for (const r of this.config.regions.values()) zones.push(...r.clusterIPRanges, ...r.externalIPPools);
+    return zones;
+  }
+
+  /** Records an expected failure (a context, the speaker); anything else is a bug and propagates. */
+  record(e: unknown): void {
+    if (e instanceof KubeError || e instanceof UsageError) this.problems.push(e.message);
+    else throw e;
+  }
+
+  /**
+   * Prints the problems, and a warning when some contexts did not answer; the exit code is 2
+   * when anything failed, else ok.
+   */
+  finish(ok: number, answered?: { readonly count: number; readonly of: number; readonly what?: string }): number {
+    for (const p of this.problems) this.io.stderr(`error: ${p}\n`);
+    if (this.problems.length === 0) return ok;
+    if (answered && answered.count > 0 && answered.count < answered.of) {
+      this.io.stderr(`warning: ${answered.what ?? 'the results are'} incomplete: ${answered.count} of ${answered.of} context${answered.of === 1 ? '' : 's'} answered\n`);
+    }
+    return 2;
+  }
+}

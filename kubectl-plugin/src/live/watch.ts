@@ -1,0 +1,201 @@
+import type { Route } from '@kube-routes/server/engine';
+import type { KubeClient, WatchEvent } from '../kube/client';
+import { clusterService, type ClusterService, type ServiceJson } from '../kube/objects';
+import { formatStructured } from '../output/structured';
+import { formatTable } from '../output/table';
+import { resolveRoutes, type RouteSource } from './route-lookup';
+import { addressesOf, compareServiceRoutes, joinRoutes, unreadRegions, type ServiceRoutes } from './service-routes';
+import { listServices, matchesNames, serviceParams, servicesPath, type ServiceQuery } from './services';
+import { serviceColumns, serviceItem, serviceName, servicePaint, serviceRow, serviceTable, wideColumns } from './service-view';
+import type { LiveSession } from './session';
+import type { ServiceSnapshot } from './routes-command';
+import { parseIp } from './addresses';
+
+// `kubectl routes -w`: Service changes arrive through each context's watch (resumed from the
+// list's resourceVersion, re-listed when it expires); route changes are polled from the speaker,
+// which has no push API. On a terminal the table is redrawn; otherwise only changed rows are
+// printed, as kubectl get -w does (a deleted Service's row shows ROUTE "deleted").
+
+const keyOf = (s: ClusterService) => `${s.context}\u0000${s.namespace}\u0000${s.name}`;
+
+/** What a row shows, minus AGE (which changes every second): printed again only when it changes. */
+function signature(row: ServiceRoutes, wide: boolean, now: number): string {
+  return JSON.stringify(wide ? serviceRow(row, true, now).slice(0, -1) : serviceRow(row, false, now));
+}
+const maxBackoffMs = 30_000;
+
+class WatchState {
+  readonly services = new Map<string, ClusterService>();
+  answers = new Map<string, Route | undefined>();
+  /** What was last printed per Service, to print only changes (AGE excluded). */
+  readonly shown = new Map<string, string>();
+  readonly dirty = new Set<string>();
+  readonly deleted = new Map<string, ServiceRoutes>();
+  failures = 0;
+
+  constructor(readonly session: LiveSession, readonly unread: ReadonlySet<string>) {}
+
+  rows(): ServiceRoutes[] {
+    return joinRoutes([...this.services.values()], this.session.config, this.answers, this.unread).sort(compareServiceRoutes);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+}
+
+export async function watchServices(session: LiveSession, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot): Promise<number> {
+  const { io, flags } = session;
+  const state = new WatchState(session, unreadRegions(session.config, snapshot.versions.keys()));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  // A bug inside a loop stops the whole watch and is reported by main, not left running.
+  let internal: unknown;
+  const crash = (e: unknown) => {
+    internal ??= e;
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const fail = (e: unknown) => {
+    state.failures++;
+    try {
+      session.record(e);
+    } finally {
+      for (const p of session.problems.splice(0)) io.stderr(`error: ${p} (retrying)\n`);
+    }
+  };
+
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing = Promise.resolve();
+  const flush = async () => {
+    flushTimer = undefined;
+    const rows = state.rows();
+    const wide = flags.output === 'wide';
+    const now = Date.now();
+    const changed: { row: ServiceRoutes; deleted: boolean }[] = [];
+    for (const row of rows) {
+      const key = keyOf(row.service);
+      const sig = signature(row, wide, now);
+      if (state.shown.get(key) !== sig) { state.shown.set(key, sig); changed.push({ row, deleted: false }); }
+    }
+    for (const [key, row] of state.deleted) { state.shown.delete(key); changed.push({ row, deleted: true }); }
+    state.deleted.clear();
+    if (changed.length === 0) return;
+    if (flags.output === 'json' || flags.output === 'yaml') {
+      for (const { row, deleted } of changed) {
+        const item = { ...serviceItem(row, session.config), ...(deleted ? { route: 'deleted' } : {}) };
+        io.stdout(flags.output === 'yaml' ? `---\n${await formatStructured(item, 'yaml')}` : await formatStructured(item, 'json'));
+      }
+    } else if (flags.output === 'name') {
+      for (const { row } of changed) io.stdout(serviceName(row));
+    } else if (io.tty) {
+      io.stdout(`\u001b[H\u001b[2J${serviceTable(rows, { wide, headers: flags.headers !== false, color: io.color, now })}`);
+    } else {
+      const header = wide ? [...serviceColumns, ...wideColumns] : serviceColumns;
+      // Rows only: widths are per batch, as kubectl -w does after its first page.
+      io.stdout(formatTable(header, changed.map(({ row, deleted }) => serviceRow(row, wide, now, deleted)), { headers: false, paint: servicePaint(io.color) }));
+    }
+  };
+  const schedule = () => {
+    flushTimer ??= setTimeout(() => { flushing = flushing.then(flush).catch(crash); }, 50);
+  };
+
+  // The initial state is what was just printed.
+  for (const s of snapshot.services) state.services.set(keyOf(s), s);
+  state.answers = new Map(snapshot.answers ?? []);
+  const printedAt = Date.now();
+  for (const row of state.rows()) state.shown.set(keyOf(row.service), signature(row, flags.output === 'wide', printedAt));
+
+  const lookupNew = async (s: ClusterService) => {
+    if (!source) return;
+    for (const { ip } of addressesOf(s)) {
+      const address = parseIp(ip);
+      if (!address || state.answers.has(address.key)) continue;
+      try {
+        state.answers.set(address.key, await source.lookup(ip));
+      } catch (e) {
+        fail(e);
+      }
+    }
+  };
+
+  const watchContext = async (client: KubeClient) => {
+    let version = snapshot.versions.get(client.context) ?? '';
+    let backoff = 1000;
+    const apply = async (e: WatchEvent<ServiceJson>) => {
+      if (e.type === 'BOOKMARK') { version = e.object.metadata.resourceVersion ?? version; return; }
+      const s = clusterService(client.context, e.object);
+      version = s.resourceVersion || version;
+      if (!matchesNames(query, s)) return;
+      const key = keyOf(s);
+      if (e.type === 'DELETED') {
+        state.services.delete(key);
+        const [row] = joinRoutes([s], session.config, state.answers, state.unread);
+        if (row) state.deleted.set(key, row);
+      } else {
+        state.services.set(key, s);
+        await lookupNew(s);
+      }
+      schedule();
+    };
+    while (!stop.signal.aborted) {
+      try {
+        let queue = Promise.resolve();
+        const end = await client.watch<ServiceJson>(servicesPath(client, query), { ...serviceParams(query), resourceVersion: version }, (e) => { queue = queue.then(() => apply(e)); }, stop.signal);
+        await queue;
+        backoff = 1000;
+        if (end === 'expired' && !stop.signal.aborted) {
+          // The version is gone: list again and treat the difference as events.
+          const list = await listServices(client, query);
+          const fresh = new Map(list.items.map((s) => [keyOf(s), s]));
+          for (const [key, s] of state.services) if (s.context === client.context && !fresh.has(key)) await apply({ type: 'DELETED', object: toJson(s) });
+          for (const s of list.items) { state.services.set(keyOf(s), s); await lookupNew(s); }
+          version = list.resourceVersion;
+          schedule();
+        }
+      } catch (e) {
+        if (stop.signal.aborted) break;
+        fail(e);
+        await sleep(backoff, stop.signal);
+        backoff = Math.min(backoff * 2, maxBackoffMs);
+      }
+    }
+  };
+
+  const pollRoutes = async () => {
+    if (!source) return;
+    while (!stop.signal.aborted) {
+      await sleep(flags.watchInterval ?? 2000, stop.signal);
+      if (stop.signal.aborted) break;
+      try {
+        const ips = [...state.services.values()].flatMap((s) => addressesOf(s).map((a) => a.ip));
+        state.answers = new Map(await resolveRoutes(source, ips, session.zones()));
+        schedule();
+      } catch (e) {
+        fail(e);
+      }
+    }
+  };
+
+  await Promise.all([...clients.map((c) => watchContext(c).catch(crash)), pollRoutes().catch(crash)]);
+  if (flushTimer) clearTimeout(flushTimer);
+  await flushing;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (internal !== undefined) throw internal;
+  return state.failures > 0 ? 2 : 0;
+}
+
+/** Enough of a Service's JSON to replay a deletion found by re-listing. */
+function toJson(s: ClusterService): ServiceJson {
+  return {
+    metadata: { name: s.name, namespace: s.namespace, labels: { ...s.labels }, creationTimestamp: s.createdAt, resourceVersion: s.resourceVersion },
+    spec: { type: s.type, clusterIPs: s.clusterIPs, externalIPs: s.externalIPs },
+    status: { loadBalancer: { ingress: s.loadBalancerIPs.map((ip) => ({ ip })) } },
+  };
+}
