@@ -307,8 +307,10 @@ export class Session {
 
   private routesOf(configPath: string | undefined): LiveRoutes | undefined {
     const config = this.configs.config(configPath);
+    // A speaker (setting, then config) wins over a recorded MRT table (setting).
     const url = this.settings.speakerUrl ?? speakerUrlOf(config);
-    const spec: RouteSourceSpec | undefined = url ? { kind: 'speaker', url } : undefined;
+    const mrt = this.settings.mrtPath;
+    const spec: RouteSourceSpec | undefined = url ? { kind: 'speaker', url } : mrt ? { kind: 'mrt', path: mrt } : undefined;
     return this.routes.forGroup(configPath, spec);
   }
 

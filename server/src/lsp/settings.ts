@@ -7,6 +7,8 @@ export interface Settings {
   readonly configPath: string | undefined;
   /** A kube-routes-speaker API URL; overrides the config's `speaker.api`. */
   readonly speakerUrl: string | undefined;
+  /** An MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip) loaded in-process; used when no speaker URL is set. */
+  readonly mrtPath: string | undefined;
   /** Globs relative to a workspace folder (files.exclude style): matching files and folders are not indexed. */
   readonly exclude: readonly string[];
   /** Re-checks run at most once per this many milliseconds; edits in between are batched. */
@@ -18,6 +20,7 @@ export interface Settings {
 export const defaultSettings: Settings = {
   configPath: undefined,
   speakerUrl: undefined,
+  mrtPath: undefined,
   exclude: [],
   debounceMs: 50,
   routeRefreshSeconds: 30,
@@ -43,6 +46,7 @@ export function readSettings(raw: unknown): Settings {
   return {
     configPath: nonEmptyString(section['configPath']),
     speakerUrl: nonEmptyString(section['speakerUrl']),
+    mrtPath: nonEmptyString(section['mrtPath']),
     exclude,
     debounceMs: number(section['debounceMs'], defaultSettings.debounceMs, 0, 10_000),
     routeRefreshSeconds: number(section['routeRefreshSeconds'], defaultSettings.routeRefreshSeconds, 0, 86_400),

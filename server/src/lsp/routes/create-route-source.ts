@@ -1,3 +1,4 @@
+import { MrtRouteSource } from './mrt-source';
 import type { RouteSource, RouteSourceSpec } from './route-source';
 import { SpeakerRouteSource } from './speaker-source';
 
@@ -6,5 +7,7 @@ export function createRouteSource(spec: RouteSourceSpec): RouteSource {
   switch (spec.kind) {
     case 'speaker':
       return new SpeakerRouteSource(spec.url);
+    case 'mrt':
+      return new MrtRouteSource(spec.path);
   }
 }

@@ -36,7 +36,7 @@ export class RouteRegistry {
     } catch (e) {
       if (!this.reportedInvalid.has(key)) {
         this.reportedInvalid.add(key);
-        this.events.invalid(`kube-routes: cannot use route source ${spec.url}: ${e instanceof Error ? e.message : String(e)}`);
+        this.events.invalid(`kube-routes: cannot use route source ${routeSourceKey(spec)}: ${e instanceof Error ? e.message : String(e)}`);
       }
       this.groups.delete(configPath);
       return undefined;

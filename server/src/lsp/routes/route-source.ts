@@ -14,8 +14,8 @@ export interface RouteSource {
   routesWithin(prefix: string): Promise<readonly Route[]>;
 }
 
-export type RouteSourceSpec = { readonly kind: 'speaker'; readonly url: string };
+export type RouteSourceSpec = { readonly kind: 'speaker'; readonly url: string } | { readonly kind: 'mrt'; readonly path: string };
 
 export function routeSourceKey(spec: RouteSourceSpec): string {
-  return `${spec.kind} ${spec.url}`;
+  return spec.kind === 'speaker' ? `speaker ${spec.url}` : `mrt ${spec.path}`;
 }
