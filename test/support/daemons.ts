@@ -197,11 +197,28 @@ export interface GoBgpNeighbor {
   readonly afi_safis?: readonly { readonly state?: { readonly family?: { readonly afi?: number }; readonly received?: number; readonly accepted?: number } }[];
 }
 
+/** A BMP station a router streams to (RFC 7854): FRR's `bmp targets`, GoBGP's `[[bmp-servers]]`. */
+export interface BmpTarget {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface GoBgpOptions {
+  readonly extendedCommunities?: readonly string[];
+  /** Stream BMP to this station (`[[bmp-servers]]`). */
+  readonly bmp?: BmpTarget & {
+    /** GoBGP's route-monitoring-policy (default pre-policy; "all" adds post-policy and the Loc-RIB). */
+    readonly policy?: 'pre-policy' | 'post-policy' | 'local-rib' | 'all';
+    /** Seconds between Statistics Reports, 15..65535 (default: none sent). */
+    readonly statisticsTimeout?: number;
+  };
+}
+
 /** GoBGP (gobgpd), configured by TOML, routes added through its CLI. */
 export class GoBgp extends Daemon {
   apiPort = 0;
 
-  constructor(spec: DaemonSpec, readonly nextHop = '10.0.0.3', readonly options: { readonly extendedCommunities?: readonly string[] } = {}) {
+  constructor(spec: DaemonSpec, readonly nextHop = '10.0.0.3', readonly options: GoBgpOptions = {}) {
     super(spec);
   }
 
@@ -245,6 +262,14 @@ ${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
         options = "add"
         [policy-definitions.statements.actions.bgp-actions.set-ext-community.set-ext-community-method]
           communities-list = [${ext.map((c) => `"${c}"`).join(', ')}]` : '';
+    const bmp = this.options.bmp;
+    const bmpServers = bmp ? `
+[[bmp-servers]]
+  [bmp-servers.config]
+    address = "${bmp.host}"
+    port = ${bmp.port}
+    route-monitoring-policy = "${bmp.policy ?? 'pre-policy'}"
+${bmp.statisticsTimeout ? `    statistics-timeout = ${bmp.statisticsTimeout}\n` : ''}` : '';
     return `[global.config]
   as = ${s.asn}
   router-id = "${s.routerId}"
@@ -262,7 +287,7 @@ ${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
       route-disposition = "accept-route"
       [policy-definitions.statements.actions.bgp-actions]
         set-next-hop = "${this.nextHop}"${setExt}
-${neighbors}`;
+${neighbors}${bmpServers}`;
   }
 
   async start(): Promise<void> {
@@ -301,6 +326,17 @@ export interface FrrOptions {
   readonly networks6?: readonly (string | StaticRoute)[];
   /** Next hop set on IPv6 routes sent (default: FRR's own, an IPv4-mapped address). */
   readonly nextHop6?: string;
+  /** Communities the import policy adds to every route received (route-map IMPORT in, IPv4 unicast). */
+  readonly importCommunities?: readonly string[];
+  /**
+   * Stream BMP to this station (`bgpd -M bmp`, `bmp targets`), IPv4 unicast in the listed views.
+   * Pre-policy needs the Adj-RIB-In kept, so every neighbor gets `soft-reconfiguration inbound`.
+   */
+  readonly bmp?: BmpTarget & {
+    readonly policies: readonly ('pre-policy' | 'post-policy')[];
+    /** Milliseconds between Statistics Reports (default: none sent). */
+    readonly statsIntervalMs?: number;
+  };
 }
 
 /** FRR's bgpd without zebra, configured by a bgpd.conf, queried with vtysh. */
@@ -319,7 +355,13 @@ export class Frr extends Daemon {
  neighbor ${x.address} timers connect 1
  neighbor ${x.address} timers 3 9
 ${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`).join('');
-    const activate = s.neighbors.map((x) => `  neighbor ${x.address} route-map NH-OUT out\n${x.addPath ? `  neighbor ${x.address} addpath-tx-all-paths\n` : ''}`).join('');
+    const bmp = this.options.bmp;
+    const importCommunities = this.options.importCommunities ?? [];
+    const activate = s.neighbors.map((x) => `  neighbor ${x.address} route-map NH-OUT out\n${x.addPath ? `  neighbor ${x.address} addpath-tx-all-paths\n` : ''}${importCommunities.length ? `  neighbor ${x.address} route-map IMPORT in\n` : ''}${bmp?.policies.includes('pre-policy') ? `  neighbor ${x.address} soft-reconfiguration inbound\n` : ''}`).join('');
+    const bmpTargets = bmp ? ` bmp targets kube-routes
+  bmp connect ${bmp.host} port ${bmp.port} min-retry 100 max-retry 1000
+${bmp.policies.map((p) => `  bmp monitor ipv4 unicast ${p}\n`).join('')}${bmp.statsIntervalMs ? `  bmp stats interval ${bmp.statsIntervalMs}\n` : ''} exit
+` : '';
     const routeMaps: string[] = [];
     const network = (r: string | StaticRoute, family: string, i: number) => {
       if (typeof r === 'string') return `  network ${r}\n`;
@@ -352,8 +394,8 @@ router bgp ${s.asn}
  no bgp network import-check
 ${s.neighbors.some((x) => x.gracefulRestart) ? ` bgp graceful-restart\n${restartTime ? ` bgp graceful-restart restart-time ${restartTime}\n` : ''}` : ''}${n} address-family ipv4 unicast
 ${this.networks.map((r, i) => network(r, 'v4', i)).join('')}${activate} exit-address-family
-${ipv6}!
-route-map NH-OUT permit 10
+${ipv6}${bmpTargets}!
+${importCommunities.length ? `route-map IMPORT permit 10\n set community ${importCommunities.join(' ')} additive\n!\n` : ''}route-map NH-OUT permit 10
  set ip next-hop ${this.nextHop}
 !
 ${this.options.nextHop6 ? `route-map NH6-OUT permit 10\n set ipv6 next-hop global ${this.options.nextHop6}\n!\n` : ''}${routeMaps.join('')}`;
@@ -363,7 +405,7 @@ ${this.options.nextHop6 ? `route-map NH6-OUT permit 10\n set ipv6 next-hop globa
     const s = this.spec;
     const conf = join(s.dir, 'bgpd.conf');
     writeFileSync(conf, this.config());
-    this.launch('/usr/lib/frr/bgpd', ['-S', '-Z', '-f', conf, '-i', join(s.dir, 'bgpd.pid'), '-z', join(s.dir, 'zserv.api'), '--vty_socket', s.dir, '-p', String(s.port), '-l', s.address, '-P', '0']);
+    this.launch('/usr/lib/frr/bgpd', ['-S', '-Z', ...(this.options.bmp ? ['-M', 'bmp'] : []), '-f', conf, '-i', join(s.dir, 'bgpd.pid'), '-z', join(s.dir, 'zserv.api'), '--vty_socket', s.dir, '-p', String(s.port), '-l', s.address, '-P', '0']);
   }
 
   /** FRR's log file (the log statement of its config). */

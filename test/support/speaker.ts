@@ -12,7 +12,8 @@ import { repoRoot } from './run-cli';
 // Loopback addresses per test file, so files running at once never collide:
 // 127.0.0.2-4 daemons.test.ts, 127.0.1.x speaker-interop, 127.0.2.x speaker-addpath,
 // 127.0.3.x speaker-graceful-restart, 127.0.4.x speaker-robustness, 127.0.5.x speaker-refusals,
-// 127.0.6.x speaker-config, 127.0.7.x speaker-route-refresh, 127.0.8.x speaker-operations.
+// 127.0.6.x speaker-config, 127.0.7.x speaker-route-refresh, 127.0.8.x speaker-operations,
+// 127.0.12.x speaker-bmp.
 // The speaker is x.x.x.1 of its range.
 
 export const speakerBin = resolve(repoRoot, 'node_modules/.bin/kube-routes-speaker');
@@ -37,6 +38,8 @@ export interface SpeakerSpec {
   readonly routerId?: string;
   readonly holdTime?: number;
   readonly peers: readonly SpeakerPeerSpec[];
+  /** Run the BMP station (speaker.bmp.listen) on the speaker's address, port `bmpPort`. */
+  readonly bmp?: boolean;
 }
 
 export interface LogEntry {
@@ -58,6 +61,8 @@ export function speakerConfigYaml(speaker: Record<string, unknown>): string {
 export class SpeakerProcess {
   port = 0;
   apiPort = 0;
+  /** The BMP station's port when spec.bmp is set (picked by start() unless set before). */
+  bmpPort = 0;
   readonly asn: number;
   readonly configFile: string;
   private child: ChildProcess | undefined;
@@ -75,6 +80,7 @@ export class SpeakerProcess {
     const s = this.spec;
     if (this.port === 0) this.port = await freePort(s.address);
     if (this.apiPort === 0) this.apiPort = await freePort(s.address);
+    if (s.bmp && this.bmpPort === 0) this.bmpPort = await freePort(s.address);
     const config = {
       asn: this.asn,
       routerId: s.routerId ?? '10.0.0.1',
@@ -82,6 +88,7 @@ export class SpeakerProcess {
       api: `${s.address}:${this.apiPort}`,
       holdTime: s.holdTime ?? 9,
       peers: s.peers,
+      ...(s.bmp ? { bmp: { listen: `${s.address}:${this.bmpPort}` } } : {}),
     };
     writeFileSync(this.configFile, speakerConfigYaml(config));
     this.stderr = '';

@@ -18,12 +18,12 @@ import {
   type UpdateMessage,
 } from '../bgp';
 import type { Rib } from '../rib';
+import { applyUpdateToRib } from '../routes';
 import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../session';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
 import type { Logger } from './log';
-import { canonicalAttributes, encodeCanonical } from './route-attributes';
 
 export interface PeerDeps {
   readonly rib: Rib;
@@ -255,33 +255,9 @@ export class Peer implements ConnectionEvents {
   }
 
   private applyUpdate(message: UpdateMessage, connection: Connection): void {
-    const rib = this.deps.rib;
-    const now = this.deps.now();
-    const receive = connection.receiveContext;
-    for (const n of message.withdrawn) rib.withdraw(this.id, n, n.pathId ?? 0);
-    let announce: { family: 4 | 6; afi: number; safi: number; nlri: readonly (UpdateMessage['nlri'][number])[] }[] = [];
-    for (const a of message.attributes) {
-      if (a.type === 'mp-unreach-nlri' && isPrefixFamily(a.afi, a.safi)) for (const n of a.withdrawn) rib.withdraw(this.id, n, n.pathId ?? 0);
-      if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi)) announce.push({ family: a.afi === 1 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
-    }
-    if (message.nlri.length > 0) announce = [{ family: 4, afi: 1, safi: 1, nlri: message.nlri }, ...announce];
-    if (announce.length === 0) return;
-    const key = encodeCanonical(canonicalAttributes(message.attributes, receive));
-    if (!key) {
-      this.deps.log.log('warn', 'attributes-skipped', { peer: this.address, reason: 'path attributes cannot be stored canonically' });
-      return;
-    }
-    const attributeSet = rib.attributeSets.intern(key);
-    for (const group of announce) {
-      for (const n of group.nlri) rib.announce(this.id, n, n.pathId ?? 0, attributeSet, now);
-      const count = rib.pathCount(this.id, group.family);
-      if (count > this.config.maxPrefixes) {
-        rib.attributeSets.release(attributeSet);
-        this.exceedMaxPrefixes(group.afi, group.safi, count, connection);
-        return;
-      }
-    }
-    rib.attributeSets.release(attributeSet);
+    const outcome = applyUpdateToRib(this.deps.rib, this.id, message, connection.receiveContext, this.deps.now(), this.config.maxPrefixes);
+    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { peer: this.address, reason: 'path attributes cannot be stored canonically' });
+    else if (outcome.kind === 'max-paths') this.exceedMaxPrefixes(outcome.afi, outcome.safi, outcome.count, connection);
   }
 
   private exceedMaxPrefixes(afi: number, safi: number, count: number, connection: Connection): void {

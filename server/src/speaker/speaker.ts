@@ -5,6 +5,7 @@ import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix }
 import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../routes';
 import { startApiServer, type RouteStateSource } from './api';
+import { BmpStation } from './bmp-station';
 import type { LogFields, Logger, LogLevel } from './log';
 import { SpeakerMetrics } from './metrics';
 import { ObservedRib } from './observed-rib';
@@ -24,6 +25,8 @@ export class Speaker implements RouteStateSource {
   readonly routes = new RibRouteTable(this.rib, (id) => this.peerName(id), 'speaker');
   readonly watch: WatchHub;
   readonly metrics: SpeakerMetrics;
+  /** The BMP station, when `speaker.bmp` is set: monitored routers' peers, with RIB ids after the BGP peers'. */
+  readonly bmp: BmpStation | undefined;
   private readonly peersByKey = new Map<string, Peer>();
   private readonly peerAddress: string[] = [];
   /** Per RIB peer id: paths added or changed, and withdrawn (read by /metrics). */
@@ -48,7 +51,9 @@ export class Speaker implements RouteStateSource {
       watcherCount: () => this.watch.watcherCount,
       ribMemoryBytes: () => this.rib.memoryEstimate(),
       ribPrefixes: (family) => this.rib.prefixCount(family),
-      changeCounts: () => this.peerAddress.flatMap((peer, id) => (peer ? [{ peer, announcements: this.announced[id] ?? 0, withdrawals: this.withdrawn[id] ?? 0 }] : [])),
+      // Every RIB peer id that ever changed a route: BGP peers and BMP-monitored peers alike.
+      changeCounts: () => [...new Set([...this.announced.keys(), ...this.withdrawn.keys()])].flatMap((id) =>
+        this.announced[id] === undefined && this.withdrawn[id] === undefined ? [] : [{ peer: this.peerName(id), announcements: this.announced[id] ?? 0, withdrawals: this.withdrawn[id] ?? 0 }]),
       malformedCounts: () => [...this.malformed].map(([key, count]) => {
         const [peer = '', action = ''] = key.split('\u0000');
         return { peer, action, count };
@@ -69,10 +74,11 @@ export class Speaker implements RouteStateSource {
       },
     });
     for (const p of config.peers) this.addPeer(p);
+    this.bmp = config.bmp ? new BmpStation({ rib: this.rib, log: this.log, now: this.now, newPeerId: () => this.nextPeerId++ }) : undefined;
   }
 
   private peerName(id: number): string {
-    return this.peerAddress[id] ?? `peer-${id}`;
+    return this.peerAddress[id] ?? this.bmp?.peerName(id) ?? `peer-${id}`;
   }
 
   private addPeer(p: SpeakerConfig['peers'][number]): Peer {
@@ -92,7 +98,10 @@ export class Speaker implements RouteStateSource {
       else if ((event === 'peer-down' || event === 'session-failed') && /^sent NOTIFICATION (Message Header|OPEN Message|UPDATE Message) Error/.test(String(fields['reason'] ?? ''))) action = 'session-reset';
       if (action) this.malformed.set(`${peer}\u0000${action}`, (this.malformed.get(`${peer}\u0000${action}`) ?? 0) + 1);
       if (event === 'peer-up' || event === 'peer-down' || event === 'session-failed') {
-        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer) ?? { address: peer });
+        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bgp') ?? { address: peer });
+      } else if ((event === 'bmp-peer-up' || event === 'bmp-peer-down') && level !== 'debug') {
+        const router = fields['router'];
+        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bmp' && p.router === router) ?? { address: peer, source: 'bmp', router });
       }
     }
     inner.log(level, event, fields);
@@ -109,7 +118,17 @@ export class Speaker implements RouteStateSource {
       this.bgpServer.close();
       throw new ListenError(`cannot listen on ${api.host}:${api.port} for the API: ${socketError(e)}`);
     }
-    this.log.log('info', 'speaker-started', { asn: this.config.asn, routerId: this.config.routerId, listen: `${listen.host}:${listen.port}`, api: `${api.host}:${api.port}`, peers: this.config.peers.length });
+    const bmp = this.config.bmp?.listen;
+    if (this.bmp && bmp) {
+      try {
+        await this.bmp.start(bmp.host, bmp.port);
+      } catch (e) {
+        this.bgpServer.close();
+        this.apiServer.close();
+        throw new ListenError(`cannot listen on ${bmp.host}:${bmp.port} for BMP: ${socketError(e)}`);
+      }
+    }
+    this.log.log('info', 'speaker-started', { asn: this.config.asn, routerId: this.config.routerId, listen: `${listen.host}:${listen.port}`, api: `${api.host}:${api.port}`, bmp: bmp ? `${bmp.host}:${bmp.port}` : undefined, peers: this.config.peers.length });
     for (const peer of this.peersByKey.values()) peer.start();
   }
 
@@ -117,7 +136,7 @@ export class Speaker implements RouteStateSource {
   async stop(reason = 'kube-routes-speaker shutting down'): Promise<void> {
     for (const peer of this.peersByKey.values()) peer.stop(CeaseSubcode.AdministrativeShutdown, reason);
     this.watch.close();
-    await Promise.all([closeServer(this.bgpServer), closeServer(this.apiServer)]);
+    await Promise.all([closeServer(this.bgpServer), closeServer(this.apiServer), this.bmp?.stop(reason)]);
     this.log.log('info', 'speaker-stopped', { reason });
   }
 
@@ -159,6 +178,7 @@ export class Speaker implements RouteStateSource {
   snapshot(): Iterable<Uint8Array> {
     const peers: MrtPeer[] = [];
     for (const peer of this.peersByKey.values()) peers.push({ id: peer.id, address: peer.address, asn: peer.config.asn, bgpId: peer.bgpId });
+    if (this.bmp) peers.push(...this.bmp.mrtPeers());
     return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
   }
 
@@ -198,7 +218,7 @@ export class Speaker implements RouteStateSource {
   // RouteStateSource
 
   peers(): PeerStatus[] {
-    return [...this.peersByKey.values()].map((p) => p.status());
+    return [...[...this.peersByKey.values()].map((p) => p.status()), ...(this.bmp?.peers() ?? [])];
   }
 
   lookup(ip: string): LookupResult | undefined {

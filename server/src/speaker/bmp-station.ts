@@ -1,0 +1,387 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { PeerStatus } from '@kube-routes/server/engine';
+import { formatIpv4 } from '../bgp';
+import {
+  BmpPeerType,
+  BmpStreamDecoder,
+  bmpPeerKey,
+  describePeerDown,
+  formatBmpAddress,
+  formatDistinguisher,
+  terminationReasonText,
+  type BmpError,
+  type BmpMessage,
+  type BmpPeerHeader,
+  type PeerDownMessage,
+  type PeerUpMessage,
+  type RouteMonitoringMessage,
+} from '../bmp';
+import type { MrtPeer } from '../mrt';
+import type { PeerId, Rib } from '../rib';
+import { applyUpdateToRib } from '../routes';
+import { describeNegotiated } from './capabilities';
+import type { Logger } from './log';
+
+// The BMP station (RFC 7854): routers connect and stream what their BGP peers send them. Each
+// monitored peer's Adj-RIB-In, pre- and post-policy apart, gets a RIB peer id of its own (above
+// the configured BGP peers' ids) and its routes sit in the speaker's RIB beside the speaker's own.
+// BMP is one-way: the station never writes to a router. Decoding is the pure codec's
+// (server/src/bmp); this file is the IO around it.
+
+export type BmpPolicy = 'pre-policy' | 'post-policy';
+
+export interface BmpStationDeps {
+  readonly rib: Rib;
+  readonly log: Logger;
+  /** Seconds since the epoch; injectable for tests. */
+  readonly now: () => number;
+  /** A RIB peer id no one else uses (the speaker's counter: the configured BGP peers have the ones before). */
+  readonly newPeerId: () => PeerId;
+}
+
+/** One Adj-RIB-In view (pre- or post-policy) of a monitored peer, with its RIB peer id. */
+interface MonitoredRib {
+  readonly id: PeerId;
+  readonly policy: BmpPolicy;
+}
+
+/** One BGP session of a monitored router, as its Peer Up / Peer Down messages describe it. */
+interface MonitoredPeer {
+  readonly address: string;
+  readonly peerType: number;
+  readonly distinguisher: bigint;
+  asn: number;
+  /** BGP Identifier, dotted quad (from the per-peer header). */
+  bgpId: string;
+  state: 'Established' | 'Idle';
+  establishedAt: number | undefined;
+  capabilities: string[];
+  lastError: string | undefined;
+  /** The policy flag of its Peer Up: the row shown until routes of a policy arrive. */
+  upPolicy: BmpPolicy;
+  /** Pre- then post-policy, as they first arrive. */
+  readonly ribs: Map<BmpPolicy, MonitoredRib>;
+}
+
+/** One BMP TCP session: a router and the peers it reports. */
+class RouterSession {
+  readonly decoder = new BmpStreamDecoder();
+  /** By `bmpPeerKey` (peer type, distinguisher, address). */
+  readonly peers = new Map<string, MonitoredPeer>();
+  sysName: string | undefined;
+  sysDescr: string | undefined;
+  /** bmp-router-up was logged (at the Initiation, or the first message without one). */
+  up = false;
+  closed = false;
+  /** Why the router is going away, when it said (Termination) or the stream broke. */
+  goingAway: string | undefined;
+  socketError: string | undefined;
+  /** What was ignored (Loc-RIB, Adj-RIB-Out, Route Mirroring), logged once per session. */
+  readonly ignored = new Set<string>();
+
+  constructor(
+    readonly socket: Socket,
+    readonly address: string,
+    readonly port: number,
+  ) {}
+}
+
+const IGNORED = {
+  'loc-rib': 'Loc-RIB (RFC 9069) routes are not kept: only Adj-RIB-In pre- and post-policy are',
+  'adj-rib-out': 'Adj-RIB-Out (RFC 8671) routes are not kept: only Adj-RIB-In pre- and post-policy are',
+  'route-mirroring': 'Route Mirroring messages are not interpreted',
+} as const;
+
+const MAX_PEER_ID = 0xffff;
+const POLICY_ORDER: Readonly<Record<BmpPolicy, number>> = { 'pre-policy': 0, 'post-policy': 1 };
+
+export class BmpStation {
+  private server: Server | undefined;
+  private readonly routers = new Set<RouterSession>();
+  private readonly byId = new Map<PeerId, { readonly router: RouterSession; readonly peer: MonitoredPeer; readonly policy: BmpPolicy }>();
+  /** Ids of routers gone, handed out again before new ones. */
+  private readonly freeIds: PeerId[] = [];
+
+  constructor(private readonly deps: BmpStationDeps) {}
+
+  /** Listens for routers; rejects with the socket error when the address cannot be used. */
+  start(host: string, port: number): Promise<void> {
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        server.on('error', (e) => this.deps.log.log('error', 'bmp-listener-error', { reason: e.message }));
+        resolve();
+      });
+    });
+  }
+
+  get address(): { host: string; port: number } | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? { host: a.address, port: a.port } : undefined;
+  }
+
+  /** Stops listening, closes every router's session and removes their peers' routes. */
+  async stop(reason = 'kube-routes-speaker shutting down'): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const router of [...this.routers]) {
+      this.close(router, reason, 'info');
+      router.socket.destroy();
+    }
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The monitored peers for /v1/peers: one row per peer and policy (its Peer Up's until routes arrive). */
+  peers(): PeerStatus[] {
+    const rows: PeerStatus[] = [];
+    const now = this.deps.now();
+    for (const router of this.routers) {
+      for (const peer of router.peers.values()) {
+        const ribs: { id: PeerId | undefined; policy: BmpPolicy }[] = peer.ribs.size > 0 ? [...peer.ribs.values()] : [{ id: undefined, policy: peer.upPolicy }];
+        for (const rib of ribs.sort((a, b) => POLICY_ORDER[a.policy] - POLICY_ORDER[b.policy])) rows.push(this.status(router, peer, rib.id, rib.policy, now));
+      }
+    }
+    return rows;
+  }
+
+  /** The RIB peers of the station, for an MRT snapshot of the RIB (one per monitored peer and policy). */
+  mrtPeers(): MrtPeer[] {
+    return [...this.byId].map(([id, { peer }]) => ({ id, address: peer.address, asn: peer.asn, bgpId: peer.bgpId }));
+  }
+
+  /** The name of a path's peer in routes: "192.0.2.1 (bmp 10.0.0.9 pre-policy)"; undefined for ids not the station's. */
+  peerName(id: PeerId): string | undefined {
+    const owner = this.byId.get(id);
+    if (!owner) return undefined;
+    const instance = instanceLabel(owner.peer);
+    return `${owner.peer.address} (bmp ${owner.router.address}${instance ? ` ${instance}` : ''} ${owner.policy})`;
+  }
+
+  private status(router: RouterSession, peer: MonitoredPeer, id: PeerId | undefined, policy: BmpPolicy, now: number): PeerStatus {
+    const rib = this.deps.rib;
+    const established = peer.state === 'Established';
+    return {
+      address: peer.address,
+      asn: peer.asn,
+      description: instanceLabel(peer),
+      source: 'bmp',
+      router: router.address,
+      policy,
+      state: peer.state,
+      uptimeSeconds: established && peer.establishedAt !== undefined ? Math.max(0, Math.floor(now - peer.establishedAt)) : 0,
+      received: { 'ipv4-unicast': id === undefined ? 0 : rib.pathCount(id, 4), 'ipv6-unicast': id === undefined ? 0 : rib.pathCount(id, 6) },
+      capabilities: established ? peer.capabilities : [],
+      lastError: peer.lastError,
+    };
+  }
+
+  private accept(socket: Socket): void {
+    const address = (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+    const router = new RouterSession(socket, address, socket.remotePort ?? 0);
+    this.routers.add(router);
+    // BMP has no keepalive of its own: let TCP notice a router that vanished.
+    socket.setKeepAlive(true, 60_000);
+    socket.on('data', (chunk: Buffer) => this.receive(router, chunk));
+    socket.on('error', (e) => (router.socketError = e.message));
+    socket.on('close', () => this.close(router, router.goingAway ?? router.socketError ?? 'connection closed by the router', 'warn'));
+    this.deps.log.log('debug', 'bmp-connection', { router: address, port: router.port });
+  }
+
+  private receive(router: RouterSession, chunk: Uint8Array): void {
+    if (router.closed) return;
+    router.decoder.push(chunk);
+    for (let r = router.decoder.read(); r !== undefined; r = router.decoder.read()) {
+      if (r.ok) {
+        this.handle(router, r.message);
+        continue;
+      }
+      if (r.error.fatal) {
+        this.malformed(router, r.error, 'error');
+        router.goingAway = `malformed BMP stream at offset ${r.error.offset}: ${r.error.reason}`;
+        this.close(router, router.goingAway, 'warn');
+        router.socket.destroy();
+        return;
+      }
+      this.malformed(router, r.error, 'warn');
+    }
+  }
+
+  private handle(router: RouterSession, message: BmpMessage): void {
+    if (message.type === 'initiation') {
+      router.sysName = message.sysName ?? router.sysName;
+      router.sysDescr = message.sysDescr ?? router.sysDescr;
+    }
+    if (!router.up) {
+      // RFC 7854 4.3: the Initiation comes first; a router that skips it is up all the same.
+      router.up = true;
+      this.deps.log.log('info', 'bmp-router-up', { router: router.address, port: router.port, sysName: router.sysName, sysDescr: router.sysDescr });
+    }
+    switch (message.type) {
+      case 'initiation':
+        return;
+      case 'termination': {
+        const text = message.information.filter((t) => t.type === 0 && t.text !== undefined).map((t) => t.text);
+        router.goingAway = `Termination: ${message.reason !== undefined ? terminationReasonText(message.reason) : 'no reason given'}${text.length ? ` "${text.join(' ')}"` : ''}`;
+        return;
+      }
+      case 'peer-up':
+        return this.peerUp(router, message);
+      case 'peer-down':
+        return this.peerDown(router, message);
+      case 'route-monitoring':
+        return this.routeMonitoring(router, message);
+      case 'statistics-report':
+        this.deps.log.log('debug', 'bmp-statistics', { router: router.address, peer: formatBmpAddress(message.peer.address), statistics: message.statistics.map((s) => `${s.name}${s.afi !== undefined ? ` ${s.afi}/${s.safi}` : ''} ${String(s.value ?? 'raw')}`) });
+        return;
+      case 'route-mirroring':
+        return this.ignore(router, 'route-mirroring');
+    }
+  }
+
+  private peerUp(router: RouterSession, message: PeerUpMessage): void {
+    if (message.peer.peerType === BmpPeerType.LocRib) return this.ignore(router, 'loc-rib');
+    const peer = this.peerOf(router, message.peer);
+    // A Peer Up for a peer that is up means a new session: what the old one sent is gone.
+    const paths = this.removeRoutes(peer);
+    peer.asn = message.peer.asn;
+    peer.bgpId = formatIpv4(message.peer.bgpId);
+    peer.state = 'Established';
+    peer.establishedAt = this.deps.now();
+    peer.capabilities = describeNegotiated(message.sentOpen, message.receivedOpen, message.session);
+    peer.lastError = undefined;
+    peer.upPolicy = message.peer.postPolicy ? 'post-policy' : 'pre-policy';
+    this.deps.log.log('info', 'bmp-peer-up', { router: router.address, sysName: router.sysName, peer: peer.address, asn: peer.asn, instance: instanceLabel(peer), capabilities: peer.capabilities, ...(paths ? { pathsRemoved: paths } : {}) });
+  }
+
+  private peerDown(router: RouterSession, message: PeerDownMessage): void {
+    if (message.peer.peerType === BmpPeerType.LocRib) return this.ignore(router, 'loc-rib');
+    const peer = router.peers.get(bmpPeerKey(message.peer));
+    const reason = `${describePeerDown(message)}${message.dataError !== undefined ? ` (${message.dataError})` : ''}`;
+    if (!peer) {
+      // FRR reports its configured peers that never came up this way: nothing to take down.
+      this.deps.log.log('debug', 'bmp-peer-down', { router: router.address, peer: formatBmpAddress(message.peer.address), reason, known: false });
+      return;
+    }
+    const paths = this.removeRoutes(peer);
+    peer.state = 'Idle';
+    peer.establishedAt = undefined;
+    peer.lastError = reason;
+    this.deps.log.log('warn', 'bmp-peer-down', { router: router.address, sysName: router.sysName, peer: peer.address, instance: instanceLabel(peer), reason, paths });
+  }
+
+  private routeMonitoring(router: RouterSession, message: RouteMonitoringMessage): void {
+    const view = message.peer.rib;
+    if (view === 'loc-rib') return this.ignore(router, 'loc-rib');
+    if (view === 'adj-rib-out-pre' || view === 'adj-rib-out-post') return this.ignore(router, 'adj-rib-out');
+    const policy: BmpPolicy = view === 'adj-rib-in-post' ? 'post-policy' : 'pre-policy';
+    const key = bmpPeerKey(message.peer);
+    let peer = router.peers.get(key);
+    if (!peer) {
+      // Routes without a Peer Up (RFC 7854 says it comes first): take the peer as up.
+      peer = this.peerOf(router, message.peer);
+      peer.state = 'Established';
+      peer.establishedAt = this.deps.now();
+      peer.upPolicy = policy;
+      this.deps.log.log('debug', 'bmp-peer-up', { router: router.address, peer: peer.address, asn: peer.asn, implicit: true });
+    } else if (peer.state === 'Idle') {
+      // After its Peer Down the peer has no routes until the next Peer Up: a late UPDATE changes nothing.
+      this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, policy });
+      return;
+    }
+    const rib = this.ribOf(router, peer, policy);
+    if (!rib) return;
+    const name = this.peerName(rib.id);
+    for (const e of message.errors) this.deps.log.log('warn', 'malformed-update', { router: router.address, peer: name, error: e.name, action: e.action, reason: e.reason });
+    // The router's timestamp says when it received the routes; 0 means it does not know.
+    const receivedAt = message.peer.timestamp > 0 ? message.peer.timestamp : this.deps.now();
+    const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt);
+    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { router: router.address, peer: name, reason: 'path attributes cannot be stored canonically' });
+  }
+
+  private peerOf(router: RouterSession, header: BmpPeerHeader): MonitoredPeer {
+    const key = bmpPeerKey(header);
+    let peer = router.peers.get(key);
+    if (!peer) {
+      peer = {
+        address: formatBmpAddress(header.address),
+        peerType: header.peerType,
+        distinguisher: header.distinguisher,
+        asn: header.asn,
+        bgpId: formatIpv4(header.bgpId),
+        state: 'Idle',
+        establishedAt: undefined,
+        capabilities: [],
+        lastError: undefined,
+        upPolicy: header.postPolicy ? 'post-policy' : 'pre-policy',
+        ribs: new Map(),
+      };
+      router.peers.set(key, peer);
+    }
+    return peer;
+  }
+
+  /** The RIB peer of a monitored peer's policy, allocated on first use; undefined when ids ran out. */
+  private ribOf(router: RouterSession, peer: MonitoredPeer, policy: BmpPolicy): MonitoredRib | undefined {
+    const existing = peer.ribs.get(policy);
+    if (existing) return existing;
+    let id: PeerId | undefined = this.freeIds.pop() ?? this.deps.newPeerId();
+    if (id > MAX_PEER_ID) id = undefined;
+    if (id === undefined) {
+      const what = `peer-limit ${peer.address} ${policy}`;
+      if (!router.ignored.has(what)) {
+        router.ignored.add(what);
+        this.deps.log.log('error', 'bmp-peer-limit', { router: router.address, peer: peer.address, policy, reason: `no RIB peer id left (${MAX_PEER_ID + 1} in all): its routes are not kept` });
+      }
+      return undefined;
+    }
+    const rib = { id, policy };
+    peer.ribs.set(policy, rib);
+    this.byId.set(id, { router, peer, policy });
+    return rib;
+  }
+
+  private removeRoutes(peer: MonitoredPeer): number {
+    let paths = 0;
+    for (const rib of peer.ribs.values()) paths += this.deps.rib.removePeer(rib.id);
+    return paths;
+  }
+
+  /** The router's session ended: every peer it reported goes, with its routes. */
+  private close(router: RouterSession, reason: string, level: 'info' | 'warn'): void {
+    if (router.closed) return;
+    router.closed = true;
+    this.routers.delete(router);
+    let paths = 0;
+    for (const peer of router.peers.values()) {
+      paths += this.removeRoutes(peer);
+      for (const rib of peer.ribs.values()) {
+        this.byId.delete(rib.id);
+        this.freeIds.push(rib.id);
+      }
+    }
+    const peers = router.peers.size;
+    router.peers.clear();
+    if (router.up) this.deps.log.log(level, 'bmp-router-down', { router: router.address, port: router.port, sysName: router.sysName, reason, peers, paths });
+    else this.deps.log.log('debug', 'bmp-connection-closed', { router: router.address, port: router.port, reason });
+  }
+
+  private malformed(router: RouterSession, error: BmpError, level: 'warn' | 'error'): void {
+    this.deps.log.log(level, 'bmp-malformed', { router: router.address, sysName: router.sysName, offset: error.offset, at: error.at, reason: error.reason, fatal: error.fatal });
+  }
+
+  private ignore(router: RouterSession, what: keyof typeof IGNORED): void {
+    if (router.ignored.has(what)) return;
+    router.ignored.add(what);
+    this.deps.log.log('info', 'bmp-ignored', { router: router.address, sysName: router.sysName, what, reason: IGNORED[what] });
+  }
+}
+
+/** "rd 65000:1" for an RD-instance peer, "instance N" for a local-instance peer with a distinguisher. */
+function instanceLabel(peer: MonitoredPeer): string | undefined {
+  if (peer.peerType === BmpPeerType.RdInstance) return `rd ${formatDistinguisher(peer.peerType, peer.distinguisher)}`;
+  if (peer.peerType === BmpPeerType.LocalInstance && peer.distinguisher !== 0n) return `instance ${formatDistinguisher(peer.peerType, peer.distinguisher)}`;
+  return undefined;
+}
