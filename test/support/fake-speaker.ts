@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCidr, parseIpAddress, type IpRange, type Route, type RoutePath } from '@kube-routes/server/engine';
+import { parseCidr, parseIpAddress, type IpRange, type PeerStatus, type Route, type RoutePath } from '@kube-routes/server/engine';
 
 // A stand-in for kube-routes-speaker's read-only HTTP API (docs/api.md: /healthz, /v1/peers,
 // /v1/lookup, /v1/routes) serving a fixed route list on loopback, so editor tests control route
@@ -36,6 +36,11 @@ export function fakeRoute(prefix: string, paths: readonly FakePath[]): Route {
   };
 }
 
+/** A peer row of /v1/peers: Established with the given prefix counts unless the state says otherwise. */
+export function fakePeer(address: string, asn: number, received: PeerStatus['received'], state = 'Established'): PeerStatus {
+  return { address, asn, description: undefined, source: 'bgp', state, uptimeSeconds: state === 'Established' ? 60 : 0, received, capabilities: [], lastError: undefined };
+}
+
 export class FakeSpeaker {
   /** Requests answered, per path (e.g. "/v1/lookup"). */
   readonly requests = new Map<string, number>();
@@ -44,6 +49,8 @@ export class FakeSpeaker {
   broken = false;
   /** Requests dropped while broken. */
   dropped = 0;
+  /** What /v1/peers answers. */
+  peers: PeerStatus[] = [];
   private server: Server | undefined;
   private table: { route: Route; range: IpRange }[] = [];
 
@@ -78,7 +85,7 @@ export class FakeSpeaker {
         res.end(JSON.stringify(body));
       };
       if (url.pathname === '/healthz') return send(200, { status: 'ok' });
-      if (url.pathname === '/v1/peers') return send(200, { peers: [] });
+      if (url.pathname === '/v1/peers') return send(200, { peers: this.peers });
       if (url.pathname === '/v1/lookup') {
         const ip = url.searchParams.get('ip') ?? '';
         const address = parseIpAddress(ip);

@@ -43,6 +43,7 @@ import {
   type SymbolInformation,
   type TextEdit,
 } from 'vscode-languageserver-protocol/node';
+import { StatusChangedNotification } from '@kube-routes/server/lsp-protocol';
 import { repoRoot } from './run-cli';
 
 // A test client for kube-routes-language-server: the real bin over stdio, spoken to with
@@ -87,6 +88,8 @@ export class LspClient {
   /** window/logMessage: where the server reports errors it caught. */
   readonly logs: LogMessageParams[] = [];
   readonly registrations: Registration[] = [];
+  /** kube-routes' own kubeRoutes/statusChanged notifications received (protocol.ts). */
+  statusChanges = 0;
   codeLensRefreshes = 0;
   stderr = '';
   settings: Record<string, unknown>;
@@ -134,6 +137,7 @@ export class LspClient {
     c.onRequest(RegistrationRequest.type, (p) => { this.registrations.push(...p.registrations); this.notify(); return null; });
     c.onRequest('workspace/codeLens/refresh', () => { this.codeLensRefreshes++; this.notify(); return null; });
     c.onRequest('window/workDoneProgress/create', () => null);
+    c.onNotification(StatusChangedNotification.type, () => { this.statusChanges++; this.notify(); });
   }
 
   private notify(): void {

@@ -1,8 +1,6 @@
 import { indexLiveServices, type LiveService, type LiveServices } from '@kube-routes/server/engine';
+import { ipAddressService, KubeError, type IpAddressJson, type KubeClient } from '@kube-routes/server/kube';
 import type { CliIO } from '../cli/io';
-import type { KubeClient } from '../kube/client';
-import { KubeError } from '../kube/errors';
-import type { IpAddressJson } from '../kube/objects';
 import type { SpeakerClient } from '../routes/speaker-client';
 import type { LiveFlags } from './flags';
 import { listServices } from './services';
@@ -28,8 +26,9 @@ async function allocations(client: KubeClient, known: ReadonlySet<string>): Prom
   try {
     const list = await client.list<IpAddressJson>('/apis/networking.k8s.io/v1/ipaddresses');
     return list.items
-      .filter((ip) => ip.spec?.parentRef?.resource === 'services' && !known.has(ip.metadata.name))
-      .map((ip) => ({ context: client.context, namespace: ip.spec?.parentRef?.namespace ?? '', name: ip.spec?.parentRef?.name ?? '', clusterIPs: [ip.metadata.name] }));
+      .filter((ip) => !known.has(ip.metadata.name))
+      .map((ip) => ipAddressService(client.context, ip))
+      .filter((s): s is LiveService => s !== undefined);
   } catch (e) {
     // Clusters before the API (1.33 GA) or without access to it: the Services say enough.
     if (e instanceof KubeError && (e.kind === 'not-found' || e.kind === 'forbidden')) return [];

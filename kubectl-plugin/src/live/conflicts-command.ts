@@ -1,7 +1,5 @@
 import { regionOfContext, type IpRange } from '@kube-routes/server/engine';
-import type { KubeClient } from '../kube/client';
-import { KubeError } from '../kube/errors';
-import type { ServiceCidrJson } from '../kube/objects';
+import { KubeError, type KubeClient, type ServiceCidrJson } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
 import { findConflicts, type ContextCidrs } from './conflicts';

@@ -1,6 +1,6 @@
 import { parseCidr, rangeContains, type IpAddress, type IpRange, type Route, type RoutePath } from '@kube-routes/server/engine';
+import type { ClusterService } from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
-import type { ClusterService } from '../kube/objects';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';

@@ -1,6 +1,6 @@
 import { closestMatch } from '@kube-routes/server/engine';
 import type { Command } from 'commander';
-import type { ClusterService } from '../kube/objects';
+import type { ClusterService } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import type { LiveFlags } from './flags';
 import { resolveRoutes, type RouteAnswers, type RouteSource } from './route-lookup';

@@ -1,5 +1,5 @@
 import { regionOfContext, type KubeRoutesConfig, type Route, type RoutePath } from '@kube-routes/server/engine';
-import type { ClusterService } from '../kube/objects';
+import type { ClusterService } from '@kube-routes/server/kube';
 import type { RouteAnswers } from './route-lookup';
 import { parseIp } from './addresses';
 

@@ -1,5 +1,4 @@
-import type { KubeClient, ListResult } from '../kube/client';
-import { clusterService, type ClusterService, type ServiceJson } from '../kube/objects';
+import { clusterService, type ClusterService, type KubeClient, type ListResult, type ServiceJson } from '@kube-routes/server/kube';
 import type { LiveFlags } from './flags';
 
 // Which Services a command reads, as kubectl get svc would: a namespace (the context's unless

@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { emptyConfig, type ConfigError, type IpRange, type KubeRoutesConfig } from '@kube-routes/server/engine';
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
+import { KubeClient, KubeconfigError, KubeError, Kubeconfig } from '@kube-routes/server/kube';
 import { UsageError, type CliIO } from '../cli/io';
-import { KubeClient } from '../kube/client';
-import { KubeError } from '../kube/errors';
-import { Kubeconfig } from '../kube/kubeconfig';
 import { SpeakerClient } from '../routes/speaker-client';
 import type { LiveFlags } from './flags';
 import type { RouteSource } from './route-lookup';
@@ -47,7 +45,9 @@ export class LiveSession {
   }
 
   kubeconfig(): Promise<Kubeconfig> {
-    return (this.kubeconfigLoad ??= Kubeconfig.load(this.flags.kubeconfig ? resolve(this.io.cwd, this.flags.kubeconfig) : undefined));
+    return (this.kubeconfigLoad ??= Kubeconfig.load(this.flags.kubeconfig ? resolve(this.io.cwd, this.flags.kubeconfig) : undefined).catch((e: unknown) => {
+      throw e instanceof KubeconfigError ? new UsageError(`${e.message}; pass --kubeconfig FILE or set KUBECONFIG`) : e;
+    }));
   }
 
   /** The contexts of the config (regions.*.contexts), with where each is listed. */

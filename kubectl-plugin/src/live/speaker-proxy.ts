@@ -1,5 +1,5 @@
+import type { KubeClient } from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
-import type { KubeClient } from '../kube/client';
 import type { SpeakerTransport } from '../routes/speaker-client';
 
 // --speaker k8s://NAMESPACE/SERVICE:PORT: the speaker running in a cluster, reached through the

@@ -1,6 +1,5 @@
 import type { Route } from '@kube-routes/server/engine';
-import type { KubeClient, WatchEvent } from '../kube/client';
-import { clusterService, type ClusterService, type ServiceJson } from '../kube/objects';
+import { clusterService, type ClusterService, type KubeClient, type ServiceJson, type WatchEvent } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import { formatTable } from '../output/table';
 import { resolveRoutes, type RouteSource } from './route-lookup';

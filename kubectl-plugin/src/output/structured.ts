@@ -1,4 +1,4 @@
-import { loadClientNode } from '../kube/kubeconfig';
+import { loadClientNode } from '@kube-routes/server/kube';
 
 // -o json and -o yaml for the live views. YAML comes from the js-yaml that
 // @kubernetes/client-node ships (its dumpYaml), so it reads like kubectl's.

@@ -6,6 +6,7 @@ import {
   type Finding,
   type InputProblem,
   type KubeRoutesConfig,
+  type LiveServices,
   type ManifestFile,
 } from '@kube-routes/server/engine';
 import type { IndexedFile } from './indexed-file';
@@ -16,6 +17,8 @@ export interface CheckContext {
   config(configPath: string | undefined): KubeRoutesConfig;
   /** The live route state of the files under a config, if a source is configured. */
   routes(configPath: string | undefined): LiveRoutes | undefined;
+  /** The Services of the live clusters the files under a config are checked against, if any were read. */
+  live?(configPath: string | undefined, config: KubeRoutesConfig): LiveServices | undefined;
 }
 
 /**
@@ -89,7 +92,8 @@ export class Checker {
     }
     const live = this.context.routes(configPath);
     const unknown = live ? this.unanswered(live, manifests, keep) : new Set<string>();
-    const result = checkManifests(manifests, this.context.config(configPath), { inputProblems: problems, routes: live?.table() });
+    const config = this.context.config(configPath);
+    const result = checkManifests(manifests, config, { inputProblems: problems, routes: live?.table(), live: this.context.live?.(configPath, config) });
     const byFile = new Map<string, Finding[]>();
     for (const finding of result.findings) {
       // A BGP finding about an address the source has never answered for would be a guess

@@ -16,7 +16,10 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from './features/code-actions';
 import { codeLenses } from './features/code-lens';
 import { hoverAt } from './features/hover';
+import { serviceRoutes } from './features/service-routes';
 import { documentSymbols } from './features/symbols';
+import { PeersRequest, ServiceRoutesRequest, StatusChangedNotification, StatusRequest } from './protocol';
+import { routePeers, routeStatus } from './route-status';
 import { Session } from './session';
 import { readSettings, sameSettings, type Settings } from './settings';
 import { uriToPath } from './uris';
@@ -45,6 +48,8 @@ export function startServer(connection: Connection, version: string): void {
     refreshCodeLenses: () => {
       if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
     },
+    // A notification clients without the kube-routes extension ignore; cheap, so always sent.
+    routeStatusChanged: () => void connection.sendNotification(StatusChangedNotification.type).catch(logError),
   });
 
   function logError(e: unknown): void {
@@ -87,6 +92,8 @@ export function startServer(connection: Connection, version: string): void {
   async function restart(): Promise<void> {
     session.configure(folders, settings);
     await session.buildIndex();
+    // Sources may have gone with the old settings without a new one taking their place.
+    void connection.sendNotification(StatusChangedNotification.type).catch(logError);
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -161,6 +168,15 @@ export function startServer(connection: Connection, version: string): void {
   connection.onDocumentSymbol(guard([], (params) => {
     const input = session.feature(params.textDocument.uri);
     return input ? documentSymbols(input.ctx, input.doc) : [];
+  }));
+
+  // kube-routes' own requests (protocol.ts), for the VS Code extension's status bar and views.
+  connection.onRequest(StatusRequest.type, guard({ sources: [] }, () => routeStatus(session.routeSources())));
+  connection.onRequest(PeersRequest.type, guard({ sources: [] }, () => routePeers(session.routeSources())));
+  connection.onRequest(ServiceRoutesRequest.type, guard(null, async (params) => {
+    await session.whenReady(); // routes of every config group are set up by the first pass
+    const input = session.feature(params.textDocument.uri);
+    return input ? serviceRoutes(input.ctx, input.doc, params.position) : null;
   }));
 
   connection.onShutdown(() => session.dispose());

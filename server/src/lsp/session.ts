@@ -1,8 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
-import { sep } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { FileChangeType, type FileEvent, type PublishDiagnosticsParams } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Checker } from './checker';
+import { ClusterRegistry, type ClusterSpec, type LiveClusters } from './clusters/cluster-registry';
 import { ConfigStore, isConfigFile, relativeTo, speakerUrlOf } from './configs';
 import { configErrorToDiagnostic, findingToDiagnostic } from './diagnostics';
 import type { FeatureContext, OpenDocument } from './features/context';
@@ -26,6 +28,8 @@ export interface SessionClient {
   log(message: string): void;
   /** Code lenses show route state: ask the client to re-request them when it changes. */
   refreshCodeLenses(): void;
+  /** A route source appeared, went away or changed health (the extension's status bar asks again). */
+  routeStatusChanged(): void;
 }
 
 /** Read access to the editor's open documents (vscode-languageserver's TextDocuments). */
@@ -49,6 +53,7 @@ export class Session {
   private readonly checker: Checker;
   private readonly publisher: DiagnosticsPublisher;
   private readonly routes: RouteRegistry;
+  private readonly clusters: ClusterRegistry;
   private settings: Settings = defaultSettings;
   private folders: string[] = [];
   private excludes = new GlobSet([]);
@@ -69,7 +74,7 @@ export class Session {
     private readonly client: SessionClient,
   ) {
     this.configs = new ConfigStore((path) => this.openText(path), (path) => this.display(path));
-    this.checker = new Checker(this.index, { config: (p) => this.configs.config(p), routes: (p) => this.routesOf(p) });
+    this.checker = new Checker(this.index, { config: (p) => this.configs.config(p), routes: (p) => this.routesOf(p), live: (p, config) => this.clustersOf(p)?.liveServices(config) });
     this.publisher = new DiagnosticsPublisher((params) => client.publishDiagnostics(params));
     this.scheduler = new PassScheduler(() => this.guardedPass(), () => this.settings.debounceMs);
     this.routes = new RouteRegistry({
@@ -81,6 +86,15 @@ export class Session {
       outage: (message) => { this.client.showMessage('warning', message); this.client.refreshCodeLenses(); },
       recovered: (message) => { this.client.showMessage('info', message); this.client.refreshCodeLenses(); },
       invalid: (message) => this.client.showMessage('error', message),
+      statusChanged: () => this.client.routeStatusChanged(),
+    });
+    this.clusters = new ClusterRegistry({
+      changed: (configPaths, keys) => {
+        for (const configPath of configPaths) for (const key of keys) this.pendingKeys.add(addressKey(configPath, key));
+        this.schedule();
+      },
+      outage: (message) => this.client.showMessage('warning', message),
+      recovered: (message) => this.client.showMessage('info', message),
     });
   }
 
@@ -93,6 +107,8 @@ export class Session {
     this.configs.reset(settings.configPath, this.folders[0]);
     this.routes.dispose();
     this.routes.setPolling(settings.routeRefreshSeconds);
+    this.clusters.dispose();
+    this.clusters.setPolling(settings.routeRefreshSeconds);
   }
 
   /** (Re)builds the index from the workspace folders, in slices so requests are answered meanwhile. */
@@ -129,6 +145,7 @@ export class Session {
   dispose(): void {
     this.scheduler.dispose();
     this.routes.dispose();
+    this.clusters.dispose();
   }
 
   // ---- events -----------------------------------------------------------------------------
@@ -246,6 +263,7 @@ export class Session {
     for (const path of affected) this.publishDocument(path);
     this.forcePublish.clear();
     this.routes.prune();
+    this.clusters.prune();
   }
 
   /** Parses an open document's current text into the index (at most once per version). */
@@ -293,6 +311,7 @@ export class Session {
     const ctx: FeatureContext = {
       config: this.configs.config(configPath),
       routes: this.routesOf(configPath),
+      clusters: this.clustersOf(configPath),
       findings: this.checker.findingsOf(path),
       owners: (address) => addressOwners(this.index, configPath, address),
       inUse: (address) => this.index.hasKey(addressKey(configPath, address.key)),
@@ -301,6 +320,11 @@ export class Session {
       now: () => new Date(),
     };
     return { doc: { path, uri, text, manifest: file.manifest }, ctx };
+  }
+
+  /** The route sources the workspace's configs use now. */
+  routeSources(): LiveRoutes[] {
+    return this.routes.active();
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -312,6 +336,20 @@ export class Session {
     const mrt = this.settings.mrtPath;
     const spec: RouteSourceSpec | undefined = url ? { kind: 'speaker', url } : mrt ? { kind: 'mrt', path: mrt } : undefined;
     return this.routes.forGroup(configPath, spec);
+  }
+
+  /** The live clusters of a config group: the kubeRoutes.contexts setting, else every regions.*.contexts of its config. */
+  private clustersOf(configPath: string | undefined): LiveClusters | undefined {
+    const config = this.configs.config(configPath);
+    const contexts = this.settings.contexts
+      ? this.settings.contexts.map((context) => ({ context, origin: 'the kubeRoutes.contexts setting' }))
+      : [...config.regions.values()].flatMap((r) => r.contexts.map((context) => ({ context, origin: `regions.${r.name}.contexts of ${configPath ? this.display(configPath) : 'kube-routes.yaml'}` })));
+    const setting = this.settings.kubeconfig;
+    const kubeconfig = setting === undefined ? undefined
+      : setting === '~' || setting.startsWith('~/') ? join(homedir(), setting.slice(1))
+      : isAbsolute(setting) || !this.folders[0] ? resolve(setting) : resolve(this.folders[0], setting);
+    const spec: ClusterSpec | undefined = contexts.length > 0 ? { kubeconfig, contexts } : undefined;
+    return this.clusters.forGroup(configPath, spec);
   }
 
   private isOpen(path: string): boolean {

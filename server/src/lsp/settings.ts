@@ -15,6 +15,10 @@ export interface Settings {
   readonly debounceMs: number;
   /** How often to refresh route state from the live source (0: only when addresses change). */
   readonly routeRefreshSeconds: number;
+  /** The kube contexts whose Services cluster-ip-allocated reads; undefined: every context under regions.*.contexts. */
+  readonly contexts: readonly string[] | undefined;
+  /** The kubeconfig for those contexts; undefined: $KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfig: string | undefined;
 }
 
 export const defaultSettings: Settings = {
@@ -24,6 +28,8 @@ export const defaultSettings: Settings = {
   exclude: [],
   debounceMs: 50,
   routeRefreshSeconds: 30,
+  contexts: undefined,
+  kubeconfig: undefined,
 };
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -50,6 +56,8 @@ export function readSettings(raw: unknown): Settings {
     exclude,
     debounceMs: number(section['debounceMs'], defaultSettings.debounceMs, 0, 10_000),
     routeRefreshSeconds: number(section['routeRefreshSeconds'], defaultSettings.routeRefreshSeconds, 0, 86_400),
+    contexts: Array.isArray(section['contexts']) ? [...new Set(section['contexts'].map(nonEmptyString).filter((c): c is string => c !== undefined))] : undefined,
+    kubeconfig: nonEmptyString(section['kubeconfig']),
   };
 }
 

@@ -9,12 +9,13 @@ import { isClusterField, literalAt, literalOfDiagnostic, serviceLiterals, servic
 import { lineBreakOf, splitLines } from './text-lines';
 
 // Quick fixes for kube-routes diagnostics, and one refactoring on any cluster IP:
-// - "Assign a free cluster IP in <region>" (duplicate-cluster-ip, cluster-ip-outside-region, or the cursor on a cluster IP)
+// - "Assign a free cluster IP in <region>" (duplicate-cluster-ip, cluster-ip-outside-region, cluster-ip-allocated, or the
+//   cursor on a cluster IP): free in the workspace, the live clusters and the route table
 // - "Add label region: <r>" (missing-region-label), "Set label region: <r>" (unknown-region, cluster-ip-outside-region),
 //   the region inferred from the Service's own addresses
 // - "Disable <rule> for this line" on every diagnostic
 
-const freeIpRules = new Set(['duplicate-cluster-ip', 'cluster-ip-outside-region']);
+const freeIpRules = new Set(['duplicate-cluster-ip', 'cluster-ip-outside-region', 'cluster-ip-allocated']);
 const setLabelRules = new Set(['unknown-region', 'cluster-ip-outside-region']);
 
 /** Asks the route source which routes lie inside a range; kept short so the menu does not hang on an outage. */
@@ -79,7 +80,7 @@ async function assignFreeIp(ctx: FeatureContext, lines: readonly string[], use: 
   if (!region) return undefined;
   const inUse = (text: string) => {
     const address = parseIpAddress(text);
-    return address !== undefined && ctx.inUse(address);
+    return address !== undefined && (ctx.inUse(address) || (ctx.clusters?.owners(ctx.config, address).length ?? 0) > 0);
   };
   for (const range of candidateRanges(region, use.literal.value)) {
     let routes: readonly Route[] = ctx.routes?.answeredRoutes() ?? [];

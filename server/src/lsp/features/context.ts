@@ -1,4 +1,5 @@
 import type { Finding, IpAddress, KubeRoutesConfig, ManifestFile } from '@kube-routes/server/engine';
+import type { LiveClusters } from '../clusters/cluster-registry';
 import type { LiveRoutes } from '../routes/live-routes';
 import type { ServiceLiteral } from './service-literals';
 
@@ -21,6 +22,8 @@ export interface FeatureContext {
   readonly config: KubeRoutesConfig;
   /** Undefined when no route source is configured for the group. */
   readonly routes: LiveRoutes | undefined;
+  /** The group's live clusters; undefined when it reads no kube context. */
+  readonly clusters?: LiveClusters | undefined;
   /** The current findings of the document. */
   readonly findings: readonly Finding[];
   /** Every use of the address in the group's files, this document's included. */

@@ -1,12 +1,13 @@
 import { parseIpAddress, type IpAddress } from '@kube-routes/server/engine';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import type { ContextState } from '../clusters/cluster-registry';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
 import { memberships, serviceRegion, type Membership } from './regions';
 import { pathsTable, sourceLine } from './route-markdown';
 import { fieldLabel, literalAt, type ServiceLiteral } from './service-literals';
 
-/** Hover on an IP of a Service: region and range membership, the covering route, other owners. */
+/** Hover on an IP of a Service: region and range membership, the covering route, other owners in the workspace and live clusters. */
 export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Position): Hover | null {
   const use = literalAt(doc.manifest, position);
   if (!use) return null;
@@ -16,6 +17,8 @@ export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Positi
     sections.push(routeSection(ctx, address));
     const others = ownersSection(ctx, doc.path, use, address);
     if (others) sections.push(others);
+    const live = liveSection(ctx, use, address);
+    if (live) sections.push(live);
   }
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(use.literal.range) };
 }
@@ -68,4 +71,29 @@ function ownersSection(ctx: FeatureContext, path: string, use: ServiceLiteral, a
     return `- Service \`${o.use.service.id}\`${region}, ${fieldLabel(o.use)}: [${ctx.display(o.file)}:${line}](${ctx.uri(o.file)}#L${line})`;
   });
   return `Also used by:\n${lines.join('\n')}`;
+}
+
+function contextState(state: ContextState): string {
+  const name = '`' + state.context + '`';
+  switch (state.status.kind) {
+    case 'waiting': return `${name}: not read yet`;
+    case 'fresh': return `${name} as of ${state.status.at.toISOString()}`;
+    case 'stale': return `**stale**: ${name} cannot be read since ${state.status.since.toISOString()} (${state.status.reason}); last read ${state.status.lastRead?.toISOString() ?? 'never'}`;
+  }
+}
+
+/** The Services of the live clusters holding the address, with how current each context is. */
+function liveSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string | undefined {
+  const clusters = ctx.clusters;
+  if (!clusters) return undefined;
+  const states = clusters.states().map(contextState).join('; ');
+  const owners = clusters.owners(ctx.config, address);
+  if (owners.length === 0) return `Live clusters: not allocated (${states}).`;
+  const region = serviceRegion(ctx.config, use.service)?.region?.name;
+  const rows = owners.map((a) => {
+    const id = `${a.service.namespace}/${a.service.name}`;
+    const deployed = id === use.service.id && (a.region === undefined || region === undefined || a.region === region);
+    return `| ${a.service.context} | ${a.region ?? '–'} | ${id}${deployed ? ' (this Service, deployed)' : ''} |`;
+  });
+  return [`Allocated in live clusters (${states}):`, '', '| context | region | Service |', '|---|---|---|', ...rows].join('\n');
 }

@@ -1,5 +1,5 @@
 import type { Route, RouteTable } from '@kube-routes/server/engine';
-import type { RouteSource } from './route-source';
+import type { RouteSource, SourceSummary } from './route-source';
 
 export type SourceStatus =
   | { readonly kind: 'waiting' }
@@ -13,6 +13,8 @@ export interface LiveRoutesEvents {
   outage(message: string): void;
   /** Once, when it answers again after an outage. */
   recovered(message: string): void;
+  /** The status changed kind (waiting, fresh, stale): for the editor's status bar. */
+  statusChanged(): void;
 }
 
 export interface WantedAddress {
@@ -45,12 +47,25 @@ export class LiveRoutes {
   private timer: NodeJS.Timeout | undefined;
   private lastAnswer: Date | undefined;
   private disposed = false;
+  private readonly following: { close(): void } | undefined;
+  private changeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly source: RouteSource,
     private readonly events: LiveRoutesEvents,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // With a change stream, routes are asked again right after they change (a burst of changes,
+    // one refresh); polling stays as the fallback for a stream that is down.
+    this.following = source.follow?.(() => {
+      if (this.changeTimer) return;
+      this.changeTimer = setTimeout(() => {
+        this.changeTimer = undefined;
+        this.refresh();
+      }, 100);
+      this.changeTimer.unref();
+    });
+  }
 
   /** The engine's view: routes of answered addresses (fresh or last known). */
   table(): RouteTable {
@@ -75,10 +90,19 @@ export class LiveRoutes {
   /** Routes inside a prefix, asked now with a short timeout (a code action menu must not hang); none while stale. */
   async routesWithin(prefix: string, timeoutMs = 1_500): Promise<readonly Route[]> {
     if (this.status.kind === 'stale') return [];
+    return this.withTimeout(this.source.routesWithin(prefix), timeoutMs);
+  }
+
+  /** Peers and prefix count, asked now with a short timeout (a status bar must not hang either). */
+  summary(timeoutMs = 1_500): Promise<SourceSummary> {
+    return this.withTimeout(this.source.summary(), timeoutMs);
+  }
+
+  private async withTimeout<T>(answer: Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${this.source.name}: no answer within ${timeoutMs} ms`)), timeoutMs); });
     try {
-      return await Promise.race([this.source.routesWithin(prefix), timeout]);
+      return await Promise.race([answer, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -113,6 +137,8 @@ export class LiveRoutes {
   dispose(): void {
     this.disposed = true;
     this.setPolling(0);
+    this.following?.close();
+    if (this.changeTimer) clearTimeout(this.changeTimer);
   }
 
   private kick(): void {
@@ -153,10 +179,11 @@ export class LiveRoutes {
       this.answers.set(key, { route, text, json });
       this.wanted.delete(key);
     }
-    const wasStale = this.status.kind === 'stale';
+    const was = this.status.kind;
     this.lastAnswer = this.now();
     this.status = { kind: 'fresh', at: this.lastAnswer };
-    if (wasStale) this.events.recovered(`kube-routes: ${this.source.name} answers again; route state is fresh.`);
+    if (was === 'stale') this.events.recovered(`kube-routes: ${this.source.name} answers again; route state is fresh.`);
+    if (was !== 'fresh') this.events.statusChanged();
     if (changed.length > 0) this.events.changed(changed);
   }
 
@@ -167,5 +194,6 @@ export class LiveRoutes {
       ? `keeping the routes last received at ${this.lastAnswer.toISOString()} (marked stale)`
       : 'no route state yet, so the BGP rules wait';
     this.events.outage(`kube-routes: ${reason}; ${kept}. Addresses it has not answered get no BGP findings until it answers again.`);
+    this.events.statusChanged();
   }
 }

@@ -5,7 +5,7 @@ import { MrtPeerTable } from '../../mrt';
 import { loadMrtFile } from '../../mrt-node';
 import { Rib } from '../../rib';
 import { RibRouteTable } from '../../routes';
-import type { RouteSource } from './route-source';
+import type { RouteSource, SourceSummary } from './route-source';
 
 /**
  * Route state from an MRT file, loaded in-process (no daemon): the same table `kubectl routes
@@ -14,6 +14,7 @@ import type { RouteSource } from './route-source';
 export class MrtRouteSource implements RouteSource {
   readonly name: string;
   private table: RibRouteTable | undefined;
+  private prefixes = 0;
   private loadedMtime = -1;
   private loading: Promise<RibRouteTable> | undefined;
 
@@ -32,6 +33,11 @@ export class MrtRouteSource implements RouteSource {
     return (await this.current()).within(prefix, 100_000)?.routes ?? [];
   }
 
+  async summary(): Promise<SourceSummary> {
+    await this.current();
+    return { peers: undefined, prefixes: this.prefixes }; // a recorded table has no sessions
+  }
+
   private async current(): Promise<RibRouteTable> {
     const mtime = (await stat(this.path)).mtimeMs; // rejects when the file is gone: the source is down
     if (this.table && mtime === this.loadedMtime) return this.table;
@@ -45,6 +51,7 @@ export class MrtRouteSource implements RouteSource {
     const stats = await loadMrtFile(this.path, rib, peers);
     if (stats.records === 0) throw new Error(`${this.path} holds no MRT records`);
     this.table = new RibRouteTable(rib, (id) => peers.byId(id)?.address ?? `peer-${id}`, this.name);
+    this.prefixes = rib.prefixCount(4) + rib.prefixCount(6);
     this.loadedMtime = mtime;
     return this.table;
   }

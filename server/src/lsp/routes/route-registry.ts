@@ -9,6 +9,8 @@ export interface RegistryEvents {
   recovered(message: string): void;
   /** A source could not even be created (a malformed URL); reported once per spec. */
   invalid(message: string): void;
+  /** A source's status changed kind (see LiveRoutesEvents). */
+  statusChanged(): void;
 }
 
 /**
@@ -43,6 +45,7 @@ export class RouteRegistry {
     }
     live.setPolling(this.pollSeconds);
     this.sources.set(key, live);
+    this.events.statusChanged();
     return live;
   }
 
@@ -51,14 +54,21 @@ export class RouteRegistry {
     for (const live of this.sources.values()) live.setPolling(seconds);
   }
 
+  /** The sources in use, in the order they were first used. */
+  active(): LiveRoutes[] {
+    return [...this.sources.values()];
+  }
+
   /** Stops sources no config group uses any more. */
   prune(): void {
     const used = new Set(this.groups.values());
+    const before = this.sources.size;
     for (const [key, live] of this.sources) {
       if (used.has(key)) continue;
       live.dispose();
       this.sources.delete(key);
     }
+    if (this.sources.size !== before) this.events.statusChanged();
   }
 
   dispose(): void {
@@ -75,6 +85,7 @@ export class RouteRegistry {
       },
       outage: (message) => this.events.outage(message),
       recovered: (message) => this.events.recovered(message),
+      statusChanged: () => this.events.statusChanged(),
     };
   }
 }

@@ -1,5 +1,6 @@
-import type { LookupResult, Route } from '@kube-routes/server/engine';
-import type { RouteSource } from './route-source';
+import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
+import type { RouteSource, SourceSummary } from './route-source';
+import { WatchStream } from './watch-stream';
 
 /** Reads a running kube-routes-speaker's HTTP API (docs/api.md), as the kubectl plugin does. */
 export class SpeakerRouteSource implements RouteSource {
@@ -33,8 +34,20 @@ export class SpeakerRouteSource implements RouteSource {
     return results;
   }
 
+  follow(onChange: () => void): { close(): void } {
+    return new WatchStream(new URL('/v1/watch', this.base), onChange);
+  }
+
   async routesWithin(prefix: string): Promise<readonly Route[]> {
     return (await this.get<{ routes: Route[] }>(`/v1/routes?within=${encodeURIComponent(prefix)}&limit=10000`)).routes;
+  }
+
+  async summary(): Promise<SourceSummary> {
+    const { peers } = await this.get<{ peers: PeerStatus[] }>('/v1/peers');
+    // `received` counts what each peer sent, so a prefix two peers announce counts twice: the
+    // speaker's API has no total, and this is the figure an operator compares with the routers.
+    const prefixes = peers.reduce((sum, p) => sum + Object.values(p.received).reduce((a, n) => a + (n ?? 0), 0), 0);
+    return { peers, prefixes };
   }
 
   private async get<T>(path: string): Promise<T> {

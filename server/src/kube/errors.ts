@@ -1,11 +1,19 @@
 // Why a context could not be read, as data: one complete line naming the context and what to do.
-// The live commands print each one, still show what the other contexts answered, and exit 2.
+// The live commands print each one, still show what the other contexts answered, and exit 2;
+// the language server shows each outage once.
 
 export type KubeErrorKind = 'unknown-context' | 'credentials' | 'unreachable' | 'tls' | 'unauthorized' | 'forbidden' | 'not-found' | 'failed';
 
 export class KubeError extends Error {
   constructor(readonly context: string, readonly kind: KubeErrorKind, message: string) {
     super(message);
+  }
+}
+
+/** The kubeconfig itself cannot be read; each face adds how to point at another one. */
+export class KubeconfigError extends Error {
+  constructor(readonly source: string, readonly reason: string) {
+    super(`cannot read the kubeconfig ${source}: ${reason}`);
   }
 }
 

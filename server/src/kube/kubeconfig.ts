@@ -1,12 +1,12 @@
 import type { RequestOptions } from 'node:https';
 import { closestMatch } from '@kube-routes/server/engine';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { UsageError } from '../cli/io';
-import { KubeError } from './errors';
+import { KubeconfigError, KubeError } from './errors';
 
 // Kubeconfig handling is @kubernetes/client-node's: KUBECONFIG lists, relative paths, token and
 // certificate files, exec and auth-provider plugins, proxies. It is an ES module loaded on
 // first use, so commands that never touch a cluster (check without --live) do not pay for it.
+// Kubernetes client types stay in this folder: callers get ContextAccess and plain data.
 
 type ClientNode = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
 let clientNode: Promise<ClientNode> | undefined;
@@ -30,7 +30,7 @@ export interface ContextAccess {
 export class Kubeconfig {
   private constructor(private readonly config: KubeConfig, private readonly lib: ClientNode, readonly source: string) {}
 
-  /** --kubeconfig FILE, else $KUBECONFIG, else ~/.kube/config (as kubectl). */
+  /** FILE (--kubeconfig, a setting), else $KUBECONFIG, else ~/.kube/config (as kubectl); KubeconfigError when unreadable. */
   static async load(file?: string): Promise<Kubeconfig> {
     const lib = await loadClientNode();
     const config = new lib.KubeConfig();
@@ -41,7 +41,7 @@ export class Kubeconfig {
     } catch (e) {
       const code = (e as { code?: string }).code;
       const why = code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new UsageError(`cannot read the kubeconfig ${source}: ${why}; pass --kubeconfig FILE or set KUBECONFIG`);
+      throw new KubeconfigError(source, why);
     }
     return new Kubeconfig(config, lib, source);
   }

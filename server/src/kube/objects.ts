@@ -61,3 +61,13 @@ export interface IpAddressJson {
   readonly metadata: { readonly name: string };
   readonly spec?: { readonly parentRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string } };
 }
+
+/**
+ * The Service an IPAddress object (networking.k8s.io/v1) allocates its address to, or undefined
+ * for another owner: allocations the Services do not show, even in namespaces the user cannot list.
+ */
+export function ipAddressService(context: string, ip: IpAddressJson): LiveService | undefined {
+  const ref = ip.spec?.parentRef;
+  if (ref?.resource !== 'services') return undefined;
+  return { context, namespace: ref.namespace ?? '', name: ref.name ?? '', clusterIPs: [ip.metadata.name] };
+}

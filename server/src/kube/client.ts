@@ -24,7 +24,8 @@ const listPageSize = 500;
 const requestTimeoutMs = 30_000;
 
 export class KubeClient {
-  constructor(readonly access: ContextAccess) {}
+  /** userAgent: the face making the requests, as API server audit logs show it. */
+  constructor(readonly access: ContextAccess, private readonly userAgent = 'kubectl-routes') {}
 
   get context(): string {
     return this.access.context;
@@ -37,7 +38,7 @@ export class KubeClient {
     url.pathname = `${new URL(access.server).pathname.replace(/\/$/, '')}${path.split('?')[0]}`;
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { ...access.options, method: 'GET', headers: { ...access.options.headers, accept: 'application/json', 'user-agent': 'kubectl-routes' }, signal: options.signal }, resolve);
+      const req = send(url, { ...access.options, method: 'GET', headers: { ...access.options.headers, accept: 'application/json', 'user-agent': this.userAgent }, signal: options.signal }, resolve);
       if (options.timeoutMs) req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.once('error', (e) => reject(options.signal?.aborted ? e : transportError(access.context, access.server, e)));
       req.end();

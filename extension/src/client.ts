@@ -1,0 +1,28 @@
+import type { ExtensionContext, OutputChannel } from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+/**
+ * The id is also the settings prefix vscode-languageclient reads the trace level from
+ * (kubeRoutes.trace.server), and the server's settings section: one name everywhere.
+ */
+export const clientId = 'kubeRoutes';
+
+/**
+ * The bundled kube-routes-language-server (dist/server.js) over Node IPC, for YAML files on disk.
+ * The server does the rest: it pulls the kubeRoutes settings and registers for their changes and
+ * for file events itself, so nothing is synchronised from here. Its diagnostics carry their own
+ * source ("kube-routes"); the client adds no YAML validation, so Red Hat's YAML extension keeps
+ * doing the YAML (syntax, schemas) and kube-routes only the routing rules.
+ */
+export function createClient(context: ExtensionContext, output: OutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ scheme: 'file', language: 'yaml' }],
+    outputChannel: output,
+  };
+  return new LanguageClient(clientId, 'Kube Routes', serverOptions, clientOptions);
+}
