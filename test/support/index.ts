@@ -11,3 +11,4 @@ export * from './lsp-client';
 export * from './fake-speaker';
 export * from './lsp-workspace';
 export * from './random';
+export * from './hex-fixtures';

@@ -2,11 +2,12 @@
  * Shared helpers of the BMP tests: commented-hex fixtures with their directives, JSON snapshots
  * (UPDATE_SNAPSHOTS=1 rewrites them), reading a stream in pieces, and a seeded generator.
  */
-import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { BgpError, toHex } from '../../src/bgp';
 import { BMP_COMMON_HEADER_LENGTH, type BmpDecodeResult, BmpStreamDecoder, bmpMessageTypeName, formatBmpResult, readBmp } from '../../src/bmp';
+import { matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
+export { matchJsonSnapshot, parseHex, type JsonValue };
 
 /** Fixtures live in the source tree; the compiled tests run from server/dist/test/bmp. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../test/bmp/fixtures');
@@ -22,17 +23,6 @@ export interface HexFixture {
   readonly expectFatal: number | undefined;
 }
 
-/** Commented hex: `#` starts a comment, whitespace is ignored. Throws on stray characters (a broken fixture is a test bug). */
-export function parseHex(text: string): Uint8Array {
-  const digits = text
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(digits)) throw new Error(`non-hex characters in fixture: ${digits.replace(/[0-9a-fA-F]/g, '').slice(0, 20)}`);
-  if (digits.length % 2 !== 0) throw new Error('odd number of hex digits in fixture');
-  return Uint8Array.from(Buffer.from(digits, 'hex'));
-}
 
 export function hex(text: string): Uint8Array {
   return parseHex(text);
@@ -58,7 +48,6 @@ export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] 
     });
 }
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** JSON-friendly view: bigint -> "0x…", Uint8Array -> "hex:…", BgpError with its name. */
 export function toJson(value: unknown): JsonValue {
@@ -76,17 +65,6 @@ export function toJson(value: unknown): JsonValue {
   return String(value);
 }
 
-/** Compare with a JSON file next to the fixture, or (UPDATE_SNAPSHOTS=1) write it. */
-export function matchJsonSnapshot(actual: JsonValue, file: string): void {
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env['UPDATE_SNAPSHOTS'] === '1') {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.ok(existsSync(file), `missing snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 to create it`);
-  assert.deepEqual(JSON.parse(text), JSON.parse(readFileSync(file, 'utf8')), `output differs from ${file}; if intended, run with UPDATE_SNAPSHOTS=1`);
-}
 
 /** Every result as text lines (messages with details, errors with offsets). */
 export function resultLines(results: readonly BmpDecodeResult[]): string[] {

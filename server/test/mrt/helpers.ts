@@ -3,11 +3,13 @@
  * rewrites them), a text view of a RIB, a seeded random generator and attribute builders.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { AttributeFlag, type PathAttribute, formatAttribute, formatPrefix, parseIpv4, parseIpv6, parsePrefix, type Prefix } from '../../src/bgp';
 import { type MrtReadResult, decodeCanonical, encodeCanonical, formatMrtResult, ribRoutes } from '../../src/mrt';
 import type { Rib } from '../../src/rib';
+import { matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
+export { matchJsonSnapshot, parseHex, type JsonValue };
 
 /** Fixtures live in the source tree; the compiled tests run from server/dist/test/mrt. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../test/mrt/fixtures');
@@ -20,17 +22,6 @@ export interface HexFixture {
   readonly expectErrors: readonly number[];
 }
 
-/** Commented hex: `#` starts a comment, whitespace is ignored. Throws on stray characters (a broken fixture is a test bug). */
-export function parseHex(text: string): Uint8Array {
-  const digits = text
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(digits)) throw new Error('non-hex characters in fixture');
-  if (digits.length % 2 !== 0) throw new Error('odd number of hex digits in fixture');
-  return Uint8Array.from(Buffer.from(digits, 'hex'));
-}
 
 export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] {
   const dir = path.join(FIXTURES_DIR, subdirectory);
@@ -46,19 +37,7 @@ export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] 
     });
 }
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Compare with a JSON file next to the fixture, or (UPDATE_SNAPSHOTS=1) write it. */
-export function matchJsonSnapshot(actual: JsonValue, file: string): void {
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env['UPDATE_SNAPSHOTS'] === '1') {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  assert.ok(existsSync(file), `missing snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 to create it`);
-  assert.deepEqual(JSON.parse(text), JSON.parse(readFileSync(file, 'utf8')), `output differs from ${file}; if intended, run with UPDATE_SNAPSHOTS=1`);
-}
 
 /** Every read result as text lines (records with details, errors with offsets). */
 export function resultLines(results: readonly MrtReadResult[]): string[] {

@@ -7,6 +7,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_SESSION, type SessionContext } from '../../../src/bgp';
+import { parseHex } from '@kube-routes/test/support';
+export { parseHex };
 
 /** Fixtures live in the source tree; this helper runs from server/dist/test/bgp/helpers. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../../test/bgp/fixtures');
@@ -23,19 +25,6 @@ export interface Fixture {
   readonly expect: readonly string[];
 }
 
-/** Parse commented hex. Throws on odd digit counts or stray characters (a broken fixture is a test bug). */
-export function parseHex(text: string): Uint8Array {
-  const digits = text
-    .split('\n')
-    .map((line) => line.replace(/#.*$/, ''))
-    .join('')
-    .replace(/\s+/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(digits)) throw new Error(`non-hex characters in fixture: ${digits.replace(/[0-9a-fA-F]/g, '').slice(0, 20)}`);
-  if (digits.length % 2 !== 0) throw new Error('odd number of hex digits in fixture');
-  const out = new Uint8Array(digits.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
 
 export function readFixture(file: string): Fixture {
   const text = readFileSync(file, 'utf8');

@@ -2,8 +2,7 @@
  * Expected-value files next to fixtures (`foo.hex` -> `foo.expected.json`).
  * Set UPDATE_SNAPSHOTS=1 to (re)write them; without it a missing file fails.
  */
-import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { matchJsonSnapshot, type JsonValue } from '@kube-routes/test/support';
 import {
   BgpError,
   type DecodeResult,
@@ -15,8 +14,8 @@ import {
   type SessionContext,
   toHex,
 } from '../../../src/bgp';
+export type { JsonValue };
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 /** JSON-friendly view: bigint -> "0x…" string, Uint8Array -> "hex:…", BgpError with its name. */
 export function toJson(value: unknown): JsonValue {
@@ -59,19 +58,7 @@ export function describeDecode(result: DecodeResult, context: SessionContext, co
 
 /** Compare `actual` with the JSON file, or write it when UPDATE_SNAPSHOTS=1. */
 export function matchSnapshot(file: string, actual: JsonValue): void {
-  const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env.UPDATE_SNAPSHOTS === '1') {
-    writeFileSync(file, text);
-    return;
-  }
-  if (!existsSync(file)) {
-    assert.fail(
-      `missing expected file ${file}\n` +
-        'Create it from the current decoder output, then review it before committing:\n' +
-        '  npx tsc -b server/src/bgp server/test/bgp && UPDATE_SNAPSHOTS=1 node --test server/dist/test/bgp/fixtures.test.js',
-    );
-  }
-  assert.deepEqual(actual, JSON.parse(readFileSync(file, 'utf8')) as JsonValue, `decoded value differs from ${file} (UPDATE_SNAPSHOTS=1 rewrites it)`);
+  matchJsonSnapshot(actual, file);
 }
 
 export function expectedFileFor(hexFile: string): string {
