@@ -2,7 +2,7 @@
  * Encoding MRT records: TABLE_DUMP_V2 PEER_INDEX_TABLE and RIB records, BGP4MP(_ET) messages
  * and state changes. Invalid values throw `EncodeError` (from the BGP codec).
  */
-import { EncodeError, type Prefix, encodeUtf8 } from '../bgp';
+import { ByteWriter, EncodeError, type Prefix, encodeUtf8 } from '../bgp';
 import { Bgp4mpSubtype, MRT_HEADER_LENGTH, MrtType, TableDumpV2Subtype } from './constants';
 import type { MrtAddress, MrtPeerEntry } from './types';
 
@@ -11,54 +11,10 @@ function checkUint(value: number, max: number, what: string): number {
   return value;
 }
 
-/** A growable byte buffer for whole records; {@link take} hands out what was written. */
-export class RecordBuffer {
-  private buffer: Uint8Array;
-  private size = 0;
-
+/** The codec's byte writer, plus MRT's address, prefix and record framing; {@link take} hands out what was written. */
+export class RecordBuffer extends ByteWriter {
   constructor(capacity = 1 << 16) {
-    this.buffer = new Uint8Array(capacity);
-  }
-
-  get length(): number {
-    return this.size;
-  }
-
-  private ensure(extra: number): void {
-    const needed = this.size + extra;
-    if (needed <= this.buffer.length) return;
-    let capacity = this.buffer.length * 2;
-    while (capacity < needed) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.buffer.subarray(0, this.size));
-    this.buffer = grown;
-  }
-
-  u8(value: number): void {
-    this.ensure(1);
-    this.buffer[this.size++] = value;
-  }
-
-  u16(value: number): void {
-    this.ensure(2);
-    const b = this.buffer;
-    b[this.size++] = value >>> 8;
-    b[this.size++] = value & 0xff;
-  }
-
-  u32(value: number): void {
-    this.ensure(4);
-    const b = this.buffer;
-    b[this.size++] = value >>> 24;
-    b[this.size++] = (value >>> 16) & 0xff;
-    b[this.size++] = (value >>> 8) & 0xff;
-    b[this.size++] = value & 0xff;
-  }
-
-  bytes(value: Uint8Array): void {
-    this.ensure(value.length);
-    this.buffer.set(value, this.size);
-    this.size += value.length;
+    super(capacity);
   }
 
   address(address: MrtAddress): void {
@@ -85,7 +41,7 @@ export class RecordBuffer {
 
   /** Write a common header with a zero length; returns where the record starts. */
   beginRecord(timestamp: number, type: number, subtype: number, microseconds?: number): number {
-    const start = this.size;
+    const start = this.length;
     this.u32(checkUint(timestamp, 0xffffffff, 'timestamp'));
     this.u16(type);
     this.u16(subtype);
@@ -96,23 +52,13 @@ export class RecordBuffer {
 
   /** Fill in the Length field of the record begun at `start`. */
   endRecord(start: number): void {
-    const length = this.size - start - MRT_HEADER_LENGTH;
-    const b = this.buffer;
-    b[start + 8] = length >>> 24;
-    b[start + 9] = (length >>> 16) & 0xff;
-    b[start + 10] = (length >>> 8) & 0xff;
-    b[start + 11] = length & 0xff;
-  }
-
-  /** Forget what was written after `start` (a record that failed half-way). */
-  truncate(start: number): void {
-    this.size = start;
+    this.setU32(start + 8, this.length - start - MRT_HEADER_LENGTH, 'record length');
   }
 
   /** A copy of everything written, and reset. */
   take(): Uint8Array {
-    const out = this.buffer.slice(0, this.size);
-    this.size = 0;
+    const out = this.toBytes();
+    this.truncate(0);
     return out;
   }
 }

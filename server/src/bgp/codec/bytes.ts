@@ -45,8 +45,8 @@ function checkUint(value: number, max: number, what: string): void {
 
 /** A growable big-endian byte buffer. Values out of range throw {@link EncodeError}. */
 export class ByteWriter {
-  private buffer: Uint8Array;
-  private size = 0;
+  protected buffer: Uint8Array;
+  protected size = 0;
 
   constructor(initialCapacity = 256) {
     this.buffer = new Uint8Array(initialCapacity);
@@ -57,7 +57,7 @@ export class ByteWriter {
     return this.size;
   }
 
-  private ensure(extra: number): void {
+  protected ensure(extra: number): void {
     const needed = this.size + extra;
     if (needed <= this.buffer.length) return;
     let capacity = this.buffer.length * 2;
@@ -125,6 +125,20 @@ export class ByteWriter {
     this.buffer.copyWithin(offset + 1, offset, this.size);
     this.buffer[offset] = 0;
     this.size++;
+  }
+
+  /** Overwrite four bytes already written (e.g. a length placeholder). */
+  setU32(offset: number, value: number, what = '32-bit value'): void {
+    checkUint(value, 0xffffffff, what);
+    this.buffer[offset] = value >>> 24;
+    this.buffer[offset + 1] = (value >>> 16) & 0xff;
+    this.buffer[offset + 2] = (value >>> 8) & 0xff;
+    this.buffer[offset + 3] = value & 0xff;
+  }
+
+  /** Forget what was written after `length` bytes. */
+  truncate(length: number): void {
+    this.size = Math.min(this.size, length);
   }
 
   /** A copy of the bytes written. */
