@@ -22,6 +22,11 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
+  /** An unsigned 32-bit integer. */
+  u32(): number {
+    return (this.int(0x10000) * 0x10000 + this.int(0x10000)) >>> 0;
+  }
+
   pick<T>(items: readonly T[]): T {
     const item = items[this.int(items.length)];
     if (item === undefined) throw new Error('pick from an empty list');

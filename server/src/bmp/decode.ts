@@ -2,7 +2,7 @@
  * One BMP message (common header included) -> data. Never throws: a malformed message is a
  * `BmpError` with the stream offsets of the message and of the field at fault.
  */
-import { DEFAULT_SESSION, type NegotiatedSession, type NotificationMessage, type OpenMessage, type SessionContext, type UpdateMessage, decodeMessage, decodeUtf8, messageTypeName, negotiateSession } from '../bgp';
+import { DEFAULT_SESSION, type NegotiatedSession, type NotificationMessage, type OpenMessage, type SessionContext, type UpdateMessage, decodeMessage, decodeUtf8, messageTypeName, negotiateSession, readU128, readU16, readU32, readU64 } from '../bgp';
 import type { BgpError } from '../bgp';
 import {
   BMP_COMMON_HEADER_LENGTH,
@@ -21,25 +21,13 @@ import {
 } from './constants';
 import type { BmpAddress, BmpDecodeResult, BmpError, BmpMessage, BmpPeerHeader, BmpRibView, BmpStatistic, BmpTlv } from './types';
 
-export function readU16(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset]! << 8) | bytes[offset + 1]!;
-}
 
-export function readU32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}
 
-function readU64(bytes: Uint8Array, offset: number): bigint {
-  return (BigInt(readU32(bytes, offset)) << 32n) | BigInt(readU32(bytes, offset + 4));
-}
 
-function readIpv6(bytes: Uint8Array, offset: number): bigint {
-  return (readU64(bytes, offset) << 64n) | readU64(bytes, offset + 8);
-}
 
 /** A 16-octet address field: IPv6, or IPv4 in the last 4 octets. */
 function readAddressField(bytes: Uint8Array, offset: number, ipv6: boolean): BmpAddress {
-  return ipv6 ? { family: 6, address: readIpv6(bytes, offset) } : { family: 4, address: readU32(bytes, offset + 12) };
+  return ipv6 ? { family: 6, address: readU128(bytes, offset) } : { family: 4, address: readU32(bytes, offset + 12) };
 }
 
 export interface BmpDecodeOptions {

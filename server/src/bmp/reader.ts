@@ -8,7 +8,7 @@
  * resynchronise on. The error is fatal and every later read returns it.
  */
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION, DEFAULT_MAX_BMP_MESSAGE_LENGTH, bmpMessageTypeName } from './constants';
-import { readU32 } from './decode';
+import { readU32 } from '../bgp';
 import type { BmpError } from './types';
 
 export interface BmpReaderOptions {

@@ -15,9 +15,12 @@ import {
   attributeDescriptor,
   attributeName,
   BgpError,
+  readU128,
+  readU16,
+  readU32,
 } from '../bgp';
 import { canonicalAttributes, canonicalContext, encodeCanonical } from '../routes';
-import { readU16, readU32 } from './decode';
+
 
 /** RIB entry attributes use 4-octet AS numbers and carry no Path Identifiers inside. */
 export const TABLE_DUMP_CONTEXT: SessionContext = canonicalContext;
@@ -38,19 +41,11 @@ const NO_STRINGS: readonly string[] = Object.freeze([]);
 /** Resolved once: calls through the package index's re-export cost a getter each time. */
 const descriptorOf = attributeDescriptor;
 
-function readIpv6(bytes: Uint8Array, offset: number): bigint {
-  return (
-    (BigInt(readU32(bytes, offset)) << 96n) |
-    (BigInt(readU32(bytes, offset + 4)) << 64n) |
-    (BigInt(readU32(bytes, offset + 8)) << 32n) |
-    BigInt(readU32(bytes, offset + 12))
-  );
-}
 
 function abbreviatedNextHop(bytes: Uint8Array, start: number, length: number, afi: number): NextHop | string {
   if (length === 4 && afi === 1) return { family: 4, address: readU32(bytes, start) };
-  if (length === 16) return { family: 6, address: readIpv6(bytes, start) };
-  if (length === 32) return { family: 6, address: readIpv6(bytes, start), linkLocal: readIpv6(bytes, start + 16) };
+  if (length === 16) return { family: 6, address: readU128(bytes, start) };
+  if (length === 32) return { family: 6, address: readU128(bytes, start), linkLocal: readU128(bytes, start + 16) };
   return `next hop length ${length} is not valid for AFI ${afi}`;
 }
 

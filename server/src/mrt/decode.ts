@@ -3,29 +3,16 @@
  * (STATE_CHANGE, MESSAGE and their _AS4, _LOCAL, _ADDPATH variants). Decoding never throws:
  * malformed bodies give a reason string.
  */
-import { type Nlri, type Prefix, type SessionContext, decodeMessage, decodeNlri, decodeUtf8 } from '../bgp';
+import { type Nlri, type Prefix, type SessionContext, decodeMessage, decodeNlri, decodeUtf8, readU128, readU16, readU32 } from '../bgp';
+export { readU16, readU32 } from '../bgp';
 import { Bgp4mpSubtype, MrtType, TableDumpV2Subtype, isExtendedTimestampType, mrtSubtypeName, mrtTypeName } from './constants';
 import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtRecord, MrtRibEntry } from './types';
 
-export function readU16(bytes: Uint8Array, offset: number): number {
-  return (bytes[offset]! << 8) | bytes[offset + 1]!;
-}
 
-export function readU32(bytes: Uint8Array, offset: number): number {
-  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
-}
 
-function readIpv6(bytes: Uint8Array, offset: number): bigint {
-  return (
-    (BigInt(readU32(bytes, offset)) << 96n) |
-    (BigInt(readU32(bytes, offset + 4)) << 64n) |
-    (BigInt(readU32(bytes, offset + 8)) << 32n) |
-    BigInt(readU32(bytes, offset + 12))
-  );
-}
 
 function readAddress(bytes: Uint8Array, offset: number, family: 4 | 6): MrtAddress {
-  return family === 4 ? { family: 4, address: readU32(bytes, offset) } : { family: 6, address: readIpv6(bytes, offset) };
+  return family === 4 ? { family: 4, address: readU32(bytes, offset) } : { family: 6, address: readU128(bytes, offset) };
 }
 
 /** The header fields of a body that starts after the common header (microseconds read for _ET types). */

@@ -6,8 +6,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { BgpError, toHex } from '../../src/bgp';
 import { BMP_COMMON_HEADER_LENGTH, type BmpDecodeResult, BmpStreamDecoder, bmpMessageTypeName, formatBmpResult, readBmp } from '../../src/bmp';
-import { matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
-export { matchJsonSnapshot, parseHex, type JsonValue };
+import { Random, matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
+export { Random, matchJsonSnapshot, parseHex, type JsonValue };
 
 /** Fixtures live in the source tree; the compiled tests run from server/dist/test/bmp. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../test/bmp/fixtures');
@@ -135,22 +135,3 @@ export function commentedHex(bytes: Uint8Array, title: readonly string[]): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-}

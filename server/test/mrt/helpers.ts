@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { AttributeFlag, type PathAttribute, formatAttribute, formatPrefix, parseIpv4, parseIpv6, parsePrefix, type Prefix } from '../../src/bgp';
 import { type MrtReadResult, decodeCanonical, encodeCanonical, formatMrtResult, ribRoutes } from '../../src/mrt';
 import type { Rib } from '../../src/rib';
-import { matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
-export { matchJsonSnapshot, parseHex, type JsonValue };
+import { Random, matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
+export { Random, matchJsonSnapshot, parseHex, type JsonValue };
 
 /** Fixtures live in the source tree; the compiled tests run from server/dist/test/mrt. */
 export const FIXTURES_DIR = path.resolve(__dirname, '../../../test/mrt/fixtures');
@@ -77,31 +77,6 @@ export function readInPieces(bytes: Uint8Array, size: number, read: (chunks: Uin
   return read(chunks);
 }
 
-/** Deterministic PRNG (mulberry32). */
-export class Random {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(max: number): number {
-    return Math.floor(this.next() * max);
-  }
-  u32(): number {
-    return (this.int(0x10000) * 0x10000 + this.int(0x10000)) >>> 0;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)]!;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 export const ip4 = (text: string): number => parseIpv4(text)!;
 export const ip6 = (text: string): bigint => parseIpv6(text)!;

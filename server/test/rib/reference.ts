@@ -4,17 +4,12 @@
  */
 import { formatPrefix, ipv4Mask, ipv6Mask, parsePrefix, type Prefix } from '../../src/bgp';
 import type { AnnounceResult, PathView, RouteView } from '../../src/rib';
+import { Random } from '@kube-routes/test/support';
 
-/** mulberry32: small, fast, deterministic. Returns floats in [0, 1). */
+/** The shared seeded PRNG as a function returning floats in [0, 1). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 /** "10.0.0.0/8" -> Prefix; throws on malformed text (tests only use valid prefixes). */

@@ -21,6 +21,11 @@ export function readU64(bytes: Uint8Array, offset: number): bigint {
   return (BigInt(readU32(bytes, offset)) << 32n) | BigInt(readU32(bytes, offset + 4));
 }
 
+/** Big-endian unsigned 128-bit read as a bigint (an IPv6 address). The caller guarantees bounds. */
+export function readU128(bytes: Uint8Array, offset: number): bigint {
+  return (readU64(bytes, offset) << 64n) | readU64(bytes, offset + 8);
+}
+
 /** Lower-case hex of a byte range, e.g. "0a0bff". For messages and formatting, not the decode path. */
 export function toHex(bytes: Uint8Array): string {
   let out = '';

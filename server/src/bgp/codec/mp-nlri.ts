@@ -5,21 +5,13 @@
  */
 import { formatIpv4, formatIpv6 } from './address';
 import type { MpReachNlriAttribute, MpUnreachNlriAttribute, NextHop, UnknownAttribute } from './attribute-types';
-import { ByteWriter, EncodeError, readU16, readU32 } from './bytes';
+import { ByteWriter, EncodeError, readU16, readU32, readU128 } from './bytes';
 import { Afi, formatAfiSafi, isPrefixFamily } from './family';
 import { decodeNlri, encodeNlri } from './nlri';
 import type { Nlri } from './prefix';
 import { formatNlri } from './prefix';
 import { type SessionContext, hasAddPath } from './session';
 
-function readIpv6(bytes: Uint8Array, offset: number): bigint {
-  return (
-    (BigInt(readU32(bytes, offset)) << 96n) |
-    (BigInt(readU32(bytes, offset + 4)) << 64n) |
-    (BigInt(readU32(bytes, offset + 8)) << 32n) |
-    BigInt(readU32(bytes, offset + 12))
-  );
-}
 
 function writeIpv6(address: bigint, out: ByteWriter): void {
   if (typeof address !== 'bigint' || address < 0n || address >= 1n << 128n) throw new EncodeError('IPv6 next hop out of range');
@@ -29,8 +21,8 @@ function writeIpv6(address: bigint, out: ByteWriter): void {
 function decodeNextHop(bytes: Uint8Array, start: number, length: number, afi: number): NextHop | string {
   if (length === 4 && afi === Afi.Ipv4) return { family: 4, address: readU32(bytes, start) };
   // IPv6 next hop: for IPv6 NLRI (RFC 2545), or IPv4 NLRI with extended next hop (RFC 8950).
-  if (length === 16) return { family: 6, address: readIpv6(bytes, start) };
-  if (length === 32) return { family: 6, address: readIpv6(bytes, start), linkLocal: readIpv6(bytes, start + 16) };
+  if (length === 16) return { family: 6, address: readU128(bytes, start) };
+  if (length === 32) return { family: 6, address: readU128(bytes, start), linkLocal: readU128(bytes, start + 16) };
   return `next hop length ${length} is not valid for AFI ${afi}`;
 }
 

@@ -1,18 +1,10 @@
-/** A small seeded PRNG (mulberry32) so fuzz runs are reproducible. */
-export class Prng {
-  private state: number;
+import { Random } from '@kube-routes/test/support';
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 2^32). */
+/** The shared seeded PRNG, in the raw form the codec fuzz test draws from. */
+export class Prng extends Random {
+  /** Uniform in [0, 2^32): the generator's raw output. */
   nextU32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
+    return this.next() * 4294967296;
   }
 
   /** Uniform integer in [0, n). */
