@@ -162,4 +162,15 @@ describe('kubectl routes: errors', () => {
     assert.match(check.stderr, /^error: context "nyc3-expired": the API server at \S+ rejected the credentials/m);
     assert.match(check.stderr, /^warning: the live check is incomplete: 1 of 2 contexts answered$/m);
   });
+
+  test('check --live with the speaker down: the live rule still runs, the BGP rules are left out, exit 2', async () => {
+    const port = await freePort('127.0.11.1');
+    writeTree(dir, { 'deploy-speaker-down/new.yaml': 'apiVersion: v1\nkind: Service\nmetadata: {name: new, namespace: shop, labels: {region: nyc3}}\nspec: {clusterIP: 172.25.0.20}\n' });
+    const check = await fabric.routes(['check', '--live', '--context', 'nyc3-prod', '--speaker', `http://127.0.11.1:${port}`, 'deploy-speaker-down/']);
+    noStackTrace(check);
+    assert.equal(check.code, 2);
+    assert.match(check.stdout, /cluster-ip-allocated: cluster IP 172\.25\.0\.20 is already allocated to Service payments\/ledger in context nyc3-prod/);
+    assert.doesNotMatch(check.stdout, /route-/);
+    assert.equal(check.stderr, `error: cannot reach the speaker at http://127.0.11.1:${port}: ECONNREFUSED; is kube-routes-speaker running (see --speaker)?; the BGP rules did not run\n`);
+  });
 });

@@ -62,7 +62,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
           }
         }
         const speaker = liveInput?.routes ?? flags.speaker;
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live }, io);
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live, onRouteSourceError: liveInput ? (m) => liveInput.session.problems.push(m) : undefined }, io);
         const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
         io.stdout(text);
         // Contexts that could not be read: the check is incomplete, whatever it found.

@@ -11,6 +11,7 @@ import {
   type InputProblem,
   type KubeRoutesConfig,
   type LiveServices,
+  type RouteTable,
   type ManifestFile,
   type Severity,
 } from '@kube-routes/server/engine';
@@ -31,6 +32,11 @@ export interface CheckOptions {
   readonly speaker?: string | SpeakerClient | undefined;
   /** Services of live clusters (--live): the live rules run against them. */
   readonly live?: LiveServices | undefined;
+  /**
+   * When set, a speaker that cannot be read is reported here and the BGP rules are left out,
+   * instead of ending the check (--live shows what the clusters answered, as kubectl does).
+   */
+  readonly onRouteSourceError?: (message: string) => void;
 }
 
 /** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
@@ -84,13 +90,23 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
       if ('problem' in read) problems.push({ rule: 'unreadable-file', at: { file: input.display, range: emptyRange }, message: read.problem });
       else files.push(readManifestFile(read.source));
     }
-    const routes = mrtRoutes ?? (options.speaker ? await speakerRouteTable(options.speaker, files) : undefined);
+    const routes = mrtRoutes ?? (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
     const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
     findings.push(...result.findings);
     serviceCount += result.serviceCount;
   }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
+}
+
+async function speakerRoutes(speaker: string | SpeakerClient, files: readonly ManifestFile[], onError: ((message: string) => void) | undefined): Promise<RouteTable | undefined> {
+  try {
+    return await speakerRouteTable(speaker, files);
+  } catch (e) {
+    if (!onError || !(e instanceof UsageError)) throw e;
+    onError(`${e.message}; the BGP rules did not run`);
+    return undefined;
+  }
 }
 
 function loadConfig(path: string, display: string): KubeRoutesConfig {
