@@ -143,7 +143,7 @@ export {
 export { type Ipv4Address, type Ipv6Address, formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './codec/address';
 
 // Low-level building blocks (for descriptor implementations)
-export { ByteWriter, EncodeError, readU128, readU16, readU32, readU64, toHex } from './codec/bytes';
+export { ByteWriter, EncodeError, StreamBuffer, readU128, readU16, readU32, readU64, toHex } from './codec/bytes';
 
 // Building blocks shared with the MRT codec (server/src/mrt)
 export { decodeNlri } from './codec/nlri';

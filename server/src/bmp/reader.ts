@@ -8,7 +8,7 @@
  * resynchronise on. The error is fatal and every later read returns it.
  */
 import { BMP_COMMON_HEADER_LENGTH, BMP_VERSION, DEFAULT_MAX_BMP_MESSAGE_LENGTH, bmpMessageTypeName } from './constants';
-import { readU32 } from '../bgp';
+import { StreamBuffer, readU32 } from '../bgp';
 import type { BmpError } from './types';
 
 export interface BmpReaderOptions {
@@ -29,11 +29,7 @@ export type BmpFrameResult = { readonly ok: true; readonly frame: Uint8Array; re
  * ```
  */
 export class BmpReader {
-  private buffer = new Uint8Array(1 << 14);
-  private start = 0;
-  private limit = 0;
-  /** Stream offset of buffer[start]. */
-  private position = 0;
+  private readonly input = new StreamBuffer(1 << 14);
   private ended = false;
   private failure: BmpError | undefined;
   private readonly maxMessageLength: number;
@@ -44,12 +40,12 @@ export class BmpReader {
 
   /** Stream offset of the next octet not yet returned in a frame. */
   get offset(): number {
-    return this.position;
+    return this.input.offset;
   }
 
   /** Octets received but not yet returned in a frame. */
   get bufferedLength(): number {
-    return this.limit - this.start;
+    return this.input.length;
   }
 
   /** The fatal error that stopped the stream, if any. */
@@ -59,24 +55,10 @@ export class BmpReader {
 
   /** Append received bytes (copied; the caller may reuse the chunk). Ignored after a fatal error or `end()`. */
   push(chunk: Uint8Array): void {
-    if (this.failure !== undefined || this.ended || chunk.length === 0) return;
-    if (this.limit + chunk.length > this.buffer.length) {
-      const pending = this.limit - this.start;
-      if (pending + chunk.length <= this.buffer.length) {
-        this.buffer.copyWithin(0, this.start, this.limit);
-      } else {
-        let capacity = this.buffer.length;
-        while (capacity < pending + chunk.length) capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(this.buffer.subarray(this.start, this.limit));
-        this.buffer = grown;
-      }
-      this.start = 0;
-      this.limit = pending;
-    }
-    this.buffer.set(chunk, this.limit);
-    this.limit += chunk.length;
+    if (this.failure !== undefined || this.ended) return;
+    this.input.push(chunk);
   }
+
 
   /** The stream ended (the connection closed): a partial message left in the buffer is reported. */
   end(): void {
@@ -86,9 +68,7 @@ export class BmpReader {
   /** The next whole message, `undefined` when more bytes are needed, or the fatal framing error. */
   readFrame(): BmpFrameResult | undefined {
     if (this.failure !== undefined) return { ok: false, error: this.failure };
-    const available = this.limit - this.start;
-    const b = this.buffer;
-    const s = this.start;
+    const { bytes: b, start: s, length: available } = this.input;
     if (available >= 1 && b[s] !== BMP_VERSION) {
       return this.fail(`BMP version ${b[s]}, only ${BMP_VERSION} is supported`, 0);
     }
@@ -99,10 +79,8 @@ export class BmpReader {
       if (length > this.maxMessageLength) return this.fail(`${bmpMessageTypeName(type)} Message Length ${length} is above the limit of ${this.maxMessageLength}`, 1, type);
       if (available >= length) {
         const frame = b.slice(s, s + length);
-        const offset = this.position;
-        this.start += length;
-        this.position += length;
-        if (this.start === this.limit) this.start = this.limit = 0;
+        const offset = this.input.offset;
+        this.input.consume(length);
         return { ok: true, frame, offset };
       }
       if (this.ended) return this.fail(`${bmpMessageTypeName(type)} of ${length} octets truncated at ${available} octets by the end of the stream`, 0, type);
@@ -113,7 +91,7 @@ export class BmpReader {
   }
 
   private fail(reason: string, at: number, messageType?: number): BmpFrameResult {
-    this.failure = { offset: this.position, at: this.position + at, reason, fatal: true, ...(messageType === undefined ? {} : { messageType }) };
+    this.failure = { offset: this.input.offset, at: this.input.offset + at, reason, fatal: true, ...(messageType === undefined ? {} : { messageType }) };
     return { ok: false, error: this.failure };
   }
 }

@@ -14,6 +14,7 @@
  *   fatal error and reading stops.
  */
 import { DEFAULT_MAX_RECORD_LENGTH, MRT_HEADER_LENGTH, MrtType, isRegisteredMrtType, mrtSubtypeName } from './constants';
+import { StreamBuffer } from '../bgp';
 import { type HeaderFields, decodeRecordBody, readU16, readU32 } from './decode';
 import type { MrtError, MrtReadResult } from './types';
 
@@ -41,11 +42,7 @@ function isDecodable(type: number, subtype: number): boolean {
  * ```
  */
 export class MrtReader {
-  private buffer = new Uint8Array(1 << 16);
-  private start = 0;
-  private limit = 0;
-  /** Absolute stream offset of buffer[start]. */
-  private position = 0;
+  private readonly input = new StreamBuffer(1 << 16);
   private ended = false;
   private stopped = false;
   private readonly maxRecordLength: number;
@@ -65,7 +62,7 @@ export class MrtReader {
 
   /** Octets pushed but not yet consumed. */
   get bufferedLength(): number {
-    return this.limit - this.start;
+    return this.input.length;
   }
 
   /** True once the input has ended and everything has been read (or a fatal error stopped reading). */
@@ -75,24 +72,10 @@ export class MrtReader {
 
   /** Append bytes (copied; the caller may reuse the chunk). Ignored after {@link end}. */
   push(chunk: Uint8Array): void {
-    if (this.ended || this.stopped || chunk.length === 0) return;
-    if (this.limit + chunk.length > this.buffer.length) {
-      const pending = this.limit - this.start;
-      if (pending + chunk.length <= this.buffer.length) {
-        this.buffer.copyWithin(0, this.start, this.limit);
-      } else {
-        let capacity = this.buffer.length;
-        while (capacity < pending + chunk.length) capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(this.buffer.subarray(this.start, this.limit));
-        this.buffer = grown;
-      }
-      this.start = 0;
-      this.limit = pending;
-    }
-    this.buffer.set(chunk, this.limit);
-    this.limit += chunk.length;
+    if (this.ended || this.stopped) return;
+    this.input.push(chunk);
   }
+
 
   /** No more input: what is left is read to the end, and a partial record is reported. */
   end(): void {
@@ -110,7 +93,7 @@ export class MrtReader {
       return pending;
     }
     while (!this.stopped) {
-      const available = this.limit - this.start;
+      const available = this.input.length;
       if (available < MRT_HEADER_LENGTH) {
         if (!this.ended) return undefined;
         this.stopped = true;
@@ -118,8 +101,7 @@ export class MrtReader {
         if (available === 0) return undefined;
         return this.fail({ offset: this.position, reason: `truncated record header: ${available} octets at the end of the input`, fatal: true });
       }
-      const b = this.buffer;
-      const s = this.start;
+      const { bytes: b, start: s } = this.input;
       const fields: HeaderFields = {
         offset: this.position,
         timestamp: readU32(b, s),
@@ -180,9 +162,12 @@ export class MrtReader {
   }
 
   private consume(n: number): void {
-    this.start += n;
-    this.position += n;
-    if (this.start === this.limit) this.start = this.limit = 0;
+    this.input.consume(n);
+  }
+
+  /** Absolute offset of input.bytes[input.start]. */
+  private get position(): number {
+    return this.input.offset;
   }
 
   private fail(error: MrtError): MrtReadResult {

@@ -35,6 +35,7 @@ import { type MrtPeer, decodeCanonical, encodeBgp4mpMessage, encodeBgp4mpStateCh
 import { loadMrtFile, writeTableDumpFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { Random, announce, concat, randomAttributes } from './helpers';
+import { waitFor } from '@kube-routes/test/support';
 
 for (const tool of ['bird', 'birdc', 'bgpdump']) {
   const found = spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -55,20 +56,6 @@ function freePort(host: string): Promise<number> {
   });
 }
 
-async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** One BIRD in the foreground, in its own directory, stopped by its pid. */
 class Bird {

@@ -48,6 +48,55 @@ function checkUint(value: number, max: number, what: string): void {
   }
 }
 
+/**
+ * Bytes received from a stream and not yet consumed, for the framing readers (BGP, BMP, MRT):
+ * chunks are appended (copied, so callers may reuse theirs), whole frames are read from
+ * `bytes[start, end)` and consumed. `offset` counts every octet ever consumed.
+ */
+export class StreamBuffer {
+  bytes: Uint8Array;
+  start = 0;
+  end = 0;
+  /** Stream offset of bytes[start]. */
+  offset = 0;
+
+  constructor(initialCapacity: number) {
+    this.bytes = new Uint8Array(initialCapacity);
+  }
+
+  /** Octets received and not yet consumed. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    if (this.end + chunk.length > this.bytes.length) {
+      const pending = this.end - this.start;
+      if (pending + chunk.length <= this.bytes.length) {
+        this.bytes.copyWithin(0, this.start, this.end);
+      } else {
+        let capacity = this.bytes.length;
+        while (capacity < pending + chunk.length) capacity *= 2;
+        const grown = new Uint8Array(capacity);
+        grown.set(this.bytes.subarray(this.start, this.end));
+        this.bytes = grown;
+      }
+      this.start = 0;
+      this.end = pending;
+    }
+    this.bytes.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+
+  /** Drops n octets from the front. */
+  consume(n: number): void {
+    this.start += n;
+    this.offset += n;
+    if (this.start === this.end) this.start = this.end = 0;
+  }
+}
+
 /** A growable big-endian byte buffer. Values out of range throw {@link EncodeError}. */
 export class ByteWriter {
   protected buffer: Uint8Array;

@@ -2,7 +2,7 @@
  * Framing: turns a byte stream (TCP chunks of any size) into complete
  * messages. Push chunks in, pull frames or decoded messages out.
  */
-import { readU16 } from './bytes';
+import { readU16, StreamBuffer } from './bytes';
 import { BgpError } from './errors';
 import { HEADER_LENGTH, checkHeader } from './header';
 import { type DecodeResult, decodeMessage } from './message';
@@ -31,14 +31,12 @@ export type FrameResult =
  * ```
  */
 export class MessageReader {
-  private buffer = new Uint8Array(8192);
-  private start = 0;
-  private end = 0;
+  private readonly input = new StreamBuffer(8192);
   private failure: BgpError | undefined;
 
   /** Octets received but not yet returned as a frame. */
   get bufferedLength(): number {
-    return this.end - this.start;
+    return this.input.length;
   }
 
   /** The framing error that stopped the stream, if any. */
@@ -48,24 +46,10 @@ export class MessageReader {
 
   /** Append received bytes (copied; the chunk may be reused by the caller). */
   push(chunk: Uint8Array): void {
-    if (this.failure !== undefined || chunk.length === 0) return;
-    if (this.end + chunk.length > this.buffer.length) {
-      const pending = this.end - this.start;
-      if (pending + chunk.length <= this.buffer.length && this.start > 0) {
-        this.buffer.copyWithin(0, this.start, this.end);
-      } else {
-        let capacity = this.buffer.length;
-        while (capacity < pending + chunk.length) capacity *= 2;
-        const grown = new Uint8Array(capacity);
-        grown.set(this.buffer.subarray(this.start, this.end));
-        this.buffer = grown;
-      }
-      this.start = 0;
-      this.end = pending;
-    }
-    this.buffer.set(chunk, this.end);
-    this.end += chunk.length;
+    if (this.failure !== undefined) return;
+    this.input.push(chunk);
   }
+
 
   /**
    * The next complete message as raw bytes, `undefined` if more bytes are
@@ -74,18 +58,17 @@ export class MessageReader {
    */
   readFrame(extendedMessage = false): FrameResult | undefined {
     if (this.failure !== undefined) return { ok: false, error: this.failure };
-    const available = this.end - this.start;
+    const { bytes, start, length: available } = this.input;
     if (available < HEADER_LENGTH) return undefined;
-    const checked = checkHeader(this.buffer, this.start, extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH);
+    const checked = checkHeader(bytes, start, extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH);
     if (checked instanceof BgpError) {
       this.failure = checked;
       return { ok: false, error: checked };
     }
-    const length = readU16(this.buffer, this.start + 16);
+    const length = readU16(bytes, start + 16);
     if (available < length) return undefined;
-    const frame = this.buffer.slice(this.start, this.start + length);
-    this.start += length;
-    if (this.start === this.end) this.start = this.end = 0;
+    const frame = bytes.slice(start, start + length);
+    this.input.consume(length);
     return { ok: true, frame };
   }
 
