@@ -13,7 +13,7 @@ import { repoRoot } from './run-cli';
 // 127.0.0.2-4 daemons.test.ts, 127.0.1.x speaker-interop, 127.0.2.x speaker-addpath,
 // 127.0.3.x speaker-graceful-restart, 127.0.4.x speaker-robustness, 127.0.5.x speaker-refusals,
 // 127.0.6.x speaker-config, 127.0.7.x speaker-route-refresh, 127.0.8.x speaker-operations,
-// 127.0.13.x lsp watch.
+// 127.0.13.x lsp watch, 127.0.14.x speaker-unreachable.
 // 127.0.12.x speaker-bmp.
 // The speaker is x.x.x.1 of its range.
 

@@ -129,7 +129,10 @@ export class Connection {
       this.drain(socket);
     });
     socket.on('error', (e: Error) => {
-      if (this.socket === socket) this.dispatch({ type: 'tcp-failed', reason: e.message });
+      if (this.socket !== socket) return;
+      // A refused or unreachable peer never gets to a session: say so, or the retries are silent.
+      if (this.state.name === 'Connect' && this.dialer) this.events.note(this, 'connect-failed', `${this.dialer.host}:${this.dialer.port}: ${e.message}`);
+      this.dispatch({ type: 'tcp-failed', reason: e.message });
     });
     socket.on('close', () => {
       if (this.socket === socket) this.dispatch({ type: 'tcp-failed', reason: 'connection closed by peer' });

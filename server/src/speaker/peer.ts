@@ -196,6 +196,8 @@ export class Peer implements ConnectionEvents {
   down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void {
     if (connection === this.contender) { this.contender = undefined; return; }
     if (connection !== this.primary) return;
+    // Shutting down a peer that never came up is not news; its last error stays what it was.
+    if (this.stopping && !wasEstablished) return;
     this.lastError = describeCause(cause, reason);
     const level = this.stopping ? 'info' : 'warn';
     this.deps.log.log(level, wasEstablished ? 'peer-down' : 'session-failed', { peer: this.address, reason: this.lastError });
@@ -238,6 +240,7 @@ export class Peer implements ConnectionEvents {
   }
 
   note(_connection: Connection, event: string, detail: string): void {
+    if (event === 'connect-failed') this.lastError = `cannot connect to ${detail}`;
     this.deps.log.log('warn', event, { peer: this.address, detail });
   }
 
