@@ -23,7 +23,7 @@ export {
   type SessionContext,
   hasAddPath,
   negotiateSession,
-} from './codec/session';
+} from './codec/session-context';
 export { Afi, type AfiSafi, Safi, formatAfiSafi, isPrefixFamily } from './codec/family';
 
 // OPEN and capabilities

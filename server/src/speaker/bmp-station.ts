@@ -18,7 +18,7 @@ import {
 } from '../bmp';
 import type { MrtPeer } from '../mrt';
 import type { PeerId, Rib } from '../rib';
-import { applyUpdateToRib } from '../routes';
+import { applyUpdateToRib } from '../rib-view';
 import { describeNegotiated } from './capabilities';
 import type { Logger } from './log';
 

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { DEFAULT_SESSION, MessageReader, encodeMessage, type BgpMessage, type NegotiatedSession, type OpenMessage, type SessionContext, type UpdateMessage, type BgpError } from '../bgp';
-import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../session';
+import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../fsm';
 
 /** What a connection tells its peer. */
 export interface ConnectionEvents {

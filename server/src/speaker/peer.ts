@@ -18,8 +18,8 @@ import {
   type UpdateMessage,
 } from '../bgp';
 import type { Rib } from '../rib';
-import { applyUpdateToRib } from '../routes';
-import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../session';
+import { applyUpdateToRib } from '../rib-view';
+import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../fsm';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';

@@ -3,7 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import { parseIpAddress, type LookupResult, type PeerStatus, type Route, type SpeakerConfig } from '@kube-routes/server/engine';
 import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
 import { writeTableDump, type MrtPeer } from '../mrt';
-import { RibRouteTable } from '../routes';
+import { RibRouteTable } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
 import { BmpStation } from './bmp-station';
 import type { LogFields, Logger, LogLevel } from './log';

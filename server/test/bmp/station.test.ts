@@ -12,7 +12,7 @@ import { AsPathSegmentType, AttributeFlag, type Capability, type OpenMessage, ty
 import { type BmpMessageInput, type BmpPeerHeaderInput, BmpPeerFlag, BmpPeerType, PeerDownReason, encodeBmpMessage } from '../../src/bmp';
 import { readMrt } from '../../src/mrt';
 import { Rib } from '../../src/rib';
-import { RibRouteTable } from '../../src/routes';
+import { RibRouteTable } from '../../src/rib-view';
 import { Speaker } from '../../src/speaker';
 import { BmpStation } from '../../src/speaker/bmp-station';
 import type { LogFields, Logger, LogLevel } from '../../src/speaker/log';

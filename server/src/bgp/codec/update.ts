@@ -17,7 +17,7 @@ import { BgpError } from './errors';
 import { Afi, type AfiSafi, Safi, isPrefixFamily } from './family';
 import { decodeNlri, encodeNlri } from './nlri';
 import type { Nlri } from './prefix';
-import { type SessionContext, hasAddPath } from './session';
+import { type SessionContext, hasAddPath } from './session-context';
 
 export interface UpdateMessage {
   readonly type: 'UPDATE';

@@ -6,7 +6,7 @@
  */
 import { type Nlri, type SessionContext, type UpdateMessage, isPrefixFamily } from '../bgp';
 import type { PeerId, Rib } from '../rib';
-import { canonicalAttributes, encodeCanonical } from './canonical';
+import { canonicalAttributes, encodeCanonical } from '../rib';
 
 export type ApplyUpdateOutcome =
   | { readonly kind: 'applied' }
