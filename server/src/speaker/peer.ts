@@ -3,13 +3,13 @@ import {
   Afi,
   CeaseSubcode,
   ErrorCode,
+  GR_FORWARDING_STATE,
   Safi,
   createShutdownNotification,
   endOfRibFamily,
   formatAfiSafi,
   formatIpv4,
   formatNotificationCode,
-  isPrefixFamily,
   type BgpError,
   type GracefulRestartCapability,
   type NegotiatedSession,
@@ -19,7 +19,7 @@ import {
 } from '../bgp';
 import type { Rib } from '../rib';
 import { applyUpdateToRib } from '../rib-view';
-import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../fsm';
+import { FIRST_CONNECT_RETRY_SECONDS, MAX_CONNECT_RETRY_SECONDS, connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../fsm';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
@@ -66,8 +66,8 @@ export class Peer implements ConnectionEvents {
       holdTime: config.holdTime,
       peerAsn: config.asn,
       capabilities: advertisedCapabilities(config),
-      connectRetrySeconds: 1,
-      maxConnectRetrySeconds: 30,
+      connectRetrySeconds: FIRST_CONNECT_RETRY_SECONDS,
+      maxConnectRetrySeconds: MAX_CONNECT_RETRY_SECONDS,
     };
   }
 
@@ -161,7 +161,7 @@ export class Peer implements ConnectionEvents {
       // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
       // its forwarding state for (F bit) and still negotiates; the others must go at once.
       const shared = new Set(sharedFamilies(sent, remoteOpen).flatMap((f) => familyOf(f.afi, f.safi) ?? []));
-      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
+      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & GR_FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
       this.awaitingEndOfRib = new Set([...this.staleFamilies].filter((f) => shared.has(f) && preserved.has(f)));
       const lost = [...this.staleFamilies].filter((f) => !this.awaitingEndOfRib.has(f));
       const why = this.peerGracefulRestart ? 'forwarding state not preserved' : 'peer restarted without graceful restart';
@@ -226,8 +226,8 @@ export class Peer implements ConnectionEvents {
 
   /** RFC 7313 4: paths of the family not re-sent between BoRR and EoRR are withdrawn. */
   refreshDemarcation(connection: Connection, afi: number, safi: number, phase: 'begin' | 'end'): void {
-    if (connection !== this.primary || !isPrefixFamily(afi, safi) || safi !== 1) return;
-    const family: Family = afi === 1 ? 4 : 6;
+    const family = familyOf(afi, safi);
+    if (connection !== this.primary || family === undefined) return;
     if (phase === 'begin') {
       const marked = this.deps.rib.markStale(this.id, family);
       this.deps.log.log('info', 'refresh-begin', { peer: this.address, family: familyName(family), stalePaths: marked });
@@ -313,9 +313,6 @@ export class Peer implements ConnectionEvents {
 }
 
 type Family = 4 | 6;
-
-/** Routes with the RFC 4724 Forwarding State bit kept their forwarding state across the restart. */
-const FORWARDING_STATE = 0x80;
 
 /** The RIB family of a unicast AFI/SAFI, undefined for others. */
 function familyOf(afi: number, safi: number): Family | undefined {
