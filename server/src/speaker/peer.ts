@@ -299,10 +299,7 @@ export class Peer implements ConnectionEvents {
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why });
   }
 
-  /**
-   * Removes the stale paths of one family while the other keeps waiting. The RIB sweeps per peer
-   * only, so this walks the family's table: rare (a family lost during a restart) and bounded.
-   */
+  /** Removes the stale paths of one family (End-of-RIB, EoRR, a family lost) while the other keeps waiting. */
   private sweepStaleFamily(family: Family, why: string): void {
     this.staleFamilies.delete(family);
     if (this.deps.rib.pathCount(this.id, family) === 0) return;
