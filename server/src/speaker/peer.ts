@@ -24,10 +24,14 @@ import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
 import type { Logger } from './log';
+import type { PeerDownCause, PeerEventSink } from './peer-events';
 
 export interface PeerDeps {
   readonly rib: Rib;
+  /** Diagnostics that are not peer events (collisions, graceful restart, stale sweeps). */
   readonly log: Logger;
+  /** Up, down with its cause, malformed messages, connect failures, max-prefix. */
+  readonly events: PeerEventSink;
   /** Seconds since the epoch; injectable for tests. */
   readonly now: () => number;
 }
@@ -174,12 +178,12 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     this.establishedAt = this.deps.now();
     this.lastError = undefined;
-    this.deps.log.log('info', 'peer-up', { peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
+    this.deps.events.emit({ type: 'peer-up', source: 'bgp', peer: this.address, asn: this.config.asn, capabilities: this.capabilities, pathsRemoved: 0, implicit: false });
   }
 
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void {
     if (connection !== this.primary) return;
-    for (const e of errors) this.deps.log.log('warn', 'malformed-update', { peer: this.address, error: e.name, action: e.action, reason: e.reason });
+    for (const e of errors) this.malformed(connection, e);
     const eor = endOfRibFamily(message);
     if (eor) {
       // RFC 4724 4.2: End-of-RIB ends the wait for its family: what is still stale there is gone.
@@ -199,8 +203,7 @@ export class Peer implements ConnectionEvents {
     // Shutting down a peer that never came up is not news; its last error stays what it was.
     if (this.stopping && !wasEstablished) return;
     this.lastError = describeCause(cause, reason);
-    const level = this.stopping ? 'info' : 'warn';
-    this.deps.log.log(level, wasEstablished ? 'peer-down' : 'session-failed', { peer: this.address, reason: this.lastError });
+    this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError, pathsRemoved: 0 });
     if (wasEstablished) {
       this.establishedAt = undefined;
       const gr = this.peerGracefulRestart;
@@ -239,8 +242,16 @@ export class Peer implements ConnectionEvents {
     this.primary?.dispatch({ type: 'request-refresh' });
   }
 
+  malformed(_connection: Connection, error: BgpError): void {
+    this.deps.events.emit({ type: 'malformed', source: 'bgp', peer: this.address, action: error.action, code: error.code, subcode: error.subcode, error: error.name, reason: error.reason });
+  }
+
+  connectFailed(_connection: Connection, target: string, error: string): void {
+    this.lastError = `cannot connect to ${target}: ${error}`;
+    this.deps.events.emit({ type: 'connect-failed', source: 'bgp', peer: this.address, target, error });
+  }
+
   note(_connection: Connection, event: string, detail: string): void {
-    if (event === 'connect-failed') this.lastError = `cannot connect to ${detail}`;
     this.deps.log.log('warn', event, { peer: this.address, detail });
   }
 
@@ -268,7 +279,7 @@ export class Peer implements ConnectionEvents {
     // RFC 4486 4: AFI (2), SAFI (1), upper bound (4).
     const data = new Uint8Array([afi >> 8, afi & 0xff, safi, (limit >>> 24) & 0xff, (limit >>> 16) & 0xff, (limit >>> 8) & 0xff, limit & 0xff]);
     const reason = `${count} ${formatAfiSafi(afi, safi)} prefixes exceed maxPrefixes ${limit}`;
-    this.deps.log.log('error', 'max-prefixes', { peer: this.address, count, limit });
+    this.deps.events.emit({ type: 'max-prefix', source: 'bgp', peer: this.address, afi, safi, count, limit });
     connection.dispatch({ type: 'stop', notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data }, reason });
   }
 
@@ -323,6 +334,24 @@ function familyName(family: Family): string {
 
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
+}
+
+/** The FSM's cause as a peer event's: our own Cease while stopping is a shutdown, not an error. */
+function peerDownCause(cause: DownCause, stopping: boolean): PeerDownCause {
+  switch (cause.kind) {
+    case 'notification-sent': {
+      const { code, subcode } = cause.notification;
+      if (stopping && code === ErrorCode.Cease) return { kind: 'shutdown', code, subcode };
+      if (code === ErrorCode.HoldTimerExpired) return { kind: 'hold-timer-expired', code, subcode };
+      return { kind: 'notification-sent', code, subcode };
+    }
+    case 'notification-received': {
+      const n = cause.notification;
+      return { kind: 'notification-received', code: n.code, subcode: n.subcode, communication: n.shutdownCommunication };
+    }
+    case 'transport':
+      return { kind: 'transport', error: cause.reason };
+  }
 }
 
 function describeCause(cause: DownCause, reason: string): string {
