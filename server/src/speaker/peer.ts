@@ -9,7 +9,6 @@ import {
   endOfRibFamily,
   formatAfiSafi,
   formatIpv4,
-  formatNotificationCode,
   type BgpError,
   type GracefulRestartCapability,
   type NegotiatedSession,
@@ -24,7 +23,8 @@ import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
 import type { Logger } from './log';
-import type { PeerDownCause, PeerEventSink } from './peer-events';
+import { describeDownCause, peerDownCause } from './down-cause';
+import type { PeerEventSink } from './peer-events';
 
 export interface PeerDeps {
   readonly rib: Rib;
@@ -202,7 +202,7 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     // Shutting down a peer that never came up is not news; its last error stays what it was.
     if (this.stopping && !wasEstablished) return;
-    this.lastError = describeCause(cause, reason);
+    this.lastError = describeDownCause(cause, reason);
     this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError, pathsRemoved: 0 });
     if (wasEstablished) {
       this.establishedAt = undefined;
@@ -334,36 +334,4 @@ function familyName(family: Family): string {
 
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
-}
-
-/** The FSM's cause as a peer event's: our own Cease while stopping is a shutdown, not an error. */
-function peerDownCause(cause: DownCause, stopping: boolean): PeerDownCause {
-  switch (cause.kind) {
-    case 'notification-sent': {
-      const { code, subcode } = cause.notification;
-      if (stopping && code === ErrorCode.Cease) return { kind: 'shutdown', code, subcode };
-      if (code === ErrorCode.HoldTimerExpired) return { kind: 'hold-timer-expired', code, subcode };
-      return { kind: 'notification-sent', code, subcode };
-    }
-    case 'notification-received': {
-      const n = cause.notification;
-      return { kind: 'notification-received', code: n.code, subcode: n.subcode, communication: n.shutdownCommunication };
-    }
-    case 'transport':
-      return { kind: 'transport', error: cause.reason };
-  }
-}
-
-function describeCause(cause: DownCause, reason: string): string {
-  switch (cause.kind) {
-    case 'notification-sent':
-      return `sent NOTIFICATION ${formatNotificationCode(cause.notification.code, cause.notification.subcode)}: ${reason}`;
-    case 'notification-received': {
-      const n = cause.notification;
-      const text = n.shutdownCommunication ? ` "${n.shutdownCommunication}"` : '';
-      return `received NOTIFICATION ${formatNotificationCode(n.code, n.subcode)}${text}`;
-    }
-    case 'transport':
-      return reason;
-  }
 }
