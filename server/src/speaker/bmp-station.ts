@@ -271,7 +271,7 @@ export class BmpStation {
     peer.state = 'Idle';
     peer.establishedAt = undefined;
     peer.lastError = reason;
-    this.deps.events.emit({ type: 'peer-down', ...bmpRef(router, peer), established: true, cause: { kind: 'bmp-peer-down', reason: message.reason }, reason, pathsRemoved: paths });
+    this.deps.events.emit({ type: 'peer-down', ...bmpRef(router, peer), cause: { kind: 'bmp-peer-down', reason: message.reason }, reason, pathsRemoved: paths });
   }
 
   private routeMonitoring(router: RouterSession, message: RouteMonitoringMessage): void {

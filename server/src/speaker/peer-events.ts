@@ -26,7 +26,7 @@ export interface BmpPeerRef {
 
 export type PeerRef = BgpPeerRef | BmpPeerRef;
 
-/** Why a session ended. */
+/** Why a BGP peer's session ended. */
 export type PeerDownCause =
   /** We sent a NOTIFICATION: an error in what the peer sent, an unexpected message, max-prefix, a collision. */
   | { readonly kind: 'notification-sent'; readonly code: number; readonly subcode: number }
@@ -37,31 +37,48 @@ export type PeerDownCause =
   /** The TCP connection failed or the peer closed it without a NOTIFICATION. */
   | { readonly kind: 'transport'; readonly error: string }
   /** We ended it: speaker shutdown, or a reload removed or changed the peer (Cease subcode). */
-  | { readonly kind: 'shutdown'; readonly code: number; readonly subcode: number }
-  /** The monitoring router reported the session down (RFC 7854 4.9 reason code). */
-  | { readonly kind: 'bmp-peer-down'; readonly reason: number };
+  | { readonly kind: 'shutdown'; readonly code: number; readonly subcode: number };
 
-export type PeerEvent =
-  /** The session is established (BGP), or a router reports it so (BMP). */
-  | (PeerRef & {
+/** Why a BMP-monitored peer's session ended, as its router reported (RFC 7854 4.9 reason code). */
+export interface BmpPeerDownCause {
+  readonly kind: 'bmp-peer-down';
+  readonly reason: number;
+}
+
+/** The session is established (BGP), or a router reports it so (BMP). */
+export type PeerUpEvent =
+  | (BgpPeerRef & { readonly type: 'peer-up'; readonly asn: number; readonly capabilities: readonly string[] })
+  | (BmpPeerRef & {
       readonly type: 'peer-up';
       readonly asn: number;
       readonly capabilities: readonly string[];
-      /** BMP: paths of the previous session removed by this Peer Up. */
+      /** Paths of the previous session removed by this Peer Up. */
       readonly pathsRemoved: number;
-      /** BMP: routes arrived before any Peer Up, so the peer was taken as up. */
+      /** Routes arrived before any Peer Up, so the peer was taken as up. */
       readonly implicit: boolean;
-    })
-  | (PeerRef & {
+    });
+
+export type PeerDownEvent =
+  | (BgpPeerRef & {
       readonly type: 'peer-down';
-      /** False for a session that failed before Established (a BGP peer's "session-failed"). */
+      /** False for a session that failed before Established (logged as "session-failed"). */
       readonly established: boolean;
       readonly cause: PeerDownCause;
       /** The cause in words, as shown in lastError. */
       readonly reason: string;
-      /** BMP: paths removed with the session. */
-      readonly pathsRemoved: number;
     })
+  | (BmpPeerRef & {
+      readonly type: 'peer-down';
+      readonly cause: BmpPeerDownCause;
+      /** The router's reason in words, as shown in lastError. */
+      readonly reason: string;
+      /** Paths removed with the session. */
+      readonly pathsRemoved: number;
+    });
+
+export type PeerEvent =
+  | PeerUpEvent
+  | PeerDownEvent
   /** A BGP peer with a port could not be reached. */
   | (BgpPeerRef & { readonly type: 'connect-failed'; readonly target: string; readonly error: string })
   /** A malformed UPDATE or message, with the RFC 7606 action taken. */

@@ -178,7 +178,7 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     this.establishedAt = this.deps.now();
     this.lastError = undefined;
-    this.deps.events.emit({ type: 'peer-up', source: 'bgp', peer: this.address, asn: this.config.asn, capabilities: this.capabilities, pathsRemoved: 0, implicit: false });
+    this.deps.events.emit({ type: 'peer-up', source: 'bgp', peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
   }
 
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void {
@@ -203,7 +203,7 @@ export class Peer implements ConnectionEvents {
     // Shutting down a peer that never came up is not news; its last error stays what it was.
     if (this.stopping && !wasEstablished) return;
     this.lastError = describeDownCause(cause, reason);
-    this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError, pathsRemoved: 0 });
+    this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError });
     if (wasEstablished) {
       this.establishedAt = undefined;
       const gr = this.peerGracefulRestart;

@@ -256,12 +256,12 @@ describe('BMP station', { timeout: 120_000 }, () => {
       ['peer-down', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
     ]);
     const [up, malformed, gone] = events;
-    assert.ok(up?.type === 'peer-up' && !up.implicit && up.asn === 65001);
+    assert.ok(up?.type === 'peer-up' && up.source === 'bmp' && !up.implicit && up.asn === 65001);
     assert.ok(malformed?.type === 'malformed' && malformed.source === 'bmp');
     assert.deepEqual([malformed.action, malformed.code, malformed.subcode, malformed.policy], ['treat-as-withdraw', 3, 6, 'post-policy']);
-    assert.ok(gone?.type === 'peer-down');
+    assert.ok(gone?.type === 'peer-down' && gone.source === 'bmp');
     assert.deepEqual(gone.cause, { kind: 'bmp-peer-down', reason: PeerDownReason.RemoteNotification });
-    assert.equal(gone.established, true);
+    assert.equal(gone.pathsRemoved, 0, 'its only UPDATE was treated as withdraw');
     await closeRouter(h, socket);
   });
 
