@@ -94,7 +94,6 @@ export type PeerEvent =
   /** A BGP peer sent more paths than maxPrefixes: the session is closed with Cease / 6/1. */
   | (BgpPeerRef & { readonly type: 'max-prefix'; readonly afi: number; readonly safi: number; readonly count: number; readonly limit: number });
 
-export type PeerEventType = PeerEvent['type'];
 export type PeerEventListener = (event: PeerEvent) => void;
 
 /** Where peers report; the speaker's PeerEvents, or a recorder in tests. */
