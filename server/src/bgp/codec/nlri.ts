@@ -6,6 +6,11 @@
 import { ByteWriter, EncodeError, readU32 } from './bytes';
 import { type Nlri, ipv4Mask } from './prefix';
 
+// Scratch for reading an IPv6 prefix as two u64: overwritten before every read, so nothing in it
+// survives a call (it is not state). A buffer per call would cost more than the decode itself.
+const scratch = new Uint8Array(16);
+const scratchView = new DataView(scratch.buffer);
+
 /**
  * Decode prefixes from bytes[start, end) into `out`.
  * Returns `undefined` on success, or the reason the field is malformed (RFC 7606 5.3).
@@ -65,29 +70,18 @@ function decodeIpv6(bytes: Uint8Array, start: number, end: number, addPath: bool
     if (length > 128) return `IPv6 prefix length ${length} exceeds 128`;
     const n = (length + 7) >>> 3;
     if (i + n > end) return `IPv6 prefix /${length} overruns the field`;
-    const address = n === 0 ? 0n : ipv6Address(bytes, i, n, length);
+    let address = 0n;
+    if (n > 0) {
+      scratch.fill(0);
+      for (let k = 0; k < n; k++) scratch[k] = bytes[i + k];
+      if ((length & 7) !== 0) scratch[n - 1] &= 0xff << (8 - (length & 7));
+      address = scratchView.getBigUint64(0) << 64n;
+      if (n > 8) address |= scratchView.getBigUint64(8);
+    }
     i += n;
     out.push(pathId < 0 ? { family: 6, address, length } : { family: 6, address, length, pathId });
   }
   return undefined;
-}
-
-/**
- * The address of an IPv6 prefix from its `n` significant octets at `bytes[at]`, host bits cleared.
- * Built in 32-bit words (no shared scratch buffer): four BigInt conversions per prefix.
- */
-function ipv6Address(bytes: Uint8Array, at: number, n: number, length: number): bigint {
-  let w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-  for (let k = 0; k < n; k++) {
-    let byte = bytes[at + k];
-    if (k === n - 1 && (length & 7) !== 0) byte &= 0xff << (8 - (length & 7));
-    const v = byte * 2 ** (24 - 8 * (k & 3));
-    if (k < 4) w0 += v;
-    else if (k < 8) w1 += v;
-    else if (k < 12) w2 += v;
-    else w3 += v;
-  }
-  return (BigInt(w0) << 96n) | (BigInt(w1) << 64n) | (BigInt(w2) << 32n) | BigInt(w3);
 }
 
 /** Encode prefixes of one family. Throws {@link EncodeError} for invalid entries. */
