@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Rib } from '@kube-routes/server/rib';
 import { MrtPeerTable } from '@kube-routes/server/mrt';
 import { loadMrtFile } from '@kube-routes/server/mrt-node';
-import { RibRouteTable } from '@kube-routes/server/routes';
+import { RibRouteTable } from '@kube-routes/server/rib-view';
 import { UsageError } from '../cli/io';
 
 /**

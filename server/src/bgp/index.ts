@@ -23,7 +23,7 @@ export {
   type SessionContext,
   hasAddPath,
   negotiateSession,
-} from './codec/session';
+} from './codec/session-context';
 export { Afi, type AfiSafi, Safi, formatAfiSafi, isPrefixFamily } from './codec/family';
 
 // OPEN and capabilities
@@ -44,6 +44,7 @@ export {
   type Capability,
   CapabilityCode,
   type CapabilityDescriptor,
+  GR_FORWARDING_STATE,
   type EnhancedRouteRefreshCapability,
   type ExtendedMessageCapability,
   type ExtendedNextHopCapability,
@@ -118,9 +119,11 @@ export { BgpError, type ErrorAction, isStrongerAction } from './codec/errors';
 export {
   CeaseSubcode,
   ErrorCode,
+  FiniteStateMachineSubcode,
   MessageHeaderSubcode,
   OpenMessageSubcode,
   RouteRefreshSubcode,
+  UNSPECIFIC_SUBCODE,
   UpdateMessageSubcode,
   errorCodeName,
   errorSubcodeName,

@@ -40,18 +40,6 @@ export function clusterService(context: string, s: ServiceJson): ClusterService 
   };
 }
 
-export interface NodeJson {
-  readonly metadata: { readonly name: string };
-  readonly status?: { readonly addresses?: readonly { readonly type: string; readonly address: string }[] };
-}
-
-/** Node addresses -> node names: next hops in the fabric are usually node IPs. */
-export function nodeAddresses(nodes: readonly NodeJson[]): Map<string, string> {
-  const byAddress = new Map<string, string>();
-  for (const n of nodes) for (const a of n.status?.addresses ?? []) if (a.type === 'InternalIP' || a.type === 'ExternalIP') byAddress.set(a.address, n.metadata.name);
-  return byAddress;
-}
-
 export interface ServiceCidrJson {
   readonly metadata: { readonly name: string };
   readonly spec?: { readonly cidrs?: readonly string[] };

@@ -19,7 +19,7 @@ import {
   readU16,
   readU32,
 } from '../bgp';
-import { canonicalAttributes, canonicalContext, encodeCanonical } from '../routes';
+import { canonicalAttributes, canonicalContext, encodeCanonical } from '../rib';
 
 
 /** RIB entry attributes use 4-octet AS numbers and carry no Path Identifiers inside. */

@@ -9,7 +9,7 @@
  *   peers given ids through an {@link MrtPeerTable}).
  * - {@link writeTableDump}: a RIB as a TABLE_DUMP_V2 snapshot, in chunks.
  * - Record encoders (BGP4MP messages and state changes, PEER_INDEX_TABLE, RIB records).
- * - the canonical attribute form the RIB interns lives in ../routes (shared with the speaker).
+ * - the canonical attribute form the RIB interns lives in ../rib (shared with the speaker).
  */
 export {
   Bgp4mpState,
@@ -39,7 +39,7 @@ export type {
 export { MrtReader, type MrtReaderOptions, mrtRecords, readMrt } from './reader';
 export { type HeaderFields, bgp4mpContext, decodeRecordBody } from './decode';
 export { type MrtAttributesResult, TABLE_DUMP_CONTEXT, canonicalToMrtAttributes, decodeMrtAttributes, mrtAttributesToCanonical } from './attributes';
-export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from '../routes';
+export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from '../rib';
 export {
   type Bgp4mpMessageInput,
   type Bgp4mpStateChangeInput,

@@ -10,7 +10,7 @@
 import { type Nlri, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
 import { AttributeStore, type AttributeSetId, type Rib } from '../rib';
 import { mrtAttributesToCanonical } from './attributes';
-import { canonicalAttributes, encodeCanonical } from '../routes';
+import { canonicalAttributes, encodeCanonical } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
 import { type MrtPeer, MrtPeerTable } from './peers';
 import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtAddress, MrtReadResult, PeerIndexTableRecord, RibRecord } from './types';

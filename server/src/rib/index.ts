@@ -6,3 +6,4 @@
 export { AttributeStore, type AttributeSetId } from './attribute-store';
 export { PrefixTrie, type Family, type PrefixOf, type AddressOf, type TrieEntry } from './prefix-trie';
 export { Rib, type AnnounceResult, type PathView, type PeerId, type RibOptions, type RouteView } from './rib';
+export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from './canonical';

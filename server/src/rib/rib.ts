@@ -137,7 +137,10 @@ export class Rib {
     return true;
   }
 
-  /** Graceful restart began: every path of the peer becomes stale. Returns how many paths the peer has. */
+  /**
+   * Marks the peer's paths stale, of one family or of both (a graceful restart began, or an
+   * enhanced route refresh's BoRR). Returns how many were marked.
+   */
   markStale(peer: PeerId, family?: Family): number {
     if (this.peerPaths(peer) === 0) return 0;
     if (family !== undefined) return this.markStaleIn(peer, family);
@@ -154,8 +157,11 @@ export class Rib {
   }
 
 
-  /** Graceful restart ended (End-of-RIB or timer): removes the peer's paths still stale. Returns how many. */
-  /** Removes the peer's stale paths, of one family or of both. */
+  /**
+   * Removes the peer's paths still marked stale, of one family or of both; paths re-announced
+   * since the marking are not stale and stay. Returns how many were removed. Callers: the end of
+   * a graceful restart (End-of-RIB, restart timer, a family lost) and an enhanced route refresh's EoRR.
+   */
   sweepStale(peer: PeerId, family?: Family): number {
     return this.removeWhere(peer, true, family);
   }

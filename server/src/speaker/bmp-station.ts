@@ -18,9 +18,10 @@ import {
 } from '../bmp';
 import type { MrtPeer } from '../mrt';
 import type { PeerId, Rib } from '../rib';
-import { applyUpdateToRib } from '../routes';
+import { applyUpdateToRib } from '../rib-view';
 import { describeNegotiated } from './capabilities';
 import type { Logger } from './log';
+import { peerLabel, type BmpPeerRef, type BmpPolicy, type PeerEventSink } from './peer-events';
 
 // The BMP station (RFC 7854): routers connect and stream what their BGP peers send them. Each
 // monitored peer's Adj-RIB-In, pre- and post-policy apart, gets a RIB peer id of its own (above
@@ -28,11 +29,14 @@ import type { Logger } from './log';
 // BMP is one-way: the station never writes to a router. Decoding is the pure codec's
 // (server/src/bmp); this file is the IO around it.
 
-export type BmpPolicy = 'pre-policy' | 'post-policy';
+export type { BmpPolicy };
 
 export interface BmpStationDeps {
   readonly rib: Rib;
+  /** The router's own lines (up, down, malformed BMP, ignored messages). */
   readonly log: Logger;
+  /** Monitored peers up and down, and their malformed UPDATEs. */
+  readonly events: PeerEventSink;
   /** Seconds since the epoch; injectable for tests. */
   readonly now: () => number;
   /** A RIB peer id no one else uses (the speaker's counter: the configured BGP peers have the ones before). */
@@ -155,9 +159,7 @@ export class BmpStation {
   /** The name of a path's peer in routes: "192.0.2.1 (bmp 10.0.0.9 pre-policy)"; undefined for ids not the station's. */
   peerName(id: PeerId): string | undefined {
     const owner = this.byId.get(id);
-    if (!owner) return undefined;
-    const instance = instanceLabel(owner.peer);
-    return `${owner.peer.address} (bmp ${owner.router.address}${instance ? ` ${instance}` : ''} ${owner.policy})`;
+    return owner ? peerLabel(bmpRef(owner.router, owner.peer, owner.policy)) : undefined;
   }
 
   private status(router: RouterSession, peer: MonitoredPeer, id: PeerId | undefined, policy: BmpPolicy, now: number): PeerStatus {
@@ -253,7 +255,7 @@ export class BmpStation {
     peer.capabilities = describeNegotiated(message.sentOpen, message.receivedOpen, message.session);
     peer.lastError = undefined;
     peer.upPolicy = message.peer.postPolicy ? 'post-policy' : 'pre-policy';
-    this.deps.log.log('info', 'bmp-peer-up', { router: router.address, sysName: router.sysName, peer: peer.address, asn: peer.asn, instance: instanceLabel(peer), capabilities: peer.capabilities, ...(paths ? { pathsRemoved: paths } : {}) });
+    this.deps.events.emit({ type: 'peer-up', ...bmpRef(router, peer), asn: peer.asn, capabilities: peer.capabilities, pathsRemoved: paths, implicit: false });
   }
 
   private peerDown(router: RouterSession, message: PeerDownMessage): void {
@@ -269,7 +271,7 @@ export class BmpStation {
     peer.state = 'Idle';
     peer.establishedAt = undefined;
     peer.lastError = reason;
-    this.deps.log.log('warn', 'bmp-peer-down', { router: router.address, sysName: router.sysName, peer: peer.address, instance: instanceLabel(peer), reason, paths });
+    this.deps.events.emit({ type: 'peer-down', ...bmpRef(router, peer), cause: { kind: 'bmp-peer-down', reason: message.reason }, reason, pathsRemoved: paths });
   }
 
   private routeMonitoring(router: RouterSession, message: RouteMonitoringMessage): void {
@@ -285,7 +287,7 @@ export class BmpStation {
       peer.state = 'Established';
       peer.establishedAt = this.deps.now();
       peer.upPolicy = policy;
-      this.deps.log.log('debug', 'bmp-peer-up', { router: router.address, peer: peer.address, asn: peer.asn, implicit: true });
+      this.deps.events.emit({ type: 'peer-up', ...bmpRef(router, peer), asn: peer.asn, capabilities: peer.capabilities, pathsRemoved: 0, implicit: true });
     } else if (peer.state === 'Idle') {
       // After its Peer Down the peer has no routes until the next Peer Up: a late UPDATE changes nothing.
       this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, policy });
@@ -293,12 +295,12 @@ export class BmpStation {
     }
     const rib = this.ribOf(router, peer, policy);
     if (!rib) return;
-    const name = this.peerName(rib.id);
-    for (const e of message.errors) this.deps.log.log('warn', 'malformed-update', { router: router.address, peer: name, error: e.name, action: e.action, reason: e.reason });
+    const ref = bmpRef(router, peer, policy);
+    for (const e of message.errors) this.deps.events.emit({ type: 'malformed', ...ref, action: e.action, code: e.code, subcode: e.subcode, error: e.name, reason: e.reason });
     // The router's timestamp says when it received the routes; 0 means it does not know.
     const receivedAt = message.peer.timestamp > 0 ? message.peer.timestamp : this.deps.now();
     const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt);
-    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { router: router.address, peer: name, reason: 'path attributes cannot be stored canonically' });
+    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { router: router.address, peer: peerLabel(ref), reason: 'path attributes cannot be stored canonically' });
   }
 
   private peerOf(router: RouterSession, header: BmpPeerHeader): MonitoredPeer {
@@ -377,6 +379,11 @@ export class BmpStation {
     router.ignored.add(what);
     this.deps.log.log('info', 'bmp-ignored', { router: router.address, sysName: router.sysName, what, reason: IGNORED[what] });
   }
+}
+
+/** A monitored peer as peer events name it; with `policy` when the event is about one Adj-RIB-In. */
+function bmpRef(router: RouterSession, peer: MonitoredPeer, policy?: BmpPolicy): BmpPeerRef {
+  return { source: 'bmp', peer: peer.address, router: router.address, sysName: router.sysName, instance: instanceLabel(peer), ...(policy ? { policy } : {}) };
 }
 
 /** "rd 65000:1" for an RD-instance peer, "instance N" for a local-instance peer with a distinguisher. */

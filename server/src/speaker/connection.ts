@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { DEFAULT_SESSION, MessageReader, encodeMessage, type BgpMessage, type NegotiatedSession, type OpenMessage, type SessionContext, type UpdateMessage, type BgpError } from '../bgp';
-import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../session';
+import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../fsm';
 
 /** What a connection tells its peer. */
 export interface ConnectionEvents {
@@ -9,7 +9,11 @@ export interface ConnectionEvents {
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void;
   refreshDemarcation(connection: Connection, afi: number, safi: number, phase: 'begin' | 'end'): void;
   down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void;
-  /** A protocol event worth a log line (unexpected messages, send failures). */
+  /** A message the peer sent needs a session reset (RFC 7606); the FSM's NOTIFICATION and down follow. */
+  malformed(connection: Connection, error: BgpError): void;
+  /** Dialing the peer failed (`target` is host:port). */
+  connectFailed(connection: Connection, target: string, error: string): void;
+  /** A protocol event worth a log line (send failures). */
   note(connection: Connection, event: string, detail: string): void;
 }
 
@@ -131,7 +135,7 @@ export class Connection {
     socket.on('error', (e: Error) => {
       if (this.socket !== socket) return;
       // A refused or unreachable peer never gets to a session: say so, or the retries are silent.
-      if (this.state.name === 'Connect' && this.dialer) this.events.note(this, 'connect-failed', `${this.dialer.host}:${this.dialer.port}: ${e.message}`);
+      if (this.state.name === 'Connect' && this.dialer) this.events.connectFailed(this, `${this.dialer.host}:${this.dialer.port}`, e.message);
       this.dispatch({ type: 'tcp-failed', reason: e.message });
     });
     socket.on('close', () => {
@@ -145,6 +149,7 @@ export class Connection {
       const result = this.reader.read(this.receive);
       if (result === undefined) return;
       if (!result.ok) {
+        this.events.malformed(this, result.error);
         this.dispatch({ type: 'message-error', error: result.error });
         return;
       }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PeerStatus } from '@kube-routes/server/engine';
+import { peerLabel, type PeerEvent } from './peer-events';
 
 export interface MetricsSource {
   peers(): PeerStatus[];
@@ -12,9 +13,26 @@ export interface MetricsSource {
   malformedCounts(): Iterable<{ readonly peer: string; readonly action: string; readonly count: number }>;
 }
 
+/** Malformed messages per peer (its label in routes) and RFC 7606 action, counted from peer events. */
+export class MalformedCounts {
+  private readonly byPeer = new Map<string, Map<string, number>>();
+
+  observe(event: PeerEvent): void {
+    if (event.type !== 'malformed') return;
+    const peer = peerLabel(event);
+    let actions = this.byPeer.get(peer);
+    if (!actions) this.byPeer.set(peer, (actions = new Map()));
+    actions.set(event.action, (actions.get(event.action) ?? 0) + 1);
+  }
+
+  *entries(): Iterable<{ readonly peer: string; readonly action: string; readonly count: number }> {
+    for (const [peer, actions] of this.byPeer) for (const [action, count] of actions) yield { peer, action, count };
+  }
+}
+
 /**
  * Prometheus metrics (text format on /metrics). Gauges are read from the speaker at scrape time;
- * counters are bumped by the RIB feed and the log tap, so nothing extra runs per route unless
+ * counters are bumped by the RIB feed and by peer events, so nothing extra runs per route unless
  * something changed.
  */
 export class SpeakerMetrics {

@@ -3,13 +3,12 @@ import {
   Afi,
   CeaseSubcode,
   ErrorCode,
+  GR_FORWARDING_STATE,
   Safi,
   createShutdownNotification,
   endOfRibFamily,
   formatAfiSafi,
   formatIpv4,
-  formatNotificationCode,
-  isPrefixFamily,
   type BgpError,
   type GracefulRestartCapability,
   type NegotiatedSession,
@@ -18,16 +17,21 @@ import {
   type UpdateMessage,
 } from '../bgp';
 import type { Rib } from '../rib';
-import { applyUpdateToRib } from '../routes';
-import { connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../session';
+import { applyUpdateToRib } from '../rib-view';
+import { FIRST_CONNECT_RETRY_SECONDS, MAX_CONNECT_RETRY_SECONDS, connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../fsm';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
 import type { Logger } from './log';
+import { describeDownCause, peerDownCause } from './down-cause';
+import type { PeerEventSink } from './peer-events';
 
 export interface PeerDeps {
   readonly rib: Rib;
+  /** Diagnostics that are not peer events (collisions, graceful restart, stale sweeps). */
   readonly log: Logger;
+  /** Up, down with its cause, malformed messages, connect failures, max-prefix. */
+  readonly events: PeerEventSink;
   /** Seconds since the epoch; injectable for tests. */
   readonly now: () => number;
 }
@@ -66,8 +70,8 @@ export class Peer implements ConnectionEvents {
       holdTime: config.holdTime,
       peerAsn: config.asn,
       capabilities: advertisedCapabilities(config),
-      connectRetrySeconds: 1,
-      maxConnectRetrySeconds: 30,
+      connectRetrySeconds: FIRST_CONNECT_RETRY_SECONDS,
+      maxConnectRetrySeconds: MAX_CONNECT_RETRY_SECONDS,
     };
   }
 
@@ -161,7 +165,7 @@ export class Peer implements ConnectionEvents {
       // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
       // its forwarding state for (F bit) and still negotiates; the others must go at once.
       const shared = new Set(sharedFamilies(sent, remoteOpen).flatMap((f) => familyOf(f.afi, f.safi) ?? []));
-      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
+      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & GR_FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
       this.awaitingEndOfRib = new Set([...this.staleFamilies].filter((f) => shared.has(f) && preserved.has(f)));
       const lost = [...this.staleFamilies].filter((f) => !this.awaitingEndOfRib.has(f));
       const why = this.peerGracefulRestart ? 'forwarding state not preserved' : 'peer restarted without graceful restart';
@@ -174,12 +178,12 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     this.establishedAt = this.deps.now();
     this.lastError = undefined;
-    this.deps.log.log('info', 'peer-up', { peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
+    this.deps.events.emit({ type: 'peer-up', source: 'bgp', peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
   }
 
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void {
     if (connection !== this.primary) return;
-    for (const e of errors) this.deps.log.log('warn', 'malformed-update', { peer: this.address, error: e.name, action: e.action, reason: e.reason });
+    for (const e of errors) this.malformed(connection, e);
     const eor = endOfRibFamily(message);
     if (eor) {
       // RFC 4724 4.2: End-of-RIB ends the wait for its family: what is still stale there is gone.
@@ -198,9 +202,8 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     // Shutting down a peer that never came up is not news; its last error stays what it was.
     if (this.stopping && !wasEstablished) return;
-    this.lastError = describeCause(cause, reason);
-    const level = this.stopping ? 'info' : 'warn';
-    this.deps.log.log(level, wasEstablished ? 'peer-down' : 'session-failed', { peer: this.address, reason: this.lastError });
+    this.lastError = describeDownCause(cause, reason);
+    this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError });
     if (wasEstablished) {
       this.establishedAt = undefined;
       const gr = this.peerGracefulRestart;
@@ -226,8 +229,8 @@ export class Peer implements ConnectionEvents {
 
   /** RFC 7313 4: paths of the family not re-sent between BoRR and EoRR are withdrawn. */
   refreshDemarcation(connection: Connection, afi: number, safi: number, phase: 'begin' | 'end'): void {
-    if (connection !== this.primary || !isPrefixFamily(afi, safi) || safi !== 1) return;
-    const family: Family = afi === 1 ? 4 : 6;
+    const family = familyOf(afi, safi);
+    if (connection !== this.primary || family === undefined) return;
     if (phase === 'begin') {
       const marked = this.deps.rib.markStale(this.id, family);
       this.deps.log.log('info', 'refresh-begin', { peer: this.address, family: familyName(family), stalePaths: marked });
@@ -239,8 +242,16 @@ export class Peer implements ConnectionEvents {
     this.primary?.dispatch({ type: 'request-refresh' });
   }
 
+  malformed(_connection: Connection, error: BgpError): void {
+    this.deps.events.emit({ type: 'malformed', source: 'bgp', peer: this.address, action: error.action, code: error.code, subcode: error.subcode, error: error.name, reason: error.reason });
+  }
+
+  connectFailed(_connection: Connection, target: string, error: string): void {
+    this.lastError = `cannot connect to ${target}: ${error}`;
+    this.deps.events.emit({ type: 'connect-failed', source: 'bgp', peer: this.address, target, error });
+  }
+
   note(_connection: Connection, event: string, detail: string): void {
-    if (event === 'connect-failed') this.lastError = `cannot connect to ${detail}`;
     this.deps.log.log('warn', event, { peer: this.address, detail });
   }
 
@@ -268,7 +279,7 @@ export class Peer implements ConnectionEvents {
     // RFC 4486 4: AFI (2), SAFI (1), upper bound (4).
     const data = new Uint8Array([afi >> 8, afi & 0xff, safi, (limit >>> 24) & 0xff, (limit >>> 16) & 0xff, (limit >>> 8) & 0xff, limit & 0xff]);
     const reason = `${count} ${formatAfiSafi(afi, safi)} prefixes exceed maxPrefixes ${limit}`;
-    this.deps.log.log('error', 'max-prefixes', { peer: this.address, count, limit });
+    this.deps.events.emit({ type: 'max-prefix', source: 'bgp', peer: this.address, afi, safi, count, limit });
     connection.dispatch({ type: 'stop', notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data }, reason });
   }
 
@@ -299,10 +310,7 @@ export class Peer implements ConnectionEvents {
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why });
   }
 
-  /**
-   * Removes the stale paths of one family while the other keeps waiting. The RIB sweeps per peer
-   * only, so this walks the family's table: rare (a family lost during a restart) and bounded.
-   */
+  /** Removes the stale paths of one family (End-of-RIB, EoRR, a family lost) while the other keeps waiting. */
   private sweepStaleFamily(family: Family, why: string): void {
     this.staleFamilies.delete(family);
     if (this.deps.rib.pathCount(this.id, family) === 0) return;
@@ -313,9 +321,6 @@ export class Peer implements ConnectionEvents {
 }
 
 type Family = 4 | 6;
-
-/** Routes with the RFC 4724 Forwarding State bit kept their forwarding state across the restart. */
-const FORWARDING_STATE = 0x80;
 
 /** The RIB family of a unicast AFI/SAFI, undefined for others. */
 function familyOf(afi: number, safi: number): Family | undefined {
@@ -329,18 +334,4 @@ function familyName(family: Family): string {
 
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
-}
-
-function describeCause(cause: DownCause, reason: string): string {
-  switch (cause.kind) {
-    case 'notification-sent':
-      return `sent NOTIFICATION ${formatNotificationCode(cause.notification.code, cause.notification.subcode)}: ${reason}`;
-    case 'notification-received': {
-      const n = cause.notification;
-      const text = n.shutdownCommunication ? ` "${n.shutdownCommunication}"` : '';
-      return `received NOTIFICATION ${formatNotificationCode(n.code, n.subcode)}${text}`;
-    }
-    case 'transport':
-      return reason;
-  }
 }

@@ -3,13 +3,15 @@ import type { Server as HttpServer } from 'node:http';
 import { parseIpAddress, type LookupResult, type PeerStatus, type Route, type SpeakerConfig } from '@kube-routes/server/engine';
 import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
 import { writeTableDump, type MrtPeer } from '../mrt';
-import { RibRouteTable } from '../routes';
+import { RibRouteTable } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
 import { BmpStation } from './bmp-station';
-import type { LogFields, Logger, LogLevel } from './log';
-import { SpeakerMetrics } from './metrics';
+import type { Logger } from './log';
+import { MalformedCounts, SpeakerMetrics } from './metrics';
 import { ObservedRib } from './observed-rib';
 import { Peer } from './peer';
+import { logPeerEvent } from './peer-event-log';
+import { PeerEvents, type PeerEvent } from './peer-events';
 import { WatchHub } from './watch';
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
@@ -25,6 +27,8 @@ export class Speaker implements RouteStateSource {
   readonly routes = new RibRouteTable(this.rib, (id) => this.peerName(id), 'speaker');
   readonly watch: WatchHub;
   readonly metrics: SpeakerMetrics;
+  /** Peers up, down, malformed messages...: the log, the metrics and the watch stream subscribe; so may anyone. */
+  readonly events = new PeerEvents();
   /** The BMP station, when `speaker.bmp` is set: monitored routers' peers, with RIB ids after the BGP peers'. */
   readonly bmp: BmpStation | undefined;
   private readonly peersByKey = new Map<string, Peer>();
@@ -32,7 +36,7 @@ export class Speaker implements RouteStateSource {
   /** Per RIB peer id: paths added or changed, and withdrawn (read by /metrics). */
   private readonly announced: number[] = [];
   private readonly withdrawn: number[] = [];
-  private readonly malformed = new Map<string, number>();
+  private readonly malformed = new MalformedCounts();
   private readonly log: Logger;
   private bgpServer: Server | undefined;
   private apiServer: HttpServer | undefined;
@@ -45,7 +49,11 @@ export class Speaker implements RouteStateSource {
     options: { readonly watchBuffer?: number } = {},
   ) {
     this.watch = new WatchHub(options.watchBuffer);
-    this.log = { log: (level, event, fields) => this.tap(level, event, fields ?? {}, log) };
+    this.log = log;
+    // Count and publish first, then log: what a log line reports is already visible in the API.
+    this.events.subscribe((e) => this.malformed.observe(e));
+    this.events.subscribe((e) => this.publishPeerChange(e));
+    this.events.subscribe((e) => logPeerEvent(log, e));
     this.metrics = new SpeakerMetrics({
       peers: () => this.peers(),
       watcherCount: () => this.watch.watcherCount,
@@ -54,10 +62,7 @@ export class Speaker implements RouteStateSource {
       // Every RIB peer id that ever changed a route: BGP peers and BMP-monitored peers alike.
       changeCounts: () => [...new Set([...this.announced.keys(), ...this.withdrawn.keys()])].flatMap((id) =>
         this.announced[id] === undefined && this.withdrawn[id] === undefined ? [] : [{ peer: this.peerName(id), announcements: this.announced[id] ?? 0, withdrawals: this.withdrawn[id] ?? 0 }]),
-      malformedCounts: () => [...this.malformed].map(([key, count]) => {
-        const [peer = '', action = ''] = key.split('\u0000');
-        return { peer, action, count };
-      }),
+      malformedCounts: () => this.malformed.entries(),
     });
     this.rib.observe({
       announced: (peer, prefix, pathId, result) => {
@@ -74,7 +79,7 @@ export class Speaker implements RouteStateSource {
       },
     });
     for (const p of config.peers) this.addPeer(p);
-    this.bmp = config.bmp ? new BmpStation({ rib: this.rib, log: this.log, now: this.now, newPeerId: () => this.nextPeerId++ }) : undefined;
+    this.bmp = config.bmp ? new BmpStation({ rib: this.rib, log: this.log, events: this.events, now: this.now, newPeerId: () => this.nextPeerId++ }) : undefined;
   }
 
   private peerName(id: number): string {
@@ -83,28 +88,22 @@ export class Speaker implements RouteStateSource {
 
   private addPeer(p: SpeakerConfig['peers'][number]): Peer {
     const id = this.nextPeerId++;
-    const peer = new Peer(id, p, this.config, { rib: this.rib, log: this.log, now: this.now });
+    const peer = new Peer(id, p, this.config, { rib: this.rib, log: this.log, events: this.events, now: this.now });
     this.peersByKey.set(p.address.key, peer);
     this.peerAddress[id] = p.addressText;
     return peer;
   }
 
-  /** Counts malformed messages and turns peer state changes into watch events, then logs. */
-  private tap(level: LogLevel, event: string, fields: LogFields, inner: Logger): void {
-    const peer = typeof fields['peer'] === 'string' ? fields['peer'] : undefined;
-    if (peer !== undefined) {
-      let action: string | undefined;
-      if (event === 'malformed-update' && typeof fields['action'] === 'string') action = fields['action'];
-      else if ((event === 'peer-down' || event === 'session-failed') && /^sent NOTIFICATION (Message Header|OPEN Message|UPDATE Message) Error/.test(String(fields['reason'] ?? ''))) action = 'session-reset';
-      if (action) this.malformed.set(`${peer}\u0000${action}`, (this.malformed.get(`${peer}\u0000${action}`) ?? 0) + 1);
-      if (event === 'peer-up' || event === 'peer-down' || event === 'session-failed') {
-        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bgp') ?? { address: peer });
-      } else if ((event === 'bmp-peer-up' || event === 'bmp-peer-down') && level !== 'debug') {
-        const router = fields['router'];
-        this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bmp' && p.router === router) ?? { address: peer, source: 'bmp', router });
-      }
+  /** A peer's state changed: watchers get its row as /v1/peers shows it. */
+  private publishPeerChange(event: PeerEvent): void {
+    if (event.type !== 'peer-up' && event.type !== 'peer-down') return;
+    const { peer } = event;
+    if (event.source === 'bgp') {
+      this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bgp') ?? { address: peer });
+    } else {
+      const { router } = event;
+      this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bmp' && p.router === router) ?? { address: peer, source: 'bmp', router });
     }
-    inner.log(level, event, fields);
   }
 
   /** Opens the BGP listener and the API, then starts every peer. */

@@ -2,12 +2,15 @@
  * Data-driven tests over the commented-hex fixtures:
  * - valid/: decode cleanly, match the expected JSON, and encode back to the same bytes;
  * - malformed/: yield exactly the @expect errors (code/subcode and RFC 7606 action);
- * - crashers/: inputs that once crashed the decoder (found by the fuzz test) now decode to data.
+ * - crashers/: edge cases the fuzzer found (truncations, bad lengths, oversized and repeated
+ *   attributes) decode to exactly the @expect outcome; the folder must exist and be non-empty.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { type DecodeResult, decodeMessage, encodeMessage, toHex } from '../../src/bgp';
-import { listFixtures } from './helpers/fixtures';
+import { FIXTURES_DIR, listFixtures } from './helpers/fixtures';
 import { describeDecode, expectedFileFor, matchSnapshot } from './helpers/snapshot';
 
 function errorsOf(result: DecodeResult): string[] {
@@ -63,10 +66,20 @@ describe('malformed fixtures', () => {
 });
 
 describe('crasher regressions', () => {
-  for (const fixture of listFixtures('crashers')) {
-    it(`${fixture.name} decodes to a message or a protocol error`, () => {
+  // Seeded from the fuzzer (helpers/seed-crashers.ts); a missing or empty folder fails, so this
+  // suite cannot silently run nothing.
+  const dir = path.join(FIXTURES_DIR, 'crashers');
+  const fixtures = listFixtures('crashers');
+  it('exist', () => {
+    assert.ok(existsSync(dir), `the crasher corpus ${dir} is missing`);
+    assert.ok(fixtures.length >= 8, `only ${fixtures.length} crasher fixtures in ${dir}`);
+  });
+
+  for (const fixture of fixtures) {
+    it(`${fixture.name} decodes to ${fixture.expect.join(', ') || '(no @expect directive!)'}`, () => {
+      assert.ok(fixture.expect.length > 0, 'crasher fixtures must declare the outcome with # @expect (or # @expect none)');
       const result = decodeMessage(fixture.bytes, fixture.context);
-      assert.equal(typeof result.ok, 'boolean');
+      assert.deepEqual(errorsOf(result), fixture.expect[0] === 'none' ? [] : fixture.expect);
       matchSnapshot(expectedFileFor(fixture.file), describeDecode(result, fixture.context, fixture.contextJson));
     });
   }

@@ -12,10 +12,12 @@ import { AsPathSegmentType, AttributeFlag, type Capability, type OpenMessage, ty
 import { type BmpMessageInput, type BmpPeerHeaderInput, BmpPeerFlag, BmpPeerType, PeerDownReason, encodeBmpMessage } from '../../src/bmp';
 import { readMrt } from '../../src/mrt';
 import { Rib } from '../../src/rib';
-import { RibRouteTable } from '../../src/routes';
+import { RibRouteTable } from '../../src/rib-view';
 import { Speaker } from '../../src/speaker';
 import { BmpStation } from '../../src/speaker/bmp-station';
 import type { LogFields, Logger, LogLevel } from '../../src/speaker/log';
+import { logPeerEvent } from '../../src/speaker/peer-event-log';
+import type { PeerEvent } from '../../src/speaker/peer-events';
 import { listFixtures } from './helpers';
 
 interface Entry {
@@ -95,14 +97,18 @@ interface Harness {
   readonly rib: Rib;
   readonly station: BmpStation;
   readonly routes: RibRouteTable;
+  /** Every peer event the station emitted, in order (they are also logged, as the speaker does). */
+  readonly events: PeerEvent[];
   nextId: number;
 }
 
 function harness(firstId = 3): Harness {
   const log = new AwaitableLog();
   const rib = new Rib();
-  const h = { log, rib, nextId: firstId } as { -readonly [K in keyof Harness]: Harness[K] };
-  h.station = new BmpStation({ rib, log, now: () => T + 100, newPeerId: () => h.nextId++ });
+  const events: PeerEvent[] = [];
+  const h = { log, rib, events, nextId: firstId } as { -readonly [K in keyof Harness]: Harness[K] };
+  const sink = { emit: (e: PeerEvent) => (events.push(e), logPeerEvent(log, e)) };
+  h.station = new BmpStation({ rib, log, events: sink, now: () => T + 100, newPeerId: () => h.nextId++ });
   h.routes = new RibRouteTable(rib, (id) => h.station.peerName(id) ?? `peer-${id}`, 'test');
   return h;
 }
@@ -232,6 +238,31 @@ describe('BMP station', { timeout: 120_000 }, () => {
     assert.match(String((await down).fields['reason']), /^malformed BMP stream at offset \d+: BMP version 1/);
     await closed;
     assert.equal(h.routes.lookupText('192.0.2.1')?.route, undefined);
+  });
+
+  it('emits typed peer events: up, malformed with its RFC 7606 action and policy view, down with the router\'s reason', async () => {
+    const socket = await router(h, 'edge-e');
+    const from = h.events.length;
+    const badOrigin = announce(['198.51.100.0/24'], [{ type: 'origin', flags: AttributeFlag.Transitive, origin: 9 }, ...attributes([65001]).slice(1)]);
+    socket.write(bmp(peerUp(), rm(badOrigin, { ...peerA, flags: BmpPeerFlag.PostPolicy })));
+    await barrier(h.log, socket);
+    const down = h.log.next('bmp-peer-down');
+    socket.write(bmp({ type: 'peer-down', peer: peerA, reason: PeerDownReason.RemoteNotification, notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) } }));
+    await down;
+    const events = h.events.slice(from);
+    assert.deepEqual(events.map((e) => [e.type, e.source, e.peer, e.source === 'bmp' ? e.router : '', e.source === 'bmp' ? e.sysName : '']), [
+      ['peer-up', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+      ['malformed', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+      ['peer-down', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+    ]);
+    const [up, malformed, gone] = events;
+    assert.ok(up?.type === 'peer-up' && up.source === 'bmp' && !up.implicit && up.asn === 65001);
+    assert.ok(malformed?.type === 'malformed' && malformed.source === 'bmp');
+    assert.deepEqual([malformed.action, malformed.code, malformed.subcode, malformed.policy], ['treat-as-withdraw', 3, 6, 'post-policy']);
+    assert.ok(gone?.type === 'peer-down' && gone.source === 'bmp');
+    assert.deepEqual(gone.cause, { kind: 'bmp-peer-down', reason: PeerDownReason.RemoteNotification });
+    assert.equal(gone.pathsRemoved, 0, 'its only UPDATE was treated as withdraw');
+    await closeRouter(h, socket);
   });
 
   it('Loc-RIB and Adj-RIB-Out are not kept, and said so once; RFC 7606 errors are logged', async () => {

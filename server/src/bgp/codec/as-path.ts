@@ -5,7 +5,7 @@
 import type { PathAttribute } from './attribute-types';
 import { ByteWriter, EncodeError, readU16, readU32 } from './bytes';
 import { AS_TRANS } from './open';
-import type { SessionContext } from './session';
+import type { SessionContext } from './session-context';
 
 export const AsPathSegmentType = {
   AsSet: 1,

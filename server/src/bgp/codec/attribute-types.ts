@@ -7,7 +7,7 @@ import type { AsPathSegment } from './as-path';
 import type { ByteWriter } from './bytes';
 import type { BgpError, ErrorAction } from './errors';
 import type { Nlri } from './prefix';
-import type { SessionContext } from './session';
+import type { SessionContext } from './session-context';
 
 export const AttributeFlag = {
   Optional: 0x80,

@@ -41,7 +41,7 @@ import {
 import { ErrorCode, UpdateMessageSubcode } from './error-codes';
 import { BgpError, type ErrorAction } from './errors';
 import { decodeMpReach, decodeMpUnreach, encodeMpReach, encodeMpUnreach, formatMpReach, formatMpUnreach } from './mp-nlri';
-import type { SessionContext } from './session';
+import type { SessionContext } from './session-context';
 
 /** Why a value is malformed: the UPDATE Message Error subcode and a reason. */
 class Fault {

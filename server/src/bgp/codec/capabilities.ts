@@ -54,6 +54,9 @@ export interface ExtendedNextHopCapability {
   readonly entries: readonly ExtendedNextHopEntry[];
 }
 
+/** RFC 4724 3: the Flags for Address Family bit saying the forwarding state was preserved. */
+export const GR_FORWARDING_STATE = 0x80;
+
 /** One family of the Graceful Restart capability. */
 export interface GracefulRestartFamily {
   readonly afi: number;
@@ -213,7 +216,7 @@ export const CAPABILITY_DESCRIPTORS: readonly CapabilityDescriptor[] = [
     },
     format(c: GracefulRestartCapability) {
       const flags = [c.flags & 8 ? 'restarting' : '', c.flags & 4 ? 'notification' : ''].filter(Boolean).join(',');
-      const families = c.families.map((f) => `${formatAfiSafi(f.afi, f.safi)}${f.flags & 0x80 ? '(forwarding)' : ''}`);
+      const families = c.families.map((f) => `${formatAfiSafi(f.afi, f.safi)}${f.flags & GR_FORWARDING_STATE ? '(forwarding)' : ''}`);
       return [`time ${c.restartTime}`, flags && `flags ${flags}`, ...families].filter(Boolean).join(' ');
     },
   } satisfies CapabilityDescriptor<GracefulRestartCapability>,

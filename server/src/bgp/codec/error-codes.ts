@@ -31,6 +31,17 @@ export const OpenMessageSubcode = {
   RoleMismatch: 11,
 } as const;
 
+/** Subcode 0: the error code says it all (Hold Timer Expired, an unspecific error). */
+export const UNSPECIFIC_SUBCODE = 0;
+
+/** RFC 6608: which state received the unexpected message. */
+export const FiniteStateMachineSubcode = {
+  Unspecified: 0,
+  UnexpectedMessageInOpenSent: 1,
+  UnexpectedMessageInOpenConfirm: 2,
+  UnexpectedMessageInEstablished: 3,
+} as const;
+
 export const UpdateMessageSubcode = {
   MalformedAttributeList: 1,
   UnrecognizedWellKnownAttribute: 2,

@@ -6,7 +6,7 @@ import { readU16, StreamBuffer } from './bytes';
 import { BgpError } from './errors';
 import { HEADER_LENGTH, checkHeader } from './header';
 import { type DecodeResult, decodeMessage } from './message';
-import { DEFAULT_SESSION, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, type SessionContext } from './session';
+import { DEFAULT_SESSION, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, type SessionContext } from './session-context';
 
 /** One framed message, or the Message Header Error that ends the stream. */
 export type FrameResult =

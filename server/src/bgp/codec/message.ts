@@ -10,7 +10,7 @@ import { HEADER_LENGTH, MessageType, checkHeader, writeHeader } from './header';
 import { type NotificationMessage, decodeNotification, encodeNotification } from './notification';
 import { type OpenMessage, decodeOpen, encodeOpen } from './open';
 import { type RouteRefreshMessage, decodeRouteRefresh, encodeRouteRefresh } from './route-refresh';
-import { DEFAULT_SESSION, MAX_MESSAGE_LENGTH, type SessionContext, maxMessageLength } from './session';
+import { DEFAULT_SESSION, MAX_MESSAGE_LENGTH, type SessionContext, maxMessageLength } from './session-context';
 import { type UpdateMessage, decodeUpdate, encodeUpdate } from './update';
 
 export interface KeepaliveMessage {

@@ -10,7 +10,7 @@ import { Afi, formatAfiSafi, isPrefixFamily } from './family';
 import { decodeNlri, encodeNlri } from './nlri';
 import type { Nlri } from './prefix';
 import { formatNlri } from './prefix';
-import { type SessionContext, hasAddPath } from './session';
+import { type SessionContext, hasAddPath } from './session-context';
 
 
 function writeIpv6(address: bigint, out: ByteWriter): void {

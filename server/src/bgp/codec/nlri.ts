@@ -6,6 +6,8 @@
 import { ByteWriter, EncodeError, readU32 } from './bytes';
 import { type Nlri, ipv4Mask } from './prefix';
 
+// Scratch for reading an IPv6 prefix as two u64: overwritten before every read, so nothing in it
+// survives a call (it is not state). A buffer per call would cost more than the decode itself.
 const scratch = new Uint8Array(16);
 const scratchView = new DataView(scratch.buffer);
 

@@ -17,7 +17,7 @@ import { BgpError } from './errors';
 import { Afi, type AfiSafi, Safi, isPrefixFamily } from './family';
 import { decodeNlri, encodeNlri } from './nlri';
 import type { Nlri } from './prefix';
-import { type SessionContext, hasAddPath } from './session';
+import { type SessionContext, hasAddPath } from './session-context';
 
 export interface UpdateMessage {
   readonly type: 'UPDATE';
@@ -56,10 +56,11 @@ function malformedList(action: BgpError['action'], reason: string): BgpError {
   return updateError(UpdateMessageSubcode.MalformedAttributeList, action, reason);
 }
 
-// Duplicate detection without a per-message allocation: a code was seen in
-// this UPDATE when its stamp equals the current one.
-const seenStamp = new Uint32Array(256);
-let currentStamp = 0;
+// Duplicate detection: one bit per attribute code, local to each decode (32 bytes), so no state
+// is shared between messages or sessions.
+const newSeenCodes = (): Uint32Array => new Uint32Array(8);
+const wasSeen = (seen: Uint32Array, code: number): boolean => (seen[code >>> 5] & (1 << (code & 31))) !== 0;
+const markSeen = (seen: Uint32Array, code: number): void => void (seen[code >>> 5] |= 1 << (code & 31));
 
 /** Decode an UPDATE body (bytes[start, end) after the header). */
 export function decodeUpdate(bytes: Uint8Array, start: number, end: number, context: SessionContext): DecodedUpdate | BgpError {
@@ -86,11 +87,7 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
   problem = decodeNlri(bytes, attributesEnd, end, 4, addPathIpv4, nlri);
   if (problem !== undefined) return updateError(UpdateMessageSubcode.InvalidNetworkField, 'session-reset', `NLRI: ${problem}`);
 
-  if (++currentStamp === 0xffffffff) {
-    seenStamp.fill(0);
-    currentStamp = 1;
-  }
-  const stamp = currentStamp;
+  const seen = newSeenCodes();
   const attributes: PathAttribute[] = [];
   const errors: BgpError[] = []; // handled without a session reset
 
@@ -113,7 +110,7 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
     }
     i = valueEnd;
 
-    if (seenStamp[code] === stamp) {
+    if (wasSeen(seen, code)) {
       // RFC 7606 3(g): MP_* twice resets the session; other duplicates are discarded.
       if (code === AttributeCode.MpReachNlri || code === AttributeCode.MpUnreachNlri) {
         return malformedList('session-reset', `attribute ${code} appears more than once`);
@@ -121,7 +118,7 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
       errors.push(malformedList('attribute-discard', `attribute ${code} appears more than once; later copies discarded`));
       continue;
     }
-    seenStamp[code] = stamp;
+    markSeen(seen, code);
 
     const descriptor = attributeDescriptor(code);
     if (descriptor === undefined) {
@@ -171,7 +168,7 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
   if (reachable && !withdraw) {
     const mandatory = nlri.length > 0 ? MANDATORY_WITH_NEXT_HOP : MANDATORY;
     for (const code of mandatory) {
-      if (seenStamp[code] !== stamp) {
+      if (!wasSeen(seen, code)) {
         const reason = `missing well-known attribute ${MANDATORY_NAMES[code]}`;
         errors.push(updateError(UpdateMessageSubcode.MissingWellKnownAttribute, 'treat-as-withdraw', reason, Uint8Array.of(code)));
         withdraw = true;

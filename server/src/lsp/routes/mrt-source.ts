@@ -4,7 +4,7 @@ import type { Route } from '@kube-routes/server/engine';
 import { MrtPeerTable } from '../../mrt';
 import { loadMrtFile } from '../../mrt-node';
 import { Rib } from '../../rib';
-import { RibRouteTable } from '../../routes';
+import { RibRouteTable } from '../../rib-view';
 import type { RouteSource, SourceSummary } from './route-source';
 
 /**

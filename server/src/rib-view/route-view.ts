@@ -14,7 +14,7 @@ import {
 } from '../bgp';
 import type { IpAddress, LookupResult, Route, RoutePath, RouteTable } from '@kube-routes/server/engine';
 import type { Rib, RouteView } from '../rib';
-import { decodeCanonical } from './canonical';
+import { decodeCanonical } from '../rib';
 
 // Routes of a RIB as the engine, the API and every client see them (engine/route-state.ts).
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createOpenMessage, endOfRibFamily, formatAfiSafi, type BgpMessage } from '../../src/bgp';
-import { connectRetryDelay, initialState, resolveCollision, sharedFamilies, step, type SessionAction, type SessionEvent, type SessionSettings, type SessionState } from '../../src/session';
+import { connectRetryDelay, initialState, resolveCollision, sharedFamilies, step, type SessionAction, type SessionEvent, type SessionSettings, type SessionState } from '../../src/fsm';
 
 // Table-driven FSM tests: a sequence of events, and after each the expected state and a compact
 // rendering of the actions. No sockets, no timers.

@@ -4,9 +4,9 @@
  * MP_UNREACH_NLRI), then the announcements (IPv4 NLRI and MP_REACH_NLRI) with the attributes
  * interned in canonical form. Pure: the caller decides what to log or do about the outcome.
  */
-import { type Nlri, type SessionContext, type UpdateMessage, isPrefixFamily } from '../bgp';
+import { Afi, type Nlri, Safi, type SessionContext, type UpdateMessage, isPrefixFamily } from '../bgp';
 import type { PeerId, Rib } from '../rib';
-import { canonicalAttributes, encodeCanonical } from './canonical';
+import { canonicalAttributes, encodeCanonical } from '../rib';
 
 export type ApplyUpdateOutcome =
   | { readonly kind: 'applied' }
@@ -26,9 +26,9 @@ export function applyUpdateToRib(rib: Rib, peer: PeerId, message: UpdateMessage,
   let announce: { family: 4 | 6; afi: number; safi: number; nlri: readonly Nlri[] }[] = [];
   for (const a of message.attributes) {
     if (a.type === 'mp-unreach-nlri' && isPrefixFamily(a.afi, a.safi)) for (const n of a.withdrawn) rib.withdraw(peer, n, n.pathId ?? 0);
-    if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi)) announce.push({ family: a.afi === 1 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
+    if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi)) announce.push({ family: a.afi === Afi.Ipv4 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
   }
-  if (message.nlri.length > 0) announce = [{ family: 4, afi: 1, safi: 1, nlri: message.nlri }, ...announce];
+  if (message.nlri.length > 0) announce = [{ family: 4, afi: Afi.Ipv4, safi: Safi.Unicast, nlri: message.nlri }, ...announce];
   if (announce.length === 0) return APPLIED;
   const key = encodeCanonical(canonicalAttributes(message.attributes, receivedWith));
   if (!key) return { kind: 'attributes-skipped' };

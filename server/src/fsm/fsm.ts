@@ -5,7 +5,11 @@ import {
   Afi,
   CeaseSubcode,
   ErrorCode,
+  FiniteStateMachineSubcode,
+  OpenMessageSubcode,
+  RouteRefreshSubtype,
   Safi,
+  UNSPECIFIC_SUBCODE,
   createEndOfRib,
   createOpenMessage,
   negotiateSession,
@@ -100,6 +104,10 @@ export interface Transition {
 /** RFC 4271 10: a large hold timer while waiting for the peer's OPEN. */
 export const OPEN_HOLD_SECONDS = 240;
 
+/** The connect-retry backoff: the first delay, doubled per failed attempt up to the maximum. */
+export const FIRST_CONNECT_RETRY_SECONDS = 1;
+export const MAX_CONNECT_RETRY_SECONDS = 30;
+
 export const initialState: SessionState = {
   name: 'Idle',
   connectRetryCounter: 0,
@@ -114,11 +122,15 @@ export function connectRetryDelay(settings: SessionSettings, counter: number): n
   return Math.min(settings.connectRetrySeconds * 2 ** Math.min(counter, 16), settings.maxConnectRetrySeconds);
 }
 
-function notification(code: number, subcode: number, data: Uint8Array = new Uint8Array(0)): NotificationMessage {
+function notification(code: number, subcode: number = UNSPECIFIC_SUBCODE, data: Uint8Array = new Uint8Array(0)): NotificationMessage {
   return { type: 'NOTIFICATION', code, subcode, data };
 }
 
-const fsmErrorSubcode: Partial<Record<SessionStateName, number>> = { OpenSent: 1, OpenConfirm: 2, Established: 3 };
+const fsmErrorSubcode: Partial<Record<SessionStateName, number>> = {
+  OpenSent: FiniteStateMachineSubcode.UnexpectedMessageInOpenSent,
+  OpenConfirm: FiniteStateMachineSubcode.UnexpectedMessageInOpenConfirm,
+  Established: FiniteStateMachineSubcode.UnexpectedMessageInEstablished,
+};
 
 export function step(state: SessionState, event: SessionEvent, settings: SessionSettings): Transition {
   const actions: SessionAction[] = [];
@@ -145,7 +157,7 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
   };
   const sendAndIdle = (n: NotificationMessage, reason: string) => toIdle({ kind: 'notification-sent', notification: n }, reason);
   const fsmError = (what: string) =>
-    sendAndIdle(notification(ErrorCode.FiniteStateMachine, fsmErrorSubcode[state.name] ?? 0), `unexpected ${what} in ${state.name}`);
+    sendAndIdle(notification(ErrorCode.FiniteStateMachine, fsmErrorSubcode[state.name] ?? FiniteStateMachineSubcode.Unspecified), `unexpected ${what} in ${state.name}`);
 
   // Events every state handles alike.
   if (event.type === 'stop') {
@@ -201,7 +213,7 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
         case 'message-error':
           return sendAndIdle(notificationForError(event.error), event.error.toString());
         case 'timer-expired':
-          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired, 0), 'no OPEN from the peer within the hold time');
+          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired), 'no OPEN from the peer within the hold time');
           return to('OpenSent');
         case 'tcp-failed':
           // RFC 4271 8.2.2: close, restart the retry timer, and listen again.
@@ -238,7 +250,9 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
           // A request asks for nothing (we advertise nothing); BoRR/EoRR frame the peer's answer to ours.
           if (m.type === 'ROUTE-REFRESH' && established) {
             restartHold(state, actions);
-            if (m.subtype === 1 || m.subtype === 2) actions.push({ type: 'refresh-demarcation', afi: m.afi, safi: m.safi, phase: m.subtype === 1 ? 'begin' : 'end' });
+            if (m.subtype === RouteRefreshSubtype.Begin || m.subtype === RouteRefreshSubtype.End) {
+              actions.push({ type: 'refresh-demarcation', afi: m.afi, safi: m.safi, phase: m.subtype === RouteRefreshSubtype.Begin ? 'begin' : 'end' });
+            }
             return to('Established');
           }
           return fsmError(m.type);
@@ -246,7 +260,7 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
         case 'message-error':
           return sendAndIdle(notificationForError(event.error), event.error.toString());
         case 'timer-expired':
-          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired, 0), `no message from the peer for ${state.holdTime} s (hold time)`);
+          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired), `no message from the peer for ${state.holdTime} s (hold time)`);
           if (event.timer === 'keepalive') {
             actions.push({ type: 'send', message: { type: 'KEEPALIVE' } }, { type: 'start-timer', timer: 'keepalive', seconds: keepaliveSeconds(state.holdTime) });
           }
@@ -255,7 +269,7 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
           return toIdle({ kind: 'transport', reason: event.reason }, `connection lost: ${event.reason}`);
         case 'request-refresh':
           if (established && bothAdvertise(state, 'route-refresh')) {
-            for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: { type: 'ROUTE-REFRESH', afi: f.afi, safi: f.safi, subtype: 0 } });
+            for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: { type: 'ROUTE-REFRESH', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.Request } });
           }
           return to(state.name);
         default:
@@ -311,14 +325,14 @@ function receiveOpen(
   const peerAsn = openAsn(open);
   if (peerAsn !== settings.peerAsn) {
     const data = new Uint8Array([(open.myAs >> 8) & 0xff, open.myAs & 0xff]);
-    return sendAndIdle(notification(ErrorCode.OpenMessage, 2, data), `peer announced AS${peerAsn}, configured AS${settings.peerAsn}`);
+    return sendAndIdle(notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadPeerAs, data), `peer announced AS${peerAsn}, configured AS${settings.peerAsn}`);
   }
   // RFC 6286: an internal peer must not share our identifier.
   if (peerAsn === settings.localAsn && open.bgpId === settings.localBgpId) {
-    return sendAndIdle(notification(ErrorCode.OpenMessage, 3), 'peer uses our own BGP identifier');
+    return sendAndIdle(notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadBgpIdentifier), 'peer uses our own BGP identifier');
   }
   const sent = state.sentOpen;
-  if (!sent) return sendAndIdle(notification(ErrorCode.FiniteStateMachine, 1), 'OPEN received before ours was sent');
+  if (!sent) return sendAndIdle(notification(ErrorCode.FiniteStateMachine, FiniteStateMachineSubcode.UnexpectedMessageInOpenSent), 'OPEN received before ours was sent');
   const holdTime = Math.min(settings.holdTime, open.holdTime);
   const negotiated = negotiateSession(sent, open);
   actions.push(
