@@ -5,6 +5,7 @@ import type { LiveServices } from './live-services';
 import type { RouteTable } from './route-state';
 import { buildModel } from './rules/model';
 import { rules, rulesById } from './rules';
+import { yamlSyntax } from './rules/input-rules';
 import type { RelatedReport, ReportedLocation } from './rules/rule';
 
 export interface CheckResult {
@@ -46,7 +47,7 @@ export function checkManifests(files: readonly ManifestFile[], config: KubeRoute
 
   for (const p of inputProblems) emit(p.rule, rulesById.get(p.rule)?.defaultSeverity ?? 'error', p.at, p.message);
   for (const file of files) {
-    for (const e of file.syntaxErrors) emit('yaml-syntax', 'error', { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
+    for (const e of file.syntaxErrors) emit(yamlSyntax.id, yamlSyntax.defaultSeverity, { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
   }
 
   const model = buildModel(files, config, routes, live);
