@@ -1,5 +1,5 @@
 import type { KubeRoutesConfig } from './config/model';
-import { compareFindings, type Finding, type Severity } from './findings';
+import { compareFindings, type Finding, type FindingSubject, type Severity } from './findings';
 import type { ManifestFile } from './manifest/model';
 import type { LiveServices } from './live-services';
 import type { RouteTable } from './route-state';
@@ -37,12 +37,12 @@ export function checkManifests(files: readonly ManifestFile[], config: KubeRoute
   const { inputProblems = [], routes, live } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
-  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation, message: string, related: readonly RelatedReport[] = []) => {
+  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation & { readonly subject?: FindingSubject | undefined }, message: string, related: readonly RelatedReport[] = []) => {
     const setting = config.ruleSeverities.get(ruleId) ?? defaultSeverity;
     if (setting === 'off') return;
     const lineRules = suppressed.get(at.file)?.get(at.range.start.line);
     if (lineRules && (lineRules.size === 0 || lineRules.has(ruleId))) return;
-    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related });
+    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related, ...(at.subject ? { subject: at.subject } : {}) });
   };
 
   for (const p of inputProblems) emit(p.rule, rulesById.get(p.rule)?.defaultSeverity ?? 'error', p.at, p.message);
