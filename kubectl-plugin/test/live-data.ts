@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseConfig, parseIpAddress, type KubeRoutesConfig, type Route, type RoutePath } from '@kube-routes/server/engine';
+import { parseConfig, parseIpAddress, type KubeRoutesConfig, type Route } from '@kube-routes/server/engine';
 import type { ClusterService } from '@kube-routes/server/kube';
 
 // In-memory live state for the plugin's pure parts: a config with contexts, Services as the
@@ -35,24 +35,7 @@ export function svc(context: string, name: string, addresses: { clusterIPs?: str
   };
 }
 
-export function path(originAs: number | undefined, overrides: Partial<RoutePath> = {}): RoutePath {
-  return {
-    peer: '10.0.0.1',
-    pathId: 0,
-    nextHop: '10.0.0.1',
-    asPath: originAs === undefined ? [] : [originAs],
-    originAs,
-    origin: 'igp',
-    med: undefined,
-    localPref: undefined,
-    communities: [],
-    largeCommunities: [],
-    extendedCommunities: [],
-    stale: false,
-    receivedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+export { routePath as path } from '@kube-routes/test/support';
 
 /** Route answers by address, keyed by the engine's IpAddress key. */
 export function answers(byIp: Readonly<Record<string, Route | undefined>>): Map<string, Route | undefined> {

@@ -26,7 +26,9 @@ import {
   type Route,
   type RouteVerdict,
 } from '@kube-routes/server/engine';
-import { path, route } from './routes';
+import { routePath as path } from '@kube-routes/test/support';
+
+const route = (prefix: string, ...paths: Route['paths'][number][]): Route => ({ prefix, paths });
 
 // The engine's region policy, address table, longest match and route verdict, one case a row.
 

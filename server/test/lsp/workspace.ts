@@ -10,7 +10,6 @@ import {
   type KubeRoutesConfig,
   type ManifestFile,
   type Route,
-  type RoutePath,
 } from '../../src/engine';
 import type { AddressOwner, FeatureContext, OpenDocument } from '../../src/lsp/features/context';
 import { serviceLiterals } from '../../src/lsp/features/service-literals';
@@ -34,25 +33,7 @@ export function parseTestConfig(text: string): KubeRoutesConfig {
   return config;
 }
 
-/** A path originated by `originAs` (undefined: the peer's own iBGP route). */
-export function path(originAs: number | undefined, overrides: Partial<RoutePath> = {}): RoutePath {
-  return {
-    peer: '10.0.0.1',
-    pathId: 0,
-    nextHop: '10.0.0.1',
-    asPath: originAs === undefined ? [] : [originAs],
-    originAs,
-    origin: 'igp',
-    med: undefined,
-    localPref: undefined,
-    communities: [],
-    largeCommunities: [],
-    extendedCommunities: [],
-    stale: false,
-    receivedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
+export { routePath as path } from '@kube-routes/test/support';
 
 /** A route source answering from a fixed list of routes, by longest match. */
 function listSource(routes: readonly Route[]): RouteSource {

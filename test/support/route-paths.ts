@@ -1,7 +1,7 @@
-import type { Route, RoutePath } from '@kube-routes/server/engine';
+import type { RoutePath } from '@kube-routes/server/engine';
 
-/** A path as the speaker reports it, originated by `originAs` (undefined: an iBGP route). */
-export function path(originAs: number | undefined, overrides: Partial<RoutePath> = {}): RoutePath {
+/** A path as the speaker reports it, originated by `originAs` (undefined: the peer's own iBGP route), for in-memory route state. */
+export function routePath(originAs: number | undefined, overrides: Partial<RoutePath> = {}): RoutePath {
   return {
     peer: '10.0.0.1',
     pathId: 0,
@@ -18,8 +18,4 @@ export function path(originAs: number | undefined, overrides: Partial<RoutePath>
     receivedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
   };
-}
-
-export function route(prefix: string, ...paths: RoutePath[]): Route {
-  return { prefix, paths };
 }
