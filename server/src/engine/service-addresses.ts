@@ -14,23 +14,23 @@ export interface ManifestAddressSource {
   readonly kind: AddressKind;
   /** An empty value means "not set" (the cluster allocates one), not an invalid address. */
   readonly emptyIsUnset: boolean;
-  /** The values as written; a list field gives each its index. */
-  read(service: ServiceManifest): readonly Located<string>[] | Located<string> | undefined;
+  /** A list field gives each value its index (clusterIPs[1]); a single value has none. */
+  readonly list: boolean;
+  /** The values as written. */
+  read(service: ServiceManifest): readonly Located<string>[];
+}
+
+function single(value: Located<string> | undefined): readonly Located<string>[] {
+  return value ? [value] : [];
 }
 
 /** The manifest's address fields, in the order they are checked and shown. */
 export const manifestAddressSources: readonly ManifestAddressSource[] = [
-  { field: 'clusterIP', kind: 'cluster', emptyIsUnset: true, read: (s) => s.clusterIP },
-  { field: 'clusterIPs', kind: 'cluster', emptyIsUnset: true, read: (s) => s.clusterIPs },
-  { field: 'externalIPs', kind: 'external', emptyIsUnset: false, read: (s) => s.externalIPs },
-  { field: 'loadBalancerIP', kind: 'external', emptyIsUnset: true, read: (s) => s.loadBalancerIP },
+  { field: 'clusterIP', kind: 'cluster', emptyIsUnset: true, list: false, read: (s) => single(s.clusterIP) },
+  { field: 'clusterIPs', kind: 'cluster', emptyIsUnset: true, list: true, read: (s) => s.clusterIPs },
+  { field: 'externalIPs', kind: 'external', emptyIsUnset: false, list: true, read: (s) => s.externalIPs },
+  { field: 'loadBalancerIP', kind: 'external', emptyIsUnset: true, list: false, read: (s) => single(s.loadBalancerIP) },
 ];
-
-const kindOfField = new Map(manifestAddressSources.map((f) => [f.field, f.kind]));
-
-export function addressKind(field: AddressField): AddressKind {
-  return kindOfField.get(field) ?? 'cluster';
-}
 
 /** One IP field value of a Service manifest, where it is written. */
 export interface ManifestAddress {
@@ -45,11 +45,8 @@ export interface ManifestAddress {
 /** Every value of every address field, as written (empty strings and "None" included), in table order. */
 export function manifestAddresses(service: ServiceManifest): ManifestAddress[] {
   const out: ManifestAddress[] = [];
-  for (const { field, kind, emptyIsUnset, read } of manifestAddressSources) {
-    const values = read(service);
-    if (values === undefined) continue;
-    if (Array.isArray(values)) values.forEach((literal: Located<string>, index) => out.push({ field, kind, emptyIsUnset, index, literal }));
-    else out.push({ field, kind, emptyIsUnset, index: undefined, literal: values as Located<string> });
+  for (const { field, kind, emptyIsUnset, list, read } of manifestAddressSources) {
+    read(service).forEach((literal, i) => out.push({ field, kind, emptyIsUnset, index: list ? i : undefined, literal }));
   }
   return out;
 }
