@@ -12,3 +12,4 @@ export * from './fake-speaker';
 export * from './lsp-workspace';
 export * from './random';
 export * from './hex-fixtures';
+export * from './route-paths';

@@ -1,10 +1,10 @@
-import { regionOfContext, type IpRange } from '@kube-routes/server/engine';
+import { liveAddresses, unreadRegions, regionOfContext, type IpRange } from '@kube-routes/server/engine';
 import { KubeError, type KubeClient, type ServiceCidrJson } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
 import { findConflicts, type ContextCidrs } from './conflicts';
 import { resolveRoutes, type ZoneRoutes } from './route-lookup';
-import { addressesOf, compareServiceRoutes, joinRoutes, unreadRegions } from './service-routes';
+import { compareServiceRoutes, joinRoutes } from './service-routes';
 import { listServices } from './services';
 import type { LiveSession } from './session';
 
@@ -48,7 +48,7 @@ export async function runConflicts(session: LiveSession): Promise<number> {
   let answers;
   if (source) {
     try {
-      answers = await resolveRoutes(source, services.flatMap((s) => addressesOf(s).map((a) => a.ip)), session.zones(), { allZones: true, onZone: (z) => zones.push(z) });
+      answers = await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), session.zones(), { allZones: true, onZone: (z) => zones.push(z) });
     } catch (e) {
       session.record(e);
     }

@@ -1,5 +1,5 @@
-import { parseCidr, rangeContains, type IpRange, type KubeRoutesConfig, type RoutePath } from '@kube-routes/server/engine';
-import { addressesOf, regionOfAsn, type ServiceRoutes } from './service-routes';
+import { liveAddresses, parseCidr, rangeContains, regionOfAsn, type IpRange, type KubeRoutesConfig, type RoutePath } from '@kube-routes/server/engine';
+import type { ServiceRoutes } from './service-routes';
 import type { ZoneRoutes } from './route-lookup';
 import { parseIp } from './addresses';
 
@@ -37,8 +37,8 @@ const describe = (r: ServiceRoutes) => `${r.service.namespace}/${r.service.name}
 function group(rows: readonly ServiceRoutes[], clusterIPs: boolean): Map<string, { ip: string; holders: ServiceRoutes[] }> {
   const byKey = new Map<string, { ip: string; holders: ServiceRoutes[] }>();
   for (const row of rows) {
-    for (const { ip, field } of addressesOf(row.service)) {
-      if ((field === 'clusterIP') !== clusterIPs) continue;
+    for (const { ip, kind } of liveAddresses(row.service)) {
+      if ((kind === 'cluster') !== clusterIPs) continue;
       const key = parseIp(ip)?.key;
       if (!key) continue;
       const entry = byKey.get(key) ?? { ip, holders: [] };
@@ -82,7 +82,7 @@ export function findConflicts(input: ConflictInput): Conflict[] {
     const regions = [...new Set(affected.map((r) => r.region).filter((r) => r !== undefined))];
     out.push({ kind: 'wrong-origin', address: key.split('\u0000')[0] ?? '', services: affected.map(ref), detail: `${detail}; the Service is in ${regions.length > 0 ? `region ${regions.join(', ')}` : 'no known region'}` });
   }
-  const used = rows.flatMap((r) => addressesOf(r.service).map((a) => parseIp(a.ip))).filter((a) => a !== undefined);
+  const used = rows.flatMap((r) => liveAddresses(r.service).map((a) => parseIp(a.ip))).filter((a) => a !== undefined);
   for (const { zone, routes } of input.zones) {
     for (const route of routes ?? []) {
       const parsed = parseCidr(route.prefix);

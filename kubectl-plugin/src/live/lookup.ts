@@ -1,11 +1,10 @@
-import { parseCidr, rangeContains, type IpAddress, type IpRange, type Route, type RoutePath } from '@kube-routes/server/engine';
+import { liveAddresses, liveServiceRegion, memberships, parseCidr, rangeContains, regionOfAsn, routeVerdict, unreadRegions, type IpAddress, type IpRange, type LiveAddressField, type Route, type RoutePath, type RouteVerdict } from '@kube-routes/server/engine';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
 import type { RouteSource } from './route-lookup';
-import { addressesOf, classify, regionOfAsn, serviceRegion, unreadRegions, type AddressField, type RouteState } from './service-routes';
 import { listServices } from './services';
 import type { LiveSession } from './session';
 import { formatAsPath } from './service-view';
@@ -46,15 +45,15 @@ interface Owner {
   readonly service: ClusterService;
   readonly region: string | undefined;
   readonly ip: string;
-  readonly field: AddressField;
+  readonly field: LiveAddressField;
 }
 
 function owners(session: LiveSession, services: readonly ClusterService[], q: Query): Owner[] {
   const out: Owner[] = [];
   for (const service of services) {
-    for (const { ip, field } of addressesOf(service)) {
+    for (const { ip, field } of liveAddresses(service)) {
       const address = parseIp(ip);
-      if (address && rangeContains(q.range, address)) out.push({ service, region: serviceRegion(session.config, service), ip, field });
+      if (address && rangeContains(q.range, address)) out.push({ service, region: liveServiceRegion(session.config, service), ip, field });
     }
   }
   return out.sort((a, b) => a.service.context.localeCompare(b.service.context) || a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
@@ -66,10 +65,8 @@ function allowedRegions(session: LiveSession, q: Query, found: readonly Owner[],
   if (found.some((o) => o.field !== 'clusterIP')) for (const r of unread) regions.add(r);
   if (regions.size > 0) return regions;
   const address: IpAddress = { family: q.range.family, value: q.range.first, key: '' };
-  for (const r of session.config.regions.values()) {
-    if ([...r.clusterIPRanges, ...r.externalIPPools].some((range) => rangeContains(range, address))) return new Set([r.name]);
-  }
-  return undefined;
+  const owner = memberships(session.config, address).find((m) => m.region)?.region;
+  return owner ? new Set([owner.name]) : undefined;
 }
 
 function pathRow(session: LiveSession, p: RoutePath, wide: boolean, now: number): string[] {
@@ -99,7 +96,7 @@ export async function runLookup(session: LiveSession, text: string): Promise<num
   ]);
   const found = owners(session, [...lists.values()].flatMap((l) => l.items), q);
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const state: RouteState | undefined = route === null ? undefined : classify(session.config, route, allowedRegions(session, q, found, unreadRegions(session.config, answered))).state;
+  const state: RouteVerdict | undefined = route === null ? undefined : routeVerdict(session.config, route, allowedRegions(session, q, found, unreadRegions(session.config, answered))).state;
   const now = Date.now();
 
   if (flags.output === 'json' || flags.output === 'yaml') {

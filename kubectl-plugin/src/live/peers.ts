@@ -1,9 +1,8 @@
-import type { PeerStatus } from '@kube-routes/server/engine';
+import { regionOfAsn, type PeerStatus } from '@kube-routes/server/engine';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
 import type { LiveSession } from './session';
-import { regionOfAsn } from './service-routes';
 
 // `kubectl routes peers`: the speaker's BGP sessions, with the region each peer's ASN belongs to.
 

@@ -1,11 +1,11 @@
-import { formatIpAddress, parseCidr, type IpAddress, type IpRange, type PeerStatus, type Route } from '@kube-routes/server/engine';
+import { formatIpAddress, parseCidr, RouteIndex, type IpAddress, type IpRange, type PeerStatus, type Route } from '@kube-routes/server/engine';
 import { parseIp } from './addresses';
 
 // Route state for many addresses at once. Asking the speaker once per Service IP costs one HTTP
 // round trip each (10,000 Services: seconds); instead, for each configured range (a region's
 // clusterIP ranges and pools) that holds addresses, one `within` query fetches every route inside
 // it, and one lookup finds the route covering the whole range, if any. Longest match is then
-// done here. Addresses outside every range are looked up one by one.
+// done here (the engine's RouteIndex). Addresses outside every range are looked up one by one.
 
 /** What the live views read route state from (a speaker, directly or through the API proxy). */
 export interface RouteSource {
@@ -32,39 +32,6 @@ function indexRoute(route: Route): IndexedRoute | undefined {
   const parsed = parseCidr(route.prefix);
   if (!('range' in parsed)) return undefined;
   return { route, range: parsed.range, length: Number(route.prefix.split('/')[1]) };
-}
-
-/** Longest match over a set of routes: per prefix length, network address -> route. */
-export class PrefixIndex {
-  private readonly byLength = new Map<string, Map<bigint, Route>>();
-  private lengths: { family: 4 | 6; length: number }[] = [];
-
-  constructor(routes: readonly Route[]) {
-    for (const r of routes) {
-      const indexed = indexRoute(r);
-      if (!indexed) continue;
-      const key = `${indexed.range.family}/${indexed.length}`;
-      let map = this.byLength.get(key);
-      if (!map) {
-        this.byLength.set(key, (map = new Map()));
-        this.lengths.push({ family: indexed.range.family, length: indexed.length });
-      }
-      map.set(indexed.range.first, r);
-    }
-    this.lengths.sort((a, b) => b.length - a.length);
-  }
-
-  longestMatch(address: IpAddress): Route | undefined {
-    const bits = address.family === 4 ? 32n : 128n;
-    for (const { family, length } of this.lengths) {
-      if (family !== address.family) continue;
-      const shift = bits - BigInt(length);
-      const network = (address.value >> shift) << shift;
-      const route = this.byLength.get(`${family}/${length}`)?.get(network);
-      if (route) return route;
-    }
-    return undefined;
-  }
 }
 
 /** An address of the range not covered by any of the routes inside it, if there is one. */
@@ -125,7 +92,7 @@ export async function resolveRoutes(source: RouteSource, ips: readonly string[],
     // A route covering the whole zone is shorter than it; the speaker's lookup of an address
     // no inside route covers returns exactly that route, or none.
     const covering = gap === undefined ? undefined : await source.lookup(formatIpAddress(zone.family, gap));
-    const index = new PrefixIndex(routes);
+    const index = new RouteIndex(routes);
     for (const a of addresses) answers.set(a.key, index.longestMatch(a) ?? covering);
   }));
   if (loose.length > 0) {

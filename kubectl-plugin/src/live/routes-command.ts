@@ -1,10 +1,10 @@
-import { closestMatch } from '@kube-routes/server/engine';
+import { liveAddresses, unreadRegions, closestMatch } from '@kube-routes/server/engine';
 import type { Command } from 'commander';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import type { LiveFlags } from './flags';
 import { resolveRoutes, type RouteAnswers, type RouteSource } from './route-lookup';
-import { addressesOf, compareServiceRoutes, joinRoutes, unreadRegions, type ServiceRoutes } from './service-routes';
+import { compareServiceRoutes, joinRoutes, type ServiceRoutes } from './service-routes';
 import { listServices, serviceQuery, type ServiceQuery } from './services';
 import { serviceItem, serviceName, serviceTable } from './service-view';
 import type { LiveSession } from './session';
@@ -24,7 +24,7 @@ export interface ServiceSnapshot {
 export async function routeAnswers(session: LiveSession, source: RouteSource | undefined, services: readonly ClusterService[]): Promise<RouteAnswers | undefined> {
   if (!source) return undefined;
   try {
-    return await resolveRoutes(source, services.flatMap((s) => addressesOf(s).map((a) => a.ip)), session.zones());
+    return await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), session.zones());
   } catch (e) {
     session.record(e);
     return undefined;

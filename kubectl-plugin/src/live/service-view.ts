@@ -1,7 +1,7 @@
-import type { KubeRoutesConfig, RoutePath } from '@kube-routes/server/engine';
+import { regionOfAsn, type KubeRoutesConfig, type LiveAddressField, type RoutePath, type RouteVerdict } from '@kube-routes/server/engine';
 import { humanDuration } from '../output/duration';
 import { formatTable, orNone } from '../output/table';
-import type { AddressField, RouteState, ServiceRoutes } from './service-routes';
+import type { ServiceRoutes } from './service-routes';
 
 // The rows of `kubectl routes`: one per Service per context, in table, wide, name, json and yaml
 // forms. Pure: the clock is passed in.
@@ -54,12 +54,12 @@ export function serviceRow(row: ServiceRoutes, wide: boolean, now: number, delet
   ];
 }
 
-const stateColours: Record<RouteState | 'deleted', string> = { announced: '32', missing: '33', conflict: '1;31', stale: '35', deleted: '2' };
+const stateColours: Record<RouteVerdict | 'deleted', string> = { announced: '32', missing: '33', conflict: '1;31', stale: '35', deleted: '2' };
 
 export function servicePaint(color: boolean): ((column: number, value: string) => string) | undefined {
   if (!color) return undefined;
   return (column, value) => {
-    const code = column === routeColumn ? stateColours[value as RouteState] : undefined;
+    const code = column === routeColumn ? stateColours[value as RouteVerdict] : undefined;
     return code ? `\u001b[${code}m${value}\u001b[0m` : value;
   };
 }
@@ -84,11 +84,11 @@ export interface ServiceRouteItem {
   readonly externalIPs: readonly string[];
   readonly loadBalancerIPs: readonly string[];
   /** The worst verdict over the addresses; "unknown" without route state; absent without addresses. */
-  readonly route: RouteState | 'unknown' | 'deleted' | undefined;
+  readonly route: RouteVerdict | 'unknown' | 'deleted' | undefined;
   readonly addresses: readonly {
     readonly ip: string;
-    readonly field: AddressField;
-    readonly route: RouteState | 'unknown';
+    readonly field: LiveAddressField;
+    readonly route: RouteVerdict | 'unknown';
     readonly prefix: string | undefined;
     readonly paths: readonly RoutePath[] | undefined;
     /** "AS64513 (region sgp1)" for each origin that makes the verdict a conflict. */
@@ -122,6 +122,6 @@ export function serviceItem(row: ServiceRoutes, config: KubeRoutesConfig): Servi
 }
 
 function regionName(config: KubeRoutesConfig, asn: number | undefined): string {
-  for (const r of config.regions.values()) if (asn !== undefined && r.asns.includes(asn)) return `region ${r.name}`;
-  return 'no configured region';
+  const region = asn === undefined ? undefined : regionOfAsn(config, asn);
+  return region ? `region ${region}` : 'no configured region';
 }

@@ -1,9 +1,9 @@
-import type { Route } from '@kube-routes/server/engine';
+import { liveAddresses, unreadRegions, type Route } from '@kube-routes/server/engine';
 import { clusterService, type ClusterService, type KubeClient, type ServiceJson, type WatchEvent } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import { formatTable } from '../output/table';
 import { resolveRoutes, type RouteSource } from './route-lookup';
-import { addressesOf, compareServiceRoutes, joinRoutes, unreadRegions, type ServiceRoutes } from './service-routes';
+import { compareServiceRoutes, joinRoutes, type ServiceRoutes } from './service-routes';
 import { listServices, matchesNames, serviceParams, servicesPath, type ServiceQuery } from './services';
 import { serviceColumns, serviceItem, serviceName, servicePaint, serviceRow, serviceTable, wideColumns } from './service-view';
 import type { LiveSession } from './session';
@@ -112,7 +112,7 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
 
   const lookupNew = async (s: ClusterService) => {
     if (!source) return;
-    for (const { ip } of addressesOf(s)) {
+    for (const { ip } of liveAddresses(s)) {
       const address = parseIp(ip);
       if (!address || state.answers.has(address.key)) continue;
       try {
@@ -172,7 +172,7 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
       await sleep(flags.watchInterval ?? 2000, stop.signal);
       if (stop.signal.aborted) break;
       try {
-        const ips = [...state.services.values()].flatMap((s) => addressesOf(s).map((a) => a.ip));
+        const ips = [...state.services.values()].flatMap((s) => liveAddresses(s).map((a) => a.ip));
         state.answers = new Map(await resolveRoutes(source, ips, session.zones()));
         schedule();
       } catch (e) {

@@ -1,4 +1,4 @@
-import { parseIpAddress, type ManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
+import { manifestAddresses, parseIpAddress, type ManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
 import { SpeakerClient } from './speaker-client';
 
 /** Every IP literal the Services of these files use, as written. */
@@ -6,7 +6,7 @@ export function serviceAddresses(files: readonly ManifestFile[]): string[] {
   const ips = new Set<string>();
   for (const f of files) {
     for (const s of f.services) {
-      for (const l of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) if (l && parseIpAddress(l.value)) ips.add(l.value);
+      for (const { literal } of manifestAddresses(s)) if (parseIpAddress(literal.value)) ips.add(literal.value);
     }
   }
   return [...ips];

@@ -1,10 +1,11 @@
 import type { KubeRoutesConfig } from './config/model';
-import { compareFindings, type Finding, type Severity } from './findings';
+import { compareFindings, type Finding, type FindingSubject, type Severity } from './findings';
 import type { ManifestFile } from './manifest/model';
 import type { LiveServices } from './live-services';
 import type { RouteTable } from './route-state';
 import { buildModel } from './rules/model';
 import { rules, rulesById } from './rules';
+import { yamlSyntax } from './rules/input-rules';
 import type { RelatedReport, ReportedLocation } from './rules/rule';
 
 export interface CheckResult {
@@ -36,17 +37,17 @@ export function checkManifests(files: readonly ManifestFile[], config: KubeRoute
   const { inputProblems = [], routes, live } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
-  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation, message: string, related: readonly RelatedReport[] = []) => {
+  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation & { readonly subject?: FindingSubject | undefined }, message: string, related: readonly RelatedReport[] = []) => {
     const setting = config.ruleSeverities.get(ruleId) ?? defaultSeverity;
     if (setting === 'off') return;
     const lineRules = suppressed.get(at.file)?.get(at.range.start.line);
     if (lineRules && (lineRules.size === 0 || lineRules.has(ruleId))) return;
-    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related });
+    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related, ...(at.subject ? { subject: at.subject } : {}) });
   };
 
   for (const p of inputProblems) emit(p.rule, rulesById.get(p.rule)?.defaultSeverity ?? 'error', p.at, p.message);
   for (const file of files) {
-    for (const e of file.syntaxErrors) emit('yaml-syntax', 'error', { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
+    for (const e of file.syntaxErrors) emit(yamlSyntax.id, yamlSyntax.defaultSeverity, { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
   }
 
   const model = buildModel(files, config, routes, live);

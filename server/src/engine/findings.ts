@@ -1,3 +1,4 @@
+import type { AddressField } from './service-addresses';
 import type { SourceRange } from './source';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -12,6 +13,22 @@ export interface RelatedLocation {
   readonly message: string;
 }
 
+/**
+ * What a finding is about, so faces find the Service and value without parsing positions back:
+ * a Service (namespace/name, in its region), and for an address finding its field and value.
+ */
+export interface FindingSubject {
+  /** namespace/name. */
+  readonly service: string;
+  /** The configured region, else the region label's value; absent without a label. */
+  readonly region?: string;
+  readonly field?: AddressField;
+  /** Index in a list field (clusterIPs, externalIPs). */
+  readonly index?: number;
+  /** The value as written. */
+  readonly address?: string;
+}
+
 /** One problem, located exactly. Every face (CLI, language server) renders these. */
 export interface Finding {
   readonly rule: string;
@@ -20,6 +37,8 @@ export interface Finding {
   readonly range: SourceRange;
   readonly message: string;
   readonly related: readonly RelatedLocation[];
+  /** Undefined for findings about a whole file (yaml-syntax, unreadable-file). */
+  readonly subject?: FindingSubject;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

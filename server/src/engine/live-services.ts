@@ -1,5 +1,6 @@
 import { parseIpAddress, type IpAddress } from './addresses';
 import type { KubeRoutesConfig } from './config/model';
+import { regionOfContext } from './regions';
 
 // Services as they exist in live clusters, as plain data: whatever client read them (kubectl
 // routes uses @kubernetes/client-node's kubeconfig handling), the engine sees only this.
@@ -26,12 +27,6 @@ export interface LiveServices {
   readonly source: string;
   /** The live Services holding this cluster IP (one per cluster, normally). */
   allocatedTo(address: IpAddress): readonly LiveAllocation[];
-}
-
-/** The region whose regions.*.contexts lists the context. */
-export function regionOfContext(config: KubeRoutesConfig, context: string): string | undefined {
-  for (const region of config.regions.values()) if (region.contexts.includes(context)) return region.name;
-  return undefined;
 }
 
 /** Indexes live Services by cluster IP; unparseable addresses are skipped. */

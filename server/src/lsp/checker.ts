@@ -1,6 +1,7 @@
 import {
   checkManifests,
   emptyRange,
+  manifestAddresses,
   parseIpAddress,
   rulesById,
   type Finding,
@@ -91,14 +92,14 @@ export class Checker {
       else problems.push({ rule: 'unreadable-file', at: { file: f.path, range: emptyRange }, message: f.problem ?? 'cannot read file' });
     }
     const live = this.context.routes(configPath);
-    const unknown = live ? this.unanswered(live, manifests, keep) : new Set<string>();
+    if (live) this.askFor(live, manifests, keep);
     const config = this.context.config(configPath);
     const result = checkManifests(manifests, config, { inputProblems: problems, routes: live?.table(), live: this.context.live?.(configPath, config) });
     const byFile = new Map<string, Finding[]>();
     for (const finding of result.findings) {
       // A BGP finding about an address the source has never answered for would be a guess
       // ("no route" only because nobody asked yet): hold it back until the answer arrives.
-      if (rulesById.get(finding.rule)?.needsRoutes && unknown.has(literalKey(finding.file, finding.range.start.line, finding.range.start.column))) continue;
+      if (live && rulesById.get(finding.rule)?.needsRoutes && !answered(live, finding)) continue;
       const list = byFile.get(finding.file);
       if (list) list.push(finding);
       else byFile.set(finding.file, [finding]);
@@ -106,25 +107,24 @@ export class Checker {
     return byFile;
   }
 
-  /** Positions of IP literals whose route is unknown; asks the source for those of kept files. */
-  private unanswered(live: LiveRoutes, manifests: readonly ManifestFile[], keep: ReadonlySet<string>): Set<string> {
-    const unknown = new Set<string>();
+  /** Asks the source for the addresses of kept files it has not answered for. */
+  private askFor(live: LiveRoutes, manifests: readonly ManifestFile[], keep: ReadonlySet<string>): void {
     const wanted: WantedAddress[] = [];
     for (const m of manifests) {
+      if (!keep.has(m.file)) continue;
       for (const s of m.services) {
-        for (const literal of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) {
-          const address = literal && parseIpAddress(literal.value);
-          if (!literal || !address || live.known(address.key)) continue;
-          unknown.add(literalKey(m.file, literal.range.start.line, literal.range.start.column));
-          if (keep.has(m.file)) wanted.push({ key: address.key, text: literal.value });
+        for (const { literal } of manifestAddresses(s)) {
+          const address = parseIpAddress(literal.value);
+          if (address && !live.known(address.key)) wanted.push({ key: address.key, text: literal.value });
         }
       }
     }
     live.want(wanted);
-    return unknown;
   }
 }
 
-function literalKey(file: string, line: number, column: number): string {
-  return `${file}\u0000${line}:${column}`;
+/** Whether the source has answered for the address a finding is about. */
+function answered(live: LiveRoutes, finding: Finding): boolean {
+  const address = finding.subject?.address === undefined ? undefined : parseIpAddress(finding.subject.address);
+  return address === undefined || live.known(address.key);
 }

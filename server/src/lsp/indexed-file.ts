@@ -1,4 +1,4 @@
-import { parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
+import { manifestAddresses, parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
 import { decodeSource, defaultMaxFileBytes, readSourceFile } from '@kube-routes/server/node';
 
 /** One YAML file as the server knows it: parsed once per version of its text. */
@@ -34,8 +34,8 @@ function linkKeys(manifest: ManifestFile, configPath: string | undefined): strin
   const keys = new Set<string>();
   for (const s of manifest.services) {
     keys.add(scopedKey(configPath, `id:${s.id}`));
-    for (const literal of [s.clusterIP, ...s.clusterIPs, ...s.externalIPs, s.loadBalancerIP]) {
-      const address = literal && parseIpAddress(literal.value);
+    for (const { literal } of manifestAddresses(s)) {
+      const address = parseIpAddress(literal.value);
       if (address) keys.add(addressKey(configPath, address.key));
     }
   }

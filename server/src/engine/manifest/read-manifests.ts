@@ -77,6 +77,8 @@ function isMergeKey(key: unknown): boolean {
 class DocumentReader {
   /** Aliases whose anchor is not in the document: YAML errors yaml itself only raises on toJS. */
   readonly unresolved: { range: SourceRange; message: string }[] = [];
+  /** Source offsets of the unresolved aliases already reported. */
+  private readonly reported = new Set<number>();
 
   constructor(
     private readonly doc: Document,
@@ -138,7 +140,10 @@ class DocumentReader {
     // Aliases resolve to their anchor's node; the alias itself is where the value is used.
     if (!isAlias(node)) return node;
     const target = node.resolve(this.doc);
-    if (target === undefined && !this.unresolved.some((u) => u.range.start === this.range(node).start)) {
+    // The reader looks through a merge key once per field it asks for: report each alias once.
+    const offset = node.range?.[0] ?? -1;
+    if (target === undefined && !this.reported.has(offset)) {
+      this.reported.add(offset);
       this.unresolved.push({ range: this.range(node), message: `alias *${node.source} refers to no anchor &${node.source} in this document (anchors do not cross "---")` });
     }
     return target;

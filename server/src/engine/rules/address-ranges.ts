@@ -1,6 +1,7 @@
 import { rangeContains } from '../addresses';
-import { fieldName } from './model';
-import { cidrs, clusterRangeOwner, poolOwner } from './regions';
+import { clusterRangeOwner, poolOwner } from '../regions';
+import { fieldName, useAt } from './model';
+import { cidrs } from './regions';
 import type { Rule } from './rule';
 
 export const clusterIpOutsideRegion: Rule = {
@@ -19,7 +20,7 @@ export const clusterIpOutsideRegion: Rule = {
         const owner = clusterRangeOwner(model.config, address);
         const where = owner ? ` it is in region ${owner.region.name}'s range ${owner.range.cidr}` : ' it is in no region\'s range';
         report(
-          { file: s.manifest.file, range: use.literal.range },
+          useAt(use),
           `${fieldName(use)} ${use.literal.value} is outside region ${region.name}'s clusterIP ranges (${cidrs(region.clusterIPRanges)});${where}. Pick an address in ${region.name}'s range, or fix the region label.`,
         );
       }
@@ -39,7 +40,7 @@ export const externalIpInClusterRange: Rule = {
         const owner = use.address && clusterRangeOwner(model.config, use.address);
         if (!owner) continue;
         report(
-          { file: s.manifest.file, range: use.literal.range },
+          useAt(use),
           `${fieldName(use)} ${use.literal.value} is inside region ${owner.region.name}'s clusterIP range ${owner.range.cidr}: that cluster can allocate it to another Service at any time. Use an address from the externalIP pools.`,
         );
       }
@@ -67,7 +68,7 @@ export const externalIpOutsidePools: Rule = {
           ? `it is in region ${other.region.name}'s own pool ${other.range.cidr}, which only ${other.region.name} may use`
           : `it is in none of the pools (${cidrs(allowed) || 'none for this Service'})`;
         report(
-          { file: s.manifest.file, range: use.literal.range },
+          useAt(use),
           `${fieldName(use)} ${use.literal.value} is outside the externalIP pools: ${why}. Use an address from ${cidrs(allowed) || 'a pool configured in kube-routes.yaml'}.`,
         );
       }

@@ -1,13 +1,10 @@
+import { regionOfAsn } from '../regions';
 import type { Route, RoutePath } from '../route-state';
-import { fieldName, type AddressUse, type CheckModel } from './model';
+import { allowedRegions, AnycastRegions, routeVerdict } from '../route-verdict';
+import { fieldName, useAt, type AddressUse, type CheckModel } from './model';
 import type { Rule } from './rule';
 
 // The BGP rules: each Service address against the route that covers it in the route state.
-
-function regionOfAsn(model: CheckModel, asn: number): string | undefined {
-  for (const region of model.config.regions.values()) if (region.asns.includes(asn)) return region.name;
-  return undefined;
-}
 
 function describePath(p: RoutePath): string {
   return `AS${p.originAs ?? '?'} via ${p.nextHop || 'no next hop'} from peer ${p.peer}`;
@@ -29,16 +26,14 @@ function* routedAddresses(model: CheckModel): Generator<{ use: AddressUse; route
 }
 
 /** Regions allowed to originate an address: the Service's own, plus, for an external IP, every region of the same Service that uses it (anycast). */
-function allowedRegions(model: CheckModel, use: AddressUse): Set<string> {
-  const allowed = new Set<string>();
-  if (use.service.region) allowed.add(use.service.region.name);
-  if (use.field === 'externalIPs' || use.field === 'loadBalancerIP') {
-    for (const s of model.services) {
-      if (s.manifest.id !== use.service.manifest.id || !s.region) continue;
-      if (s.externalAddresses.some((e) => e.address?.key === use.address?.key)) allowed.add(s.region.name);
-    }
-  }
-  return allowed;
+function allowedFor(use: AddressUse, anycast: AnycastRegions): Set<string> | undefined {
+  const own = use.service.region?.name;
+  return own === undefined || !use.address ? undefined : allowedRegions(own, use.kind, anycast.regions(use.service.manifest.id, use.address.key));
+}
+
+/** The anycast sets of the model: configured regions only, as the rules know no others. */
+function anycastOf(model: CheckModel): AnycastRegions {
+  return new AnycastRegions(model.services.flatMap((s) => s.externalAddresses.flatMap((e) => (e.address ? [{ service: s.manifest.id, region: s.region?.name, kind: e.kind, key: e.address.key }] : []))));
 }
 
 export const routeOriginMismatch: Rule = {
@@ -49,17 +44,18 @@ export const routeOriginMismatch: Rule = {
   needsRegions: true,
   needsRoutes: true,
   check(model, report) {
+    const anycast = anycastOf(model);
     for (const { use, route } of routedAddresses(model)) {
-      if (!route || !use.service.region) continue;
-      const allowed = allowedRegions(model, use);
-      const wrong = route.paths.filter((p) => p.originAs !== undefined && !allowed.has(regionOfAsn(model, p.originAs) ?? ''));
+      const allowed = allowedFor(use, anycast);
+      if (!route || !allowed) continue;
+      const wrong = routeVerdict(model.config, route, allowed).wrongPaths;
       if (wrong.length === 0) continue;
       const origins = [...new Set(wrong.map((p) => {
-        const region = regionOfAsn(model, p.originAs ?? 0);
+        const region = regionOfAsn(model.config, p.originAs ?? 0);
         return `AS${p.originAs} (${region ? `region ${region}` : 'no configured region'})`;
       }))].join(', ');
       report(
-        { file: use.service.manifest.file, range: use.literal.range },
+        useAt(use),
         `${fieldName(use)} ${use.literal.value} of region ${[...allowed].join(', ')} is covered by ${route.prefix}, originated by ${origins}: ${wrong.map(describePath).join('; ')}. Traffic to it goes to the wrong place; withdraw that announcement or fix the address or region.`,
       );
     }
@@ -76,9 +72,9 @@ export const routeMissing: Rule = {
   check(model, report) {
     const source = model.routes?.source ?? 'the route state';
     for (const { use, route } of routedAddresses(model)) {
-      if (route) continue;
+      if (routeVerdict(model.config, route, undefined).state !== 'missing') continue;
       report(
-        { file: use.service.manifest.file, range: use.literal.range },
+        useAt(use),
         `${fieldName(use)} ${use.literal.value} is covered by no route in ${source}: nothing announces it, so it is unreachable from outside the cluster. Check that the cluster advertises Service IPs over BGP.`,
       );
     }
@@ -94,9 +90,9 @@ export const routeSinglePath: Rule = {
   needsRoutes: true,
   check(model, report) {
     for (const { use, route } of routedAddresses(model)) {
-      if (!route || route.paths.length !== 1 || (use.field !== 'externalIPs' && use.field !== 'loadBalancerIP')) continue;
+      if (!route || route.paths.length !== 1 || use.kind !== 'external') continue;
       report(
-        { file: use.service.manifest.file, range: use.literal.range },
+        useAt(use),
         `${fieldName(use)} ${use.literal.value} is reachable over a single path (${route.prefix}: ${pathsSummary(route)}): no redundancy. Announce it from more nodes or regions.`,
       );
     }

@@ -1,6 +1,6 @@
 import type { LiveAllocation } from '../live-services';
 import { cidrs } from './regions';
-import type { ServiceAnalysis } from './model';
+import { useAt, type ServiceAnalysis } from './model';
 import type { Rule } from './rule';
 
 // A manifest's cluster IP against the addresses live clusters have already allocated: the same
@@ -36,7 +36,7 @@ export const clusterIpAllocated: Rule = {
           : 'deployed too, the address would be announced from two clusters';
         const where = s.region ? `region ${s.region.name}'s clusterIP range (${cidrs(s.region.clusterIPRanges)})` : 'the Service\'s clusterIP range';
         report(
-          { file: s.manifest.file, range: use.literal.range },
+          useAt(use),
           `cluster IP ${use.literal.value} is already allocated to ${others.map(owner).join(', ')}: ${consequence}. Pick a free address in ${where}.`,
         );
       }

@@ -1,4 +1,4 @@
-import { instanceKey, type AddressUse } from './model';
+import { instanceKey, useAt, type AddressUse } from './model';
 import type { Rule } from './rule';
 import { describeOwners, groupConflicts, relatedUse } from './conflicts';
 
@@ -12,7 +12,7 @@ export const duplicateClusterIp: Rule = {
     const uses = model.services.flatMap((s) => s.clusterAddresses);
     for (const [use, others] of groupConflicts(uses, instanceKey)) {
       report(
-        { file: use.service.manifest.file, range: use.literal.range },
+        useAt(use),
         `cluster IP ${use.literal.value} is also used by ${describeOwners(others)}: cluster IPs must be unique across every cluster, or traffic goes to whichever route wins. Pick a free address in ${regionRange(use)}.`,
         others.map((o) => relatedUse(o, `also uses ${o.literal.value}`)),
       );

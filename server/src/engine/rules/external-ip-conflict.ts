@@ -1,5 +1,5 @@
 import { describeOwners, groupConflicts, relatedUse } from './conflicts';
-import { fieldName } from './model';
+import { fieldName, useAt } from './model';
 import type { Rule } from './rule';
 
 export const externalIpConflict: Rule = {
@@ -12,7 +12,7 @@ export const externalIpConflict: Rule = {
     const uses = model.services.flatMap((s) => s.externalAddresses);
     for (const [use, others] of groupConflicts(uses, (s) => s.manifest.id)) {
       report(
-        { file: use.service.manifest.file, range: use.literal.range },
+        useAt(use),
         `${fieldName(use)} ${use.literal.value} is also used by ${describeOwners(others)}: only the same Service (same namespace/name) may share an external IP across regions (anycast). Use another address from the externalIP pools.`,
         others.map((o) => relatedUse(o, `also uses ${o.literal.value}`)),
       );

@@ -1,5 +1,5 @@
 import { familyName } from '../addresses';
-import { fieldName, type ServiceAnalysis } from './model';
+import { fieldName, useAt, type ServiceAnalysis } from './model';
 import type { Report, Rule } from './rule';
 
 export const invalidIp: Rule = {
@@ -17,9 +17,9 @@ function checkService(s: ServiceAnalysis, report: Report): void {
   const file = s.manifest.file;
   for (const use of s.literals) {
     if (use.address) continue;
-    const article = use.field === 'externalIPs' || use.field === 'loadBalancerIP' ? 'an external' : 'a cluster';
+    const article = use.kind === 'external' ? 'an external' : 'a cluster';
     report(
-      { file, range: use.literal.range },
+      useAt(use),
       `${fieldName(use)} "${use.literal.value}" is not an IP address: the API server rejects the Service. Write ${article} IP such as 172.25.0.10 or fd00:25::10.`,
     );
   }
@@ -32,7 +32,7 @@ function checkService(s: ServiceAnalysis, report: Report): void {
     const actual = familyName(use.address.family);
     if (wanted.value !== actual) {
       report(
-        { file, range: use.literal.range },
+        useAt(use),
         `${fieldName(use)} ${use.literal.value} is ${actual} but ipFamilies[${i}] is ${wanted.value}: each cluster IP must match the family at its position. Swap the addresses or fix ipFamilies.`,
         [{ file, range: wanted.range, message: `ipFamilies[${i}] is ${wanted.value}` }],
       );
@@ -44,7 +44,7 @@ function checkService(s: ServiceAnalysis, report: Report): void {
     const same = single.address && first.address ? single.address.key === first.address.key : single.literal.value === first.literal.value;
     if (!same) {
       report(
-        { file, range: first.literal.range },
+        useAt(first),
         `clusterIPs[0] ${first.literal.value} differs from clusterIP ${single.literal.value}: the API server requires them to be equal. Make clusterIPs[0] the same address as clusterIP.`,
         [{ file, range: single.literal.range, message: `clusterIP is ${single.literal.value}` }],
       );

@@ -1,15 +1,20 @@
 import { parseIpAddress, type IpAddress } from '../addresses';
 import type { KubeRoutesConfig, RegionConfig } from '../config/model';
+import type { FindingSubject } from '../findings';
 import type { Located, ManifestFile, ServiceManifest } from '../manifest/model';
 import type { LiveServices } from '../live-services';
+import { manifestRegion } from '../regions';
 import type { RouteTable } from '../route-state';
+import { addressFieldLabel, manifestAddresses, type AddressField, type AddressKind } from '../service-addresses';
+import type { FindingAt } from './rule';
 
-export type AddressField = 'clusterIP' | 'clusterIPs' | 'externalIPs' | 'loadBalancerIP';
+export type { AddressField } from '../service-addresses';
 
 /** One IP literal in one Service, parsed once for every rule. */
 export interface AddressUse {
   readonly service: ServiceAnalysis;
   readonly field: AddressField;
+  readonly kind: AddressKind;
   /** Index in a list field, for messages like clusterIPs[1]. */
   readonly index: number | undefined;
   readonly literal: Located<string>;
@@ -47,7 +52,7 @@ export interface CheckModel {
 }
 
 export function fieldName(use: AddressUse): string {
-  return use.index === undefined ? use.field : `${use.field}[${use.index}]`;
+  return addressFieldLabel(use);
 }
 
 export function describeService(s: ServiceAnalysis): string {
@@ -57,6 +62,23 @@ export function describeService(s: ServiceAnalysis): string {
 /** Distinguishes two declarations of one Service (same id, same region) from two Services. */
 export function instanceKey(s: ServiceAnalysis): string {
   return `${s.manifest.id}\u0000${s.region?.name ?? s.regionLabel?.value.value ?? ''}`;
+}
+
+/** The finding subject of a Service: its id and region (configured, else as labelled). */
+export function serviceSubject(s: ServiceAnalysis): FindingSubject {
+  const region = s.region?.name ?? s.regionLabel?.value.value;
+  return region === undefined ? { service: s.manifest.id } : { service: s.manifest.id, region };
+}
+
+/** A finding on a Service-level place (label, labels anchor). */
+export function serviceAt(s: ServiceAnalysis, range: Located<string>['range']): FindingAt {
+  return { file: s.manifest.file, range, subject: serviceSubject(s) };
+}
+
+/** A finding on an address value: located at the literal, about that field and value. */
+export function useAt(use: AddressUse): FindingAt {
+  const subject: FindingSubject = { ...serviceSubject(use.service), field: use.field, ...(use.index === undefined ? {} : { index: use.index }), address: use.literal.value };
+  return { file: use.service.manifest.file, range: use.literal.range, subject };
 }
 
 function hasNoClusterIP(m: ServiceManifest): boolean {
@@ -72,40 +94,30 @@ export function buildModel(files: readonly ManifestFile[], config: KubeRoutesCon
   };
   for (const file of files) {
     for (const manifest of file.services) {
-      let regionLabel: RegionLabel | undefined;
-      for (const key of config.regionLabels) {
-        const value = manifest.labels.get(key);
-        if (value) { regionLabel = { key, value }; break; }
-      }
+      const label = manifestRegion(config, manifest);
       const literals: AddressUse[] = [];
       const clusterAddresses: AddressUse[] = [];
       const externalAddresses: AddressUse[] = [];
       const analysis: ServiceAnalysis = {
         manifest,
-        regionLabel,
-        region: regionLabel ? config.regions.get(regionLabel.value.value) : undefined,
+        regionLabel: label && { key: label.key, value: label.value },
+        region: label?.region,
         clusterAddresses,
         externalAddresses,
         literals,
       };
-      const use = (field: AddressField, literal: Located<string>, index?: number): AddressUse => {
-        const u: AddressUse = { service: analysis, field, index, literal, address: parse(literal.value) };
-        literals.push(u);
-        return u;
-      };
-      if (!hasNoClusterIP(manifest)) {
-        const seen = new Set<string>();
-        const addCluster = (u: AddressUse) => {
-          const key = u.address?.key ?? `literal:${u.literal.value}`;
-          if (!seen.has(key)) { seen.add(key); clusterAddresses.push(u); }
-        };
-        // An empty clusterIP asks the cluster to allocate one: nothing to check.
-        if (manifest.clusterIP && manifest.clusterIP.value !== '') addCluster(use('clusterIP', manifest.clusterIP));
-        manifest.clusterIPs.forEach((l, i) => { if (l.value !== '') addCluster(use('clusterIPs', l, i)); });
-      }
-      manifest.externalIPs.forEach((l, i) => externalAddresses.push(use('externalIPs', l, i)));
-      if (manifest.loadBalancerIP && manifest.loadBalancerIP.value !== '') {
-        externalAddresses.push(use('loadBalancerIP', manifest.loadBalancerIP));
+      const noClusterIP = hasNoClusterIP(manifest);
+      const seen = new Set<string>();
+      for (const a of manifestAddresses(manifest)) {
+        // Headless and ExternalName Services have no cluster IP; an empty value asks the cluster
+        // to allocate one (or sets no load balancer IP): nothing to check.
+        if (a.emptyIsUnset && a.literal.value === '') continue;
+        if (a.kind === 'cluster' && noClusterIP) continue;
+        const use: AddressUse = { service: analysis, field: a.field, kind: a.kind, index: a.index, literal: a.literal, address: parse(a.literal.value) };
+        literals.push(use);
+        if (a.kind === 'external') { externalAddresses.push(use); continue; }
+        const key = use.address?.key ?? `literal:${use.literal.value}`;
+        if (!seen.has(key)) { seen.add(key); clusterAddresses.push(use); }
       }
       services.push(analysis);
     }

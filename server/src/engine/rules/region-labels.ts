@@ -1,3 +1,4 @@
+import { serviceAt } from './model';
 import { closestRegion, knownRegions } from './regions';
 import type { Rule } from './rule';
 
@@ -12,7 +13,7 @@ export const missingRegionLabel: Rule = {
     for (const s of model.services) {
       if (s.regionLabel) continue;
       report(
-        { file: s.manifest.file, range: s.manifest.labelsAnchor },
+        serviceAt(s, s.manifest.labelsAnchor),
         `Service ${s.manifest.id} has no region label (${labels.join(' or ')}): kube-routes cannot tell which region's ranges and ASNs apply. Add the label "${labels[0]}: REGION" with one of: ${knownRegions(model.config)}.`,
       );
     }
@@ -31,7 +32,7 @@ export const unknownRegion: Rule = {
       const value = s.regionLabel.value.value;
       const guess = closestRegion(model.config, value);
       report(
-        { file: s.manifest.file, range: s.regionLabel.value.range },
+        serviceAt(s, s.regionLabel.value.range),
         `region "${value}" is not a configured region${guess ? ` (did you mean "${guess}"?)` : ''}; known regions: ${knownRegions(model.config)}. Fix the ${s.regionLabel.key} label or add the region to ${model.config.file ?? 'kube-routes.yaml'}.`,
       );
     }

@@ -1,21 +1,7 @@
+// Region names and ranges as rule messages print them; the policy itself is in ../regions.ts.
 import { closestMatch } from '../text';
-import { rangeContains, type IpAddress, type IpRange } from '../addresses';
-import type { KubeRoutesConfig, RegionConfig } from '../config/model';
-
-/** The region (and its range) whose clusterIP ranges contain the address, if any. */
-export function clusterRangeOwner(config: KubeRoutesConfig, address: IpAddress): { region: RegionConfig; range: IpRange } | undefined {
-  for (const region of config.regions.values()) {
-    for (const range of region.clusterIPRanges) if (rangeContains(range, address)) return { region, range };
-  }
-  return undefined;
-}
-
-export function poolOwner(config: KubeRoutesConfig, address: IpAddress): { region: RegionConfig; range: IpRange } | undefined {
-  for (const region of config.regions.values()) {
-    for (const range of region.externalIPPools) if (rangeContains(range, address)) return { region, range };
-  }
-  return undefined;
-}
+import type { IpRange } from '../addresses';
+import type { KubeRoutesConfig } from '../config/model';
 
 export function cidrs(ranges: readonly IpRange[]): string {
   return ranges.map((r) => r.cidr).join(', ');

@@ -1,4 +1,4 @@
-import type { Severity } from '../findings';
+import type { FindingSubject, Severity } from '../findings';
 import type { SourceRange } from '../source';
 import type { CheckModel } from './model';
 
@@ -11,7 +11,12 @@ export interface RelatedReport extends ReportedLocation {
   readonly message: string;
 }
 
-export type Report = (at: ReportedLocation, message: string, related?: readonly RelatedReport[]) => void;
+/** Where a rule reports, and what about: every rule names its subject. */
+export interface FindingAt extends ReportedLocation {
+  readonly subject: FindingSubject | undefined;
+}
+
+export type Report = (at: FindingAt, message: string, related?: readonly RelatedReport[]) => void;
 
 /** One row of the rule table: identity, docs, and a pure check over the model. */
 export interface Rule {

@@ -1,11 +1,10 @@
-import { parseIpAddress, type IpAddress, type RegionConfig, type Route } from '@kube-routes/server/engine';
+import { inferRegion, manifestRegion, parseIpAddress, type IpAddress, type RegionConfig, type Route } from '@kube-routes/server/engine';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import { diagnosticSource } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
 import { addLabel, disableForLine, replaceValue } from './edits';
 import { candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
-import { inferRegion, serviceRegion } from './regions';
-import { isClusterField, literalAt, literalOfDiagnostic, serviceLiterals, serviceOfDiagnostic, type ServiceLiteral } from './service-literals';
+import { literalAt, literalOfDiagnostic, serviceLiterals, serviceOfDiagnostic, type ServiceLiteral } from './service-literals';
 import { lineBreakOf, splitLines } from './text-lines';
 
 // Quick fixes for kube-routes diagnostics, and one refactoring on any cluster IP:
@@ -38,7 +37,7 @@ export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range:
     if (d.source !== diagnosticSource || typeof d.code !== 'string') continue;
     const rule = d.code;
     const use = literalOfDiagnostic(doc.manifest, d.range);
-    if (freeIpRules.has(rule) && use && isClusterField(use.field)) {
+    if (freeIpRules.has(rule) && use && use.kind === 'cluster') {
       const action = await assignFreeIp(ctx, lines, use);
       if (action) { actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true)); offeredFree.add(use.literal); }
     }
@@ -46,7 +45,7 @@ export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range:
     if (service) {
       const inferred = inferRegion(ctx.config, addressesOf(serviceLiterals(service)));
       const labelKey = ctx.config.regionLabels[0];
-      const current = serviceRegion(ctx.config, service);
+      const current = manifestRegion(ctx.config, service);
       if (rule === 'missing-region-label' && inferred && labelKey && !current) {
         actions.push(edit(`Add label ${labelKey}: ${inferred.name}`, [addLabel(doc.text, service, labelKey, inferred.name, eol)], CodeActionKind.QuickFix, d, true));
       }
@@ -59,7 +58,7 @@ export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range:
 
   // Without a diagnostic, a cluster IP under the cursor can still be moved to a free address.
   const under = literalAt(doc.manifest, range.start);
-  if (under && isClusterField(under.field) && !offeredFree.has(under.literal)) {
+  if (under && under.kind === 'cluster' && !offeredFree.has(under.literal)) {
     const action = await assignFreeIp(ctx, lines, under);
     if (action) actions.push(edit(action.title, [action.edit], CodeActionKind.RefactorRewrite));
   }
@@ -72,7 +71,7 @@ function addressesOf(uses: readonly ServiceLiteral[]): IpAddress[] {
 
 /** The region to pick from: the Service's (when its label names one), else the one its addresses are in. */
 function targetRegion(ctx: FeatureContext, use: ServiceLiteral): RegionConfig | undefined {
-  return serviceRegion(ctx.config, use.service)?.region ?? inferRegion(ctx.config, addressesOf([use]));
+  return manifestRegion(ctx.config, use.service)?.region ?? inferRegion(ctx.config, addressesOf([use]));
 }
 
 async function assignFreeIp(ctx: FeatureContext, lines: readonly string[], use: ServiceLiteral): Promise<{ title: string; edit: TextEdit } | undefined> {

@@ -1,8 +1,7 @@
-import { parseIpAddress, type IpAddress, type ServiceManifest } from '@kube-routes/server/engine';
+import { allowedRegions, AnycastRegions, manifestRegion, parseIpAddress, routeVerdict, type IpAddress, type ServiceManifest } from '@kube-routes/server/engine';
 import type { CodeLens } from 'vscode-languageserver';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
-import { regionOfAsn } from './regions';
 import { originLabel } from './route-markdown';
 import { serviceLiterals } from './service-literals';
 import { serviceSpans } from './service-span';
@@ -36,15 +35,18 @@ function lensTitle(ctx: FeatureContext, service: ServiceManifest): string | unde
     .filter((u): u is { l: typeof u.l; address: IpAddress } => u.address !== undefined);
   if (uses.length === 0) return undefined;
   const stale = live.status.kind === 'stale' ? ' · stale' : '';
-  const mismatched = new Set(ctx.findings.filter((f) => f.rule === 'route-origin-mismatch').map((f) => `${f.range.start.line}:${f.range.start.column}`));
+  const label = manifestRegion(ctx.config, service);
+  const region = label?.region?.name ?? label?.value.value;
+  // The values the diagnostics flag, found by subject: suppressed or held-back findings show no conflict either.
+  const flagged = new Set(ctx.findings
+    .filter((f) => f.rule === 'route-origin-mismatch' && f.subject?.service === service.id && f.subject.region === region)
+    .map((f) => `${f.subject?.field}[${f.subject?.index}]`));
   const wrong = new Set<string>();
   for (const u of uses) {
-    if (!mismatched.has(`${u.l.literal.range.start.line}:${u.l.literal.range.start.column}`)) continue;
-    for (const p of live.route(u.address.key)?.paths ?? []) {
-      if (p.originAs === undefined) continue;
-      const owner = regionOfAsn(ctx.config, p.originAs);
-      if (!owner || !serviceHasRegion(ctx, service, owner)) wrong.add(originLabel(ctx.config, p.originAs));
-    }
+    if (!flagged.has(`${u.l.field}[${u.l.index}]`)) continue;
+    const own = label?.region?.name;
+    const allowed = own === undefined ? undefined : allowedRegions(own, u.l.kind, anycastRegions(ctx, u.address).regions(service.id, u.address.key));
+    for (const p of routeVerdict(ctx.config, live.route(u.address.key), allowed).wrongPaths) wrong.add(originLabel(ctx.config, p.originAs));
   }
   if (wrong.size > 0) return `conflict: ${[...wrong].join(', ')}${stale}`;
   const unknown = uses.filter((u) => !live.known(u.address.key));
@@ -59,10 +61,7 @@ function lensTitle(ctx: FeatureContext, service: ServiceManifest): string | unde
   return `announced · ${paths} path${paths === 1 ? '' : 's'} · ${[...origins].join(', ')}${missingText}${stale}`;
 }
 
-function serviceHasRegion(ctx: FeatureContext, service: ServiceManifest, region: string): boolean {
-  for (const key of ctx.config.regionLabels) {
-    const value = service.labels.get(key);
-    if (value) return value.value === region;
-  }
-  return false;
+/** Where the group's Services use the address, by region: the anycast sets the rule sees. */
+function anycastRegions(ctx: FeatureContext, address: IpAddress): AnycastRegions {
+  return new AnycastRegions(ctx.owners(address).map((o) => ({ service: o.use.service.id, region: manifestRegion(ctx.config, o.use.service)?.region?.name, kind: o.use.kind, key: address.key })));
 }

@@ -1,9 +1,8 @@
-import { parseIpAddress, type IpAddress } from '@kube-routes/server/engine';
+import { manifestRegion, memberships, parseIpAddress, type IpAddress, type Membership } from '@kube-routes/server/engine';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { ContextState } from '../clusters/cluster-registry';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
-import { memberships, serviceRegion, type Membership } from './regions';
 import { pathsTable, sourceLine } from './route-markdown';
 import { fieldLabel, literalAt, type ServiceLiteral } from './service-literals';
 
@@ -38,7 +37,7 @@ function describeMembership(m: Membership): string {
 function regionSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string {
   const found = memberships(ctx.config, address);
   const where = found.length > 0 ? found.map(describeMembership).join('; ') : 'in no configured clusterIP range or externalIP pool';
-  const label = serviceRegion(ctx.config, use.service);
+  const label = manifestRegion(ctx.config, use.service);
   const labelText = !label
     ? 'the Service has no region label'
     : label.region
@@ -65,7 +64,7 @@ function ownersSection(ctx: FeatureContext, path: string, use: ServiceLiteral, a
   });
   if (others.length === 0) return undefined;
   const lines = others.map((o) => {
-    const label = serviceRegion(ctx.config, o.use.service);
+    const label = manifestRegion(ctx.config, o.use.service);
     const region = label ? ` (region ${label.value.value})` : '';
     const line = o.use.literal.range.start.line + 1;
     return `- Service \`${o.use.service.id}\`${region}, ${fieldLabel(o.use)}: [${ctx.display(o.file)}:${line}](${ctx.uri(o.file)}#L${line})`;
@@ -89,7 +88,7 @@ function liveSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddres
   const states = clusters.states().map(contextState).join('; ');
   const owners = clusters.owners(ctx.config, address);
   if (owners.length === 0) return `Live clusters: not allocated (${states}).`;
-  const region = serviceRegion(ctx.config, use.service)?.region?.name;
+  const region = manifestRegion(ctx.config, use.service)?.region?.name;
   const rows = owners.map((a) => {
     const id = `${a.service.namespace}/${a.service.name}`;
     const deployed = id === use.service.id && (a.region === undefined || region === undefined || a.region === region);

@@ -1,31 +1,17 @@
-import type { Located, ManifestFile, ServiceManifest, SourceRange } from '@kube-routes/server/engine';
-
-export type AddressFieldName = 'clusterIP' | 'clusterIPs' | 'externalIPs' | 'loadBalancerIP';
+import { addressFieldLabel, manifestAddresses, type ManifestAddress, type ManifestFile, type ServiceManifest, type SourceRange } from '@kube-routes/server/engine';
 
 /** One IP field value of a Service, where it is written. */
-export interface ServiceLiteral {
+export interface ServiceLiteral extends ManifestAddress {
   readonly service: ServiceManifest;
-  readonly field: AddressFieldName;
-  readonly index: number | undefined;
-  readonly literal: Located<string>;
-}
-
-export function isClusterField(field: AddressFieldName): boolean {
-  return field === 'clusterIP' || field === 'clusterIPs';
 }
 
 export function fieldLabel(l: ServiceLiteral): string {
-  return l.index === undefined ? l.field : `${l.field}[${l.index}]`;
+  return addressFieldLabel(l);
 }
 
-/** Every IP field value of a Service, in source order of the fields. */
+/** Every IP field value of a Service, in the engine's field order. */
 export function serviceLiterals(service: ServiceManifest): ServiceLiteral[] {
-  const out: ServiceLiteral[] = [];
-  if (service.clusterIP) out.push({ service, field: 'clusterIP', index: undefined, literal: service.clusterIP });
-  service.clusterIPs.forEach((literal, index) => out.push({ service, field: 'clusterIPs', index, literal }));
-  service.externalIPs.forEach((literal, index) => out.push({ service, field: 'externalIPs', index, literal }));
-  if (service.loadBalancerIP) out.push({ service, field: 'loadBalancerIP', index: undefined, literal: service.loadBalancerIP });
-  return out;
+  return manifestAddresses(service).map((a) => ({ ...a, service }));
 }
 
 function before(a: { line: number; column: number }, b: { line: number; character: number }): boolean {

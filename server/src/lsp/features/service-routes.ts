@@ -1,8 +1,7 @@
-import { parseIpAddress, type ServiceManifest } from '@kube-routes/server/engine';
+import { manifestRegion, memberships, parseIpAddress, type ServiceManifest } from '@kube-routes/server/engine';
 import type { Position } from 'vscode-languageserver';
 import type { ServiceRoutesResult } from '../protocol';
 import type { FeatureContext, OpenDocument } from './context';
-import { memberships, serviceRegion } from './regions';
 import { originLabel, pathsTable, sourceLine } from './route-markdown';
 import { fieldLabel, literalAt, serviceLiterals, type ServiceLiteral } from './service-literals';
 import { serviceSpans } from './service-span';
@@ -51,7 +50,7 @@ export function serviceRoutes(ctx: FeatureContext, doc: OpenDocument, position: 
   const service = serviceAt(doc, position);
   if (!service) return null;
   const literals = serviceLiterals(service);
-  const label = serviceRegion(ctx.config, service);
+  const label = manifestRegion(ctx.config, service);
   const live = ctx.routes;
   const lines = [
     `# Service \`${service.id}\``,

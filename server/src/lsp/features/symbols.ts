@@ -1,8 +1,7 @@
-import { parseIpAddress, type ServiceManifest } from '@kube-routes/server/engine';
+import { manifestRegion, parseIpAddress, type ServiceManifest } from '@kube-routes/server/engine';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
-import { serviceRegion } from './regions';
 import { fieldLabel, serviceLiterals } from './service-literals';
 import { serviceSpans } from './service-span';
 import { splitLines } from './text-lines';
@@ -30,7 +29,7 @@ export function documentSymbols(ctx: FeatureContext, doc: OpenDocument): Documen
 }
 
 function detail(ctx: FeatureContext, service: ServiceManifest): string {
-  const region = serviceRegion(ctx.config, service);
+  const region = manifestRegion(ctx.config, service);
   const ip = service.clusterIP?.value ?? service.clusterIPs[0]?.value;
   return [region ? `region ${region.value.value}` : 'no region', ip ? `clusterIP ${ip}` : undefined].filter(Boolean).join(' · ');
 }

@@ -1,0 +1,96 @@
+import type { Located, ServiceManifest } from './manifest/model';
+
+// Where a Service keeps its IP addresses, listed once for every face: the rules, the editor's
+// hovers and outline, kubectl's live views. A new source of addresses is one more row.
+
+/** A field of a Service manifest that holds IP addresses. */
+export type AddressField = 'clusterIP' | 'clusterIPs' | 'externalIPs' | 'loadBalancerIP';
+
+/** cluster: allocated by one cluster, announced from its region only; external: may be anycast. */
+export type AddressKind = 'cluster' | 'external';
+
+export interface ManifestAddressSource {
+  readonly field: AddressField;
+  readonly kind: AddressKind;
+  /** An empty value means "not set" (the cluster allocates one), not an invalid address. */
+  readonly emptyIsUnset: boolean;
+  /** A list field gives each value its index (clusterIPs[1]); a single value has none. */
+  readonly list: boolean;
+  /** The values as written. */
+  read(service: ServiceManifest): readonly Located<string>[];
+}
+
+function single(value: Located<string> | undefined): readonly Located<string>[] {
+  return value ? [value] : [];
+}
+
+/** The manifest's address fields, in the order they are checked and shown. */
+export const manifestAddressSources: readonly ManifestAddressSource[] = [
+  { field: 'clusterIP', kind: 'cluster', emptyIsUnset: true, list: false, read: (s) => single(s.clusterIP) },
+  { field: 'clusterIPs', kind: 'cluster', emptyIsUnset: true, list: true, read: (s) => s.clusterIPs },
+  { field: 'externalIPs', kind: 'external', emptyIsUnset: false, list: true, read: (s) => s.externalIPs },
+  { field: 'loadBalancerIP', kind: 'external', emptyIsUnset: true, list: false, read: (s) => single(s.loadBalancerIP) },
+];
+
+/** One IP field value of a Service manifest, where it is written. */
+export interface ManifestAddress {
+  readonly field: AddressField;
+  readonly kind: AddressKind;
+  readonly emptyIsUnset: boolean;
+  /** Index in a list field, for labels like clusterIPs[1]. */
+  readonly index: number | undefined;
+  readonly literal: Located<string>;
+}
+
+/** Every value of every address field, as written (empty strings and "None" included), in table order. */
+export function manifestAddresses(service: ServiceManifest): ManifestAddress[] {
+  const out: ManifestAddress[] = [];
+  for (const { field, kind, emptyIsUnset, list, read } of manifestAddressSources) {
+    read(service).forEach((literal, i) => out.push({ field, kind, emptyIsUnset, index: list ? i : undefined, literal }));
+  }
+  return out;
+}
+
+/** "clusterIPs[1]", "loadBalancerIP". */
+export function addressFieldLabel(a: { readonly field: AddressField; readonly index: number | undefined }): string {
+  return a.index === undefined ? a.field : `${a.field}[${a.index}]`;
+}
+
+/** A live Service's addresses as plain data, as server/src/kube reads them from the API. */
+export interface LiveServiceAddresses {
+  readonly clusterIPs: readonly string[];
+  readonly externalIPs?: readonly string[];
+  /** status.loadBalancer.ingress IPs and spec.loadBalancerIP. */
+  readonly loadBalancerIPs?: readonly string[];
+}
+
+/** The names kubectl's live views print (-o json "field"). */
+export type LiveAddressField = 'clusterIP' | 'externalIP' | 'loadBalancerIP';
+
+export interface LiveAddressSource {
+  readonly field: LiveAddressField;
+  readonly kind: AddressKind;
+  read(service: LiveServiceAddresses): readonly string[];
+}
+
+export const liveAddressSources: readonly LiveAddressSource[] = [
+  { field: 'clusterIP', kind: 'cluster', read: (s) => s.clusterIPs },
+  { field: 'externalIP', kind: 'external', read: (s) => s.externalIPs ?? [] },
+  { field: 'loadBalancerIP', kind: 'external', read: (s) => s.loadBalancerIPs ?? [] },
+];
+
+export interface LiveAddress {
+  readonly ip: string;
+  readonly field: LiveAddressField;
+  readonly kind: AddressKind;
+}
+
+/** Every address of a live Service; one already listed by an earlier row of its kind is not repeated. */
+export function liveAddresses(service: LiveServiceAddresses): LiveAddress[] {
+  const out: LiveAddress[] = [];
+  for (const { field, kind, read } of liveAddressSources) {
+    const earlier = new Set(out.filter((a) => a.kind === kind).map((a) => a.ip));
+    for (const ip of read(service)) if (!earlier.has(ip)) out.push({ ip, field, kind });
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findingToDiagnostic } from '../../src/lsp/diagnostics';
+import { codeActions } from '../../src/lsp/features/code-actions';
+import { regionsConfig, service, testWorkspace } from './workspace';
+
+// Quick fixes that use the engine's region policy: the region a Service's own addresses say it
+// is in (inferRegion), and a free address in that region's clusterIP range.
+
+interface Case {
+  readonly name: string;
+  readonly files: Readonly<Record<string, string>>;
+  /** The titles offered for the diagnostics of web.yaml, in order. */
+  readonly titles: readonly string[];
+}
+
+const cases: Case[] = [
+  {
+    name: 'a missing label, inferred from the cluster IP\'s range',
+    files: { 'web.yaml': service('web', undefined, { clusterIP: '172.25.144.10' }) },
+    titles: ['Add label region: sgp1', 'Disable missing-region-label for this line'],
+  },
+  {
+    name: 'an unknown region, inferred from a region-only pool',
+    files: { 'web.yaml': service('web', 'nyc', { externalIPs: ['172.30.14.3'] }) },
+    // Without a known region, nyc3's own pool is not the Service's: that is reported too.
+    titles: ['Set label region: nyc3', 'Disable unknown-region for this line', 'Disable external-ip-outside-pools for this line'],
+  },
+  {
+    name: 'a duplicate cluster IP gets the first free address of the region',
+    files: { 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.2' }), 'api.yaml': service('api', 'nyc3', { clusterIP: '172.25.0.2' }) },
+    titles: ['Assign a free cluster IP in nyc3: 172.25.0.3', 'Disable duplicate-cluster-ip for this line'],
+  },
+];
+
+for (const c of cases) {
+  test(`code actions: ${c.name}`, async () => {
+    const ws = await testWorkspace(c.files, regionsConfig);
+    const ctx = ws.context('web.yaml');
+    const doc = ws.doc('web.yaml');
+    const diagnostics = ctx.findings.map((f) => findingToDiagnostic(f, ctx.uri));
+    assert.ok(diagnostics.length > 0, 'the case has diagnostics');
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    assert.deepEqual((await codeActions(ctx, doc, range, diagnostics)).map((a) => a.title), c.titles);
+  });
+}
