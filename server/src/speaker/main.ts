@@ -5,6 +5,7 @@ import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
 import type { SpeakerConfig } from '@kube-routes/server/engine';
+import { snapshotQuery } from '@kube-routes/server/speaker-api';
 import { jsonLogger, type LogLevel } from './log';
 import { ListenError, Speaker } from './speaker';
 
@@ -61,7 +62,7 @@ async function run(flags: RunFlags): Promise<number> {
 async function snapshot(flags: { api: string; output: string }): Promise<number> {
   let url: URL;
   try {
-    url = new URL('/v1/snapshot', flags.api.includes('://') ? flags.api : `http://${flags.api}`);
+    url = new URL(snapshotQuery(), flags.api.includes('://') ? flags.api : `http://${flags.api}`);
   } catch {
     throw new Failure(`invalid --api "${flags.api}": expected a URL like http://127.0.0.1:8179`);
   }
