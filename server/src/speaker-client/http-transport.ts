@@ -28,7 +28,7 @@ export function httpTransport(base: URL, options: HttpTransportOptions = {}): Sp
   const timeoutMs = options.timeoutMs ?? 10_000;
   const unreachable = (e: unknown) => fail(`cannot reach ${name}: ${transportReason(e)}${options.hint ? `; ${options.hint}` : ''}`);
   return {
-    label: name,
+    label: base.origin,
     async get(target) {
       let response: Response;
       try {

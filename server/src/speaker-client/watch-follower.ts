@@ -4,7 +4,9 @@ import type { SpeakerTransport } from './transport';
 export interface WatchHandlers {
   /** Every event as it arrives ("hello" included); "resync" means: re-read what you need. */
   event(e: WatchEvent): void;
-  /** The stream broke (it is retried): one line, for who wants to show it. */
+  /** A stream opened (first, or again after a drop): a good time to re-read, for what happened before it. */
+  connected?(): void;
+  /** The stream could not be opened or broke with an error (it is retried): one line. */
   lost?(message: string): void;
   /** The speaker has no /v1/watch (404): the follower stops for good; poll instead. */
   unsupported?(): void;
@@ -43,6 +45,7 @@ export function followWatch(transport: WatchStreamOpener, handlers: WatchHandler
     if (status === 404) return true;
     if (status < 200 || status > 299) throw new Error(`${transport.label} answered ${status} for the watch stream`);
     retryMs = initialRetryMs;
+    handlers.connected?.();
     const parser = new SseParser();
     const decoder = new TextDecoder();
     for await (const chunk of body) {
@@ -62,7 +65,7 @@ export function followWatch(transport: WatchStreamOpener, handlers: WatchHandler
           handlers.unsupported?.();
           return;
         }
-        if (!controller.signal.aborted) handlers.lost?.(`${transport.label} closed the watch stream`);
+        // A clean end (the speaker restarting, a proxy's timeout): connect again, no error.
       } catch (e) {
         if (controller.signal.aborted) return;
         handlers.lost?.(e instanceof Error ? e.message : String(e));

@@ -1,5 +1,5 @@
 import type { KubeRoutesConfig, Route, RoutePath } from '@kube-routes/server/engine';
-import type { SourceStatus } from '../routes/live-routes';
+import type { SourceStatus } from '../route-sources/live-routes';
 import { regionOfAsn } from './regions';
 
 // Route state as Markdown for hovers: one table row per path, every field an operator asks
