@@ -14,8 +14,9 @@ import { parseIp } from './addresses';
 
 // `kubectl routes -w`: Service changes arrive through each context's watch (resumed from the
 // list's resourceVersion, re-listed when it expires); route changes through the speaker's
-// /v1/watch (polled only from a speaker without it). On a terminal the table is redrawn; otherwise only changed rows are
-// printed, as kubectl get -w does (a deleted Service's row shows ROUTE "deleted").
+// /v1/watch (polled only from a speaker without it). On a terminal the table is redrawn;
+// otherwise only changed rows are printed, as kubectl get -w does (a deleted Service's row shows
+// ROUTE "deleted").
 
 const keyOf = (s: ClusterService) => `${s.context}\u0000${s.namespace}\u0000${s.name}`;
 

@@ -73,7 +73,7 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
     const cause = (e as { cause?: { code?: string } }).cause;
     throw new Failure(`cannot reach the speaker at ${url.origin}: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`);
   }
-  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for /v1/snapshot`);
+  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
   const out = flags.output === '-' ? process.stdout : createWriteStream(flags.output);
   const body = response.body as unknown as AsyncIterable<Uint8Array>;
   try {
