@@ -71,8 +71,8 @@ export function followWatch(transport: WatchStreamOpener, handlers: WatchHandler
         handlers.lost?.(e instanceof Error ? e.message : String(e));
       }
       await new Promise<void>((resolve) => {
+        // Not unref'd: a face waiting only on this stream (kubectl routes -w) must stay alive; close() clears it.
         const timer = setTimeout(resolve, retryMs);
-        timer.unref();
         controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
       });
       retryMs = Math.min(retryMs * 2, maxRetryMs);
