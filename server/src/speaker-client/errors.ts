@@ -1,5 +1,7 @@
 /** A speaker that cannot be reached or answers wrongly: one line for the user, never a stack. */
-export class SpeakerError extends Error {}
+export class SpeakerError extends Error {
+  override readonly name = 'SpeakerError';
+}
 
 /** Makes the error a face reports (kubectl's UsageError, say); SpeakerError by default. */
 export type ErrorFactory = (message: string) => Error;
