@@ -49,11 +49,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function watchServices(run: LiveRun, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot): Promise<number> {
+/** Runs until SIGINT or SIGTERM (or `until` aborts: for callers in process). */
+export async function watchServices(run: LiveRun, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot, until?: AbortSignal): Promise<number> {
   const { io, flags } = run;
   const state = new WatchState(run, unreadRegions(run.config, snapshot.versions.keys()));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
+  until?.addEventListener('abort', onSignal, { once: true });
   // A bug inside a loop stops the whole watch and is reported by main, not left running.
   let internal: unknown;
   const crash = (e: unknown) => {
@@ -210,7 +212,8 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
     let onUnsupported: () => void = () => undefined;
     const unsupported = new Promise<boolean>((resolve) => {
       onUnsupported = () => resolve(true);
-      stop.signal.addEventListener('abort', () => resolve(false), { once: true });
+      if (stop.signal.aborted) resolve(false);
+      else stop.signal.addEventListener('abort', () => resolve(false), { once: true });
     });
     const subscription = source.watch({
       connected: () => {
