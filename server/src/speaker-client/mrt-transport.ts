@@ -23,6 +23,8 @@ export interface MrtTransportOptions {
   /** A table already loaded from the file (a face that reports load problems its own way). */
   readonly loaded?: MrtTable;
   readonly fail?: ErrorFactory;
+  /** How long a check of the file's modification time holds: a batch of lookups costs one stat. */
+  readonly recheckMs?: number;
 }
 
 /**
@@ -35,12 +37,15 @@ export class MrtTransport implements SpeakerTransport {
   readonly recorded = { prefixCount: async (): Promise<number> => (await this.current()).prefixes };
   private table: MrtTable | undefined;
   private loading: Promise<MrtTable> | undefined;
+  private checkedAt = -Infinity;
   private readonly fail: ErrorFactory;
+  private readonly recheckMs: number;
 
   constructor(private readonly path: string, options: MrtTransportOptions = {}) {
     this.label = options.label ?? `MRT file ${basename(path)}`;
     this.table = options.loaded;
     this.fail = options.fail ?? speakerError;
+    this.recheckMs = options.recheckMs ?? 1_000;
   }
 
   async get(target: string): Promise<TransportReply> {
@@ -50,6 +55,7 @@ export class MrtTransport implements SpeakerTransport {
   }
 
   private async current(): Promise<MrtTable> {
+    if (this.table && Date.now() - this.checkedAt < this.recheckMs) return this.table;
     let mtimeMs: number;
     try {
       mtimeMs = (await stat(this.path)).mtimeMs;
@@ -57,7 +63,10 @@ export class MrtTransport implements SpeakerTransport {
       // The file is gone: the source is down, as an unreachable speaker is.
       throw this.fail(`cannot read ${this.label}: ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`);
     }
-    if (this.table && this.table.mtimeMs === mtimeMs) return this.table;
+    if (this.table && this.table.mtimeMs === mtimeMs) {
+      this.checkedAt = Date.now();
+      return this.table;
+    }
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
@@ -66,6 +75,7 @@ export class MrtTransport implements SpeakerTransport {
     const loaded = await loadMrtTable(this.path, this.label);
     if (!loaded.ok) throw this.fail(`cannot read ${this.label}: ${loaded.problem === 'empty' ? `${this.path} ${loaded.detail}` : loaded.detail}`);
     this.table = loaded;
+    this.checkedAt = Date.now();
     return loaded;
   }
 }

@@ -82,6 +82,15 @@ describe('MrtTransport and the file on disk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kube-routes-mrt-transport-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  test('within recheckMs, the file is not looked at again', async () => {
+    const path = join(dir, 'cached.mrt');
+    copyFileSync(fabric, path);
+    const client = new SpeakerClient(new MrtTransport(path, { recheckMs: 60_000 }));
+    const before = await client.summary();
+    rmSync(path);
+    assert.deepEqual(await client.summary(), before);
+  });
+
   test('a missing file is one line', async () => {
     const client = new SpeakerClient(new MrtTransport(join(dir, 'nope.mrt')));
     await assert.rejects(client.lookup('10.0.0.1'), { message: 'cannot read MRT file nope.mrt: no such file' });
@@ -91,7 +100,7 @@ describe('MrtTransport and the file on disk', () => {
   test('a changed file is read again', async () => {
     const path = join(dir, 'table.mrt');
     copyFileSync(fabric, path);
-    const client = new SpeakerClient(new MrtTransport(path));
+    const client = new SpeakerClient(new MrtTransport(path, { recheckMs: 0 }));
     assert.ok((await client.summary()).prefixes > 0);
     writeFileSync(path, '');
     utimesSync(path, new Date(), new Date(Date.now() + 5_000));
