@@ -4,7 +4,7 @@ import { startCli, tempDir, waitFor, type RunningCli } from '@kube-routes/test/s
 import { birdRoutes, startLiveFabric, type LiveFabric } from './live-fabric';
 
 // `kubectl routes -w`: Service changes through each cluster's watch, route changes from the
-// routers (polled from the speaker), deletions; and a router dying with graceful restart, whose
+// routers (followed through the speaker's /v1/watch), deletions; and a router dying with graceful restart, whose
 // routes stay as stale.
 
 /** Runs a shell command under script(1), so its stdout is a terminal. */
@@ -19,7 +19,7 @@ describe('kubectl routes: watch and stale routes', () => {
   after(() => fabric.stop());
 
   test('-w prints new Services, route changes and deletions as they happen', async () => {
-    const watch = fabric.startRoutes(['-A', '--all-contexts', '-w', '--watch-interval', '300ms']);
+    const watch = fabric.startRoutes(['-A', '--all-contexts', '-w']);
     await watch.waitForOutput(/^shop +web +sgp1 .*\n/m);
     assert.match(watch.stdout, /^NAMESPACE +NAME +REGION +CLUSTER-IP +EXTERNAL-IPS +ROUTE +PATHS +ORIGIN-AS\n/);
 
@@ -50,7 +50,7 @@ describe('kubectl routes: watch and stale routes', () => {
 
   test('on a terminal: colour by default, and -w redraws the whole table', async () => {
     // script(1) gives the command a pseudo-terminal, as an operator's shell does.
-    const command = 'kubectl routes -n payments --context fra1-prod -w --watch-interval 300ms';
+    const command = 'kubectl routes -n payments --context fra1-prod -w';
     const tty = startTty(fabric, command);
     await tty.waitForOutput(/\u001b\[32mannounced\u001b\[0m/);
     const mark = tty.stdout.length;

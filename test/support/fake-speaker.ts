@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseCidr, parseIpAddress, type IpRange, type PeerStatus, type Route, type RoutePath } from '@kube-routes/server/engine';
+import { apiPaths } from '@kube-routes/server/speaker-api';
 
 // A stand-in for kube-routes-speaker's read-only HTTP API (docs/api.md: /healthz, /v1/peers,
 // /v1/lookup, /v1/routes) serving a fixed route list on loopback, so editor tests control route
@@ -84,9 +85,9 @@ export class FakeSpeaker {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (url.pathname === '/healthz') return send(200, { status: 'ok' });
-      if (url.pathname === '/v1/peers') return send(200, { peers: this.peers });
-      if (url.pathname === '/v1/lookup') {
+      if (url.pathname === apiPaths.health) return send(200, { status: 'ok' });
+      if (url.pathname === apiPaths.peers) return send(200, { peers: this.peers });
+      if (url.pathname === apiPaths.lookup) {
         const ip = url.searchParams.get('ip') ?? '';
         const address = parseIpAddress(ip);
         if (!address) return send(400, { error: `"${ip}" is not an IP address` });
@@ -98,7 +99,7 @@ export class FakeSpeaker {
         }
         return send(200, best ? { ip, route: best.route } : { ip });
       }
-      if (url.pathname === '/v1/routes') {
+      if (url.pathname === apiPaths.routes) {
         const within = parseCidr(url.searchParams.get('within') ?? '');
         if ('error' in within) return send(400, { error: within.error });
         const w = within.range;

@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { LookupResult, PeerStatus, Route, RoutePath } from '@kube-routes/server/engine';
+import { healthQuery, lookupQuery, peersQuery, routesQuery, type PeersResponse, type RoutesResponse } from '@kube-routes/server/speaker-api';
 import { freePort, waitFor } from './daemons';
 import { repoRoot } from './run-cli';
 
@@ -101,7 +102,7 @@ export class SpeakerProcess {
     this.child = child;
     await waitFor('kube-routes-speaker to serve /healthz', async () => {
       if (child.exitCode !== null) throw new Error(`kube-routes-speaker exited with ${child.exitCode}:\n${this.stderr}`);
-      return (await this.get('/healthz').catch(() => undefined))?.status === 200 ? true : undefined;
+      return (await this.get(healthQuery()).catch(() => undefined))?.status === 200 ? true : undefined;
     }, 15_000);
   }
 
@@ -154,7 +155,7 @@ export class SpeakerProcess {
   }
 
   async peers(): Promise<PeerStatus[]> {
-    return (await this.get<{ peers: PeerStatus[] }>('/v1/peers')).body.peers;
+    return [...(await this.get<PeersResponse>(peersQuery())).body.peers];
   }
 
   async peer(address: string): Promise<PeerStatus> {
@@ -165,23 +166,23 @@ export class SpeakerProcess {
 
   /** The longest-match route for ip, undefined when none. */
   async lookup(ip: string): Promise<Route | undefined> {
-    const reply = await this.get<LookupResult>(`/v1/lookup?ip=${encodeURIComponent(ip)}`);
-    if (reply.status !== 200) throw new Error(`/v1/lookup?ip=${ip}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const reply = await this.get<LookupResult>(lookupQuery(ip));
+    if (reply.status !== 200) throw new Error(`${lookupQuery(ip)}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.route ?? undefined;
   }
 
   /** The route of exactly this prefix, undefined when none. */
   async route(prefix: string): Promise<Route | undefined> {
-    const reply = await this.get<{ routes: Route[] }>(`/v1/routes?prefix=${encodeURIComponent(prefix)}`);
-    if (reply.status !== 200) throw new Error(`/v1/routes?prefix=${prefix}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const reply = await this.get<RoutesResponse>(routesQuery({ exact: prefix }));
+    if (reply.status !== 200) throw new Error(`${routesQuery({ exact: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.routes[0];
   }
 
   /** Every route within prefix. */
   async routesWithin(prefix: string): Promise<Route[]> {
-    const reply = await this.get<{ routes: Route[] }>(`/v1/routes?within=${encodeURIComponent(prefix)}`);
-    if (reply.status !== 200) throw new Error(`/v1/routes?within=${prefix}: ${reply.status} ${JSON.stringify(reply.body)}`);
-    return reply.body.routes;
+    const reply = await this.get<RoutesResponse>(routesQuery({ within: prefix }));
+    if (reply.status !== 200) throw new Error(`${routesQuery({ within: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    return [...reply.body.routes];
   }
 
   /** Waits until the peer is in the state (default Established); returns its status. */

@@ -9,7 +9,7 @@ import { terminalStyle } from '../output/style';
 import { defaultMaxFileBytes } from '@kube-routes/server/node';
 import type { Severity } from '@kube-routes/server/engine';
 import { readLiveForCheck, type LiveCheckInput } from '../live/check-live';
-import { LiveConfigErrors } from '../live/session';
+import { LiveConfigErrors } from '../live/live-run';
 
 type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -62,11 +62,11 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
           }
         }
         const speaker = liveInput?.routes ?? flags.speaker;
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live, onRouteSourceError: liveInput ? (m) => liveInput.session.problems.push(m) : undefined }, io);
+        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live, onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined }, io);
         const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
         io.stdout(text);
         // Contexts that could not be read: the check is incomplete, whatever it found.
-        setExitCode(liveInput ? liveInput.session.finish(exitCode, { count: liveInput.answered, of: liveInput.asked, what: 'the live check is' }) : exitCode);
+        setExitCode(liveInput ? liveInput.run.finish(exitCode, { count: liveInput.answered, of: liveInput.asked, what: 'the live check is' }) : exitCode);
       } catch (e) {
         if (!(e instanceof ConfigErrors)) throw e;
         for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);

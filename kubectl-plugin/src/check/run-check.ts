@@ -17,9 +17,9 @@ import {
 } from '@kube-routes/server/engine';
 import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile } from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
-import { mrtRouteTable } from '../routes/mrt-route-table';
-import { speakerRouteTable } from '../routes/route-table';
-import type { SpeakerClient } from '../routes/speaker-client';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { openMrtFile } from '../live/open-route-source';
+import { speakerRouteTable } from './speaker-route-table';
 import type { CheckReport } from '../output/report';
 
 export interface CheckOptions {
@@ -29,7 +29,7 @@ export interface CheckOptions {
   /** An MRT file loaded in-process instead of a speaker. */
   readonly bgp?: string | undefined;
   /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
-  readonly speaker?: string | SpeakerClient | undefined;
+  readonly speaker?: string | RouteSource | undefined;
   /** Services of live clusters (--live): the live rules run against them. */
   readonly live?: LiveServices | undefined;
   /**
@@ -72,7 +72,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
 
   if (options.speaker && options.bgp) throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
   // One load for every config group.
-  const mrtRoutes = options.bgp ? await mrtRouteTable(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`)) : undefined;
+  const mrtRoutes = options.bgp ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table : undefined;
   const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
   const findings: Finding[] = [];
   let serviceCount = 0;
@@ -99,7 +99,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
 }
 
-async function speakerRoutes(speaker: string | SpeakerClient, files: readonly ManifestFile[], onError: ((message: string) => void) | undefined): Promise<RouteTable | undefined> {
+async function speakerRoutes(speaker: string | RouteSource, files: readonly ManifestFile[], onError: ((message: string) => void) | undefined): Promise<RouteTable | undefined> {
   try {
     return await speakerRouteTable(speaker, files);
   } catch (e) {

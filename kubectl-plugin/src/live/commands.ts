@@ -6,17 +6,17 @@ import { contextFlags, outputFlags, routeFlags, serviceFlags, type LiveFlags } f
 import { runLookup } from './lookup';
 import { runPeers } from './peers';
 import { runRoutes } from './routes-command';
-import { LiveConfigErrors, LiveSession } from './session';
+import { LiveConfigErrors, LiveRun } from './live-run';
 
 // The live commands: `kubectl routes [SERVICE...]`, peers, lookup, conflicts.
 
 type SetExitCode = (code: number) => void;
 
-/** Opens a session and runs a command in it; a broken config prints file:line:col and exits 2. */
-async function inSession(io: CliIO, flags: LiveFlags, setExitCode: SetExitCode, run: (s: LiveSession) => Promise<number>): Promise<void> {
-  let session: LiveSession;
+/** Opens a live run and runs a command in it; a broken config prints file:line:col and exits 2. */
+async function inLiveRun(io: CliIO, flags: LiveFlags, setExitCode: SetExitCode, command: (r: LiveRun) => Promise<number>): Promise<void> {
+  let run: LiveRun;
   try {
-    session = LiveSession.open(flags, io);
+    run = LiveRun.open(flags, io);
   } catch (e) {
     if (!(e instanceof LiveConfigErrors)) throw e;
     for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
@@ -24,7 +24,7 @@ async function inSession(io: CliIO, flags: LiveFlags, setExitCode: SetExitCode, 
     setExitCode(2);
     return;
   }
-  setExitCode(await run(session));
+  setExitCode(await command(run));
 }
 
 /**
@@ -52,7 +52,7 @@ export function configureServicesView(program: Command, io: CliIO, setExitCode: 
   contextFlags(program, false);
   outputFlags(program, ['wide', 'json', 'yaml', 'name'], true);
   routeFlags(program);
-  program.action(async (names: string[], flags: LiveFlags) => inSession(io, flags, setExitCode, (s) => runRoutes(s, names, program)));
+  program.action(async (names: string[], flags: LiveFlags) => inLiveRun(io, flags, setExitCode, (s) => runRoutes(s, names, program)));
 }
 
 export function peersCommand(io: CliIO, setExitCode: SetExitCode): Command {
@@ -62,7 +62,7 @@ export function peersCommand(io: CliIO, setExitCode: SetExitCode): Command {
   contextFlags(cmd, false);
   outputFlags(cmd, ['wide', 'json', 'yaml', 'name'], false);
   routeFlags(cmd);
-  cmd.action(async () => inSession(io, flagsOf(cmd), setExitCode, runPeers));
+  cmd.action(async () => inLiveRun(io, flagsOf(cmd), setExitCode, runPeers));
   return documentCommand(cmd, {
     long: [
       'Show the BGP sessions of the kube-routes-speaker that supplies route state: peer address, ASN and',
@@ -89,7 +89,7 @@ export function lookupCommand(io: CliIO, setExitCode: SetExitCode): Command {
   contextFlags(cmd, true);
   outputFlags(cmd, ['wide', 'json', 'yaml'], false);
   routeFlags(cmd);
-  cmd.action(async (address: string) => inSession(io, flagsOf(cmd), setExitCode, (s) => runLookup(s, address)));
+  cmd.action(async (address: string) => inLiveRun(io, flagsOf(cmd), setExitCode, (s) => runLookup(s, address)));
   return documentCommand(cmd, {
     long: [
       'Show the longest matching route of an IP (or the route of a prefix, else the one covering it) with',
@@ -113,7 +113,7 @@ export function conflictsCommand(io: CliIO, setExitCode: SetExitCode): Command {
   contextFlags(cmd, true);
   outputFlags(cmd, ['wide', 'json', 'yaml'], false);
   routeFlags(cmd);
-  cmd.action(async () => inSession(io, flagsOf(cmd), setExitCode, runConflicts));
+  cmd.action(async () => inLiveRun(io, flagsOf(cmd), setExitCode, runConflicts));
   return documentCommand(cmd, {
     long: [
       'List every conflict in the live state of all clusters (every context under regions.*.contexts of',

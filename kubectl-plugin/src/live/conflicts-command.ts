@@ -6,13 +6,13 @@ import { findConflicts, type ContextCidrs } from './conflicts';
 import { resolveRoutes, type ZoneRoutes } from './route-lookup';
 import { compareServiceRoutes, joinRoutes } from './service-routes';
 import { listServices } from './services';
-import type { LiveSession } from './session';
+import type { LiveRun } from './live-run';
 
 // `kubectl routes conflicts`: every conflict in live state across all clusters; exit 1 when any.
 
 /** ServiceCIDRs of a context; clusters without the API (before 1.33) or without access have none. */
-async function serviceCidrs(session: LiveSession, client: KubeClient): Promise<ContextCidrs> {
-  const region = regionOfContext(session.config, client.context);
+async function serviceCidrs(run: LiveRun, client: KubeClient): Promise<ContextCidrs> {
+  const region = regionOfContext(run.config, client.context);
   try {
     const list = await client.list<ServiceCidrJson>('/apis/networking.k8s.io/v1/servicecidrs');
     return { context: client.context, region, cidrs: list.items.flatMap((c) => (c.spec?.cidrs ?? []).map((cidr) => ({ name: c.metadata.name, cidr }))) };
@@ -23,24 +23,24 @@ async function serviceCidrs(session: LiveSession, client: KubeClient): Promise<C
 }
 
 /** Ranges whose every owning context answered: only there can a route be said to have no Service. */
-function completeZones(session: LiveSession, answered: ReadonlySet<string>): Set<IpRange> {
+function completeZones(run: LiveRun, answered: ReadonlySet<string>): Set<IpRange> {
   const complete = new Set<IpRange>();
-  const regions = [...session.config.regions.values()];
+  const regions = [...run.config.regions.values()];
   const full = (contexts: readonly string[]) => contexts.length > 0 && contexts.every((c) => answered.has(c));
   for (const r of regions) if (full(r.contexts)) for (const z of [...r.clusterIPRanges, ...r.externalIPPools]) complete.add(z);
-  if (full(regions.flatMap((r) => r.contexts))) for (const z of session.config.externalIPPools) complete.add(z);
+  if (full(regions.flatMap((r) => r.contexts))) for (const z of run.config.externalIPPools) complete.add(z);
   return complete;
 }
 
-export async function runConflicts(session: LiveSession): Promise<number> {
-  const { io, flags } = session;
-  const targets = await session.contexts(true);
-  const source = await session.routeSource();
-  const clients = await session.clients(targets);
+export async function runConflicts(run: LiveRun): Promise<number> {
+  const { io, flags } = run;
+  const targets = await run.contexts(true);
+  const source = await run.routeSource();
+  const clients = await run.clients(targets);
   const query = { namespace: undefined, allNamespaces: true, selector: undefined, names: [] };
   const [lists, cidrs] = await Promise.all([
-    session.eachContext(clients, (c) => listServices(c, query)),
-    session.eachContext(clients, (c) => serviceCidrs(session, c)),
+    run.eachContext(clients, (c) => listServices(c, query)),
+    run.eachContext(clients, (c) => serviceCidrs(run, c)),
   ]);
   const services = [...lists.values()].flatMap((l) => l.items);
   const answered = new Set(targets.map((t) => t.context).filter((c) => lists.has(c)));
@@ -48,21 +48,21 @@ export async function runConflicts(session: LiveSession): Promise<number> {
   let answers;
   if (source) {
     try {
-      answers = await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), session.zones(), { allZones: true, onZone: (z) => zones.push(z) });
+      answers = await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), run.zones(), { allZones: true, onZone: (z) => zones.push(z) });
     } catch (e) {
-      session.record(e);
+      run.record(e);
     }
   }
-  const complete = completeZones(session, answered);
+  const complete = completeZones(run, answered);
   const conflicts = findConflicts({
-    config: session.config,
-    rows: joinRoutes(services, session.config, answers, unreadRegions(session.config, answered)).sort(compareServiceRoutes),
+    config: run.config,
+    rows: joinRoutes(services, run.config, answers, unreadRegions(run.config, answered)).sort(compareServiceRoutes),
     zones: zones.filter((z) => complete.has(z.zone)),
     serviceCidrs: [...cidrs.values()],
   });
 
   if (flags.output === 'json' || flags.output === 'yaml') {
-    io.stdout(await formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ConflictList', contexts: [...answered], routeSource: source?.label, items: conflicts, errors: session.problems }, flags.output));
+    io.stdout(await formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ConflictList', contexts: [...answered], routeSource: source?.label, items: conflicts, errors: run.problems }, flags.output));
   } else if (conflicts.length > 0) {
     const wide = flags.output === 'wide';
     io.stdout(formatTable(['KIND', 'ADDRESS', 'SERVICES', 'DETAIL'], conflicts.map((c) => [c.kind, c.address, orNone(wide ? c.services : c.services.slice(0, 3).concat(c.services.length > 3 ? [`+${c.services.length - 3}`] : [])), c.detail]), {
@@ -74,5 +74,5 @@ export async function runConflicts(session: LiveSession): Promise<number> {
     io.stderr(`No conflicts in context${answered.size === 1 ? '' : 's'} ${[...answered].join(', ')}${source ? '' : ' (without route state: only address conflicts were checked)'}.\n`);
   }
   if (!source) io.stderr('warning: no route state: wrong-origin and unowned-route were not checked; pass --speaker URL, or set speaker.api in kube-routes.yaml\n');
-  return session.finish(conflicts.length > 0 ? 1 : 0, { count: answered.size, of: targets.length });
+  return run.finish(conflicts.length > 0 ? 1 : 0, { count: answered.size, of: targets.length });
 }

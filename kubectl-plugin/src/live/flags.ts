@@ -56,7 +56,7 @@ export function outputFlags(cmd: Command, formats: readonly ViewFormat[], watch:
   if (watch) {
     cmd
       .option('-w, --watch', 'After listing, watch for changes and print them (Services through the API\'s watch, routes polled from the speaker).')
-      .addOption(new Option('--watch-interval <duration>', 'How often --watch polls the route state.').default(2000, '2s').argParser(interval));
+      .addOption(new Option('--watch-interval <duration>', 'How often --watch polls a speaker without the /v1/watch stream.').default(2000, '2s').argParser(interval));
   }
   return cmd;
 }

@@ -4,9 +4,9 @@ import { UsageError } from '../cli/io';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
-import type { RouteSource } from './route-lookup';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { listServices } from './services';
-import type { LiveSession } from './session';
+import type { LiveRun } from './live-run';
 import { formatAsPath } from './service-view';
 import { parseIp } from './addresses';
 
@@ -48,34 +48,34 @@ interface Owner {
   readonly field: LiveAddressField;
 }
 
-function owners(session: LiveSession, services: readonly ClusterService[], q: Query): Owner[] {
+function owners(run: LiveRun, services: readonly ClusterService[], q: Query): Owner[] {
   const out: Owner[] = [];
   for (const service of services) {
     for (const { ip, field } of liveAddresses(service)) {
       const address = parseIp(ip);
-      if (address && rangeContains(q.range, address)) out.push({ service, region: liveServiceRegion(session.config, service), ip, field });
+      if (address && rangeContains(q.range, address)) out.push({ service, region: liveServiceRegion(run.config, service), ip, field });
     }
   }
   return out.sort((a, b) => a.service.context.localeCompare(b.service.context) || a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
 }
 
 /** Regions allowed to originate the address: its owners', else the region whose ranges hold it. */
-function allowedRegions(session: LiveSession, q: Query, found: readonly Owner[], unread: ReadonlySet<string>): Set<string> | undefined {
-  const regions = new Set(found.map((o) => o.region).filter((r): r is string => r !== undefined && session.config.regions.has(r)));
+function allowedRegions(run: LiveRun, q: Query, found: readonly Owner[], unread: ReadonlySet<string>): Set<string> | undefined {
+  const regions = new Set(found.map((o) => o.region).filter((r): r is string => r !== undefined && run.config.regions.has(r)));
   if (found.some((o) => o.field !== 'clusterIP')) for (const r of unread) regions.add(r);
   if (regions.size > 0) return regions;
   const address: IpAddress = { family: q.range.family, value: q.range.first, key: '' };
-  const owner = memberships(session.config, address).find((m) => m.region)?.region;
+  const owner = memberships(run.config, address).find((m) => m.region)?.region;
   return owner ? new Set([owner.name]) : undefined;
 }
 
-function pathRow(session: LiveSession, p: RoutePath, wide: boolean, now: number): string[] {
+function pathRow(run: LiveRun, p: RoutePath, wide: boolean, now: number): string[] {
   const cells = [
     p.peer,
     p.nextHop || '<none>',
     formatAsPath(p) || '<none>',
     p.originAs === undefined ? '<none>' : String(p.originAs),
-    (p.originAs === undefined ? undefined : regionOfAsn(session.config, p.originAs)) ?? '<none>',
+    (p.originAs === undefined ? undefined : regionOfAsn(run.config, p.originAs)) ?? '<none>',
     orNone([...p.communities, ...p.largeCommunities]),
     String(p.stale),
     humanDuration(now - Date.parse(p.receivedAt)),
@@ -83,20 +83,20 @@ function pathRow(session: LiveSession, p: RoutePath, wide: boolean, now: number)
   return wide ? [...cells, String(p.pathId), p.origin, p.med === undefined ? '<none>' : String(p.med), p.localPref === undefined ? '<none>' : String(p.localPref), orNone(p.extendedCommunities)] : cells;
 }
 
-export async function runLookup(session: LiveSession, text: string): Promise<number> {
-  const { io, flags } = session;
+export async function runLookup(run: LiveRun, text: string): Promise<number> {
+  const { io, flags } = run;
   const q = parseQuery(text);
-  const source = await session.routeSource();
+  const source = await run.routeSource();
   if (!source) throw new UsageError('no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml');
-  const targets = await session.contexts(true);
-  const clients = await session.clients(targets);
+  const targets = await run.contexts(true);
+  const clients = await run.clients(targets);
   const [route, lists] = await Promise.all([
-    findRoute(source, q).catch((e: unknown) => { session.record(e); return null; }),
-    session.eachContext(clients, (c) => listServices(c, { namespace: flags.namespace, allNamespaces: flags.namespace === undefined, selector: flags.selector, names: [] })),
+    findRoute(source, q).catch((e: unknown) => { run.record(e); return null; }),
+    run.eachContext(clients, (c) => listServices(c, { namespace: flags.namespace, allNamespaces: flags.namespace === undefined, selector: flags.selector, names: [] })),
   ]);
-  const found = owners(session, [...lists.values()].flatMap((l) => l.items), q);
+  const found = owners(run, [...lists.values()].flatMap((l) => l.items), q);
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const state: RouteVerdict | undefined = route === null ? undefined : routeVerdict(session.config, route, allowedRegions(session, q, found, unreadRegions(session.config, answered))).state;
+  const state: RouteVerdict | undefined = route === null ? undefined : routeVerdict(run.config, route, allowedRegions(run, q, found, unreadRegions(run.config, answered))).state;
   const now = Date.now();
 
   if (flags.output === 'json' || flags.output === 'yaml') {
@@ -110,9 +110,9 @@ export async function runLookup(session: LiveSession, text: string): Promise<num
       paths: route?.paths ?? [],
       services: found.map((o) => ({ context: o.service.context, region: o.region, namespace: o.service.namespace, name: o.service.name, field: o.field, ip: o.ip })),
       contexts: answered,
-      errors: session.problems,
+      errors: run.problems,
     }, flags.output));
-    return session.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
+    return run.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
   }
   const headers = flags.headers !== false;
   const wide = flags.output === 'wide';
@@ -121,12 +121,12 @@ export async function runLookup(session: LiveSession, text: string): Promise<num
   if (route && route.paths.length > 0) {
     const columns = ['PEER', 'NEXT-HOP', 'AS-PATH', 'ORIGIN-AS', 'REGION', 'COMMUNITIES', 'STALE', 'AGE', ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : [])];
     const byPeer = [...route.paths].sort((a, b) => a.peer.localeCompare(b.peer, 'en', { numeric: true }) || a.pathId - b.pathId);
-    out.push(formatTable(columns, byPeer.map((p) => pathRow(session, p, wide, now)), { headers }));
+    out.push(formatTable(columns, byPeer.map((p) => pathRow(run, p, wide, now)), { headers }));
   }
   if (found.length > 0) {
     out.push(formatTable(['CONTEXT', 'REGION', 'NAMESPACE', 'NAME', 'FIELD', 'IP'], found.map((o) => [o.service.context, o.region ?? '<none>', o.service.namespace, o.service.name, o.field, o.ip]), { headers }));
   }
   io.stdout(out.join('\n'));
   if (found.length === 0 && answered.length > 0) io.stderr(`No Service uses ${q.isPrefix ? 'an address in ' : ''}${q.text} in context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
-  return session.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
+  return run.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
 }

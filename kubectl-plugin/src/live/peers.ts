@@ -1,19 +1,20 @@
 import { regionOfAsn, type PeerStatus } from '@kube-routes/server/engine';
+import { UsageError } from '../cli/io';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
-import type { LiveSession } from './session';
+import type { LiveRun } from './live-run';
 
 // `kubectl routes peers`: the speaker's BGP sessions, with the region each peer's ASN belongs to.
 
 const columns = ['PEER', 'ASN', 'REGION', 'STATE', 'UPTIME', 'IPV4', 'IPV6', 'LAST-ERROR'];
 const wide = ['DESCRIPTION', 'CAPABILITIES'];
 
-function row(session: LiveSession, p: PeerStatus, isWide: boolean): string[] {
+function row(run: LiveRun, p: PeerStatus, isWide: boolean): string[] {
   const cells = [
     p.address,
     String(p.asn),
-    regionOfAsn(session.config, p.asn) ?? '<none>',
+    regionOfAsn(run.config, p.asn) ?? '<none>',
     p.state,
     p.state === 'Established' ? humanDuration(p.uptimeSeconds * 1000) : '<none>',
     String(p.received['ipv4-unicast'] ?? 0),
@@ -23,31 +24,35 @@ function row(session: LiveSession, p: PeerStatus, isWide: boolean): string[] {
   return isWide ? [...cells, p.description ?? '<none>', orNone(p.capabilities)] : cells;
 }
 
-export async function runPeers(session: LiveSession): Promise<number> {
-  const { io, flags } = session;
-  const source = await session.routeSource();
+export async function runPeers(run: LiveRun): Promise<number> {
+  const { io, flags } = run;
+  const source = await run.routeSource();
   if (!source) {
     io.stderr('error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml\n');
     return 2;
   }
-  let peers: PeerStatus[] = [];
+  let peers: PeerStatus[] | undefined;
   try {
     peers = await source.peers();
   } catch (e) {
-    session.record(e);
-    return session.finish(0);
+    run.record(e);
+    return run.finish(0);
+  }
+  if (!peers) {
+    run.record(new UsageError(`--bgp ${flags.bgp ?? source.label} is a recorded table, it has no BGP sessions; peers shows a speaker's sessions: pass --speaker URL`));
+    return run.finish(0);
   }
   peers.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
   if (flags.output === 'json' || flags.output === 'yaml') {
-    const items = peers.map((p) => ({ ...p, region: regionOfAsn(session.config, p.asn) }));
+    const items = peers.map((p) => ({ ...p, region: regionOfAsn(run.config, p.asn) }));
     io.stdout(await formatStructured({ apiVersion: 'kube-routes/v1', kind: 'PeerList', source: source.label, items }, flags.output));
   } else if (flags.output === 'name') {
     io.stdout(peers.map((p) => `peer/${p.address}\n`).join(''));
   } else {
     const isWide = flags.output === 'wide';
     const paint = io.color ? (c: number, v: string) => (c === 3 ? `\u001b[${v === 'Established' ? '32' : '33'}m${v}\u001b[0m` : v) : undefined;
-    io.stdout(formatTable(isWide ? [...columns, ...wide] : columns, peers.map((p) => row(session, p, isWide)), { headers: flags.headers !== false, paint }));
+    io.stdout(formatTable(isWide ? [...columns, ...wide] : columns, peers.map((p) => row(run, p, isWide)), { headers: flags.headers !== false, paint }));
     if (peers.length === 0) io.stderr(`No peers configured on the speaker at ${source.label}.\n`);
   }
-  return session.finish(0);
+  return run.finish(0);
 }

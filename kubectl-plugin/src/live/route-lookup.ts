@@ -1,4 +1,5 @@
-import { formatIpAddress, parseCidr, RouteIndex, type IpAddress, type IpRange, type PeerStatus, type Route } from '@kube-routes/server/engine';
+import { formatIpAddress, parseCidr, RouteIndex, type IpAddress, type IpRange, type Route } from '@kube-routes/server/engine';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { parseIp } from './addresses';
 
 // Route state for many addresses at once. Asking the speaker once per Service IP costs one HTTP
@@ -6,16 +7,6 @@ import { parseIp } from './addresses';
 // clusterIP ranges and pools) that holds addresses, one `within` query fetches every route inside
 // it, and one lookup finds the route covering the whole range, if any. Longest match is then
 // done here (the engine's RouteIndex). Addresses outside every range are looked up one by one.
-
-/** What the live views read route state from (a speaker, directly or through the API proxy). */
-export interface RouteSource {
-  readonly label: string;
-  peers(): Promise<PeerStatus[]>;
-  lookup(ip: string): Promise<Route | undefined>;
-  lookupAll(ips: readonly string[]): Promise<Map<string, Route | undefined>>;
-  routesExact(prefix: string): Promise<Route[]>;
-  routesWithin(prefix: string, limit: number): Promise<{ routes: Route[]; truncated: boolean }>;
-}
 
 /** Longest-match answers for the addresses asked about, keyed by IpAddress.key. */
 export type RouteAnswers = ReadonlyMap<string, Route | undefined>;

@@ -3,11 +3,12 @@ import type { Command } from 'commander';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import type { LiveFlags } from './flags';
-import { resolveRoutes, type RouteAnswers, type RouteSource } from './route-lookup';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { resolveRoutes, type RouteAnswers } from './route-lookup';
 import { compareServiceRoutes, joinRoutes, type ServiceRoutes } from './service-routes';
 import { listServices, serviceQuery, type ServiceQuery } from './services';
 import { serviceItem, serviceName, serviceTable } from './service-view';
-import type { LiveSession } from './session';
+import type { LiveRun } from './live-run';
 import { watchServices } from './watch';
 
 // `kubectl routes [SERVICE...]`: the Services of the chosen contexts joined with route state.
@@ -21,20 +22,20 @@ export interface ServiceSnapshot {
 }
 
 /** Resolves routes for every address of the Services; a failing source is recorded, not fatal. */
-export async function routeAnswers(session: LiveSession, source: RouteSource | undefined, services: readonly ClusterService[]): Promise<RouteAnswers | undefined> {
+export async function routeAnswers(run: LiveRun, source: RouteSource | undefined, services: readonly ClusterService[]): Promise<RouteAnswers | undefined> {
   if (!source) return undefined;
   try {
-    return await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), session.zones());
+    return await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), run.zones());
   } catch (e) {
-    session.record(e);
+    run.record(e);
     return undefined;
   }
 }
 
-export function printRows(session: LiveSession, rows: readonly ServiceRoutes[], format: LiveFlags['output'], now = Date.now()): Promise<string> | string {
-  const { io, flags, config } = session;
+export function printRows(run: LiveRun, rows: readonly ServiceRoutes[], format: LiveFlags['output'], now = Date.now()): Promise<string> | string {
+  const { io, flags, config } = run;
   if (format === 'json' || format === 'yaml') {
-    return formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ServiceRouteList', items: rows.map((r) => serviceItem(r, config)), errors: session.problems }, format);
+    return formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ServiceRouteList', items: rows.map((r) => serviceItem(r, config)), errors: run.problems }, format);
   }
   if (format === 'name') return rows.map(serviceName).join('');
   // As kubectl get: no header for nothing (a line on stderr says so).
@@ -42,36 +43,36 @@ export function printRows(session: LiveSession, rows: readonly ServiceRoutes[], 
   return serviceTable(rows, { wide: format === 'wide', headers: flags.headers !== false, color: io.color, now });
 }
 
-function notFound(session: LiveSession, query: ServiceQuery, services: readonly ClusterService[], contexts: readonly string[], subcommands: readonly string[]): void {
+function notFound(run: LiveRun, query: ServiceQuery, services: readonly ClusterService[], contexts: readonly string[], subcommands: readonly string[]): void {
   for (const name of query.names) {
     if (services.some((s) => s.name === name)) continue;
     const where = query.allNamespaces ? 'any namespace' : `namespace "${query.namespace ?? 'the context\'s'}"`;
     const command = closestMatch(name, subcommands);
-    session.problems.push(`service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`);
+    run.problems.push(`service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`);
   }
 }
 
-export async function runRoutes(session: LiveSession, names: readonly string[], program: Command): Promise<number> {
-  const { io, flags } = session;
+export async function runRoutes(run: LiveRun, names: readonly string[], program: Command): Promise<number> {
+  const { io, flags } = run;
   const query = serviceQuery(flags, names);
-  const targets = await session.contexts(false);
-  const source = await session.routeSource();
-  const clients = await session.clients(targets);
-  const lists = await session.eachContext(clients, (c) => listServices(c, query));
+  const targets = await run.contexts(false);
+  const source = await run.routeSource();
+  const clients = await run.clients(targets);
+  const lists = await run.eachContext(clients, (c) => listServices(c, query));
   const services = [...lists.values()].flatMap((l) => l.items);
-  const answers = await routeAnswers(session, source, services);
+  const answers = await routeAnswers(run, source, services);
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const rows = joinRoutes(services, session.config, answers, unreadRegions(session.config, answered)).sort(compareServiceRoutes);
-  notFound(session, query, services, answered, program.commands.map((c) => c.name()));
+  const rows = joinRoutes(services, run.config, answers, unreadRegions(run.config, answered)).sort(compareServiceRoutes);
+  notFound(run, query, services, answered, program.commands.map((c) => c.name()));
 
-  io.stdout(await printRows(session, rows, flags.output));
+  io.stdout(await printRows(run, rows, flags.output));
   if (rows.length === 0 && answered.length > 0 && flags.output !== 'json' && flags.output !== 'yaml' && query.names.length === 0) {
     io.stderr(`No Services found in ${query.allNamespaces ? 'any namespace' : `namespace ${query.namespace ?? clients[0]?.access.namespace ?? 'default'}`} of context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
   }
   if (!source) io.stderr('warning: no route state: pass --speaker URL, or set speaker.api in kube-routes.yaml; ROUTE shows <unknown>\n');
-  if (!flags.watch) return session.finish(0, { count: answered.length, of: targets.length });
-  for (const p of session.problems) io.stderr(`error: ${p}\n`);
-  session.problems.length = 0;
+  if (!flags.watch) return run.finish(0, { count: answered.length, of: targets.length });
+  for (const p of run.problems) io.stderr(`error: ${p}\n`);
+  run.problems.length = 0;
   const versions = new Map([...lists].map(([context, l]) => [context, l.resourceVersion]));
-  return watchServices(session, clients, query, source, { services, versions, answers });
+  return watchServices(run, clients, query, source, { services, versions, answers });
 }

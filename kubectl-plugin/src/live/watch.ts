@@ -1,19 +1,22 @@
 import { liveAddresses, unreadRegions, type Route } from '@kube-routes/server/engine';
 import { clusterService, type ClusterService, type KubeClient, type ServiceJson, type WatchEvent } from '@kube-routes/server/kube';
+import { UsageError } from '../cli/io';
 import { formatStructured } from '../output/structured';
 import { formatTable } from '../output/table';
-import { resolveRoutes, type RouteSource } from './route-lookup';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { resolveRoutes } from './route-lookup';
 import { compareServiceRoutes, joinRoutes, type ServiceRoutes } from './service-routes';
 import { listServices, matchesNames, serviceParams, servicesPath, type ServiceQuery } from './services';
 import { serviceColumns, serviceItem, serviceName, servicePaint, serviceRow, serviceTable, wideColumns } from './service-view';
-import type { LiveSession } from './session';
+import type { LiveRun } from './live-run';
 import type { ServiceSnapshot } from './routes-command';
 import { parseIp } from './addresses';
 
 // `kubectl routes -w`: Service changes arrive through each context's watch (resumed from the
-// list's resourceVersion, re-listed when it expires); route changes are polled from the speaker,
-// which has no push API. On a terminal the table is redrawn; otherwise only changed rows are
-// printed, as kubectl get -w does (a deleted Service's row shows ROUTE "deleted").
+// list's resourceVersion, re-listed when it expires); route changes through the speaker's
+// /v1/watch (polled only from a speaker without it). On a terminal the table is redrawn;
+// otherwise only changed rows are printed, as kubectl get -w does (a deleted Service's row shows
+// ROUTE "deleted").
 
 const keyOf = (s: ClusterService) => `${s.context}\u0000${s.namespace}\u0000${s.name}`;
 
@@ -32,10 +35,10 @@ class WatchState {
   readonly deleted = new Map<string, ServiceRoutes>();
   failures = 0;
 
-  constructor(readonly session: LiveSession, readonly unread: ReadonlySet<string>) {}
+  constructor(readonly run: LiveRun, readonly unread: ReadonlySet<string>) {}
 
   rows(): ServiceRoutes[] {
-    return joinRoutes([...this.services.values()], this.session.config, this.answers, this.unread).sort(compareServiceRoutes);
+    return joinRoutes([...this.services.values()], this.run.config, this.answers, this.unread).sort(compareServiceRoutes);
   }
 }
 
@@ -46,11 +49,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function watchServices(session: LiveSession, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot): Promise<number> {
-  const { io, flags } = session;
-  const state = new WatchState(session, unreadRegions(session.config, snapshot.versions.keys()));
+/** Runs until SIGINT or SIGTERM (or `until` aborts: for callers in process). */
+export async function watchServices(run: LiveRun, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot, until?: AbortSignal): Promise<number> {
+  const { io, flags } = run;
+  const state = new WatchState(run, unreadRegions(run.config, snapshot.versions.keys()));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
+  until?.addEventListener('abort', onSignal, { once: true });
   // A bug inside a loop stops the whole watch and is reported by main, not left running.
   let internal: unknown;
   const crash = (e: unknown) => {
@@ -63,9 +68,9 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
   const fail = (e: unknown) => {
     state.failures++;
     try {
-      session.record(e);
+      run.record(e);
     } finally {
-      for (const p of session.problems.splice(0)) io.stderr(`error: ${p} (retrying)\n`);
+      for (const p of run.problems.splice(0)) io.stderr(`error: ${p} (retrying)\n`);
     }
   };
 
@@ -87,7 +92,7 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
     if (changed.length === 0) return;
     if (flags.output === 'json' || flags.output === 'yaml') {
       for (const { row, deleted } of changed) {
-        const item = { ...serviceItem(row, session.config), ...(deleted ? { route: 'deleted' } : {}) };
+        const item = { ...serviceItem(row, run.config), ...(deleted ? { route: 'deleted' } : {}) };
         io.stdout(flags.output === 'yaml' ? `---\n${await formatStructured(item, 'yaml')}` : await formatStructured(item, 'json'));
       }
     } else if (flags.output === 'name') {
@@ -134,7 +139,7 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
       const key = keyOf(s);
       if (e.type === 'DELETED') {
         state.services.delete(key);
-        const [row] = joinRoutes([s], session.config, state.answers, state.unread);
+        const [row] = joinRoutes([s], run.config, state.answers, state.unread);
         if (row) state.deleted.set(key, row);
       } else {
         state.services.set(key, s);
@@ -166,22 +171,77 @@ export async function watchServices(session: LiveSession, clients: readonly Kube
     }
   };
 
-  const pollRoutes = async () => {
+  // Route state is read whole again (a few requests, batched by zone), one read at a time: a
+  // change during a read makes one more read after it.
+  let refreshing = false;
+  let pending = false;
+  const refreshRoutes = async (): Promise<void> => {
     if (!source) return;
-    while (!stop.signal.aborted) {
-      await sleep(flags.watchInterval ?? 2000, stop.signal);
-      if (stop.signal.aborted) break;
-      try {
+    if (refreshing) { pending = true; return; }
+    refreshing = true;
+    try {
+      do {
+        pending = false;
         const ips = [...state.services.values()].flatMap((s) => liveAddresses(s).map((a) => a.ip));
-        state.answers = new Map(await resolveRoutes(source, ips, session.zones()));
+        state.answers = new Map(await resolveRoutes(source, ips, run.zones()));
         schedule();
-      } catch (e) {
-        fail(e);
-      }
+      } while (pending && !stop.signal.aborted);
+    } catch (e) {
+      fail(e);
+    } finally {
+      refreshing = false;
     }
   };
 
-  await Promise.all([...clients.map((c) => watchContext(c).catch(crash)), pollRoutes().catch(crash)]);
+  /** The fallback for a speaker without /v1/watch: read again every --watch-interval. */
+  const pollRoutes = async () => {
+    while (!stop.signal.aborted) {
+      await sleep(flags.watchInterval ?? 2000, stop.signal);
+      if (stop.signal.aborted) break;
+      await refreshRoutes();
+    }
+  };
+
+  // Route changes are followed through the speaker's /v1/watch: a burst of events makes one
+  // read, and so does a (re)connection or "resync", for what happened while not connected.
+  // An MRT file (--bgp) cannot change, so there is nothing to follow.
+  const followRoutes = async () => {
+    if (!source) return;
+    let down = false;
+    let eventTimer: NodeJS.Timeout | undefined;
+    let onUnsupported: () => void = () => undefined;
+    const unsupported = new Promise<boolean>((resolve) => {
+      onUnsupported = () => resolve(true);
+      if (stop.signal.aborted) resolve(false);
+      else stop.signal.addEventListener('abort', () => resolve(false), { once: true });
+    });
+    const subscription = source.watch({
+      connected: () => {
+        down = false;
+        refreshRoutes().catch(crash);
+      },
+      event: (e) => {
+        if (e.type === 'hello') return;
+        eventTimer ??= setTimeout(() => {
+          eventTimer = undefined;
+          refreshRoutes().catch(crash);
+        }, 50);
+      },
+      lost: (message) => {
+        // Once per outage, not once per retry.
+        if (!down) fail(new UsageError(message));
+        down = true;
+      },
+      unsupported: onUnsupported,
+    });
+    if (!subscription) return;
+    const poll = await unsupported;
+    subscription.close();
+    if (eventTimer) clearTimeout(eventTimer);
+    if (poll) await pollRoutes();
+  };
+
+  await Promise.all([...clients.map((c) => watchContext(c).catch(crash)), followRoutes().catch(crash)]);
   if (flushTimer) clearTimeout(flushTimer);
   await flushing;
   process.off('SIGINT', onSignal);

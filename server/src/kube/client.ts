@@ -31,14 +31,14 @@ export class KubeClient {
     return this.access.context;
   }
 
-  private open(path: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<IncomingMessage> {
+  private open(path: string, options: { timeoutMs?: number; signal?: AbortSignal; headers?: Readonly<Record<string, string>> } = {}): Promise<IncomingMessage> {
     const { access } = this;
     const url = new URL(path, access.server.endsWith('/') ? access.server : `${access.server}/`);
     // Keep a path prefix of the server URL (https://host/k8s/clusters/c-1) in front of the API path.
     url.pathname = `${new URL(access.server).pathname.replace(/\/$/, '')}${path.split('?')[0]}`;
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
-      const req = send(url, { ...access.options, method: 'GET', headers: { ...access.options.headers, accept: 'application/json', 'user-agent': this.userAgent }, signal: options.signal }, resolve);
+      const req = send(url, { ...access.options, method: 'GET', headers: { ...access.options.headers, accept: 'application/json', ...options.headers, 'user-agent': this.userAgent }, signal: options.signal }, resolve);
       if (options.timeoutMs) req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
       req.once('error', (e) => reject(options.signal?.aborted ? e : transportError(access.context, access.server, e)));
       req.end();
@@ -51,6 +51,12 @@ export class KubeClient {
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
     return { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') };
+  }
+
+  /** A GET whose body is read as it arrives (a service proxy's event stream); errors only for transport problems. */
+  async stream(path: string, headers: Readonly<Record<string, string>>, signal: AbortSignal): Promise<{ status: number; body: AsyncIterable<Uint8Array> }> {
+    const res = await this.open(path, { headers, signal });
+    return { status: res.statusCode ?? 0, body: res };
   }
 
   async getJson<T>(path: string): Promise<T> {

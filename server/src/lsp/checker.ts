@@ -12,7 +12,7 @@ import {
 } from '@kube-routes/server/engine';
 import type { IndexedFile } from './indexed-file';
 import type { ManifestIndex } from './manifest-index';
-import type { LiveRoutes, WantedAddress } from './routes/live-routes';
+import type { LiveRoutes, WantedAddress } from './route-sources/live-routes';
 
 export interface CheckContext {
   config(configPath: string | undefined): KubeRoutesConfig;

@@ -1,6 +1,6 @@
 import type { PeersResult, RouteSourceHealth, RouteSourceStatus, SourcePeers, StatusResult } from './protocol';
-import type { LiveRoutes } from './routes/live-routes';
-import type { SourceSummary } from './routes/route-source';
+import type { LiveRoutes } from './route-sources/live-routes';
+import type { SourceSummary } from '@kube-routes/server/speaker-client';
 
 // Answers to the extension's status bar and peers view (protocol.ts). Each source's summary is
 // asked now, with a short timeout, so a dead speaker makes the answer thin, not late.

@@ -1,60 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
+import { answerApiRequest, answerParsed, isApiRequestError, parseApiRequest, type ApiReply, type RouteStateSource } from '@kube-routes/server/speaker-api';
 import type { WatchHub } from './watch';
 
-/** What the HTTP API reads; the speaker implements it. */
-export interface RouteStateSource {
-  peers(): PeerStatus[];
-  /** undefined when ip is not an IP address. */
-  lookup(ip: string): LookupResult | undefined;
-  /** The route of exactly this prefix, [] when none; undefined when prefix is malformed. */
-  routesExact(prefix: string): Route[] | undefined;
-  /** The prefix and everything more specific, up to limit; undefined when prefix is malformed. */
-  routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined;
-}
+// The speaker's HTTP server: paths, queries and JSON answers are declared in speaker-api, shared
+// with the clients; this file adds Node's HTTP and the streamed endpoints.
 
-export const defaultRouteLimit = 10_000;
-
-interface Reply {
-  readonly status: number;
-  readonly body: unknown;
-}
-
-const badRequest = (message: string): Reply => ({ status: 400, body: { error: message } });
+export { defaultRouteLimit, type RouteStateSource } from '@kube-routes/server/speaker-api';
 
 /** Routes one request to a reply; pure apart from reading the source. See docs/api.md. */
-export function handleApiRequest(source: RouteStateSource, method: string, rawUrl: string): Reply {
-  if (method !== 'GET' && method !== 'HEAD') return { status: 405, body: { error: `${method} is not allowed: the API is read-only` } };
-  const url = new URL(rawUrl, 'http://localhost');
-  const q = url.searchParams;
-  switch (url.pathname) {
-    case '/healthz':
-      return { status: 200, body: { status: 'ok' } };
-    case '/v1/peers':
-      return { status: 200, body: { peers: source.peers() } };
-    case '/v1/lookup': {
-      const ip = q.get('ip');
-      if (!ip) return badRequest('missing query parameter "ip", e.g. /v1/lookup?ip=172.30.0.10');
-      const result = source.lookup(ip);
-      return result ? { status: 200, body: result } : badRequest(`"${ip}" is not an IP address`);
-    }
-    case '/v1/routes': {
-      const prefix = q.get('prefix');
-      const within = q.get('within');
-      if ((prefix === null) === (within === null)) return badRequest('pass exactly one of "prefix" (exact match) or "within" (the prefix and everything more specific)');
-      if (prefix !== null) {
-        const routes = source.routesExact(prefix);
-        return routes ? { status: 200, body: { routes } } : badRequest(`"${prefix}" is not a prefix like 10.0.0.0/24`);
-      }
-      const limitText = q.get('limit');
-      const limit = limitText === null ? defaultRouteLimit : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1) return badRequest(`"limit" must be a positive integer`);
-      const result = source.routesWithin(within ?? '', limit);
-      return result ? { status: 200, body: result } : badRequest(`"${within}" is not a prefix like 10.0.0.0/8`);
-    }
-    default:
-      return { status: 404, body: { error: `no such endpoint ${url.pathname}; see /v1/peers, /v1/lookup, /v1/routes, /v1/watch, /v1/snapshot, /metrics, /healthz` } };
-  }
+export function handleApiRequest(source: RouteStateSource, method: string, rawUrl: string): ApiReply {
+  return answerApiRequest(source, method, rawUrl);
 }
 
 /** Endpoints that stream rather than answer with one JSON value. */
@@ -69,31 +24,34 @@ export interface StreamingEndpoints {
 
 export function startApiServer(source: RouteStateSource, host: string, port: number, streams: StreamingEndpoints = {}): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'GET' && path === '/v1/watch' && streams.watch) {
-      const last = req.headers['last-event-id'];
-      streams.watch.subscribe(res, Array.isArray(last) ? last[0] : last ?? new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId') ?? undefined);
-      return;
+    const method = req.method ?? 'GET';
+    const last = req.headers['last-event-id'];
+    const request = parseApiRequest(method, req.url ?? '/', Array.isArray(last) ? last[0] : last);
+    if (method === 'GET' && !isApiRequestError(request)) {
+      if (request.endpoint === 'watch' && streams.watch) {
+        streams.watch.subscribe(res, request.lastEventId);
+        return;
+      }
+      if (request.endpoint === 'metrics' && streams.metrics) {
+        const metrics = streams.metrics;
+        metrics.text().then(
+          (text) => send(res, 200, text, metrics.contentType, false),
+          (e: unknown) => send(res, 500, `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`, 'application/json', false),
+        );
+        return;
+      }
+      if (request.endpoint === 'snapshot' && streams.snapshot) {
+        streamChunks(res, streams.snapshot());
+        return;
+      }
     }
-    if (req.method === 'GET' && path === '/metrics' && streams.metrics) {
-      const metrics = streams.metrics;
-      metrics.text().then(
-        (text) => send(res, 200, text, metrics.contentType, false),
-        (e: unknown) => send(res, 500, `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`, 'application/json', false),
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/v1/snapshot' && streams.snapshot) {
-      streamChunks(res, streams.snapshot());
-      return;
-    }
-    let reply: Reply;
+    let reply: ApiReply;
     try {
-      reply = handleApiRequest(source, req.method ?? 'GET', req.url ?? '/');
+      reply = isApiRequestError(request) ? { status: request.status, body: { error: request.error } } : answerParsed(source, request);
     } catch (e) {
       reply = { status: 500, body: { error: `internal error: ${e instanceof Error ? e.message : String(e)}` } };
     }
-    send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json', req.method === 'HEAD');
+    send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json', method === 'HEAD');
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -5,6 +5,7 @@ import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
 import type { SpeakerConfig } from '@kube-routes/server/engine';
+import { snapshotQuery } from '@kube-routes/server/speaker-api';
 import { jsonLogger, type LogLevel } from './log';
 import { ListenError, Speaker } from './speaker';
 
@@ -61,7 +62,7 @@ async function run(flags: RunFlags): Promise<number> {
 async function snapshot(flags: { api: string; output: string }): Promise<number> {
   let url: URL;
   try {
-    url = new URL('/v1/snapshot', flags.api.includes('://') ? flags.api : `http://${flags.api}`);
+    url = new URL(snapshotQuery(), flags.api.includes('://') ? flags.api : `http://${flags.api}`);
   } catch {
     throw new Failure(`invalid --api "${flags.api}": expected a URL like http://127.0.0.1:8179`);
   }
@@ -72,7 +73,7 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
     const cause = (e as { cause?: { code?: string } }).cause;
     throw new Failure(`cannot reach the speaker at ${url.origin}: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`);
   }
-  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for /v1/snapshot`);
+  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
   const out = flags.output === '-' ? process.stdout : createWriteStream(flags.output);
   const body = response.body as unknown as AsyncIterable<Uint8Array>;
   try {

@@ -13,8 +13,8 @@ import {
 } from '../../src/engine';
 import type { AddressOwner, FeatureContext, OpenDocument } from '../../src/lsp/features/context';
 import { serviceLiterals } from '../../src/lsp/features/service-literals';
-import { LiveRoutes } from '../../src/lsp/routes/live-routes';
-import type { RouteSource } from '../../src/lsp/routes/route-source';
+import { LiveRoutes } from '../../src/lsp/route-sources/live-routes';
+import type { RouteSource } from '../../src/speaker-client';
 
 // The language server's features over an in-memory workspace: documents and config as text,
 // route state as a list of routes answered by a source in the same process. No server process.
@@ -35,17 +35,23 @@ export function parseTestConfig(text: string): KubeRoutesConfig {
 
 export { routePath as path } from '@kube-routes/test/support';
 
-/** A route source answering from a fixed list of routes, by longest match. */
+/** A route source answering from a fixed list of routes, by longest match, that cannot push. */
 function listSource(routes: readonly Route[]): RouteSource {
   const table = routeTableOf(routes, 'test routes');
+  const lookup = async (text: string) => {
+    const address = parseIpAddress(text);
+    return address && table.lookup(address);
+  };
   return {
+    label: 'test routes',
     name: 'test routes',
-    lookup: async (texts) => new Map(texts.map((t) => {
-      const address = parseIpAddress(t);
-      return [t, address && table.lookup(address)] as const;
-    })),
-    routesWithin: async () => [],
+    lookup,
+    lookupAll: async (texts) => new Map(await Promise.all(texts.map(async (t) => [t, await lookup(t)] as const))),
+    routesExact: async (prefix) => routes.filter((r) => r.prefix === prefix),
+    routesWithin: async () => ({ routes: [], truncated: false }),
+    peers: async () => undefined,
     summary: async () => ({ peers: undefined, prefixes: routes.length }),
+    watch: () => undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Finding, IpAddress, KubeRoutesConfig, ManifestFile } from '@kube-routes/server/engine';
 import type { LiveClusters } from '../clusters/cluster-registry';
-import type { LiveRoutes } from '../routes/live-routes';
+import type { LiveRoutes } from '../route-sources/live-routes';
 import type { ServiceLiteral } from './service-literals';
 
 /** Another file's use of an address, for hovers ("also used by"). */

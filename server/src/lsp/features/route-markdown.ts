@@ -1,5 +1,5 @@
 import { regionOfAsn, type KubeRoutesConfig, type Route, type RoutePath } from '@kube-routes/server/engine';
-import type { SourceStatus } from '../routes/live-routes';
+import type { SourceStatus } from '../route-sources/live-routes';
 
 // Route state as Markdown for hovers: one table row per path, every field an operator asks
 // about first (who sent it, where it goes, who originated it, how old it is).

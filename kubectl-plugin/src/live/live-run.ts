@@ -4,11 +4,9 @@ import { emptyConfig, type ConfigError, type IpRange, type KubeRoutesConfig } fr
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
 import { KubeClient, KubeconfigError, KubeError, Kubeconfig } from '@kube-routes/server/kube';
 import { UsageError, type CliIO } from '../cli/io';
-import { SpeakerClient } from '../routes/speaker-client';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
 import type { LiveFlags } from './flags';
-import type { RouteSource } from './route-lookup';
-import { mrtRouteSource } from './mrt-source';
-import { speakerThroughApi } from './speaker-proxy';
+import { openMrtFile, proxiedSpeakerClient, speakerClient } from './open-route-source';
 
 // One run of a live command: the region config, the contexts to read, their clients, the route
 // source, and every problem met on the way. Problems are collected, not thrown, so the contexts
@@ -27,7 +25,7 @@ export interface ContextTarget {
   readonly origin?: string;
 }
 
-export class LiveSession {
+export class LiveRun {
   /** One line each; printed by finish(). */
   readonly problems: string[] = [];
   private kubeconfigLoad: Promise<Kubeconfig> | undefined;
@@ -35,13 +33,13 @@ export class LiveSession {
 
   private constructor(readonly io: CliIO, readonly flags: LiveFlags, readonly config: KubeRoutesConfig, readonly configDisplay: string | undefined) {}
 
-  static open(flags: LiveFlags, io: CliIO): LiveSession {
+  static open(flags: LiveFlags, io: CliIO): LiveRun {
     const path = flags.config ? resolve(io.cwd, flags.config) : findConfigFile(io.cwd, existsSync);
-    if (!path) return new LiveSession(io, flags, emptyConfig, undefined);
+    if (!path) return new LiveRun(io, flags, emptyConfig, undefined);
     const display = relative(io.cwd, path) || path;
     const parsed = loadConfigFile(path, display);
     if (!parsed.config) throw new LiveConfigErrors(parsed.errors);
-    return new LiveSession(io, flags, parsed.config, display);
+    return new LiveRun(io, flags, parsed.config, display);
   }
 
   kubeconfig(): Promise<Kubeconfig> {
@@ -115,18 +113,18 @@ export class LiveSession {
   async routeSource(): Promise<RouteSource | undefined> {
     const { speaker, bgp } = this.flags;
     if (speaker && bgp) throw new UsageError('--speaker and --bgp both give route state; pass one of them');
-    if (bgp) return mrtRouteSource(resolve(this.io.cwd, bgp), bgp, (line) => this.io.stderr(`${line}\n`));
+    if (bgp) return (await openMrtFile(resolve(this.io.cwd, bgp), bgp, (line) => this.io.stderr(`${line}\n`))).client;
     if (speaker?.startsWith('k8s://')) {
       const [first] = await this.contexts(false);
       const [client] = first ? await this.clients([first]) : [];
       if (!client) return undefined;
-      return new SpeakerClient(speakerThroughApi(speaker, client));
+      return proxiedSpeakerClient(speaker, client);
     }
-    if (speaker) return new SpeakerClient(speaker);
+    if (speaker) return speakerClient(speaker);
     const api = this.config.speaker?.api;
     if (!api) return undefined;
     const host = api.host === '0.0.0.0' ? '127.0.0.1' : api.host === '::' ? '::1' : api.host;
-    return new SpeakerClient(`http://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
+    return speakerClient(`http://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
   }
 
   /** The ranges route state is fetched by: every region's clusterIP ranges and pools, and the global pools. */

@@ -1,6 +1,6 @@
 import { createRouteSource } from './create-route-source';
 import { LiveRoutes, type LiveRoutesEvents } from './live-routes';
-import { routeSourceKey, type RouteSourceSpec } from './route-source';
+import { routeSourceKey, type RouteSourceSpec } from './route-source-spec';
 
 export interface RegistryEvents {
   /** Answers changed for these addresses of the files under these configs. */

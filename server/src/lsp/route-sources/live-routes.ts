@@ -1,5 +1,5 @@
 import type { Route, RouteTable } from '@kube-routes/server/engine';
-import type { RouteSource, SourceSummary } from './route-source';
+import type { RouteSource, SourceSummary } from '@kube-routes/server/speaker-client';
 
 export type SourceStatus =
   | { readonly kind: 'waiting' }
@@ -23,6 +23,9 @@ export interface WantedAddress {
   /** The address as written, sent to the source. */
   readonly text: string;
 }
+
+/** Routes asked for per prefix (a code action's free-address search): the speaker's default limit. */
+const withinLimit = 10_000;
 
 interface Answer {
   readonly route: Route | undefined;
@@ -55,15 +58,18 @@ export class LiveRoutes {
     private readonly events: LiveRoutesEvents,
     private readonly now: () => Date = () => new Date(),
   ) {
-    // With a change stream, routes are asked again right after they change (a burst of changes,
-    // one refresh); polling stays as the fallback for a stream that is down.
-    this.following = source.follow?.(() => {
-      if (this.changeTimer) return;
-      this.changeTimer = setTimeout(() => {
-        this.changeTimer = undefined;
-        this.refresh();
-      }, 100);
-      this.changeTimer.unref();
+    // With a change stream (a speaker's /v1/watch), routes are asked again right after they
+    // change (a burst of changes, one refresh); polling stays as the fallback for a stream that
+    // is down, and is all there is for a source that cannot push (an MRT file).
+    this.following = source.watch({
+      event: (e) => {
+        if (e.type === 'hello' || this.changeTimer) return;
+        this.changeTimer = setTimeout(() => {
+          this.changeTimer = undefined;
+          this.refresh();
+        }, 100);
+        this.changeTimer.unref();
+      },
     });
   }
 
@@ -90,7 +96,7 @@ export class LiveRoutes {
   /** Routes inside a prefix, asked now with a short timeout (a code action menu must not hang); none while stale. */
   async routesWithin(prefix: string, timeoutMs = 1_500): Promise<readonly Route[]> {
     if (this.status.kind === 'stale') return [];
-    return this.withTimeout(this.source.routesWithin(prefix), timeoutMs);
+    return (await this.withTimeout(this.source.routesWithin(prefix, withinLimit), timeoutMs)).routes;
   }
 
   /** Peers and prefix count, asked now with a short timeout (a status bar must not hang either). */
@@ -164,7 +170,7 @@ export class LiveRoutes {
     const texts = [...new Set(batch.values())];
     let results: Map<string, Route | undefined>;
     try {
-      results = await this.source.lookup(texts);
+      results = await this.source.lookupAll(texts);
     } catch (e) {
       this.failed(e instanceof Error ? e.message : String(e));
       return;

@@ -1,5 +1,6 @@
 import { manifestAddresses, parseIpAddress, type ManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
-import { SpeakerClient } from './speaker-client';
+import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { speakerClient } from '../live/open-route-source';
 
 /** Every IP literal the Services of these files use, as written. */
 export function serviceAddresses(files: readonly ManifestFile[]): string[] {
@@ -13,8 +14,8 @@ export function serviceAddresses(files: readonly ManifestFile[]): string[] {
 }
 
 /** Asks a speaker for every address up front, so the engine can look them up synchronously. */
-export async function speakerRouteTable(url: string | SpeakerClient, files: readonly ManifestFile[]): Promise<RouteTable> {
-  const client = typeof url === 'string' ? new SpeakerClient(url) : url;
+export async function speakerRouteTable(url: string | RouteSource, files: readonly ManifestFile[]): Promise<RouteTable> {
+  const client = typeof url === 'string' ? speakerClient(url) : url;
   await client.peers(); // fail fast, with one clear line, when the speaker is not there
   const answers = await client.lookupAll(serviceAddresses(files));
   const byKey = new Map<string, Route | undefined>();

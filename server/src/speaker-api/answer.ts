@@ -1,0 +1,49 @@
+import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
+import { apiPaths, endpointList } from './paths';
+import { isApiRequestError, parseApiRequest, type ApiRequest } from './requests';
+import type { ApiReply } from './responses';
+
+/** What the JSON endpoints read: the speaker's RIB, or an MRT file loaded in process. */
+export interface RouteStateSource {
+  peers(): PeerStatus[];
+  /** undefined when ip is not an IP address. */
+  lookup(ip: string): LookupResult | undefined;
+  /** The route of exactly this prefix, [] when none; undefined when prefix is malformed. */
+  routesExact(prefix: string): Route[] | undefined;
+  /** The prefix and everything more specific, up to limit; undefined when prefix is malformed. */
+  routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined;
+}
+
+const badRequest = (error: string): ApiReply => ({ status: 400, body: { error } });
+
+/** The answer to a parsed request; streamed endpoints are answered by whoever serves them, 404 here. */
+export function answerParsed(source: RouteStateSource, request: ApiRequest): ApiReply {
+  switch (request.endpoint) {
+    case 'health':
+      return { status: 200, body: { status: 'ok' } };
+    case 'peers':
+      return { status: 200, body: { peers: source.peers() } };
+    case 'lookup': {
+      const result = source.lookup(request.ip);
+      return result ? { status: 200, body: result } : badRequest(`"${request.ip}" is not an IP address`);
+    }
+    case 'routes': {
+      if ('exact' in request) {
+        const routes = source.routesExact(request.exact);
+        return routes ? { status: 200, body: { routes } } : badRequest(`"${request.exact}" is not a prefix like 10.0.0.0/24`);
+      }
+      const result = source.routesWithin(request.within, request.limit);
+      return result ? { status: 200, body: result } : badRequest(`"${request.within}" is not a prefix like 10.0.0.0/8`);
+    }
+    case 'watch':
+    case 'snapshot':
+    case 'metrics':
+      return { status: 404, body: { error: `no such endpoint ${apiPaths[request.endpoint]}; see ${endpointList}` } };
+  }
+}
+
+/** One request to one reply, pure apart from reading the source. See docs/api.md. */
+export function answerApiRequest(source: RouteStateSource, method: string, target: string): ApiReply {
+  const request = parseApiRequest(method, target);
+  return isApiRequestError(request) ? { status: request.status, body: { error: request.error } } : answerParsed(source, request);
+}

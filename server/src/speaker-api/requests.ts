@@ -1,0 +1,90 @@
+import { apiPaths, endpointList } from './paths';
+import { encodeQuery, splitTarget } from './query-string';
+
+// Requests of the speaker's API as data: builders for the clients (-> path and query) and the
+// server's parse of the same (-> the request, or an error reply as data, never a throw).
+
+/** At most this many routes per `within` answer when the client names no limit. */
+export const defaultRouteLimit = 10_000;
+
+export type RoutesQuery =
+  /** The route of exactly this prefix. */
+  | { readonly exact: string }
+  /** The prefix and everything more specific, in address order, at most limit. */
+  | { readonly within: string; readonly limit?: number };
+
+export type ApiRequest =
+  | { readonly endpoint: 'health' }
+  | { readonly endpoint: 'peers' }
+  | { readonly endpoint: 'lookup'; readonly ip: string }
+  | { readonly endpoint: 'routes'; readonly exact: string }
+  | { readonly endpoint: 'routes'; readonly within: string; readonly limit: number }
+  | { readonly endpoint: 'watch'; readonly lastEventId: string | undefined }
+  | { readonly endpoint: 'snapshot' }
+  | { readonly endpoint: 'metrics' };
+
+/** A request the API refuses, with the status and the `{"error"}` body it answers with. */
+export interface ApiRequestError {
+  readonly status: 400 | 404 | 405;
+  readonly error: string;
+}
+
+export const healthQuery = (): string => apiPaths.health;
+export const peersQuery = (): string => apiPaths.peers;
+export const lookupQuery = (ip: string): string => `${apiPaths.lookup}${encodeQuery({ ip })}`;
+export const snapshotQuery = (): string => apiPaths.snapshot;
+export const metricsQuery = (): string => apiPaths.metrics;
+
+export function routesQuery(q: RoutesQuery): string {
+  return `${apiPaths.routes}${'exact' in q ? encodeQuery({ prefix: q.exact }) : encodeQuery({ within: q.within, limit: q.limit })}`;
+}
+
+/** Resuming after an event is better done with the Last-Event-ID header; the query is for clients that cannot set headers. */
+export function watchQuery(options: { readonly lastEventId?: string } = {}): string {
+  return `${apiPaths.watch}${encodeQuery({ lastEventId: options.lastEventId })}`;
+}
+
+const bad = (error: string): ApiRequestError => ({ status: 400, error });
+
+export function isApiRequestError(r: ApiRequest | ApiRequestError): r is ApiRequestError {
+  return 'error' in r;
+}
+
+/**
+ * The server's reading of a request target. `lastEventIdHeader` (Last-Event-ID) wins over the
+ * `lastEventId` query parameter. Whether an address or prefix is well formed is the route
+ * source's to say (it parses them anyway); what is checked here is the shape of the query.
+ */
+export function parseApiRequest(method: string, target: string, lastEventIdHeader?: string): ApiRequest | ApiRequestError {
+  if (method !== 'GET' && method !== 'HEAD') return { status: 405, error: `${method} is not allowed: the API is read-only` };
+  const { path, query } = splitTarget(target);
+  switch (path) {
+    case apiPaths.health:
+      return { endpoint: 'health' };
+    case apiPaths.peers:
+      return { endpoint: 'peers' };
+    case apiPaths.lookup: {
+      const ip = query.get('ip');
+      if (!ip) return bad(`missing query parameter "ip", e.g. ${lookupQuery('172.30.0.10')}`);
+      return { endpoint: 'lookup', ip };
+    }
+    case apiPaths.routes: {
+      const prefix = query.get('prefix');
+      const within = query.get('within');
+      if ((prefix === undefined) === (within === undefined)) return bad('pass exactly one of "prefix" (exact match) or "within" (the prefix and everything more specific)');
+      if (prefix !== undefined) return { endpoint: 'routes', exact: prefix };
+      const limitText = query.get('limit');
+      const limit = limitText === undefined ? defaultRouteLimit : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1) return bad('"limit" must be a positive integer');
+      return { endpoint: 'routes', within: within ?? '', limit };
+    }
+    case apiPaths.watch:
+      return { endpoint: 'watch', lastEventId: lastEventIdHeader ?? query.get('lastEventId') };
+    case apiPaths.snapshot:
+      return { endpoint: 'snapshot' };
+    case apiPaths.metrics:
+      return { endpoint: 'metrics' };
+    default:
+      return { status: 404, error: `no such endpoint ${path}; see ${endpointList}` };
+  }
+}
