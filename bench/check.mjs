@@ -33,7 +33,10 @@ function measure(args) {
   return { seconds, rssMiB: Number(readFileSync(rusage, 'utf8')) / 1024, stdout: run.stdout };
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const results = Object.fromEntries(Object.keys(subjects).map((k) => [k, { seconds: [], rss: [] }]));
 measure(subjects['kubectl routes check']); // warm the file cache
 let findings = 0;
@@ -52,6 +55,9 @@ console.log(`corpus: ${services} Services in 1000 files, 3 regions; ${findings} 
 console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
 console.log('| subject | wall time (s) | peak RSS (MiB) |');
 console.log('|---|---|---|');
-for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${median(r.seconds).toFixed(3)} | ${median(r.rss).toFixed(0)} |`);
+for (const [name, r] of Object.entries(results))
+  console.log(`| ${name} | ${median(r.seconds).toFixed(3)} | ${median(r.rss).toFixed(0)} |`);
 const ratio = median(results['kubectl routes check'].seconds) / median(results['parse-only (yaml)'].seconds);
-console.log(`\ncheck / parse-only wall time: ${ratio.toFixed(2)}x (target <= 1.5x); check median ${median(results['kubectl routes check'].seconds).toFixed(3)} s (target < 1 s)`);
+console.log(
+  `\ncheck / parse-only wall time: ${ratio.toFixed(2)}x (target <= 1.5x); check median ${median(results['kubectl routes check'].seconds).toFixed(3)} s (target < 1 s)`,
+);

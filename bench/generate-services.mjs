@@ -12,10 +12,14 @@ export const regions = [
 const config = `regionLabels: [region, topology.kubernetes.io/region]
 externalIPPools: [172.30.0.0/16]
 regions:
-${regions.map((r) => `  ${r.name}:
+${regions
+  .map(
+    (r) => `  ${r.name}:
     asns: [${r.asn}]
     clusterIPRanges: [${r.base.join('.')}.0/20, ${r.v6}/108]
-    contexts: [${r.name}-prod]`).join('\n')}
+    contexts: [${r.name}-prod]`,
+  )
+  .join('\n')}
 `;
 
 function service(i, file, n) {
@@ -44,10 +48,14 @@ spec:
   type: ClusterIP
   selector:
     app.kubernetes.io/name: svc-${i}
-${dual ? `  ipFamilyPolicy: PreferDualStack
+${
+  dual
+    ? `  ipFamilyPolicy: PreferDualStack
   ipFamilies: [IPv4, IPv6]
   clusterIPs: [${clusterIP}, ${region.v6}${n.toString(16)}]
-` : ''}  clusterIP: ${clusterIP}
+`
+    : ''
+}  clusterIP: ${clusterIP}
   externalIPs:
     - ${external}
   ports:

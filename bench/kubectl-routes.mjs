@@ -21,7 +21,10 @@ const { startFleet } = require(join(root, 'test/dist/support/kube-fleet.js'));
 const { Bird, freePort } = require(join(root, 'test/dist/support/daemons.js'));
 const { SpeakerProcess } = require(join(root, 'test/dist/support/speaker.js'));
 
-const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
 const SERVICES = arg('--services', 10_000);
 const RUNS = arg('--runs', 5);
 const dir = join(tmpdir(), `kube-routes-bench-kubectl-routes-${process.pid}`);
@@ -36,7 +39,10 @@ const regions = [
 const SPEAKER = '127.0.10.1';
 
 console.log(`setting up ${SERVICES} Services in ${regions.length} clusters ...`);
-const fleet = await startFleet(dir, regions.map((r) => ({ context: r.context, serviceCidr: r.cidr })));
+const fleet = await startFleet(
+  dir,
+  regions.map((r) => ({ context: r.context, serviceCidr: r.cidr })),
+);
 const routes = new Map(regions.map((r) => [r.name, new Set()]));
 const namespaces = ['shop', 'payments', 'billing', 'search', 'media', 'auth', 'ledger', 'mail'];
 for (let i = 0; i < SERVICES; i++) {
@@ -51,23 +57,45 @@ for (let i = 0; i < SERVICES; i++) {
     selector: { app: `app-${n % 97}` },
     clusterIP,
     externalIPs: external,
-    ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https' }],
+    ports: [
+      { port: 80, name: 'http' },
+      { port: 443, name: 'https' },
+    ],
   });
   routes.get(r.name).add(`${clusterIP.split('.').slice(0, 3).join('.')}.0/24`);
   if (external) routes.get(r.name).add(`${external[0]}/32`);
 }
 
-const speaker = new SpeakerProcess({ dir: join(dir, 'speaker'), address: SPEAKER, peers: regions.map((r) => ({ address: r.address, asn: r.asn })) });
+const speaker = new SpeakerProcess({
+  dir: join(dir, 'speaker'),
+  address: SPEAKER,
+  peers: regions.map((r) => ({ address: r.address, asn: r.asn })),
+});
 speaker.port = await freePort(SPEAKER);
 const birds = [];
 for (const r of regions) {
-  birds.push(new Bird(
-    { dir: join(dir, `bird-${r.name}`), address: r.address, port: await freePort(r.address), asn: r.asn, routerId: r.address, neighbors: [{ name: 'speaker', address: SPEAKER, port: speaker.port, asn: 65000 }] },
-    { ipv4: [...routes.get(r.name)].map((prefix) => ({ prefix, communities: [`${r.asn}:100`] })), nextHop4: `10.${regions.indexOf(r) + 1}.0.11` },
-  ));
+  birds.push(
+    new Bird(
+      {
+        dir: join(dir, `bird-${r.name}`),
+        address: r.address,
+        port: await freePort(r.address),
+        asn: r.asn,
+        routerId: r.address,
+        neighbors: [{ name: 'speaker', address: SPEAKER, port: speaker.port, asn: 65000 }],
+      },
+      {
+        ipv4: [...routes.get(r.name)].map((prefix) => ({ prefix, communities: [`${r.asn}:100`] })),
+        nextHop4: `10.${regions.indexOf(r) + 1}.0.11`,
+      },
+    ),
+  );
 }
 // Interrupted: stop the daemons this run started before leaving.
-const shutdown = async () => { await Promise.all([...birds.map((b) => b.stop()), speaker.stop(), fleet.stop()]); process.exit(130); };
+const shutdown = async () => {
+  await Promise.all([...birds.map((b) => b.stop()), speaker.stop(), fleet.stop()]);
+  process.exit(130);
+};
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
 await speaker.start();
@@ -79,13 +107,21 @@ for (;;) {
   if (received >= expected) break;
   await new Promise((r) => setTimeout(r, 200));
 }
-writeFileSync(join(dir, 'kube-routes.yaml'), `externalIPPools: [172.30.0.0/16]
+writeFileSync(
+  join(dir, 'kube-routes.yaml'),
+  `externalIPPools: [172.30.0.0/16]
 regions:
 ${regions.map((r) => `  ${r.name}: {asns: [${r.asn}], clusterIPRanges: [${r.cidr}], contexts: [${r.context}]}`).join('\n')}
 speaker: {asn: 65000, routerId: 10.0.0.1, api: "${SPEAKER}:${speaker.apiPort}"}
-`);
+`,
+);
 
-const env = { ...process.env, ...fleet.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+const env = {
+  ...process.env,
+  ...fleet.env,
+  PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`,
+  NO_COLOR: '1',
+};
 /** Runs a command, reading its whole output; resolves to wall milliseconds and the output. */
 function run(args) {
   return new Promise((done, fail) => {
@@ -94,7 +130,9 @@ function run(args) {
     const out = [];
     let err = '';
     child.stdout.on('data', (d) => out.push(d));
-    child.stderr.on('data', (d) => { err += d; });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     child.once('error', fail);
     child.once('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -121,18 +159,23 @@ async function kubectlGetSummed() {
 
 // One warm-up each (kubectl's discovery cache, the OS page cache), then alternating runs.
 const warm = [await kubectlRoutes(), await kubectlGetSummed()];
-if (warm[0].items !== SERVICES || warm[1].items !== SERVICES) throw new Error(`expected ${SERVICES} items, got ${warm[0].items} and ${warm[1].items}`);
+if (warm[0].items !== SERVICES || warm[1].items !== SERVICES)
+  throw new Error(`expected ${SERVICES} items, got ${warm[0].items} and ${warm[1].items}`);
 const times = { routes: [], get: [] };
 for (let i = 0; i < RUNS; i++) {
   const a = await kubectlRoutes();
   const b = await kubectlGetSummed();
   times.routes.push(a.ms);
   times.get.push(b.ms);
-  console.log(`run ${i + 1}: kubectl routes ${(a.ms / 1000).toFixed(3)} s, kubectl get svc x3 ${(b.ms / 1000).toFixed(3)} s`);
+  console.log(
+    `run ${i + 1}: kubectl routes ${(a.ms / 1000).toFixed(3)} s, kubectl get svc x3 ${(b.ms / 1000).toFixed(3)} s`,
+  );
 }
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 const m = { routes: median(times.routes), get: median(times.get) };
-console.log(`services: ${SERVICES} in ${regions.length} clusters; route state: ${expected} routes from ${regions.length} BIRD routers via kube-routes-speaker; ${RUNS} runs each, medians`);
+console.log(
+  `services: ${SERVICES} in ${regions.length} clusters; route state: ${expected} routes from ${regions.length} BIRD routers via kube-routes-speaker; ${RUNS} runs each, medians`,
+);
 console.log(`node ${process.version}, ${process.platform} ${process.arch}`);
 console.log('| subject | wall time (s) |');
 console.log('|---|---|');

@@ -8,7 +8,8 @@ function walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) walk(path);
-    else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kube-routes.yaml') documents += parseAllDocuments(readFileSync(path, 'utf8')).length;
+    else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kube-routes.yaml')
+      documents += parseAllDocuments(readFileSync(path, 'utf8')).length;
   }
 }
 walk(process.argv[2]);

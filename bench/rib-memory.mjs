@@ -57,7 +57,7 @@ function attributeBytes(n) {
 
 // Prefixes: ROUTES distinct /24s spread over the IPv4 space in random order (a stride coprime
 // with 2^24 visits every /24 once; a random start).
-const stride = 2654435761 % (1 << 24) | 1;
+const stride = (2654435761 % (1 << 24)) | 1;
 const start = Math.floor(random() * (1 << 24));
 const prefixAddress = (i) => ((((start + i * stride) % (1 << 24)) >>> 0) << 8) >>> 0;
 
@@ -102,7 +102,8 @@ const lookupSeconds = Number(process.hrtime.bigint() - t1) / 1e9;
 
 // Lookups of addresses inside the table (every lookup returns a route view).
 const inside = new Uint32Array(LOOKUPS);
-for (let i = 0; i < LOOKUPS; i++) inside[i] = (prefixAddress(Math.floor(random() * ROUTES)) | Math.floor(random() * 256)) >>> 0;
+for (let i = 0; i < LOOKUPS; i++)
+  inside[i] = (prefixAddress(Math.floor(random() * ROUTES)) | Math.floor(random() * 256)) >>> 0;
 let insideHits = 0;
 const t2 = process.hrtime.bigint();
 for (let i = 0; i < LOOKUPS; i++) if (rib.longestMatch(4, inside[i]) !== undefined) insideHits++;
@@ -115,18 +116,33 @@ const markSeconds = Number(process.hrtime.bigint() - t3) / 1e9;
 const t4 = process.hrtime.bigint();
 const removed = rib.removePeer(PEER);
 const removeSeconds = Number(process.hrtime.bigint() - t4) / 1e9;
-if (marked !== ROUTES || removed !== ROUTES || rib.prefixCount(4) !== 0 || attrs.size !== 0) throw new Error('removePeer left routes behind');
+if (marked !== ROUTES || removed !== ROUTES || rib.prefixCount(4) !== 0 || attrs.size !== 0)
+  throw new Error('removePeer left routes behind');
 
 const heapDelta = after.heapUsed - before.heapUsed;
 const rssDelta = after.rss - before.rss;
 const externalDelta = after.arrayBuffers - before.arrayBuffers;
-console.log(`routes:                ${ROUTES.toLocaleString('en')} IPv4 /24 from one peer, ${attributeSets.toLocaleString('en')} attribute sets of 60 bytes`);
-console.log(`load time:             ${loadSeconds.toFixed(2)} s (${Math.round(ROUTES / loadSeconds).toLocaleString('en')} announces/s)`);
+console.log(
+  `routes:                ${ROUTES.toLocaleString('en')} IPv4 /24 from one peer, ${attributeSets.toLocaleString('en')} attribute sets of 60 bytes`,
+);
+console.log(
+  `load time:             ${loadSeconds.toFixed(2)} s (${Math.round(ROUTES / loadSeconds).toLocaleString('en')} announces/s)`,
+);
 console.log(`heap used delta:       ${mib(heapDelta)}`);
 console.log(`array buffers delta:   ${mib(externalDelta)}`);
 console.log(`RSS delta:             ${mib(rssDelta)} (process RSS ${mib(after.rss)})`);
-console.log(`bytes per route:       ${(rssDelta / ROUTES).toFixed(1)} (RSS delta), ${((heapDelta + externalDelta) / ROUTES).toFixed(1)} (heap + array buffers delta)`);
-console.log(`rib.memoryEstimate():  ${mib(estimate)} = ${(estimate / ROUTES).toFixed(1)} bytes/route; without the attribute store (${mib(attributeBytesEstimate)}) ${((estimate - attributeBytesEstimate) / ROUTES).toFixed(1)} bytes/route`);
-console.log(`longest match, random: ${Math.round(LOOKUPS / lookupSeconds).toLocaleString('en')} lookups/s (${hits.toLocaleString('en')} of ${LOOKUPS.toLocaleString('en')} hit)`);
-console.log(`longest match, hits:   ${Math.round(LOOKUPS / insideSeconds).toLocaleString('en')} lookups/s (${insideHits.toLocaleString('en')} of ${LOOKUPS.toLocaleString('en')} hit)`);
-console.log(`markStale / removePeer: ${(markSeconds * 1000).toFixed(0)} ms / ${(removeSeconds * 1000).toFixed(0)} ms for ${ROUTES.toLocaleString('en')} paths`);
+console.log(
+  `bytes per route:       ${(rssDelta / ROUTES).toFixed(1)} (RSS delta), ${((heapDelta + externalDelta) / ROUTES).toFixed(1)} (heap + array buffers delta)`,
+);
+console.log(
+  `rib.memoryEstimate():  ${mib(estimate)} = ${(estimate / ROUTES).toFixed(1)} bytes/route; without the attribute store (${mib(attributeBytesEstimate)}) ${((estimate - attributeBytesEstimate) / ROUTES).toFixed(1)} bytes/route`,
+);
+console.log(
+  `longest match, random: ${Math.round(LOOKUPS / lookupSeconds).toLocaleString('en')} lookups/s (${hits.toLocaleString('en')} of ${LOOKUPS.toLocaleString('en')} hit)`,
+);
+console.log(
+  `longest match, hits:   ${Math.round(LOOKUPS / insideSeconds).toLocaleString('en')} lookups/s (${insideHits.toLocaleString('en')} of ${LOOKUPS.toLocaleString('en')} hit)`,
+);
+console.log(
+  `markStale / removePeer: ${(markSeconds * 1000).toFixed(0)} ms / ${(removeSeconds * 1000).toFixed(0)} ms for ${ROUTES.toLocaleString('en')} paths`,
+);

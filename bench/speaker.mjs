@@ -14,7 +14,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const arg = (name, fallback) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : fallback; };
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
 const ROUTES = arg('--routes', 1_000_000);
 const ROUNDS = arg('--rounds', 3);
 const LOOKUPS = arg('--lookups', 20_000);
@@ -30,16 +33,25 @@ const children = new Set();
 function start(command, args, options = {}) {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...options });
   let stderr = '';
-  child.stderr?.on('data', (d) => { stderr += d; });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
   child.stderrText = () => stderr;
   children.add(child);
   child.on('exit', () => children.delete(child));
   return child;
 }
 function stop(child) {
-  return new Promise((r) => { if (child.exitCode !== null || child.signalCode) return r(); child.once('exit', r); child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 5000).unref(); });
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode) return r();
+    child.once('exit', r);
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
 }
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function procStat(pid) {
@@ -56,44 +68,74 @@ const include = join(dir, 'routes.conf');
   const lines = new Array(ROUTES);
   for (let i = 0; i < ROUTES; i++) {
     const n = i + 0x0a0000; // 10.0.0.0/24 ...
-    lines[i] = `route ${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.0/24 blackhole { bgp_community.add((65001, ${(i >> 3) & 0xffff})); bgp_med = ${i >> 19}; };`;
+    lines[i] =
+      `route ${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.0/24 blackhole { bgp_community.add((65001, ${(i >> 3) & 0xffff})); bgp_med = ${i >> 19}; };`;
   }
   writeFileSync(include, `protocol static originated {\n  ipv4;\n${lines.join('\n')}\n}\n`);
 }
 const birdc = (socket, ...cmd) => spawnSync('birdc', ['-s', socket, ...cmd], { encoding: 'utf8' }).stdout;
 const senderSocket = join(dir, 'sender.ctl');
-writeFileSync(join(dir, 'sender.conf'), `router id 10.0.0.2;
+writeFileSync(
+  join(dir, 'sender.conf'),
+  `router id 10.0.0.2;
 protocol device { }
 include "${include}";
 template bgp feed { local ${SENDER.address} as ${SENDER.asn}; multihop; strict bind yes; connect delay time 1; connect retry time 1; disabled yes;
   ipv4 { import none; export all; next hop address 10.0.0.2; }; }
 protocol bgp to_bird from feed { neighbor ${BIRD_RX.address} port ${BIRD_RX.port} as ${BIRD_RX.asn}; }
 protocol bgp to_speaker from feed { neighbor ${SPEAKER.address} port ${SPEAKER.port} as ${SPEAKER.asn}; }
-`);
+`,
+);
 
 function receiverCount(kind) {
-  if (kind === 'bird') return Number(/Routes:\s+(\d+) imported/.exec(birdc(join(dir, 'rx.ctl'), 'show', 'protocols', 'all', 'from_sender'))?.[1] ?? 0);
+  if (kind === 'bird')
+    return Number(
+      /Routes:\s+(\d+) imported/.exec(birdc(join(dir, 'rx.ctl'), 'show', 'protocols', 'all', 'from_sender'))?.[1] ?? 0,
+    );
   return new Promise((resolveCount) => {
     request({ host: '127.0.0.1', port: SPEAKER.api, path: '/v1/peers' }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => { try { resolveCount(JSON.parse(body).peers[0].received['ipv4-unicast'] ?? 0); } catch { resolveCount(0); } });
-    }).on('error', () => resolveCount(0)).end();
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => {
+        try {
+          resolveCount(JSON.parse(body).peers[0].received['ipv4-unicast'] ?? 0);
+        } catch {
+          resolveCount(0);
+        }
+      });
+    })
+      .on('error', () => resolveCount(0))
+      .end();
   });
 }
 
 async function startReceiver(kind) {
   if (kind === 'bird') {
-    writeFileSync(join(dir, 'rx.conf'), `router id 10.0.0.5;
+    writeFileSync(
+      join(dir, 'rx.conf'),
+      `router id 10.0.0.5;
 protocol device { }
 protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BIRD_RX.asn}; neighbor ${SENDER.address} as ${SENDER.asn}; multihop; strict bind yes; passive on;
   ipv4 { import all; export none; }; }
-`);
-    const child = start('bird', ['-f', '-c', join(dir, 'rx.conf'), '-s', join(dir, 'rx.ctl'), '-P', join(dir, 'rx.pid')]);
+`,
+    );
+    const child = start('bird', [
+      '-f',
+      '-c',
+      join(dir, 'rx.conf'),
+      '-s',
+      join(dir, 'rx.ctl'),
+      '-P',
+      join(dir, 'rx.pid'),
+    ]);
     await sleep(300);
     return child;
   }
-  writeFileSync(join(dir, 'kube-routes.yaml'), `speaker:
+  writeFileSync(
+    join(dir, 'kube-routes.yaml'),
+    `speaker:
   asn: ${SPEAKER.asn}
   routerId: 10.0.0.1
   listen: ${SPEAKER.address}:${SPEAKER.port}
@@ -102,9 +144,19 @@ protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BI
     - address: ${SENDER.address}
       asn: ${SENDER.asn}
       maxPrefixes: ${ROUTES * 2}
-`);
-  const child = start(process.execPath, [join(root, 'server/bin/kube-routes-speaker'), '--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn']);
-  for (let i = 0; i < 100; i++) { await sleep(100); if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break; }
+`,
+  );
+  const child = start(process.execPath, [
+    join(root, 'server/bin/kube-routes-speaker'),
+    '--config',
+    join(dir, 'kube-routes.yaml'),
+    '--log-level',
+    'warn',
+  ]);
+  for (let i = 0; i < 100; i++) {
+    await sleep(100);
+    if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break;
+  }
   return child;
 }
 
@@ -112,9 +164,19 @@ function fetchJson(path, agent) {
   return new Promise((resolveJson, reject) => {
     request({ host: '127.0.0.1', port: SPEAKER.api, path, agent }, (res) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => { try { resolveJson(JSON.parse(body)); } catch (e) { reject(e); } });
-    }).on('error', reject).end();
+      res.on('data', (d) => {
+        body += d;
+      });
+      res.on('end', () => {
+        try {
+          resolveJson(JSON.parse(body));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -129,7 +191,8 @@ async function measure(kind) {
   while (count < ROUTES) {
     await sleep(50);
     count = await receiverCount(kind);
-    if (Date.now() > deadline) throw new Error(`${kind}: only ${count} of ${ROUTES} routes after 300 s\n${child.stderrText()}`);
+    if (Date.now() > deadline)
+      throw new Error(`${kind}: only ${count} of ${ROUTES} routes after 300 s\n${child.stderrText()}`);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const after = procStat(child.pid);
@@ -166,7 +229,8 @@ for (;;) {
   await sleep(200);
   const out = birdc(senderSocket, 'show', 'protocols', 'all', 'originated');
   if (new RegExp(`Routes:\\s+${ROUTES} imported`).test(out)) break;
-  if (sender.exitCode !== null || Date.now() - loadStart > 120_000) throw new Error(`sender did not load its table\n${sender.stderrText()}`);
+  if (sender.exitCode !== null || Date.now() - loadStart > 120_000)
+    throw new Error(`sender did not load its table\n${sender.stderrText()}`);
 }
 
 const results = { bird: [], speaker: [] };
@@ -174,18 +238,32 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 === 0 ? ['bird', 'speaker'] : ['speaker', 'bird']) {
     const r = await measure(kind);
     results[kind].push(r);
-    console.error(`round ${round + 1} ${kind}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} CPU s, ${r.peakRssMiB.toFixed(0)} MiB${r.lookupsPerSecond ? `, ${r.lookupsPerSecond.toFixed(0)} lookups/s` : ''}`);
+    console.error(
+      `round ${round + 1} ${kind}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} CPU s, ${r.peakRssMiB.toFixed(0)} MiB${r.lookupsPerSecond ? `, ${r.lookupsPerSecond.toFixed(0)} lookups/s` : ''}`,
+    );
   }
 }
 await stop(sender);
 rmSync(dir, { recursive: true, force: true });
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const m = (kind, key) => median(results[kind].map((r) => r[key]));
 const birdVersion = spawnSync('bird', ['--version'], { encoding: 'utf8' }).stderr.trim();
-console.log(`${ROUTES} IPv4 /24 routes, a new attribute set every 8 prefixes; ${ROUNDS} rounds, medians; ${birdVersion}; node ${process.version}`);
+console.log(
+  `${ROUTES} IPv4 /24 routes, a new attribute set every 8 prefixes; ${ROUNDS} rounds, medians; ${birdVersion}; node ${process.version}`,
+);
 console.log('| receiver | enable -> all received (s) | receiver CPU (s) | peak RSS (MiB) |');
 console.log('|---|---|---|---|');
-for (const kind of ['bird', 'speaker']) console.log(`| ${kind === 'bird' ? 'BIRD' : 'kube-routes-speaker'} | ${m(kind, 'seconds').toFixed(2)} | ${m(kind, 'cpuSeconds').toFixed(2)} | ${m(kind, 'peakRssMiB').toFixed(0)} |`);
-console.log(`| ratio speaker / BIRD | ${(m('speaker', 'seconds') / m('bird', 'seconds')).toFixed(2)}x (target <= 1.0x) | ${(m('speaker', 'cpuSeconds') / m('bird', 'cpuSeconds')).toFixed(2)}x | ${(m('speaker', 'peakRssMiB') / m('bird', 'peakRssMiB')).toFixed(2)}x (target <= 1.5x) |`);
-console.log(`\nLongest-prefix-match lookups through the HTTP API (8 keep-alive clients, ${LOOKUPS} lookups): ${m('speaker', 'lookupsPerSecond').toFixed(0)}/s`);
+for (const kind of ['bird', 'speaker'])
+  console.log(
+    `| ${kind === 'bird' ? 'BIRD' : 'kube-routes-speaker'} | ${m(kind, 'seconds').toFixed(2)} | ${m(kind, 'cpuSeconds').toFixed(2)} | ${m(kind, 'peakRssMiB').toFixed(0)} |`,
+  );
+console.log(
+  `| ratio speaker / BIRD | ${(m('speaker', 'seconds') / m('bird', 'seconds')).toFixed(2)}x (target <= 1.0x) | ${(m('speaker', 'cpuSeconds') / m('bird', 'cpuSeconds')).toFixed(2)}x | ${(m('speaker', 'peakRssMiB') / m('bird', 'peakRssMiB')).toFixed(2)}x (target <= 1.5x) |`,
+);
+console.log(
+  `\nLongest-prefix-match lookups through the HTTP API (8 keep-alive clients, ${LOOKUPS} lookups): ${m('speaker', 'lookupsPerSecond').toFixed(0)}/s`,
+);

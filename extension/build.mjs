@@ -18,7 +18,14 @@ if (!existsSync(serverMain)) {
   process.exit(2);
 }
 
-const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 const entries = [
   // vscode is provided by the extension host, never bundled.
   { entryPoints: [join(here, 'src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
@@ -27,7 +34,11 @@ const entries = [
   { entryPoints: [join(here, 'src/server.ts')], outfile: join(dist, 'server.js'), minify: true, keepNames: true },
 ];
 if (process.argv.includes('--tests')) {
-  entries.push({ entryPoints: [join(repo, 'test/vscode/suite/index.ts')], outfile: join(dist, 'test/suite.js'), external: ['vscode'] });
+  entries.push({
+    entryPoints: [join(repo, 'test/vscode/suite/index.ts')],
+    outfile: join(dist, 'test/suite.js'),
+    external: ['vscode'],
+  });
 }
 await Promise.all(entries.map((e) => build({ ...common, ...e })));
 
@@ -37,4 +48,7 @@ copyFileSync(join(repo, 'server/src/engine/config/kube-routes.schema.json'), joi
 // vscode-languageclient runs this script (next to its own code, so next to the bundle) to end a
 // server that ignores shutdown.
 const require = createRequire(import.meta.url);
-copyFileSync(join(dirname(require.resolve('vscode-languageclient/package.json')), 'lib/node/terminateProcess.sh'), join(dist, 'terminateProcess.sh'));
+copyFileSync(
+  join(dirname(require.resolve('vscode-languageclient/package.json')), 'lib/node/terminateProcess.sh'),
+  join(dist, 'terminateProcess.sh'),
+);

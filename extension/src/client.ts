@@ -1,5 +1,10 @@
 import type { ExtensionContext, OutputChannel } from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 
 /**
  * The id is also the settings prefix vscode-languageclient reads the trace level from

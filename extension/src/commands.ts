@@ -26,8 +26,10 @@ export function registerCommands(client: LanguageClient, pages: Pages): Disposab
   return [
     commands.registerCommand(commandIds.showServiceRoutes, async () => {
       const editor = window.activeTextEditor;
-      if (!editor || editor.document.languageId !== 'yaml' || editor.document.uri.scheme !== 'file') {
-        void window.showInformationMessage('Kube Routes: open a Service manifest (YAML) and put the cursor in a Service.');
+      if (editor?.document.languageId !== 'yaml' || editor.document.uri.scheme !== 'file') {
+        void window.showInformationMessage(
+          'Kube Routes: open a Service manifest (YAML) and put the cursor in a Service.',
+        );
         return undefined;
       }
       if (!running(client)) return undefined;

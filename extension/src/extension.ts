@@ -15,12 +15,19 @@ export async function activate(context: ExtensionContext): Promise<void> {
   const output = window.createOutputChannel('Kube Routes');
   client = createClient(context, output);
   const pages = new Pages();
-  context.subscriptions.push(output, pages, new RouteStatusBar(client, commandIds.showPeers), ...registerCommands(client, pages));
+  context.subscriptions.push(
+    output,
+    pages,
+    new RouteStatusBar(client, commandIds.showPeers),
+    ...registerCommands(client, pages),
+  );
   try {
     await client.start();
   } catch (e) {
     // The status bar shows "server stopped"; the reason goes where the user looks first.
-    void window.showErrorMessage(`Kube Routes: the language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+    void window.showErrorMessage(
+      `Kube Routes: the language server did not start: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 

@@ -8,8 +8,16 @@ function splitRow(line: string): string[] {
   const body = line.trim().replace(/^\|/, '').replace(/\|$/, '');
   for (let i = 0; i < body.length; i++) {
     const c = body[i];
-    if (c === '\\' && body[i + 1] === '|') { cell += '\\|'; i++; continue; }
-    if (c === '|') { cells.push(cell.trim()); cell = ''; continue; }
+    if (c === '\\' && body[i + 1] === '|') {
+      cell += '\\|';
+      i++;
+      continue;
+    }
+    if (c === '|') {
+      cells.push(cell.trim());
+      cell = '';
+      continue;
+    }
     cell += c;
   }
   cells.push(cell.trim());
@@ -23,7 +31,9 @@ function alignTable(rows: readonly string[]): string[] {
   const widths: number[] = [];
   for (const row of cells) {
     if (isSeparator(row)) continue;
-    row.forEach((c, i) => { widths[i] = Math.max(widths[i] ?? 3, c.length); });
+    row.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 3, c.length);
+    });
   }
   return cells.map((row) => {
     const sep = isSeparator(row);
@@ -36,10 +46,16 @@ function alignTable(rows: readonly string[]): string[] {
 export function alignTables(markdown: string): string {
   const out: string[] = [];
   let table: string[] = [];
-  const flush = () => { if (table.length > 0) out.push(...alignTable(table)); table = []; };
+  const flush = () => {
+    if (table.length > 0) out.push(...alignTable(table));
+    table = [];
+  };
   for (const line of markdown.split('\n')) {
     if (line.trimStart().startsWith('|')) table.push(line);
-    else { flush(); out.push(line); }
+    else {
+      flush();
+      out.push(line);
+    }
   }
   flush();
   return out.join('\n');

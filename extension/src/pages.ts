@@ -1,4 +1,13 @@
-import { EventEmitter, Uri, ViewColumn, window, workspace, type Disposable, type Event, type TextDocumentContentProvider } from 'vscode';
+import {
+  EventEmitter,
+  Uri,
+  ViewColumn,
+  window,
+  workspace,
+  type Disposable,
+  type Event,
+  type TextDocumentContentProvider,
+} from 'vscode';
 
 // Read-only Markdown pages (peers, a Service's routes) as virtual documents of the kube-routes:
 // scheme: no webview, so they open like any file, can be previewed with Markdown preview, copied

@@ -16,7 +16,9 @@ export function formatUptime(seconds: number): string {
 }
 
 function received(p: PeerStatus): string {
-  return Object.entries(p.received).map(([family, n]) => `${family.replace(/-unicast$/, '')} ${n ?? 0}`).join(', ');
+  return Object.entries(p.received)
+    .map(([family, n]) => `${family.replace(/-unicast$/, '')} ${n ?? 0}`)
+    .join(', ');
 }
 
 function peerRow(p: PeerStatus): string {
@@ -27,15 +29,23 @@ function peerRow(p: PeerStatus): string {
 export function peersMarkdown(result: PeersResult): string {
   const lines = ['# Kube Routes: peers', ''];
   if (result.sources.length === 0) {
-    lines.push('No route source. Set `speaker.api` in kube-routes.yaml, or the `kubeRoutes.speakerUrl` or `kubeRoutes.mrtPath` setting.');
+    lines.push(
+      'No route source. Set `speaker.api` in kube-routes.yaml, or the `kubeRoutes.speakerUrl` or `kubeRoutes.mrtPath` setting.',
+    );
   }
   for (const source of result.sources) {
     lines.push(`## ${source.name} · ${source.health}`, '');
     if (source.note) lines.push(source.note, '');
     if (!source.peers) continue;
-    if (source.peers.length === 0) { lines.push('No peers configured.', ''); continue; }
-    lines.push('| peer | ASN | description | via | state | uptime | received | last error |', '|---|---|---|---|---|---|---|---|');
+    if (source.peers.length === 0) {
+      lines.push('No peers configured.', '');
+      continue;
+    }
+    lines.push(
+      '| peer | ASN | description | via | state | uptime | received | last error |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     lines.push(...source.peers.map(peerRow), '');
   }
-  return lines.join('\n').trimEnd() + '\n';
+  return `${lines.join('\n').trimEnd()}\n`;
 }

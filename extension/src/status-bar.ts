@@ -1,4 +1,4 @@
-import { Disposable, StatusBarAlignment, ThemeColor, window, type StatusBarItem } from 'vscode';
+import { type Disposable, StatusBarAlignment, ThemeColor, window, type StatusBarItem } from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { StatusChangedNotification, StatusRequest, type StatusResult } from '../../server/src/lsp/protocol';
 import { statusView } from './status-text';
@@ -19,18 +19,23 @@ export class RouteStatusBar implements Disposable {
   /** Before the first start the client is Stopped too, but that is not worth a red item. */
   private started = false;
 
-  constructor(private readonly client: LanguageClient, showPeersCommand: string) {
+  constructor(
+    private readonly client: LanguageClient,
+    showPeersCommand: string,
+  ) {
     this.item = window.createStatusBarItem('kubeRoutes.status', StatusBarAlignment.Left, 10);
     this.item.name = 'Kube Routes';
     this.item.command = showPeersCommand;
     this.render();
     this.item.show();
-    this.disposables.push(client.onDidChangeState((e) => {
-      if (e.newState !== State.Stopped) this.started = true;
-      if (e.newState === State.Running) this.refresh();
-      else this.status = undefined;
-      this.render();
-    }));
+    this.disposables.push(
+      client.onDidChangeState((e) => {
+        if (e.newState !== State.Stopped) this.started = true;
+        if (e.newState === State.Running) this.refresh();
+        else this.status = undefined;
+        this.render();
+      }),
+    );
     // vscode-languageclient keeps this handler across restarts of the server.
     this.disposables.push(client.onNotification(StatusChangedNotification.type, () => this.refresh()));
     this.timer = setInterval(() => this.refresh(), countsRefreshMs);
@@ -41,13 +46,23 @@ export class RouteStatusBar implements Disposable {
     // Answers can arrive out of order; only the latest question counts.
     const question = ++this.asked;
     this.client.sendRequest(StatusRequest.type).then(
-      (status) => { if (question === this.asked) { this.status = status; this.render(); } },
+      (status) => {
+        if (question === this.asked) {
+          this.status = status;
+          this.render();
+        }
+      },
       () => undefined, // a restart in progress: its Running state asks again
     );
   }
 
   private render(): void {
-    const state = this.client.state === State.Running ? 'running' : this.client.state === State.Starting || !this.started ? 'starting' : 'stopped';
+    const state =
+      this.client.state === State.Running
+        ? 'running'
+        : this.client.state === State.Starting || !this.started
+          ? 'starting'
+          : 'stopped';
     const view = statusView(this.status, state);
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;

@@ -10,7 +10,11 @@ export interface StatusView {
   readonly warning: boolean;
 }
 
-const icons: Record<RouteSourceStatus['health'], string> = { connected: '$(pass)', stale: '$(warning)', waiting: '$(sync~spin)' };
+const icons: Record<RouteSourceStatus['health'], string> = {
+  connected: '$(pass)',
+  stale: '$(warning)',
+  waiting: '$(sync~spin)',
+};
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -29,15 +33,34 @@ function describe(s: RouteSourceStatus): string {
   return `${s.name}: ${s.health}${since}${why}${counts(s)}`;
 }
 
-export function statusView(status: StatusResult | undefined, serverState: 'starting' | 'running' | 'stopped'): StatusView {
-  if (serverState === 'stopped') return { text: '$(error) kube-routes: server stopped', tooltip: 'The kube-routes language server is not running. Run "Kube Routes: Restart Server".', warning: true };
-  if (serverState === 'starting' || !status) return { text: '$(sync~spin) kube-routes: starting', tooltip: 'The kube-routes language server is starting.', warning: false };
+export function statusView(
+  status: StatusResult | undefined,
+  serverState: 'starting' | 'running' | 'stopped',
+): StatusView {
+  if (serverState === 'stopped')
+    return {
+      text: '$(error) kube-routes: server stopped',
+      tooltip: 'The kube-routes language server is not running. Run "Kube Routes: Restart Server".',
+      warning: true,
+    };
+  if (serverState === 'starting' || !status)
+    return {
+      text: '$(sync~spin) kube-routes: starting',
+      tooltip: 'The kube-routes language server is starting.',
+      warning: false,
+    };
   const [first, ...more] = status.sources;
   if (!first) {
-    return { text: '$(circle-slash) kube-routes: no route source', tooltip: 'No route source: set speaker.api in kube-routes.yaml, or the kubeRoutes.speakerUrl or kubeRoutes.mrtPath setting. Click for peers.', warning: false };
+    return {
+      text: '$(circle-slash) kube-routes: no route source',
+      tooltip:
+        'No route source: set speaker.api in kube-routes.yaml, or the kubeRoutes.speakerUrl or kubeRoutes.mrtPath setting. Click for peers.',
+      warning: false,
+    };
   }
   // Several configs may name several sources; the worst health is the one to show.
-  const worst = status.sources.find((s) => s.health === 'stale') ?? status.sources.find((s) => s.health === 'waiting') ?? first;
+  const worst =
+    status.sources.find((s) => s.health === 'stale') ?? status.sources.find((s) => s.health === 'waiting') ?? first;
   const others = more.length > 0 ? ` (+${more.length})` : '';
   return {
     text: `${icons[worst.health]} kube-routes: ${worst.health}${counts(worst)}${others}`,

@@ -20,7 +20,16 @@ export const config: KubeRoutesConfig = (() => {
   return parsed;
 })();
 
-export function svc(context: string, name: string, addresses: { clusterIPs?: string[]; externalIPs?: string[]; loadBalancerIPs?: string[]; labels?: Record<string, string> } = {}): ClusterService {
+export function svc(
+  context: string,
+  name: string,
+  addresses: {
+    clusterIPs?: string[];
+    externalIPs?: string[];
+    loadBalancerIPs?: string[];
+    labels?: Record<string, string>;
+  } = {},
+): ClusterService {
   return {
     context,
     namespace: 'shop',

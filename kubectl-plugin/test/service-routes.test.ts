@@ -23,7 +23,7 @@ interface Case {
 
 const cases: Case[] = [
   {
-    name: 'a cluster IP announced from its context\'s region',
+    name: "a cluster IP announced from its context's region",
     services: [svc('nyc3-prod', 'web', { clusterIPs: ['172.25.0.10'] })],
     routes: { '172.25.0.10': r('172.25.0.0/24', nyc3) },
     want: ['nyc3-prod/web announced: clusterIP 172.25.0.10 announced'],
@@ -36,9 +36,15 @@ const cases: Case[] = [
   },
   {
     name: 'an anycast external IP of the same Service in both regions',
-    services: [svc('nyc3-prod', 'web', { externalIPs: ['172.30.0.10'] }), svc('sgp1-prod', 'web', { externalIPs: ['172.30.0.10'] })],
+    services: [
+      svc('nyc3-prod', 'web', { externalIPs: ['172.30.0.10'] }),
+      svc('sgp1-prod', 'web', { externalIPs: ['172.30.0.10'] }),
+    ],
     routes: { '172.30.0.10': r('172.30.0.0/24', nyc3, sgp1) },
-    want: ['nyc3-prod/web announced: externalIP 172.30.0.10 announced', 'sgp1-prod/web announced: externalIP 172.30.0.10 announced'],
+    want: [
+      'nyc3-prod/web announced: externalIP 172.30.0.10 announced',
+      'sgp1-prod/web announced: externalIP 172.30.0.10 announced',
+    ],
   },
   {
     name: 'an external IP originated from a region not read: allowed',
@@ -56,9 +62,21 @@ const cases: Case[] = [
   },
   {
     name: 'the worst verdict over the addresses; a load balancer IP listed as external IP once',
-    services: [svc('nyc3-prod', 'web', { clusterIPs: ['172.25.0.10'], externalIPs: ['172.30.14.1'], loadBalancerIPs: ['172.30.14.1', '172.30.14.2'] })],
-    routes: { '172.25.0.10': r('172.25.0.0/24', path(64512, { stale: true })), '172.30.14.1': r('172.30.14.0/24', nyc3), '172.30.14.2': r('172.30.14.0/24', nyc3) },
-    want: ['nyc3-prod/web stale: clusterIP 172.25.0.10 stale, externalIP 172.30.14.1 announced, loadBalancerIP 172.30.14.2 announced'],
+    services: [
+      svc('nyc3-prod', 'web', {
+        clusterIPs: ['172.25.0.10'],
+        externalIPs: ['172.30.14.1'],
+        loadBalancerIPs: ['172.30.14.1', '172.30.14.2'],
+      }),
+    ],
+    routes: {
+      '172.25.0.10': r('172.25.0.0/24', path(64512, { stale: true })),
+      '172.30.14.1': r('172.30.14.0/24', nyc3),
+      '172.30.14.2': r('172.30.14.0/24', nyc3),
+    },
+    want: [
+      'nyc3-prod/web stale: clusterIP 172.25.0.10 stale, externalIP 172.30.14.1 announced, loadBalancerIP 172.30.14.2 announced',
+    ],
   },
   {
     name: 'no route: missing',
@@ -84,14 +102,28 @@ for (const c of cases) {
   test(`joinRoutes: ${c.name}`, () => {
     const rows = joinRoutes(c.services, config, c.routes && answers(c.routes), new Set(c.unread ?? []));
     const got = rows.map((row) => {
-      const addresses = row.addresses.map((a) => `${a.field} ${a.ip} ${a.state ?? '-'}${a.wrongPaths.length > 0 ? ` [${a.wrongPaths.map((p) => `AS${p.originAs}`).join(', ')}]` : ''}`);
+      const addresses = row.addresses.map(
+        (a) =>
+          `${a.field} ${a.ip} ${a.state ?? '-'}${a.wrongPaths.length > 0 ? ` [${a.wrongPaths.map((p) => `AS${p.originAs}`).join(', ')}]` : ''}`,
+      );
       return `${row.service.context}/${row.service.name} ${row.state ?? '-'}: ${addresses.join(', ')}`;
     });
     assert.deepEqual(got, c.want);
   });
 }
 
-test('joinRoutes: the region of a row is its context\'s, else its label', () => {
-  const rows = joinRoutes([svc('sgp1-prod', 'a', { labels: { region: 'nyc3' } }), svc('kind-local', 'b', { labels: { region: 'nyc3' } }), svc('kind-local', 'c')], config, undefined);
-  assert.deepEqual(rows.map((row) => row.region), ['sgp1', 'nyc3', undefined]);
+test("joinRoutes: the region of a row is its context's, else its label", () => {
+  const rows = joinRoutes(
+    [
+      svc('sgp1-prod', 'a', { labels: { region: 'nyc3' } }),
+      svc('kind-local', 'b', { labels: { region: 'nyc3' } }),
+      svc('kind-local', 'c'),
+    ],
+    config,
+    undefined,
+  );
+  assert.deepEqual(
+    rows.map((row) => row.region),
+    ['sgp1', 'nyc3', undefined],
+  );
 });

@@ -15,17 +15,42 @@ const services = [
 ];
 const routes = answers({
   '172.25.0.10': { prefix: '172.25.0.0/24', paths: [path(64512, { communities: ['64512:1'] })] },
-  '172.30.0.10': { prefix: '172.30.0.0/24', paths: [path(64512), path(65000, { peer: '10.0.0.3', nextHop: '10.0.0.3' })] },
+  '172.30.0.10': {
+    prefix: '172.30.0.0/24',
+    paths: [path(64512), path(65000, { peer: '10.0.0.3', nextHop: '10.0.0.3' })],
+  },
   '172.25.144.5': undefined,
 });
 const rows = joinRoutes(services, config, routes);
 
 test('service rows: table and wide cells', () => {
   const cases: { row: number; wide: boolean; cells: string[] }[] = [
-    { row: 0, wide: false, cells: ['shop', 'web', 'nyc3', '172.25.0.10', '172.30.0.10', 'conflict', '1,2', '64512,65000'] },
+    {
+      row: 0,
+      wide: false,
+      cells: ['shop', 'web', 'nyc3', '172.25.0.10', '172.30.0.10', 'conflict', '1,2', '64512,65000'],
+    },
     { row: 1, wide: false, cells: ['shop', 'api', 'sgp1', '172.25.144.5', '<none>', 'missing', '0', '<none>'] },
     { row: 2, wide: false, cells: ['shop', 'idle', 'sgp1', '<none>', '<none>', '<none>', '<none>', '<none>'] },
-    { row: 0, wide: true, cells: ['shop', 'web', 'nyc3', '172.25.0.10', '172.30.0.10', 'conflict', '1,2', '64512,65000', 'nyc3-prod', '10.0.0.1,10.0.0.3', '64512,65000', '64512:1', '60m'] },
+    {
+      row: 0,
+      wide: true,
+      cells: [
+        'shop',
+        'web',
+        'nyc3',
+        '172.25.0.10',
+        '172.30.0.10',
+        'conflict',
+        '1,2',
+        '64512,65000',
+        'nyc3-prod',
+        '10.0.0.1,10.0.0.3',
+        '64512,65000',
+        '64512:1',
+        '60m',
+      ],
+    },
   ];
   for (const c of cases) {
     const row = rows[c.row];
@@ -40,10 +65,22 @@ test('service item: each address with its verdict and the origins that make it a
   const item = serviceItem(row, config);
   assert.equal(item.route, 'conflict');
   assert.deepEqual(
-    item.addresses.map((a) => ({ ip: a.ip, field: a.field, route: a.route, prefix: a.prefix, wrongOrigins: a.wrongOrigins })),
+    item.addresses.map((a) => ({
+      ip: a.ip,
+      field: a.field,
+      route: a.route,
+      prefix: a.prefix,
+      wrongOrigins: a.wrongOrigins,
+    })),
     [
       { ip: '172.25.0.10', field: 'clusterIP', route: 'announced', prefix: '172.25.0.0/24', wrongOrigins: undefined },
-      { ip: '172.30.0.10', field: 'externalIP', route: 'conflict', prefix: '172.30.0.0/24', wrongOrigins: ['AS65000 (no configured region)'] },
+      {
+        ip: '172.30.0.10',
+        field: 'externalIP',
+        route: 'conflict',
+        prefix: '172.30.0.0/24',
+        wrongOrigins: ['AS65000 (no configured region)'],
+      },
     ],
   );
 });

@@ -21,7 +21,12 @@ describe('kubectl --speaker: one-line usage errors', () => {
     { url: 'http://', message: 'invalid --speaker "http://": expected a URL like http://127.0.0.1:8179' },
   ];
   for (const { url, message } of cases) {
-    test(url, () => assert.throws(() => speakerClient(url), (e: Error) => e instanceof UsageError && e.message === message));
+    test(url, () =>
+      assert.throws(
+        () => speakerClient(url),
+        (e: Error) => e instanceof UsageError && e.message === message,
+      ),
+    );
   }
 
   test('a good URL names the speaker as kubectl words it', () => {
@@ -36,9 +41,16 @@ describe('kubectl --bgp FILE', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('a missing file and an empty one: one line each', async () => {
-    await assert.rejects(openMrtFile(join(dir, 'nope.mrt'), 'nope.mrt', () => undefined), (e: Error) => e instanceof UsageError && e.message === 'cannot read --bgp nope.mrt: no such file');
+    await assert.rejects(
+      openMrtFile(join(dir, 'nope.mrt'), 'nope.mrt', () => undefined),
+      (e: Error) => e instanceof UsageError && e.message === 'cannot read --bgp nope.mrt: no such file',
+    );
     writeFileSync(join(dir, 'empty.mrt'), '');
-    await assert.rejects(openMrtFile(join(dir, 'empty.mrt'), 'empty.mrt', () => undefined), (e: Error) => e instanceof UsageError && e.message.startsWith('--bgp empty.mrt holds no MRT records; is it an MRT file'));
+    await assert.rejects(
+      openMrtFile(join(dir, 'empty.mrt'), 'empty.mrt', () => undefined),
+      (e: Error) =>
+        e instanceof UsageError && e.message.startsWith('--bgp empty.mrt holds no MRT records; is it an MRT file'),
+    );
   });
 
   test('a recorded table has no peers', async () => {
@@ -62,14 +74,15 @@ describe('resolveRoutes over the MRT transport: the same answers as the table', 
     ({ table, client } = await openMrtFile(join(examples, 'fabric.mrt'), 'fabric.mrt', () => undefined));
   });
 
-  test('every address of every zone\'s edges and routes, plus addresses outside every zone', async () => {
+  test("every address of every zone's edges and routes, plus addresses outside every zone", async () => {
     const ips = new Set<string>(['198.51.100.7', '2001:db8::1', '10.0.1.1']);
     for (const z of zones) {
       ips.add(formatIpAddress(z.family, z.first));
       ips.add(formatIpAddress(z.family, z.last));
       ips.add(formatIpAddress(z.family, z.first + (z.last - z.first) / 2n));
     }
-    for (const z of zones) for (const r of (await client.routesWithin(z.cidr, 10_000)).routes) ips.add(r.prefix.split('/')[0] ?? '');
+    for (const z of zones)
+      for (const r of (await client.routesWithin(z.cidr, 10_000)).routes) ips.add(r.prefix.split('/')[0] ?? '');
     const answers = await resolveRoutes(client, [...ips], zones);
     let covered = 0;
     for (const ip of ips) {

@@ -26,8 +26,15 @@ function sources(relativeDir: string): string[] {
 function workspace(): Workspace {
   const packages = new Map<string, { folder: string; exports: Record<string, string> }>();
   for (const folder of ['server', 'kubectl-plugin', 'test', 'extension']) {
-    const manifest = JSON.parse(readFileSync(path.join(ROOT, folder, 'package.json'), 'utf8')) as { name: string; exports?: Record<string, string> | string; main?: string };
-    const exports = typeof manifest.exports === 'string' ? { '.': manifest.exports } : manifest.exports ?? (manifest.main ? { '.': manifest.main } : {});
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, folder, 'package.json'), 'utf8')) as {
+      name: string;
+      exports?: Record<string, string> | string;
+      main?: string;
+    };
+    const exports =
+      typeof manifest.exports === 'string'
+        ? { '.': manifest.exports }
+        : (manifest.exports ?? (manifest.main ? { '.': manifest.main } : {}));
     packages.set(manifest.name, { folder, exports });
   }
   return { packages };
@@ -40,12 +47,20 @@ describe('layering', () => {
     const files = SOURCE_ROOTS.flatMap(sources);
     assert.ok(files.length > 100, `only ${files.length} source files found under ${ROOT}`);
     const violations = files.flatMap((f) => checkFile(f, readFileSync(path.join(ROOT, f), 'utf8'), ws));
-    assert.deepEqual(violations.map((v) => v.message), []);
+    assert.deepEqual(
+      violations.map((v) => v.message),
+      [],
+    );
   });
 
   it('every folder of server/src has a row (rows for folders still to come are fine)', () => {
-    const folders = readdirSync(path.join(ROOT, 'server/src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `server/${e.name}`);
-    assert.deepEqual(folders.filter((f) => !(f in LAYERS)), []);
+    const folders = readdirSync(path.join(ROOT, 'server/src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `server/${e.name}`);
+    assert.deepEqual(
+      folders.filter((f) => !(f in LAYERS)),
+      [],
+    );
   });
 
   it('names file, import and rule for an import across layers, a foreign package, a Node built-in in a pure layer, an unknown folder', () => {
@@ -53,13 +68,37 @@ describe('layering', () => {
     assert.deepEqual(check('server/src/mrt/x.ts', "import { Route } from '../engine';"), [
       "server/src/mrt/x.ts: import '../engine': server/mrt may not import server/engine (allowed: server/bgp, server/rib) (server/mrt: the MRT codec: codec and RIB only)",
     ]);
-    assert.match(check('server/src/speaker/x.ts', "import { createConnection } from 'vscode-languageserver/node';")[0] ?? '', /server\/speaker may not import the npm package vscode-languageserver/);
-    assert.match(check('server/src/kube/x.ts', "import type { Session } from '@kube-routes/server/lsp-protocol';")[0] ?? '', /server\/kube may not import server\/lsp/);
-    assert.match(check('server/src/rib/x.ts', "import { readFileSync } from 'node:fs';")[0] ?? '', /server\/rib is pure: no Node built-ins/);
-    assert.match(check('kubectl-plugin/src/live/x.ts', "import { Session } from '@kube-routes/server/routes';")[0] ?? '', /exports no "\.\/routes"/);
-    assert.match(check('kubectl-plugin/src/live/x.ts', "const m = import('../../../server/src/lsp/server');")[0] ?? '', /kubectl-plugin may not import server\/lsp/);
-    assert.match(check('server/src/widgets/x.ts', "export const x = 1;")[0] ?? '', /server\/widgets has no row in the layer table/);
-    assert.deepEqual(check('extension/src/x.ts', "import { StatusRequest } from '../../server/src/lsp/protocol';\nimport { main } from '../../server/dist/src/lsp/main.js';"), []);
+    assert.match(
+      check('server/src/speaker/x.ts', "import { createConnection } from 'vscode-languageserver/node';")[0] ?? '',
+      /server\/speaker may not import the npm package vscode-languageserver/,
+    );
+    assert.match(
+      check('server/src/kube/x.ts', "import type { Session } from '@kube-routes/server/lsp-protocol';")[0] ?? '',
+      /server\/kube may not import server\/lsp/,
+    );
+    assert.match(
+      check('server/src/rib/x.ts', "import { readFileSync } from 'node:fs';")[0] ?? '',
+      /server\/rib is pure: no Node built-ins/,
+    );
+    assert.match(
+      check('kubectl-plugin/src/live/x.ts', "import { Session } from '@kube-routes/server/routes';")[0] ?? '',
+      /exports no "\.\/routes"/,
+    );
+    assert.match(
+      check('kubectl-plugin/src/live/x.ts', "const m = import('../../../server/src/lsp/server');")[0] ?? '',
+      /kubectl-plugin may not import server\/lsp/,
+    );
+    assert.match(
+      check('server/src/widgets/x.ts', 'export const x = 1;')[0] ?? '',
+      /server\/widgets has no row in the layer table/,
+    );
+    assert.deepEqual(
+      check(
+        'extension/src/x.ts',
+        "import { StatusRequest } from '../../server/src/lsp/protocol';\nimport { main } from '../../server/dist/src/lsp/main.js';",
+      ),
+      [],
+    );
     assert.equal(layerOf('server/src/engine'), 'server/engine');
   });
 });

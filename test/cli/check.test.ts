@@ -6,7 +6,8 @@ import { freePort, matchSnapshot, repoRoot, runCli, tempDir, writeTree, type Cli
 
 // `kubectl routes check` end to end: the real kubectl finds the plugin on PATH and runs it.
 const snapshots = join(repoRoot, 'test/cli/snapshots');
-const check = (args: string[], options: Parameters<typeof runCli>[2] = {}) => runCli('kubectl', ['routes', 'check', ...args], options);
+const check = (args: string[], options: Parameters<typeof runCli>[2] = {}) =>
+  runCli('kubectl', ['routes', 'check', ...args], options);
 
 function assertNoStackTrace(run: CliRun): void {
   assert.doesNotMatch(run.stderr, /^\s+at .+:\d+:\d+\)?$/m, `stack trace on stderr:\n${run.stderr}`);
@@ -33,14 +34,29 @@ describe('kubectl routes check', () => {
   test('json output has the documented shape and counts', () => {
     const run = check(['-o', 'json', 'examples/']);
     assert.equal(run.code, 1);
-    const result = JSON.parse(run.stdout) as { apiVersion: string; kind: string; findings: { rule: string; severity: string; file: string; range: { start: { line: number; column: number } }; related: unknown[] }[]; summary: { files: number; services: number; errors: number } };
+    const result = JSON.parse(run.stdout) as {
+      apiVersion: string;
+      kind: string;
+      findings: {
+        rule: string;
+        severity: string;
+        file: string;
+        range: { start: { line: number; column: number } };
+        related: unknown[];
+      }[];
+      summary: { files: number; services: number; errors: number };
+    };
     assert.equal(result.apiVersion, 'kube-routes/v1');
     assert.equal(result.kind, 'CheckResult');
     assert.equal(result.summary.files, 4);
     assert.equal(result.summary.services, 9);
     assert.equal(result.summary.errors, result.findings.filter((f) => f.severity === 'error').length);
     const dup = result.findings.find((f) => f.rule === 'duplicate-cluster-ip');
-    assert.deepEqual(dup && { file: dup.file, start: dup.range.start, related: dup.related.length }, { file: 'examples/nyc3/payments.yaml', start: { line: 11, column: 18 }, related: 1 });
+    assert.deepEqual(dup && { file: dup.file, start: dup.range.start, related: dup.related.length }, {
+      file: 'examples/nyc3/payments.yaml',
+      start: { line: 11, column: 18 },
+      related: 1,
+    });
   });
 
   test('sarif output is SARIF 2.1.0 with rule metadata and 1-based regions', () => {
@@ -49,8 +65,18 @@ describe('kubectl routes check', () => {
     const sarif = JSON.parse(run.stdout) as {
       version: string;
       runs: {
-        tool: { driver: { name: string; rules: { id: string; shortDescription: { text: string }; help: { text: string } }[] } };
-        results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> } }[]; relatedLocations?: unknown[] }[];
+        tool: {
+          driver: { name: string; rules: { id: string; shortDescription: { text: string }; help: { text: string } }[] };
+        };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: {
+            physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> };
+          }[];
+          relatedLocations?: unknown[];
+        }[];
       }[];
     };
     assert.equal(sarif.version, '2.1.0');
@@ -58,18 +84,30 @@ describe('kubectl routes check', () => {
     assert.ok(runOut);
     assert.equal(runOut.tool.driver.name, 'kube-routes');
     assert.ok(runOut.tool.driver.rules.every((r) => r.shortDescription.text.length > 0 && r.help.text.length > 0));
-    const dup = runOut.results.find((r) => r.ruleId === 'duplicate-cluster-ip' && r.locations[0]?.physicalLocation.artifactLocation.uri === 'examples/nyc3/payments.yaml');
+    const dup = runOut.results.find(
+      (r) =>
+        r.ruleId === 'duplicate-cluster-ip' &&
+        r.locations[0]?.physicalLocation.artifactLocation.uri === 'examples/nyc3/payments.yaml',
+    );
     assert.ok(dup);
     assert.equal(runOut.tool.driver.rules[dup.ruleIndex]?.id, 'duplicate-cluster-ip');
     assert.equal(dup.level, 'error');
-    assert.deepEqual(dup.locations[0]?.physicalLocation.region, { startLine: 11, startColumn: 18, endLine: 11, endColumn: 29 });
+    assert.deepEqual(dup.locations[0]?.physicalLocation.region, {
+      startLine: 11,
+      startColumn: 18,
+      endLine: 11,
+      endColumn: 29,
+    });
     assert.equal(dup.locations[0]?.physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
     assert.equal(dup.relatedLocations?.length, 1);
   });
 
   test('--fail-on decides the exit code; warnings alone pass by default', () => {
     const dir = tempDir();
-    writeTree(dir, { 'kube-routes.yaml': config, 'svc.yaml': service('web', 'nyc3', '172.25.0.1', ', externalIPs: [198.51.100.1]') });
+    writeTree(dir, {
+      'kube-routes.yaml': config,
+      'svc.yaml': service('web', 'nyc3', '172.25.0.1', ', externalIPs: [198.51.100.1]'),
+    });
     const plain = check(['.'], { cwd: dir });
     assert.equal(plain.code, 0, plain.stdout);
     assert.match(plain.stdout, /svc\.yaml:4:45: warning external-ip-outside-pools: /);
@@ -80,7 +118,11 @@ describe('kubectl routes check', () => {
 
   test('a clean tree passes with a one-line summary', () => {
     const dir = tempDir();
-    writeTree(dir, { 'kube-routes.yaml': config, 'a/svc.yaml': service('web', 'nyc3', '172.25.0.1'), 'b/svc.yml': service('api', 'sgp1', '172.25.144.1') });
+    writeTree(dir, {
+      'kube-routes.yaml': config,
+      'a/svc.yaml': service('web', 'nyc3', '172.25.0.1'),
+      'b/svc.yml': service('api', 'sgp1', '172.25.144.1'),
+    });
     const run = check(['.'], { cwd: dir });
     assert.equal(run.code, 0);
     assert.equal(run.stdout, 'No problems found in 2 files (2 Services).\n');
@@ -88,10 +130,17 @@ describe('kubectl routes check', () => {
 
   test('duplicates are found across files and directories given separately', () => {
     const dir = tempDir();
-    writeTree(dir, { 'kube-routes.yaml': config, 'a/svc.yaml': service('web', 'nyc3', '172.25.0.1'), 'b/svc.yaml': service('api', 'nyc3', '172.25.0.1') });
+    writeTree(dir, {
+      'kube-routes.yaml': config,
+      'a/svc.yaml': service('web', 'nyc3', '172.25.0.1'),
+      'b/svc.yaml': service('api', 'nyc3', '172.25.0.1'),
+    });
     const run = check(['a', 'b/svc.yaml'], { cwd: dir });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^a\/svc\.yaml:4:19: error duplicate-cluster-ip: .*\n    b\/svc\.yaml:4:19: Service shop\/api \(region nyc3\) also uses 172\.25\.0\.1$/m);
+    assert.match(
+      run.stdout,
+      /^a\/svc\.yaml:4:19: error duplicate-cluster-ip: .*\n {4}b\/svc\.yaml:4:19: Service shop\/api \(region nyc3\) also uses 172\.25\.0\.1$/m,
+    );
   });
 
   test('the config is found by walking up from each file', () => {
@@ -99,7 +148,10 @@ describe('kubectl routes check', () => {
     writeTree(dir, { 'kube-routes.yaml': config, 'deep/er/still/svc.yaml': service('web', 'ams3', '172.25.0.1') });
     const run = check(['er/still/svc.yaml'], { cwd: join(dir, 'deep') });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /unknown-region: region "ams3" is not a configured region; known regions: nyc3, sgp1\. Fix the region label or add the region to \.\.\/kube-routes\.yaml\./);
+    assert.match(
+      run.stdout,
+      /unknown-region: region "ams3" is not a configured region; known regions: nyc3, sgp1\. Fix the region label or add the region to \.\.\/kube-routes\.yaml\./,
+    );
   });
 
   test('standard input with an explicit config', () => {
@@ -107,22 +159,33 @@ describe('kubectl routes check', () => {
     writeTree(dir, { 'regions.yaml': config });
     const run = check(['--config', join(dir, 'regions.yaml'), '-'], { input: service('web', 'nyc3', '172.25.144.7') });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /^<stdin>:4:19: error cluster-ip-outside-region: clusterIP 172\.25\.144\.7 is outside region nyc3's/m);
+    assert.match(
+      run.stdout,
+      /^<stdin>:4:19: error cluster-ip-outside-region: clusterIP 172\.25\.144\.7 is outside region nyc3's/m,
+    );
   });
 
   test('without a config only region-independent rules run, with a warning', () => {
     const dir = tempDir();
-    writeTree(dir, { 'svc.yaml': service('web', 'nowhere', '172.25.0.1') + '---\n' + service('api', 'nowhere', '172.25.0.1') });
+    writeTree(dir, {
+      'svc.yaml': `${service('web', 'nowhere', '172.25.0.1')}---\n${service('api', 'nowhere', '172.25.0.1')}`,
+    });
     const run = check(['svc.yaml'], { cwd: dir });
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^warning: no kube-routes\.yaml found above svc\.yaml; region rules did not run\. Create one, or pass --config FILE\.$/m);
+    assert.match(
+      run.stderr,
+      /^warning: no kube-routes\.yaml found above svc\.yaml; region rules did not run\. Create one, or pass --config FILE\.$/m,
+    );
     assert.match(run.stdout, /duplicate-cluster-ip/);
     assert.doesNotMatch(run.stdout, /unknown-region/);
   });
 
   test('config errors print file:line:col and exit 2', () => {
     const dir = tempDir();
-    writeTree(dir, { 'kube-routes.yaml': 'regions:\n  nyc3:\n    clusterIPRanges: [172.25.0.1/20]\n    asn: 1\n', 'svc.yaml': service('web', 'nyc3', '172.25.0.1') });
+    writeTree(dir, {
+      'kube-routes.yaml': 'regions:\n  nyc3:\n    clusterIPRanges: [172.25.0.1/20]\n    asn: 1\n',
+      'svc.yaml': service('web', 'nyc3', '172.25.0.1'),
+    });
     const run = check(['.'], { cwd: dir });
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
@@ -143,7 +206,10 @@ describe('kubectl routes check', () => {
     for (const [args, message] of [
       [['--bogus', '.'], 'error: unknown flag: --bogus'],
       [['-o', 'xml', '.'], 'error: invalid argument "xml" for "-o, --output" flag: must be one of: text, json, sarif'],
-      [['--fail-on', 'fatal', '.'], 'error: invalid argument "fatal" for "--fail-on" flag: must be one of: error, warning, info'],
+      [
+        ['--fail-on', 'fatal', '.'],
+        'error: invalid argument "fatal" for "--fail-on" flag: must be one of: error, warning, info',
+      ],
       [['--max-file-size', 'huge', '.'], 'error: invalid size "huge": use bytes or a suffix, e.g. 512Ki, 16Mi'],
       [[], 'error: no paths given: pass files, directories, or - for standard input'],
       [['does/not/exist.yaml'], 'error: does/not/exist.yaml: no such file or directory'],
@@ -196,12 +262,12 @@ describe('kubectl routes check', () => {
   test('help is kubectl-style and exits 0', () => {
     const run = check(['-h']);
     assert.equal(run.code, 0);
-    assert.match(run.stdout, /^Examples:\n  # Check every manifest under deploy\/ /m);
-    assert.match(run.stdout, /^    -o, --output='text':\n\tOutput format\. One of: \(text, json, sarif\)\.$/m);
-    assert.match(run.stdout, /^Usage:\n  kubectl routes check \[flags\] PATH\.\.\. \| -$/m);
+    assert.match(run.stdout, /^Examples:\n {2}# Check every manifest under deploy\/ /m);
+    assert.match(run.stdout, /^ {4}-o, --output='text':\n\tOutput format\. One of: \(text, json, sarif\)\.$/m);
+    assert.match(run.stdout, /^Usage:\n {2}kubectl routes check \[flags\] PATH\.\.\. \| -$/m);
     const root = runCli('kubectl', ['routes', '--help']);
     assert.equal(root.code, 0);
-    assert.match(root.stdout, /^Available Commands:\n  check +Check Service manifests/m);
+    assert.match(root.stdout, /^Available Commands:\n {2}check +Check Service manifests/m);
   });
 
   test('colour only when asked for by a terminal or FORCE_COLOR', () => {
@@ -218,7 +284,10 @@ describe('kubectl routes check --speaker', () => {
     const run = check(['--speaker', `http://127.0.0.1:${port}`, 'examples/']);
     assert.equal(run.code, 2);
     assert.equal(run.stdout, '');
-    assert.equal(run.stderr, `error: cannot reach the speaker at http://127.0.0.1:${port}: ECONNREFUSED; is kube-routes-speaker running (see --speaker)?\n`);
+    assert.equal(
+      run.stderr,
+      `error: cannot reach the speaker at http://127.0.0.1:${port}: ECONNREFUSED; is kube-routes-speaker running (see --speaker)?\n`,
+    );
   });
 
   test('a malformed speaker URL is a usage error', () => {
@@ -243,11 +312,18 @@ describe('kubectl routes check --bgp', () => {
     const dir = tempDir();
     const good = readFileSync(join(repoRoot, 'examples/fabric.mrt'));
     // A record header claiming an unknown type in the middle: reported with its offset, the rest loads.
-    const damaged = Buffer.concat([good.subarray(0, 0), Buffer.from([0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4]), good]);
+    const damaged = Buffer.concat([
+      good.subarray(0, 0),
+      Buffer.from([0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4]),
+      good,
+    ]);
     writeTree(dir, { 'fabric.mrt': damaged, 'not-mrt.mrt': 'hello\n' });
     const run = check(['--bgp', join(dir, 'fabric.mrt'), 'examples/']);
     assert.equal(run.code, 1);
-    assert.match(run.stderr, /^warning: .*fabric\.mrt: 1 MRT record\(s\) not loaded \(first at byte 0: .*\); the rest loaded\n$/);
+    assert.match(
+      run.stderr,
+      /^warning: .*fabric\.mrt: 1 MRT record\(s\) not loaded \(first at byte 0: .*\); the rest loaded\n$/,
+    );
     assert.match(run.stdout, /route-origin-mismatch/);
     const junk = check(['--bgp', join(dir, 'not-mrt.mrt'), 'examples/']);
     assert.equal(junk.code, 2);

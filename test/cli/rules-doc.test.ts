@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkManifests, indexLiveServices, parseCidr, parseConfig, rangeContains, readManifestFile, rules, type KubeRoutesConfig, type LiveServices, type RoutePath, type RouteTable } from '@kube-routes/server/engine';
+import {
+  checkManifests,
+  indexLiveServices,
+  parseCidr,
+  parseConfig,
+  rangeContains,
+  readManifestFile,
+  rules,
+  type KubeRoutesConfig,
+  type LiveServices,
+  type RoutePath,
+  type RouteTable,
+} from '@kube-routes/server/engine';
 import { repoRoot } from '@kube-routes/test/support';
 
 // docs/rules.md is executable: every rule has a section, each "Bad" example produces the rule
@@ -15,31 +27,56 @@ const liveBlock = /```text\n# live Services used by the examples\n([\s\S]*?)```/
 
 /** "PREFIX AS [AS...]" lines: one path per origin AS. */
 function exampleRoutes(text: string): RouteTable {
-  const routes = text.trim().split('\n').map((line) => {
-    const [prefix = '', ...asns] = line.trim().split(/\s+/);
-    const parsed = parseCidr(prefix);
-    if (!('range' in parsed)) throw new Error(`bad example route ${line}`);
-    const paths = asns.map((asn, i): RoutePath => ({
-      peer: '10.0.0.1', pathId: i + 1, nextHop: `10.9.0.${i + 1}`, asPath: [Number(asn)], originAs: Number(asn), origin: 'igp',
-      med: undefined, localPref: undefined, communities: [], largeCommunities: [], extendedCommunities: [], stale: false, receivedAt: '2026-01-01T00:00:00.000Z',
-    }));
-    return { route: { prefix, paths }, range: parsed.range, length: Number(prefix.split('/')[1]) };
-  });
-  return { source: 'the example routes', lookup: (a) => routes.filter((r) => rangeContains(r.range, a)).sort((x, y) => y.length - x.length)[0]?.route };
+  const routes = text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [prefix = '', ...asns] = line.trim().split(/\s+/);
+      const parsed = parseCidr(prefix);
+      if (!('range' in parsed)) throw new Error(`bad example route ${line}`);
+      const paths = asns.map(
+        (asn, i): RoutePath => ({
+          peer: '10.0.0.1',
+          pathId: i + 1,
+          nextHop: `10.9.0.${i + 1}`,
+          asPath: [Number(asn)],
+          originAs: Number(asn),
+          origin: 'igp',
+          med: undefined,
+          localPref: undefined,
+          communities: [],
+          largeCommunities: [],
+          extendedCommunities: [],
+          stale: false,
+          receivedAt: '2026-01-01T00:00:00.000Z',
+        }),
+      );
+      return { route: { prefix, paths }, range: parsed.range, length: Number(prefix.split('/')[1]) };
+    });
+  return {
+    source: 'the example routes',
+    lookup: (a) => routes.filter((r) => rangeContains(r.range, a)).sort((x, y) => y.length - x.length)[0]?.route,
+  };
 }
 
 /** "CONTEXT NAMESPACE/NAME CLUSTER-IP..." lines. */
 function exampleLive(text: string, config: KubeRoutesConfig): LiveServices {
-  const services = text.trim().split('\n').map((line) => {
-    const [context = '', id = '', ...clusterIPs] = line.trim().split(/\s+/);
-    const [namespace = '', name = ''] = id.split('/');
-    return { context, namespace, name, clusterIPs };
-  });
+  const services = text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [context = '', id = '', ...clusterIPs] = line.trim().split(/\s+/);
+      const [namespace = '', name = ''] = id.split('/');
+      return { context, namespace, name, clusterIPs };
+    });
   return indexLiveServices(services, config, 'the example clusters');
 }
 
 test('docs/rules.md has a section per rule, in table order', () => {
-  assert.deepEqual(sections.map((s) => s.split('\n', 1)[0]), rules.map((r) => r.id));
+  assert.deepEqual(
+    sections.map((s) => s.split('\n', 1)[0]),
+    rules.map((r) => r.id),
+  );
 });
 
 for (const section of sections) {
@@ -54,7 +91,10 @@ for (const section of sections) {
     for (const [, kind, yaml = ''] of examples) {
       const routes = rules.find((r) => r.id === id)?.needsRoutes ? exampleRoutes(routesBlock) : undefined;
       const live = rules.find((r) => r.id === id)?.needsLive ? exampleLive(liveBlock, config) : undefined;
-      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, { routes, live });
+      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, {
+        routes,
+        live,
+      });
       const ruleFindings = findings.filter((f) => f.rule === id);
       if (kind === 'Bad') assert.ok(ruleFindings.length > 0, `the Bad example of ${id} must produce it`);
       else assert.deepEqual(findings, [], `the Good example of ${id} must produce no findings`);

@@ -9,13 +9,19 @@ import { birdRoutes, startLiveFabric, type LiveFabric } from './live-fabric';
 
 /** Runs a shell command under script(1), so its stdout is a terminal. */
 function startTty(fabric: LiveFabric, command: string): RunningCli {
-  return startCli('script', ['-qfec', command, '/dev/null'], { cwd: fabric.dir, env: { ...fabric.env, TERM: 'xterm' }, unsetEnv: ['NO_COLOR'] });
+  return startCli('script', ['-qfec', command, '/dev/null'], {
+    cwd: fabric.dir,
+    env: { ...fabric.env, TERM: 'xterm' },
+    unsetEnv: ['NO_COLOR'],
+  });
 }
 
 describe('kubectl routes: watch and stale routes', () => {
   const dir = tempDir('kube-routes-live-watch-');
   let fabric: LiveFabric;
-  before(async () => { fabric = await startLiveFabric(dir, '127.0.12'); });
+  before(async () => {
+    fabric = await startLiveFabric(dir, '127.0.12');
+  });
   after(() => fabric.stop());
 
   test('-w prints new Services, route changes and deletions as they happen', async () => {
@@ -44,7 +50,10 @@ describe('kubectl routes: watch and stale routes', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stderr, '');
     const watches = fabric.fleet.cluster('sgp1-prod').requests.filter((r) => r.path.includes('watch=1'));
-    assert.ok(watches.some((r) => /resourceVersion=\d+/.test(r.path)), 'watched from the list\'s resourceVersion');
+    assert.ok(
+      watches.some((r) => /resourceVersion=\d+/.test(r.path)),
+      "watched from the list's resourceVersion",
+    );
     await fabric.setRoutes('nyc3', birdRoutes.nyc3);
   });
 
@@ -66,7 +75,10 @@ describe('kubectl routes: watch and stale routes', () => {
     await watch.waitForOutput(/"kind": "ServiceRouteList"[\s\S]*\n}\n/);
     const mark = watch.stdout.length;
     fabric.fleet.cluster('fra1-prod').addService({ name: 'refunds', namespace: 'payments', clusterIP: '172.25.32.8' });
-    await watch.waitForOutput(/^{\n {2}"context": "fra1-prod",\n {2}"region": "fra1",\n {2}"namespace": "payments",\n {2}"name": "refunds",[\s\S]*?"route": "announced"/m, mark);
+    await watch.waitForOutput(
+      /^{\n {2}"context": "fra1-prod",\n {2}"region": "fra1",\n {2}"namespace": "payments",\n {2}"name": "refunds",[\s\S]*?"route": "announced"/m,
+      mark,
+    );
     await watch.stop();
   });
 
@@ -75,14 +87,26 @@ describe('kubectl routes: watch and stale routes', () => {
     const watch = fabric.startRoutes(['-A', '--context', 'fra1-prod', '-w']);
     await watch.waitForOutput(/^payments +api +fra1 /m);
     // The watch must be open before it is cut.
-    await waitFor('kubectl routes to watch fra1-prod', () => (fra1.requests.some((r) => r.path.startsWith('/api/v1/services?') && r.path.includes('watch=1')) ? true : undefined), 20_000, 20);
-    const listsBefore = fra1.requests.filter((r) => r.path.startsWith('/api/v1/services?') && !r.path.includes('watch=1')).length;
+    await waitFor(
+      'kubectl routes to watch fra1-prod',
+      () =>
+        fra1.requests.some((r) => r.path.startsWith('/api/v1/services?') && r.path.includes('watch=1'))
+          ? true
+          : undefined,
+      20_000,
+      20,
+    );
+    const listsBefore = fra1.requests.filter(
+      (r) => r.path.startsWith('/api/v1/services?') && !r.path.includes('watch=1'),
+    ).length;
     const mark = watch.stdout.length;
     fra1.addService({ name: 'ledger2', namespace: 'payments', clusterIP: '172.25.32.9' });
     fra1.store.compact();
     fra1.endWatches();
     await watch.waitForOutput(/^payments +ledger2 +fra1 +172\.25\.32\.9 /m, mark);
-    const listsAfter = fra1.requests.filter((r) => r.path.startsWith('/api/v1/services?') && !r.path.includes('watch=1')).length;
+    const listsAfter = fra1.requests.filter(
+      (r) => r.path.startsWith('/api/v1/services?') && !r.path.includes('watch=1'),
+    ).length;
     assert.ok(listsAfter > listsBefore, 'listed again after 410 Gone');
     const run = await watch.stop();
     assert.equal(run.code, 0, run.stderr);

@@ -14,7 +14,11 @@ const origin1 = { address: '127.0.2.3', asn: 65021, port: 0, nextHop: '10.0.2.21
 const origin2 = { address: '127.0.2.4', asn: 65022, port: 0, nextHop: '10.0.2.22' };
 
 const dir = tempDir('kube-routes-addpath-');
-const speaker = new SpeakerProcess({ dir: join(dir, 'speaker'), address: SPEAKER, peers: [{ address: rs.address, asn: rs.asn, addPath: true }] });
+const speaker = new SpeakerProcess({
+  dir: join(dir, 'speaker'),
+  address: SPEAKER,
+  peers: [{ address: rs.address, asn: rs.asn, addPath: true }],
+});
 let server: Bird;
 let originators: Bird[] = [];
 
@@ -24,7 +28,11 @@ before(async () => {
   await speaker.start();
   server = new Bird(
     {
-      dir: join(dir, 'route-server'), address: rs.address, port: rs.port, asn: rs.asn, routerId: '10.0.2.2',
+      dir: join(dir, 'route-server'),
+      address: rs.address,
+      port: rs.port,
+      asn: rs.asn,
+      routerId: '10.0.2.2',
       neighbors: [
         { name: 'ts', address: SPEAKER, port: speaker.port, asn: 65000, addPath: true },
         { name: 'origin1', address: origin1.address, port: origin1.port, asn: origin1.asn, active: false },
@@ -33,10 +41,20 @@ before(async () => {
     },
     { nextHopKeep: true },
   );
-  originators = [origin1, origin2].map((o, i) => new Bird(
-    { dir: join(dir, `origin${i + 1}`), address: o.address, port: o.port, asn: o.asn, routerId: `10.0.2.${21 + i}`, neighbors: [{ name: 'rsrv', address: rs.address, port: rs.port, asn: rs.asn }] },
-    { ipv4: [{ prefix: ANYCAST, communities: [`${o.asn}:53`] }], nextHop4: o.nextHop },
-  ));
+  originators = [origin1, origin2].map(
+    (o, i) =>
+      new Bird(
+        {
+          dir: join(dir, `origin${i + 1}`),
+          address: o.address,
+          port: o.port,
+          asn: o.asn,
+          routerId: `10.0.2.${21 + i}`,
+          neighbors: [{ name: 'rsrv', address: rs.address, port: rs.port, asn: rs.asn }],
+        },
+        { ipv4: [{ prefix: ANYCAST, communities: [`${o.asn}:53`] }], nextHop4: o.nextHop },
+      ),
+  );
   server.start();
   for (const o of originators) o.start();
 });
@@ -48,23 +66,34 @@ after(async () => {
 
 test('ADD-PATH: /v1/lookup shows both paths of an anycast /32 announced by two routers', async () => {
   const status = await speaker.waitForPeer(rs.address);
-  assert.ok(status.capabilities.includes('add-path ipv4-unicast receive'), `capabilities: ${status.capabilities.join(', ')}`);
-  const route = await waitFor('two paths for the anycast address', async () => {
-    const r = await speaker.lookup('192.0.2.53');
-    return r && r.paths.length >= 2 ? r : undefined;
-  }, 30_000).catch((e: Error) => assert.fail(`${e.message}\n${server.birdc('show', 'route', 'all')}\n${speaker.output}`));
+  assert.ok(
+    status.capabilities.includes('add-path ipv4-unicast receive'),
+    `capabilities: ${status.capabilities.join(', ')}`,
+  );
+  const route = await waitFor(
+    'two paths for the anycast address',
+    async () => {
+      const r = await speaker.lookup('192.0.2.53');
+      return r && r.paths.length >= 2 ? r : undefined;
+    },
+    30_000,
+  ).catch((e: Error) => assert.fail(`${e.message}\n${server.birdc('show', 'route', 'all')}\n${speaker.output}`));
   assert.equal(route.prefix, ANYCAST);
   assert.equal(route.paths.length, 2);
   const [a, b] = route.paths;
   assert.ok(a && b);
   assert.notEqual(a.pathId, b.pathId, 'distinct path identifiers');
   assert.ok(a.pathId !== 0 && b.pathId !== 0, 'path identifiers come from the route server');
-  assert.deepEqual(route.paths.map((p) => p.peer), [rs.address, rs.address], 'both paths arrive on the one session');
+  assert.deepEqual(
+    route.paths.map((p) => p.peer),
+    [rs.address, rs.address],
+    'both paths arrive on the one session',
+  );
   const byOrigin = new Map(route.paths.map((p) => [p.originAs, p]));
   assert.deepEqual([...byOrigin.keys()].sort(), [origin1.asn, origin2.asn]);
   for (const o of [origin1, origin2]) {
     const p = byOrigin.get(o.asn);
-    assert.equal(p?.nextHop, o.nextHop, 'the route server keeps each originator\'s next hop');
+    assert.equal(p?.nextHop, o.nextHop, "the route server keeps each originator's next hop");
     assert.deepEqual(p?.asPath, [rs.asn, o.asn]);
     assert.deepEqual(p?.communities, [`${o.asn}:53`]);
   }
@@ -79,16 +108,24 @@ test('ADD-PATH: a withdrawal removes only the path it names', async () => {
   const [first] = originators;
   assert.ok(first);
   assert.match(first.birdc('disable', 'routes4'), /disabled/);
-  const route = await waitFor('one path left', async () => {
-    const r = await speaker.lookup('192.0.2.53');
-    return r?.paths.length === 1 ? r : undefined;
-  }, 30_000);
+  const route = await waitFor(
+    'one path left',
+    async () => {
+      const r = await speaker.lookup('192.0.2.53');
+      return r?.paths.length === 1 ? r : undefined;
+    },
+    30_000,
+  );
   assert.equal(route.paths[0]?.originAs, origin2.asn);
   assert.equal(route.paths[0]?.nextHop, origin2.nextHop);
   first.birdc('enable', 'routes4');
-  const again = await waitFor('both paths again', async () => {
-    const r = await speaker.lookup('192.0.2.53');
-    return r?.paths.length === 2 ? r : undefined;
-  }, 30_000);
+  const again = await waitFor(
+    'both paths again',
+    async () => {
+      const r = await speaker.lookup('192.0.2.53');
+      return r?.paths.length === 2 ? r : undefined;
+    },
+    30_000,
+  );
   assert.deepEqual(again.paths.map((p) => p.originAs).sort(), [origin1.asn, origin2.asn]);
 });

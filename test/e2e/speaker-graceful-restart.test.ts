@@ -43,13 +43,21 @@ const rawPeers: RawPeer[] = [];
 
 function birdSpec(name: string, n: { address: string; asn: number; port: number }, restartTime: number): DaemonSpec {
   return {
-    dir: join(dir, name), address: n.address, port: n.port, asn: n.asn, routerId: `10.0.3.${n.address.split('.')[3]}`,
+    dir: join(dir, name),
+    address: n.address,
+    port: n.port,
+    asn: n.asn,
+    routerId: `10.0.3.${n.address.split('.')[3]}`,
     neighbors: [{ name: 'ts', address: SPEAKER, port: speaker.port, asn: 65000, gracefulRestart: true, restartTime }],
   };
 }
 
 function startBird(spec: DaemonSpec, prefixes4: string[], prefixes6: string[], recovery = false): Bird {
-  const bird = new Bird(spec, { ipv4: prefixes4.map((prefix) => ({ prefix })), ipv6: prefixes6.map((prefix) => ({ prefix })), nextHop6: '2001:db8::3' });
+  const bird = new Bird(spec, {
+    ipv4: prefixes4.map((prefix) => ({ prefix })),
+    ipv6: prefixes6.map((prefix) => ({ prefix })),
+    nextHop6: '2001:db8::3',
+  });
   birds.push(bird);
   bird.start({ recovery });
   return bird;
@@ -61,8 +69,9 @@ async function connectRaw(address: string): Promise<RawPeer> {
   return peer;
 }
 
-const isStale = (stale: boolean) => (r: { paths: readonly { stale: boolean }[] }) => r.paths.length === 1 && r.paths[0]?.stale === stale;
-const logsOf = (peer: string, event: string) => speaker.logs(event).filter((e: LogEntry) => e['peer'] === peer);
+const isStale = (stale: boolean) => (r: { paths: readonly { stale: boolean }[] }) =>
+  r.paths.length === 1 && r.paths[0]?.stale === stale;
+const logsOf = (peer: string, event: string) => speaker.logs(event).filter((e: LogEntry) => e.peer === peer);
 
 before(async () => {
   speaker.port = await freePort(SPEAKER);
@@ -80,16 +89,18 @@ describe('graceful restart', { concurrency: true }, () => {
   test('BIRD killed and restarted with its forwarding state: routes stay stale, End-of-RIB refreshes them and sweeps the withdrawn one', async () => {
     const spec = birdSpec('restarts', restarts, 30);
     const first = startBird(spec, ['10.3.2.0/24', '10.3.20.0/24'], ['2001:db8:32::/48']);
-    for (const prefix of ['10.3.2.0/24', '10.3.20.0/24', '2001:db8:32::/48']) await speaker.waitForRoute(prefix, isStale(false));
+    for (const prefix of ['10.3.2.0/24', '10.3.20.0/24', '2001:db8:32::/48'])
+      await speaker.waitForRoute(prefix, isStale(false));
     const status = await speaker.peer(restarts.address);
     assert.ok(status.capabilities.includes('graceful-restart 30s'), status.capabilities.join(', '));
 
     await first.stop('SIGKILL');
-    for (const prefix of ['10.3.2.0/24', '10.3.20.0/24', '2001:db8:32::/48']) await speaker.waitForRoute(prefix, isStale(true));
+    for (const prefix of ['10.3.2.0/24', '10.3.20.0/24', '2001:db8:32::/48'])
+      await speaker.waitForRoute(prefix, isStale(true));
     assert.equal((await speaker.lookup('10.3.20.9'))?.paths[0]?.stale, true, '/v1/lookup shows the stale flag');
-    const begun = await speaker.waitForLog('graceful-restart', (e) => e['peer'] === restarts.address);
-    assert.equal(begun['stalePaths'], 3);
-    assert.equal(begun['restartSeconds'], 30);
+    const begun = await speaker.waitForLog('graceful-restart', (e) => e.peer === restarts.address);
+    assert.equal(begun.stalePaths, 3);
+    assert.equal(begun.restartSeconds, 30);
     assert.notEqual((await speaker.peer(restarts.address)).state, 'Established');
 
     // Back (bird -R: graceful restart recovery, F bit set), without 10.3.20.0/24.
@@ -98,10 +109,14 @@ describe('graceful restart', { concurrency: true }, () => {
     await speaker.waitForRoute('10.3.2.0/24', isStale(false));
     await speaker.waitForRoute('2001:db8:32::/48', isStale(false));
     // The restart ends with the last End-of-RIB (the line without a family).
-    await speaker.waitForLog('stale-swept', (e) => e['peer'] === restarts.address && e['family'] === undefined);
+    await speaker.waitForLog('stale-swept', (e) => e.peer === restarts.address && e.family === undefined);
     const sweeps = logsOf(restarts.address, 'stale-swept');
-    assert.ok(sweeps.length >= 1 && sweeps.every((e) => e['why'] === 'end-of-rib'), JSON.stringify(sweeps));
-    assert.deepEqual(sweeps.map((e) => e['paths']).reduce((a, b) => Number(a) + Number(b), 0), 1, 'exactly the route withdrawn while down was swept');
+    assert.ok(sweeps.length >= 1 && sweeps.every((e) => e.why === 'end-of-rib'), JSON.stringify(sweeps));
+    assert.deepEqual(
+      sweeps.map((e) => e.paths).reduce((a, b) => Number(a) + Number(b), 0),
+      1,
+      'exactly the route withdrawn while down was swept',
+    );
     assert.deepEqual((await speaker.peer(restarts.address)).received, { 'ipv4-unicast': 1, 'ipv6-unicast': 1 });
   });
 
@@ -111,15 +126,15 @@ describe('graceful restart', { concurrency: true }, () => {
     await speaker.waitForRoute('2001:db8:33::/48', isStale(false));
     await bird.stop('SIGKILL');
     // The stale phase is short here: read it from the log rather than race it over the API.
-    const begun = await speaker.waitForLog('graceful-restart', (e) => e['peer'] === expires.address);
-    assert.equal(begun['restartSeconds'], 5, 'the restart time BIRD advertised');
-    assert.equal(begun['stalePaths'], 2);
+    const begun = await speaker.waitForLog('graceful-restart', (e) => e.peer === expires.address);
+    assert.equal(begun.restartSeconds, 5, 'the restart time BIRD advertised');
+    assert.equal(begun.stalePaths, 2);
     await speaker.waitForNoRoute('10.3.3.0/24', 30_000);
     await speaker.waitForNoRoute('2001:db8:33::/48', 30_000);
-    const swept = await speaker.waitForLog('stale-swept', (e) => e['peer'] === expires.address);
-    assert.equal(swept['why'], 'restart-time-expired');
-    assert.equal(swept['paths'], 2);
-    const kept = Date.parse(String(swept['time'])) - Date.parse(String(begun['time']));
+    const swept = await speaker.waitForLog('stale-swept', (e) => e.peer === expires.address);
+    assert.equal(swept.why, 'restart-time-expired');
+    assert.equal(swept.paths, 2);
+    const kept = Date.parse(String(swept.time)) - Date.parse(String(begun.time));
     assert.ok(kept >= 5000 - 10, `stale routes kept ${kept} ms, less than the restart time`);
     const status = await speaker.peer(expires.address);
     assert.deepEqual(status.received, { 'ipv4-unicast': 0, 'ipv6-unicast': 0 });
@@ -133,9 +148,9 @@ describe('graceful restart', { concurrency: true }, () => {
     await first.stop('SIGKILL');
     await speaker.waitForRoute('10.3.40.0/24', isStale(true));
     startBird(spec, ['10.3.4.0/24'], []);
-    const swept = await speaker.waitForLog('stale-swept', (e) => e['peer'] === notPreserved.address);
-    assert.equal(swept['why'], 'forwarding state not preserved');
-    assert.equal(swept['paths'], 2);
+    const swept = await speaker.waitForLog('stale-swept', (e) => e.peer === notPreserved.address);
+    assert.equal(swept.why, 'forwarding state not preserved');
+    assert.equal(swept.paths, 2);
     await speaker.waitForRoute('10.3.4.0/24', isStale(false));
     assert.equal(await speaker.route('10.3.40.0/24'), undefined);
   });
@@ -143,7 +158,12 @@ describe('graceful restart', { concurrency: true }, () => {
   test('a peer whose graceful-restart capability lists no family keeps nothing: its routes go with the connection', async () => {
     const { address, asn } = raw.noFamilies;
     const peer = await connectRaw(address);
-    await peer.establish({ asn, holdTime: 30, bgpId: 0x0a000305, capabilities: rawCapabilities({ gracefulRestart: { restartTime: 60, families: [] } }) });
+    await peer.establish({
+      asn,
+      holdTime: 30,
+      bgpId: 0x0a000305,
+      capabilities: rawCapabilities({ gracefulRestart: { restartTime: 60, families: [] } }),
+    });
     peer.send(announce4(['10.3.5.0/24'], [asn]));
     await speaker.waitForRoute('10.3.5.0/24');
     peer.close();
@@ -153,7 +173,14 @@ describe('graceful restart', { concurrency: true }, () => {
 
   test('a NOTIFICATION from the re-established peer ends the restart: stale and fresh routes go', async () => {
     const { address, asn } = raw.notification;
-    const open = { asn, holdTime: 30, bgpId: 0x0a000306, capabilities: rawCapabilities({ gracefulRestart: { restartTime: 120, families: [{ family: 4, preserved: true }] } }) };
+    const open = {
+      asn,
+      holdTime: 30,
+      bgpId: 0x0a000306,
+      capabilities: rawCapabilities({
+        gracefulRestart: { restartTime: 120, families: [{ family: 4, preserved: true }] },
+      }),
+    };
     const before = await connectRaw(address);
     await before.establish(open);
     before.send(announce4(['10.3.6.0/24'], [asn]));
@@ -174,7 +201,9 @@ describe('graceful restart', { concurrency: true }, () => {
 
   test('per family: a family missing from the capability goes at once, End-of-RIB sweeps the family it ends', async () => {
     const { address, asn } = raw.perFamily;
-    const capabilities = rawCapabilities({ gracefulRestart: { restartTime: 120, families: [{ family: 4, preserved: true }] } });
+    const capabilities = rawCapabilities({
+      gracefulRestart: { restartTime: 120, families: [{ family: 4, preserved: true }] },
+    });
     const first = await connectRaw(address);
     await first.establish({ asn, holdTime: 30, bgpId: 0x0a000307, capabilities });
     first.send(announce4(['10.3.7.0/24', '10.3.70.0/24'], [asn]));
@@ -193,14 +222,19 @@ describe('graceful restart', { concurrency: true }, () => {
     assert.equal((await speaker.route('10.3.70.0/24'))?.paths[0]?.stale, true, 'kept until End-of-RIB');
     second.send(endOfRib(4));
     await speaker.waitForNoRoute('10.3.70.0/24');
-    await speaker.waitForLog('stale-swept', (e) => e['peer'] === address && e['why'] === 'end-of-rib');
+    await speaker.waitForLog('stale-swept', (e) => e.peer === address && e.why === 'end-of-rib');
     const sweeps = logsOf(address, 'stale-swept');
-    assert.deepEqual(sweeps.map((e) => e['why']), ['family not in the graceful restart capability', 'end-of-rib']);
+    assert.deepEqual(
+      sweeps.map((e) => e.why),
+      ['family not in the graceful restart capability', 'end-of-rib'],
+    );
     assert.equal((await speaker.peer(address)).state, 'Established');
     assert.deepEqual(second.decodeErrors, []);
     // The speaker's own End-of-RIB markers arrived on the raw session too.
     const eors = second.received.filter((m) => m.type === 'UPDATE');
     assert.equal(eors.length, 2, 'End-of-RIB for IPv4 and IPv6');
-    await waitFor('still established', async () => ((await speaker.peer(address)).state === 'Established' ? true : undefined));
+    await waitFor('still established', async () =>
+      (await speaker.peer(address)).state === 'Established' ? true : undefined,
+    );
   });
 });

@@ -4,7 +4,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { RawPeer, SpeakerProcess, announce4, repoRoot, runCli, speakerConfigYaml, tempDir, waitFor } from '@kube-routes/test/support';
+import {
+  RawPeer,
+  SpeakerProcess,
+  announce4,
+  repoRoot,
+  runCli,
+  speakerConfigYaml,
+  tempDir,
+  waitFor,
+} from '@kube-routes/test/support';
 
 // Operating the speaker (addresses 127.0.8.x, this file only): the live change stream, Prometheus
 // metrics, MRT snapshots read back by bgpdump, and SIGHUP reload.
@@ -41,19 +50,37 @@ interface SseEvent {
 function watch(lastEventId?: string): { events: SseEvent[]; close: () => void } {
   const events: SseEvent[] = [];
   let buffer = '';
-  const req = request({ host: SPEAKER, port: speaker.apiPort, path: '/v1/watch', headers: lastEventId ? { 'last-event-id': lastEventId } : {} }, (res) => {
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields = new Map(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-        if (fields.has('data')) events.push({ id: fields.get('id'), event: fields.get('event') ?? 'message', data: JSON.parse(fields.get('data') ?? '{}') as Record<string, unknown> });
-      }
-    });
-  });
+  const req = request(
+    {
+      host: SPEAKER,
+      port: speaker.apiPort,
+      path: '/v1/watch',
+      headers: lastEventId ? { 'last-event-id': lastEventId } : {},
+    },
+    (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = new Map(
+            block
+              .split('\n')
+              .filter((l) => !l.startsWith(':') && l.includes(':'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+          );
+          if (fields.has('data'))
+            events.push({
+              id: fields.get('id'),
+              event: fields.get('event') ?? 'message',
+              data: JSON.parse(fields.get('data') ?? '{}') as Record<string, unknown>,
+            });
+        }
+      });
+    },
+  );
   req.on('error', () => undefined);
   req.end();
   return { events, close: () => req.destroy() };
@@ -65,21 +92,39 @@ describe('speaker operations', () => {
     await waitFor('hello', () => (w.events.some((e) => e.event === 'hello') ? true : undefined));
     const peer = await established(A);
     peer.send(announce4(['10.8.1.0/24', '10.8.2.0/24'], [A.asn]));
-    await waitFor('two route events', () => (w.events.filter((e) => e.event === 'route').length >= 2 ? true : undefined));
+    await waitFor('two route events', () =>
+      w.events.filter((e) => e.event === 'route').length >= 2 ? true : undefined,
+    );
     const added = w.events.filter((e) => e.event === 'route');
-    assert.deepEqual(added.map((e) => [e.data['action'], e.data['prefix'], e.data['peer']]), [['added', '10.8.1.0/24', A.address], ['added', '10.8.2.0/24', A.address]]);
-    assert.ok(w.events.some((e) => e.event === 'peer' && e.data['address'] === A.address && e.data['state'] === 'Established'));
+    assert.deepEqual(
+      added.map((e) => [e.data.action, e.data.prefix, e.data.peer]),
+      [
+        ['added', '10.8.1.0/24', A.address],
+        ['added', '10.8.2.0/24', A.address],
+      ],
+    );
+    assert.ok(
+      w.events.some((e) => e.event === 'peer' && e.data.address === A.address && e.data.state === 'Established'),
+    );
     const lastSeen = added[1]?.id;
     assert.ok(lastSeen);
     w.close();
 
     // While no one watches, one more change; a reconnect from the last id gets exactly it.
-    peer.send({ type: 'UPDATE', withdrawn: [{ family: 4, address: 0x0a080100, length: 24 }], attributes: [], nlri: [] });
+    peer.send({
+      type: 'UPDATE',
+      withdrawn: [{ family: 4, address: 0x0a080100, length: 24 }],
+      attributes: [],
+      nlri: [],
+    });
     await speaker.waitForNoRoute('10.8.1.0/24');
     const again = watch(lastSeen);
     await waitFor('the missed withdrawal', () => (again.events.some((e) => e.event === 'route') ? true : undefined));
     const missed = again.events.filter((e) => e.event === 'route');
-    assert.deepEqual(missed.map((e) => [e.data['action'], e.data['prefix'], Number(e.id)]), [['withdrawn', '10.8.1.0/24', Number(lastSeen) + 1]]);
+    assert.deepEqual(
+      missed.map((e) => [e.data.action, e.data.prefix, Number(e.id)]),
+      [['withdrawn', '10.8.1.0/24', Number(lastSeen) + 1]],
+    );
     again.close();
 
     // An id the speaker never issued gets an explicit resync, not silence.
@@ -96,9 +141,21 @@ describe('speaker operations', () => {
     const text = await response.text();
     assert.match(text, /^# TYPE kube_routes_speaker_sessions gauge$/m);
     assert.match(text, /^kube_routes_speaker_sessions\{state="Established",source="bgp"\} [1-9]/m);
-    assert.match(text, new RegExp(`^kube_routes_speaker_prefixes_received\\{peer="${A.address.replace(/\./g, '\\.')}",family="ipv4-unicast",source="bgp"\\} 1$`, 'm'));
-    assert.match(text, new RegExp(`^kube_routes_speaker_announcements_total\\{peer="${A.address.replace(/\./g, '\\.')}"\\} 2$`, 'm'));
-    assert.match(text, new RegExp(`^kube_routes_speaker_withdrawals_total\\{peer="${A.address.replace(/\./g, '\\.')}"\\} 1$`, 'm'));
+    assert.match(
+      text,
+      new RegExp(
+        `^kube_routes_speaker_prefixes_received\\{peer="${A.address.replace(/\./g, '\\.')}",family="ipv4-unicast",source="bgp"\\} 1$`,
+        'm',
+      ),
+    );
+    assert.match(
+      text,
+      new RegExp(`^kube_routes_speaker_announcements_total\\{peer="${A.address.replace(/\./g, '\\.')}"\\} 2$`, 'm'),
+    );
+    assert.match(
+      text,
+      new RegExp(`^kube_routes_speaker_withdrawals_total\\{peer="${A.address.replace(/\./g, '\\.')}"\\} 1$`, 'm'),
+    );
     assert.match(text, /^kube_routes_speaker_rib_memory_bytes [1-9]\d*$/m);
     assert.match(text, /^kube_routes_speaker_watchers \d+$/m);
     assert.match(text, /^kube_routes_speaker_process_resident_memory_bytes [1-9]/m);
@@ -110,36 +167,57 @@ describe('speaker operations', () => {
     peer.send(announce4(['10.8.3.0/24'], [A.asn, 64999], 0x0a000863));
     await speaker.waitForRoute('10.8.3.0/24');
     const file = join(dir, 'rib.mrt');
-    const run = runCli('kube-routes-speaker', ['snapshot', '--api', `http://${SPEAKER}:${speaker.apiPort}`, '-o', file]);
+    const run = runCli('kube-routes-speaker', [
+      'snapshot',
+      '--api',
+      `http://${SPEAKER}:${speaker.apiPort}`,
+      '-o',
+      file,
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const dump = spawnSync('bgpdump', ['-m', file], { encoding: 'utf8' });
-    const lines = dump.stdout.trim().split('\n').map((l) => l.split('|'));
-    assert.deepEqual(
-      lines.map((f) => [f[3], f[4], f[5], f[6], f[8]]).sort(),
-      [[A.address, String(A.asn), '10.8.2.0/24', String(A.asn), '10.0.0.99'], [A.address, String(A.asn), '10.8.3.0/24', `${A.asn} 64999`, '10.0.8.99']],
-    );
+    const lines = dump.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('|'));
+    assert.deepEqual(lines.map((f) => [f[3], f[4], f[5], f[6], f[8]]).sort(), [
+      [A.address, String(A.asn), '10.8.2.0/24', String(A.asn), '10.0.0.99'],
+      [A.address, String(A.asn), '10.8.3.0/24', `${A.asn} 64999`, '10.0.8.99'],
+    ]);
     // And kube-routes reads its own snapshot: check --bgp sees the route.
-    writeFileSync(join(dir, 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {clusterIP: 10.8.3.7}\n');
+    writeFileSync(
+      join(dir, 'svc.yaml'),
+      'apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {clusterIP: 10.8.3.7}\n',
+    );
     const check = runCli('kubectl-routes', ['check', '--bgp', file, '-o', 'json', join(dir, 'svc.yaml')], { cwd: dir });
-    assert.equal(JSON.parse(check.stdout).findings.filter((f: { rule: string }) => f.rule === 'route-missing').length, 0, check.stdout + check.stderr);
+    assert.equal(
+      JSON.parse(check.stdout).findings.filter((f: { rule: string }) => f.rule === 'route-missing').length,
+      0,
+      check.stdout + check.stderr,
+    );
     assert.equal(readFileSync(file).subarray(4, 6).readUInt16BE(0), 13, 'TABLE_DUMP_V2');
   });
 
   test('SIGHUP reload: added peers start, removed peers get Cease / Peer De-configured, unchanged sessions stay up', async () => {
     const b = await established(B);
     const aBefore = await speaker.peer(A.address);
-    writeFileSync(speaker.configFile, readFileSync(speaker.configFile, 'utf8').replace(/speaker: ([\s\S]*)$/, (_, json: string) => {
-      const config = JSON.parse(json) as { peers: { address: string; asn: number }[] };
-      config.peers = [A, C];
-      return speakerConfigYaml(config).replace(/^# .*\n/, '').replace(/^speaker: /, 'speaker: ');
-    }));
+    writeFileSync(
+      speaker.configFile,
+      readFileSync(speaker.configFile, 'utf8').replace(/speaker: ([\s\S]*)$/, (_, json: string) => {
+        const config = JSON.parse(json) as { peers: { address: string; asn: number }[] };
+        config.peers = [A, C];
+        return speakerConfigYaml(config)
+          .replace(/^# .*\n/, '')
+          .replace(/^speaker: /, 'speaker: ');
+      }),
+    );
     const pid = speaker.pid;
     assert.ok(pid);
     process.kill(pid, 'SIGHUP');
     const n = await b.waitForNotification();
     assert.deepEqual([n.code, n.subcode], [6, 3]);
     const reloaded = await speaker.waitForLog('reloaded');
-    assert.deepEqual([reloaded['added'], reloaded['removed'], reloaded['changed'], reloaded['unchanged']], [1, 1, 0, 1]);
+    assert.deepEqual([reloaded.added, reloaded.removed, reloaded.changed, reloaded.unchanged], [1, 1, 0, 1]);
     const peers = await speaker.peers();
     assert.deepEqual(peers.map((p) => p.address).sort(), [A.address, C.address]);
     const aAfter = await speaker.peer(A.address);
@@ -150,7 +228,7 @@ describe('speaker operations', () => {
     writeFileSync(speaker.configFile, 'speaker: {asn: x}\n');
     process.kill(pid, 'SIGHUP');
     const failed = await speaker.waitForLog('reload-failed');
-    assert.match(String(failed['reason']), /asn must be an integer/);
+    assert.match(String(failed.reason), /asn must be an integer/);
     assert.equal((await speaker.peer(C.address)).state, 'Established');
     assert.ok(repoRoot);
   });

@@ -77,7 +77,10 @@ describe('raw-socket peers', { concurrency: true }, () => {
     // The speaker kept sending KEEPALIVEs meanwhile (every hold/3 s).
     assert.ok(peer.received.filter((m) => m.type === 'KEEPALIVE').length >= 2);
     await peer.waitForClose();
-    await downWith(peers.hold.address, /^sent NOTIFICATION Hold Timer Expired \/ Unspecific: no message from the peer for 3 s/);
+    await downWith(
+      peers.hold.address,
+      /^sent NOTIFICATION Hold Timer Expired \/ Unspecific: no message from the peer for 3 s/,
+    );
   });
 
   test('bad ORIGIN value: treat-as-withdraw (RFC 7606 7.1), the session stays up and a malformed-update line is logged', async () => {
@@ -88,16 +91,19 @@ describe('raw-socket peers', { concurrency: true }, () => {
     const bad = announce4(['10.4.3.0/24'], [asn]);
     peer.send({ ...bad, attributes: bad.attributes.map((a) => (a.type === 'origin' ? { ...a, origin: 5 } : a)) });
     await speaker.waitForNoRoute('10.4.3.0/24');
-    const line = await speaker.waitForLog('malformed-update', (e) => e['peer'] === address);
-    assert.equal(line['action'], 'treat-as-withdraw');
-    assert.equal(line['error'], 'UPDATE Message Error / Invalid ORIGIN Attribute');
-    assert.match(String(line['reason']), /ORIGIN: undefined value 5/);
+    const line = await speaker.waitForLog('malformed-update', (e) => e.peer === address);
+    assert.equal(line.action, 'treat-as-withdraw');
+    assert.equal(line.error, 'UPDATE Message Error / Invalid ORIGIN Attribute');
+    assert.match(String(line.reason), /ORIGIN: undefined value 5/);
     assert.ok(await speaker.route('10.4.30.0/24'), 'other routes stay');
     // Still up: no NOTIFICATION, and the next UPDATE is taken.
     peer.send(announce4(['10.4.31.0/24'], [asn]));
     await speaker.waitForRoute('10.4.31.0/24');
     assert.equal((await speaker.peer(address)).state, 'Established');
-    assert.equal(peer.received.some((m) => m.type === 'NOTIFICATION'), false);
+    assert.equal(
+      peer.received.some((m) => m.type === 'NOTIFICATION'),
+      false,
+    );
   });
 
   test('an attribute overrunning the path attributes: treat-as-withdraw (RFC 7606 4), the session stays up', async () => {
@@ -106,17 +112,24 @@ describe('raw-socket peers', { concurrency: true }, () => {
     peer.send(announce4(['10.4.4.0/24'], [asn]));
     await speaker.waitForRoute('10.4.4.0/24');
     // COMMUNITIES last, its length 4 -> 40: it runs past the Total Path Attribute Length.
-    const bytes = encodeUpdate(announce4(['10.4.4.0/24'], [asn], undefined, [{ type: 'communities', flags: AttributeFlag.Optional | AttributeFlag.Transitive, communities: [0xfde80001] }]));
+    const bytes = encodeUpdate(
+      announce4(['10.4.4.0/24'], [asn], undefined, [
+        { type: 'communities', flags: AttributeFlag.Optional | AttributeFlag.Transitive, communities: [0xfde80001] },
+      ]),
+    );
     const lengthAt = nlriOffset(bytes) - 5;
     assert.equal(bytes[lengthAt], 4, 'the COMMUNITIES length octet');
     bytes[lengthAt] = 40;
     peer.sendBytes(bytes);
     await speaker.waitForNoRoute('10.4.4.0/24');
-    const line = await speaker.waitForLog('malformed-update', (e) => e['peer'] === address);
-    assert.equal(line['error'], 'UPDATE Message Error / Malformed Attribute List');
-    assert.equal(line['action'], 'treat-as-withdraw');
+    const line = await speaker.waitForLog('malformed-update', (e) => e.peer === address);
+    assert.equal(line.error, 'UPDATE Message Error / Malformed Attribute List');
+    assert.equal(line.action, 'treat-as-withdraw');
     assert.equal((await speaker.peer(address)).state, 'Established');
-    assert.equal(peer.received.some((m) => m.type === 'NOTIFICATION'), false);
+    assert.equal(
+      peer.received.some((m) => m.type === 'NOTIFICATION'),
+      false,
+    );
   });
 
   test('a malformed NLRI (prefix length 33) gets UPDATE Message Error / Invalid Network Field (3/10); the session and its routes go', async () => {
@@ -176,7 +189,9 @@ describe('raw-socket peers', { concurrency: true }, () => {
     const { address, asn, maxPrefixes } = peers.maxPrefixes;
     const peer = await established(peers.maxPrefixes);
     peer.send(announce4(['10.4.9.0/24', '10.4.9.1/32', '10.4.9.2/32', '10.4.9.3/32', '10.4.9.4/32'], [asn]));
-    await waitFor('5 prefixes', async () => ((await speaker.routesWithin('10.4.9.0/24')).length === 5 ? true : undefined));
+    await waitFor('5 prefixes', async () =>
+      (await speaker.routesWithin('10.4.9.0/24')).length === 5 ? true : undefined,
+    );
     assert.equal((await speaker.peer(address)).state, 'Established', 'exactly maxPrefixes is allowed');
     peer.send(announce4(['10.4.9.5/32'], [asn]));
     const n = await peer.waitForNotification();
@@ -184,9 +199,14 @@ describe('raw-socket peers', { concurrency: true }, () => {
     // RFC 4486 4: AFI, SAFI, the upper bound.
     assert.deepEqual([...n.data], [0, 1, 1, 0, 0, 0, maxPrefixes]);
     await peer.waitForClose();
-    await downWith(address, /^sent NOTIFICATION Cease \/ Maximum Number of Prefixes Reached: 6 ipv4-unicast prefixes exceed maxPrefixes 5/);
-    await waitFor('the routes removed', async () => ((await speaker.routesWithin('10.4.9.0/24')).length === 0 ? true : undefined));
-    await speaker.waitForLog('max-prefixes', (e) => e['peer'] === address && e['limit'] === maxPrefixes);
+    await downWith(
+      address,
+      /^sent NOTIFICATION Cease \/ Maximum Number of Prefixes Reached: 6 ipv4-unicast prefixes exceed maxPrefixes 5/,
+    );
+    await waitFor('the routes removed', async () =>
+      (await speaker.routesWithin('10.4.9.0/24')).length === 0 ? true : undefined,
+    );
+    await speaker.waitForLog('max-prefixes', (e) => e.peer === address && e.limit === maxPrefixes);
   });
 
   test('a wrong ASN in the OPEN gets OPEN Message Error / Bad Peer AS (2/2)', async () => {
@@ -197,22 +217,33 @@ describe('raw-socket peers', { concurrency: true }, () => {
     assertNotification(n, 2, 2);
     assert.deepEqual([...n.data], [65099 >> 8, 65099 & 0xff], 'RFC 4271 6.2: data is the My AS field');
     await peer.waitForClose();
-    await downWith(address, /^sent NOTIFICATION OPEN Message Error \/ Bad Peer AS: peer announced AS65099, configured AS65050/);
+    await downWith(
+      address,
+      /^sent NOTIFICATION OPEN Message Error \/ Bad Peer AS: peer announced AS65099, configured AS65050/,
+    );
   });
 
   test('an unconfigured source address gets Cease / Connection Rejected (6/5) and a connection-refused line', async () => {
     const peer = await connect(UNCONFIGURED);
     assertNotification(await peer.waitForNotification(), 6, 5);
     await peer.waitForClose();
-    const line = await speaker.waitForLog('connection-refused', (e) => e['remote'] === UNCONFIGURED);
-    assert.equal(line['level'], 'warn');
-    assert.equal(line['reason'], 'not a configured peer');
-    assert.equal(peer.received.some((m) => m.type === 'OPEN'), false, 'no OPEN for strangers');
+    const line = await speaker.waitForLog('connection-refused', (e) => e.remote === UNCONFIGURED);
+    assert.equal(line.level, 'warn');
+    assert.equal(line.reason, 'not a configured peer');
+    assert.equal(
+      peer.received.some((m) => m.type === 'OPEN'),
+      false,
+      'no OPEN for strangers',
+    );
   });
 });
 
 test('the speaker stayed healthy through all of it', async () => {
   assert.equal((await speaker.get('/healthz')).status, 200);
-  assert.equal(speaker.logs().filter((e) => e.level === 'error' && e.event !== 'max-prefixes').length, 0, speaker.output);
+  assert.equal(
+    speaker.logs().filter((e) => e.level === 'error' && e.event !== 'max-prefixes').length,
+    0,
+    speaker.output,
+  );
   assert.doesNotMatch(speaker.output, /\n\s+at /, 'no stack trace');
 });

@@ -21,7 +21,16 @@ after(async () => {
 
 test('SIGUSR1 asks the peer for its routes; paths not re-sent between BoRR and EoRR are withdrawn', async () => {
   peer = await RawPeer.connect(SPEAKER, speaker.port, PEER.address);
-  await peer.establish({ asn: PEER.asn, holdTime: 30, bgpId: 0x0a000702, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'route-refresh' }, { type: 'enhanced-route-refresh' }] });
+  await peer.establish({
+    asn: PEER.asn,
+    holdTime: 30,
+    bgpId: 0x0a000702,
+    capabilities: [
+      { type: 'multiprotocol', afi: 1, safi: 1 },
+      { type: 'route-refresh' },
+      { type: 'enhanced-route-refresh' },
+    ],
+  });
   await speaker.waitForPeer(PEER.address);
   peer.send(announce4(['10.7.1.0/24', '10.7.2.0/24'], [PEER.asn]));
   await speaker.waitForRoute('10.7.2.0/24');
@@ -29,7 +38,10 @@ test('SIGUSR1 asks the peer for its routes; paths not re-sent between BoRR and E
   const pid = speaker.pid;
   assert.ok(pid);
   process.kill(pid, 'SIGUSR1');
-  const request = await peer.waitForMessage<Extract<BgpMessage, { type: 'ROUTE-REFRESH' }>>('a ROUTE-REFRESH request', (m) => m.type === 'ROUTE-REFRESH');
+  const request = await peer.waitForMessage<Extract<BgpMessage, { type: 'ROUTE-REFRESH' }>>(
+    'a ROUTE-REFRESH request',
+    (m) => m.type === 'ROUTE-REFRESH',
+  );
   assert.deepEqual([request.afi, request.safi, request.subtype], [1, 1, 0]);
   await speaker.waitForLog('refresh-requested');
 
@@ -40,6 +52,6 @@ test('SIGUSR1 asks the peer for its routes; paths not re-sent between BoRR and E
   await speaker.waitForNoRoute('10.7.2.0/24');
   const kept = await speaker.route('10.7.1.0/24');
   assert.equal(kept?.paths[0]?.stale, false);
-  const swept = await speaker.waitForLog('stale-swept', (e) => e['why'] === 'enhanced route refresh');
-  assert.equal(swept['paths'], 1);
+  const swept = await speaker.waitForLog('stale-swept', (e) => e.why === 'enhanced route refresh');
+  assert.equal(swept.paths, 1);
 });

@@ -8,12 +8,16 @@ import { SpeakerProcess, freePort, tempDir } from '@kube-routes/test/support';
 
 test('an unreachable peer: connect-failed lines, lastError in /v1/peers, a quiet shutdown', async () => {
   const port = await freePort('127.0.14.2');
-  const speaker = new SpeakerProcess({ dir: join(tempDir('kube-routes-unreachable-'), 'speaker'), address: '127.0.14.1', peers: [{ address: '127.0.14.2', asn: 65142, port }] });
+  const speaker = new SpeakerProcess({
+    dir: join(tempDir('kube-routes-unreachable-'), 'speaker'),
+    address: '127.0.14.1',
+    peers: [{ address: '127.0.14.2', asn: 65142, port }],
+  });
   await speaker.start();
   after(() => speaker.stop('SIGKILL'));
   const line = await speaker.waitForLog('connect-failed');
-  assert.equal(line['peer'], '127.0.14.2');
-  assert.match(String(line['detail']), new RegExp(`^127\\.0\\.14\\.2:${port}: connect ECONNREFUSED`));
+  assert.equal(line.peer, '127.0.14.2');
+  assert.match(String(line.detail), new RegExp(`^127\\.0\\.14\\.2:${port}: connect ECONNREFUSED`));
   const peer = await speaker.peer('127.0.14.2');
   assert.notEqual(peer.state, 'Established');
   assert.match(peer.lastError ?? '', /^cannot connect to 127\.0\.14\.2:\d+: connect ECONNREFUSED/);

@@ -1,14 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { FakeSpeaker, fakeRoute, lspConfigYaml, positionOf, serviceYaml, startWorkspace, type LspClient } from '@kube-routes/test/support';
+import {
+  FakeSpeaker,
+  fakeRoute,
+  lspConfigYaml,
+  positionOf,
+  serviceYaml,
+  startWorkspace,
+  type LspClient,
+} from '@kube-routes/test/support';
 
 // Code actions, applied: the edit goes back to the server as a change, and the diagnostic the
 // action was for must be gone from the new version's diagnostics.
 
 const rules = (diagnostics: readonly Diagnostic[]) => diagnostics.map((d) => d.code);
 
-async function actionsFor(client: LspClient, file: string, rule: string): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
+async function actionsFor(
+  client: LspClient,
+  file: string,
+  rule: string,
+): Promise<{ diagnostic: Diagnostic; actions: CodeAction[] }> {
   const diagnostics = await client.waitForDiagnostics(file, (d) => rules(d).includes(rule), rule);
   const diagnostic = diagnostics.find((d) => d.code === rule) as Diagnostic;
   return { diagnostic, actions: await client.codeActions(file, diagnostic.range, [diagnostic]) };
@@ -31,13 +43,28 @@ describe('language server: code actions', () => {
     after(() => speaker.stop());
     const cart = serviceYaml({ name: 'cart', region: 'nyc3', clusterIP: '"172.25.0.20"' });
     const ledger = serviceYaml({ name: 'ledger', namespace: 'payments', region: 'nyc3', clusterIP: '172.25.0.20' });
-    const others = [serviceYaml({ name: 'a', region: 'nyc3', clusterIP: '172.25.0.2' }), serviceYaml({ name: 'b', region: 'nyc3', clusterIP: '172.25.0.3' }), serviceYaml({ name: 'c', region: 'nyc3', clusterIP: '172.25.0.6' })].join('---\n');
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/cart.yaml': cart, 'nyc3/payments.yaml': ledger, 'nyc3/others.yaml': others }, { settings: { speakerUrl: speaker.url } });
+    const others = [
+      serviceYaml({ name: 'a', region: 'nyc3', clusterIP: '172.25.0.2' }),
+      serviceYaml({ name: 'b', region: 'nyc3', clusterIP: '172.25.0.3' }),
+      serviceYaml({ name: 'c', region: 'nyc3', clusterIP: '172.25.0.6' }),
+    ].join('---\n');
+    const client = await startWorkspace(
+      {
+        'kube-routes.yaml': lspConfigYaml,
+        'nyc3/cart.yaml': cart,
+        'nyc3/payments.yaml': ledger,
+        'nyc3/others.yaml': others,
+      },
+      { settings: { speakerUrl: speaker.url } },
+    );
     await client.open('nyc3/cart.yaml', cart);
     await client.open('nyc3/payments.yaml', ledger);
     const { diagnostic, actions } = await actionsFor(client, 'nyc3/cart.yaml', 'duplicate-cluster-ip');
     const titles = actions.map((a) => a.title);
-    assert.deepEqual(titles, ['Assign a free cluster IP in nyc3: 172.25.0.7', 'Disable duplicate-cluster-ip for this line']);
+    assert.deepEqual(titles, [
+      'Assign a free cluster IP in nyc3: 172.25.0.7',
+      'Disable duplicate-cluster-ip for this line',
+    ]);
     assert.equal(actions[0]?.kind, 'quickfix');
     assert.equal(actions[0]?.isPreferred, true);
     assert.deepEqual(actions[0]?.diagnostics, [diagnostic]);
@@ -46,7 +73,11 @@ describe('language server: code actions', () => {
     const text = await apply(client, 'nyc3/cart.yaml', actions[0]);
     assert.match(text, /^ {2}clusterIP: "172\.25\.0\.7"$/m, 'the quotes are kept');
     await client.waitForDiagnostics('nyc3/cart.yaml', (d) => !rules(d).includes('duplicate-cluster-ip'));
-    await client.waitForDiagnostics('nyc3/payments.yaml', (d) => !rules(d).includes('duplicate-cluster-ip'), 'the other side clears too');
+    await client.waitForDiagnostics(
+      'nyc3/payments.yaml',
+      (d) => !rules(d).includes('duplicate-cluster-ip'),
+      'the other side clears too',
+    );
   });
 
   test('a cluster IP under the cursor can be moved without a diagnostic (refactoring)', async () => {
@@ -56,15 +87,29 @@ describe('language server: code actions', () => {
     assert.deepEqual(await client.waitForDiagnostics('sgp1/web.yaml', () => true), []);
     const at = positionOf(web, '172.25.144.10');
     const actions = await client.codeActions('sgp1/web.yaml', { start: at, end: at }, []);
-    assert.deepEqual(actions.map((a) => [a.title, a.kind]), [['Assign a free cluster IP in sgp1: 172.25.144.2', 'refactor.rewrite']]);
+    assert.deepEqual(
+      actions.map((a) => [a.title, a.kind]),
+      [['Assign a free cluster IP in sgp1: 172.25.144.2', 'refactor.rewrite']],
+    );
   });
 
   test('add the region label inferred from the cluster IP: new labels, block labels, flow labels', async () => {
     const noLabels = serviceYaml({ name: 'web', clusterIP: '172.25.144.10' });
     // Three different Services (name and address), so they do not collide with each other.
-    const blockLabels = serviceYaml({ name: 'api', clusterIP: '172.25.144.11' }).replace('  namespace: shop\n', '  namespace: shop\n  labels:\n    app: web\n');
-    const flowLabels = serviceYaml({ name: 'cart', clusterIP: '172.25.144.12' }).replace('  namespace: shop\n', '  namespace: shop\n  labels: {app: web}\n');
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'a.yaml': noLabels, 'b.yaml': blockLabels, 'c.yaml': flowLabels });
+    const blockLabels = serviceYaml({ name: 'api', clusterIP: '172.25.144.11' }).replace(
+      '  namespace: shop\n',
+      '  namespace: shop\n  labels:\n    app: web\n',
+    );
+    const flowLabels = serviceYaml({ name: 'cart', clusterIP: '172.25.144.12' }).replace(
+      '  namespace: shop\n',
+      '  namespace: shop\n  labels: {app: web}\n',
+    );
+    const client = await startWorkspace({
+      'kube-routes.yaml': lspConfigYaml,
+      'a.yaml': noLabels,
+      'b.yaml': blockLabels,
+      'c.yaml': flowLabels,
+    });
     const expected = {
       'a.yaml': noLabels.replace('metadata:\n', 'metadata:\n  labels:\n    region: sgp1\n'),
       'b.yaml': blockLabels.replace('  labels:\n', '  labels:\n    region: sgp1\n'),
@@ -84,26 +129,55 @@ describe('language server: code actions', () => {
     const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'web.yaml': wrong });
     await client.open('web.yaml', wrong);
     const { actions } = await actionsFor(client, 'web.yaml', 'unknown-region');
-    assert.deepEqual(actions.map((a) => a.title), ['Set label region: sgp1', 'Disable unknown-region for this line']);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['Set label region: sgp1', 'Disable unknown-region for this line'],
+    );
     await apply(client, 'web.yaml', actions[0]);
     assert.deepEqual(await client.waitForDiagnostics('web.yaml', () => true), []);
   });
 
   test('disable a rule for one line: the comment is indented like the line, and extends an existing one', async () => {
     const web = serviceYaml({ name: 'web', region: 'nyc3', clusterIP: '172.25.0.10', externalIPs: ['198.51.100.7'] });
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml.replace('externalIPPools: [172.30.0.0/24]\n', 'externalIPPools: [172.30.0.0/24]\nrules: {external-ip-outside-pools: error}\n'), 'web.yaml': web });
+    const client = await startWorkspace({
+      'kube-routes.yaml': lspConfigYaml.replace(
+        'externalIPPools: [172.30.0.0/24]\n',
+        'externalIPPools: [172.30.0.0/24]\nrules: {external-ip-outside-pools: error}\n',
+      ),
+      'web.yaml': web,
+    });
     await client.open('web.yaml', web);
     const { actions } = await actionsFor(client, 'web.yaml', 'external-ip-outside-pools');
-    const text = await apply(client, 'web.yaml', actions.find((a) => a.title === 'Disable external-ip-outside-pools for this line'));
-    assert.match(text, /\n {2}externalIPs:\n {4}# kube-routes-disable-next-line external-ip-outside-pools\n {4}- 198\.51\.100\.7\n/);
+    const text = await apply(
+      client,
+      'web.yaml',
+      actions.find((a) => a.title === 'Disable external-ip-outside-pools for this line'),
+    );
+    assert.match(
+      text,
+      /\n {2}externalIPs:\n {4}# kube-routes-disable-next-line external-ip-outside-pools\n {4}- 198\.51\.100\.7\n/,
+    );
     assert.deepEqual(await client.waitForDiagnostics('web.yaml', () => true), []);
 
     // A second rule on the same line joins the existing comment.
-    const duplicate = text.replace('spec:\n', 'spec:\n  type: ClusterIP\n') + '---\n' + serviceYaml({ name: 'other', region: 'nyc3', externalIPs: ['198.51.100.7'] }).replace('    - 198.51.100.7', '    # kube-routes-disable-next-line external-ip-outside-pools\n    - 198.51.100.7');
+    const duplicate =
+      text.replace('spec:\n', 'spec:\n  type: ClusterIP\n') +
+      '---\n' +
+      serviceYaml({ name: 'other', region: 'nyc3', externalIPs: ['198.51.100.7'] }).replace(
+        '    - 198.51.100.7',
+        '    # kube-routes-disable-next-line external-ip-outside-pools\n    - 198.51.100.7',
+      );
     await client.change('web.yaml', duplicate);
     const { actions: more } = await actionsFor(client, 'web.yaml', 'external-ip-conflict');
-    const joined = await apply(client, 'web.yaml', more.find((a) => a.title === 'Disable external-ip-conflict for this line'));
-    assert.match(joined, /# kube-routes-disable-next-line external-ip-outside-pools,external-ip-conflict\n {4}- 198\.51\.100\.7/);
+    const joined = await apply(
+      client,
+      'web.yaml',
+      more.find((a) => a.title === 'Disable external-ip-conflict for this line'),
+    );
+    assert.match(
+      joined,
+      /# kube-routes-disable-next-line external-ip-outside-pools,external-ip-conflict\n {4}- 198\.51\.100\.7/,
+    );
     assert.deepEqual(rules(await client.waitForDiagnostics('web.yaml', () => true)), ['external-ip-conflict']);
   });
 });

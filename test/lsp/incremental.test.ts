@@ -18,9 +18,16 @@ const steps = 150;
 function randomService(r: Random, i: number): string {
   const region = r.pick(['nyc3', 'nyc3', 'sgp1', 'sgp1', 'nyc', '']);
   const name = r.pick(['web', 'api', 'cart', 'ledger', `svc-${i}`]);
-  const clusterIP = r.chance(0.5) ? `172.25.0.${1 + r.int(8)}` : r.chance(0.5) ? `172.25.144.${1 + r.int(4)}` : r.pick(['None', '', '10.9.9.9', 'not-an-ip']);
-  const externals = Array.from({ length: r.int(3) }, () => r.pick(['172.30.0.1', '172.30.0.2', '172.30.14.1', '172.30.15.1', '172.25.0.3', '198.51.100.7']));
-  const labels = region === '' ? '' : `  labels:\n    ${r.pick(['region', 'topology.kubernetes.io/region'])}: ${region}\n`;
+  const clusterIP = r.chance(0.5)
+    ? `172.25.0.${1 + r.int(8)}`
+    : r.chance(0.5)
+      ? `172.25.144.${1 + r.int(4)}`
+      : r.pick(['None', '', '10.9.9.9', 'not-an-ip']);
+  const externals = Array.from({ length: r.int(3) }, () =>
+    r.pick(['172.30.0.1', '172.30.0.2', '172.30.14.1', '172.30.15.1', '172.25.0.3', '198.51.100.7']),
+  );
+  const labels =
+    region === '' ? '' : `  labels:\n    ${r.pick(['region', 'topology.kubernetes.io/region'])}: ${region}\n`;
   const ext = externals.length > 0 ? `  externalIPs:\n${externals.map((e) => `    - ${e}\n`).join('')}` : '';
   const suppress = r.chance(0.1) ? '  # kube-routes-disable-next-line\n' : '';
   return `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: ${r.pick(['shop', 'payments'])}\n${labels}spec:\n${suppress}  clusterIP: ${clusterIP === '' ? '""' : clusterIP}\n${ext}`;
@@ -39,9 +46,22 @@ interface Comparable {
   readonly related: unknown;
 }
 
-const fromDiagnostic = (d: Diagnostic): Comparable => ({ code: d.code, range: d.range, message: d.message, related: (d.relatedInformation ?? []).map((x) => [x.location.uri, x.location.range, x.message]) });
-const range = (f: Finding['range']) => ({ start: { line: f.start.line, character: f.start.column }, end: { line: f.end.line, character: f.end.column } });
-const fromFinding = (f: Finding): Comparable => ({ code: f.rule, range: range(f.range), message: f.message, related: f.related.map((x) => [pathToFileURL(x.file).href, range(x.range), x.message]) });
+const fromDiagnostic = (d: Diagnostic): Comparable => ({
+  code: d.code,
+  range: d.range,
+  message: d.message,
+  related: (d.relatedInformation ?? []).map((x) => [x.location.uri, x.location.range, x.message]),
+});
+const range = (f: Finding['range']) => ({
+  start: { line: f.start.line, character: f.start.column },
+  end: { line: f.end.line, character: f.end.column },
+});
+const fromFinding = (f: Finding): Comparable => ({
+  code: f.rule,
+  range: range(f.range),
+  message: f.message,
+  related: f.related.map((x) => [pathToFileURL(x.file).href, range(x.range), x.message]),
+});
 
 test(`incremental re-checks equal a full engine check after every random step (seed ${seed})`, async () => {
   const r = new Random(seed);
@@ -94,11 +114,19 @@ async function settle(client: LspClient, open: Map<string, string>, step: number
   const text = `${open.get('sentinel.yaml') ?? ''}# step ${step}\n`;
   open.set('sentinel.yaml', text);
   const version = await client.change('sentinel.yaml', text);
-  await client.waitFor(`sentinel version ${version}`, () => client.published.find((p) => p.uri === client.uri('sentinel.yaml') && p.version === version));
+  await client.waitFor(`sentinel version ${version}`, () =>
+    client.published.find((p) => p.uri === client.uri('sentinel.yaml') && p.version === version),
+  );
   await client.symbols('sentinel.yaml');
 }
 
-function assertMatchesEngine(client: LspClient, open: ReadonlyMap<string, string>, onDisk: ReadonlySet<string>, config: NonNullable<ReturnType<typeof parseConfig>['config']>, where: string): void {
+function assertMatchesEngine(
+  client: LspClient,
+  open: ReadonlyMap<string, string>,
+  onDisk: ReadonlySet<string>,
+  config: NonNullable<ReturnType<typeof parseConfig>['config']>,
+  where: string,
+): void {
   const names = new Set([...onDisk, ...open.keys()]);
   const manifests = [...names].sort().map((n) => {
     const path = join(client.root, n);

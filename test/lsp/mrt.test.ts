@@ -9,17 +9,25 @@ import { positionOf, repoRoot, startWorkspace } from '@kube-routes/test/support'
 // (examples/fabric.mrt, from real BIRD routers) loaded in-process through the mrtPath setting.
 
 const examples = join(repoRoot, 'examples');
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : /\.ya?ml$/.test(f) ? [join(dir, f)] : []));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) =>
+    statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : /\.ya?ml$/.test(f) ? [join(dir, f)] : [],
+  );
 
 test('an MRT file as the route source: the BGP rules run on the example fabric', async () => {
   const tree = Object.fromEntries(files(examples).map((f) => [relative(examples, f), readFileSync(f, 'utf8')]));
   const client = await startWorkspace(tree, { settings: { mrtPath: join(examples, 'fabric.mrt') } });
   const payments = tree['nyc3/payments.yaml'] ?? '';
   await client.open('nyc3/payments.yaml', payments);
-  const d = await client.waitForDiagnostics('nyc3/payments.yaml', (x) => x.some((y) => y.code === 'route-origin-mismatch'));
+  const d = await client.waitForDiagnostics('nyc3/payments.yaml', (x) =>
+    x.some((y) => y.code === 'route-origin-mismatch'),
+  );
   const mismatch = d.find((x) => x.code === 'route-origin-mismatch') as Diagnostic;
   assert.deepEqual(mismatch.range.start, positionOf(payments, '172.25.0.20'));
   assert.match(mismatch.message, /covered by 172\.25\.0\.20\/32, originated by AS64514 \(region fra1\)/);
   assert.match(mismatch.message, /from peer 127\.0\.0\.13/);
-  assert.ok(d.some((x) => x.code === 'duplicate-cluster-ip'), 'the manifest rules run too');
+  assert.ok(
+    d.some((x) => x.code === 'duplicate-cluster-ip'),
+    'the manifest rules run too',
+  );
 });

@@ -37,14 +37,34 @@ test('Neovim 0.7 attaches the server: diagnostics, a hover, an applied code acti
   writeTree(root, {
     'kube-routes.yaml': lspConfigYaml,
     'nyc3/cart.yaml': cart,
-    'nyc3/payments.yaml': serviceYaml({ name: 'ledger', namespace: 'payments', region: 'nyc3', clusterIP: '172.25.0.20' }),
+    'nyc3/payments.yaml': serviceYaml({
+      name: 'ledger',
+      namespace: 'payments',
+      region: 'nyc3',
+      clusterIP: '172.25.0.20',
+    }),
   });
   const home = join(root, '.home');
   mkdirSync(home);
   const out = join(root, '.result.json');
   // A throwaway HOME and XDG folders: no user config, and Neovim's logs stay in the test folder.
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), XDG_CACHE_HOME: join(home, 'cache'), NVIM_LOG_FILE: join(home, 'nvim.log'), KR_SERVER: languageServerBin, KR_OUT: out, KR_ROOT: root };
-  const run = spawnSync('nvim', ['--headless', '-u', join(repoRoot, 'test/lsp/nvim/kube-routes.lua'), 'nyc3/cart.yaml'], { cwd: root, env, encoding: 'utf8', timeout: 90_000 });
+  const env = {
+    ...process.env,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'data'),
+    XDG_STATE_HOME: join(home, 'state'),
+    XDG_CACHE_HOME: join(home, 'cache'),
+    NVIM_LOG_FILE: join(home, 'nvim.log'),
+    KR_SERVER: languageServerBin,
+    KR_OUT: out,
+    KR_ROOT: root,
+  };
+  const run = spawnSync(
+    'nvim',
+    ['--headless', '-u', join(repoRoot, 'test/lsp/nvim/kube-routes.lua'), 'nyc3/cart.yaml'],
+    { cwd: root, env, encoding: 'utf8', timeout: 90_000 },
+  );
   assert.equal(run.error, undefined, 'nvim is installed (Debian package neovim)');
   const result = JSON.parse(readFileSync(out, 'utf8')) as NvimResult;
   assert.equal(run.status, 0, `nvim failed: ${JSON.stringify(result)}\n${run.stderr}`);
@@ -61,9 +81,15 @@ test('Neovim 0.7 attaches the server: diagnostics, a hover, an applied code acti
 
   assert.equal(result.hover.contents.kind, 'markdown');
   assert.match(result.hover.contents.value, /^\*\*172\.25\.0\.20\*\* · clusterIP of Service `shop\/cart`/);
-  assert.match(result.hover.contents.value, /Also used by:\n- Service `payments\/ledger` \(region nyc3\), clusterIP: \[nyc3\/payments\.yaml:9\]/);
+  assert.match(
+    result.hover.contents.value,
+    /Also used by:\n- Service `payments\/ledger` \(region nyc3\), clusterIP: \[nyc3\/payments\.yaml:9\]/,
+  );
 
-  assert.deepEqual(result.actions, ['Assign a free cluster IP in nyc3: 172.25.0.2', 'Disable duplicate-cluster-ip for this line']);
+  assert.deepEqual(result.actions, [
+    'Assign a free cluster IP in nyc3: 172.25.0.2',
+    'Disable duplicate-cluster-ip for this line',
+  ]);
   assert.equal(result.line_after, '  clusterIP: 172.25.0.2');
   assert.deepEqual(result.diagnostics_after, []);
 });

@@ -4,9 +4,24 @@ import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
-import { DiagnosticSeverity, FileChangeType, type Diagnostic, type DocumentSymbol } from 'vscode-languageserver-protocol';
+import {
+  DiagnosticSeverity,
+  FileChangeType,
+  type Diagnostic,
+  type DocumentSymbol,
+} from 'vscode-languageserver-protocol';
 import * as rpc from 'vscode-languageserver-protocol/node';
-import { LspClient, languageServerBin, lspConfigYaml, positionOf, runCli, serviceYaml, startWorkspace, tempDir, writeTree } from '@kube-routes/test/support';
+import {
+  LspClient,
+  languageServerBin,
+  lspConfigYaml,
+  positionOf,
+  runCli,
+  serviceYaml,
+  startWorkspace,
+  tempDir,
+  writeTree,
+} from '@kube-routes/test/support';
 
 // The language server over stdio, driven by a JSON-RPC client: the lifecycle, diagnostics from
 // the workspace index (open and closed files, unsaved edits, file events, excludes), the config
@@ -32,7 +47,9 @@ describe('language server: lifecycle', () => {
     assert.deepEqual(caps.codeLensProvider, { resolveProvider: false });
     assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix', 'refactor.rewrite'] });
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: { includeText: false } });
-    const watchers = await client.waitFor('the file watcher registration', () => client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'));
+    const watchers = await client.waitFor('the file watcher registration', () =>
+      client.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles'),
+    );
     assert.deepEqual(watchers.registerOptions, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] });
     assert.equal(await client.shutdown(), 0);
     assert.equal(client.stderr, '');
@@ -44,26 +61,44 @@ describe('language server: lifecycle', () => {
     const child = fork(languageServerBin, ['--node-ipc'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const connection = rpc.createProtocolConnection(new rpc.IPCMessageReader(child), new rpc.IPCMessageWriter(child));
     const published: rpc.PublishDiagnosticsParams[] = [];
-    let notify = () => undefined as void;
-    connection.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => { published.push(p); notify(); });
+    let notify: () => void = () => undefined;
+    connection.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
+      published.push(p);
+      notify();
+    });
     connection.listen();
     const uri = pathToFileURL(join(root, 'nyc3/cart.yaml')).href;
-    const diagnosticsOf = (want: (d: readonly Diagnostic[]) => boolean) => new Promise<Diagnostic[]>((resolve) => {
-      const check = () => { const last = published.filter((p) => p.uri === uri).at(-1); if (last && want(last.diagnostics)) resolve(last.diagnostics); };
-      notify = check;
-      check();
+    const diagnosticsOf = (want: (d: readonly Diagnostic[]) => boolean) =>
+      new Promise<Diagnostic[]>((resolve) => {
+        const check = () => {
+          const last = published.filter((p) => p.uri === uri).at(-1);
+          if (last && want(last.diagnostics)) resolve(last.diagnostics);
+        };
+        notify = check;
+        check();
+      });
+    const init = await connection.sendRequest(rpc.InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: pathToFileURL(root).href,
+      capabilities: {},
+      initializationOptions: { kubeRoutes: { exclude: ['vendor/**'] } },
     });
-    const init = await connection.sendRequest(rpc.InitializeRequest.type, { processId: process.pid, rootUri: pathToFileURL(root).href, capabilities: {}, initializationOptions: { kubeRoutes: { exclude: ['vendor/**'] } } });
     assert.equal(init.serverInfo?.name, 'kube-routes-language-server');
     await connection.sendNotification(rpc.InitializedNotification.type, {});
-    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'yaml', version: 1, text: cart } });
+    await connection.sendNotification(rpc.DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId: 'yaml', version: 1, text: cart },
+    });
     assert.deepEqual(await diagnosticsOf(() => true), [], 'vendor/ is excluded by initializationOptions');
-    await connection.sendNotification(rpc.DidChangeConfigurationNotification.type, { settings: { kubeRoutes: { exclude: [] } } });
+    await connection.sendNotification(rpc.DidChangeConfigurationNotification.type, {
+      settings: { kubeRoutes: { exclude: [] } },
+    });
     const d = await diagnosticsOf(has('duplicate-cluster-ip'));
     assert.equal(d[0]?.relatedInformation?.[0]?.location.uri, pathToFileURL(join(root, 'vendor/ledger.yaml')).href);
     await connection.sendRequest(rpc.ShutdownRequest.type);
     await connection.sendNotification(rpc.ExitNotification.type);
-    const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+    );
     connection.dispose();
     assert.equal(code, 0);
   });
@@ -78,7 +113,11 @@ describe('language server: lifecycle', () => {
 
 describe('language server: diagnostics from the workspace index', () => {
   test('a duplicate between an open file and a closed one: exact range, related location, rule link', async () => {
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/cart.yaml': cart, 'nyc3/payments.yaml': ledger });
+    const client = await startWorkspace({
+      'kube-routes.yaml': lspConfigYaml,
+      'nyc3/cart.yaml': cart,
+      'nyc3/payments.yaml': ledger,
+    });
     await client.open('nyc3/cart.yaml', cart);
     const diagnostics = await client.waitForDiagnostics('nyc3/cart.yaml', has('duplicate-cluster-ip'));
     assert.equal(diagnostics.length, 1);
@@ -87,10 +126,15 @@ describe('language server: diagnostics from the workspace index', () => {
     assert.equal(d.severity, DiagnosticSeverity.Error);
     assert.deepEqual(d.range, { start: { line: 8, character: 13 }, end: { line: 8, character: 24 } });
     assert.match(d.message, /^cluster IP 172\.25\.0\.20 is also used by Service payments\/ledger \(region nyc3\)/);
-    assert.deepEqual(d.relatedInformation, [{
-      location: { uri: client.uri('nyc3/payments.yaml'), range: { start: { line: 8, character: 13 }, end: { line: 8, character: 24 } } },
-      message: 'Service payments/ledger (region nyc3) also uses 172.25.0.20',
-    }]);
+    assert.deepEqual(d.relatedInformation, [
+      {
+        location: {
+          uri: client.uri('nyc3/payments.yaml'),
+          range: { start: { line: 8, character: 13 }, end: { line: 8, character: 24 } },
+        },
+        message: 'Service payments/ledger (region nyc3) also uses 172.25.0.20',
+      },
+    ]);
     const href = d.codeDescription?.href ?? '';
     assert.match(href, /^file:\/\/.*\/docs\/rules\.md#duplicate-cluster-ip$/);
     assert.ok(existsSync(fileURLToPath(href.replace(/#.*$/, ''))), `${href} exists`);
@@ -99,7 +143,11 @@ describe('language server: diagnostics from the workspace index', () => {
   });
 
   test('fixing one side clears both; unsaved edits count over the disk; closing reverts to the disk', async () => {
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/cart.yaml': cart, 'nyc3/payments.yaml': ledger });
+    const client = await startWorkspace({
+      'kube-routes.yaml': lspConfigYaml,
+      'nyc3/cart.yaml': cart,
+      'nyc3/payments.yaml': ledger,
+    });
     await client.open('nyc3/cart.yaml', cart);
     await client.open('nyc3/payments.yaml', ledger);
     await client.waitForDiagnostics('nyc3/payments.yaml', has('duplicate-cluster-ip'));
@@ -121,13 +169,19 @@ describe('language server: diagnostics from the workspace index', () => {
     const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/web.yaml': web });
     await client.open('nyc3/web.yaml', web);
     await client.waitForDiagnostics('nyc3/web.yaml', () => true);
-    const version = await client.change('nyc3/web.yaml', web + '# a comment\n');
-    await client.waitFor('the publish of the new version', () => client.published.find((p) => p.uri === client.uri('nyc3/web.yaml') && p.version === version));
+    const version = await client.change('nyc3/web.yaml', `${web}# a comment\n`);
+    await client.waitFor('the publish of the new version', () =>
+      client.published.find((p) => p.uri === client.uri('nyc3/web.yaml') && p.version === version),
+    );
     assert.deepEqual(client.diagnostics.get(client.uri('nyc3/web.yaml'))?.diagnostics, []);
   });
 
   test('a broken manifest is a yaml-syntax diagnostic; the rest of the workspace is still checked', async () => {
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/cart.yaml': cart, 'nyc3/payments.yaml': ledger });
+    const client = await startWorkspace({
+      'kube-routes.yaml': lspConfigYaml,
+      'nyc3/cart.yaml': cart,
+      'nyc3/payments.yaml': ledger,
+    });
     const broken = `${cart}---\napiVersion: v1\nkind: Service\nmetadata: {name: x, labels: {region: nyc3}\n`;
     await client.open('nyc3/cart.yaml', broken);
     const diagnostics = await client.waitForDiagnostics('nyc3/cart.yaml', has('yaml-syntax'));
@@ -153,8 +207,15 @@ describe('language server: diagnostics from the workspace index', () => {
     await client.waitForDiagnostics('nyc3/cart.yaml', has('duplicate-cluster-ip'), 'duplicate again');
 
     renameSync(join(root, 'nyc3/payments.yaml'), join(root, 'nyc3/ledger.yaml'));
-    await client.filesChanged([{ path: 'nyc3/payments.yaml', type: FileChangeType.Deleted }, { path: 'nyc3/ledger.yaml', type: FileChangeType.Created }]);
-    const renamed = await client.waitForDiagnostics('nyc3/cart.yaml', (d) => d[0]?.relatedInformation?.[0]?.location.uri === client.uri('nyc3/ledger.yaml'), 'related location follows the rename');
+    await client.filesChanged([
+      { path: 'nyc3/payments.yaml', type: FileChangeType.Deleted },
+      { path: 'nyc3/ledger.yaml', type: FileChangeType.Created },
+    ]);
+    const renamed = await client.waitForDiagnostics(
+      'nyc3/cart.yaml',
+      (d) => d[0]?.relatedInformation?.[0]?.location.uri === client.uri('nyc3/ledger.yaml'),
+      'related location follows the rename',
+    );
     assert.equal(renamed.length, 1);
 
     rmSync(join(root, 'nyc3/ledger.yaml'));
@@ -171,18 +232,25 @@ describe('language server: diagnostics from the workspace index', () => {
   });
 
   test('node_modules, hidden folders and the exclude setting are not indexed', async () => {
-    const client = await startWorkspace({
-      'kube-routes.yaml': lspConfigYaml,
-      'nyc3/cart.yaml': cart,
-      'node_modules/chart/ledger.yaml': ledger,
-      '.cache/ledger.yaml': ledger,
-      'vendor/ledger.yaml': ledger,
-      'deploy/ledger.yaml': ledger.replace('ledger', 'ledger2'),
-    }, { settings: { exclude: ['vendor/**', '**/deploy'] } });
+    const client = await startWorkspace(
+      {
+        'kube-routes.yaml': lspConfigYaml,
+        'nyc3/cart.yaml': cart,
+        'node_modules/chart/ledger.yaml': ledger,
+        '.cache/ledger.yaml': ledger,
+        'vendor/ledger.yaml': ledger,
+        'deploy/ledger.yaml': ledger.replace('ledger', 'ledger2'),
+      },
+      { settings: { exclude: ['vendor/**', '**/deploy'] } },
+    );
     await client.open('nyc3/cart.yaml', cart);
     assert.deepEqual(await client.waitForDiagnostics('nyc3/cart.yaml', () => true), []);
     await client.changeSettings({ exclude: ['vendor/**'] });
-    const d = await client.waitForDiagnostics('nyc3/cart.yaml', has('duplicate-cluster-ip'), 'deploy/ indexed once no longer excluded');
+    const d = await client.waitForDiagnostics(
+      'nyc3/cart.yaml',
+      has('duplicate-cluster-ip'),
+      'deploy/ indexed once no longer excluded',
+    );
     assert.equal(d[0]?.relatedInformation?.length, 1);
     assert.equal(d[0]?.relatedInformation?.[0]?.location.uri, client.uri('deploy/ledger.yaml'));
   });
@@ -231,7 +299,10 @@ describe('language server: kube-routes.yaml', () => {
     await client.filesChanged([{ path: 'kube-routes.yaml', type: FileChangeType.Changed }]);
     await client.waitForDiagnostics('team/web.yaml', has('cluster-ip-outside-region'));
 
-    writeFileSync(join(client.root, 'team/kube-routes.yaml'), 'regions:\n  sgp1: {clusterIPRanges: [172.25.144.0/20]}\n');
+    writeFileSync(
+      join(client.root, 'team/kube-routes.yaml'),
+      'regions:\n  sgp1: {clusterIPRanges: [172.25.144.0/20]}\n',
+    );
     await client.filesChanged([{ path: 'team/kube-routes.yaml', type: FileChangeType.Created }]);
     await client.waitForDiagnostics('team/web.yaml', (d) => d.length === 0, 'the nearer config governs');
 
@@ -242,10 +313,20 @@ describe('language server: kube-routes.yaml', () => {
 
   test('the configPath setting names the config for every file', async () => {
     const sgpWeb = serviceYaml({ name: 'web', region: 'sgp1', clusterIP: '172.25.144.10' });
-    const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'ops/other.yaml': 'regions:\n  fra1: {clusterIPRanges: [172.25.32.0/20]}\n', 'sgp1/web.yaml': sgpWeb }, { settings: { configPath: 'ops/other.yaml' } });
+    const client = await startWorkspace(
+      {
+        'kube-routes.yaml': lspConfigYaml,
+        'ops/other.yaml': 'regions:\n  fra1: {clusterIPRanges: [172.25.32.0/20]}\n',
+        'sgp1/web.yaml': sgpWeb,
+      },
+      { settings: { configPath: 'ops/other.yaml' } },
+    );
     await client.open('sgp1/web.yaml', sgpWeb);
     const d = await client.waitForDiagnostics('sgp1/web.yaml', has('unknown-region'));
-    assert.match(d[0]?.message ?? '', /known regions: fra1\. Fix the region label or add the region to ops\/other\.yaml\./);
+    assert.match(
+      d[0]?.message ?? '',
+      /known regions: fra1\. Fix the region label or add the region to ops\/other\.yaml\./,
+    );
   });
 });
 
@@ -255,10 +336,16 @@ describe('language server: outline', () => {
     const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'nyc3/shop.yaml': text });
     await client.open('nyc3/shop.yaml', text);
     const symbols = (await client.symbols('nyc3/shop.yaml')) as DocumentSymbol[];
-    assert.deepEqual(symbols.map((s) => [s.name, s.detail, s.range.start.line, s.selectionRange.start.line]), [
-      ['shop/web', 'region nyc3 · clusterIP 172.25.0.10', 0, 3],
-      ['shop/cart', 'region nyc3 · clusterIP 172.25.0.20', 13, 16],
-    ]);
-    assert.deepEqual(symbols[1]?.children?.map((c) => [c.name, c.range.start.line]), [['clusterIP 172.25.0.20', 21]]);
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.range.start.line, s.selectionRange.start.line]),
+      [
+        ['shop/web', 'region nyc3 · clusterIP 172.25.0.10', 0, 3],
+        ['shop/cart', 'region nyc3 · clusterIP 172.25.0.20', 13, 16],
+      ],
+    );
+    assert.deepEqual(
+      symbols[1]?.children?.map((c) => [c.name, c.range.start.line]),
+      [['clusterIP 172.25.0.20', 21]],
+    );
   });
 });

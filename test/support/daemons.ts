@@ -13,13 +13,20 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Polls until check returns a value (not undefined), or throws with the last reason after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -29,7 +36,10 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
     } catch (e) {
       lastError = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -82,7 +92,10 @@ abstract class Daemon {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       child.kill(signal);
     });
   }
@@ -111,7 +124,10 @@ export interface BirdRoutes {
 export class Bird extends Daemon {
   readonly socket: string;
 
-  constructor(spec: DaemonSpec, readonly routes: BirdRoutes = {}) {
+  constructor(
+    spec: DaemonSpec,
+    readonly routes: BirdRoutes = {},
+  ) {
     super(spec);
     this.socket = join(spec.dir, 'bird.ctl');
   }
@@ -125,18 +141,22 @@ export class Bird extends Daemon {
           ...(r.communities ?? []).map((c) => `bgp_community.add((${c.replace(':', ',')}));`),
           ...(r.largeCommunities ?? []).map((c) => `bgp_large_community.add((${c.split(':').join(',')}));`),
           // BIRD calls Site of Origin "ro" (route origin).
-          ...(r.extendedCommunities ?? []).map((c) => `bgp_ext_community.add((${c.replace(/^soo /, 'ro ').replace(/ /, ', ').replace(':', ', ')}));`),
+          ...(r.extendedCommunities ?? []).map(
+            (c) => `bgp_ext_community.add((${c.replace(/^soo /, 'ro ').replace(/ /, ', ').replace(':', ', ')}));`,
+          ),
         ];
         return `  route ${r.prefix} blackhole${sets.length ? ` { ${sets.join(' ')} }` : ''};`;
       });
       return `protocol static ${name} {\n  ${family};\n${lines.join('\n')}\n}\n`;
     };
     const channel = (family: 'ipv4' | 'ipv6', n: NeighborSpec) => {
-      const nh = family === 'ipv4' ? this.routes.nextHop4 ?? '10.0.0.2' : this.routes.nextHop6;
+      const nh = family === 'ipv4' ? (this.routes.nextHop4 ?? '10.0.0.2') : this.routes.nextHop6;
       const nextHop = this.routes.nextHopKeep ? ' next hop keep;' : nh ? ` next hop address ${nh};` : '';
       return `  ${family} { import all; export all;${nextHop}${n.addPath ? ' add paths on;' : ''} };`;
     };
-    const neighbors = s.neighbors.map((n) => `protocol bgp ${n.name} {
+    const neighbors = s.neighbors
+      .map(
+        (n) => `protocol bgp ${n.name} {
   local ${s.address} port ${s.port} as ${s.asn};
   neighbor ${n.address} port ${n.port} as ${n.asn};
   multihop;
@@ -147,7 +167,9 @@ export class Bird extends Daemon {
   ${n.gracefulRestart ? `graceful restart on; graceful restart time ${n.restartTime ?? 30};` : ''}
 ${channel('ipv4', n)}
 ${this.routes.ipv6?.length || this.routes.ipv6Channels ? channel('ipv6', n) : ''}
-}`).join('\n');
+}`,
+      )
+      .join('\n');
     return `log "${join(s.dir, 'bird.log')}" all;
 router id ${s.routerId};
 protocol device { }
@@ -159,7 +181,16 @@ ${staticProto('routes4', 'ipv4', this.routes.ipv4 ?? [])}${staticProto('routes6'
   start(options: { readonly recovery?: boolean } = {}): void {
     const conf = join(this.spec.dir, 'bird.conf');
     writeFileSync(conf, this.config());
-    this.launch('bird', ['-f', '-c', conf, '-s', this.socket, '-P', join(this.spec.dir, 'bird.pid'), ...(options.recovery ? ['-R'] : [])]);
+    this.launch('bird', [
+      '-f',
+      '-c',
+      conf,
+      '-s',
+      this.socket,
+      '-P',
+      join(this.spec.dir, 'bird.pid'),
+      ...(options.recovery ? ['-R'] : []),
+    ]);
   }
 
   /** BIRD's log file (the log statement of its config). */
@@ -192,9 +223,17 @@ ${staticProto('routes4', 'ipv4', this.routes.ipv4 ?? [])}${staticProto('routes6'
 export interface GoBgpNeighbor {
   readonly state?: {
     readonly session_state?: number | string;
-    readonly messages?: { readonly received?: { readonly update?: number; readonly notification?: number; readonly total?: number } };
+    readonly messages?: {
+      readonly received?: { readonly update?: number; readonly notification?: number; readonly total?: number };
+    };
   };
-  readonly afi_safis?: readonly { readonly state?: { readonly family?: { readonly afi?: number }; readonly received?: number; readonly accepted?: number } }[];
+  readonly afi_safis?: readonly {
+    readonly state?: {
+      readonly family?: { readonly afi?: number };
+      readonly received?: number;
+      readonly accepted?: number;
+    };
+  }[];
 }
 
 /** A BMP station a router streams to (RFC 7854): FRR's `bmp targets`, GoBGP's `[[bmp-servers]]`. */
@@ -218,13 +257,19 @@ export interface GoBgpOptions {
 export class GoBgp extends Daemon {
   apiPort = 0;
 
-  constructor(spec: DaemonSpec, readonly nextHop = '10.0.0.3', readonly options: GoBgpOptions = {}) {
+  constructor(
+    spec: DaemonSpec,
+    readonly nextHop = '10.0.0.3',
+    readonly options: GoBgpOptions = {},
+  ) {
     super(spec);
   }
 
   config(): string {
     const s = this.spec;
-    const neighbors = s.neighbors.map((n) => `
+    const neighbors = s.neighbors
+      .map(
+        (n) => `
 [[neighbors]]
   [neighbors.config]
     neighbor-address = "${n.address}"
@@ -238,38 +283,60 @@ export class GoBgp extends Daemon {
     idle-hold-time-after-reset = 1
     hold-time = 9
     keepalive-interval = 3
-${n.gracefulRestart ? `  [neighbors.graceful-restart.config]
+${
+  n.gracefulRestart
+    ? `  [neighbors.graceful-restart.config]
     enabled = true
     restart-time = ${n.restartTime ?? 30}
-` : ''}  [[neighbors.afi-safis]]
+`
+    : ''
+}  [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv4-unicast"
-${n.addPath ? `    [neighbors.afi-safis.add-paths.config]
+${
+  n.addPath
+    ? `    [neighbors.afi-safis.add-paths.config]
       send-max = 8
-` : ''}${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
+`
+    : ''
+}${
+  n.gracefulRestart
+    ? `    [neighbors.afi-safis.mp-graceful-restart.config]
       enabled = true
-` : ''}  [[neighbors.afi-safis]]
+`
+    : ''
+}  [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "ipv6-unicast"
-${n.gracefulRestart ? `    [neighbors.afi-safis.mp-graceful-restart.config]
+${
+  n.gracefulRestart
+    ? `    [neighbors.afi-safis.mp-graceful-restart.config]
       enabled = true
-` : ''}`).join('');
+`
+    : ''
+}`,
+      )
+      .join('');
     // FRR resets a session on a loopback next hop ("martian") and GoBGP would send its own.
     // Extended communities ("rt:65002:5") are added on export: the CLI cannot attach them to IPv4 unicast routes.
     const ext = this.options.extendedCommunities ?? [];
-    const setExt = ext.length ? `
+    const setExt = ext.length
+      ? `
       [policy-definitions.statements.actions.bgp-actions.set-ext-community]
         options = "add"
         [policy-definitions.statements.actions.bgp-actions.set-ext-community.set-ext-community-method]
-          communities-list = [${ext.map((c) => `"${c}"`).join(', ')}]` : '';
+          communities-list = [${ext.map((c) => `"${c}"`).join(', ')}]`
+      : '';
     const bmp = this.options.bmp;
-    const bmpServers = bmp ? `
+    const bmpServers = bmp
+      ? `
 [[bmp-servers]]
   [bmp-servers.config]
     address = "${bmp.host}"
     port = ${bmp.port}
     route-monitoring-policy = "${bmp.policy ?? 'pre-policy'}"
-${bmp.statisticsTimeout ? `    statistics-timeout = ${bmp.statisticsTimeout}\n` : ''}` : '';
+${bmp.statisticsTimeout ? `    statistics-timeout = ${bmp.statisticsTimeout}\n` : ''}`
+      : '';
     return `[global.config]
   as = ${s.asn}
   router-id = "${s.routerId}"
@@ -294,7 +361,16 @@ ${neighbors}${bmpServers}`;
     this.apiPort = await freePort();
     const conf = join(this.spec.dir, 'gobgpd.toml');
     writeFileSync(conf, this.config());
-    this.launch('gobgpd', ['-f', conf, '-p', '-l', 'info', '--api-hosts', `127.0.0.1:${this.apiPort}`, '--pprof-disable']);
+    this.launch('gobgpd', [
+      '-f',
+      conf,
+      '-p',
+      '-l',
+      'info',
+      '--api-hosts',
+      `127.0.0.1:${this.apiPort}`,
+      '--pprof-disable',
+    ]);
   }
 
   gobgp(...args: string[]): { code: number | null; out: string } {
@@ -306,7 +382,7 @@ ${neighbors}${bmpServers}`;
   neighborState(address: string): string | undefined {
     const state = this.neighbor(address)?.state?.session_state;
     const names = ['unknown', 'idle', 'connect', 'active', 'opensent', 'openconfirm', 'established'];
-    return typeof state === 'number' ? names[state] ?? String(state) : state;
+    return typeof state === 'number' ? (names[state] ?? String(state)) : state;
   }
 
   /** `gobgp -j neighbor ADDRESS`, parsed; undefined when gobgp cannot answer. */
@@ -342,26 +418,42 @@ export interface FrrOptions {
 /** FRR's bgpd without zebra, configured by a bgpd.conf, queried with vtysh. */
 export class Frr extends Daemon {
   /** networks: prefixes, or StaticRoutes whose communities are set on the originated route (so FRR's own RIB shows them). */
-  constructor(spec: DaemonSpec, readonly networks: readonly (string | StaticRoute)[] = [], readonly nextHop = '10.0.0.4', readonly options: FrrOptions = {}) {
+  constructor(
+    spec: DaemonSpec,
+    readonly networks: readonly (string | StaticRoute)[] = [],
+    readonly nextHop = '10.0.0.4',
+    readonly options: FrrOptions = {},
+  ) {
     super(spec);
   }
 
   config(): string {
     const s = this.spec;
-    const n = s.neighbors.map((x) => ` neighbor ${x.address} remote-as ${x.asn}
+    const n = s.neighbors
+      .map(
+        (x) => ` neighbor ${x.address} remote-as ${x.asn}
  neighbor ${x.address} port ${x.port}
  neighbor ${x.address} update-source ${s.address}
  neighbor ${x.address} disable-connected-check
  neighbor ${x.address} timers connect 1
  neighbor ${x.address} timers 3 9
-${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`).join('');
+${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`,
+      )
+      .join('');
     const bmp = this.options.bmp;
     const importCommunities = this.options.importCommunities ?? [];
-    const activate = s.neighbors.map((x) => `  neighbor ${x.address} route-map NH-OUT out\n${x.addPath ? `  neighbor ${x.address} addpath-tx-all-paths\n` : ''}${importCommunities.length ? `  neighbor ${x.address} route-map IMPORT in\n` : ''}${bmp?.policies.includes('pre-policy') ? `  neighbor ${x.address} soft-reconfiguration inbound\n` : ''}`).join('');
-    const bmpTargets = bmp ? ` bmp targets kube-routes
+    const activate = s.neighbors
+      .map(
+        (x) =>
+          `  neighbor ${x.address} route-map NH-OUT out\n${x.addPath ? `  neighbor ${x.address} addpath-tx-all-paths\n` : ''}${importCommunities.length ? `  neighbor ${x.address} route-map IMPORT in\n` : ''}${bmp?.policies.includes('pre-policy') ? `  neighbor ${x.address} soft-reconfiguration inbound\n` : ''}`,
+      )
+      .join('');
+    const bmpTargets = bmp
+      ? ` bmp targets kube-routes
   bmp connect ${bmp.host} port ${bmp.port} min-retry 100 max-retry 1000
 ${bmp.policies.map((p) => `  bmp monitor ipv4 unicast ${p}\n`).join('')}${bmp.statsIntervalMs ? `  bmp stats interval ${bmp.statsIntervalMs}\n` : ''} exit
-` : '';
+`
+      : '';
     const routeMaps: string[] = [];
     const network = (r: string | StaticRoute, family: string, i: number) => {
       if (typeof r === 'string') return `  network ${r}\n`;
@@ -370,7 +462,9 @@ ${bmp.policies.map((p) => `  bmp monitor ipv4 unicast ${p}\n`).join('')}${bmp.st
         r.largeCommunities?.length ? ` set large-community ${r.largeCommunities.join(' ')} additive\n` : '',
         // "rt 65003:5" -> one "set extcommunity rt ..." line per kind.
         ...['rt', 'soo'].map((kind) => {
-          const values = (r.extendedCommunities ?? []).filter((c) => c.startsWith(`${kind} `)).map((c) => c.slice(kind.length + 1));
+          const values = (r.extendedCommunities ?? [])
+            .filter((c) => c.startsWith(`${kind} `))
+            .map((c) => c.slice(kind.length + 1));
           return values.length ? ` set extcommunity ${kind} ${values.join(' ')}\n` : '';
         }),
       ].join('');
@@ -379,7 +473,10 @@ ${bmp.policies.map((p) => `  bmp monitor ipv4 unicast ${p}\n`).join('')}${bmp.st
       return `  network ${r.prefix} route-map ${name}\n`;
     };
     const networks6 = this.options.networks6 ?? [];
-    const ipv6 = networks6.length === 0 ? '' : ` address-family ipv6 unicast
+    const ipv6 =
+      networks6.length === 0
+        ? ''
+        : ` address-family ipv6 unicast
 ${networks6.map((r, i) => network(r, 'v6', i)).join('')}${s.neighbors.map((x) => `  neighbor ${x.address} activate\n${this.options.nextHop6 ? `  neighbor ${x.address} route-map NH6-OUT out\n` : ''}`).join('')} exit-address-family
 `;
     const restartTime = s.neighbors.find((x) => x.gracefulRestart)?.restartTime;
@@ -405,7 +502,25 @@ ${this.options.nextHop6 ? `route-map NH6-OUT permit 10\n set ipv6 next-hop globa
     const s = this.spec;
     const conf = join(s.dir, 'bgpd.conf');
     writeFileSync(conf, this.config());
-    this.launch('/usr/lib/frr/bgpd', ['-S', '-Z', ...(this.options.bmp ? ['-M', 'bmp'] : []), '-f', conf, '-i', join(s.dir, 'bgpd.pid'), '-z', join(s.dir, 'zserv.api'), '--vty_socket', s.dir, '-p', String(s.port), '-l', s.address, '-P', '0']);
+    this.launch('/usr/lib/frr/bgpd', [
+      '-S',
+      '-Z',
+      ...(this.options.bmp ? ['-M', 'bmp'] : []),
+      '-f',
+      conf,
+      '-i',
+      join(s.dir, 'bgpd.pid'),
+      '-z',
+      join(s.dir, 'zserv.api'),
+      '--vty_socket',
+      s.dir,
+      '-p',
+      String(s.port),
+      '-l',
+      s.address,
+      '-P',
+      '0',
+    ]);
   }
 
   /** FRR's log file (the log statement of its config). */
@@ -420,15 +535,22 @@ ${this.options.nextHop6 ? `route-map NH6-OUT permit 10\n set ipv6 next-hop globa
 
   /** Runs configuration commands in order, as typed after `configure terminal`. */
   configure(...commands: string[]): string {
-    const run = spawnSync('vtysh', ['--vty_socket', this.spec.dir, '-c', 'configure terminal', ...commands.flatMap((c) => ['-c', c])], { encoding: 'utf8' });
+    const run = spawnSync(
+      'vtysh',
+      ['--vty_socket', this.spec.dir, '-c', 'configure terminal', ...commands.flatMap((c) => ['-c', c])],
+      { encoding: 'utf8' },
+    );
     return run.stdout + run.stderr;
   }
 
   /** The BGP state of a neighbor in `show bgp summary json` ("Established", "Active", ...). */
   neighborState(address: string): string | undefined {
     try {
-      const summary = JSON.parse(this.vtysh('show bgp summary json')) as Record<string, { peers?: Record<string, { state?: string }> }>;
-      return summary['ipv4Unicast']?.peers?.[address]?.state;
+      const summary = JSON.parse(this.vtysh('show bgp summary json')) as Record<
+        string,
+        { peers?: Record<string, { state?: string }> }
+      >;
+      return summary.ipv4Unicast?.peers?.[address]?.state;
     } catch {
       return undefined;
     }

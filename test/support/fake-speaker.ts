@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseCidr, parseIpAddress, type IpRange, type PeerStatus, type Route, type RoutePath } from '@kube-routes/server/engine';
+import {
+  parseCidr,
+  parseIpAddress,
+  type IpRange,
+  type PeerStatus,
+  type Route,
+  type RoutePath,
+} from '@kube-routes/server/engine';
 import { apiPaths } from '@kube-routes/server/speaker-api';
 
 // A stand-in for kube-routes-speaker's read-only HTTP API (docs/api.md: /healthz, /v1/peers,
@@ -19,27 +26,44 @@ export interface FakePath {
 export function fakeRoute(prefix: string, paths: readonly FakePath[]): Route {
   return {
     prefix,
-    paths: paths.map((p, i): RoutePath => ({
-      peer: p.peer ?? `127.0.0.${2 + i}`,
-      pathId: 0,
-      nextHop: p.nextHop ?? `10.0.0.${2 + i}`,
-      asPath: p.asPath ?? [p.originAs],
-      originAs: p.originAs,
-      origin: 'igp',
-      med: undefined,
-      localPref: undefined,
-      communities: p.communities ?? [],
-      largeCommunities: [],
-      extendedCommunities: [],
-      stale: false,
-      receivedAt: p.receivedAt ?? '2026-11-28T21:47:10.000Z',
-    })),
+    paths: paths.map(
+      (p, i): RoutePath => ({
+        peer: p.peer ?? `127.0.0.${2 + i}`,
+        pathId: 0,
+        nextHop: p.nextHop ?? `10.0.0.${2 + i}`,
+        asPath: p.asPath ?? [p.originAs],
+        originAs: p.originAs,
+        origin: 'igp',
+        med: undefined,
+        localPref: undefined,
+        communities: p.communities ?? [],
+        largeCommunities: [],
+        extendedCommunities: [],
+        stale: false,
+        receivedAt: p.receivedAt ?? '2026-11-28T21:47:10.000Z',
+      }),
+    ),
   };
 }
 
 /** A peer row of /v1/peers: Established with the given prefix counts unless the state says otherwise. */
-export function fakePeer(address: string, asn: number, received: PeerStatus['received'], state = 'Established'): PeerStatus {
-  return { address, asn, description: undefined, source: 'bgp', state, uptimeSeconds: state === 'Established' ? 60 : 0, received, capabilities: [], lastError: undefined };
+export function fakePeer(
+  address: string,
+  asn: number,
+  received: PeerStatus['received'],
+  state = 'Established',
+): PeerStatus {
+  return {
+    address,
+    asn,
+    description: undefined,
+    source: 'bgp',
+    state,
+    uptimeSeconds: state === 'Established' ? 60 : 0,
+    received,
+    capabilities: [],
+    lastError: undefined,
+  };
 }
 
 export class FakeSpeaker {
@@ -103,7 +127,11 @@ export class FakeSpeaker {
         const within = parseCidr(url.searchParams.get('within') ?? '');
         if ('error' in within) return send(400, { error: within.error });
         const w = within.range;
-        return send(200, { routes: this.table.filter((e) => e.range.family === w.family && e.range.first >= w.first && e.range.last <= w.last).map((e) => e.route) });
+        return send(200, {
+          routes: this.table
+            .filter((e) => e.range.family === w.family && e.range.first >= w.first && e.range.last <= w.last)
+            .map((e) => e.route),
+        });
       }
       return send(404, { error: `unknown path ${url.pathname}` });
     });

@@ -14,7 +14,8 @@ export function parseHex(text: string): Uint8Array {
     .map((line) => line.replace(/#.*$/, ''))
     .join('')
     .replace(/\s+/g, '');
-  if (!/^[0-9a-fA-F]*$/.test(digits)) throw new Error(`non-hex characters in fixture: ${digits.replace(/[0-9a-fA-F]/g, '').slice(0, 20)}`);
+  if (!/^[0-9a-fA-F]*$/.test(digits))
+    throw new Error(`non-hex characters in fixture: ${digits.replace(/[0-9a-fA-F]/g, '').slice(0, 20)}`);
   if (digits.length % 2 !== 0) throw new Error('odd number of hex digits in fixture');
   return Uint8Array.from(Buffer.from(digits, 'hex'));
 }
@@ -22,11 +23,18 @@ export function parseHex(text: string): Uint8Array {
 /** Compares a value with the JSON file, or (UPDATE_SNAPSHOTS=1) writes it. */
 export function matchJsonSnapshot(actual: JsonValue, file: string): void {
   const text = `${JSON.stringify(actual, null, 2)}\n`;
-  if (process.env['UPDATE_SNAPSHOTS'] === '1') {
+  if (process.env.UPDATE_SNAPSHOTS === '1') {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
     return;
   }
-  assert.ok(existsSync(file), `missing snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 to create it, then review it`);
-  assert.deepEqual(JSON.parse(text), JSON.parse(readFileSync(file, 'utf8')), `output differs from ${file}; if intended, run with UPDATE_SNAPSHOTS=1`);
+  assert.ok(
+    existsSync(file),
+    `missing snapshot ${file}; run the tests with UPDATE_SNAPSHOTS=1 to create it, then review it`,
+  );
+  assert.deepEqual(
+    JSON.parse(text),
+    JSON.parse(readFileSync(file, 'utf8')),
+    `output differs from ${file}; if intended, run with UPDATE_SNAPSHOTS=1`,
+  );
 }

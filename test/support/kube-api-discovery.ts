@@ -8,9 +8,25 @@ import { apiVersionOf, resourceTypes } from './kube-api-store';
 /** The discovery document for a path, or undefined when the path is not a discovery path. */
 export function discoveryDocument(path: string, server: { readonly name: string; readonly address: string }): unknown {
   const trimmed = path.replace(/\/$/, '') || '/';
-  if (trimmed === '/version') return { major: '1', minor: '32', gitVersion: `v1.32.0-kube-routes-test+${server.name}`, gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.23.0', compiler: 'gc', platform: 'linux/amd64' };
+  if (trimmed === '/version')
+    return {
+      major: '1',
+      minor: '32',
+      gitVersion: `v1.32.0-kube-routes-test+${server.name}`,
+      gitCommit: '0000000000000000000000000000000000000000',
+      gitTreeState: 'clean',
+      buildDate: '2026-01-01T00:00:00Z',
+      goVersion: 'go1.23.0',
+      compiler: 'gc',
+      platform: 'linux/amd64',
+    };
   if (trimmed === '/healthz' || trimmed === '/readyz' || trimmed === '/livez') return 'ok';
-  if (trimmed === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: server.address }] };
+  if (trimmed === '/api')
+    return {
+      kind: 'APIVersions',
+      versions: ['v1'],
+      serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: server.address }],
+    };
   const groups = [...new Set(resourceTypes.filter((t) => t.group !== '').map((t) => t.group))].map((name) => {
     const gv = { groupVersion: `${name}/v1`, version: 'v1' };
     return { name, versions: [gv], preferredVersion: gv };
@@ -23,9 +39,33 @@ export function discoveryDocument(path: string, server: { readonly name: string;
   const types = resourceTypes.filter((t) => apiVersionOf(t) === gv);
   if (types.length === 0) return undefined;
   const resources = types.flatMap((t) => [
-    { name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'], ...(t.shortNames.length ? { shortNames: t.shortNames } : {}), ...(t.plural === 'services' ? { categories: ['all'] } : {}) },
-    { name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] },
-    ...(t.plural === 'services' ? [{ name: 'services/proxy', singularName: '', namespaced: true, kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] : []),
+    {
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+      ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+      ...(t.plural === 'services' ? { categories: ['all'] } : {}),
+    },
+    {
+      name: `${t.plural}/status`,
+      singularName: '',
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: ['get', 'patch', 'update'],
+    },
+    ...(t.plural === 'services'
+      ? [
+          {
+            name: 'services/proxy',
+            singularName: '',
+            namespaced: true,
+            kind: 'ServiceProxyOptions',
+            verbs: ['create', 'delete', 'get', 'patch', 'update'],
+          },
+        ]
+      : []),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources };
 }

@@ -144,24 +144,40 @@ export class KubeApiServer {
    */
   addService(input: ServiceInput): KubeObject {
     const namespace = input.namespace ?? 'default';
-    if (!this.store.get('namespaces', undefined, namespace)) this.put('namespaces', { metadata: { name: namespace }, status: { phase: 'Active' } });
+    if (!this.store.get('namespaces', undefined, namespace))
+      this.put('namespaces', { metadata: { name: namespace }, status: { phase: 'Active' } });
     const owner = (ip: string) => {
-      const ref = (this.store.get('ipaddresses', undefined, ip)?.['spec'] as { parentRef?: { namespace?: string; name?: string } } | undefined)?.parentRef;
+      const ref = (
+        this.store.get('ipaddresses', undefined, ip)?.spec as
+          | { parentRef?: { namespace?: string; name?: string } }
+          | undefined
+      )?.parentRef;
       return ref ? `${ref.namespace}/${ref.name}` : undefined;
     };
-    const clusterIPs = input.clusterIP === 'None' ? ['None'] : input.clusterIP ? [input.clusterIP, ...(input.extraClusterIPs ?? [])] : [allocateIp(this.store, owner)];
+    const clusterIPs =
+      input.clusterIP === 'None'
+        ? ['None']
+        : input.clusterIP
+          ? [input.clusterIP, ...(input.extraClusterIPs ?? [])]
+          : [allocateIp(this.store, owner)];
     for (const ip of clusterIPs) {
       const holder = ip === 'None' ? undefined : owner(ip);
-      if (holder && holder !== `${namespace}/${input.name}`) throw new Error(`Service "${input.name}" is invalid: spec.clusterIPs: Invalid value: ["${ip}"]: failed to allocate IP ${ip}: provided IP is already allocated`);
+      if (holder && holder !== `${namespace}/${input.name}`)
+        throw new Error(
+          `Service "${input.name}" is invalid: spec.clusterIPs: Invalid value: ["${ip}"]: failed to allocate IP ${ip}: provided IP is already allocated`,
+        );
     }
     const replaced = this.store.get('services', namespace, input.name);
     const service = this.put('services', serviceObject({ ...input, namespace }, clusterIPs));
-    for (const ip of ((replaced?.['spec'] as { clusterIPs?: string[] } | undefined)?.clusterIPs ?? [])) {
+    for (const ip of (replaced?.spec as { clusterIPs?: string[] } | undefined)?.clusterIPs ?? []) {
       if (ip !== 'None' && !clusterIPs.includes(ip)) this.delete('ipaddresses', undefined, ip);
     }
     for (const ip of clusterIPs) {
       if (ip === 'None') continue;
-      this.put('ipaddresses', { metadata: { name: ip, labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } }, spec: { parentRef: { group: '', resource: 'services', namespace, name: input.name } } });
+      this.put('ipaddresses', {
+        metadata: { name: ip, labels: { 'ipaddress.kubernetes.io/managed-by': 'ipallocator.k8s.io' } },
+        spec: { parentRef: { group: '', resource: 'services', namespace, name: input.name } },
+      });
     }
     return service;
   }
@@ -170,7 +186,8 @@ export class KubeApiServer {
     const service = this.store.get('services', namespace, name);
     if (!service) return;
     this.delete('services', namespace, name);
-    for (const ip of ((service['spec'] as { clusterIPs?: string[] }).clusterIPs ?? [])) if (ip !== 'None') this.delete('ipaddresses', undefined, ip);
+    for (const ip of (service.spec as { clusterIPs?: string[] }).clusterIPs ?? [])
+      if (ip !== 'None') this.delete('ipaddresses', undefined, ip);
   }
 
   /** Requests to .../services/NAME:PORT/proxy/... go to target (an http:// base URL). */
@@ -189,17 +206,37 @@ export class KubeApiServer {
     const url = new URL(req.url ?? '/', 'https://localhost');
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const user = token === undefined ? undefined : this.users.get(token);
-    const record = (status: number) => this.requests.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, user: user?.name, status });
+    const record = (status: number) =>
+      this.requests.push({
+        method: req.method ?? 'GET',
+        path: `${url.pathname}${url.search}`,
+        user: user?.name,
+        status,
+      });
     try {
       if (!user) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
-      if (req.method !== 'GET' && !url.pathname.includes('/proxy')) throw new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${req.method} ${url.pathname}): this test server is read-only over HTTP`);
-      const discovery = discoveryDocument(url.pathname, { name: this.options.name, address: `${this.host}:${this.port}` });
+      if (req.method !== 'GET' && !url.pathname.includes('/proxy'))
+        throw new HttpError(
+          405,
+          'MethodNotAllowed',
+          `the server does not allow this method on the requested resource (${req.method} ${url.pathname}): this test server is read-only over HTTP`,
+        );
+      const discovery = discoveryDocument(url.pathname, {
+        name: this.options.name,
+        address: `${this.host}:${this.port}`,
+      });
       if (discovery) {
         record(200);
         return json(res, 200, discovery);
       }
       const route = this.route(url.pathname);
-      const verb = route.proxy ? req.method?.toLowerCase() ?? 'get' : route.name !== undefined ? 'get' : isWatch(url) ? 'watch' : 'list';
+      const verb = route.proxy
+        ? (req.method?.toLowerCase() ?? 'get')
+        : route.name !== undefined
+          ? 'get'
+          : isWatch(url)
+            ? 'watch'
+            : 'list';
       const resource = route.proxy ? `${route.type.plural}/proxy` : route.type.plural;
       this.authorize(user, verb, resource, route);
       if (route.proxy) {
@@ -211,16 +248,37 @@ export class KubeApiServer {
         return this.watch(req, res, url, route);
       }
       if (verb === 'get') {
-        const object = this.store.get(route.type.plural, route.type.namespaced ? route.namespace : undefined, route.name ?? '');
-        if (!object) throw new HttpError(404, 'NotFound', `${route.type.plural}${route.type.group ? `.${route.type.group}` : ''} "${route.name}" not found`, { name: route.name, kind: route.type.plural });
+        const object = this.store.get(
+          route.type.plural,
+          route.type.namespaced ? route.namespace : undefined,
+          route.name ?? '',
+        );
+        if (!object)
+          throw new HttpError(
+            404,
+            'NotFound',
+            `${route.type.plural}${route.type.group ? `.${route.type.group}` : ''} "${route.name}" not found`,
+            { name: route.name, kind: route.type.plural },
+          );
         record(200);
-        return json(res, 200, tableOr(req, url, route.type, [object], { resourceVersion: object.metadata.resourceVersion }, object));
+        return json(
+          res,
+          200,
+          tableOr(req, url, route.type, [object], { resourceVersion: object.metadata.resourceVersion }, object),
+        );
       }
       const body = this.list(req, url, route);
       record(200);
       return json(res, 200, body);
     } catch (e) {
-      const error = e instanceof HttpError ? e : new HttpError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+      const error =
+        e instanceof HttpError
+          ? e
+          : new HttpError(
+              500,
+              'InternalError',
+              `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`,
+            );
       record(error.code);
       if (!res.headersSent) json(res, error.code, status(error));
       else res.end();
@@ -234,7 +292,8 @@ export class KubeApiServer {
     const group = m[1] ?? '';
     const version = m[1] ? m[2] : 'v1';
     const segments = (m[3] ?? '').split('/').map(decodeURIComponent);
-    const typeIn = (plural: string | undefined) => resourceTypes.find((t) => t.group === group && t.version === version && t.plural === plural);
+    const typeIn = (plural: string | undefined) =>
+      resourceTypes.find((t) => t.group === group && t.version === version && t.plural === plural);
     // namespaces/NS/PLURAL[/NAME[/proxy/...]]
     if (segments[0] === 'namespaces' && segments.length >= 3) {
       const type = typeIn(segments[2]);
@@ -257,15 +316,22 @@ export class KubeApiServer {
   private authorize(user: TestUser, verb: string, resource: string, route: Route): void {
     if (!user.rules) return;
     const ns = route.type.namespaced ? route.namespace : undefined;
-    const allowed = user.rules.some((r) =>
-      (r.verbs === '*' || r.verbs.includes(verb)) &&
-      (r.resources === '*' || r.resources.includes(resource)) &&
-      (r.namespaces === undefined || (ns !== undefined && r.namespaces.includes(ns))));
+    const allowed = user.rules.some(
+      (r) =>
+        (r.verbs === '*' || r.verbs.includes(verb)) &&
+        (r.resources === '*' || r.resources.includes(resource)) &&
+        (r.namespaces === undefined || (ns !== undefined && r.namespaces.includes(ns))),
+    );
     if (allowed) return;
     const group = route.type.group;
     const scope = ns === undefined ? 'at the cluster scope' : `in the namespace "${ns}"`;
     const subject = route.name === undefined ? resource.split('/')[0] : `${route.type.plural} "${route.name}"`;
-    throw new HttpError(403, 'Forbidden', `${subject} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`, { ...(route.name ? { name: route.name } : {}), ...(group ? { group } : {}), kind: route.type.plural });
+    throw new HttpError(
+      403,
+      'Forbidden',
+      `${subject} is forbidden: User "${user.name}" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`,
+      { ...(route.name ? { name: route.name } : {}), ...(group ? { group } : {}), kind: route.type.plural },
+    );
   }
 
   private list(req: IncomingMessage, url: URL, route: Route): unknown {
@@ -292,22 +358,36 @@ export class KubeApiServer {
     const lastItem = page[page.length - 1];
     const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
     if (remaining > 0 && lastItem) {
-      metadata['continue'] = Buffer.from(JSON.stringify({ key: key(lastItem), rv: resourceVersion })).toString('base64url');
-      metadata['remainingItemCount'] = remaining;
+      metadata.continue = Buffer.from(JSON.stringify({ key: key(lastItem), rv: resourceVersion })).toString(
+        'base64url',
+      );
+      metadata.remainingItemCount = remaining;
     }
     // List items carry no apiVersion/kind, as from the real server.
     const bare = page.map(({ apiVersion: _a, kind: _k, ...rest }) => rest as KubeObject);
-    return tableOr(req, url, route.type, page, metadata, { kind: `${route.type.kind}List`, apiVersion: apiVersionOf(route.type), metadata, items: bare });
+    return tableOr(req, url, route.type, page, metadata, {
+      kind: `${route.type.kind}List`,
+      apiVersion: apiVersionOf(route.type),
+      metadata,
+      items: bare,
+    });
   }
 
-  private select(url: URL, route: Route): { items: KubeObject[]; resourceVersion: number; matches: (o: KubeObject) => boolean } {
+  private select(
+    url: URL,
+    route: Route,
+  ): { items: KubeObject[]; resourceVersion: number; matches: (o: KubeObject) => boolean } {
     const labels = parseLabelSelector(url.searchParams.get('labelSelector'));
     const fields = parseFieldSelector(url.searchParams.get('fieldSelector'), route.type);
     if (typeof labels !== 'function') throw new HttpError(400, 'BadRequest', labels.error);
     if (typeof fields !== 'function') throw new HttpError(400, 'BadRequest', fields.error);
     const ns = route.type.namespaced ? route.namespace : undefined;
     const matches = (o: KubeObject) => (ns === undefined || o.metadata.namespace === ns) && labels(o) && fields(o);
-    return { items: this.store.all(route.type.plural).filter(matches), resourceVersion: this.store.resourceVersion, matches };
+    return {
+      items: this.store.all(route.type.plural).filter(matches),
+      resourceVersion: this.store.resourceVersion,
+      matches,
+    };
   }
 
   private watch(req: IncomingMessage, res: ServerResponse, url: URL, route: Route): void {
@@ -316,7 +396,14 @@ export class KubeApiServer {
     const table = wantsTable(req);
     let first = true;
     const write = (type: string, object: KubeObject) => {
-      const body = table ? toTable(route.type, [object], { apiVersion: table, includeObject: includeObject(url), withColumns: first, metadata: { resourceVersion: object.metadata.resourceVersion } }) : object;
+      const body = table
+        ? toTable(route.type, [object], {
+            apiVersion: table,
+            includeObject: includeObject(url),
+            withColumns: first,
+            metadata: { resourceVersion: object.metadata.resourceVersion },
+          })
+        : object;
       first = false;
       res.write(`${JSON.stringify({ type, object: body })}\n`);
     };
@@ -325,13 +412,23 @@ export class KubeApiServer {
       if (e.plural !== route.type.plural) return;
       const now = matches(e.object);
       const before = e.previous !== undefined && e.type !== 'ADDED' && matches(e.previous);
-      if (e.type === 'DELETED') { if (before) write('DELETED', e.object); return; }
-      if (e.type === 'ADDED') { if (now) write('ADDED', e.object); return; }
+      if (e.type === 'DELETED') {
+        if (before) write('DELETED', e.object);
+        return;
+      }
+      if (e.type === 'ADDED') {
+        if (now) write('ADDED', e.object);
+        return;
+      }
       if (now && before) write('MODIFIED', e.object);
       else if (now) write('ADDED', e.object);
       else if (before) write('DELETED', e.object);
     };
-    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+      'cache-control': 'no-cache, private',
+    });
     // resourceVersion unset or "0": start with the current state as ADDED events.
     let backlog: StoredEvent[];
     if (!rvText || rvText === '0') {
@@ -340,7 +437,12 @@ export class KubeApiServer {
     } else {
       const since = this.store.eventsSince(route.type.plural, Number(rvText));
       if (since === 'expired') {
-        write('ERROR', status(new HttpError(410, 'Expired', `too old resource version: ${rvText} (${this.store.resourceVersion})`)) as KubeObject);
+        write(
+          'ERROR',
+          status(
+            new HttpError(410, 'Expired', `too old resource version: ${rvText} (${this.store.resourceVersion})`),
+          ) as KubeObject,
+        );
         res.end();
         return;
       }
@@ -363,13 +465,16 @@ export class KubeApiServer {
   private async proxy(req: IncomingMessage, res: ServerResponse, route: Route): Promise<number> {
     const name = route.name ?? '';
     const namespace = route.namespace ?? 'default';
-    if (!this.store.get('services', namespace, name)) throw new HttpError(404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
+    if (!this.store.get('services', namespace, name))
+      throw new HttpError(404, 'NotFound', `services "${name}" not found`, { name, kind: 'services' });
     const target = this.proxies.get(`${namespace}/${name}:${route.proxy?.port ?? ''}`);
     if (!target) throw new HttpError(503, 'ServiceUnavailable', `no endpoints available for service "${name}"`);
     const url = new URL(`${route.proxy?.path ?? '/'}${new URL(req.url ?? '/', 'https://x').search}`, target);
     return new Promise<number>((resolve) => {
       const upstream = httpRequest(url, { method: req.method }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/octet-stream' });
+        res.writeHead(answer.statusCode ?? 502, {
+          'content-type': answer.headers['content-type'] ?? 'application/octet-stream',
+        });
         answer.pipe(res);
         answer.once('end', () => resolve(answer.statusCode ?? 502));
       });
@@ -381,4 +486,3 @@ export class KubeApiServer {
     });
   }
 }
-

@@ -36,18 +36,58 @@ export interface ResourceType {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
-const spec = (o: KubeObject) => (o['spec'] ?? {}) as Record<string, unknown>;
+const spec = (o: KubeObject) => (o.spec ?? {}) as Record<string, unknown>;
 
 /** What kube-routes reads: Services, Namespaces, Nodes, and the service IP allocation API. */
 export const resourceTypes: readonly ResourceType[] = [
-  { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'],
-    fields: { 'spec.clusterIP': (o) => str(spec(o)['clusterIP']), 'spec.type': (o) => str(spec(o)['type']) } },
-  { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'],
-    fields: { 'status.phase': (o) => str((o['status'] as Record<string, unknown> | undefined)?.['phase']) } },
-  { group: '', version: 'v1', plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, shortNames: ['no'],
-    fields: { 'spec.unschedulable': (o) => String(spec(o)['unschedulable'] === true) } },
-  { group: 'networking.k8s.io', version: 'v1', plural: 'servicecidrs', singular: 'servicecidr', kind: 'ServiceCIDR', namespaced: false, shortNames: [] },
-  { group: 'networking.k8s.io', version: 'v1', plural: 'ipaddresses', singular: 'ipaddress', kind: 'IPAddress', namespaced: false, shortNames: ['ip'] },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    shortNames: ['svc'],
+    fields: { 'spec.clusterIP': (o) => str(spec(o).clusterIP), 'spec.type': (o) => str(spec(o).type) },
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    shortNames: ['ns'],
+    fields: { 'status.phase': (o) => str((o.status as Record<string, unknown> | undefined)?.phase) },
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    shortNames: ['no'],
+    fields: { 'spec.unschedulable': (o) => String(spec(o).unschedulable === true) },
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'servicecidrs',
+    singular: 'servicecidr',
+    kind: 'ServiceCIDR',
+    namespaced: false,
+    shortNames: [],
+  },
+  {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    plural: 'ipaddresses',
+    singular: 'ipaddress',
+    kind: 'IPAddress',
+    namespaced: false,
+    shortNames: ['ip'],
+  },
 ];
 
 export function apiVersionOf(type: ResourceType): string {
@@ -76,7 +116,10 @@ function splitRequirements(text: string): string[] {
   for (const c of text) {
     if (c === '(') depth++;
     if (c === ')') depth--;
-    if (c === ',' && depth === 0) { parts.push(current); current = ''; } else current += c;
+    if (c === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += c;
   }
   parts.push(current);
   return parts.map((p) => p.trim()).filter((p) => p !== '');
@@ -94,7 +137,11 @@ export function parseLabelSelector(text: string | null): Selector {
     } else if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(req))) {
       const [, key = '', op, list = ''] = m;
       const values = new Set(list.split(',').map((v) => v.trim()));
-      tests.push(op === 'in' ? (l) => l[key] !== undefined && values.has(l[key]) : (l) => l[key] === undefined || !values.has(l[key]));
+      tests.push(
+        op === 'in'
+          ? (l) => l[key] !== undefined && values.has(l[key])
+          : (l) => l[key] === undefined || !values.has(l[key]),
+      );
     } else if ((m = /^(!?)([\w./-]+)$/.exec(req))) {
       const [, not, key = ''] = m;
       tests.push(not ? (l) => !(key in l) : (l) => key in l);
@@ -113,10 +160,20 @@ export function parseFieldSelector(text: string | null, type: ResourceType): Sel
     const m = /^([\w.]+)\s*(==|=|!=)\s*(.*)$/.exec(req);
     if (!m) return { error: `invalid selector: '${text}'; can't understand '${req}'` };
     const [, field = '', op, value = ''] = m;
-    const read = field === 'metadata.name' ? (o: KubeObject) => o.metadata.name
-      : field === 'metadata.namespace' ? (o: KubeObject) => o.metadata.namespace ?? ''
-      : type.fields?.[field];
-    if (!read) return { error: `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"${Object.keys(type.fields ?? {}).map((f) => `, "${f}"`).join('')}` };
+    const read =
+      field === 'metadata.name'
+        ? (o: KubeObject) => o.metadata.name
+        : field === 'metadata.namespace'
+          ? (o: KubeObject) => o.metadata.namespace ?? ''
+          : type.fields?.[field];
+    if (!read)
+      return {
+        error: `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace"${Object.keys(
+          type.fields ?? {},
+        )
+          .map((f) => `, "${f}"`)
+          .join('')}`,
+      };
     tests.push(op === '!=' ? (o) => read(o) !== value : (o) => read(o) === value);
   }
   return (o) => tests.every((t) => t(o));
@@ -162,12 +219,21 @@ export class ObjectStore {
       metadata: {
         ...structuredClone(input.metadata),
         uid: previous?.metadata.uid ?? input.metadata.uid ?? randomUUID(),
-        creationTimestamp: previous?.metadata.creationTimestamp ?? input.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        creationTimestamp:
+          previous?.metadata.creationTimestamp ??
+          input.metadata.creationTimestamp ??
+          new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         resourceVersion: String(++this.version),
       },
     };
     bucket.set(key, object);
-    this.record({ resourceVersion: this.version, plural: type.plural, type: previous ? 'MODIFIED' : 'ADDED', object, previous });
+    this.record({
+      resourceVersion: this.version,
+      plural: type.plural,
+      type: previous ? 'MODIFIED' : 'ADDED',
+      object,
+      previous,
+    });
     return object;
   }
 

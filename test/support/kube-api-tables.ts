@@ -23,7 +23,8 @@ export function humanDuration(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   const years = Math.floor(hours / 24 / 365);
   if (hours < 24 * 365 * 8) return `${years}y${Math.floor(hours / 24) % 365}d`;
@@ -41,40 +42,84 @@ const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 function externalIp(o: KubeObject): string {
   const s = fields(o, 'spec');
-  const external = list(s['externalIPs']).map(String);
-  if (s['type'] === 'LoadBalancer') {
-    const ingress = list((fields(o, 'status')['loadBalancer'] as Fields | undefined)?.['ingress']).map((i) => String((i as Fields)['ip'] ?? (i as Fields)['hostname'] ?? ''));
+  const external = list(s.externalIPs).map(String);
+  if (s.type === 'LoadBalancer') {
+    const ingress = list((fields(o, 'status').loadBalancer as Fields | undefined)?.ingress).map((i) =>
+      String((i as Fields).ip ?? (i as Fields).hostname ?? ''),
+    );
     const all = [...ingress, ...external].filter((x) => x !== '');
     return all.length > 0 ? all.join(',') : '<pending>';
   }
-  if (s['type'] === 'ExternalName') return String(s['externalName'] ?? '<none>');
+  if (s.type === 'ExternalName') return String(s.externalName ?? '<none>');
   return external.length > 0 ? external.join(',') : '<none>';
 }
 
 function ports(o: KubeObject): string {
-  const p = list(fields(o, 'spec')['ports']).map((x) => {
+  const p = list(fields(o, 'spec').ports).map((x) => {
     const port = x as Fields;
-    return `${String(port['port'])}${port['nodePort'] ? `:${String(port['nodePort'])}` : ''}/${String(port['protocol'] ?? 'TCP')}`;
+    return `${String(port.port)}${port.nodePort ? `:${String(port.nodePort)}` : ''}/${String(port.protocol ?? 'TCP')}`;
   });
   return p.length > 0 ? p.join(',') : '<none>';
 }
 
 function selector(o: KubeObject): string {
-  const sel = Object.entries((fields(o, 'spec')['selector'] ?? {}) as Record<string, string>);
+  const sel = Object.entries((fields(o, 'spec').selector ?? {}) as Record<string, string>);
   return sel.length > 0 ? sel.map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
 }
 
-const nameColumn: Column = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0, cell: (o) => o.metadata.name };
-const ageColumn: Column = { name: 'Age', type: 'string', format: '', description: 'CreationTimestamp of the object.', priority: 0, cell: age };
+const nameColumn: Column = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  priority: 0,
+  cell: (o) => o.metadata.name,
+};
+const ageColumn: Column = {
+  name: 'Age',
+  type: 'string',
+  format: '',
+  description: 'CreationTimestamp of the object.',
+  priority: 0,
+  cell: age,
+};
 
 const serviceColumns: readonly Column[] = [
   nameColumn,
-  { name: 'Type', type: 'string', format: '', description: 'The type of the service.', priority: 0, cell: (o) => String(fields(o, 'spec')['type'] ?? 'ClusterIP') },
-  { name: 'Cluster-IP', type: 'string', format: '', description: 'The cluster IP of the service.', priority: 0, cell: (o) => String(fields(o, 'spec')['clusterIP'] || '<none>') },
-  { name: 'External-IP', type: 'string', format: '', description: 'The external IPs of the service.', priority: 0, cell: externalIp },
+  {
+    name: 'Type',
+    type: 'string',
+    format: '',
+    description: 'The type of the service.',
+    priority: 0,
+    cell: (o) => String(fields(o, 'spec').type ?? 'ClusterIP'),
+  },
+  {
+    name: 'Cluster-IP',
+    type: 'string',
+    format: '',
+    description: 'The cluster IP of the service.',
+    priority: 0,
+    cell: (o) => String(fields(o, 'spec').clusterIP || '<none>'),
+  },
+  {
+    name: 'External-IP',
+    type: 'string',
+    format: '',
+    description: 'The external IPs of the service.',
+    priority: 0,
+    cell: externalIp,
+  },
   { name: 'Port(s)', type: 'string', format: '', description: 'The ports of the service.', priority: 0, cell: ports },
   ageColumn,
-  { name: 'Selector', type: 'string', format: '', description: 'The selector of the service.', priority: 1, cell: selector },
+  {
+    name: 'Selector',
+    type: 'string',
+    format: '',
+    description: 'The selector of the service.',
+    priority: 1,
+    cell: selector,
+  },
 ];
 
 function columnsFor(type: ResourceType): readonly Column[] {
@@ -84,7 +129,16 @@ function columnsFor(type: ResourceType): readonly Column[] {
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
 /** A meta.k8s.io Table of objects; withColumns false for watch events after the first. */
-export function toTable(type: ResourceType, objects: readonly KubeObject[], options: { apiVersion: string; includeObject: IncludeObject; withColumns: boolean; metadata: Record<string, unknown> }): Record<string, unknown> {
+export function toTable(
+  type: ResourceType,
+  objects: readonly KubeObject[],
+  options: {
+    apiVersion: string;
+    includeObject: IncludeObject;
+    withColumns: boolean;
+    metadata: Record<string, unknown>;
+  },
+): Record<string, unknown> {
   const columns = columnsFor(type);
   const now = Date.now();
   const embed = (o: KubeObject) => {

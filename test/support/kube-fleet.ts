@@ -28,7 +28,11 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-export async function startFleet(dir: string, specs: readonly FleetClusterSpec[], currentContext?: string): Promise<Fleet> {
+export async function startFleet(
+  dir: string,
+  specs: readonly FleetClusterSpec[],
+  currentContext?: string,
+): Promise<Fleet> {
   const clusters = new Map<string, KubeApiServer>();
   for (const spec of specs) {
     const server = new KubeApiServer({
@@ -40,10 +44,20 @@ export async function startFleet(dir: string, specs: readonly FleetClusterSpec[]
     server.put('servicecidrs', serviceCidr('kubernetes', [spec.serviceCidr]));
     clusters.set(spec.context, server);
   }
-  const kubeconfig = writeKubeconfig(join(dir, 'kubeconfig'), specs.map((s) => {
-    const server = clusters.get(s.context) as KubeApiServer;
-    return { context: s.context, server: server.url, caCert: server.tls.caCert, token: s.token ?? 'test-token', namespace: s.namespace };
-  }), currentContext);
+  const kubeconfig = writeKubeconfig(
+    join(dir, 'kubeconfig'),
+    specs.map((s) => {
+      const server = clusters.get(s.context) as KubeApiServer;
+      return {
+        context: s.context,
+        server: server.url,
+        caCert: server.tls.caCert,
+        token: s.token ?? 'test-token',
+        namespace: s.namespace,
+      };
+    }),
+    currentContext,
+  );
   return {
     clusters,
     kubeconfig,

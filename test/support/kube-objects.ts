@@ -28,7 +28,10 @@ export interface ServiceInput {
   readonly creationTimestamp?: string;
 }
 
-export function serviceObject(input: ServiceInput & { readonly namespace: string }, clusterIPs: readonly string[]): KubeObject {
+export function serviceObject(
+  input: ServiceInput & { readonly namespace: string },
+  clusterIPs: readonly string[],
+): KubeObject {
   const ipFamilies = clusterIPs.filter((ip) => ip !== 'None').map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4'));
   const type = input.type ?? 'ClusterIP';
   return {
@@ -52,12 +55,20 @@ export function serviceObject(input: ServiceInput & { readonly namespace: string
         protocol: p.protocol ?? 'TCP',
         port: p.port,
         targetPort: p.targetPort ?? p.port,
-        ...(p.nodePort ? { nodePort: p.nodePort } : type === 'LoadBalancer' || type === 'NodePort' ? { nodePort: 30000 + ((p.port + i) % 2767) } : {}),
+        ...(p.nodePort
+          ? { nodePort: p.nodePort }
+          : type === 'LoadBalancer' || type === 'NodePort'
+            ? { nodePort: 30000 + ((p.port + i) % 2767) }
+            : {}),
       })),
       ...(input.selector ? { selector: { ...input.selector } } : {}),
       sessionAffinity: 'None',
     },
-    status: { loadBalancer: input.loadBalancerIngress ? { ingress: input.loadBalancerIngress.map((ip) => ({ ip, ipMode: 'VIP' })) } : {} },
+    status: {
+      loadBalancer: input.loadBalancerIngress
+        ? { ingress: input.loadBalancerIngress.map((ip) => ({ ip, ipMode: 'VIP' })) }
+        : {},
+    },
   };
 }
 
@@ -73,8 +84,11 @@ const cursors = new WeakMap<ObjectStore, Map<string, number>>();
 
 /** The next free IPv4 address of the ServiceCIDRs, as the allocator hands them out (network and first address reserved). */
 export function allocateIp(store: ObjectStore, owner: (ip: string) => string | undefined): string {
-  const cidrs = store.all('servicecidrs').flatMap((o) => ((o['spec'] as { cidrs?: string[] } | undefined)?.cidrs ?? []).filter((c) => !c.includes(':')));
-  if (cidrs.length === 0) throw new Error('no ServiceCIDR to allocate a cluster IP from: add one with serviceCidr() or give clusterIP');
+  const cidrs = store
+    .all('servicecidrs')
+    .flatMap((o) => ((o.spec as { cidrs?: string[] } | undefined)?.cidrs ?? []).filter((c) => !c.includes(':')));
+  if (cidrs.length === 0)
+    throw new Error('no ServiceCIDR to allocate a cluster IP from: add one with serviceCidr() or give clusterIP');
   let byCidr = cursors.get(store);
   if (!byCidr) cursors.set(store, (byCidr = new Map()));
   for (const cidr of cidrs) {
@@ -93,7 +107,21 @@ export function allocateIp(store: ObjectStore, owner: (ip: string) => string | u
 }
 
 export function serviceCidr(name: string, cidrs: readonly string[]): KubeObject {
-  return { metadata: { name }, spec: { cidrs: [...cidrs] }, status: { conditions: [{ type: 'Ready', status: 'True', reason: '', message: 'Kubernetes Service CIDR is ready', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] } };
+  return {
+    metadata: { name },
+    spec: { cidrs: [...cidrs] },
+    status: {
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: '',
+          message: 'Kubernetes Service CIDR is ready',
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+      ],
+    },
+  };
 }
 
 export function node(name: string, internalIP: string, labels: Readonly<Record<string, string>> = {}): KubeObject {
@@ -101,8 +129,13 @@ export function node(name: string, internalIP: string, labels: Readonly<Record<s
     metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...labels } },
     spec: {},
     status: {
-      addresses: [{ type: 'InternalIP', address: internalIP }, { type: 'Hostname', address: name }],
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      addresses: [
+        { type: 'InternalIP', address: internalIP },
+        { type: 'Hostname', address: name },
+      ],
+      conditions: [
+        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
+      ],
       nodeInfo: { kubeletVersion: 'v1.32.0', operatingSystem: 'linux', architecture: 'amd64' },
     },
   };

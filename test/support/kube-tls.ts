@@ -44,12 +44,52 @@ function withOpenssl(ips: readonly string[]): TlsMaterial {
   const dir = mkdtempSync(join(tmpdir(), 'kube-routes-tls-'));
   try {
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=kube-routes-test-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=kube-routes-test-ca',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      dir,
+    );
     openssl(['req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=kube-apiserver'], dir);
-    writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${[...ips.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`);
-    openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-      '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf'], dir);
+    writeFileSync(
+      join(dir, 'ext.cnf'),
+      `subjectAltName=${[...ips.map((ip) => `IP:${ip}`), 'DNS:localhost'].join(',')}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n`,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        'ca.crt',
+        '-CAkey',
+        'ca.key',
+        '-set_serial',
+        `0x${randomBytes(8).toString('hex')}`,
+        '-out',
+        'server.crt',
+        '-days',
+        '2',
+        '-extfile',
+        'ext.cnf',
+      ],
+      dir,
+    );
     const read = (f: string) => readFileSync(join(dir, f), 'utf8');
     return { caCert: read('ca.crt'), cert: read('server.crt'), key: read('server.key'), generatedBy: 'openssl' };
   } finally {
@@ -61,7 +101,8 @@ function withOpenssl(ips: readonly string[]): TlsMaterial {
 
 function der(tag: number, content: Buffer): Buffer {
   const n = content.length;
-  const length = n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  const length =
+    n < 0x80 ? Buffer.from([n]) : n < 0x100 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, content]);
 }
 const seq = (...parts: Buffer[]) => der(0x30, Buffer.concat(parts));
@@ -106,7 +147,13 @@ function ipBytes(ip: string): Buffer {
 
 const ecdsaWithSha256 = seq(oid('1.2.840.10045.4.3.2'));
 
-function certificate(subject: string, issuer: string, publicKey: KeyObject, signer: KeyObject, extensions: Buffer[]): string {
+function certificate(
+  subject: string,
+  issuer: string,
+  publicKey: KeyObject,
+  signer: KeyObject,
+  extensions: Buffer[],
+): string {
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const now = Date.now();
   const tbs = seq(
@@ -126,7 +173,9 @@ function certificate(subject: string, issuer: string, publicKey: KeyObject, sign
 }
 
 function keyId(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest();
+  return createHash('sha1')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest();
 }
 
 function withNodeCrypto(ips: readonly string[]): TlsMaterial {
@@ -137,12 +186,20 @@ function withNodeCrypto(ips: readonly string[]): TlsMaterial {
     extension('2.5.29.15', true, bitString(Buffer.from([0x06]))), // keyUsage keyCertSign, cRLSign
     extension('2.5.29.14', false, octets(keyId(ca.publicKey))), // subjectKeyIdentifier
   ]);
-  const sans = Buffer.concat([...ips.map((ip) => der(0x87, ipBytes(ip))), der(0x82, Buffer.from('localhost', 'ascii'))]);
+  const sans = Buffer.concat([
+    ...ips.map((ip) => der(0x87, ipBytes(ip))),
+    der(0x82, Buffer.from('localhost', 'ascii')),
+  ]);
   const cert = certificate('kube-apiserver', 'kube-routes-test-ca', server.publicKey, ca.privateKey, [
     extension('2.5.29.17', false, der(0x30, sans)), // subjectAltName
     extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))), // extendedKeyUsage serverAuth
     extension('2.5.29.15', true, bitString(Buffer.from([0x80]))), // keyUsage digitalSignature
     extension('2.5.29.35', false, seq(der(0x80, keyId(ca.publicKey)))), // authorityKeyIdentifier
   ]);
-  return { caCert, cert, key: server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), generatedBy: 'node' };
+  return {
+    caCert,
+    cert,
+    key: server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    generatedBy: 'node',
+  };
 }

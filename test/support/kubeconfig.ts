@@ -14,15 +14,24 @@ export interface KubeconfigEntry {
   readonly namespace?: string;
 }
 
-export function kubeconfigText(entries: readonly KubeconfigEntry[], currentContext = entries[0]?.context ?? ''): string {
+export function kubeconfigText(
+  entries: readonly KubeconfigEntry[],
+  currentContext = entries[0]?.context ?? '',
+): string {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
     'current-context': currentContext,
-    clusters: entries.map((e) => ({ name: e.context, cluster: { server: e.server, 'certificate-authority-data': Buffer.from(e.caCert).toString('base64') } })),
+    clusters: entries.map((e) => ({
+      name: e.context,
+      cluster: { server: e.server, 'certificate-authority-data': Buffer.from(e.caCert).toString('base64') },
+    })),
     users: entries.map((e) => ({ name: `${e.context}-user`, user: { token: e.token } })),
-    contexts: entries.map((e) => ({ name: e.context, context: { cluster: e.context, user: `${e.context}-user`, ...(e.namespace ? { namespace: e.namespace } : {}) } })),
+    contexts: entries.map((e) => ({
+      name: e.context,
+      context: { cluster: e.context, user: `${e.context}-user`, ...(e.namespace ? { namespace: e.namespace } : {}) },
+    })),
   };
   // JSON is YAML: kubectl and client-node read it as a kubeconfig.
   return `${JSON.stringify(config, null, 2)}\n`;

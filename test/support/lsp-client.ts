@@ -105,16 +105,29 @@ export class LspClient {
     private readonly options: LspClientOptions,
   ) {
     this.settings = { ...options.settings };
-    this.exit = new Promise((done) => child.once('exit', (code) => { this.notify(); done(code); }));
+    this.exit = new Promise((done) =>
+      child.once('exit', (code) => {
+        this.notify();
+        done(code);
+      }),
+    );
   }
 
   /** Spawns the server and completes initialize / initialized. */
   static async start(options: LspClientOptions): Promise<{ client: LspClient; init: InitializeResult }> {
-    const child = spawn(process.execPath, [languageServerBin, '--stdio'], { cwd: options.root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [languageServerBin, '--stdio'], {
+      cwd: options.root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     if (!child.stdout || !child.stdin || !child.stderr) throw new Error('no stdio pipes');
-    const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const connection = createProtocolConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     const client = new LspClient(options.root, child, connection, options);
-    child.stderr.on('data', (chunk: Buffer) => { client.stderr += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      client.stderr += chunk.toString('utf8');
+    });
     client.listen();
     connection.listen();
     const init = await connection.sendRequest(InitializeRequest.type, {
@@ -130,14 +143,37 @@ export class LspClient {
 
   private listen(): void {
     const c = this.connection;
-    c.onNotification(PublishDiagnosticsNotification.type, (p) => { this.diagnostics.set(p.uri, p); this.published.push(p); this.notify(); });
-    c.onNotification(ShowMessageNotification.type, (p) => { this.messages.push(p); this.notify(); });
-    c.onNotification(LogMessageNotification.type, (p) => { this.logs.push(p); this.notify(); });
-    c.onRequest(ConfigurationRequest.type, (p) => p.items.map((item) => (item.section === 'kubeRoutes' ? this.settings : null)));
-    c.onRequest(RegistrationRequest.type, (p) => { this.registrations.push(...p.registrations); this.notify(); return null; });
-    c.onRequest('workspace/codeLens/refresh', () => { this.codeLensRefreshes++; this.notify(); return null; });
+    c.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      this.diagnostics.set(p.uri, p);
+      this.published.push(p);
+      this.notify();
+    });
+    c.onNotification(ShowMessageNotification.type, (p) => {
+      this.messages.push(p);
+      this.notify();
+    });
+    c.onNotification(LogMessageNotification.type, (p) => {
+      this.logs.push(p);
+      this.notify();
+    });
+    c.onRequest(ConfigurationRequest.type, (p) =>
+      p.items.map((item) => (item.section === 'kubeRoutes' ? this.settings : null)),
+    );
+    c.onRequest(RegistrationRequest.type, (p) => {
+      this.registrations.push(...p.registrations);
+      this.notify();
+      return null;
+    });
+    c.onRequest('workspace/codeLens/refresh', () => {
+      this.codeLensRefreshes++;
+      this.notify();
+      return null;
+    });
     c.onRequest('window/workDoneProgress/create', () => null);
-    c.onNotification(StatusChangedNotification.type, () => { this.statusChanges++; this.notify(); });
+    c.onNotification(StatusChangedNotification.type, () => {
+      this.statusChanges++;
+      this.notify();
+    });
   }
 
   private notify(): void {
@@ -147,22 +183,45 @@ export class LspClient {
   /** Resolves with the first defined value of check, evaluated now and after every message from the server. */
   waitFor<T>(what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
     return new Promise((resolvePromise, reject) => {
-      const done = () => { clearTimeout(timer); this.waiters.delete(tryNow); };
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(tryNow);
+      };
       const tryNow = () => {
         let value: T | undefined;
-        try { value = check(); } catch (e) { done(); reject(e); return; }
-        if (value !== undefined) { done(); resolvePromise(value); }
-        else if (this.child.exitCode !== null) { done(); reject(new Error(`server exited (${this.child.exitCode}) while waiting for ${what}; stderr:\n${this.stderr}`)); }
+        try {
+          value = check();
+        } catch (e) {
+          done();
+          reject(e);
+          return;
+        }
+        if (value !== undefined) {
+          done();
+          resolvePromise(value);
+        } else if (this.child.exitCode !== null) {
+          done();
+          reject(
+            new Error(`server exited (${this.child.exitCode}) while waiting for ${what}; stderr:\n${this.stderr}`),
+          );
+        }
       };
       // A safety net so a broken server fails the test instead of hanging it; not a timing assertion.
-      const timer = setTimeout(() => { this.waiters.delete(tryNow); reject(new Error(`timed out waiting for ${what}; stderr:\n${this.stderr}`)); }, timeoutMs);
+      const timer = setTimeout(() => {
+        this.waiters.delete(tryNow);
+        reject(new Error(`timed out waiting for ${what}; stderr:\n${this.stderr}`));
+      }, timeoutMs);
       this.waiters.add(tryNow);
       tryNow();
     });
   }
 
   /** The diagnostics of a file once they satisfy the predicate (e.g. a rule appears or clears). */
-  waitForDiagnostics(relPath: string, predicate: (diagnostics: readonly Diagnostic[]) => boolean, what = 'diagnostics'): Promise<Diagnostic[]> {
+  waitForDiagnostics(
+    relPath: string,
+    predicate: (diagnostics: readonly Diagnostic[]) => boolean,
+    what = 'diagnostics',
+  ): Promise<Diagnostic[]> {
     const uri = this.uri(relPath);
     return this.waitFor(`${what} on ${relPath}`, () => {
       const p = this.diagnostics.get(uri);
@@ -185,7 +244,9 @@ export class LspClient {
     const uri = this.uri(relPath);
     this.versions.set(uri, 1);
     this.texts.set(uri, text);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version: 1, text },
+    });
   }
 
   /** Replaces the whole text (a range-less change, valid under incremental sync too). */
@@ -194,7 +255,10 @@ export class LspClient {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
     this.texts.set(uri, text);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
     return version;
   }
 
@@ -212,16 +276,22 @@ export class LspClient {
   }
 
   async save(relPath: string): Promise<void> {
-    await this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri: this.uri(relPath) } });
+    await this.connection.sendNotification(DidSaveTextDocumentNotification.type, {
+      textDocument: { uri: this.uri(relPath) },
+    });
   }
 
   async filesChanged(changes: readonly { path: string; type: FileChangeType }[]): Promise<void> {
-    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: changes.map((c) => ({ uri: this.uri(c.path), type: c.type })) });
+    await this.connection.sendNotification(DidChangeWatchedFilesNotification.type, {
+      changes: changes.map((c) => ({ uri: this.uri(c.path), type: c.type })),
+    });
   }
 
   async changeSettings(settings: Record<string, unknown>): Promise<void> {
     this.settings = { ...settings };
-    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { kubeRoutes: settings } });
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, {
+      settings: { kubeRoutes: settings },
+    });
   }
 
   hover(relPath: string, position: Position): Promise<Hover | null> {
@@ -229,16 +299,25 @@ export class LspClient {
   }
 
   async codeActions(relPath: string, range: Range, diagnostics: Diagnostic[]): Promise<CodeAction[]> {
-    const result = await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: this.uri(relPath) }, range, context: { diagnostics } });
+    const result = await this.connection.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: this.uri(relPath) },
+      range,
+      context: { diagnostics },
+    });
     return (result ?? []).filter((a): a is CodeAction => !isCommand(a));
   }
 
   async codeLenses(relPath: string): Promise<CodeLens[]> {
-    return (await this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: this.uri(relPath) } })) ?? [];
+    return (
+      (await this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: this.uri(relPath) } })) ?? []
+    );
   }
 
   async symbols(relPath: string): Promise<(DocumentSymbol | SymbolInformation)[]> {
-    return (await this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: this.uri(relPath) } })) ?? [];
+    return (
+      (await this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: this.uri(relPath) } })) ??
+      []
+    );
   }
 
   /** shutdown + exit; resolves with the server's exit code. */
@@ -281,8 +360,10 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '\r' && text[i + 1] === '\n') { lineStarts.push(i + 2); i++; }
-    else if (c === '\n' || c === '\r') lineStarts.push(i + 1);
+    if (c === '\r' && text[i + 1] === '\n') {
+      lineStarts.push(i + 2);
+      i++;
+    } else if (c === '\n' || c === '\r') lineStarts.push(i + 1);
   }
   const offset = (p: Position) => Math.min(text.length, (lineStarts[p.line] ?? text.length) + p.character);
   const sorted = [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start));

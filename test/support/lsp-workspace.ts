@@ -29,17 +29,27 @@ export interface ServiceSpec {
 
 /** A Service manifest in block style; line numbers are predictable (clusterIP on line 8 when labelled). */
 export function serviceYaml(s: ServiceSpec): string {
-  const lines = ['apiVersion: v1', 'kind: Service', 'metadata:', `  name: ${s.name}`, `  namespace: ${s.namespace ?? 'shop'}`];
+  const lines = [
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    `  name: ${s.name}`,
+    `  namespace: ${s.namespace ?? 'shop'}`,
+  ];
   if (s.region !== undefined) lines.push('  labels:', `    region: ${s.region}`);
   lines.push('spec:');
   if (s.clusterIP !== undefined) lines.push(`  clusterIP: ${s.clusterIP}`);
-  if (s.externalIPs && s.externalIPs.length > 0) lines.push('  externalIPs:', ...s.externalIPs.map((ip) => `    - ${ip}`));
+  if (s.externalIPs && s.externalIPs.length > 0)
+    lines.push('  externalIPs:', ...s.externalIPs.map((ip) => `    - ${ip}`));
   lines.push('  ports:', '    - port: 80');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /** A temporary workspace with the files written, and a started client shut down after the test file. */
-export async function startWorkspace(files: Record<string, string>, options: Omit<LspClientOptions, 'root'> = {}): Promise<LspClient> {
+export async function startWorkspace(
+  files: Record<string, string>,
+  options: Omit<LspClientOptions, 'root'> = {},
+): Promise<LspClient> {
   const root = tempDir('kube-routes-lsp-');
   writeTree(root, files);
   const { client } = await LspClient.start({ root, ...options });
@@ -54,7 +64,7 @@ export async function startWorkspace(files: Record<string, string>, options: Omi
 export function assertNoInternalErrors(client: LspClient): void {
   const logged = client.logs.map((l) => l.message).filter((m) => m.includes('internal error'));
   assert.deepEqual(logged, [], 'internal errors logged by the server');
-  assert.doesNotMatch(client.stderr, /internal error/, 'internal errors on the server\'s stderr');
+  assert.doesNotMatch(client.stderr, /internal error/, "internal errors on the server's stderr");
 }
 
 /** "line:character" of the first occurrence of a text in a file's lines (0-based, as LSP counts). */

@@ -40,6 +40,6 @@ export class Random {
 
 /** The seed of a randomized test: TEST_SEED from the environment (to replay a failure), else the given default. */
 export function testSeed(fallback: number): number {
-  const fromEnv = Number(process.env['TEST_SEED']);
+  const fromEnv = Number(process.env.TEST_SEED);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : fallback;
 }

@@ -22,7 +22,11 @@ import { waitFor } from './daemons';
 // bytes a test asks for (valid messages, or deliberately broken ones) and records what it gets.
 
 /** What both sides use once the OPENs are exchanged (the speaker and this peer both send 4-octet AS). */
-export const RAW_SESSION: SessionContext = Object.freeze({ fourOctetAs: true, extendedMessage: false, addPath: Object.freeze([]) });
+export const RAW_SESSION: SessionContext = Object.freeze({
+  fourOctetAs: true,
+  extendedMessage: false,
+  addPath: Object.freeze([]),
+});
 
 export class RawPeer {
   readonly received: BgpMessage[] = [];
@@ -84,30 +88,53 @@ export class RawPeer {
   }
 
   /** Sends an OPEN and a KEEPALIVE, and waits for the speaker's OPEN and KEEPALIVE (session Established on its side). */
-  async establish(options: { asn: number; holdTime: number; bgpId: number; capabilities?: readonly Capability[] }): Promise<void> {
+  async establish(options: {
+    asn: number;
+    holdTime: number;
+    bgpId: number;
+    capabilities?: readonly Capability[];
+  }): Promise<void> {
     this.sendOpen(options);
-    await this.waitForMessage('the speaker\'s OPEN', (m) => m.type === 'OPEN');
+    await this.waitForMessage("the speaker's OPEN", (m) => m.type === 'OPEN');
     this.send({ type: 'KEEPALIVE' });
-    await this.waitForMessage('the speaker\'s KEEPALIVE', (m) => m.type === 'KEEPALIVE');
+    await this.waitForMessage("the speaker's KEEPALIVE", (m) => m.type === 'KEEPALIVE');
   }
 
-  waitForMessage<T extends BgpMessage = BgpMessage>(what: string, match: (m: BgpMessage) => boolean, timeoutMs = 30_000): Promise<T> {
-    return waitFor(what, () => {
-      const m = this.received.find(match);
-      if (m) return m as T;
-      if (this.closedFlag) throw new Error(`connection closed; received ${this.received.map((x) => x.type).join(', ') || 'nothing'}`);
-      return undefined;
-    }, timeoutMs, 50);
+  waitForMessage<T extends BgpMessage = BgpMessage>(
+    what: string,
+    match: (m: BgpMessage) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<T> {
+    return waitFor(
+      what,
+      () => {
+        const m = this.received.find(match);
+        if (m) return m as T;
+        if (this.closedFlag)
+          throw new Error(`connection closed; received ${this.received.map((x) => x.type).join(', ') || 'nothing'}`);
+        return undefined;
+      },
+      timeoutMs,
+      50,
+    );
   }
 
   /** The NOTIFICATION the speaker sent (waits for it). */
   waitForNotification(timeoutMs = 30_000): Promise<NotificationMessage> {
-    return waitFor('a NOTIFICATION from the speaker', () => {
-      const m = this.received.find((x) => x.type === 'NOTIFICATION');
-      if (m) return m as NotificationMessage;
-      if (this.closedFlag) throw new Error(`connection closed without NOTIFICATION; received ${this.received.map((x) => x.type).join(', ') || 'nothing'}`);
-      return undefined;
-    }, timeoutMs, 50);
+    return waitFor(
+      'a NOTIFICATION from the speaker',
+      () => {
+        const m = this.received.find((x) => x.type === 'NOTIFICATION');
+        if (m) return m as NotificationMessage;
+        if (this.closedFlag)
+          throw new Error(
+            `connection closed without NOTIFICATION; received ${this.received.map((x) => x.type).join(', ') || 'nothing'}`,
+          );
+        return undefined;
+      },
+      timeoutMs,
+      50,
+    );
   }
 
   waitForClose(timeoutMs = 30_000): Promise<true> {
@@ -127,7 +154,11 @@ export function nlri(text: string): Nlri {
 }
 
 /** The usual attributes of an eBGP route from asPath[0], IPv4 next hop. */
-export function ipv4Attributes(asPath: readonly number[], nextHop: number, extra: readonly PathAttribute[] = []): PathAttribute[] {
+export function ipv4Attributes(
+  asPath: readonly number[],
+  nextHop: number,
+  extra: readonly PathAttribute[] = [],
+): PathAttribute[] {
   return [
     { type: 'origin', flags: AttributeFlag.Transitive, origin: 0 },
     { type: 'as-path', flags: AttributeFlag.Transitive, segments: [{ type: 2, asns: [...asPath] }] },
@@ -137,8 +168,18 @@ export function ipv4Attributes(asPath: readonly number[], nextHop: number, extra
 }
 
 /** An UPDATE announcing IPv4 prefixes in the NLRI field. */
-export function announce4(prefixes: readonly string[], asPath: readonly number[], nextHop = 0x0a000063, extra: readonly PathAttribute[] = []): UpdateMessage {
-  return { type: 'UPDATE', withdrawn: [], attributes: ipv4Attributes(asPath, nextHop, extra), nlri: prefixes.map(nlri) };
+export function announce4(
+  prefixes: readonly string[],
+  asPath: readonly number[],
+  nextHop = 0x0a000063,
+  extra: readonly PathAttribute[] = [],
+): UpdateMessage {
+  return {
+    type: 'UPDATE',
+    withdrawn: [],
+    attributes: ipv4Attributes(asPath, nextHop, extra),
+    nlri: prefixes.map(nlri),
+  };
 }
 
 /** Encodes an UPDATE for RAW_SESSION, for tests that then corrupt the bytes. */
@@ -149,7 +190,11 @@ export function encodeUpdate(message: UpdateMessage): Uint8Array {
 }
 
 /** An UPDATE announcing IPv6 prefixes in MP_REACH_NLRI. */
-export function announce6(prefixes: readonly string[], asPath: readonly number[], nextHop = '2001:db8::99'): UpdateMessage {
+export function announce6(
+  prefixes: readonly string[],
+  asPath: readonly number[],
+  nextHop = '2001:db8::99',
+): UpdateMessage {
   const address = parseIpv6(nextHop);
   if (address === undefined) throw new Error(`bad IPv6 address ${nextHop}`);
   return {
@@ -157,7 +202,14 @@ export function announce6(prefixes: readonly string[], asPath: readonly number[]
     withdrawn: [],
     nlri: [],
     attributes: [
-      { type: 'mp-reach-nlri', flags: AttributeFlag.Optional, afi: 2, safi: 1, nextHop: { family: 6, address }, nlri: prefixes.map(nlri) },
+      {
+        type: 'mp-reach-nlri',
+        flags: AttributeFlag.Optional,
+        afi: 2,
+        safi: 1,
+        nextHop: { family: 6, address },
+        nlri: prefixes.map(nlri),
+      },
       { type: 'origin', flags: AttributeFlag.Transitive, origin: 0 },
       { type: 'as-path', flags: AttributeFlag.Transitive, segments: [{ type: 2, asns: [...asPath] }] },
     ],
@@ -170,8 +222,15 @@ export function endOfRib(family: 4 | 6): UpdateMessage {
 }
 
 /** Capabilities of a dual-stack peer; `gracefulRestart` adds RFC 4724 with these families (F bit set when `preserved`). */
-export function rawCapabilities(options: { gracefulRestart?: { restartTime: number; families: readonly { family: 4 | 6; preserved: boolean }[] } } = {}): Capability[] {
-  const capabilities: Capability[] = [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }];
+export function rawCapabilities(
+  options: {
+    gracefulRestart?: { restartTime: number; families: readonly { family: 4 | 6; preserved: boolean }[] };
+  } = {},
+): Capability[] {
+  const capabilities: Capability[] = [
+    { type: 'multiprotocol', afi: 1, safi: 1 },
+    { type: 'multiprotocol', afi: 2, safi: 1 },
+  ];
   const gr = options.gracefulRestart;
   if (gr) {
     capabilities.push({

@@ -19,7 +19,11 @@ export interface SentRouteView extends AttributeView {
 
 /** The speaker's path reduced to what the CLI views carry, communities sorted. */
 export function attributesOf(path: RoutePath): AttributeView {
-  return { communities: [...path.communities].sort(), largeCommunities: [...path.largeCommunities].sort(), extendedCommunities: [...path.extendedCommunities].sort() };
+  return {
+    communities: [...path.communities].sort(),
+    largeCommunities: [...path.largeCommunities].sort(),
+    extendedCommunities: [...path.extendedCommunities].sort(),
+  };
 }
 
 const sorted = (view: SentRouteView): SentRouteView => ({
@@ -37,15 +41,21 @@ export function birdRouteView(bird: Bird, prefix: string): SentRouteView | undef
   const asPath = line('as_path').trim();
   return sorted({
     communities: [...line('community').matchAll(/\((\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`),
-    largeCommunities: [...line('large_community').matchAll(/\((\d+),\s*(\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}:${m[3]}`),
-    extendedCommunities: [...line('ext_community').matchAll(/\((\w+),\s*([\d.]+),\s*(\d+)\)/g)].map((m) => `${m[1] === 'ro' ? 'soo' : m[1]} ${m[2]}:${m[3]}`),
+    largeCommunities: [...line('large_community').matchAll(/\((\d+),\s*(\d+),\s*(\d+)\)/g)].map(
+      (m) => `${m[1]}:${m[2]}:${m[3]}`,
+    ),
+    extendedCommunities: [...line('ext_community').matchAll(/\((\w+),\s*([\d.]+),\s*(\d+)\)/g)].map(
+      (m) => `${m[1] === 'ro' ? 'soo' : m[1]} ${m[2]}:${m[3]}`,
+    ),
     asPath: asPath ? asPath.split(/\s+/).map(Number) : [],
   });
 }
 
 /** BIRD's own next hop towards a neighbor ("BGP Next hop:" of each channel, IPv4 first). */
 export function birdNextHops(bird: Bird, protocol: string): string[] {
-  return [...bird.birdc('show', 'protocols', 'all', protocol).matchAll(/BGP Next hop:\s+(\S+)/g)].map((m) => m[1] ?? '');
+  return [...bird.birdc('show', 'protocols', 'all', protocol).matchAll(/BGP Next hop:\s+(\S+)/g)].map(
+    (m) => m[1] ?? '',
+  );
 }
 
 interface GoBgpAttribute {
@@ -66,14 +76,24 @@ export function gobgpAdjOut(gobgp: GoBgp, neighbor: string, family: 'ipv4' | 'ip
   const table = JSON.parse(run.out) as Record<string, { attrs: GoBgpAttribute[] }[]>;
   for (const [prefix, paths] of Object.entries(table)) {
     const attrs = paths[0]?.attrs ?? [];
-    const view: { -readonly [K in keyof SentRouteView]: SentRouteView[K] } = { communities: [], largeCommunities: [], extendedCommunities: [] };
+    const view: { -readonly [K in keyof SentRouteView]: SentRouteView[K] } = {
+      communities: [],
+      largeCommunities: [],
+      extendedCommunities: [],
+    };
     for (const a of attrs) {
       if (a.type === 1) view.origin = (['igp', 'egp', 'incomplete'] as const)[a.value as number];
       if (a.type === 2) view.asPath = (a.as_paths ?? []).flatMap((s) => s.asns);
       if (a.type === 3 || a.type === 14) view.nextHop = a.nexthop;
       if (a.type === 8) view.communities = (a.communities ?? []).map((c) => `${c >>> 16}:${c & 0xffff}`);
-      if (a.type === 16) view.extendedCommunities = (a.value as { subtype: number; value: string }[]).map((e) => `${extendedNames[e.subtype] ?? `subtype-${e.subtype}`} ${e.value}`);
-      if (a.type === 32) view.largeCommunities = (a.value as { ASN: number; LocalData1: number; LocalData2: number }[]).map((l) => `${l.ASN}:${l.LocalData1}:${l.LocalData2}`);
+      if (a.type === 16)
+        view.extendedCommunities = (a.value as { subtype: number; value: string }[]).map(
+          (e) => `${extendedNames[e.subtype] ?? `subtype-${e.subtype}`} ${e.value}`,
+        );
+      if (a.type === 32)
+        view.largeCommunities = (a.value as { ASN: number; LocalData1: number; LocalData2: number }[]).map(
+          (l) => `${l.ASN}:${l.LocalData1}:${l.LocalData2}`,
+        );
     }
     out.set(prefix, sorted(view));
   }
@@ -92,13 +112,23 @@ interface FrrPath {
  * `vtysh show bgp FAMILY unicast PREFIX json` (FRR's RIB entry, communities set where the route
  * is originated) plus the next hop from `... neighbors ADDR advertised-routes json`.
  */
-export function frrRouteView(frr: Frr, family: 'ipv4' | 'ipv6', prefix: string, neighbor: string): SentRouteView | undefined {
+export function frrRouteView(
+  frr: Frr,
+  family: 'ipv4' | 'ipv6',
+  prefix: string,
+  neighbor: string,
+): SentRouteView | undefined {
   const rib = JSON.parse(frr.vtysh(`show bgp ${family} unicast ${prefix} json`) || '{}') as { paths?: FrrPath[] };
   const path = rib.paths?.[0];
   if (!path) return undefined;
-  const advertised = JSON.parse(frr.vtysh(`show bgp ${family} unicast neighbors ${neighbor} advertised-routes json`) || '{}') as { advertisedRoutes?: Record<string, { nextHop?: string; nextHopGlobal?: string }> };
+  const advertised = JSON.parse(
+    frr.vtysh(`show bgp ${family} unicast neighbors ${neighbor} advertised-routes json`) || '{}',
+  ) as { advertisedRoutes?: Record<string, { nextHop?: string; nextHopGlobal?: string }> };
   const sent = advertised.advertisedRoutes?.[prefix];
-  const ext = (path.extendedCommunity?.string ?? '').split(/\s+/).filter(Boolean).map((e) => e.replace(/^RT:/, 'rt ').replace(/^SoO:/, 'soo '));
+  const ext = (path.extendedCommunity?.string ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((e) => e.replace(/^RT:/, 'rt ').replace(/^SoO:/, 'soo '));
   return sorted({
     communities: path.community?.list ?? [],
     largeCommunities: path.largeCommunity?.list ?? [],

@@ -18,7 +18,12 @@ export interface AsyncRunOptions {
 }
 
 function environment(options: AsyncRunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${binDir}:${process.env['PATH'] ?? ''}`, NO_COLOR: '1', ...options.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${binDir}:${process.env.PATH ?? ''}`,
+    NO_COLOR: '1',
+    ...options.env,
+  };
   for (const name of options.unsetEnv ?? []) delete env[name];
   return env;
 }
@@ -42,7 +47,12 @@ export class RunningCli {
 
   /** Waits until stdout matches (from offset on); returns the match. */
   waitForOutput(pattern: RegExp, from = 0, timeoutMs = 20_000): Promise<RegExpExecArray> {
-    return waitFor(`output matching ${pattern}`, () => pattern.exec(this.stdout.slice(from)) ?? undefined, timeoutMs, 25).catch((e: Error) => {
+    return waitFor(
+      `output matching ${pattern}`,
+      () => pattern.exec(this.stdout.slice(from)) ?? undefined,
+      timeoutMs,
+      25,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\nstdout so far:\n${this.stdout}\nstderr so far:\n${this.stderr}`);
     });
   }
@@ -55,7 +65,11 @@ export class RunningCli {
 
 /** Starts a command with the workspace bins first on PATH; stopped when the test file ends. */
 export function startCli(command: string, args: readonly string[], options: AsyncRunOptions = {}): RunningCli {
-  const child = spawn(command, args, { cwd: options.cwd ?? repoRoot, env: environment(options), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? repoRoot,
+    env: environment(options),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   if (options.input !== undefined) child.stdin?.end(options.input);
   else child.stdin?.end();
   const running = new RunningCli(child);

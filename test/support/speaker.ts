@@ -3,7 +3,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { LookupResult, PeerStatus, Route, RoutePath } from '@kube-routes/server/engine';
-import { healthQuery, lookupQuery, peersQuery, routesQuery, type PeersResponse, type RoutesResponse } from '@kube-routes/server/speaker-api';
+import {
+  healthQuery,
+  lookupQuery,
+  peersQuery,
+  routesQuery,
+  type PeersResponse,
+  type RoutesResponse,
+} from '@kube-routes/server/speaker-api';
 import { freePort, waitFor } from './daemons';
 import { repoRoot } from './run-cli';
 
@@ -94,16 +101,23 @@ export class SpeakerProcess {
     };
     writeFileSync(this.configFile, speakerConfigYaml(config));
     this.stderr = '';
-    const child = spawn(speakerBin, ['--config', this.configFile, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(speakerBin, ['--config', this.configFile, '--log-level', 'debug'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     // 'close', not 'exit': by then stderr is drained, so logs() has every line the daemon wrote.
     this.exit = new Promise((done) => child.once('close', (code, signal) => done({ code, signal })));
     this.child = child;
-    await waitFor('kube-routes-speaker to serve /healthz', async () => {
-      if (child.exitCode !== null) throw new Error(`kube-routes-speaker exited with ${child.exitCode}:\n${this.stderr}`);
-      return (await this.get(healthQuery()).catch(() => undefined))?.status === 200 ? true : undefined;
-    }, 15_000);
+    await waitFor(
+      'kube-routes-speaker to serve /healthz',
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`kube-routes-speaker exited with ${child.exitCode}:\n${this.stderr}`);
+        return (await this.get(healthQuery()).catch(() => undefined))?.status === 200 ? true : undefined;
+      },
+      15_000,
+    );
   }
 
   /** Everything the daemon printed, for failure messages. */
@@ -174,38 +188,52 @@ export class SpeakerProcess {
   /** The route of exactly this prefix, undefined when none. */
   async route(prefix: string): Promise<Route | undefined> {
     const reply = await this.get<RoutesResponse>(routesQuery({ exact: prefix }));
-    if (reply.status !== 200) throw new Error(`${routesQuery({ exact: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 200)
+      throw new Error(`${routesQuery({ exact: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.routes[0];
   }
 
   /** Every route within prefix. */
   async routesWithin(prefix: string): Promise<Route[]> {
     const reply = await this.get<RoutesResponse>(routesQuery({ within: prefix }));
-    if (reply.status !== 200) throw new Error(`${routesQuery({ within: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 200)
+      throw new Error(`${routesQuery({ within: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return [...reply.body.routes];
   }
 
   /** Waits until the peer is in the state (default Established); returns its status. */
   waitForPeer(address: string, state = 'Established', timeoutMs = 30_000): Promise<PeerStatus> {
-    return waitFor(`speaker peer ${address} to be ${state}`, async () => {
-      const p = await this.peer(address);
-      return p.state === state ? p : undefined;
-    }, timeoutMs).catch((e: Error) => {
+    return waitFor(
+      `speaker peer ${address} to be ${state}`,
+      async () => {
+        const p = await this.peer(address);
+        return p.state === state ? p : undefined;
+      },
+      timeoutMs,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\nspeaker log:\n${this.output}`);
     });
   }
 
   /** Waits until the route of prefix satisfies check (default: it exists); returns it. */
   waitForRoute(prefix: string, check: (route: Route) => boolean = () => true, timeoutMs = 30_000): Promise<Route> {
-    return waitFor(`the speaker's route ${prefix}`, async () => {
-      const route = await this.route(prefix);
-      return route && check(route) ? route : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `the speaker's route ${prefix}`,
+      async () => {
+        const route = await this.route(prefix);
+        return route && check(route) ? route : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Waits until the speaker has no route of exactly prefix. */
   waitForNoRoute(prefix: string, timeoutMs = 30_000): Promise<true> {
-    return waitFor(`the speaker to drop ${prefix}`, async () => ((await this.route(prefix)) === undefined ? true : undefined), timeoutMs);
+    return waitFor(
+      `the speaker to drop ${prefix}`,
+      async () => ((await this.route(prefix)) === undefined ? true : undefined),
+      timeoutMs,
+    );
   }
 
   /** Waits for a log line of the event whose fields match. */
@@ -216,7 +244,10 @@ export class SpeakerProcess {
   }
 
   /** Sends a signal and waits for the exit (SIGKILL after timeoutMs). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = 10_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.child;
     const exit = this.exit;
     if (!child || !exit) return { code: null, signal: null };

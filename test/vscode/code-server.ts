@@ -16,7 +16,11 @@ export interface CodeServer {
 }
 
 export function installCodeServer(repoRoot: string): CodeServer {
-  const r = spawnSync('bash', [join(repoRoot, 'scripts/install-code-server')], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync('bash', [join(repoRoot, 'scripts/install-code-server')], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`scripts/install-code-server failed (exit ${r.status}); see its output above`);
   const value = (key: string) => {
@@ -25,5 +29,10 @@ export function installCodeServer(repoRoot: string): CodeServer {
     return line.slice(key.length + 1);
   };
   const dir = value('code_server');
-  return { node: value('node'), dir, cli: join(dir, 'out/node/entry.js'), serverMain: join(dir, 'lib/vscode/out/server-main.js') };
+  return {
+    node: value('node'),
+    dir,
+    cli: join(dir, 'out/node/entry.js'),
+    serverMain: join(dir, 'lib/vscode/out/server-main.js'),
+  };
 }

@@ -46,10 +46,34 @@ function run(command: string, args: readonly string[], options: { cwd: string; e
 }
 
 /** Starts VS Code's server in its own process group (it forks watchers that outlive a plain kill). */
-function startServer(cs: CodeServer, dirs: { userData: string; extensions: string; serverData: string }, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(cs.node, [cs.serverMain, '--host', '127.0.0.1', '--port', '0', '--without-connection-token', '--accept-server-license-terms',
-    '--enable-smoke-test-driver', '--telemetry-level', 'off', '--server-data-dir', dirs.serverData, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions],
-  { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+function startServer(
+  cs: CodeServer,
+  dirs: { userData: string; extensions: string; serverData: string },
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    cs.node,
+    [
+      cs.serverMain,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--without-connection-token',
+      '--accept-server-license-terms',
+      '--enable-smoke-test-driver',
+      '--telemetry-level',
+      'off',
+      '--server-data-dir',
+      dirs.serverData,
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
@@ -68,30 +92,70 @@ function startServer(cs: CodeServer, dirs: { userData: string; extensions: strin
 
 function stopServer(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
 }
 
 export async function runVsCodeSuite(options: DriverOptions): Promise<DriverResult> {
   const temp = mkdtempSync(join(tmpdir(), 'kube-routes-vscode-'));
-  const dirs = { userData: join(temp, 'user-data'), extensions: join(temp, 'extensions'), serverData: join(temp, 'server-data') };
+  const dirs = {
+    userData: join(temp, 'user-data'),
+    extensions: join(temp, 'extensions'),
+    serverData: join(temp, 'server-data'),
+  };
   const workspace = join(temp, 'workspace');
   const checkpoints = join(temp, 'checkpoints');
   const testHost = join(temp, 'test-host');
-  for (const d of [...Object.values(dirs), checkpoints, testHost, options.resultsDir]) mkdirSync(d, { recursive: true });
+  for (const d of [...Object.values(dirs), checkpoints, testHost, options.resultsDir])
+    mkdirSync(d, { recursive: true });
   cpSync(options.fixture, workspace, { recursive: true });
   // A user who opens the folder trusts it (Restricted Mode ignores the workspace's kubeRoutes
   // paths and URL); and no welcome page over the editors.
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ 'security.workspace.trust.enabled': false, 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false }));
+  writeFileSync(
+    join(dirs.userData, 'User/settings.json'),
+    JSON.stringify({
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+    }),
+  );
   // The development extension only carries the suite; the extension under test is the .vsix.
-  writeFileSync(join(testHost, 'package.json'), JSON.stringify({ name: 'kube-routes-vscode-tests', publisher: 'kube-routes-tests', version: '0.0.0', engines: { vscode: '^1.82.0' } }));
+  writeFileSync(
+    join(testHost, 'package.json'),
+    JSON.stringify({
+      name: 'kube-routes-vscode-tests',
+      publisher: 'kube-routes-tests',
+      version: '0.0.0',
+      engines: { vscode: '^1.82.0' },
+    }),
+  );
 
   const cs = options.codeServer;
   // Node 24 first on PATH for everything code-server starts; the checkpoint folder reaches the
   // extension host through the server's environment.
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${dirname(cs.node)}:${process.env['PATH'] ?? ''}`, [checkpointDirVariable]: checkpoints };
-  run(cs.node, [cs.cli, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', options.vsix], { cwd: temp, env });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${dirname(cs.node)}:${process.env.PATH ?? ''}`,
+    [checkpointDirVariable]: checkpoints,
+  };
+  run(
+    cs.node,
+    [
+      cs.cli,
+      '--user-data-dir',
+      dirs.userData,
+      '--extensions-dir',
+      dirs.extensions,
+      '--install-extension',
+      options.vsix,
+    ],
+    { cwd: temp, env },
+  );
 
   const serverLog: string[] = [];
   const hostLog: string[] = [];
@@ -111,16 +175,33 @@ export async function runVsCodeSuite(options: DriverOptions): Promise<DriverResu
     const url = `http://${host}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     browser = await chromium.launch({
       executablePath: options.chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
     const exit = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => { hostLog.push(`[${type}] ${(args ?? []).map(String).join(' ')}`); });
+      void page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+        hostLog.push(`[${type}] ${(args ?? []).map(String).join(' ')}`);
+      });
       void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
     });
-    watcher = serveCheckpoints(checkpoints, page, options.resultsDir, screenshots, options.timeoutMs, (line) => hostLog.push(`[driver] ${line}`));
+    watcher = serveCheckpoints(checkpoints, page, options.resultsDir, screenshots, options.timeoutMs, (line) =>
+      hostLog.push(`[driver] ${line}`),
+    );
     await page.goto(url);
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`the suite did not finish within ${options.timeoutMs} ms`)), options.timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the suite did not finish within ${options.timeoutMs} ms`)),
+        options.timeoutMs,
+      );
+    });
     const exitCode = await Promise.race([exit, timeout]);
     const log = hostLog.join('\n');
     const summary = hostLog.map((l) => l.slice(l.indexOf(summaryPrefix))).find((l) => l.startsWith(summaryPrefix));
@@ -131,7 +212,7 @@ export async function runVsCodeSuite(options: DriverOptions): Promise<DriverResu
     await browser?.close().catch(() => undefined);
     if (server) stopServer(server);
     writeFileSync(join(options.resultsDir, 'vscode-server.log'), serverLog.join(''));
-    writeFileSync(join(options.resultsDir, 'vscode-extension-host.log'), hostLog.join('\n') + '\n');
+    writeFileSync(join(options.resultsDir, 'vscode-extension-host.log'), `${hostLog.join('\n')}\n`);
     rmSync(temp, { recursive: true, force: true });
   }
 }

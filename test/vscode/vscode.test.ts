@@ -20,8 +20,13 @@ function npm(args: readonly string[]): void {
   assert.equal(r.status, 0, `npm ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-test('the packaged extension in a real VS Code: diagnostics, hover, code action, status bar, settings, commands', { timeout: 15 * 60_000 }, async () => {
-  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: apt-get install -y chromium (scripts/test installs it)`);
+test('the packaged extension in a real VS Code: diagnostics, hover, code action, status bar, settings, commands', {
+  timeout: 15 * 60_000,
+}, async () => {
+  assert.ok(
+    existsSync(chromiumPath),
+    `${chromiumPath} is missing: apt-get install -y chromium (scripts/test installs it)`,
+  );
   const codeServer = installCodeServer(repoRoot);
 
   npm(['run', 'package', '-w', 'extension']);

@@ -39,38 +39,112 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     .summary('Check Service manifests for cluster IP, external IP and region problems')
     .description('Check Service manifests for cluster IP, external IP and region problems.')
     .argument('[paths...]')
-    .option('--config <file>', 'Region config (kube-routes.yaml). Default: the nearest kube-routes.yaml in or above each file\'s folder.')
-    .addOption(new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--fail-on <severity>', 'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).').choices(['error', 'warning', 'info']).default('error'))
-    .option('--speaker <url>', 'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179, or k8s://NAMESPACE/SERVICE:PORT with --live): adds the BGP rules.')
-    .option('--bgp <file.mrt>', 'Check against the routes of an MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip), loaded in-process: adds the BGP rules.')
-    .option('--live', 'Also check against the Services of live clusters: adds cluster-ip-allocated, and the BGP rules when kube-routes.yaml names a speaker (speaker.api).')
-    .addOption(new Option('--context <name>', 'With --live: a kube context to read (repeatable). Default: every context under regions.*.contexts of kube-routes.yaml, else the current context.').argParser((v: string, prev: string[]) => [...prev, v]).default([], '[]'))
+    .option(
+      '--config <file>',
+      "Region config (kube-routes.yaml). Default: the nearest kube-routes.yaml in or above each file's folder.",
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'Output format. One of: (text, json, sarif).')
+        .choices(['text', 'json', 'sarif'])
+        .default('text'),
+    )
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'Exit 1 when a finding has this severity or higher. One of: (error, warning, info).',
+      )
+        .choices(['error', 'warning', 'info'])
+        .default('error'),
+    )
+    .option(
+      '--speaker <url>',
+      'Check against the routes of a running kube-routes-speaker (its API URL, e.g. http://127.0.0.1:8179, or k8s://NAMESPACE/SERVICE:PORT with --live): adds the BGP rules.',
+    )
+    .option(
+      '--bgp <file.mrt>',
+      'Check against the routes of an MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip), loaded in-process: adds the BGP rules.',
+    )
+    .option(
+      '--live',
+      'Also check against the Services of live clusters: adds cluster-ip-allocated, and the BGP rules when kube-routes.yaml names a speaker (speaker.api).',
+    )
+    .addOption(
+      new Option(
+        '--context <name>',
+        'With --live: a kube context to read (repeatable). Default: every context under regions.*.contexts of kube-routes.yaml, else the current context.',
+      )
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([], '[]'),
+    )
     .option('--all-contexts', 'With --live: read every context listed under regions.*.contexts of kube-routes.yaml.')
-    .option('--kubeconfig <file>', 'With --live: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).')
-    .addOption(new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).').default(defaultMaxFileBytes, '16Mi').argParser(parseSize))
+    .option(
+      '--kubeconfig <file>',
+      'With --live: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).',
+    )
+    .addOption(
+      new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).')
+        .default(defaultMaxFileBytes, '16Mi')
+        .argParser(parseSize),
+    )
     .action(async (paths: string[], flags: CheckFlags) => {
       try {
-        if (!flags.live && (flags.context.length > 0 || flags.allContexts || flags.kubeconfig)) throw new UsageError('--context, --all-contexts and --kubeconfig need --live');
-        if (!flags.live && flags.speaker?.startsWith('k8s://')) throw new UsageError('--speaker k8s://... reaches the speaker through a cluster: add --live');
+        if (!flags.live && (flags.context.length > 0 || flags.allContexts || flags.kubeconfig))
+          throw new UsageError('--context, --all-contexts and --kubeconfig need --live');
+        if (!flags.live && flags.speaker?.startsWith('k8s://'))
+          throw new UsageError('--speaker k8s://... reaches the speaker through a cluster: add --live');
         let liveInput: LiveCheckInput | undefined;
         if (flags.live) {
           try {
-            liveInput = await readLiveForCheck(io, { context: flags.context, allContexts: flags.allContexts, kubeconfig: flags.kubeconfig, config: flags.config, speaker: flags.speaker, bgp: flags.bgp });
+            liveInput = await readLiveForCheck(io, {
+              context: flags.context,
+              allContexts: flags.allContexts,
+              kubeconfig: flags.kubeconfig,
+              config: flags.config,
+              speaker: flags.speaker,
+              bgp: flags.bgp,
+            });
           } catch (e) {
             throw e instanceof LiveConfigErrors ? new ConfigErrors(e.errors) : e;
           }
         }
         const speaker = liveInput?.routes ?? flags.speaker;
-        const { report, exitCode } = await runCheck(paths, { config: flags.config, failOn: flags.failOn, maxFileBytes: flags.maxFileSize, speaker, bgp: flags.bgp, live: liveInput?.live, onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined }, io);
-        const text = flags.output === 'json' ? formatJson(report) : flags.output === 'sarif' ? formatSarif(report, io.cwd, version) : formatText(report, terminalStyle(io.color));
+        const { report, exitCode } = await runCheck(
+          paths,
+          {
+            config: flags.config,
+            failOn: flags.failOn,
+            maxFileBytes: flags.maxFileSize,
+            speaker,
+            bgp: flags.bgp,
+            live: liveInput?.live,
+            onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined,
+          },
+          io,
+        );
+        const text =
+          flags.output === 'json'
+            ? formatJson(report)
+            : flags.output === 'sarif'
+              ? formatSarif(report, io.cwd, version)
+              : formatText(report, terminalStyle(io.color));
         io.stdout(text);
         // Contexts that could not be read: the check is incomplete, whatever it found.
-        setExitCode(liveInput ? liveInput.run.finish(exitCode, { count: liveInput.answered, of: liveInput.asked, what: 'the live check is' }) : exitCode);
+        setExitCode(
+          liveInput
+            ? liveInput.run.finish(exitCode, {
+                count: liveInput.answered,
+                of: liveInput.asked,
+                what: 'the live check is',
+              })
+            : exitCode,
+        );
       } catch (e) {
         if (!(e instanceof ConfigErrors)) throw e;
-        for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
-        io.stderr(`error: ${e.errors.length === 1 ? 'the config has an error' : `the config has ${e.errors.length} errors`}; fix it and run again\n`);
+        for (const err of e.errors)
+          io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
+        io.stderr(
+          `error: ${e.errors.length === 1 ? 'the config has an error' : `the config has ${e.errors.length} errors`}; fix it and run again\n`,
+        );
         setExitCode(2);
       }
     });
@@ -86,11 +160,26 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       ' Exit status: 0 when no finding is at or above --fail-on, 1 when some are, 2 for usage or config errors.',
     ].join('\n'),
     examples: [
-      { comment: 'Check every manifest under deploy/ against the nearest kube-routes.yaml', command: 'kubectl routes check deploy/' },
-      { comment: 'Check rendered manifests from standard input with an explicit config', command: 'helm template ./chart | kubectl routes check --config kube-routes.yaml -' },
-      { comment: 'Write SARIF for code scanning, failing on warnings too', command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif' },
-      { comment: 'Also check which routes cover each Service IP, from a recorded BGP table', command: 'kubectl routes check --bgp fabric.mrt deploy/' },
-      { comment: 'Also check against the live clusters of kube-routes.yaml: cluster IPs already allocated, and routes', command: 'kubectl routes check --live deploy/' },
+      {
+        comment: 'Check every manifest under deploy/ against the nearest kube-routes.yaml',
+        command: 'kubectl routes check deploy/',
+      },
+      {
+        comment: 'Check rendered manifests from standard input with an explicit config',
+        command: 'helm template ./chart | kubectl routes check --config kube-routes.yaml -',
+      },
+      {
+        comment: 'Write SARIF for code scanning, failing on warnings too',
+        command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif',
+      },
+      {
+        comment: 'Also check which routes cover each Service IP, from a recorded BGP table',
+        command: 'kubectl routes check --bgp fabric.mrt deploy/',
+      },
+      {
+        comment: 'Also check against the live clusters of kube-routes.yaml: cluster IPs already allocated, and routes',
+        command: 'kubectl routes check --live deploy/',
+      },
     ],
     usage: 'kubectl routes check [flags] PATH... | -',
   });

@@ -15,7 +15,13 @@ import {
   type ManifestFile,
   type Severity,
 } from '@kube-routes/server/engine';
-import { collectManifestPaths, decodeSource, findConfigFile, loadConfigFile, readSourceFile } from '@kube-routes/server/node';
+import {
+  collectManifestPaths,
+  decodeSource,
+  findConfigFile,
+  loadConfigFile,
+  readSourceFile,
+} from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { openMrtFile } from '../live/open-route-source';
@@ -55,7 +61,11 @@ interface Input {
 }
 
 /** Checks PATHs together, each group of files against the kube-routes.yaml that governs it. */
-export async function runCheck(paths: readonly string[], options: CheckOptions, io: CliIO): Promise<{ report: CheckReport; exitCode: number }> {
+export async function runCheck(
+  paths: readonly string[],
+  options: CheckOptions,
+  io: CliIO,
+): Promise<{ report: CheckReport; exitCode: number }> {
   if (paths.length === 0) throw new UsageError('no paths given: pass files, directories, or - for standard input');
   const display = (abs: string) => {
     const rel = relative(io.cwd, abs);
@@ -70,27 +80,45 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   const inputs: Input[] = collected.files.map((p) => ({ path: p, display: display(p) }));
   if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
 
-  if (options.speaker && options.bgp) throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
+  if (options.speaker && options.bgp)
+    throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
   // One load for every config group.
-  const mrtRoutes = options.bgp ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table : undefined;
+  const mrtRoutes = options.bgp
+    ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table
+    : undefined;
   const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
   const findings: Finding[] = [];
   let serviceCount = 0;
   for (const [configPath, members] of groups) {
     const config = configPath === undefined ? emptyConfig : loadConfig(configPath, display(configPath));
     if (configPath === undefined) {
-      io.stderr(`warning: no kube-routes.yaml found above ${members.map((m) => m.display).slice(0, 3).join(', ')}${members.length > 3 ? ', ...' : ''}; region rules did not run. Create one, or pass --config FILE.\n`);
+      io.stderr(
+        `warning: no kube-routes.yaml found above ${members
+          .map((m) => m.display)
+          .slice(0, 3)
+          .join(
+            ', ',
+          )}${members.length > 3 ? ', ...' : ''}; region rules did not run. Create one, or pass --config FILE.\n`,
+      );
     }
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     for (const input of members) {
-      const read = input.path === stdinName
-        ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
-        : readSourceFile(input.path, input.display, options.maxFileBytes);
-      if ('problem' in read) problems.push({ rule: 'unreadable-file', at: { file: input.display, range: emptyRange }, message: read.problem });
+      const read =
+        input.path === stdinName
+          ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
+          : readSourceFile(input.path, input.display, options.maxFileBytes);
+      if ('problem' in read)
+        problems.push({
+          rule: 'unreadable-file',
+          at: { file: input.display, range: emptyRange },
+          message: read.problem,
+        });
       else files.push(readManifestFile(read.source));
     }
-    const routes = mrtRoutes ?? (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
+    const routes =
+      mrtRoutes ??
+      (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
     const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
     findings.push(...result.findings);
     serviceCount += result.serviceCount;
@@ -99,7 +127,11 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
 }
 
-async function speakerRoutes(speaker: string | RouteSource, files: readonly ManifestFile[], onError: ((message: string) => void) | undefined): Promise<RouteTable | undefined> {
+async function speakerRoutes(
+  speaker: string | RouteSource,
+  files: readonly ManifestFile[],
+  onError: ((message: string) => void) | undefined,
+): Promise<RouteTable | undefined> {
   try {
     return await speakerRouteTable(speaker, files);
   } catch (e) {
@@ -116,7 +148,11 @@ function loadConfig(path: string, display: string): KubeRoutesConfig {
 }
 
 /** Files governed by the same config are checked together; the key is the config path. */
-function groupByConfig(inputs: readonly Input[], explicit: string | undefined, cwd: string): Map<string | undefined, Input[]> {
+function groupByConfig(
+  inputs: readonly Input[],
+  explicit: string | undefined,
+  cwd: string,
+): Map<string | undefined, Input[]> {
   const groups = new Map<string | undefined, Input[]>();
   const byDir = new Map<string, string | undefined>();
   for (const input of inputs) {

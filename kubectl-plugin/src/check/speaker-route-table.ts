@@ -1,4 +1,10 @@
-import { manifestAddresses, parseIpAddress, type ManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
+import {
+  manifestAddresses,
+  parseIpAddress,
+  type ManifestFile,
+  type Route,
+  type RouteTable,
+} from '@kube-routes/server/engine';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { speakerClient } from '../live/open-route-source';
 
@@ -14,7 +20,10 @@ export function serviceAddresses(files: readonly ManifestFile[]): string[] {
 }
 
 /** Asks a speaker for every address up front, so the engine can look them up synchronously. */
-export async function speakerRouteTable(url: string | RouteSource, files: readonly ManifestFile[]): Promise<RouteTable> {
+export async function speakerRouteTable(
+  url: string | RouteSource,
+  files: readonly ManifestFile[],
+): Promise<RouteTable> {
   const client = typeof url === 'string' ? speakerClient(url) : url;
   await client.peers(); // fail fast, with one clear line, when the speaker is not there
   const answers = await client.lookupAll(serviceAddresses(files));

@@ -34,7 +34,8 @@ export class KubectlHelp extends Help {
     if (subcommands.length > 0) {
       out.push('Available Commands:');
       const width = Math.max(...subcommands.map((c) => c.name().length));
-      for (const c of subcommands) out.push(`  ${c.name().padEnd(width)}   ${c.summary() || c.description().split('\n')[0]}`);
+      for (const c of subcommands)
+        out.push(`  ${c.name().padEnd(width)}   ${c.summary() || c.description().split('\n')[0]}`);
       out.push('');
     }
     const options = helper.visibleOptions(cmd);
@@ -46,7 +47,8 @@ export class KubectlHelp extends Help {
       }
     }
     out.push('Usage:', `  ${docs?.usage ?? `${commandPath(cmd)} [flags]`}`, '');
-    if (subcommands.length > 0) out.push(`Use "${commandPath(cmd)} <command> --help" for more information about a given command.`, '');
+    if (subcommands.length > 0)
+      out.push(`Use "${commandPath(cmd)} <command> --help" for more information about a given command.`, '');
     return out.join('\n');
   }
 }

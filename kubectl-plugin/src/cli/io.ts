@@ -12,7 +12,7 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   const env = process.env;
-  const color = env['FORCE_COLOR'] ? env['FORCE_COLOR'] !== '0' : Boolean(process.stdout.isTTY) && !('NO_COLOR' in env);
+  const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : Boolean(process.stdout.isTTY) && !('NO_COLOR' in env);
   return {
     cwd: process.cwd(),
     stdout: (text) => void process.stdout.write(text),
@@ -29,7 +29,10 @@ export function processIO(): CliIO {
 
 /** A usage or environment problem: printed as one line, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }

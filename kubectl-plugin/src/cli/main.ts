@@ -23,13 +23,16 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
       '',
       ' Without a command: the Services of the chosen contexts joined with route state. ROUTE is announced,',
       'missing (no route covers the address), conflict (an origin AS of another region, or of none) or stale',
-      '(kept across a peer\'s graceful restart). Route state comes from --speaker, --bgp (an MRT file), else',
+      "(kept across a peer's graceful restart). Route state comes from --speaker, --bgp (an MRT file), else",
       'speaker.api of kube-routes.yaml. Exit status: 0, or 2 when a context or the speaker could not be read',
       '(what could be read is still shown) and for usage or config errors.',
     ].join('\n'),
     examples: [
       { comment: 'Services of the current context and namespace, with their routes', command: 'kubectl routes' },
-      { comment: 'Every Service of every cluster in kube-routes.yaml, with next hops, AS paths and communities', command: 'kubectl routes -A --all-contexts -o wide' },
+      {
+        comment: 'Every Service of every cluster in kube-routes.yaml, with next hops, AS paths and communities',
+        command: 'kubectl routes -A --all-contexts -o wide',
+      },
       { comment: 'Watch Services and routes change', command: 'kubectl routes -A -w' },
       { comment: 'Check the manifests under deploy/', command: 'kubectl routes check deploy/' },
     ],
@@ -63,21 +66,27 @@ function usageMessage(e: CommanderError): string {
   const unknownCommand = /^unknown command '([^']+)'/.exec(m);
   if (unknownCommand) return `unknown command "${unknownCommand[1]}" for "kubectl routes"`;
   const badChoice = /^option '([^']+) <[^>]+>' argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/.exec(m);
-  if (badChoice) return `invalid argument "${badChoice[2]}" for "${badChoice[1]}" flag: must be one of: ${badChoice[3]}`;
+  if (badChoice)
+    return `invalid argument "${badChoice[2]}" for "${badChoice[1]}" flag: must be one of: ${badChoice[3]}`;
   return m.replace(/\.$/, '');
 }
 
 /** Entry point of the kubectl-routes executable. Never throws; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(io, (code) => { exitCode = code; });
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
   let active: Command = program;
-  program.hook('preAction', (_, actionCommand) => { active = actionCommand; });
+  program.hook('preAction', (_, actionCommand) => {
+    active = actionCommand;
+  });
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') exitCode = 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        exitCode = 0;
       else {
         const sub = program.commands.find((c) => argv.includes(c.name()));
         io.stderr(`error: ${usageMessage(e)}\nSee '${commandPath(sub ?? active)} -h' for help and examples\n`);
@@ -89,7 +98,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
       exitCode = 2;
     } else {
       // A bug, not bad input: still one line, but say where to report it.
-      io.stderr(`error: internal error: ${e instanceof Error ? e.message : String(e)} (please report this with the command you ran)\n`);
+      io.stderr(
+        `error: internal error: ${e instanceof Error ? e.message : String(e)} (please report this with the command you ran)\n`,
+      );
       exitCode = 3;
     }
   }

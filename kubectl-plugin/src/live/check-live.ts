@@ -48,6 +48,7 @@ export async function readLiveForCheck(io: CliIO, flags: LiveFlags): Promise<Liv
   const answered = targets.map((t) => t.context).filter((c) => perContext.has(c));
   const live = indexLiveServices([...perContext.values()].flat(), run.config, `contexts ${answered.join(', ')}`);
   // A plain --speaker URL and --bgp are read by runCheck; the config's speaker and k8s:// here.
-  const routes = flags.bgp || (flags.speaker && !flags.speaker.startsWith('k8s://')) ? undefined : await run.routeSource();
+  const routes =
+    flags.bgp || (flags.speaker && !flags.speaker.startsWith('k8s://')) ? undefined : await run.routeSource();
   return { run, live, routes, answered: answered.length, asked: targets.length };
 }

@@ -13,14 +13,22 @@ import { LiveConfigErrors, LiveRun } from './live-run';
 type SetExitCode = (code: number) => void;
 
 /** Opens a live run and runs a command in it; a broken config prints file:line:col and exits 2. */
-async function inLiveRun(io: CliIO, flags: LiveFlags, setExitCode: SetExitCode, command: (r: LiveRun) => Promise<number>): Promise<void> {
+async function inLiveRun(
+  io: CliIO,
+  flags: LiveFlags,
+  setExitCode: SetExitCode,
+  command: (r: LiveRun) => Promise<number>,
+): Promise<void> {
   let run: LiveRun;
   try {
     run = LiveRun.open(flags, io);
   } catch (e) {
     if (!(e instanceof LiveConfigErrors)) throw e;
-    for (const err of e.errors) io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
-    io.stderr(`error: ${e.errors.length === 1 ? 'the config has an error' : `the config has ${e.errors.length} errors`}; fix it and run again\n`);
+    for (const err of e.errors)
+      io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
+    io.stderr(
+      `error: ${e.errors.length === 1 ? 'the config has an error' : `the config has ${e.errors.length} errors`}; fix it and run again\n`,
+    );
     setExitCode(2);
     return;
   }
@@ -37,13 +45,15 @@ function flagsOf(cmd: Command): LiveFlags {
   if (parent) {
     const known = new Set(cmd.options.map((o) => o.attributeName()));
     for (const [key, value] of Object.entries(parent.opts())) {
-      if (known.has(key) && parent.getOptionValueSource(key) === 'cli' && cmd.getOptionValueSource(key) !== 'cli') own[key] = value;
+      if (known.has(key) && parent.getOptionValueSource(key) === 'cli' && cmd.getOptionValueSource(key) !== 'cli')
+        own[key] = value;
     }
   }
   return own as unknown as LiveFlags;
 }
 
-const exitStatus = ' Exit status: 0 when everything answered, 2 for usage or config errors and when a context or the speaker could not be read (what could be read is still shown).';
+const exitStatus =
+  ' Exit status: 0 when everything answered, 2 for usage or config errors and when a context or the speaker could not be read (what could be read is still shown).';
 
 /** The root command's own action: the Services view. */
 export function configureServicesView(program: Command, io: CliIO, setExitCode: SetExitCode): void {
@@ -52,7 +62,9 @@ export function configureServicesView(program: Command, io: CliIO, setExitCode: 
   contextFlags(program, false);
   outputFlags(program, ['wide', 'json', 'yaml', 'name'], true);
   routeFlags(program);
-  program.action(async (names: string[], flags: LiveFlags) => inLiveRun(io, flags, setExitCode, (s) => runRoutes(s, names, program)));
+  program.action(async (names: string[], flags: LiveFlags) =>
+    inLiveRun(io, flags, setExitCode, (s) => runRoutes(s, names, program)),
+  );
 }
 
 export function peersCommand(io: CliIO, setExitCode: SetExitCode): Command {
@@ -72,7 +84,10 @@ export function peersCommand(io: CliIO, setExitCode: SetExitCode): Command {
     ].join('\n'),
     examples: [
       { comment: 'Sessions of the speaker named in kube-routes.yaml (speaker.api)', command: 'kubectl routes peers' },
-      { comment: 'A speaker running in the cluster, through the API server\'s service proxy', command: 'kubectl routes peers --speaker k8s://kube-routes/speaker:8179' },
+      {
+        comment: "A speaker running in the cluster, through the API server's service proxy",
+        command: 'kubectl routes peers --speaker k8s://kube-routes/speaker:8179',
+      },
     ],
     usage: 'kubectl routes peers [flags]',
   });
@@ -99,8 +114,14 @@ export function lookupCommand(io: CliIO, setExitCode: SetExitCode): Command {
       exitStatus,
     ].join('\n'),
     examples: [
-      { comment: 'Who announces 172.25.0.10, and which Service in which cluster owns it', command: 'kubectl routes lookup 172.25.0.10' },
-      { comment: 'A prefix, with path ids, MED and local preference', command: 'kubectl routes lookup 172.30.0.0/24 -o wide' },
+      {
+        comment: 'Who announces 172.25.0.10, and which Service in which cluster owns it',
+        command: 'kubectl routes lookup 172.25.0.10',
+      },
+      {
+        comment: 'A prefix, with path ids, MED and local preference',
+        command: 'kubectl routes lookup 172.30.0.0/24 -o wide',
+      },
     ],
     usage: 'kubectl routes lookup IP|PREFIX [flags]',
   });
@@ -121,9 +142,9 @@ export function conflictsCommand(io: CliIO, setExitCode: SetExitCode): Command {
       '',
       '  duplicate-cluster-ip          one cluster IP used by different Services (across clusters)',
       '  shared-external-ip            one external IP used by different Services',
-      '  wrong-origin                  a Service IP covered by a route from another region\'s AS, or from no region',
-      '  unowned-route                 a route inside a region\'s ranges that no Service uses',
-      '  service-cidr-outside-region   a cluster allocating cluster IPs outside its region\'s ranges',
+      "  wrong-origin                  a Service IP covered by a route from another region's AS, or from no region",
+      "  unowned-route                 a route inside a region's ranges that no Service uses",
+      "  service-cidr-outside-region   a cluster allocating cluster IPs outside its region's ranges",
       '',
       ' Exit status: 0 when there are none, 1 when there are conflicts, 2 for usage or config errors and when a',
       'context or the speaker could not be read.',

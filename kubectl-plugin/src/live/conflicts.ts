@@ -1,4 +1,12 @@
-import { liveAddresses, parseCidr, rangeContains, regionOfAsn, type IpRange, type KubeRoutesConfig, type RoutePath } from '@kube-routes/server/engine';
+import {
+  liveAddresses,
+  parseCidr,
+  rangeContains,
+  regionOfAsn,
+  type IpRange,
+  type KubeRoutesConfig,
+  type RoutePath,
+} from '@kube-routes/server/engine';
 import type { ServiceRoutes } from './service-routes';
 import type { ZoneRoutes } from './route-lookup';
 import { parseIp } from './addresses';
@@ -6,7 +14,12 @@ import { parseIp } from './addresses';
 // Every conflict in live state across the clusters that were read. Pure: Services joined with
 // routes, the routes of each configured range, and each context's ServiceCIDRs in; conflicts out.
 
-export type ConflictKind = 'duplicate-cluster-ip' | 'shared-external-ip' | 'wrong-origin' | 'unowned-route' | 'service-cidr-outside-region';
+export type ConflictKind =
+  | 'duplicate-cluster-ip'
+  | 'shared-external-ip'
+  | 'wrong-origin'
+  | 'unowned-route'
+  | 'service-cidr-outside-region';
 
 export interface Conflict {
   readonly kind: ConflictKind;
@@ -32,9 +45,13 @@ export interface ConflictInput {
 }
 
 const ref = (r: ServiceRoutes) => `${r.service.context}/${r.service.namespace}/${r.service.name}`;
-const describe = (r: ServiceRoutes) => `${r.service.namespace}/${r.service.name} (context ${r.service.context}${r.region ? `, region ${r.region}` : ''})`;
+const describe = (r: ServiceRoutes) =>
+  `${r.service.namespace}/${r.service.name} (context ${r.service.context}${r.region ? `, region ${r.region}` : ''})`;
 
-function group(rows: readonly ServiceRoutes[], clusterIPs: boolean): Map<string, { ip: string; holders: ServiceRoutes[] }> {
+function group(
+  rows: readonly ServiceRoutes[],
+  clusterIPs: boolean,
+): Map<string, { ip: string; holders: ServiceRoutes[] }> {
   const byKey = new Map<string, { ip: string; holders: ServiceRoutes[] }>();
   for (const row of rows) {
     for (const { ip, kind } of liveAddresses(row.service)) {
@@ -59,28 +76,48 @@ export function findConflicts(input: ConflictInput): Conflict[] {
   const out: Conflict[] = [];
   // The same Service in the same region (or context, when the region is unknown) is one instance.
   for (const { ip, holders } of group(rows, true).values()) {
-    const instances = new Set(holders.map((h) => `${h.service.namespace}/${h.service.name}\u0000${h.region ?? h.service.context}`));
+    const instances = new Set(
+      holders.map((h) => `${h.service.namespace}/${h.service.name}\u0000${h.region ?? h.service.context}`),
+    );
     if (instances.size < 2) continue;
-    out.push({ kind: 'duplicate-cluster-ip', address: ip, services: holders.map(ref), detail: `cluster IP used by ${holders.map(describe).join(' and ')}: cluster IPs are announced into the fabric, so traffic goes to whichever route wins` });
+    out.push({
+      kind: 'duplicate-cluster-ip',
+      address: ip,
+      services: holders.map(ref),
+      detail: `cluster IP used by ${holders.map(describe).join(' and ')}: cluster IPs are announced into the fabric, so traffic goes to whichever route wins`,
+    });
   }
   for (const { ip, holders } of group(rows, false).values()) {
     const ids = new Set(holders.map((h) => `${h.service.namespace}/${h.service.name}`));
     if (ids.size < 2) continue;
-    out.push({ kind: 'shared-external-ip', address: ip, services: holders.map(ref), detail: `external IP used by different Services: ${holders.map(describe).join(' and ')}; only the same Service may share one across regions (anycast)` });
+    out.push({
+      kind: 'shared-external-ip',
+      address: ip,
+      services: holders.map(ref),
+      detail: `external IP used by different Services: ${holders.map(describe).join(' and ')}; only the same Service may share one across regions (anycast)`,
+    });
   }
   const wrong = new Map<string, { rows: ServiceRoutes[]; detail: string }>();
   for (const row of rows) {
     for (const a of row.addresses) {
       if (a.state !== 'conflict' || !a.route) continue;
       const key = `${a.ip}\u0000${a.route.prefix}`;
-      const entry = wrong.get(key) ?? { rows: [], detail: `covered by ${a.route.prefix}, originated by ${[...new Set(a.wrongPaths.map((p) => origin(config, p)))].sort().join('; ')}` };
+      const entry = wrong.get(key) ?? {
+        rows: [],
+        detail: `covered by ${a.route.prefix}, originated by ${[...new Set(a.wrongPaths.map((p) => origin(config, p)))].sort().join('; ')}`,
+      };
       entry.rows.push(row);
       wrong.set(key, entry);
     }
   }
   for (const [key, { rows: affected, detail }] of wrong) {
     const regions = [...new Set(affected.map((r) => r.region).filter((r) => r !== undefined))];
-    out.push({ kind: 'wrong-origin', address: key.split('\u0000')[0] ?? '', services: affected.map(ref), detail: `${detail}; the Service is in ${regions.length > 0 ? `region ${regions.join(', ')}` : 'no known region'}` });
+    out.push({
+      kind: 'wrong-origin',
+      address: key.split('\u0000')[0] ?? '',
+      services: affected.map(ref),
+      detail: `${detail}; the Service is in ${regions.length > 0 ? `region ${regions.join(', ')}` : 'no known region'}`,
+    });
   }
   const used = rows.flatMap((r) => liveAddresses(r.service).map((a) => parseIp(a.ip))).filter((a) => a !== undefined);
   for (const { zone, routes } of input.zones) {
@@ -88,19 +125,40 @@ export function findConflicts(input: ConflictInput): Conflict[] {
       const parsed = parseCidr(route.prefix);
       if (!('range' in parsed) || used.some((a) => rangeContains(parsed.range, a))) continue;
       const origins = [...new Set(route.paths.map((p) => origin(config, p)))].sort().join('; ');
-      out.push({ kind: 'unowned-route', address: route.prefix, services: [], detail: `announced in ${zoneOwner(config, zone)} by ${origins || 'no path'}, but no Service uses an address in it` });
+      out.push({
+        kind: 'unowned-route',
+        address: route.prefix,
+        services: [],
+        detail: `announced in ${zoneOwner(config, zone)} by ${origins || 'no path'}, but no Service uses an address in it`,
+      });
     }
   }
   for (const { context, region, cidrs } of input.serviceCidrs) {
-    const ranges = region ? config.regions.get(region)?.clusterIPRanges ?? [] : [];
+    const ranges = region ? (config.regions.get(region)?.clusterIPRanges ?? []) : [];
     if (ranges.length === 0) continue;
     for (const { name, cidr } of cidrs) {
       const parsed = parseCidr(cidr);
-      if (!('range' in parsed) || ranges.some((r) => r.family === parsed.range.family && r.first <= parsed.range.first && parsed.range.last <= r.last)) continue;
-      out.push({ kind: 'service-cidr-outside-region', address: cidr, services: [], detail: `ServiceCIDR "${name}" of context ${context} allocates cluster IPs outside region ${region}'s clusterIP ranges (${ranges.map((r) => r.cidr).join(', ')})` });
+      if (
+        !('range' in parsed) ||
+        ranges.some(
+          (r) => r.family === parsed.range.family && r.first <= parsed.range.first && parsed.range.last <= r.last,
+        )
+      )
+        continue;
+      out.push({
+        kind: 'service-cidr-outside-region',
+        address: cidr,
+        services: [],
+        detail: `ServiceCIDR "${name}" of context ${context} allocates cluster IPs outside region ${region}'s clusterIP ranges (${ranges.map((r) => r.cidr).join(', ')})`,
+      });
     }
   }
-  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.address.localeCompare(b.address, 'en', { numeric: true }) || a.services.join().localeCompare(b.services.join()));
+  return out.sort(
+    (a, b) =>
+      a.kind.localeCompare(b.kind) ||
+      a.address.localeCompare(b.address, 'en', { numeric: true }) ||
+      a.services.join().localeCompare(b.services.join()),
+  );
 }
 
 function zoneOwner(config: KubeRoutesConfig, zone: IpRange): string {

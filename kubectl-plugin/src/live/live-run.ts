@@ -31,7 +31,12 @@ export class LiveRun {
   private kubeconfigLoad: Promise<Kubeconfig> | undefined;
   private targets: ContextTarget[] | undefined;
 
-  private constructor(readonly io: CliIO, readonly flags: LiveFlags, readonly config: KubeRoutesConfig, readonly configDisplay: string | undefined) {}
+  private constructor(
+    readonly io: CliIO,
+    readonly flags: LiveFlags,
+    readonly config: KubeRoutesConfig,
+    readonly configDisplay: string | undefined,
+  ) {}
 
   static open(flags: LiveFlags, io: CliIO): LiveRun {
     const path = flags.config ? resolve(io.cwd, flags.config) : findConfigFile(io.cwd, existsSync);
@@ -43,7 +48,9 @@ export class LiveRun {
   }
 
   kubeconfig(): Promise<Kubeconfig> {
-    return (this.kubeconfigLoad ??= Kubeconfig.load(this.flags.kubeconfig ? resolve(this.io.cwd, this.flags.kubeconfig) : undefined).catch((e: unknown) => {
+    return (this.kubeconfigLoad ??= Kubeconfig.load(
+      this.flags.kubeconfig ? resolve(this.io.cwd, this.flags.kubeconfig) : undefined,
+    ).catch((e: unknown) => {
       throw e instanceof KubeconfigError ? new UsageError(`${e.message}; pass --kubeconfig FILE or set KUBECONFIG`) : e;
     }));
   }
@@ -52,7 +59,8 @@ export class LiveRun {
   configContexts(): ContextTarget[] {
     const out: ContextTarget[] = [];
     for (const region of this.config.regions.values()) {
-      for (const context of region.contexts) out.push({ context, origin: `regions.${region.name}.contexts of ${this.configDisplay ?? 'kube-routes.yaml'}` });
+      for (const context of region.contexts)
+        out.push({ context, origin: `regions.${region.name}.contexts of ${this.configDisplay ?? 'kube-routes.yaml'}` });
     }
     return out;
   }
@@ -64,16 +72,21 @@ export class LiveRun {
     if (this.flags.allContexts) {
       const listed = this.configContexts();
       if (listed.length === 0) {
-        throw new UsageError(this.configDisplay
-          ? `--all-contexts: ${this.configDisplay} lists no contexts; add them under regions.REGION.contexts, or pass --context NAME`
-          : '--all-contexts: no kube-routes.yaml found in this folder or above (it lists the contexts under regions.REGION.contexts); pass --config FILE or --context NAME');
+        throw new UsageError(
+          this.configDisplay
+            ? `--all-contexts: ${this.configDisplay} lists no contexts; add them under regions.REGION.contexts, or pass --context NAME`
+            : '--all-contexts: no kube-routes.yaml found in this folder or above (it lists the contexts under regions.REGION.contexts); pass --config FILE or --context NAME',
+        );
       }
       chosen.push(...listed);
     }
     if (chosen.length === 0 && defaultAll) chosen.push(...this.configContexts());
     if (chosen.length === 0) {
       const current = (await this.kubeconfig()).currentContext;
-      if (!current) throw new UsageError(`the kubeconfig ${(await this.kubeconfig()).source} has no current context; pass --context NAME (or --all-contexts)`);
+      if (!current)
+        throw new UsageError(
+          `the kubeconfig ${(await this.kubeconfig()).source} has no current context; pass --context NAME (or --all-contexts)`,
+        );
       chosen.push({ context: current });
     }
     const seen = new Set<string>();
@@ -84,27 +97,34 @@ export class LiveRun {
   /** A client per context that resolved; the others are recorded as problems. */
   async clients(targets: readonly ContextTarget[]): Promise<KubeClient[]> {
     const kubeconfig = await this.kubeconfig();
-    const clients = await Promise.all(targets.map(async (t) => {
-      try {
-        return new KubeClient(await kubeconfig.access(t.context, t.origin));
-      } catch (e) {
-        this.record(e);
-        return undefined;
-      }
-    }));
+    const clients = await Promise.all(
+      targets.map(async (t) => {
+        try {
+          return new KubeClient(await kubeconfig.access(t.context, t.origin));
+        } catch (e) {
+          this.record(e);
+          return undefined;
+        }
+      }),
+    );
     return clients.filter((c): c is KubeClient => c !== undefined);
   }
 
   /** Runs fn for every context in parallel; the contexts that failed are recorded and left out. */
-  async eachContext<T>(clients: readonly KubeClient[], fn: (client: KubeClient) => Promise<T>): Promise<Map<string, T>> {
-    const settled = await Promise.all(clients.map(async (client) => {
-      try {
-        return { context: client.context, value: await fn(client) };
-      } catch (e) {
-        this.record(e);
-        return undefined;
-      }
-    }));
+  async eachContext<T>(
+    clients: readonly KubeClient[],
+    fn: (client: KubeClient) => Promise<T>,
+  ): Promise<Map<string, T>> {
+    const settled = await Promise.all(
+      clients.map(async (client) => {
+        try {
+          return { context: client.context, value: await fn(client) };
+        } catch (e) {
+          this.record(e);
+          return undefined;
+        }
+      }),
+    );
     // In the order the contexts were asked, not the order they answered: output is stable.
     return new Map(settled.filter((s) => s !== undefined).map((s) => [s.context, s.value]));
   }
@@ -148,7 +168,9 @@ export class LiveRun {
     for (const p of this.problems) this.io.stderr(`error: ${p}\n`);
     if (this.problems.length === 0) return ok;
     if (answered && answered.count > 0 && answered.count < answered.of) {
-      this.io.stderr(`warning: ${answered.what ?? 'the results are'} incomplete: ${answered.count} of ${answered.of} context${answered.of === 1 ? '' : 's'} answered\n`);
+      this.io.stderr(
+        `warning: ${answered.what ?? 'the results are'} incomplete: ${answered.count} of ${answered.of} context${answered.of === 1 ? '' : 's'} answered\n`,
+      );
     }
     return 2;
   }

@@ -1,4 +1,19 @@
-import { liveAddresses, liveServiceRegion, memberships, parseCidr, rangeContains, regionOfAsn, routeVerdict, unreadRegions, type IpAddress, type IpRange, type LiveAddressField, type Route, type RoutePath, type RouteVerdict } from '@kube-routes/server/engine';
+import {
+  liveAddresses,
+  liveServiceRegion,
+  memberships,
+  parseCidr,
+  rangeContains,
+  regionOfAsn,
+  routeVerdict,
+  unreadRegions,
+  type IpAddress,
+  type IpRange,
+  type LiveAddressField,
+  type Route,
+  type RoutePath,
+  type RouteVerdict,
+} from '@kube-routes/server/engine';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
 import { humanDuration } from '../output/duration';
@@ -27,8 +42,13 @@ function parseQuery(text: string): Query {
     throw new UsageError(`invalid prefix: ${parsed.error}`);
   }
   const address = parseIp(text);
-  if (!address) throw new UsageError(`invalid address "${text}": expected an IP (172.25.0.10) or a prefix (172.25.0.0/24)`);
-  return { text, range: { family: address.family, cidr: text, first: address.value, last: address.value }, isPrefix: false };
+  if (!address)
+    throw new UsageError(`invalid address "${text}": expected an IP (172.25.0.10) or a prefix (172.25.0.0/24)`);
+  return {
+    text,
+    range: { family: address.family, cidr: text, first: address.value, last: address.value },
+    isPrefix: false,
+  };
 }
 
 /** The exact route of a prefix, else the route covering it; for an address, its longest match. */
@@ -53,15 +73,28 @@ function owners(run: LiveRun, services: readonly ClusterService[], q: Query): Ow
   for (const service of services) {
     for (const { ip, field } of liveAddresses(service)) {
       const address = parseIp(ip);
-      if (address && rangeContains(q.range, address)) out.push({ service, region: liveServiceRegion(run.config, service), ip, field });
+      if (address && rangeContains(q.range, address))
+        out.push({ service, region: liveServiceRegion(run.config, service), ip, field });
     }
   }
-  return out.sort((a, b) => a.service.context.localeCompare(b.service.context) || a.service.namespace.localeCompare(b.service.namespace) || a.service.name.localeCompare(b.service.name));
+  return out.sort(
+    (a, b) =>
+      a.service.context.localeCompare(b.service.context) ||
+      a.service.namespace.localeCompare(b.service.namespace) ||
+      a.service.name.localeCompare(b.service.name),
+  );
 }
 
 /** Regions allowed to originate the address: its owners', else the region whose ranges hold it. */
-function allowedRegions(run: LiveRun, q: Query, found: readonly Owner[], unread: ReadonlySet<string>): Set<string> | undefined {
-  const regions = new Set(found.map((o) => o.region).filter((r): r is string => r !== undefined && run.config.regions.has(r)));
+function allowedRegions(
+  run: LiveRun,
+  q: Query,
+  found: readonly Owner[],
+  unread: ReadonlySet<string>,
+): Set<string> | undefined {
+  const regions = new Set(
+    found.map((o) => o.region).filter((r): r is string => r !== undefined && run.config.regions.has(r)),
+  );
   if (found.some((o) => o.field !== 'clusterIP')) for (const r of unread) regions.add(r);
   if (regions.size > 0) return regions;
   const address: IpAddress = { family: q.range.family, value: q.range.first, key: '' };
@@ -80,53 +113,127 @@ function pathRow(run: LiveRun, p: RoutePath, wide: boolean, now: number): string
     String(p.stale),
     humanDuration(now - Date.parse(p.receivedAt)),
   ];
-  return wide ? [...cells, String(p.pathId), p.origin, p.med === undefined ? '<none>' : String(p.med), p.localPref === undefined ? '<none>' : String(p.localPref), orNone(p.extendedCommunities)] : cells;
+  return wide
+    ? [
+        ...cells,
+        String(p.pathId),
+        p.origin,
+        p.med === undefined ? '<none>' : String(p.med),
+        p.localPref === undefined ? '<none>' : String(p.localPref),
+        orNone(p.extendedCommunities),
+      ]
+    : cells;
 }
 
 export async function runLookup(run: LiveRun, text: string): Promise<number> {
   const { io, flags } = run;
   const q = parseQuery(text);
   const source = await run.routeSource();
-  if (!source) throw new UsageError('no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml');
+  if (!source)
+    throw new UsageError(
+      'no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml',
+    );
   const targets = await run.contexts(true);
   const clients = await run.clients(targets);
   const [route, lists] = await Promise.all([
-    findRoute(source, q).catch((e: unknown) => { run.record(e); return null; }),
-    run.eachContext(clients, (c) => listServices(c, { namespace: flags.namespace, allNamespaces: flags.namespace === undefined, selector: flags.selector, names: [] })),
+    findRoute(source, q).catch((e: unknown) => {
+      run.record(e);
+      return null;
+    }),
+    run.eachContext(clients, (c) =>
+      listServices(c, {
+        namespace: flags.namespace,
+        allNamespaces: flags.namespace === undefined,
+        selector: flags.selector,
+        names: [],
+      }),
+    ),
   ]);
-  const found = owners(run, [...lists.values()].flatMap((l) => l.items), q);
+  const found = owners(
+    run,
+    [...lists.values()].flatMap((l) => l.items),
+    q,
+  );
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const state: RouteVerdict | undefined = route === null ? undefined : routeVerdict(run.config, route, allowedRegions(run, q, found, unreadRegions(run.config, answered))).state;
+  const state: RouteVerdict | undefined =
+    route === null
+      ? undefined
+      : routeVerdict(run.config, route, allowedRegions(run, q, found, unreadRegions(run.config, answered))).state;
   const now = Date.now();
 
   if (flags.output === 'json' || flags.output === 'yaml') {
-    io.stdout(await formatStructured({
-      apiVersion: 'kube-routes/v1',
-      kind: 'RouteLookup',
-      query: q.text,
-      source: source.label,
-      route: state ?? 'unknown',
-      prefix: route?.prefix,
-      paths: route?.paths ?? [],
-      services: found.map((o) => ({ context: o.service.context, region: o.region, namespace: o.service.namespace, name: o.service.name, field: o.field, ip: o.ip })),
-      contexts: answered,
-      errors: run.problems,
-    }, flags.output));
+    io.stdout(
+      await formatStructured(
+        {
+          apiVersion: 'kube-routes/v1',
+          kind: 'RouteLookup',
+          query: q.text,
+          source: source.label,
+          route: state ?? 'unknown',
+          prefix: route?.prefix,
+          paths: route?.paths ?? [],
+          services: found.map((o) => ({
+            context: o.service.context,
+            region: o.region,
+            namespace: o.service.namespace,
+            name: o.service.name,
+            field: o.field,
+            ip: o.ip,
+          })),
+          contexts: answered,
+          errors: run.problems,
+        },
+        flags.output,
+      ),
+    );
     return run.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
   }
   const headers = flags.headers !== false;
   const wide = flags.output === 'wide';
   const out: string[] = [];
-  out.push(formatTable(['ADDRESS', 'ROUTE', 'PREFIX', 'PATHS'], [[q.text, state ?? '<unknown>', route?.prefix ?? '<none>', String(route?.paths.length ?? 0)]], { headers }));
+  out.push(
+    formatTable(
+      ['ADDRESS', 'ROUTE', 'PREFIX', 'PATHS'],
+      [[q.text, state ?? '<unknown>', route?.prefix ?? '<none>', String(route?.paths.length ?? 0)]],
+      { headers },
+    ),
+  );
   if (route && route.paths.length > 0) {
-    const columns = ['PEER', 'NEXT-HOP', 'AS-PATH', 'ORIGIN-AS', 'REGION', 'COMMUNITIES', 'STALE', 'AGE', ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : [])];
-    const byPeer = [...route.paths].sort((a, b) => a.peer.localeCompare(b.peer, 'en', { numeric: true }) || a.pathId - b.pathId);
-    out.push(formatTable(columns, byPeer.map((p) => pathRow(run, p, wide, now)), { headers }));
+    const columns = [
+      'PEER',
+      'NEXT-HOP',
+      'AS-PATH',
+      'ORIGIN-AS',
+      'REGION',
+      'COMMUNITIES',
+      'STALE',
+      'AGE',
+      ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : []),
+    ];
+    const byPeer = [...route.paths].sort(
+      (a, b) => a.peer.localeCompare(b.peer, 'en', { numeric: true }) || a.pathId - b.pathId,
+    );
+    out.push(
+      formatTable(
+        columns,
+        byPeer.map((p) => pathRow(run, p, wide, now)),
+        { headers },
+      ),
+    );
   }
   if (found.length > 0) {
-    out.push(formatTable(['CONTEXT', 'REGION', 'NAMESPACE', 'NAME', 'FIELD', 'IP'], found.map((o) => [o.service.context, o.region ?? '<none>', o.service.namespace, o.service.name, o.field, o.ip]), { headers }));
+    out.push(
+      formatTable(
+        ['CONTEXT', 'REGION', 'NAMESPACE', 'NAME', 'FIELD', 'IP'],
+        found.map((o) => [o.service.context, o.region ?? '<none>', o.service.namespace, o.service.name, o.field, o.ip]),
+        { headers },
+      ),
+    );
   }
   io.stdout(out.join('\n'));
-  if (found.length === 0 && answered.length > 0) io.stderr(`No Service uses ${q.isPrefix ? 'an address in ' : ''}${q.text} in context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
+  if (found.length === 0 && answered.length > 0)
+    io.stderr(
+      `No Service uses ${q.isPrefix ? 'an address in ' : ''}${q.text} in context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`,
+    );
   return run.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
 }

@@ -28,7 +28,9 @@ export async function runPeers(run: LiveRun): Promise<number> {
   const { io, flags } = run;
   const source = await run.routeSource();
   if (!source) {
-    io.stderr('error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml\n');
+    io.stderr(
+      'error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml\n',
+    );
     return 2;
   }
   let peers: PeerStatus[] | undefined;
@@ -39,19 +41,36 @@ export async function runPeers(run: LiveRun): Promise<number> {
     return run.finish(0);
   }
   if (!peers) {
-    run.record(new UsageError(`--bgp ${flags.bgp ?? source.label} is a recorded table, it has no BGP sessions; peers shows a speaker's sessions: pass --speaker URL`));
+    run.record(
+      new UsageError(
+        `--bgp ${flags.bgp ?? source.label} is a recorded table, it has no BGP sessions; peers shows a speaker's sessions: pass --speaker URL`,
+      ),
+    );
     return run.finish(0);
   }
   peers.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
   if (flags.output === 'json' || flags.output === 'yaml') {
     const items = peers.map((p) => ({ ...p, region: regionOfAsn(run.config, p.asn) }));
-    io.stdout(await formatStructured({ apiVersion: 'kube-routes/v1', kind: 'PeerList', source: source.label, items }, flags.output));
+    io.stdout(
+      await formatStructured(
+        { apiVersion: 'kube-routes/v1', kind: 'PeerList', source: source.label, items },
+        flags.output,
+      ),
+    );
   } else if (flags.output === 'name') {
     io.stdout(peers.map((p) => `peer/${p.address}\n`).join(''));
   } else {
     const isWide = flags.output === 'wide';
-    const paint = io.color ? (c: number, v: string) => (c === 3 ? `\u001b[${v === 'Established' ? '32' : '33'}m${v}\u001b[0m` : v) : undefined;
-    io.stdout(formatTable(isWide ? [...columns, ...wide] : columns, peers.map((p) => row(run, p, isWide)), { headers: flags.headers !== false, paint }));
+    const paint = io.color
+      ? (c: number, v: string) => (c === 3 ? `\u001b[${v === 'Established' ? '32' : '33'}m${v}\u001b[0m` : v)
+      : undefined;
+    io.stdout(
+      formatTable(
+        isWide ? [...columns, ...wide] : columns,
+        peers.map((p) => row(run, p, isWide)),
+        { headers: flags.headers !== false, paint },
+      ),
+    );
     if (peers.length === 0) io.stderr(`No peers configured on the speaker at ${source.label}.\n`);
   }
   return run.finish(0);

@@ -1,4 +1,11 @@
-import { formatIpAddress, parseCidr, RouteIndex, type IpAddress, type IpRange, type Route } from '@kube-routes/server/engine';
+import {
+  formatIpAddress,
+  parseCidr,
+  RouteIndex,
+  type IpAddress,
+  type IpRange,
+  type Route,
+} from '@kube-routes/server/engine';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { parseIp } from './addresses';
 
@@ -28,7 +35,9 @@ function indexRoute(route: Route): IndexedRoute | undefined {
 /** An address of the range not covered by any of the routes inside it, if there is one. */
 function uncoveredAddress(zone: IpRange, inside: readonly IndexedRoute[]): bigint | undefined {
   let cursor = zone.first;
-  for (const r of [...inside].sort((a, b) => (a.range.first < b.range.first ? -1 : a.range.first > b.range.first ? 1 : 0))) {
+  for (const r of [...inside].sort((a, b) =>
+    a.range.first < b.range.first ? -1 : a.range.first > b.range.first ? 1 : 0,
+  )) {
     if (r.range.first > cursor) return cursor;
     if (r.range.last >= cursor) cursor = r.range.last + 1n;
     if (cursor > zone.last) return undefined;
@@ -49,7 +58,12 @@ export interface ResolveOptions {
 }
 
 /** Resolves the longest-match route of every address, using zones to batch the questions. */
-export async function resolveRoutes(source: RouteSource, ips: readonly string[], zones: readonly IpRange[], options: ResolveOptions = {}): Promise<RouteAnswers> {
+export async function resolveRoutes(
+  source: RouteSource,
+  ips: readonly string[],
+  zones: readonly IpRange[],
+  options: ResolveOptions = {},
+): Promise<RouteAnswers> {
   const answers = new Map<string, Route | undefined>();
   const byZone = new Map<IpRange, IpAddress[]>();
   const loose: string[] = [];
@@ -61,31 +75,38 @@ export async function resolveRoutes(source: RouteSource, ips: readonly string[],
     const address = parseIp(ip);
     if (!address || seen.has(address.key)) continue;
     seen.add(address.key);
-    const zone = sortedZones.find((z) => z.family === address.family && z.first <= address.value && address.value <= z.last);
-    if (!zone) { loose.push(ip); continue; }
+    const zone = sortedZones.find(
+      (z) => z.family === address.family && z.first <= address.value && address.value <= z.last,
+    );
+    if (!zone) {
+      loose.push(ip);
+      continue;
+    }
     const list = byZone.get(zone);
     if (list) list.push(address);
     else byZone.set(zone, [address]);
   }
   if (options.allZones) for (const zone of sortedZones) if (!byZone.has(zone)) byZone.set(zone, []);
-  await Promise.all([...byZone].map(async ([zone, addresses]) => {
-    const { routes, truncated } = await source.routesWithin(zone.cidr, withinLimit);
-    options.onZone?.({ zone, routes: truncated ? undefined : routes });
-    if (addresses.length === 0) return;
-    if (truncated) {
-      // Too many routes to fetch whole: ask per address instead.
-      const each = await source.lookupAll(addresses.map((a) => formatIpAddress(a.family, a.value)));
-      for (const a of addresses) answers.set(a.key, each.get(formatIpAddress(a.family, a.value)));
-      return;
-    }
-    const inside = routes.map(indexRoute).filter((r): r is IndexedRoute => r !== undefined);
-    const gap = uncoveredAddress(zone, inside);
-    // A route covering the whole zone is shorter than it; the speaker's lookup of an address
-    // no inside route covers returns exactly that route, or none.
-    const covering = gap === undefined ? undefined : await source.lookup(formatIpAddress(zone.family, gap));
-    const index = new RouteIndex(routes);
-    for (const a of addresses) answers.set(a.key, index.longestMatch(a) ?? covering);
-  }));
+  await Promise.all(
+    [...byZone].map(async ([zone, addresses]) => {
+      const { routes, truncated } = await source.routesWithin(zone.cidr, withinLimit);
+      options.onZone?.({ zone, routes: truncated ? undefined : routes });
+      if (addresses.length === 0) return;
+      if (truncated) {
+        // Too many routes to fetch whole: ask per address instead.
+        const each = await source.lookupAll(addresses.map((a) => formatIpAddress(a.family, a.value)));
+        for (const a of addresses) answers.set(a.key, each.get(formatIpAddress(a.family, a.value)));
+        return;
+      }
+      const inside = routes.map(indexRoute).filter((r): r is IndexedRoute => r !== undefined);
+      const gap = uncoveredAddress(zone, inside);
+      // A route covering the whole zone is shorter than it; the speaker's lookup of an address
+      // no inside route covers returns exactly that route, or none.
+      const covering = gap === undefined ? undefined : await source.lookup(formatIpAddress(zone.family, gap));
+      const index = new RouteIndex(routes);
+      for (const a of addresses) answers.set(a.key, index.longestMatch(a) ?? covering);
+    }),
+  );
   if (loose.length > 0) {
     const each = await source.lookupAll(loose);
     for (const ip of loose) {

@@ -22,20 +22,41 @@ export interface ServiceSnapshot {
 }
 
 /** Resolves routes for every address of the Services; a failing source is recorded, not fatal. */
-export async function routeAnswers(run: LiveRun, source: RouteSource | undefined, services: readonly ClusterService[]): Promise<RouteAnswers | undefined> {
+export async function routeAnswers(
+  run: LiveRun,
+  source: RouteSource | undefined,
+  services: readonly ClusterService[],
+): Promise<RouteAnswers | undefined> {
   if (!source) return undefined;
   try {
-    return await resolveRoutes(source, services.flatMap((s) => liveAddresses(s).map((a) => a.ip)), run.zones());
+    return await resolveRoutes(
+      source,
+      services.flatMap((s) => liveAddresses(s).map((a) => a.ip)),
+      run.zones(),
+    );
   } catch (e) {
     run.record(e);
     return undefined;
   }
 }
 
-export function printRows(run: LiveRun, rows: readonly ServiceRoutes[], format: LiveFlags['output'], now = Date.now()): Promise<string> | string {
+export function printRows(
+  run: LiveRun,
+  rows: readonly ServiceRoutes[],
+  format: LiveFlags['output'],
+  now = Date.now(),
+): Promise<string> | string {
   const { io, flags, config } = run;
   if (format === 'json' || format === 'yaml') {
-    return formatStructured({ apiVersion: 'kube-routes/v1', kind: 'ServiceRouteList', items: rows.map((r) => serviceItem(r, config)), errors: run.problems }, format);
+    return formatStructured(
+      {
+        apiVersion: 'kube-routes/v1',
+        kind: 'ServiceRouteList',
+        items: rows.map((r) => serviceItem(r, config)),
+        errors: run.problems,
+      },
+      format,
+    );
   }
   if (format === 'name') return rows.map(serviceName).join('');
   // As kubectl get: no header for nothing (a line on stderr says so).
@@ -43,12 +64,20 @@ export function printRows(run: LiveRun, rows: readonly ServiceRoutes[], format: 
   return serviceTable(rows, { wide: format === 'wide', headers: flags.headers !== false, color: io.color, now });
 }
 
-function notFound(run: LiveRun, query: ServiceQuery, services: readonly ClusterService[], contexts: readonly string[], subcommands: readonly string[]): void {
+function notFound(
+  run: LiveRun,
+  query: ServiceQuery,
+  services: readonly ClusterService[],
+  contexts: readonly string[],
+  subcommands: readonly string[],
+): void {
   for (const name of query.names) {
     if (services.some((s) => s.name === name)) continue;
-    const where = query.allNamespaces ? 'any namespace' : `namespace "${query.namespace ?? 'the context\'s'}"`;
+    const where = query.allNamespaces ? 'any namespace' : `namespace "${query.namespace ?? "the context's"}"`;
     const command = closestMatch(name, subcommands);
-    run.problems.push(`service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`);
+    run.problems.push(
+      `service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`,
+    );
   }
 }
 
@@ -62,14 +91,33 @@ export async function runRoutes(run: LiveRun, names: readonly string[], program:
   const services = [...lists.values()].flatMap((l) => l.items);
   const answers = await routeAnswers(run, source, services);
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const rows = joinRoutes(services, run.config, answers, unreadRegions(run.config, answered)).sort(compareServiceRoutes);
-  notFound(run, query, services, answered, program.commands.map((c) => c.name()));
+  const rows = joinRoutes(services, run.config, answers, unreadRegions(run.config, answered)).sort(
+    compareServiceRoutes,
+  );
+  notFound(
+    run,
+    query,
+    services,
+    answered,
+    program.commands.map((c) => c.name()),
+  );
 
   io.stdout(await printRows(run, rows, flags.output));
-  if (rows.length === 0 && answered.length > 0 && flags.output !== 'json' && flags.output !== 'yaml' && query.names.length === 0) {
-    io.stderr(`No Services found in ${query.allNamespaces ? 'any namespace' : `namespace ${query.namespace ?? clients[0]?.access.namespace ?? 'default'}`} of context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`);
+  if (
+    rows.length === 0 &&
+    answered.length > 0 &&
+    flags.output !== 'json' &&
+    flags.output !== 'yaml' &&
+    query.names.length === 0
+  ) {
+    io.stderr(
+      `No Services found in ${query.allNamespaces ? 'any namespace' : `namespace ${query.namespace ?? clients[0]?.access.namespace ?? 'default'}`} of context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`,
+    );
   }
-  if (!source) io.stderr('warning: no route state: pass --speaker URL, or set speaker.api in kube-routes.yaml; ROUTE shows <unknown>\n');
+  if (!source)
+    io.stderr(
+      'warning: no route state: pass --speaker URL, or set speaker.api in kube-routes.yaml; ROUTE shows <unknown>\n',
+    );
   if (!flags.watch) return run.finish(0, { count: answered.length, of: targets.length });
   for (const p of run.problems) io.stderr(`error: ${p}\n`);
   run.problems.length = 0;

@@ -38,10 +38,24 @@ export interface ServiceRoutes {
 }
 
 /** Joins every Service with its routes; answers undefined when there is no route state. */
-export function joinRoutes(services: readonly ClusterService[], config: KubeRoutesConfig, answers: RouteAnswers | undefined, unread: ReadonlySet<string> = new Set()): ServiceRoutes[] {
+export function joinRoutes(
+  services: readonly ClusterService[],
+  config: KubeRoutesConfig,
+  answers: RouteAnswers | undefined,
+  unread: ReadonlySet<string> = new Set(),
+): ServiceRoutes[] {
   const regions = services.map((s) => liveServiceRegion(config, s));
   const idOf = (s: ClusterService) => `${s.namespace}/${s.name}`;
-  const anycast = new AnycastRegions(services.flatMap((s, i) => liveAddresses(s).map(({ ip, kind }) => ({ service: idOf(s), region: regions[i], kind, key: parseIp(ip)?.key ?? ip }))));
+  const anycast = new AnycastRegions(
+    services.flatMap((s, i) =>
+      liveAddresses(s).map(({ ip, kind }) => ({
+        service: idOf(s),
+        region: regions[i],
+        kind,
+        key: parseIp(ip)?.key ?? ip,
+      })),
+    ),
+  );
   return services.map((service, i) => {
     const region = regions[i];
     const known = region !== undefined && config.regions.has(region) ? region : undefined;
@@ -49,11 +63,15 @@ export function joinRoutes(services: readonly ClusterService[], config: KubeRout
       const address = parseIp(ip);
       if (!answers || !address) return { ip, field, state: undefined, route: undefined, wrongPaths: [] };
       const route = answers.get(address.key);
-      const allowed = known === undefined ? undefined : allowedRegions(known, kind, anycast.regions(idOf(service), address.key), unread);
+      const allowed =
+        known === undefined
+          ? undefined
+          : allowedRegions(known, kind, anycast.regions(idOf(service), address.key), unread);
       return { ip, field, route, ...routeVerdict(config, route, allowed) };
     });
     let state: RouteVerdict | undefined;
-    for (const a of addresses) if (a.state && (state === undefined || verdictRank[a.state] > verdictRank[state])) state = a.state;
+    for (const a of addresses)
+      if (a.state && (state === undefined || verdictRank[a.state] > verdictRank[state])) state = a.state;
     return { service, region, addresses, state };
   });
 }
@@ -61,5 +79,10 @@ export function joinRoutes(services: readonly ClusterService[], config: KubeRout
 export function compareServiceRoutes(a: ServiceRoutes, b: ServiceRoutes): number {
   const x = a.service;
   const y = b.service;
-  return x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name) || (a.region ?? '').localeCompare(b.region ?? '') || x.context.localeCompare(y.context);
+  return (
+    x.namespace.localeCompare(y.namespace) ||
+    x.name.localeCompare(y.name) ||
+    (a.region ?? '').localeCompare(b.region ?? '') ||
+    x.context.localeCompare(y.context)
+  );
 }

@@ -1,4 +1,10 @@
-import { regionOfAsn, type KubeRoutesConfig, type LiveAddressField, type RoutePath, type RouteVerdict } from '@kube-routes/server/engine';
+import {
+  regionOfAsn,
+  type KubeRoutesConfig,
+  type LiveAddressField,
+  type RoutePath,
+  type RouteVerdict,
+} from '@kube-routes/server/engine';
 import { humanDuration } from '../output/duration';
 import { formatTable, orNone } from '../output/table';
 import type { ServiceRoutes } from './service-routes';
@@ -6,7 +12,16 @@ import type { ServiceRoutes } from './service-routes';
 // The rows of `kubectl routes`: one per Service per context, in table, wide, name, json and yaml
 // forms. Pure: the clock is passed in.
 
-export const serviceColumns = ['NAMESPACE', 'NAME', 'REGION', 'CLUSTER-IP', 'EXTERNAL-IPS', 'ROUTE', 'PATHS', 'ORIGIN-AS'];
+export const serviceColumns = [
+  'NAMESPACE',
+  'NAME',
+  'REGION',
+  'CLUSTER-IP',
+  'EXTERNAL-IPS',
+  'ROUTE',
+  'PATHS',
+  'ORIGIN-AS',
+];
 export const wideColumns = ['CONTEXT', 'NEXT-HOPS', 'AS-PATH', 'COMMUNITIES', 'AGE'];
 const routeColumn = serviceColumns.indexOf('ROUTE');
 
@@ -40,21 +55,47 @@ export function serviceRow(row: ServiceRoutes, wide: boolean, now: number, delet
     orNone(unique([...s.loadBalancerIPs, ...s.externalIPs])),
     routeCell(row, deleted),
     routed.length === 0 ? '<none>' : unique(routed.map((a) => String(a.route?.paths.length ?? 0))).join(','),
-    orNone(sorted(paths(row).map((p) => (p.originAs === undefined ? '' : String(p.originAs))).filter((x) => x !== ''))),
+    orNone(
+      sorted(
+        paths(row)
+          .map((p) => (p.originAs === undefined ? '' : String(p.originAs)))
+          .filter((x) => x !== ''),
+      ),
+    ),
   ];
   if (!wide) return cells;
-  const received = paths(row).map((p) => Date.parse(p.receivedAt)).filter((t) => !Number.isNaN(t));
+  const received = paths(row)
+    .map((p) => Date.parse(p.receivedAt))
+    .filter((t) => !Number.isNaN(t));
   return [
     ...cells,
     s.context,
-    orNone(sorted(paths(row).map((p) => p.nextHop).filter((h) => h !== ''))),
-    orNone(sorted(paths(row).map(formatAsPath).filter((p) => p !== ''))),
+    orNone(
+      sorted(
+        paths(row)
+          .map((p) => p.nextHop)
+          .filter((h) => h !== ''),
+      ),
+    ),
+    orNone(
+      sorted(
+        paths(row)
+          .map(formatAsPath)
+          .filter((p) => p !== ''),
+      ),
+    ),
     orNone(sorted(paths(row).flatMap((p) => [...p.communities, ...p.largeCommunities]))),
     received.length === 0 ? '<none>' : humanDuration(now - Math.max(...received)),
   ];
 }
 
-const stateColours: Record<RouteVerdict | 'deleted', string> = { announced: '32', missing: '33', conflict: '1;31', stale: '35', deleted: '2' };
+const stateColours: Record<RouteVerdict | 'deleted', string> = {
+  announced: '32',
+  missing: '33',
+  conflict: '1;31',
+  stale: '35',
+  deleted: '2',
+};
 
 export function servicePaint(color: boolean): ((column: number, value: string) => string) | undefined {
   if (!color) return undefined;
@@ -64,8 +105,15 @@ export function servicePaint(color: boolean): ((column: number, value: string) =
   };
 }
 
-export function serviceTable(rows: readonly ServiceRoutes[], options: { wide: boolean; headers: boolean; color: boolean; now: number }): string {
-  return formatTable(options.wide ? [...serviceColumns, ...wideColumns] : serviceColumns, rows.map((r) => serviceRow(r, options.wide, options.now)), { headers: options.headers, paint: servicePaint(options.color) });
+export function serviceTable(
+  rows: readonly ServiceRoutes[],
+  options: { wide: boolean; headers: boolean; color: boolean; now: number },
+): string {
+  return formatTable(
+    options.wide ? [...serviceColumns, ...wideColumns] : serviceColumns,
+    rows.map((r) => serviceRow(r, options.wide, options.now)),
+    { headers: options.headers, paint: servicePaint(options.color) },
+  );
 }
 
 /** -o name: as kubectl prints it, for piping into kubectl. */
@@ -108,14 +156,17 @@ export function serviceItem(row: ServiceRoutes, config: KubeRoutesConfig): Servi
     clusterIPs: s.clusterIPs,
     externalIPs: s.externalIPs,
     loadBalancerIPs: s.loadBalancerIPs,
-    route: row.addresses.length === 0 ? undefined : row.state ?? 'unknown',
+    route: row.addresses.length === 0 ? undefined : (row.state ?? 'unknown'),
     addresses: row.addresses.map((a) => ({
       ip: a.ip,
       field: a.field,
       route: a.state ?? 'unknown',
       prefix: a.route?.prefix,
       paths: a.route?.paths,
-      wrongOrigins: a.wrongPaths.length === 0 ? undefined : unique(a.wrongPaths.map((p) => `AS${p.originAs} (${regionName(config, p.originAs)})`)),
+      wrongOrigins:
+        a.wrongPaths.length === 0
+          ? undefined
+          : unique(a.wrongPaths.map((p) => `AS${p.originAs} (${regionName(config, p.originAs)})`)),
     })),
     createdAt: s.createdAt,
   };

@@ -1,4 +1,10 @@
-import { clusterService, type ClusterService, type KubeClient, type ListResult, type ServiceJson } from '@kube-routes/server/kube';
+import {
+  clusterService,
+  type ClusterService,
+  type KubeClient,
+  type ListResult,
+  type ServiceJson,
+} from '@kube-routes/server/kube';
 import type { LiveFlags } from './flags';
 
 // Which Services a command reads, as kubectl get svc would: a namespace (the context's unless
@@ -12,11 +18,18 @@ export interface ServiceQuery {
 }
 
 export function serviceQuery(flags: LiveFlags, names: readonly string[] = [], allNamespaces = false): ServiceQuery {
-  return { namespace: flags.namespace, allNamespaces: allNamespaces || flags.allNamespaces === true, selector: flags.selector, names };
+  return {
+    namespace: flags.namespace,
+    allNamespaces: allNamespaces || flags.allNamespaces === true,
+    selector: flags.selector,
+    names,
+  };
 }
 
 export function servicesPath(client: KubeClient, q: ServiceQuery): string {
-  return q.allNamespaces ? '/api/v1/services' : `/api/v1/namespaces/${encodeURIComponent(q.namespace ?? client.access.namespace)}/services`;
+  return q.allNamespaces
+    ? '/api/v1/services'
+    : `/api/v1/namespaces/${encodeURIComponent(q.namespace ?? client.access.namespace)}/services`;
 }
 
 export function serviceParams(q: ServiceQuery): Record<string, string | undefined> {
@@ -29,5 +42,8 @@ export function matchesNames(q: ServiceQuery, s: { readonly name: string }): boo
 
 export async function listServices(client: KubeClient, q: ServiceQuery): Promise<ListResult<ClusterService>> {
   const list = await client.list<ServiceJson>(servicesPath(client, q), serviceParams(q));
-  return { items: list.items.map((s) => clusterService(client.context, s)).filter((s) => matchesNames(q, s)), resourceVersion: list.resourceVersion };
+  return {
+    items: list.items.map((s) => clusterService(client.context, s)).filter((s) => matchesNames(q, s)),
+    resourceVersion: list.resourceVersion,
+  };
 }

@@ -1,5 +1,11 @@
 import { liveAddresses, unreadRegions, type Route } from '@kube-routes/server/engine';
-import { clusterService, type ClusterService, type KubeClient, type ServiceJson, type WatchEvent } from '@kube-routes/server/kube';
+import {
+  clusterService,
+  type ClusterService,
+  type KubeClient,
+  type ServiceJson,
+  type WatchEvent,
+} from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
 import { formatStructured } from '../output/structured';
 import { formatTable } from '../output/table';
@@ -7,7 +13,15 @@ import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { resolveRoutes } from './route-lookup';
 import { compareServiceRoutes, joinRoutes, type ServiceRoutes } from './service-routes';
 import { listServices, matchesNames, serviceParams, servicesPath, type ServiceQuery } from './services';
-import { serviceColumns, serviceItem, serviceName, servicePaint, serviceRow, serviceTable, wideColumns } from './service-view';
+import {
+  serviceColumns,
+  serviceItem,
+  serviceName,
+  servicePaint,
+  serviceRow,
+  serviceTable,
+  wideColumns,
+} from './service-view';
 import type { LiveRun } from './live-run';
 import type { ServiceSnapshot } from './routes-command';
 import { parseIp } from './addresses';
@@ -35,22 +49,41 @@ class WatchState {
   readonly deleted = new Map<string, ServiceRoutes>();
   failures = 0;
 
-  constructor(readonly run: LiveRun, readonly unread: ReadonlySet<string>) {}
+  constructor(
+    readonly run: LiveRun,
+    readonly unread: ReadonlySet<string>,
+  ) {}
 
   rows(): ServiceRoutes[] {
-    return joinRoutes([...this.services.values()], this.run.config, this.answers, this.unread).sort(compareServiceRoutes);
+    return joinRoutes([...this.services.values()], this.run.config, this.answers, this.unread).sort(
+      compareServiceRoutes,
+    );
   }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 
 /** Runs until SIGINT or SIGTERM (or `until` aborts: for callers in process). */
-export async function watchServices(run: LiveRun, clients: readonly KubeClient[], query: ServiceQuery, source: RouteSource | undefined, snapshot: ServiceSnapshot, until?: AbortSignal): Promise<number> {
+export async function watchServices(
+  run: LiveRun,
+  clients: readonly KubeClient[],
+  query: ServiceQuery,
+  source: RouteSource | undefined,
+  snapshot: ServiceSnapshot,
+  until?: AbortSignal,
+): Promise<number> {
   const { io, flags } = run;
   const state = new WatchState(run, unreadRegions(run.config, snapshot.versions.keys()));
   const stop = new AbortController();
@@ -85,35 +118,56 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
     for (const row of rows) {
       const key = keyOf(row.service);
       const sig = signature(row, wide, now);
-      if (state.shown.get(key) !== sig) { state.shown.set(key, sig); changed.push({ row, deleted: false }); }
+      if (state.shown.get(key) !== sig) {
+        state.shown.set(key, sig);
+        changed.push({ row, deleted: false });
+      }
     }
-    for (const [key, row] of state.deleted) { state.shown.delete(key); changed.push({ row, deleted: true }); }
+    for (const [key, row] of state.deleted) {
+      state.shown.delete(key);
+      changed.push({ row, deleted: true });
+    }
     state.deleted.clear();
     if (changed.length === 0) return;
     if (flags.output === 'json' || flags.output === 'yaml') {
       for (const { row, deleted } of changed) {
         const item = { ...serviceItem(row, run.config), ...(deleted ? { route: 'deleted' } : {}) };
-        io.stdout(flags.output === 'yaml' ? `---\n${await formatStructured(item, 'yaml')}` : await formatStructured(item, 'json'));
+        io.stdout(
+          flags.output === 'yaml'
+            ? `---\n${await formatStructured(item, 'yaml')}`
+            : await formatStructured(item, 'json'),
+        );
       }
     } else if (flags.output === 'name') {
       for (const { row } of changed) io.stdout(serviceName(row));
     } else if (io.tty) {
-      io.stdout(`\u001b[H\u001b[2J${serviceTable(rows, { wide, headers: flags.headers !== false, color: io.color, now })}`);
+      io.stdout(
+        `\u001b[H\u001b[2J${serviceTable(rows, { wide, headers: flags.headers !== false, color: io.color, now })}`,
+      );
     } else {
       const header = wide ? [...serviceColumns, ...wideColumns] : serviceColumns;
       // Rows only: widths are per batch, as kubectl -w does after its first page.
-      io.stdout(formatTable(header, changed.map(({ row, deleted }) => serviceRow(row, wide, now, deleted)), { headers: false, paint: servicePaint(io.color) }));
+      io.stdout(
+        formatTable(
+          header,
+          changed.map(({ row, deleted }) => serviceRow(row, wide, now, deleted)),
+          { headers: false, paint: servicePaint(io.color) },
+        ),
+      );
     }
   };
   const schedule = () => {
-    flushTimer ??= setTimeout(() => { flushing = flushing.then(flush).catch(crash); }, 50);
+    flushTimer ??= setTimeout(() => {
+      flushing = flushing.then(flush).catch(crash);
+    }, 50);
   };
 
   // The initial state is what was just printed.
   for (const s of snapshot.services) state.services.set(keyOf(s), s);
   state.answers = new Map(snapshot.answers ?? []);
   const printedAt = Date.now();
-  for (const row of state.rows()) state.shown.set(keyOf(row.service), signature(row, flags.output === 'wide', printedAt));
+  for (const row of state.rows())
+    state.shown.set(keyOf(row.service), signature(row, flags.output === 'wide', printedAt));
 
   const lookupNew = async (s: ClusterService) => {
     if (!source) return;
@@ -132,7 +186,10 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
     let version = snapshot.versions.get(client.context) ?? '';
     let backoff = 1000;
     const apply = async (e: WatchEvent<ServiceJson>) => {
-      if (e.type === 'BOOKMARK') { version = e.object.metadata.resourceVersion ?? version; return; }
+      if (e.type === 'BOOKMARK') {
+        version = e.object.metadata.resourceVersion ?? version;
+        return;
+      }
       const s = clusterService(client.context, e.object);
       version = s.resourceVersion || version;
       if (!matchesNames(query, s)) return;
@@ -150,15 +207,26 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
     while (!stop.signal.aborted) {
       try {
         let queue = Promise.resolve();
-        const end = await client.watch<ServiceJson>(servicesPath(client, query), { ...serviceParams(query), resourceVersion: version }, (e) => { queue = queue.then(() => apply(e)); }, stop.signal);
+        const end = await client.watch<ServiceJson>(
+          servicesPath(client, query),
+          { ...serviceParams(query), resourceVersion: version },
+          (e) => {
+            queue = queue.then(() => apply(e));
+          },
+          stop.signal,
+        );
         await queue;
         backoff = 1000;
         if (end === 'expired' && !stop.signal.aborted) {
           // The version is gone: list again and treat the difference as events.
           const list = await listServices(client, query);
           const fresh = new Map(list.items.map((s) => [keyOf(s), s]));
-          for (const [key, s] of state.services) if (s.context === client.context && !fresh.has(key)) await apply({ type: 'DELETED', object: toJson(s) });
-          for (const s of list.items) { state.services.set(keyOf(s), s); await lookupNew(s); }
+          for (const [key, s] of state.services)
+            if (s.context === client.context && !fresh.has(key)) await apply({ type: 'DELETED', object: toJson(s) });
+          for (const s of list.items) {
+            state.services.set(keyOf(s), s);
+            await lookupNew(s);
+          }
           version = list.resourceVersion;
           schedule();
         }
@@ -177,7 +245,10 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
   let pending = false;
   const refreshRoutes = async (): Promise<void> => {
     if (!source) return;
-    if (refreshing) { pending = true; return; }
+    if (refreshing) {
+      pending = true;
+      return;
+    }
     refreshing = true;
     try {
       do {
@@ -253,7 +324,13 @@ export async function watchServices(run: LiveRun, clients: readonly KubeClient[]
 /** Enough of a Service's JSON to replay a deletion found by re-listing. */
 function toJson(s: ClusterService): ServiceJson {
   return {
-    metadata: { name: s.name, namespace: s.namespace, labels: { ...s.labels }, creationTimestamp: s.createdAt, resourceVersion: s.resourceVersion },
+    metadata: {
+      name: s.name,
+      namespace: s.namespace,
+      labels: { ...s.labels },
+      creationTimestamp: s.createdAt,
+      resourceVersion: s.resourceVersion,
+    },
     spec: { type: s.type, clusterIPs: s.clusterIPs, externalIPs: s.externalIPs },
     status: { loadBalancer: { ingress: s.loadBalancerIPs.map((ip) => ({ ip })) } },
   };

@@ -20,7 +20,13 @@ export interface JsonCheckResult {
   readonly apiVersion: 'kube-routes/v1';
   readonly kind: 'CheckResult';
   readonly findings: readonly JsonFinding[];
-  readonly summary: { readonly files: number; readonly services: number; readonly errors: number; readonly warnings: number; readonly infos: number };
+  readonly summary: {
+    readonly files: number;
+    readonly services: number;
+    readonly errors: number;
+    readonly warnings: number;
+    readonly infos: number;
+  };
 }
 
 export function jsonRange(range: SourceRange): JsonRange {
@@ -43,7 +49,13 @@ export function formatJson(report: CheckReport): string {
       message: f.message,
       related: f.related.map((r) => ({ file: r.file, range: jsonRange(r.range), message: r.message })),
     })),
-    summary: { files: report.fileCount, services: report.serviceCount, errors: counts.error, warnings: counts.warning, infos: counts.info },
+    summary: {
+      files: report.fileCount,
+      services: report.serviceCount,
+      errors: counts.error,
+      warnings: counts.warning,
+      infos: counts.info,
+    },
   };
   return `${JSON.stringify(result, null, 2)}\n`;
 }

@@ -10,16 +10,22 @@ export interface TableOptions {
 const padding = 3;
 const minWidth = 6;
 
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[], options: TableOptions): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: TableOptions,
+): string {
   const all = options.headers ? [header, ...rows] : rows;
   if (all.length === 0) return '';
   const widths = header.map((_, c) => Math.max(minWidth, ...all.map((r) => (r[c] ?? '').length + padding)));
   const paint = options.paint ?? ((_: number, v: string) => v);
   const line = (cells: readonly string[], isHeader: boolean) =>
-    cells.map((cell, c) => {
-      const shown = isHeader ? cell : paint(c, cell);
-      return c === cells.length - 1 ? shown : shown + ' '.repeat((widths[c] ?? 0) - cell.length);
-    }).join('');
+    cells
+      .map((cell, c) => {
+        const shown = isHeader ? cell : paint(c, cell);
+        return c === cells.length - 1 ? shown : shown + ' '.repeat((widths[c] ?? 0) - cell.length);
+      })
+      .join('');
   return `${all.map((r, i) => line(r, options.headers && i === 0)).join('\n')}\n`;
 }
 

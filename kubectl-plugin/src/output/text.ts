@@ -12,7 +12,9 @@ function at(file: string, range: SourceRange): string {
 export function formatText(report: CheckReport, style: Style): string {
   const out: string[] = [];
   for (const f of report.findings) {
-    out.push(`${style.bold(at(f.file, f.range))}: ${style.severity(f.severity, f.severity)} ${style.dim(f.rule)}: ${f.message}`);
+    out.push(
+      `${style.bold(at(f.file, f.range))}: ${style.severity(f.severity, f.severity)} ${style.dim(f.rule)}: ${f.message}`,
+    );
     for (const r of f.related) out.push(`    ${at(r.file, r.range)}: ${r.message}`);
   }
   const counts = countBySeverity(report.findings);

@@ -9,7 +9,15 @@
  */
 
 // Messages
-export { type BgpMessage, type DecodeResult, type EncodeResult, type KeepaliveMessage, KEEPALIVE, decodeMessage, encodeMessage } from './codec/message';
+export {
+  type BgpMessage,
+  type DecodeResult,
+  type EncodeResult,
+  type KeepaliveMessage,
+  KEEPALIVE,
+  decodeMessage,
+  encodeMessage,
+} from './codec/message';
 export { type FrameResult, MessageReader } from './codec/message-reader';
 export { HEADER_LENGTH, MessageType, messageTypeName } from './codec/header';
 export { formatMessage } from './codec/format';
@@ -91,7 +99,13 @@ export {
   type PathAttribute,
   type UnknownAttribute,
 } from './codec/attribute-types';
-export { ATTRIBUTE_DESCRIPTORS, attributeCode, attributeDescriptor, attributeName, formatAttribute } from './codec/attributes';
+export {
+  ATTRIBUTE_DESCRIPTORS,
+  attributeCode,
+  attributeDescriptor,
+  attributeName,
+  formatAttribute,
+} from './codec/attributes';
 export {
   type Aggregator,
   type AsPathSegment,

@@ -40,7 +40,13 @@ export function bmpMessageTypeName(type: number): string {
 
 /** Messages that carry a per-peer header. */
 export function hasPeerHeader(type: number): boolean {
-  return type === BmpMessageType.RouteMonitoring || type === BmpMessageType.StatisticsReport || type === BmpMessageType.PeerDown || type === BmpMessageType.PeerUp || type === BmpMessageType.RouteMirroring;
+  return (
+    type === BmpMessageType.RouteMonitoring ||
+    type === BmpMessageType.StatisticsReport ||
+    type === BmpMessageType.PeerDown ||
+    type === BmpMessageType.PeerUp ||
+    type === BmpMessageType.RouteMirroring
+  );
 }
 
 export const BmpPeerType = {
@@ -51,7 +57,12 @@ export const BmpPeerType = {
   LocRib: 3,
 } as const;
 
-const PEER_TYPE_NAMES: Readonly<Record<number, string>> = { 0: 'global', 1: 'rd-instance', 2: 'local-instance', 3: 'loc-rib' };
+const PEER_TYPE_NAMES: Readonly<Record<number, string>> = {
+  0: 'global',
+  1: 'rd-instance',
+  2: 'local-instance',
+  3: 'loc-rib',
+};
 
 export function bmpPeerTypeName(type: number): string {
   return PEER_TYPE_NAMES[type] ?? `peer-type-${type}`;
@@ -109,7 +120,13 @@ export const InformationType = {
   AdminLabel: 4,
 } as const;
 
-const INFORMATION_NAMES: Readonly<Record<number, string>> = { 0: 'string', 1: 'sysDescr', 2: 'sysName', 3: 'vrf-table-name', 4: 'admin-label' };
+const INFORMATION_NAMES: Readonly<Record<number, string>> = {
+  0: 'string',
+  1: 'sysDescr',
+  2: 'sysName',
+  3: 'vrf-table-name',
+  4: 'admin-label',
+};
 
 /** Termination TLV types (RFC 7854 4.5). */
 export const TerminationType = {
@@ -147,7 +164,12 @@ export function mirroringCodeName(code: number): string {
 
 /** The name of a TLV type in the context of a message type. */
 export function tlvTypeName(messageType: number, tlvType: number): string {
-  const names = messageType === BmpMessageType.Termination ? TERMINATION_NAMES : messageType === BmpMessageType.RouteMirroring ? MIRRORING_NAMES : INFORMATION_NAMES;
+  const names =
+    messageType === BmpMessageType.Termination
+      ? TERMINATION_NAMES
+      : messageType === BmpMessageType.RouteMirroring
+        ? MIRRORING_NAMES
+        : INFORMATION_NAMES;
   return names[tlvType] ?? `tlv-${tlvType}`;
 }
 
@@ -186,7 +208,9 @@ export const STATISTIC_DESCRIPTORS: readonly StatisticDescriptor[] = Object.free
   { type: 17, name: 'adj-rib-out-post-policy-routes-per-family', kind: 'family-gauge' },
 ] as const);
 
-const STATISTICS_BY_TYPE: ReadonlyMap<number, StatisticDescriptor> = new Map(STATISTIC_DESCRIPTORS.map((d) => [d.type, d]));
+const STATISTICS_BY_TYPE: ReadonlyMap<number, StatisticDescriptor> = new Map(
+  STATISTIC_DESCRIPTORS.map((d) => [d.type, d]),
+);
 
 export function statisticDescriptor(type: number): StatisticDescriptor | undefined {
   return STATISTICS_BY_TYPE.get(type);

@@ -2,7 +2,22 @@
  * One BMP message (common header included) -> data. Never throws: a malformed message is a
  * `BmpError` with the stream offsets of the message and of the field at fault.
  */
-import { DEFAULT_SESSION, type NegotiatedSession, type NotificationMessage, type OpenMessage, type SessionContext, type UpdateMessage, decodeMessage, decodeUtf8, messageTypeName, negotiateSession, readU128, readU16, readU32, readU64 } from '../bgp';
+import {
+  DEFAULT_SESSION,
+  type NegotiatedSession,
+  type NotificationMessage,
+  type OpenMessage,
+  type SessionContext,
+  type UpdateMessage,
+  decodeMessage,
+  decodeUtf8,
+  messageTypeName,
+  negotiateSession,
+  readU128,
+  readU16,
+  readU32,
+  readU64,
+} from '../bgp';
 import type { BgpError } from '../bgp';
 import {
   BMP_COMMON_HEADER_LENGTH,
@@ -19,11 +34,16 @@ import {
   bmpMessageTypeName,
   statisticDescriptor,
 } from './constants';
-import type { BmpAddress, BmpDecodeResult, BmpError, BmpMessage, BmpPeerHeader, BmpRibView, BmpStatistic, BmpTlv } from './types';
-
-
-
-
+import type {
+  BmpAddress,
+  BmpDecodeResult,
+  BmpError,
+  BmpMessage,
+  BmpPeerHeader,
+  BmpRibView,
+  BmpStatistic,
+  BmpTlv,
+} from './types';
 
 /** A 16-octet address field: IPv6, or IPv4 in the last 4 octets. */
 function readAddressField(bytes: Uint8Array, offset: number, ipv6: boolean): BmpAddress {
@@ -58,14 +78,23 @@ const NO_FAMILIES = Object.freeze([]);
 export function decodeBmpMessage(bytes: Uint8Array, options: BmpDecodeOptions = {}): BmpDecodeResult {
   const base = options.offset ?? 0;
   const fail = (at: number, reason: string, fatal: boolean, messageType?: number, bgp?: BgpError): BmpDecodeResult => {
-    const error: BmpError = { offset: base, at: base + at, reason, fatal, ...(messageType === undefined ? {} : { messageType }), ...(bgp ? { bgp } : {}) };
+    const error: BmpError = {
+      offset: base,
+      at: base + at,
+      reason,
+      fatal,
+      ...(messageType === undefined ? {} : { messageType }),
+      ...(bgp ? { bgp } : {}),
+    };
     return { ok: false, error };
   };
-  if (bytes.length < BMP_COMMON_HEADER_LENGTH) return fail(0, `${bytes.length} octets is shorter than the BMP common header (6)`, true);
+  if (bytes.length < BMP_COMMON_HEADER_LENGTH)
+    return fail(0, `${bytes.length} octets is shorter than the BMP common header (6)`, true);
   if (bytes[0] !== BMP_VERSION) return fail(0, `BMP version ${bytes[0]}, only ${BMP_VERSION} is supported`, true);
   const length = readU32(bytes, 1);
   const type = bytes[5]!;
-  if (length !== bytes.length) return fail(1, `Message Length is ${length} but the message has ${bytes.length} octets`, true, type);
+  if (length !== bytes.length)
+    return fail(1, `Message Length is ${length} but the message has ${bytes.length} octets`, true, type);
   try {
     return { ok: true, message: decodeBody(bytes, type, base, options) };
   } catch (e) {
@@ -83,13 +112,27 @@ function decodeBody(bytes: Uint8Array, type: number, offset: number, options: Bm
       const text = (t: number) => [...information].reverse().find((x) => x.type === t)?.text;
       const sysName = text(InformationType.SysName);
       const sysDescr = text(InformationType.SysDescr);
-      return { type: 'initiation', offset, length, information, ...(sysName === undefined ? {} : { sysName }), ...(sysDescr === undefined ? {} : { sysDescr }) };
+      return {
+        type: 'initiation',
+        offset,
+        length,
+        information,
+        ...(sysName === undefined ? {} : { sysName }),
+        ...(sysDescr === undefined ? {} : { sysDescr }),
+      };
     }
     case BmpMessageType.Termination: {
       const information = decodeTlvs(bytes, BMP_COMMON_HEADER_LENGTH, end, type);
       const reasonTlv = information.find((x) => x.type === TerminationType.Reason);
-      if (reasonTlv && reasonTlv.value.length !== 2) throw new Malformed(BMP_COMMON_HEADER_LENGTH, `Reason TLV of ${reasonTlv.value.length} octets (expected 2)`);
-      return { type: 'termination', offset, length, information, ...(reasonTlv ? { reason: readU16(reasonTlv.value, 0) } : {}) };
+      if (reasonTlv && reasonTlv.value.length !== 2)
+        throw new Malformed(BMP_COMMON_HEADER_LENGTH, `Reason TLV of ${reasonTlv.value.length} octets (expected 2)`);
+      return {
+        type: 'termination',
+        offset,
+        length,
+        information,
+        ...(reasonTlv ? { reason: readU16(reasonTlv.value, 0) } : {}),
+      };
     }
     case BmpMessageType.RouteMonitoring:
     case BmpMessageType.StatisticsReport:
@@ -112,7 +155,15 @@ function decodeBody(bytes: Uint8Array, type: number, offset: number, options: Bm
       };
       const pdu = decodePdu(bytes, i, end, context, 'UPDATE');
       if (pdu.next !== end) throw new Malformed(pdu.next, `${end - pdu.next} octets after the BGP UPDATE`);
-      return { type: 'route-monitoring', offset, length, peer, context, update: pdu.message as UpdateMessage, errors: pdu.errors };
+      return {
+        type: 'route-monitoring',
+        offset,
+        length,
+        peer,
+        context,
+        update: pdu.message as UpdateMessage,
+        errors: pdu.errors,
+      };
     }
     case BmpMessageType.StatisticsReport: {
       if (end - i < 4) throw new Malformed(i, 'truncated before the Stats Count');
@@ -124,16 +175,34 @@ function decodeBody(bytes: Uint8Array, type: number, offset: number, options: Bm
         const statType = readU16(bytes, i);
         const statLength = readU16(bytes, i + 2);
         const valueAt = i + 4;
-        if (valueAt + statLength > end) throw new Malformed(i, `statistic ${k} (type ${statType}) of ${statLength} octets overruns the message`);
+        if (valueAt + statLength > end)
+          throw new Malformed(i, `statistic ${k} (type ${statType}) of ${statLength} octets overruns the message`);
         const descriptor = statisticDescriptor(statType);
         if (!descriptor) {
-          statistics.push({ type: statType, name: `stat-${statType}`, raw: bytes.slice(valueAt, valueAt + statLength) });
+          statistics.push({
+            type: statType,
+            name: `stat-${statType}`,
+            raw: bytes.slice(valueAt, valueAt + statLength),
+          });
         } else {
           const expected = STATISTIC_LENGTH[descriptor.kind];
-          if (statLength !== expected) throw new Malformed(i, `statistic ${descriptor.name} (type ${statType}) has ${statLength} octets, expected ${expected}`);
-          if (descriptor.kind === 'counter') statistics.push({ type: statType, name: descriptor.name, value: readU32(bytes, valueAt) });
-          else if (descriptor.kind === 'gauge') statistics.push({ type: statType, name: descriptor.name, value: readU64(bytes, valueAt) });
-          else statistics.push({ type: statType, name: descriptor.name, afi: readU16(bytes, valueAt), safi: bytes[valueAt + 2]!, value: readU64(bytes, valueAt + 3) });
+          if (statLength !== expected)
+            throw new Malformed(
+              i,
+              `statistic ${descriptor.name} (type ${statType}) has ${statLength} octets, expected ${expected}`,
+            );
+          if (descriptor.kind === 'counter')
+            statistics.push({ type: statType, name: descriptor.name, value: readU32(bytes, valueAt) });
+          else if (descriptor.kind === 'gauge')
+            statistics.push({ type: statType, name: descriptor.name, value: readU64(bytes, valueAt) });
+          else
+            statistics.push({
+              type: statType,
+              name: descriptor.name,
+              afi: readU16(bytes, valueAt),
+              safi: bytes[valueAt + 2]!,
+              value: readU64(bytes, valueAt + 3),
+            });
         }
         i = valueAt + statLength;
       }
@@ -158,13 +227,26 @@ function decodeBody(bytes: Uint8Array, type: number, offset: number, options: Bm
       const information = decodeTlvs(bytes, received.next, end, BmpMessageType.PeerUp);
       const sentOpen = sent.message as OpenMessage;
       const receivedOpen = received.message as OpenMessage;
-      return { type: 'peer-up', offset, length, peer, localAddress, localPort, remotePort, sentOpen, receivedOpen, session: negotiateSession(sentOpen, receivedOpen), information };
+      return {
+        type: 'peer-up',
+        offset,
+        length,
+        peer,
+        localAddress,
+        localPort,
+        remotePort,
+        sentOpen,
+        receivedOpen,
+        session: negotiateSession(sentOpen, receivedOpen),
+        information,
+      };
     }
     default: {
       // Route Mirroring
       const tlvs = decodeTlvs(bytes, i, end, BmpMessageType.RouteMirroring);
       for (const t of tlvs) {
-        if (t.type === MirroringType.Information && t.value.length !== 2) throw new Malformed(i, `Information TLV of ${t.value.length} octets (expected 2)`);
+        if (t.type === MirroringType.Information && t.value.length !== 2)
+          throw new Malformed(i, `Information TLV of ${t.value.length} octets (expected 2)`);
       }
       return { type: 'route-mirroring', offset, length, peer, tlvs };
     }
@@ -175,13 +257,22 @@ function decodeBody(bytes: Uint8Array, type: number, offset: number, options: Bm
  * The data after a Peer Down reason. A router's Peer Down must still take the peer down, so data
  * that does not parse as the reason requires is reported in `dataError`, not as a failed message.
  */
-function peerDownData(bytes: Uint8Array, start: number, end: number, reason: number): { notification?: NotificationMessage; fsmEvent?: number; information?: readonly BmpTlv[]; dataError?: string } {
+function peerDownData(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  reason: number,
+): { notification?: NotificationMessage; fsmEvent?: number; information?: readonly BmpTlv[]; dataError?: string } {
   try {
     switch (reason) {
       case PeerDownReason.LocalNotification:
       case PeerDownReason.RemoteNotification: {
         const pdu = decodePdu(bytes, start, end, DEFAULT_SESSION, 'NOTIFICATION');
-        if (pdu.next !== end) return { notification: pdu.message as NotificationMessage, dataError: `${end - pdu.next} octets after the NOTIFICATION` };
+        if (pdu.next !== end)
+          return {
+            notification: pdu.message as NotificationMessage,
+            dataError: `${end - pdu.next} octets after the NOTIFICATION`,
+          };
         return { notification: pdu.message as NotificationMessage };
       }
       case PeerDownReason.LocalNoNotification:
@@ -202,7 +293,8 @@ function peerDownData(bytes: Uint8Array, start: number, end: number, reason: num
 }
 
 function decodePeerHeader(bytes: Uint8Array, i: number, end: number): BmpPeerHeader {
-  if (end - i < BMP_PEER_HEADER_LENGTH) throw new Malformed(i, `${end - i} octets where the per-peer header (42) belongs`);
+  if (end - i < BMP_PEER_HEADER_LENGTH)
+    throw new Malformed(i, `${end - i} octets where the per-peer header (42) belongs`);
   const peerType = bytes[i]!;
   if (peerType > BmpPeerType.LocRib) throw new Malformed(i, `unknown peer type ${peerType}`);
   const flags = bytes[i + 1]!;
@@ -212,7 +304,9 @@ function decodePeerHeader(bytes: Uint8Array, i: number, end: number): BmpPeerHea
   const legacyAsPath = !locRib && (flags & BmpPeerFlag.LegacyAsPath) !== 0;
   const adjRibOut = !locRib && (flags & BmpPeerFlag.AdjRibOut) !== 0;
   const filtered = locRib && (flags & BmpPeerFlag.Filtered) !== 0;
-  const rib: BmpRibView = locRib ? 'loc-rib' : `${adjRibOut ? 'adj-rib-out' : 'adj-rib-in'}-${postPolicy ? 'post' : 'pre'}`;
+  const rib: BmpRibView = locRib
+    ? 'loc-rib'
+    : `${adjRibOut ? 'adj-rib-out' : 'adj-rib-in'}-${postPolicy ? 'post' : 'pre'}`;
   return {
     peerType,
     flags,
@@ -232,21 +326,44 @@ function decodePeerHeader(bytes: Uint8Array, i: number, end: number): BmpPeerHea
 }
 
 /** One BGP message at bytes[i] (its own header says how long), which must be of the expected type. */
-function decodePdu(bytes: Uint8Array, i: number, end: number, context: SessionContext, expected: 'OPEN' | 'UPDATE' | 'NOTIFICATION', what: string = expected): { message: OpenMessage | UpdateMessage | NotificationMessage; errors: readonly BgpError[]; next: number } {
-  if (end - i < 19) throw new Malformed(i, `${end - i} octets where the ${what} (a BGP message of at least 19) belongs`);
+function decodePdu(
+  bytes: Uint8Array,
+  i: number,
+  end: number,
+  context: SessionContext,
+  expected: 'OPEN' | 'UPDATE' | 'NOTIFICATION',
+  what: string = expected,
+): { message: OpenMessage | UpdateMessage | NotificationMessage; errors: readonly BgpError[]; next: number } {
+  if (end - i < 19)
+    throw new Malformed(i, `${end - i} octets where the ${what} (a BGP message of at least 19) belongs`);
   const pduLength = readU16(bytes, i + 16);
-  if (pduLength < 19 || i + pduLength > end) throw new Malformed(i + 16, `${what}: BGP message length ${pduLength} ${pduLength < 19 ? 'is shorter than a BGP header' : `overruns the BMP message by ${i + pduLength - end} octets`}`);
+  if (pduLength < 19 || i + pduLength > end)
+    throw new Malformed(
+      i + 16,
+      `${what}: BGP message length ${pduLength} ${pduLength < 19 ? 'is shorter than a BGP header' : `overruns the BMP message by ${i + pduLength - end} octets`}`,
+    );
   const result = decodeMessage(bytes.subarray(i, i + pduLength), context);
   if (!result.ok) throw new Malformed(i, `${what}: ${result.error.name}: ${result.error.reason}`, result.error);
-  if (result.message.type !== expected) throw new Malformed(i + 18, `a BGP ${messageTypeName(bytes[i + 18]!)} message where the ${what} belongs`);
-  return { message: result.message as OpenMessage | UpdateMessage | NotificationMessage, errors: result.errors, next: i + pduLength };
+  if (result.message.type !== expected)
+    throw new Malformed(i + 18, `a BGP ${messageTypeName(bytes[i + 18]!)} message where the ${what} belongs`);
+  return {
+    message: result.message as OpenMessage | UpdateMessage | NotificationMessage,
+    errors: result.errors,
+    next: i + pduLength,
+  };
 }
 
 /** TLV types whose value is UTF-8 text, per message type. */
 function isTextTlv(messageType: number, tlvType: number): boolean {
   if (messageType === BmpMessageType.Termination) return tlvType === TerminationType.String;
   if (messageType === BmpMessageType.RouteMirroring) return false;
-  return tlvType === InformationType.String || tlvType === InformationType.SysDescr || tlvType === InformationType.SysName || tlvType === InformationType.VrfTableName || tlvType === InformationType.AdminLabel;
+  return (
+    tlvType === InformationType.String ||
+    tlvType === InformationType.SysDescr ||
+    tlvType === InformationType.SysName ||
+    tlvType === InformationType.VrfTableName ||
+    tlvType === InformationType.AdminLabel
+  );
 }
 
 function decodeTlvs(bytes: Uint8Array, start: number, end: number, messageType: number): BmpTlv[] {
@@ -256,7 +373,11 @@ function decodeTlvs(bytes: Uint8Array, start: number, end: number, messageType: 
     if (end - i < 4) throw new Malformed(i, `${end - i} octets where a TLV header (4) belongs`);
     const type = readU16(bytes, i);
     const length = readU16(bytes, i + 2);
-    if (i + 4 + length > end) throw new Malformed(i, `TLV type ${type} of ${length} octets overruns the message by ${i + 4 + length - end} octets`);
+    if (i + 4 + length > end)
+      throw new Malformed(
+        i,
+        `TLV type ${type} of ${length} octets overruns the message by ${i + 4 + length - end} octets`,
+      );
     const value = bytes.slice(i + 4, i + 4 + length);
     const text = isTextTlv(messageType, type) ? decodeUtf8(value) : undefined;
     out.push(text === undefined ? { type, value } : { type, value, text });

@@ -3,9 +3,25 @@
  * values that cannot be encoded are `{ ok: false, reason }`, like the BGP codec's `encodeMessage`.
  * A decoded message is valid input, so decode -> encode round trips.
  */
-import { ByteWriter, EncodeError, type NotificationMessage, type OpenMessage, type SessionContext, type UpdateMessage, encodeMessage, encodeUtf8 } from '../bgp';
+import {
+  ByteWriter,
+  EncodeError,
+  type NotificationMessage,
+  type OpenMessage,
+  type SessionContext,
+  type UpdateMessage,
+  encodeMessage,
+  encodeUtf8,
+} from '../bgp';
 import type { BgpMessage, EncodeResult } from '../bgp';
-import { BMP_VERSION, BmpMessageType, BmpPeerFlag, BmpPeerType, STATISTIC_LENGTH, statisticDescriptor } from './constants';
+import {
+  BMP_VERSION,
+  BmpMessageType,
+  BmpPeerFlag,
+  BmpPeerType,
+  STATISTIC_LENGTH,
+  statisticDescriptor,
+} from './constants';
 import type { BmpAddress } from './types';
 
 export interface BmpPeerHeaderInput {
@@ -46,7 +62,11 @@ export type BmpMessageInput =
       /** Default: 4-octet AS unless the A flag is set, extended messages, no ADD-PATH. */
       readonly context?: SessionContext;
     }
-  | { readonly type: 'statistics-report'; readonly peer: BmpPeerHeaderInput; readonly statistics: readonly BmpStatisticInput[] }
+  | {
+      readonly type: 'statistics-report';
+      readonly peer: BmpPeerHeaderInput;
+      readonly statistics: readonly BmpStatisticInput[];
+    }
   | {
       readonly type: 'peer-down';
       readonly peer: BmpPeerHeaderInput;
@@ -86,7 +106,8 @@ function writeAddressField(out: ByteWriter, address: BmpAddress): void {
     for (let i = 0; i < 12; i++) out.u8(0);
     out.u32(address.address, 'IPv4 address');
   } else {
-    if (address.address < 0n || address.address >= 1n << 128n) throw new EncodeError(`IPv6 address ${address.address} is out of range`);
+    if (address.address < 0n || address.address >= 1n << 128n)
+      throw new EncodeError(`IPv6 address ${address.address} is out of range`);
     out.u64(address.address >> 64n);
     out.u64(address.address & 0xffffffffffffffffn);
   }
@@ -96,7 +117,8 @@ function writePeerHeader(out: ByteWriter, peer: BmpPeerHeaderInput): void {
   const peerType = peer.peerType ?? BmpPeerType.Global;
   const v = peer.address.family === 6 ? BmpPeerFlag.Ipv6 : 0;
   const flags = peer.flags ?? v;
-  if (peerType !== BmpPeerType.LocRib && (flags & BmpPeerFlag.Ipv6) !== v) throw new EncodeError(`flags 0x${flags.toString(16)} disagree with an IPv${peer.address.family} peer address`);
+  if (peerType !== BmpPeerType.LocRib && (flags & BmpPeerFlag.Ipv6) !== v)
+    throw new EncodeError(`flags 0x${flags.toString(16)} disagree with an IPv${peer.address.family} peer address`);
   out.u8(peerType, 'peer type');
   out.u8(flags, 'peer flags');
   out.u64(peer.distinguisher ?? 0n, 'peer distinguisher');
@@ -203,7 +225,8 @@ export function encodeBmpMessage(message: BmpMessageInput): EncodeResult {
     return { ok: true, bytes };
   } catch (error) {
     if (error instanceof EncodeError) return { ok: false, reason: error.message };
-    if (error instanceof TypeError || error instanceof RangeError) return { ok: false, reason: `invalid message: ${error.message}` };
+    if (error instanceof TypeError || error instanceof RangeError)
+      return { ok: false, reason: `invalid message: ${error.message}` };
     throw error;
   }
 }

@@ -55,5 +55,18 @@ export type {
 export { type BmpDecodeOptions, decodeBmpMessage } from './decode';
 export { type BmpFrameResult, BmpReader, type BmpReaderOptions } from './reader';
 export { BmpStreamDecoder, bmpPeerKey, readBmp } from './stream';
-export { type BmpMessageInput, type BmpPeerHeaderInput, type BmpStatisticInput, type BmpTlvInput, encodeBmpMessage } from './encode';
-export { describePeerDown, formatBmpAddress, formatBmpMessage, formatBmpResult, formatDistinguisher, formatPeerHeader } from './format';
+export {
+  type BmpMessageInput,
+  type BmpPeerHeaderInput,
+  type BmpStatisticInput,
+  type BmpTlvInput,
+  encodeBmpMessage,
+} from './encode';
+export {
+  describePeerDown,
+  formatBmpAddress,
+  formatBmpMessage,
+  formatBmpResult,
+  formatDistinguisher,
+  formatPeerHeader,
+} from './format';

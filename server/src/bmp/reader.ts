@@ -17,7 +17,9 @@ export interface BmpReaderOptions {
 }
 
 /** One framed message (a copy: safe to keep) and its offset, or the fatal framing error. */
-export type BmpFrameResult = { readonly ok: true; readonly frame: Uint8Array; readonly offset: number } | { readonly ok: false; readonly error: BmpError };
+export type BmpFrameResult =
+  | { readonly ok: true; readonly frame: Uint8Array; readonly offset: number }
+  | { readonly ok: false; readonly error: BmpError };
 
 /**
  * ```ts
@@ -59,7 +61,6 @@ export class BmpReader {
     this.input.push(chunk);
   }
 
-
   /** The stream ended (the connection closed): a partial message left in the buffer is reported. */
   end(): void {
     this.ended = true;
@@ -75,23 +76,45 @@ export class BmpReader {
     if (available >= BMP_COMMON_HEADER_LENGTH) {
       const length = readU32(b, s + 1);
       const type = b[s + 5]!;
-      if (length < BMP_COMMON_HEADER_LENGTH) return this.fail(`${bmpMessageTypeName(type)} Message Length ${length} is shorter than the common header`, 1, type);
-      if (length > this.maxMessageLength) return this.fail(`${bmpMessageTypeName(type)} Message Length ${length} is above the limit of ${this.maxMessageLength}`, 1, type);
+      if (length < BMP_COMMON_HEADER_LENGTH)
+        return this.fail(
+          `${bmpMessageTypeName(type)} Message Length ${length} is shorter than the common header`,
+          1,
+          type,
+        );
+      if (length > this.maxMessageLength)
+        return this.fail(
+          `${bmpMessageTypeName(type)} Message Length ${length} is above the limit of ${this.maxMessageLength}`,
+          1,
+          type,
+        );
       if (available >= length) {
         const frame = b.slice(s, s + length);
         const offset = this.input.offset;
         this.input.consume(length);
         return { ok: true, frame, offset };
       }
-      if (this.ended) return this.fail(`${bmpMessageTypeName(type)} of ${length} octets truncated at ${available} octets by the end of the stream`, 0, type);
+      if (this.ended)
+        return this.fail(
+          `${bmpMessageTypeName(type)} of ${length} octets truncated at ${available} octets by the end of the stream`,
+          0,
+          type,
+        );
       return undefined;
     }
-    if (this.ended && available > 0) return this.fail(`${available} octets at the end of the stream are not a whole common header`, 0);
+    if (this.ended && available > 0)
+      return this.fail(`${available} octets at the end of the stream are not a whole common header`, 0);
     return undefined;
   }
 
   private fail(reason: string, at: number, messageType?: number): BmpFrameResult {
-    this.failure = { offset: this.input.offset, at: this.input.offset + at, reason, fatal: true, ...(messageType === undefined ? {} : { messageType }) };
+    this.failure = {
+      offset: this.input.offset,
+      at: this.input.offset + at,
+      reason,
+      fatal: true,
+      ...(messageType === undefined ? {} : { messageType }),
+    };
     return { ok: false, error: this.failure };
   }
 }

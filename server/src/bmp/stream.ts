@@ -33,7 +33,8 @@ export function bmpPeerKey(peer: BmpPeerHeader): string {
 export class BmpStreamDecoder {
   private readonly reader: BmpReader;
   private readonly sessions = new Map<string, NegotiatedSession>();
-  private readonly sessionOf = (peer: BmpPeerHeader): NegotiatedSession | undefined => this.sessions.get(bmpPeerKey(peer));
+  private readonly sessionOf = (peer: BmpPeerHeader): NegotiatedSession | undefined =>
+    this.sessions.get(bmpPeerKey(peer));
 
   constructor(options: BmpReaderOptions = {}) {
     this.reader = new BmpReader(options);

@@ -2,10 +2,19 @@
  * Decoded BMP messages (RFC 7854) as plain data. Addresses are numbers (IPv4) or bigints (IPv6)
  * like in the BGP codec; BGP PDUs inside are decoded with the BGP codec.
  */
-import type { BgpError, NegotiatedSession, NotificationMessage, OpenMessage, SessionContext, UpdateMessage } from '../bgp';
+import type {
+  BgpError,
+  NegotiatedSession,
+  NotificationMessage,
+  OpenMessage,
+  SessionContext,
+  UpdateMessage,
+} from '../bgp';
 
 /** An IP address: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
-export type BmpAddress = { readonly family: 4; readonly address: number } | { readonly family: 6; readonly address: bigint };
+export type BmpAddress =
+  | { readonly family: 4; readonly address: number }
+  | { readonly family: 6; readonly address: bigint };
 
 /**
  * Which RIB of the monitored router a per-peer header speaks of: Adj-RIB-In before or after the
@@ -173,4 +182,6 @@ export interface BmpError {
   readonly fatal: boolean;
 }
 
-export type BmpDecodeResult = { readonly ok: true; readonly message: BmpMessage } | { readonly ok: false; readonly error: BmpError };
+export type BmpDecodeResult =
+  | { readonly ok: true; readonly message: BmpMessage }
+  | { readonly ok: false; readonly error: BmpError };

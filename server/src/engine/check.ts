@@ -33,27 +33,57 @@ export interface CheckOptions {
   readonly live?: LiveServices;
 }
 
-export function checkManifests(files: readonly ManifestFile[], config: KubeRoutesConfig, options: CheckOptions = {}): CheckResult {
+export function checkManifests(
+  files: readonly ManifestFile[],
+  config: KubeRoutesConfig,
+  options: CheckOptions = {},
+): CheckResult {
   const { inputProblems = [], routes, live } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
-  const emit = (ruleId: string, defaultSeverity: Severity, at: ReportedLocation & { readonly subject?: FindingSubject | undefined }, message: string, related: readonly RelatedReport[] = []) => {
+  const emit = (
+    ruleId: string,
+    defaultSeverity: Severity,
+    at: ReportedLocation & { readonly subject?: FindingSubject | undefined },
+    message: string,
+    related: readonly RelatedReport[] = [],
+  ) => {
     const setting = config.ruleSeverities.get(ruleId) ?? defaultSeverity;
     if (setting === 'off') return;
     const lineRules = suppressed.get(at.file)?.get(at.range.start.line);
     if (lineRules && (lineRules.size === 0 || lineRules.has(ruleId))) return;
-    findings.push({ rule: ruleId, severity: setting, file: at.file, range: at.range, message, related, ...(at.subject ? { subject: at.subject } : {}) });
+    findings.push({
+      rule: ruleId,
+      severity: setting,
+      file: at.file,
+      range: at.range,
+      message,
+      related,
+      ...(at.subject ? { subject: at.subject } : {}),
+    });
   };
 
   for (const p of inputProblems) emit(p.rule, rulesById.get(p.rule)?.defaultSeverity ?? 'error', p.at, p.message);
   for (const file of files) {
-    for (const e of file.syntaxErrors) emit(yamlSyntax.id, yamlSyntax.defaultSeverity, { file: file.file, range: e.range }, `${e.message}; the Services in this document are not checked until it parses`);
+    for (const e of file.syntaxErrors)
+      emit(
+        yamlSyntax.id,
+        yamlSyntax.defaultSeverity,
+        { file: file.file, range: e.range },
+        `${e.message}; the Services in this document are not checked until it parses`,
+      );
   }
 
   const model = buildModel(files, config, routes, live);
   const haveRegions = config.regions.size > 0;
   for (const rule of rules) {
-    if (!rule.check || (rule.needsRegions && !haveRegions) || (rule.needsRoutes && !routes) || (rule.needsLive && !live)) continue;
+    if (
+      !rule.check ||
+      (rule.needsRegions && !haveRegions) ||
+      (rule.needsRoutes && !routes) ||
+      (rule.needsLive && !live)
+    )
+      continue;
     rule.check(model, (at, message, related) => emit(rule.id, rule.defaultSeverity, at, message, related));
   }
   findings.sort(compareFindings);

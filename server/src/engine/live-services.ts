@@ -30,7 +30,11 @@ export interface LiveServices {
 }
 
 /** Indexes live Services by cluster IP; unparseable addresses are skipped. */
-export function indexLiveServices(services: readonly LiveService[], config: KubeRoutesConfig, source: string): LiveServices {
+export function indexLiveServices(
+  services: readonly LiveService[],
+  config: KubeRoutesConfig,
+  source: string,
+): LiveServices {
   const byKey = new Map<string, LiveAllocation[]>();
   for (const service of services) {
     const allocation: LiveAllocation = { service, region: regionOfContext(config, service.context) };

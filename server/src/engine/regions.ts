@@ -34,7 +34,10 @@ export function manifestRegion(config: KubeRoutesConfig, service: ServiceManifes
 }
 
 /** A live Service's region: its context's region, else its first configured region label (named or not). */
-export function liveServiceRegion(config: KubeRoutesConfig, service: { readonly context: string; readonly labels: Readonly<Record<string, string>> }): string | undefined {
+export function liveServiceRegion(
+  config: KubeRoutesConfig,
+  service: { readonly context: string; readonly labels: Readonly<Record<string, string>> },
+): string | undefined {
   const byContext = regionOfContext(config, service.context);
   if (byContext) return byContext;
   for (const key of config.regionLabels) if (service.labels[key]) return service.labels[key];
@@ -52,10 +55,13 @@ export interface Membership {
 export function memberships(config: KubeRoutesConfig, address: IpAddress): Membership[] {
   const out: Membership[] = [];
   for (const region of config.regions.values()) {
-    for (const range of region.clusterIPRanges) if (rangeContains(range, address)) out.push({ kind: 'cluster-range', region, range });
-    for (const range of region.externalIPPools) if (rangeContains(range, address)) out.push({ kind: 'region-pool', region, range });
+    for (const range of region.clusterIPRanges)
+      if (rangeContains(range, address)) out.push({ kind: 'cluster-range', region, range });
+    for (const range of region.externalIPPools)
+      if (rangeContains(range, address)) out.push({ kind: 'region-pool', region, range });
   }
-  for (const range of config.externalIPPools) if (rangeContains(range, address)) out.push({ kind: 'shared-pool', region: undefined, range });
+  for (const range of config.externalIPPools)
+    if (rangeContains(range, address)) out.push({ kind: 'shared-pool', region: undefined, range });
   return out;
 }
 
@@ -64,7 +70,11 @@ export interface RegionRange {
   readonly range: IpRange;
 }
 
-function owner(config: KubeRoutesConfig, address: IpAddress, kind: 'cluster-range' | 'region-pool'): RegionRange | undefined {
+function owner(
+  config: KubeRoutesConfig,
+  address: IpAddress,
+  kind: 'cluster-range' | 'region-pool',
+): RegionRange | undefined {
   const found = memberships(config, address).find((m) => m.kind === kind);
   return found?.region ? { region: found.region, range: found.range } : undefined;
 }

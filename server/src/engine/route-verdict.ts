@@ -24,13 +24,20 @@ export interface AddressVerdict {
  * Service's region is unknown, and then only an AS of no configured region is wrong. Without
  * configured regions no origin is wrong.
  */
-export function routeVerdict(config: KubeRoutesConfig, route: Route | undefined, allowed: ReadonlySet<string> | undefined): AddressVerdict {
+export function routeVerdict(
+  config: KubeRoutesConfig,
+  route: Route | undefined,
+  allowed: ReadonlySet<string> | undefined,
+): AddressVerdict {
   if (!route) return { state: 'missing', wrongPaths: [] };
-  const wrongPaths = config.regions.size === 0 ? [] : route.paths.filter((p) => {
-    if (p.originAs === undefined) return false;
-    const region = regionOfAsn(config, p.originAs);
-    return region === undefined || (allowed !== undefined && !allowed.has(region));
-  });
+  const wrongPaths =
+    config.regions.size === 0
+      ? []
+      : route.paths.filter((p) => {
+          if (p.originAs === undefined) return false;
+          const region = regionOfAsn(config, p.originAs);
+          return region === undefined || (allowed !== undefined && !allowed.has(region));
+        });
   if (wrongPaths.length > 0) return { state: 'conflict', wrongPaths };
   return { state: route.paths.length > 0 && route.paths.every((p) => p.stale) ? 'stale' : 'announced', wrongPaths };
 }
@@ -69,7 +76,12 @@ export class AnycastRegions {
  * address also every region where the same Service uses it (anycast) and the regions not fully
  * read (the same Service may be there unseen). A cluster IP belongs to its own region only.
  */
-export function allowedRegions(own: string, kind: AddressKind, anycast: ReadonlySet<string>, unread: ReadonlySet<string> = new Set()): Set<string> {
+export function allowedRegions(
+  own: string,
+  kind: AddressKind,
+  anycast: ReadonlySet<string>,
+  unread: ReadonlySet<string> = new Set(),
+): Set<string> {
   return kind === 'cluster' ? new Set([own]) : new Set([own, ...anycast, ...unread]);
 }
 
@@ -80,6 +92,7 @@ export function allowedRegions(own: string, kind: AddressKind, anycast: Readonly
 export function unreadRegions(config: KubeRoutesConfig, answered: Iterable<string>): Set<string> {
   const read = new Set(answered);
   const out = new Set<string>();
-  for (const r of config.regions.values()) if (r.contexts.length === 0 || r.contexts.some((c) => !read.has(c))) out.add(r.name);
+  for (const r of config.regions.values())
+    if (r.contexts.length === 0 || r.contexts.some((c) => !read.has(c))) out.add(r.name);
   return out;
 }

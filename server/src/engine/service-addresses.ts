@@ -46,7 +46,9 @@ export interface ManifestAddress {
 export function manifestAddresses(service: ServiceManifest): ManifestAddress[] {
   const out: ManifestAddress[] = [];
   for (const { field, kind, emptyIsUnset, list, read } of manifestAddressSources) {
-    read(service).forEach((literal, i) => out.push({ field, kind, emptyIsUnset, index: list ? i : undefined, literal }));
+    read(service).forEach((literal, i) =>
+      out.push({ field, kind, emptyIsUnset, index: list ? i : undefined, literal }),
+    );
   }
   return out;
 }

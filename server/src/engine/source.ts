@@ -35,5 +35,10 @@ export class LineIndex {
 export const emptyRange: SourceRange = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
 
 export function compareRanges(a: SourceRange, b: SourceRange): number {
-  return a.start.line - b.start.line || a.start.column - b.start.column || a.end.line - b.end.line || a.end.column - b.end.column;
+  return (
+    a.start.line - b.start.line ||
+    a.start.column - b.start.column ||
+    a.end.line - b.end.line ||
+    a.end.column - b.end.column
+  );
 }

@@ -3,6 +3,9 @@
  * OPEN exchange, the one initiated by the speaker with the higher BGP identifier survives.
  * Returns which connection to close.
  */
-export function resolveCollision(localBgpId: number, remoteBgpId: number): 'close-locally-initiated' | 'close-remotely-initiated' {
+export function resolveCollision(
+  localBgpId: number,
+  remoteBgpId: number,
+): 'close-locally-initiated' | 'close-remotely-initiated' {
   return localBgpId >>> 0 < remoteBgpId >>> 0 ? 'close-locally-initiated' : 'close-remotely-initiated';
 }

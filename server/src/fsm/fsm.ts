@@ -92,7 +92,12 @@ export type SessionAction =
   | { readonly type: 'established' }
   | { readonly type: 'update'; readonly message: UpdateMessage; readonly errors: readonly BgpError[] }
   /** RFC 7313: the peer begins (BoRR) or ends (EoRR) re-sending a family; paths not re-sent in between are gone. */
-  | { readonly type: 'refresh-demarcation'; readonly afi: number; readonly safi: number; readonly phase: 'begin' | 'end' }
+  | {
+      readonly type: 'refresh-demarcation';
+      readonly afi: number;
+      readonly safi: number;
+      readonly phase: 'begin' | 'end';
+    }
   /** The connection ended; `wasEstablished` tells whether routes were learned on it. */
   | { readonly type: 'down'; readonly wasEstablished: boolean; readonly cause: DownCause; readonly reason: string };
 
@@ -122,7 +127,11 @@ export function connectRetryDelay(settings: SessionSettings, counter: number): n
   return Math.min(settings.connectRetrySeconds * 2 ** Math.min(counter, 16), settings.maxConnectRetrySeconds);
 }
 
-function notification(code: number, subcode: number = UNSPECIFIC_SUBCODE, data: Uint8Array = new Uint8Array(0)): NotificationMessage {
+function notification(
+  code: number,
+  subcode: number = UNSPECIFIC_SUBCODE,
+  data: Uint8Array = new Uint8Array(0),
+): NotificationMessage {
   return { type: 'NOTIFICATION', code, subcode, data };
 }
 
@@ -134,7 +143,10 @@ const fsmErrorSubcode: Partial<Record<SessionStateName, number>> = {
 
 export function step(state: SessionState, event: SessionEvent, settings: SessionSettings): Transition {
   const actions: SessionAction[] = [];
-  const to = (name: SessionStateName, changes: Partial<SessionState> = {}): Transition => ({ state: { ...state, ...changes, name }, actions });
+  const to = (name: SessionStateName, changes: Partial<SessionState> = {}): Transition => ({
+    state: { ...state, ...changes, name },
+    actions,
+  });
 
   // Leave for Idle, releasing the connection: every failure path of the RFC ends here.
   const toIdle = (cause: DownCause, reason: string): Transition => {
@@ -155,26 +167,41 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
       holdTime: 0,
     });
   };
-  const sendAndIdle = (n: NotificationMessage, reason: string) => toIdle({ kind: 'notification-sent', notification: n }, reason);
+  const sendAndIdle = (n: NotificationMessage, reason: string) =>
+    toIdle({ kind: 'notification-sent', notification: n }, reason);
   const fsmError = (what: string) =>
-    sendAndIdle(notification(ErrorCode.FiniteStateMachine, fsmErrorSubcode[state.name] ?? FiniteStateMachineSubcode.Unspecified), `unexpected ${what} in ${state.name}`);
+    sendAndIdle(
+      notification(ErrorCode.FiniteStateMachine, fsmErrorSubcode[state.name] ?? FiniteStateMachineSubcode.Unspecified),
+      `unexpected ${what} in ${state.name}`,
+    );
 
   // Events every state handles alike.
   if (event.type === 'stop') {
     if (state.name === 'Idle') return to('Idle');
     // Before the OPEN exchange there is nobody to notify (RFC 4271 8.2.2, event 2 in Connect/Active).
-    if (state.name === 'Connect' || state.name === 'Active') return toIdle({ kind: 'transport', reason: event.reason }, event.reason);
+    if (state.name === 'Connect' || state.name === 'Active')
+      return toIdle({ kind: 'transport', reason: event.reason }, event.reason);
     return sendAndIdle(event.notification, event.reason);
   }
   if (event.type === 'collision-dump') {
     if (state.name === 'Idle') return to('Idle');
-    return sendAndIdle(notification(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution), 'connection collision resolution closed this connection');
+    return sendAndIdle(
+      notification(ErrorCode.Cease, CeaseSubcode.ConnectionCollisionResolution),
+      'connection collision resolution closed this connection',
+    );
   }
 
   switch (state.name) {
     case 'Idle':
       if (event.type === 'start') {
-        actions.push({ type: 'start-timer', timer: 'connect-retry', seconds: connectRetryDelay(settings, state.connectRetryCounter) }, { type: 'connect' });
+        actions.push(
+          {
+            type: 'start-timer',
+            timer: 'connect-retry',
+            seconds: connectRetryDelay(settings, state.connectRetryCounter),
+          },
+          { type: 'connect' },
+        );
         return to('Connect');
       }
       if (event.type === 'start-passive') return to('Active');
@@ -188,12 +215,24 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
         case 'timer-expired':
           if (event.timer !== 'connect-retry') return to(state.name);
           // Try again, each attempt waiting longer (backoff).
-          actions.push({ type: 'close' }, { type: 'start-timer', timer: 'connect-retry', seconds: connectRetryDelay(settings, state.connectRetryCounter + 1) }, { type: 'connect' });
+          actions.push(
+            { type: 'close' },
+            {
+              type: 'start-timer',
+              timer: 'connect-retry',
+              seconds: connectRetryDelay(settings, state.connectRetryCounter + 1),
+            },
+            { type: 'connect' },
+          );
           return to('Connect', { connectRetryCounter: state.connectRetryCounter + 1 });
         case 'tcp-failed':
           if (state.name === 'Connect') {
             // Stay reachable for the peer's own attempt while the retry timer runs.
-            actions.push({ type: 'start-timer', timer: 'connect-retry', seconds: connectRetryDelay(settings, state.connectRetryCounter + 1) });
+            actions.push({
+              type: 'start-timer',
+              timer: 'connect-retry',
+              seconds: connectRetryDelay(settings, state.connectRetryCounter + 1),
+            });
             return to('Active', { connectRetryCounter: state.connectRetryCounter + 1 });
           }
           return to('Active');
@@ -201,23 +240,36 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
         case 'start-passive':
           return to(state.name);
         default:
-          return toIdle({ kind: 'transport', reason: `${event.type} before the connection was up` }, `unexpected ${event.type} in ${state.name}`);
+          return toIdle(
+            { kind: 'transport', reason: `${event.type} before the connection was up` },
+            `unexpected ${event.type} in ${state.name}`,
+          );
       }
 
     case 'OpenSent':
       switch (event.type) {
         case 'message':
-          if (event.message.type === 'OPEN') return receiveOpen(state, event.message, settings, actions, sendAndIdle, to);
-          if (event.message.type === 'NOTIFICATION') return toIdle({ kind: 'notification-received', notification: event.message }, 'peer sent NOTIFICATION');
+          if (event.message.type === 'OPEN')
+            return receiveOpen(state, event.message, settings, actions, sendAndIdle, to);
+          if (event.message.type === 'NOTIFICATION')
+            return toIdle({ kind: 'notification-received', notification: event.message }, 'peer sent NOTIFICATION');
           return fsmError(event.message.type);
         case 'message-error':
           return sendAndIdle(notificationForError(event.error), event.error.toString());
         case 'timer-expired':
-          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired), 'no OPEN from the peer within the hold time');
+          if (event.timer === 'hold')
+            return sendAndIdle(notification(ErrorCode.HoldTimerExpired), 'no OPEN from the peer within the hold time');
           return to('OpenSent');
         case 'tcp-failed':
           // RFC 4271 8.2.2: close, restart the retry timer, and listen again.
-          actions.push({ type: 'close' }, { type: 'start-timer', timer: 'connect-retry', seconds: connectRetryDelay(settings, state.connectRetryCounter + 1) });
+          actions.push(
+            { type: 'close' },
+            {
+              type: 'start-timer',
+              timer: 'connect-retry',
+              seconds: connectRetryDelay(settings, state.connectRetryCounter + 1),
+            },
+          );
           return to('Active', { connectRetryCounter: state.connectRetryCounter + 1, sentOpen: undefined });
         default:
           return to('OpenSent');
@@ -229,7 +281,8 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
       switch (event.type) {
         case 'message': {
           const m = event.message;
-          if (m.type === 'NOTIFICATION') return toIdle({ kind: 'notification-received', notification: m }, 'peer sent NOTIFICATION');
+          if (m.type === 'NOTIFICATION')
+            return toIdle({ kind: 'notification-received', notification: m }, 'peer sent NOTIFICATION');
           if (m.type === 'KEEPALIVE') {
             restartHold(state, actions);
             if (!established) {
@@ -237,7 +290,8 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
               // We advertise nothing, so our initial update is complete at once. RFC 4724 4: End-of-RIB
               // per family says so; a peer restarting with its forwarding state kept waits for it
               // before it sends its own routes (BIRD does), so without it its routes never come back.
-              for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: createEndOfRib(f.afi, f.safi) });
+              for (const f of sharedFamilies(state.sentOpen, state.receivedOpen))
+                actions.push({ type: 'send', message: createEndOfRib(f.afi, f.safi) });
               return to('Established', { connectRetryCounter: 0 });
             }
             return to('Established');
@@ -251,7 +305,12 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
           if (m.type === 'ROUTE-REFRESH' && established) {
             restartHold(state, actions);
             if (m.subtype === RouteRefreshSubtype.Begin || m.subtype === RouteRefreshSubtype.End) {
-              actions.push({ type: 'refresh-demarcation', afi: m.afi, safi: m.safi, phase: m.subtype === RouteRefreshSubtype.Begin ? 'begin' : 'end' });
+              actions.push({
+                type: 'refresh-demarcation',
+                afi: m.afi,
+                safi: m.safi,
+                phase: m.subtype === RouteRefreshSubtype.Begin ? 'begin' : 'end',
+              });
             }
             return to('Established');
           }
@@ -260,16 +319,27 @@ export function step(state: SessionState, event: SessionEvent, settings: Session
         case 'message-error':
           return sendAndIdle(notificationForError(event.error), event.error.toString());
         case 'timer-expired':
-          if (event.timer === 'hold') return sendAndIdle(notification(ErrorCode.HoldTimerExpired), `no message from the peer for ${state.holdTime} s (hold time)`);
+          if (event.timer === 'hold')
+            return sendAndIdle(
+              notification(ErrorCode.HoldTimerExpired),
+              `no message from the peer for ${state.holdTime} s (hold time)`,
+            );
           if (event.timer === 'keepalive') {
-            actions.push({ type: 'send', message: { type: 'KEEPALIVE' } }, { type: 'start-timer', timer: 'keepalive', seconds: keepaliveSeconds(state.holdTime) });
+            actions.push(
+              { type: 'send', message: { type: 'KEEPALIVE' } },
+              { type: 'start-timer', timer: 'keepalive', seconds: keepaliveSeconds(state.holdTime) },
+            );
           }
           return to(state.name);
         case 'tcp-failed':
           return toIdle({ kind: 'transport', reason: event.reason }, `connection lost: ${event.reason}`);
         case 'request-refresh':
           if (established && bothAdvertise(state, 'route-refresh')) {
-            for (const f of sharedFamilies(state.sentOpen, state.receivedOpen)) actions.push({ type: 'send', message: { type: 'ROUTE-REFRESH', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.Request } });
+            for (const f of sharedFamilies(state.sentOpen, state.receivedOpen))
+              actions.push({
+                type: 'send',
+                message: { type: 'ROUTE-REFRESH', afi: f.afi, safi: f.safi, subtype: RouteRefreshSubtype.Request },
+              });
           }
           return to(state.name);
         default:
@@ -290,7 +360,13 @@ function bothAdvertise(state: SessionState, type: 'route-refresh' | 'enhanced-ro
  */
 export function sharedFamilies(local: OpenMessage | undefined, remote: OpenMessage | undefined): AfiSafi[] {
   const families = (o: OpenMessage | undefined) =>
-    o ? openCapabilities(o).flatMap((c) => (c.type === 'multiprotocol' && (c.afi === Afi.Ipv4 || c.afi === Afi.Ipv6) && c.safi === Safi.Unicast ? [{ afi: c.afi, safi: c.safi }] : [])) : [];
+    o
+      ? openCapabilities(o).flatMap((c) =>
+          c.type === 'multiprotocol' && (c.afi === Afi.Ipv4 || c.afi === Afi.Ipv6) && c.safi === Safi.Unicast
+            ? [{ afi: c.afi, safi: c.safi }]
+            : [],
+        )
+      : [];
   const theirs = families(remote);
   if (theirs.length === 0) return [{ afi: Afi.Ipv4, safi: Safi.Unicast }];
   return families(local).filter((f) => theirs.some((t) => t.afi === f.afi && t.safi === f.safi));
@@ -305,7 +381,12 @@ function restartHold(state: SessionState, actions: SessionAction[]): void {
 }
 
 function sendOpen(state: SessionState, settings: SessionSettings, actions: SessionAction[]): Transition {
-  const open = createOpenMessage({ asn: settings.localAsn, holdTime: settings.holdTime, bgpId: settings.localBgpId, capabilities: settings.capabilities });
+  const open = createOpenMessage({
+    asn: settings.localAsn,
+    holdTime: settings.holdTime,
+    bgpId: settings.localBgpId,
+    capabilities: settings.capabilities,
+  });
   actions.push(
     { type: 'stop-timer', timer: 'connect-retry' },
     { type: 'send', message: open },
@@ -325,22 +406,32 @@ function receiveOpen(
   const peerAsn = openAsn(open);
   if (peerAsn !== settings.peerAsn) {
     const data = new Uint8Array([(open.myAs >> 8) & 0xff, open.myAs & 0xff]);
-    return sendAndIdle(notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadPeerAs, data), `peer announced AS${peerAsn}, configured AS${settings.peerAsn}`);
+    return sendAndIdle(
+      notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadPeerAs, data),
+      `peer announced AS${peerAsn}, configured AS${settings.peerAsn}`,
+    );
   }
   // RFC 6286: an internal peer must not share our identifier.
   if (peerAsn === settings.localAsn && open.bgpId === settings.localBgpId) {
-    return sendAndIdle(notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadBgpIdentifier), 'peer uses our own BGP identifier');
+    return sendAndIdle(
+      notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadBgpIdentifier),
+      'peer uses our own BGP identifier',
+    );
   }
   const sent = state.sentOpen;
-  if (!sent) return sendAndIdle(notification(ErrorCode.FiniteStateMachine, FiniteStateMachineSubcode.UnexpectedMessageInOpenSent), 'OPEN received before ours was sent');
+  if (!sent)
+    return sendAndIdle(
+      notification(ErrorCode.FiniteStateMachine, FiniteStateMachineSubcode.UnexpectedMessageInOpenSent),
+      'OPEN received before ours was sent',
+    );
   const holdTime = Math.min(settings.holdTime, open.holdTime);
   const negotiated = negotiateSession(sent, open);
-  actions.push(
-    { type: 'negotiated', negotiated, remoteOpen: open },
-    { type: 'send', message: { type: 'KEEPALIVE' } },
-  );
+  actions.push({ type: 'negotiated', negotiated, remoteOpen: open }, { type: 'send', message: { type: 'KEEPALIVE' } });
   if (holdTime > 0) {
-    actions.push({ type: 'start-timer', timer: 'hold', seconds: holdTime }, { type: 'start-timer', timer: 'keepalive', seconds: keepaliveSeconds(holdTime) });
+    actions.push(
+      { type: 'start-timer', timer: 'hold', seconds: holdTime },
+      { type: 'start-timer', timer: 'keepalive', seconds: keepaliveSeconds(holdTime) },
+    );
   } else actions.push({ type: 'stop-timer', timer: 'hold' });
   return to('OpenConfirm', { receivedOpen: open, negotiated, holdTime });
 }

@@ -1,6 +1,7 @@
 import type { RequestOptions } from 'node:https';
 import { closestMatch } from '@kube-routes/server/engine';
-import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+// client-node is an ES module; this CommonJS project names its type with resolution-mode: import.
+type KubeConfig = import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' }}).KubeConfig;
 import { KubeconfigError, KubeError } from './errors';
 
 // Kubeconfig handling is @kubernetes/client-node's: KUBECONFIG lists, relative paths, token and
@@ -8,7 +9,7 @@ import { KubeconfigError, KubeError } from './errors';
 // first use, so commands that never touch a cluster (check without --live) do not pay for it.
 // Kubernetes client types stay in this folder: callers get ContextAccess and plain data.
 
-type ClientNode = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' } });
+type ClientNode = typeof import('@kubernetes/client-node', { with: { 'resolution-mode': 'import' }});
 let clientNode: Promise<ClientNode> | undefined;
 
 export function loadClientNode(): Promise<ClientNode> {
@@ -28,13 +29,17 @@ export interface ContextAccess {
 }
 
 export class Kubeconfig {
-  private constructor(private readonly config: KubeConfig, private readonly lib: ClientNode, readonly source: string) {}
+  private constructor(
+    private readonly config: KubeConfig,
+    private readonly lib: ClientNode,
+    readonly source: string,
+  ) {}
 
   /** FILE (--kubeconfig, a setting), else $KUBECONFIG, else ~/.kube/config (as kubectl); KubeconfigError when unreadable. */
   static async load(file?: string): Promise<Kubeconfig> {
     const lib = await loadClientNode();
     const config = new lib.KubeConfig();
-    const source = file ?? process.env['KUBECONFIG'] ?? '~/.kube/config';
+    const source = file ?? process.env.KUBECONFIG ?? '~/.kube/config';
     try {
       if (file) config.loadFromFile(file);
       else config.loadFromDefault();
@@ -60,18 +65,36 @@ export class Kubeconfig {
     if (!ctx) {
       const suggestion = closestMatch(context, this.contexts);
       const known = this.contexts.length > 0 ? `known contexts: ${this.contexts.join(', ')}` : 'it has no contexts';
-      throw new KubeError(context, 'unknown-context', `context "${context}"${origin ? ` (${origin})` : ''} is not in the kubeconfig ${this.source}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${known}`);
+      throw new KubeError(
+        context,
+        'unknown-context',
+        `context "${context}"${origin ? ` (${origin})` : ''} is not in the kubeconfig ${this.source}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; ${known}`,
+      );
     }
     const cluster = this.config.getCluster(ctx.cluster);
-    if (!cluster) throw new KubeError(context, 'unknown-context', `context "${context}" names cluster "${ctx.cluster}", which is not in the kubeconfig ${this.source}; fix the kubeconfig`);
+    if (!cluster)
+      throw new KubeError(
+        context,
+        'unknown-context',
+        `context "${context}" names cluster "${ctx.cluster}", which is not in the kubeconfig ${this.source}; fix the kubeconfig`,
+      );
     const single = new this.lib.KubeConfig();
-    single.loadFromOptions({ clusters: this.config.getClusters(), users: this.config.getUsers(), contexts: this.config.getContexts(), currentContext: context });
+    single.loadFromOptions({
+      clusters: this.config.getClusters(),
+      users: this.config.getUsers(),
+      contexts: this.config.getContexts(),
+      currentContext: context,
+    });
     const options: RequestOptions = {};
     try {
       await single.applyToHTTPSOptions(options);
     } catch (e) {
       const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      throw new KubeError(context, 'credentials', `context "${context}": cannot get credentials for user "${ctx.user}": ${why}; check the user's token, certificates or exec plugin in the kubeconfig`);
+      throw new KubeError(
+        context,
+        'credentials',
+        `context "${context}": cannot get credentials for user "${ctx.user}": ${why}; check the user's token, certificates or exec plugin in the kubeconfig`,
+      );
     }
     return { context, server: cluster.server, user: ctx.user, namespace: ctx.namespace || 'default', options };
   }

@@ -15,8 +15,20 @@ export interface ClusterService extends LiveService {
 
 /** The fields of a v1 Service that are read; everything else is ignored. */
 export interface ServiceJson {
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly creationTimestamp?: string; readonly resourceVersion?: string };
-  readonly spec?: { readonly type?: string; readonly clusterIP?: string; readonly clusterIPs?: readonly string[]; readonly externalIPs?: readonly string[]; readonly loadBalancerIP?: string };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly creationTimestamp?: string;
+    readonly resourceVersion?: string;
+  };
+  readonly spec?: {
+    readonly type?: string;
+    readonly clusterIP?: string;
+    readonly clusterIPs?: readonly string[];
+    readonly externalIPs?: readonly string[];
+    readonly loadBalancerIP?: string;
+  };
   readonly status?: { readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string }[] } };
 }
 
@@ -24,7 +36,9 @@ const isAddress = (ip: string | undefined): ip is string => ip !== undefined && 
 
 export function clusterService(context: string, s: ServiceJson): ClusterService {
   const spec = s.spec ?? {};
-  const clusterIPs = (spec.clusterIPs && spec.clusterIPs.length > 0 ? spec.clusterIPs : [spec.clusterIP]).filter(isAddress);
+  const clusterIPs = (spec.clusterIPs && spec.clusterIPs.length > 0 ? spec.clusterIPs : [spec.clusterIP]).filter(
+    isAddress,
+  );
   const ingress = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip);
   return {
     context,
@@ -47,7 +61,9 @@ export interface ServiceCidrJson {
 
 export interface IpAddressJson {
   readonly metadata: { readonly name: string };
-  readonly spec?: { readonly parentRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string } };
+  readonly spec?: {
+    readonly parentRef?: { readonly resource?: string; readonly namespace?: string; readonly name?: string };
+  };
 }
 
 /**

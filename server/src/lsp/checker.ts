@@ -81,7 +81,11 @@ export class Checker {
     }
   }
 
-  private checkGroup(configPath: string | undefined, files: readonly IndexedFile[], keep: ReadonlySet<string>): Map<string, Finding[]> {
+  private checkGroup(
+    configPath: string | undefined,
+    files: readonly IndexedFile[],
+    keep: ReadonlySet<string>,
+  ): Map<string, Finding[]> {
     const manifests: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     // In path order, as the CLI reads them: the order of related locations and "also used by"
@@ -89,12 +93,21 @@ export class Checker {
     const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const f of sorted) {
       if (f.manifest) manifests.push(f.manifest);
-      else problems.push({ rule: 'unreadable-file', at: { file: f.path, range: emptyRange }, message: f.problem ?? 'cannot read file' });
+      else
+        problems.push({
+          rule: 'unreadable-file',
+          at: { file: f.path, range: emptyRange },
+          message: f.problem ?? 'cannot read file',
+        });
     }
     const live = this.context.routes(configPath);
     if (live) this.askFor(live, manifests, keep);
     const config = this.context.config(configPath);
-    const result = checkManifests(manifests, config, { inputProblems: problems, routes: live?.table(), live: this.context.live?.(configPath, config) });
+    const result = checkManifests(manifests, config, {
+      inputProblems: problems,
+      routes: live?.table(),
+      live: this.context.live?.(configPath, config),
+    });
     const byFile = new Map<string, Finding[]>();
     for (const finding of result.findings) {
       // A BGP finding about an address the source has never answered for would be a guess

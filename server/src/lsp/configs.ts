@@ -1,6 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { emptyConfig, emptyRange, parseConfig, type ConfigError, type KubeRoutesConfig } from '@kube-routes/server/engine';
+import {
+  emptyConfig,
+  emptyRange,
+  parseConfig,
+  type ConfigError,
+  type KubeRoutesConfig,
+} from '@kube-routes/server/engine';
 import { configFileNames, describeFsError, findConfigFile } from '@kube-routes/server/node';
 
 /** One kube-routes.yaml as the server sees it: the config in force and the file's own errors. */
@@ -36,7 +42,12 @@ export class ConfigStore {
 
   /** Settings and workspace changed: forget every lookup. */
   reset(explicitPath: string | undefined, workspaceRoot: string | undefined): void {
-    this.explicit = explicitPath === undefined ? undefined : workspaceRoot && !isAbsolute(explicitPath) ? resolve(workspaceRoot, explicitPath) : resolve(explicitPath);
+    this.explicit =
+      explicitPath === undefined
+        ? undefined
+        : workspaceRoot && !isAbsolute(explicitPath)
+          ? resolve(workspaceRoot, explicitPath)
+          : resolve(explicitPath);
     this.fallbackDir = workspaceRoot;
     this.byDir.clear();
   }
@@ -50,7 +61,11 @@ export class ConfigStore {
     if (this.explicit) return this.explicit;
     const dir = isAbsolute(filePath) ? dirname(filePath) : this.fallbackDir;
     if (dir === undefined) return undefined;
-    if (!this.byDir.has(dir)) this.byDir.set(dir, findConfigFile(dir, (p) => this.openText(p) !== undefined || existsSync(p)));
+    if (!this.byDir.has(dir))
+      this.byDir.set(
+        dir,
+        findConfigFile(dir, (p) => this.openText(p) !== undefined || existsSync(p)),
+      );
     return this.byDir.get(dir);
   }
 
@@ -78,7 +93,9 @@ export class ConfigStore {
     if (previous && text !== undefined && previous.text === text) return { entry: previous, changed: false };
     let entry: ConfigEntry;
     if (text === undefined) {
-      const errors = [{ file: path, range: emptyRange, message: `cannot read config: ${readError ?? 'unknown error'}` }];
+      const errors = [
+        { file: path, range: emptyRange, message: `cannot read config: ${readError ?? 'unknown error'}` },
+      ];
       entry = { path, config: previous?.config ?? emptyConfig, errors, text: undefined };
     } else {
       const parsed = parseConfig(text, this.displayPath(path));

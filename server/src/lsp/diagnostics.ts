@@ -42,11 +42,22 @@ export function findingToDiagnostic(finding: Finding, uriOf: (path: string) => s
     source: diagnosticSource,
     message: finding.message,
     ...(finding.related.length > 0
-      ? { relatedInformation: finding.related.map((r) => ({ location: { uri: uriOf(r.file), range: toRange(r.range) }, message: r.message })) }
+      ? {
+          relatedInformation: finding.related.map((r) => ({
+            location: { uri: uriOf(r.file), range: toRange(r.range) },
+            message: r.message,
+          })),
+        }
       : {}),
   };
 }
 
 export function configErrorToDiagnostic(error: ConfigError): Diagnostic {
-  return { range: toRange(error.range), severity: DiagnosticSeverity.Error, code: configErrorCode, source: diagnosticSource, message: error.message };
+  return {
+    range: toRange(error.range),
+    severity: DiagnosticSeverity.Error,
+    code: configErrorCode,
+    source: diagnosticSource,
+    message: error.message,
+  };
 }

@@ -18,14 +18,21 @@ function globToRegExpSource(glob: string): string {
       }
       out += '[^/]*';
     } else if (c === '?') out += '[^/]';
-    else if (c === '{') { braces++; out += '(?:'; }
-    else if (c === '}' && braces > 0) { braces--; out += ')'; }
-    else if (c === ',' && braces > 0) out += '|';
+    else if (c === '{') {
+      braces++;
+      out += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      out += ')';
+    } else if (c === ',' && braces > 0) out += '|';
     else if (c === '[') {
       const close = glob.indexOf(']', i + 1);
       if (close < 0) out += '\\[';
       else {
-        const body = glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = close;
       }

@@ -43,16 +43,31 @@ function linkKeys(manifest: ManifestFile, configPath: string | undefined): strin
 }
 
 /** Parses text; a parser failure the engine did not foresee (a stack overflow) becomes a problem, not a crash. */
-export function indexText(path: string, text: string, origin: IndexedFile['origin'], configPath: string | undefined): IndexedFile {
+export function indexText(
+  path: string,
+  text: string,
+  origin: IndexedFile['origin'],
+  configPath: string | undefined,
+): IndexedFile {
   if (text.length > defaultMaxFileBytes) {
     const read = decodeSource(new TextEncoder().encode(text), path);
-    return unreadable(path, origin, configPath, 'problem' in read ? read.problem : 'file is too large to be a manifest');
+    return unreadable(
+      path,
+      origin,
+      configPath,
+      'problem' in read ? read.problem : 'file is too large to be a manifest',
+    );
   }
   let manifest: ManifestFile;
   try {
     manifest = readManifestFile({ path, text });
   } catch (e) {
-    return unreadable(path, origin, configPath, `cannot parse this file as YAML: ${e instanceof Error ? e.message : String(e)}`);
+    return unreadable(
+      path,
+      origin,
+      configPath,
+      `cannot parse this file as YAML: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   return {
     path,
@@ -71,7 +86,12 @@ export function indexDiskFile(path: string, configPath: string | undefined): Ind
   return indexText(path, read.source.text, 'disk', configPath);
 }
 
-function unreadable(path: string, origin: IndexedFile['origin'], configPath: string | undefined, problem: string): IndexedFile {
+function unreadable(
+  path: string,
+  origin: IndexedFile['origin'],
+  configPath: string | undefined,
+  problem: string,
+): IndexedFile {
   return { path, origin, configPath, manifest: undefined, problem, keys: [], holdsServices: true };
 }
 

@@ -25,8 +25,14 @@ const transports = [/^--stdio$/, /^--node-ipc$/, /^--socket(=\d+)?$/, /^--pipe(=
  * serving, vscode-languageserver ends the process on "exit" or when the input stream closes.
  */
 export async function main(argv: readonly string[]): Promise<number | undefined> {
-  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(usage); return 0; }
-  if (argv.includes('--version')) { process.stdout.write(`${version}\n`); return 0; }
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
   if (!argv.some((a) => transports.some((t) => t.test(a)))) {
     process.stderr.write(`error: no transport given: pass --stdio (most editors) or --node-ipc (VS Code)\n\n${usage}`);
     return 2;
@@ -43,7 +49,9 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
  */
 function reportInternalErrors(): void {
   const report = (kind: string) => (e: unknown) => {
-    process.stderr.write(`${serverName}: internal error (${kind}): ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(
+      `${serverName}: internal error (${kind}): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
   };
   process.on('unhandledRejection', report('unhandled rejection'));
   process.on('uncaughtException', report('uncaught exception'));

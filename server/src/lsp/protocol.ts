@@ -1,4 +1,9 @@
-import { NotificationType0, RequestType, RequestType0, type TextDocumentPositionParams } from 'vscode-languageserver-protocol';
+import {
+  NotificationType0,
+  RequestType,
+  RequestType0,
+  type TextDocumentPositionParams,
+} from 'vscode-languageserver-protocol';
 import type { PeerStatus } from '@kube-routes/server/engine';
 
 export type { PeerStatus };

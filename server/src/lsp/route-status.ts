@@ -26,14 +26,28 @@ function health(live: LiveRoutes, summary: SourceSummary | Error): RouteSourceHe
 async function sourceStatus(live: LiveRoutes): Promise<RouteSourceStatus> {
   const summary = await trySummary(live);
   const s = live.status;
-  const counts = summary instanceof Error ? {} : {
-    prefixes: summary.prefixes,
-    ...(summary.peers ? { peers: { established: summary.peers.filter((p) => p.state === 'Established').length, total: summary.peers.length } } : {}),
-  };
+  const counts =
+    summary instanceof Error
+      ? {}
+      : {
+          prefixes: summary.prefixes,
+          ...(summary.peers
+            ? {
+                peers: {
+                  established: summary.peers.filter((p) => p.state === 'Established').length,
+                  total: summary.peers.length,
+                },
+              }
+            : {}),
+        };
   return {
     name: live.source.name,
     health: health(live, summary),
-    ...(s.kind === 'fresh' ? { since: s.at.toISOString() } : s.kind === 'stale' ? { since: s.since.toISOString(), reason: s.reason } : {}),
+    ...(s.kind === 'fresh'
+      ? { since: s.at.toISOString() }
+      : s.kind === 'stale'
+        ? { since: s.since.toISOString(), reason: s.reason }
+        : {}),
     ...counts,
   };
 }

@@ -46,14 +46,15 @@ export function startServer(connection: Connection, version: string): void {
     },
     log: (message) => connection.console.error(message),
     refreshCodeLenses: () => {
-      if (capabilities.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
+      if (capabilities.workspace?.codeLens?.refreshSupport)
+        void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
     },
     // A notification clients without the kube-routes extension ignore; cheap, so always sent.
     routeStatusChanged: () => void connection.sendNotification(StatusChangedNotification.type).catch(logError),
   });
 
   function logError(e: unknown): void {
-    connection.console.error(`kube-routes: internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    connection.console.error(`kube-routes: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
 
   function guard<P, R>(fallback: R, handler: (params: P) => R | Promise<R>): (params: P) => Promise<R> {
@@ -100,7 +101,9 @@ export function startServer(connection: Connection, version: string): void {
     capabilities = params.capabilities;
     initialSettings = readSettings(params.initializationOptions);
     settings = initialSettings;
-    folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
+    folders =
+      params.workspaceFolders?.map((f) => uriToPath(f.uri)) ??
+      (params.rootUri ? [uriToPath(params.rootUri)] : params.rootPath ? [params.rootPath] : []);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -117,67 +120,92 @@ export function startServer(connection: Connection, version: string): void {
   connection.onInitialized(() => {
     void (async () => {
       if (capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-        await connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] }).catch(logError);
+        await connection.client
+          .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{yaml,yml}' }] })
+          .catch(logError);
       }
       if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
-        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'kubeRoutes' }).catch(logError);
+        await connection.client
+          .register(DidChangeConfigurationNotification.type, { section: 'kubeRoutes' })
+          .catch(logError);
       }
       if (capabilities.workspace?.workspaceFolders) {
-        connection.workspace.onDidChangeWorkspaceFolders(guardEvent((event) => {
-          const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
-          folders = [...folders.filter((f) => !removed.has(f)), ...event.added.map((f) => uriToPath(f.uri))];
-          void restart().catch(logError);
-        }));
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guardEvent((event) => {
+            const removed = new Set(event.removed.map((f) => uriToPath(f.uri)));
+            folders = [...folders.filter((f) => !removed.has(f)), ...event.added.map((f) => uriToPath(f.uri))];
+            void restart().catch(logError);
+          }),
+        );
       }
       settings = await pullSettings();
       await restart();
     })().catch(logError);
   });
 
-  connection.onDidChangeConfiguration(guardEvent((params) => {
-    void (async () => {
-      // Clients that cannot be asked push the settings with the notification instead.
-      const next = capabilities.workspace?.configuration ? await pullSettings() : readSettings(params.settings);
-      if (sameSettings(next, settings)) return;
-      settings = next;
-      await restart();
-    })().catch(logError);
-  }));
+  connection.onDidChangeConfiguration(
+    guardEvent((params) => {
+      void (async () => {
+        // Clients that cannot be asked push the settings with the notification instead.
+        const next = capabilities.workspace?.configuration ? await pullSettings() : readSettings(params.settings);
+        if (sameSettings(next, settings)) return;
+        settings = next;
+        await restart();
+      })().catch(logError);
+    }),
+  );
 
   documents.onDidOpen(guardEvent((e) => session.documentOpened(e.document.uri)));
   documents.onDidChangeContent(guardEvent((e) => session.documentChanged(e.document.uri)));
   documents.onDidClose(guardEvent((e) => session.documentClosed(e.document.uri)));
   connection.onDidChangeWatchedFiles(guardEvent((params) => session.watchedFilesChanged(params.changes)));
 
-  connection.onHover(guard(null, (params) => {
-    const input = session.feature(params.textDocument.uri);
-    return input ? hoverAt(input.ctx, input.doc, params.position) : null;
-  }));
+  connection.onHover(
+    guard(null, (params) => {
+      const input = session.feature(params.textDocument.uri);
+      return input ? hoverAt(input.ctx, input.doc, params.position) : null;
+    }),
+  );
 
-  connection.onCodeAction(guard([], async (params) => {
-    await session.whenReady(); // a free address must be free in the whole workspace
-    const input = session.feature(params.textDocument.uri);
-    return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
-  }));
+  connection.onCodeAction(
+    guard([], async (params) => {
+      await session.whenReady(); // a free address must be free in the whole workspace
+      const input = session.feature(params.textDocument.uri);
+      return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
+    }),
+  );
 
-  connection.onCodeLens(guard([], (params) => {
-    const input = session.feature(params.textDocument.uri);
-    return input ? codeLenses(input.ctx, input.doc) : [];
-  }));
+  connection.onCodeLens(
+    guard([], (params) => {
+      const input = session.feature(params.textDocument.uri);
+      return input ? codeLenses(input.ctx, input.doc) : [];
+    }),
+  );
 
-  connection.onDocumentSymbol(guard([], (params) => {
-    const input = session.feature(params.textDocument.uri);
-    return input ? documentSymbols(input.ctx, input.doc) : [];
-  }));
+  connection.onDocumentSymbol(
+    guard([], (params) => {
+      const input = session.feature(params.textDocument.uri);
+      return input ? documentSymbols(input.ctx, input.doc) : [];
+    }),
+  );
 
   // kube-routes' own requests (protocol.ts), for the VS Code extension's status bar and views.
-  connection.onRequest(StatusRequest.type, guard({ sources: [] }, () => routeStatus(session.routeSources())));
-  connection.onRequest(PeersRequest.type, guard({ sources: [] }, () => routePeers(session.routeSources())));
-  connection.onRequest(ServiceRoutesRequest.type, guard(null, async (params) => {
-    await session.whenReady(); // routes of every config group are set up by the first pass
-    const input = session.feature(params.textDocument.uri);
-    return input ? serviceRoutes(input.ctx, input.doc, params.position) : null;
-  }));
+  connection.onRequest(
+    StatusRequest.type,
+    guard({ sources: [] }, () => routeStatus(session.routeSources())),
+  );
+  connection.onRequest(
+    PeersRequest.type,
+    guard({ sources: [] }, () => routePeers(session.routeSources())),
+  );
+  connection.onRequest(
+    ServiceRoutesRequest.type,
+    guard(null, async (params) => {
+      await session.whenReady(); // routes of every config group are set up by the first pass
+      const input = session.feature(params.textDocument.uri);
+      return input ? serviceRoutes(input.ctx, input.doc, params.position) : null;
+    }),
+  );
 
   connection.onShutdown(() => session.dispose());
 

@@ -73,18 +73,34 @@ export class Session {
     private readonly documents: OpenDocuments,
     private readonly client: SessionClient,
   ) {
-    this.configs = new ConfigStore((path) => this.openText(path), (path) => this.display(path));
-    this.checker = new Checker(this.index, { config: (p) => this.configs.config(p), routes: (p) => this.routesOf(p), live: (p, config) => this.clustersOf(p)?.liveServices(config) });
+    this.configs = new ConfigStore(
+      (path) => this.openText(path),
+      (path) => this.display(path),
+    );
+    this.checker = new Checker(this.index, {
+      config: (p) => this.configs.config(p),
+      routes: (p) => this.routesOf(p),
+      live: (p, config) => this.clustersOf(p)?.liveServices(config),
+    });
     this.publisher = new DiagnosticsPublisher((params) => client.publishDiagnostics(params));
-    this.scheduler = new PassScheduler(() => this.guardedPass(), () => this.settings.debounceMs);
+    this.scheduler = new PassScheduler(
+      () => this.guardedPass(),
+      () => this.settings.debounceMs,
+    );
     this.routes = new RouteRegistry({
       changed: (configPaths, keys) => {
         for (const configPath of configPaths) for (const key of keys) this.pendingKeys.add(addressKey(configPath, key));
         this.schedule();
         this.client.refreshCodeLenses();
       },
-      outage: (message) => { this.client.showMessage('warning', message); this.client.refreshCodeLenses(); },
-      recovered: (message) => { this.client.showMessage('info', message); this.client.refreshCodeLenses(); },
+      outage: (message) => {
+        this.client.showMessage('warning', message);
+        this.client.refreshCodeLenses();
+      },
+      recovered: (message) => {
+        this.client.showMessage('info', message);
+        this.client.refreshCodeLenses();
+      },
       invalid: (message) => this.client.showMessage('error', message),
       statusChanged: () => this.client.routeStatusChanged(),
     });
@@ -182,15 +198,20 @@ export class Session {
     for (const change of changes) {
       const path = uriToPath(change.uri);
       if (isConfigFile(path)) {
-        if (change.type === FileChangeType.Changed) { if (!this.isOpen(path)) this.configChanged(path); }
-        else {
+        if (change.type === FileChangeType.Changed) {
+          if (!this.isOpen(path)) this.configChanged(path);
+        } else {
           configsMoved = true;
-          if (change.type === FileChangeType.Deleted && !this.isOpen(path)) { this.configs.drop(path); this.publisher.clear(this.spelling.uri(path)); }
+          if (change.type === FileChangeType.Deleted && !this.isOpen(path)) {
+            this.configs.drop(path);
+            this.publisher.clear(this.spelling.uri(path));
+          }
         }
         continue;
       }
       if (change.type === FileChangeType.Deleted) this.removeTree(path);
-      else if (isDirectory(path)) for (const p of walkFolder(path, this.folders, this.excludes)) this.refreshFromDisk(p, true);
+      else if (isDirectory(path))
+        for (const p of walkFolder(path, this.folders, this.excludes)) this.refreshFromDisk(p, true);
       else this.refreshFromDisk(path, this.indexable(path));
     }
     if (configsMoved) {
@@ -248,14 +269,18 @@ export class Session {
     try {
       this.pass();
     } catch (e) {
-      this.client.log(`kube-routes: internal error during a check: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      this.client.log(
+        `kube-routes: internal error during a check: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+      );
     }
   }
 
   private pass(): void {
     if (!this.ready) return;
     for (const path of [...this.dirtyDocs]) this.parseOpen(path);
-    const affected = this.fullCheck ? this.checker.checkAll() : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
+    const affected = this.fullCheck
+      ? this.checker.checkAll()
+      : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
     this.fullCheck = false;
     this.pendingPaths.clear();
     this.pendingKeys.clear();
@@ -285,7 +310,9 @@ export class Session {
     const doc = this.documents.get(uri);
     if (!doc) return; // diagnostics are shown for open documents only
     const file = this.index.get(path);
-    const diagnostics = file?.holdsServices ? this.checker.findingsOf(path).map((f) => findingToDiagnostic(f, (p) => this.spelling.uri(p))) : [];
+    const diagnostics = file?.holdsServices
+      ? this.checker.findingsOf(path).map((f) => findingToDiagnostic(f, (p) => this.spelling.uri(p)))
+      : [];
     this.publisher.publish(uri, diagnostics, this.parsedVersions.get(path), this.forcePublish.has(path));
   }
 
@@ -304,7 +331,11 @@ export class Session {
     const path = this.spelling.remember(uri);
     const text = this.documents.get(uri)?.getText();
     if (text === undefined || isConfigFile(path)) return undefined;
-    if (this.dirtyDocs.has(path) || this.index.get(path)?.origin !== 'open') { this.dirtyDocs.add(path); this.parseOpen(path); this.schedule(); }
+    if (this.dirtyDocs.has(path) || this.index.get(path)?.origin !== 'open') {
+      this.dirtyDocs.add(path);
+      this.parseOpen(path);
+      this.schedule();
+    }
     const file = this.index.get(path);
     if (!file?.manifest) return undefined;
     const configPath = file.configPath;
@@ -334,7 +365,11 @@ export class Session {
     // A speaker (setting, then config) wins over a recorded MRT table (setting).
     const url = this.settings.speakerUrl ?? speakerUrlOf(config);
     const mrt = this.settings.mrtPath;
-    const spec: RouteSourceSpec | undefined = url ? { kind: 'speaker', url } : mrt ? { kind: 'mrt', path: mrt } : undefined;
+    const spec: RouteSourceSpec | undefined = url
+      ? { kind: 'speaker', url }
+      : mrt
+        ? { kind: 'mrt', path: mrt }
+        : undefined;
     return this.routes.forGroup(configPath, spec);
   }
 
@@ -343,11 +378,21 @@ export class Session {
     const config = this.configs.config(configPath);
     const contexts = this.settings.contexts
       ? this.settings.contexts.map((context) => ({ context, origin: 'the kubeRoutes.contexts setting' }))
-      : [...config.regions.values()].flatMap((r) => r.contexts.map((context) => ({ context, origin: `regions.${r.name}.contexts of ${configPath ? this.display(configPath) : 'kube-routes.yaml'}` })));
+      : [...config.regions.values()].flatMap((r) =>
+          r.contexts.map((context) => ({
+            context,
+            origin: `regions.${r.name}.contexts of ${configPath ? this.display(configPath) : 'kube-routes.yaml'}`,
+          })),
+        );
     const setting = this.settings.kubeconfig;
-    const kubeconfig = setting === undefined ? undefined
-      : setting === '~' || setting.startsWith('~/') ? join(homedir(), setting.slice(1))
-      : isAbsolute(setting) || !this.folders[0] ? resolve(setting) : resolve(this.folders[0], setting);
+    const kubeconfig =
+      setting === undefined
+        ? undefined
+        : setting === '~' || setting.startsWith('~/')
+          ? join(homedir(), setting.slice(1))
+          : isAbsolute(setting) || !this.folders[0]
+            ? resolve(setting)
+            : resolve(this.folders[0], setting);
     const spec: ClusterSpec | undefined = contexts.length > 0 ? { kubeconfig, contexts } : undefined;
     return this.clusters.forGroup(configPath, spec);
   }

@@ -33,7 +33,9 @@ export const defaultSettings: Settings = {
 };
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function nonEmptyString(value: unknown): string | undefined {
@@ -47,17 +49,21 @@ function number(value: unknown, fallback: number, min: number, max: number): num
 /** Accepts the section itself ({configPath, ...}) or a wrapper ({kubeRoutes: {...}}). */
 export function readSettings(raw: unknown): Settings {
   const outer = record(raw);
-  const section = record(outer?.['kubeRoutes']) ?? outer ?? {};
-  const exclude = Array.isArray(section['exclude']) ? section['exclude'].filter((g): g is string => typeof g === 'string' && g !== '') : [];
+  const section = record(outer?.kubeRoutes) ?? outer ?? {};
+  const exclude = Array.isArray(section.exclude)
+    ? section.exclude.filter((g): g is string => typeof g === 'string' && g !== '')
+    : [];
   return {
-    configPath: nonEmptyString(section['configPath']),
-    speakerUrl: nonEmptyString(section['speakerUrl']),
-    mrtPath: nonEmptyString(section['mrtPath']),
+    configPath: nonEmptyString(section.configPath),
+    speakerUrl: nonEmptyString(section.speakerUrl),
+    mrtPath: nonEmptyString(section.mrtPath),
     exclude,
-    debounceMs: number(section['debounceMs'], defaultSettings.debounceMs, 0, 10_000),
-    routeRefreshSeconds: number(section['routeRefreshSeconds'], defaultSettings.routeRefreshSeconds, 0, 86_400),
-    contexts: Array.isArray(section['contexts']) ? [...new Set(section['contexts'].map(nonEmptyString).filter((c): c is string => c !== undefined))] : undefined,
-    kubeconfig: nonEmptyString(section['kubeconfig']),
+    debounceMs: number(section.debounceMs, defaultSettings.debounceMs, 0, 10_000),
+    routeRefreshSeconds: number(section.routeRefreshSeconds, defaultSettings.routeRefreshSeconds, 0, 86_400),
+    contexts: Array.isArray(section.contexts)
+      ? [...new Set(section.contexts.map(nonEmptyString).filter((c): c is string => c !== undefined))]
+      : undefined,
+    kubeconfig: nonEmptyString(section.kubeconfig),
   };
 }
 

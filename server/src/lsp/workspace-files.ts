@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { configFileNames } from '@kube-routes/server/node';
 import type { GlobSet } from './globs';
@@ -37,7 +37,7 @@ export function isIndexable(folders: readonly string[], excludes: GlobSet, path:
 export function walkFolder(root: string, folders: readonly string[], excludes: GlobSet): string[] {
   const out: string[] = [];
   const visit = (dir: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {

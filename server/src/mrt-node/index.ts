@@ -44,7 +44,9 @@ function isZlibError(error: unknown): error is Error {
   return error instanceof Error && typeof code === 'string' && code.startsWith('Z_');
 }
 
-type Batch = { readonly ok: true; readonly results: readonly MrtReadResult[] } | { readonly ok: false; readonly error: MrtError };
+type Batch =
+  | { readonly ok: true; readonly results: readonly MrtReadResult[] }
+  | { readonly ok: false; readonly error: MrtError };
 
 /** What one chunk of the stream yields: the records (and errors) it completed, or the decompression failure. */
 async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReaderOptions): AsyncGenerator<Batch> {
@@ -69,7 +71,14 @@ async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReader
   reader.end();
   yield { ok: true, results: drain() };
   if (failure !== undefined) {
-    yield { ok: false, error: { offset: received, reason: `gzip: ${failure.message} (decompressed data ends at offset ${received})`, fatal: true } };
+    yield {
+      ok: false,
+      error: {
+        offset: received,
+        reason: `gzip: ${failure.message} (decompressed data ends at offset ${received})`,
+        fatal: true,
+      },
+    };
   }
 }
 
@@ -79,7 +88,10 @@ async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReader
  * A decompression error ends the sequence with a fatal error instead of throwing; other stream
  * errors (IO) are thrown.
  */
-export async function* mrtRecordsFromStream(stream: AsyncIterable<Uint8Array>, options: MrtReaderOptions = {}): AsyncGenerator<MrtReadResult> {
+export async function* mrtRecordsFromStream(
+  stream: AsyncIterable<Uint8Array>,
+  options: MrtReaderOptions = {},
+): AsyncGenerator<MrtReadResult> {
   for await (const batch of mrtBatches(stream, options)) {
     if (batch.ok) yield* batch.results;
     else yield batch;
@@ -121,7 +133,11 @@ export interface WriteMrtOptions {
 }
 
 /** Write chunks (e.g. from `writeTableDump`) to a file, honouring backpressure. Returns the uncompressed size. */
-export async function writeMrtFile(path: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, options: WriteMrtOptions = {}): Promise<number> {
+export async function writeMrtFile(
+  path: string,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  options: WriteMrtOptions = {},
+): Promise<number> {
   let bytes = 0;
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunks) {

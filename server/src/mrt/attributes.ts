@@ -21,7 +21,6 @@ import {
 } from '../bgp';
 import { canonicalAttributes, canonicalContext, encodeCanonical } from '../rib';
 
-
 /** RIB entry attributes use 4-octet AS numbers and carry no Path Identifiers inside. */
 export const TABLE_DUMP_CONTEXT: SessionContext = canonicalContext;
 
@@ -40,7 +39,6 @@ const UPDATE_ATTRIBUTES_AT = 23; // header 19 + withdrawn length 2 + attributes 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 /** Resolved once: calls through the package index's re-export cost a getter each time. */
 const descriptorOf = attributeDescriptor;
-
 
 function abbreviatedNextHop(bytes: Uint8Array, start: number, length: number, afi: number): NextHop | string {
   if (length === 4 && afi === 1) return { family: 4, address: readU32(bytes, start) };
@@ -70,10 +68,12 @@ export function decodeMrtAttributes(bytes: Uint8Array, afi: number, safi: number
     if (end - i < headerLength) return { ok: false, reason: `truncated header of ${attributeName(code)}` };
     const valueStart = i + headerLength;
     const valueEnd = valueStart + (headerLength === 4 ? readU16(bytes, i + 2) : bytes[i + 2]!);
-    if (valueEnd > end) return { ok: false, reason: `${attributeName(code)} overruns the attributes by ${valueEnd - end} octets` };
+    if (valueEnd > end)
+      return { ok: false, reason: `${attributeName(code)} overruns the attributes by ${valueEnd - end} octets` };
     i = valueEnd;
     if (seen[code >>> 3]! & (1 << (code & 7))) {
-      if (code === AttributeCode.MpReachNlri || code === AttributeCode.MpUnreachNlri) return { ok: false, reason: `${attributeName(code)} appears twice` };
+      if (code === AttributeCode.MpReachNlri || code === AttributeCode.MpUnreachNlri)
+        return { ok: false, reason: `${attributeName(code)} appears twice` };
       discard(`${attributeName(code)} appears twice; later copy discarded`);
       continue;
     }
@@ -98,7 +98,8 @@ export function decodeMrtAttributes(bytes: Uint8Array, afi: number, safi: number
 
     const descriptor = descriptorOf(code);
     if (descriptor === undefined) {
-      if ((flags & AttributeFlag.Optional) === 0) return { ok: false, reason: `unrecognized well-known attribute ${code}` };
+      if ((flags & AttributeFlag.Optional) === 0)
+        return { ok: false, reason: `unrecognized well-known attribute ${code}` };
       attributes.push({ type: 'unknown', code, flags, value: bytes.slice(valueStart, valueEnd) });
       continue;
     }
@@ -126,7 +127,9 @@ export function mrtAttributesToCanonical(
   bytes: Uint8Array,
   afi: number,
   safi: number,
-): { readonly ok: true; readonly canonical: Uint8Array; readonly discarded: readonly string[] } | { readonly ok: false; readonly reason: string } {
+):
+  | { readonly ok: true; readonly canonical: Uint8Array; readonly discarded: readonly string[] }
+  | { readonly ok: false; readonly reason: string } {
   const decoded = decodeMrtAttributes(bytes, afi, safi);
   if (!decoded.ok) return decoded;
   const copied = decoded.discarded.length === 0 ? copyCanonical(bytes, afi, safi) : undefined;
@@ -203,7 +206,6 @@ function copyCanonical(bytes: Uint8Array, afi: number, safi: number): Uint8Array
   return out;
 }
 
-
 /**
  * The RFC 6396 4.3.4 form of canonical attribute bytes (an UPDATE with no NLRI, 4-octet AS):
  * every attribute copied as is, except MP_REACH_NLRI reduced to its next hop, and MP_UNREACH_NLRI,
@@ -237,7 +239,11 @@ export function canonicalToMrtAttributes(canonical: Uint8Array): Uint8Array | st
       out[o++] = length & 0xff;
       out.set(canonical.subarray(valueStart + 3, valueStart + 4 + nextHopLength), o);
       o += length;
-    } else if (code !== AttributeCode.MpUnreachNlri && code !== AttributeCode.As4Path && code !== AttributeCode.As4Aggregator) {
+    } else if (
+      code !== AttributeCode.MpUnreachNlri &&
+      code !== AttributeCode.As4Path &&
+      code !== AttributeCode.As4Aggregator
+    ) {
       out.set(canonical.subarray(i, valueEnd), o);
       o += valueEnd - i;
     }

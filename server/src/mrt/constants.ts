@@ -118,7 +118,12 @@ export function mrtTypeName(type: number): string {
 
 /** "TABLE_DUMP_V2/RIB_IPV4_UNICAST", "BGP4MP_ET/BGP4MP_MESSAGE_AS4", or with numbers for unknown codes. */
 export function mrtSubtypeName(type: number, subtype: number): string {
-  const names = type === MrtType.TableDumpV2 ? TABLE_DUMP_V2_NAMES : type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt ? BGP4MP_NAMES : undefined;
+  const names =
+    type === MrtType.TableDumpV2
+      ? TABLE_DUMP_V2_NAMES
+      : type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt
+        ? BGP4MP_NAMES
+        : undefined;
   return `${mrtTypeName(type)}/${names?.[subtype] ?? `subtype ${subtype}`}`;
 }
 

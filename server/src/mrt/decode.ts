@@ -3,16 +3,32 @@
  * (STATE_CHANGE, MESSAGE and their _AS4, _LOCAL, _ADDPATH variants). Decoding never throws:
  * malformed bodies give a reason string.
  */
-import { type Nlri, type Prefix, type SessionContext, decodeMessage, decodeNlri, decodeUtf8, readU128, readU16, readU32 } from '../bgp';
+import {
+  type Nlri,
+  type Prefix,
+  type SessionContext,
+  decodeMessage,
+  decodeNlri,
+  decodeUtf8,
+  readU128,
+  readU16,
+  readU32,
+} from '../bgp';
 export { readU16, readU32 } from '../bgp';
-import { Bgp4mpSubtype, MrtType, TableDumpV2Subtype, isExtendedTimestampType, mrtSubtypeName, mrtTypeName } from './constants';
+import {
+  Bgp4mpSubtype,
+  MrtType,
+  TableDumpV2Subtype,
+  isExtendedTimestampType,
+  mrtSubtypeName,
+  mrtTypeName,
+} from './constants';
 import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtRecord, MrtRibEntry } from './types';
 
-
-
-
 function readAddress(bytes: Uint8Array, offset: number, family: 4 | 6): MrtAddress {
-  return family === 4 ? { family: 4, address: readU32(bytes, offset) } : { family: 6, address: readU128(bytes, offset) };
+  return family === 4
+    ? { family: 4, address: readU32(bytes, offset) }
+    : { family: 6, address: readU128(bytes, offset) };
 }
 
 /** The header fields of a body that starts after the common header (microseconds read for _ET types). */
@@ -28,7 +44,12 @@ export interface HeaderFields {
  * Decode a record body: bytes[start, end) are the `length` octets after the common header.
  * Returns the record, or the reason it is malformed.
  */
-export function decodeRecordBody(fields: HeaderFields, bytes: Uint8Array, start: number, end: number): MrtRecord | string {
+export function decodeRecordBody(
+  fields: HeaderFields,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): MrtRecord | string {
   let header: MrtHeader = fields;
   let i = start;
   if (isExtendedTimestampType(fields.type)) {
@@ -73,7 +94,11 @@ function decodeTableDumpV2(header: MrtHeader, bytes: Uint8Array, start: number, 
     case S.RibGeneric:
     case S.RibGenericAddPath:
     case S.GeoPeerTable:
-      return { kind: 'skipped', header, reason: `${mrtSubtypeName(header.type, header.subtype)} records are not interpreted` };
+      return {
+        kind: 'skipped',
+        header,
+        reason: `${mrtSubtypeName(header.type, header.subtype)} records are not interpreted`,
+      };
     default:
       return `unknown TABLE_DUMP_V2 subtype ${header.subtype}`;
   }
@@ -119,7 +144,12 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
 const scratchNlri: Nlri[] = [];
 
 /** One prefix at bytes[i] (length octet + address octets); the prefix and the offset after it, or a reason. */
-function decodeOnePrefix(bytes: Uint8Array, i: number, end: number, family: 4 | 6): { prefix: Prefix; next: number } | string {
+function decodeOnePrefix(
+  bytes: Uint8Array,
+  i: number,
+  end: number,
+  family: 4 | 6,
+): { prefix: Prefix; next: number } | string {
   if (i >= end) return 'truncated before the prefix';
   const length = bytes[i]!;
   const next = i + 1 + ((length + 7) >>> 3);
@@ -131,7 +161,15 @@ function decodeOnePrefix(bytes: Uint8Array, i: number, end: number, family: 4 | 
   return { prefix: scratchNlri[0]!, next };
 }
 
-function decodeRib(header: MrtHeader, bytes: Uint8Array, start: number, end: number, afi: 1 | 2, safi: 1 | 2, addPath: boolean): MrtRecord | string {
+function decodeRib(
+  header: MrtHeader,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  afi: 1 | 2,
+  safi: 1 | 2,
+  addPath: boolean,
+): MrtRecord | string {
   let i = start;
   if (end - i < 5) return `${ribName(header)}: truncated before the prefix`;
   const sequence = readU32(bytes, i);
@@ -253,11 +291,20 @@ function decodeBgp4mp(header: MrtHeader, bytes: Uint8Array, start: number, end: 
     const oldState = readU16(bytes, i);
     const newState = readU16(bytes, i + 2);
     // 1..6 are RFC 6396's; Quagga also wrote 7 (Clearing) and 8 (Deleted).
-    if (oldState < 1 || oldState > 8 || newState < 1 || newState > 8) return `${name()}: unknown state ${oldState} -> ${newState}`;
+    if (oldState < 1 || oldState > 8 || newState < 1 || newState > 8)
+      return `${name()}: unknown state ${oldState} -> ${newState}`;
     return { kind: 'bgp4mp-state-change', ...common, oldState, newState };
   }
   const context = bgp4mpContext(as4, kind!.addPath);
   const result = decodeMessage(bytes.subarray(i, end), context);
   if (!result.ok) return `${name()}: BGP message: ${result.error.reason}`;
-  return { kind: 'bgp4mp-message', ...common, local: kind!.local, addPath: kind!.addPath, context, message: result.message, errors: result.errors };
+  return {
+    kind: 'bgp4mp-message',
+    ...common,
+    local: kind!.local,
+    addPath: kind!.addPath,
+    context,
+    message: result.message,
+    errors: result.errors,
+  };
 }

@@ -7,7 +7,8 @@ import { Bgp4mpSubtype, MRT_HEADER_LENGTH, MrtType, TableDumpV2Subtype } from '.
 import type { MrtAddress, MrtPeerEntry } from './types';
 
 function checkUint(value: number, max: number, what: string): number {
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new EncodeError(`${what} ${String(value)} is not an integer in 0..${max}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new EncodeError(`${what} ${String(value)} is not an integer in 0..${max}`);
   return value;
 }
 
@@ -67,11 +68,18 @@ function checkPrefix(prefix: Prefix): void {
   const max = prefix.family === 4 ? 32 : 128;
   checkUint(prefix.length, max, `IPv${prefix.family} prefix length`);
   if (prefix.family === 4) checkUint(prefix.address, 0xffffffff, 'IPv4 prefix address');
-  else if (typeof prefix.address !== 'bigint' || prefix.address < 0n || prefix.address >= 1n << 128n) throw new EncodeError('IPv6 prefix address out of range');
+  else if (typeof prefix.address !== 'bigint' || prefix.address < 0n || prefix.address >= 1n << 128n)
+    throw new EncodeError('IPv6 prefix address out of range');
 }
 
 /** Append a PEER_INDEX_TABLE record (peer type: IPv6 bit from the address, AS4 bit from `as4`). */
-export function writePeerIndexTable(out: RecordBuffer, timestamp: number, collectorBgpId: number, viewName: string, peers: readonly MrtPeerEntry[]): void {
+export function writePeerIndexTable(
+  out: RecordBuffer,
+  timestamp: number,
+  collectorBgpId: number,
+  viewName: string,
+  peers: readonly MrtPeerEntry[],
+): void {
   checkUint(collectorBgpId, 0xffffffff, 'collector BGP ID');
   checkUint(peers.length, 0xffff, 'peer count');
   const name = encodeUtf8(viewName);
@@ -107,7 +115,14 @@ export interface RibEntryInput {
 
 /** The RIB subtype for a family (unicast/multicast, with or without ADD-PATH). */
 export function ribSubtype(afi: 1 | 2, safi: 1 | 2, addPath: boolean): number {
-  const base = afi === 1 ? (safi === 1 ? TableDumpV2Subtype.RibIpv4Unicast : TableDumpV2Subtype.RibIpv4Multicast) : safi === 1 ? TableDumpV2Subtype.RibIpv6Unicast : TableDumpV2Subtype.RibIpv6Multicast;
+  const base =
+    afi === 1
+      ? safi === 1
+        ? TableDumpV2Subtype.RibIpv4Unicast
+        : TableDumpV2Subtype.RibIpv4Multicast
+      : safi === 1
+        ? TableDumpV2Subtype.RibIpv6Unicast
+        : TableDumpV2Subtype.RibIpv6Multicast;
   return addPath ? base + 6 : base;
 }
 
@@ -173,12 +188,20 @@ export interface Bgp4mpStateChangeInput extends Bgp4mpCommonInput {
 
 function messageSubtype(as4: boolean, local: boolean, addPath: boolean): number {
   const S = Bgp4mpSubtype;
-  if (addPath) return as4 ? (local ? S.MessageAs4LocalAddPath : S.MessageAs4AddPath) : local ? S.MessageLocalAddPath : S.MessageAddPath;
+  if (addPath)
+    return as4
+      ? local
+        ? S.MessageAs4LocalAddPath
+        : S.MessageAs4AddPath
+      : local
+        ? S.MessageLocalAddPath
+        : S.MessageAddPath;
   return as4 ? (local ? S.MessageAs4Local : S.MessageAs4) : local ? S.MessageLocal : S.Message;
 }
 
 function writeBgp4mpCommon(out: RecordBuffer, input: Bgp4mpCommonInput): void {
-  if (input.peerAddress.family !== input.localAddress.family) throw new EncodeError('peer and local addresses of different families');
+  if (input.peerAddress.family !== input.localAddress.family)
+    throw new EncodeError('peer and local addresses of different families');
   if (input.as4) {
     out.u32(checkUint(input.peerAsn, 0xffffffff, 'peer AS'));
     out.u32(checkUint(input.localAsn, 0xffffffff, 'local AS'));
@@ -192,7 +215,12 @@ function writeBgp4mpCommon(out: RecordBuffer, input: Bgp4mpCommonInput): void {
   out.address(input.localAddress);
 }
 
-function writeBgp4mp(out: RecordBuffer, input: Bgp4mpCommonInput, subtype: number, body: (out: RecordBuffer) => void): void {
+function writeBgp4mp(
+  out: RecordBuffer,
+  input: Bgp4mpCommonInput,
+  subtype: number,
+  body: (out: RecordBuffer) => void,
+): void {
   const type = input.microseconds === undefined ? MrtType.Bgp4mp : MrtType.Bgp4mpEt;
   const start = out.beginRecord(input.timestamp, type, subtype, input.microseconds);
   try {
@@ -207,7 +235,9 @@ function writeBgp4mp(out: RecordBuffer, input: Bgp4mpCommonInput, subtype: numbe
 
 /** Append a BGP4MP(_ET) MESSAGE record of the subtype given by as4 / local / addPath. */
 export function writeBgp4mpMessage(out: RecordBuffer, input: Bgp4mpMessageInput): void {
-  writeBgp4mp(out, input, messageSubtype(input.as4, input.local ?? false, input.addPath ?? false), (o) => o.bytes(input.message));
+  writeBgp4mp(out, input, messageSubtype(input.as4, input.local ?? false, input.addPath ?? false), (o) =>
+    o.bytes(input.message),
+  );
 }
 
 /** Append a BGP4MP(_ET) STATE_CHANGE (or STATE_CHANGE_AS4) record. */
@@ -233,14 +263,26 @@ export function encodeBgp4mpStateChange(input: Bgp4mpStateChangeInput): Uint8Arr
 }
 
 /** One PEER_INDEX_TABLE record as bytes. */
-export function encodePeerIndexTable(timestamp: number, collectorBgpId: number, viewName: string, peers: readonly MrtPeerEntry[]): Uint8Array {
+export function encodePeerIndexTable(
+  timestamp: number,
+  collectorBgpId: number,
+  viewName: string,
+  peers: readonly MrtPeerEntry[],
+): Uint8Array {
   const out = new RecordBuffer(64 + 40 * peers.length);
   writePeerIndexTable(out, timestamp, collectorBgpId, viewName, peers);
   return out.take();
 }
 
 /** One RIB record as bytes. */
-export function encodeRibRecord(timestamp: number, safi: 1 | 2, addPath: boolean, sequence: number, prefix: Prefix, entries: readonly RibEntryInput[]): Uint8Array {
+export function encodeRibRecord(
+  timestamp: number,
+  safi: 1 | 2,
+  addPath: boolean,
+  sequence: number,
+  prefix: Prefix,
+  entries: readonly RibEntryInput[],
+): Uint8Array {
   const out = new RecordBuffer(256);
   writeRibRecord(out, timestamp, safi, addPath, sequence, prefix, entries);
   return out.take();

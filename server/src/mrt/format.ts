@@ -9,7 +9,10 @@ function address(a: MrtAddress): string {
 }
 
 function head(header: MrtHeader): string {
-  const time = header.microseconds === undefined ? String(header.timestamp) : `${header.timestamp}.${String(header.microseconds).padStart(6, '0')}`;
+  const time =
+    header.microseconds === undefined
+      ? String(header.timestamp)
+      : `${header.timestamp}.${String(header.microseconds).padStart(6, '0')}`;
   return `@${header.offset} ${time} ${mrtSubtypeName(header.type, header.subtype)}`;
 }
 
@@ -18,13 +21,23 @@ export function formatMrtRecord(record: MrtRecord): string {
   const lines: string[] = [];
   switch (record.kind) {
     case 'peer-index-table':
-      lines.push(`${head(record.header)} collector ${formatIpv4(record.collectorBgpId)} view ${JSON.stringify(record.viewName)} peers ${record.peers.length}`);
-      record.peers.forEach((p, k) => lines.push(`  [${k}] ${address(p.address)} AS${p.asn}${p.as4 ? '' : ' (2-octet)'} bgp-id ${formatIpv4(p.bgpId)}`));
+      lines.push(
+        `${head(record.header)} collector ${formatIpv4(record.collectorBgpId)} view ${JSON.stringify(record.viewName)} peers ${record.peers.length}`,
+      );
+      record.peers.forEach((p, k) =>
+        lines.push(
+          `  [${k}] ${address(p.address)} AS${p.asn}${p.as4 ? '' : ' (2-octet)'} bgp-id ${formatIpv4(p.bgpId)}`,
+        ),
+      );
       break;
     case 'rib':
-      lines.push(`${head(record.header)} seq ${record.sequence} ${formatPrefix(record.prefix)} entries ${record.entries.length}`);
+      lines.push(
+        `${head(record.header)} seq ${record.sequence} ${formatPrefix(record.prefix)} entries ${record.entries.length}`,
+      );
       for (const e of record.entries) {
-        lines.push(`  peer ${e.peerIndex} originated ${e.originatedTime}${record.addPath ? ` path-id ${e.pathId}` : ''}`);
+        lines.push(
+          `  peer ${e.peerIndex} originated ${e.originatedTime}${record.addPath ? ` path-id ${e.pathId}` : ''}`,
+        );
         const decoded = decodeMrtAttributes(e.attributes, record.afi, record.safi);
         if (!decoded.ok) lines.push(`    malformed attributes: ${decoded.reason}`);
         else {
@@ -37,7 +50,9 @@ export function formatMrtRecord(record: MrtRecord): string {
     case 'bgp4mp-state-change': {
       const ends = `${address(record.peerAddress)} AS${record.peerAsn} -> ${address(record.localAddress)} AS${record.localAsn}${record.interfaceIndex ? ` if ${record.interfaceIndex}` : ''}`;
       if (record.kind === 'bgp4mp-state-change') {
-        lines.push(`${head(record.header)} ${ends} ${bgp4mpStateName(record.oldState)} -> ${bgp4mpStateName(record.newState)}`);
+        lines.push(
+          `${head(record.header)} ${ends} ${bgp4mpStateName(record.oldState)} -> ${bgp4mpStateName(record.newState)}`,
+        );
       } else {
         lines.push(`${head(record.header)} ${ends}`);
         for (const line of formatMessage(record.message).split('\n')) lines.push(`  ${line}`);

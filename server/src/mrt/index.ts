@@ -38,7 +38,13 @@ export type {
 } from './types';
 export { MrtReader, type MrtReaderOptions, mrtRecords, readMrt } from './reader';
 export { type HeaderFields, bgp4mpContext, decodeRecordBody } from './decode';
-export { type MrtAttributesResult, TABLE_DUMP_CONTEXT, canonicalToMrtAttributes, decodeMrtAttributes, mrtAttributesToCanonical } from './attributes';
+export {
+  type MrtAttributesResult,
+  TABLE_DUMP_CONTEXT,
+  canonicalToMrtAttributes,
+  decodeMrtAttributes,
+  mrtAttributesToCanonical,
+} from './attributes';
 export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from '../rib';
 export {
   type Bgp4mpMessageInput,
@@ -57,6 +63,13 @@ export {
   writeRibRecord,
 } from './encode';
 export { type MrtPeer, MrtPeerTable, type MrtPeerTableOptions, UNKNOWN_BGP_ID } from './peers';
-export { type MrtLoadIssue, type MrtLoadOptions, type MrtLoadStats, MrtRibLoader, loadMrtIntoRib, loadMrtIntoRibSync } from './loader';
+export {
+  type MrtLoadIssue,
+  type MrtLoadOptions,
+  type MrtLoadStats,
+  MrtRibLoader,
+  loadMrtIntoRib,
+  loadMrtIntoRibSync,
+} from './loader';
 export { type TableDumpOptions, ribRoutes, writeTableDump } from './table-dump';
 export { formatMrtRecord, formatMrtResult } from './format';

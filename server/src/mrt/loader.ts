@@ -13,7 +13,14 @@ import { mrtAttributesToCanonical } from './attributes';
 import { canonicalAttributes, encodeCanonical } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
 import { type MrtPeer, MrtPeerTable } from './peers';
-import type { Bgp4mpMessageRecord, Bgp4mpStateChangeRecord, MrtAddress, MrtReadResult, PeerIndexTableRecord, RibRecord } from './types';
+import type {
+  Bgp4mpMessageRecord,
+  Bgp4mpStateChangeRecord,
+  MrtAddress,
+  MrtReadResult,
+  PeerIndexTableRecord,
+  RibRecord,
+} from './types';
 
 export interface MrtLoadIssue {
   /** Byte offset of the record (in the decompressed stream). */
@@ -74,7 +81,10 @@ export class MrtRibLoader {
   private indexPeers: number[] | undefined;
   /** Raw RIB-entry attribute bytes interned per AFI (index 0: IPv4, 1: IPv6) -> canonical set id in the RIB. */
   private raw: [AttributeStore, AttributeStore] = [new AttributeStore(), new AttributeStore()];
-  private canonicalOf: [Int32Array, Int32Array] = [new Int32Array(256).fill(NOT_COMPUTED), new Int32Array(256).fill(NOT_COMPUTED)];
+  private canonicalOf: [Int32Array, Int32Array] = [
+    new Int32Array(256).fill(NOT_COMPUTED),
+    new Int32Array(256).fill(NOT_COMPUTED),
+  ];
   private readonly failures = new Map<string, string>();
   private finished = false;
 
@@ -93,7 +103,8 @@ export class MrtRibLoader {
     if (!result.ok) {
       this.error(result.error.offset, result.error.reason);
       // RIB records after a PEER_INDEX_TABLE that could not be read must not use an older table.
-      if (result.error.type === MrtType.TableDumpV2 && result.error.subtype === TableDumpV2Subtype.PeerIndexTable) this.indexPeers = undefined;
+      if (result.error.type === MrtType.TableDumpV2 && result.error.subtype === TableDumpV2Subtype.PeerIndexTable)
+        this.indexPeers = undefined;
       return;
     }
     this.records++;
@@ -193,7 +204,10 @@ export class MrtRibLoader {
       const entry = entries[k]!;
       const peer = entry.peerIndex < peers.length ? peers[entry.peerIndex]! : -1;
       if (peer < 0) {
-        this.error(offset, `${formatPrefix(record.prefix)} entry ${k}: peer index ${entry.peerIndex} is not in the PEER_INDEX_TABLE (${peers.length} peers)`);
+        this.error(
+          offset,
+          `${formatPrefix(record.prefix)} entry ${k}: peer index ${entry.peerIndex} is not in the PEER_INDEX_TABLE (${peers.length} peers)`,
+        );
         continue;
       }
       const set = this.attributeSetFor(entry.attributes, record.afi, offset);
@@ -260,7 +274,8 @@ export class MrtRibLoader {
       return;
     }
     if (record.local) {
-      if (message.type === 'UPDATE') this.note(offset, 'UPDATE sent by the local speaker (_LOCAL subtype) is not loaded');
+      if (message.type === 'UPDATE')
+        this.note(offset, 'UPDATE sent by the local speaker (_LOCAL subtype) is not loaded');
       return;
     }
     if (message.type === 'OPEN') {

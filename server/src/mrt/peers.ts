@@ -2,7 +2,7 @@
  * Peers met in MRT files, each with the RIB peer id it was given. The same peer in several
  * PEER_INDEX_TABLEs (BIRD writes one per table dump) or in BGP4MP headers gets one id.
  */
-import { type PeerId } from '../rib';
+import type { PeerId } from '../rib';
 
 /** A peer as loaded from (or written to) MRT: the caller can name it from these fields. */
 export interface MrtPeer {
@@ -56,7 +56,8 @@ export class MrtPeerTable {
 
   /** Register a peer with a given id. Throws RangeError if the id is taken or out of range. */
   add(peer: MrtPeer): MrtPeer {
-    if (!Number.isInteger(peer.id) || peer.id < 0 || peer.id > MAX_PEER_ID) throw new RangeError(`peer ids are 0..${MAX_PEER_ID}, got ${peer.id}`);
+    if (!Number.isInteger(peer.id) || peer.id < 0 || peer.id > MAX_PEER_ID)
+      throw new RangeError(`peer ids are 0..${MAX_PEER_ID}, got ${peer.id}`);
     if (this.ids.has(peer.id)) throw new RangeError(`peer id ${peer.id} is already taken`);
     const copy: MrtPeer = { id: peer.id, address: peer.address, asn: peer.asn, bgpId: peer.bgpId };
     const index = this.all.push(copy) - 1;
@@ -83,7 +84,8 @@ export class MrtPeerTable {
       }
     }
     while (this.ids.has(this.nextId)) this.nextId++;
-    if (this.nextId > MAX_PEER_ID) throw new RangeError(`no peer id left for ${address} AS${asn} (ids are 0..${MAX_PEER_ID})`);
+    if (this.nextId > MAX_PEER_ID)
+      throw new RangeError(`no peer id left for ${address} AS${asn} (ids are 0..${MAX_PEER_ID})`);
     return this.add({ id: this.nextId, address, asn, bgpId: bgpId ?? UNKNOWN_BGP_ID });
   }
 

@@ -13,7 +13,13 @@
  * - at the end of the input, a partial header or a record that runs past the end is reported as a
  *   fatal error and reading stops.
  */
-import { DEFAULT_MAX_RECORD_LENGTH, MRT_HEADER_LENGTH, MrtType, isRegisteredMrtType, mrtSubtypeName } from './constants';
+import {
+  DEFAULT_MAX_RECORD_LENGTH,
+  MRT_HEADER_LENGTH,
+  MrtType,
+  isRegisteredMrtType,
+  mrtSubtypeName,
+} from './constants';
 import { StreamBuffer } from '../bgp';
 import { type HeaderFields, decodeRecordBody, readU16, readU32 } from './decode';
 import type { MrtError, MrtReadResult } from './types';
@@ -26,7 +32,8 @@ export interface MrtReaderOptions {
 /** Subtypes the reader decodes fully (used to recognise a record when resynchronising). */
 function isDecodable(type: number, subtype: number): boolean {
   if (type === MrtType.TableDumpV2) return (subtype >= 1 && subtype <= 5) || (subtype >= 8 && subtype <= 11);
-  if (type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt) return subtype === 0 || subtype === 1 || (subtype >= 4 && subtype <= 11);
+  if (type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt)
+    return subtype === 0 || subtype === 1 || (subtype >= 4 && subtype <= 11);
   return false;
 }
 
@@ -76,7 +83,6 @@ export class MrtReader {
     this.input.push(chunk);
   }
 
-
   /** No more input: what is left is read to the end, and a partial record is reported. */
   end(): void {
     this.ended = true;
@@ -99,7 +105,11 @@ export class MrtReader {
         this.stopped = true;
         if (this.garbageStart >= 0) return this.garbageError(this.position + available, true);
         if (available === 0) return undefined;
-        return this.fail({ offset: this.position, reason: `truncated record header: ${available} octets at the end of the input`, fatal: true });
+        return this.fail({
+          offset: this.position,
+          reason: `truncated record header: ${available} octets at the end of the input`,
+          fatal: true,
+        });
       }
       const { bytes: b, start: s } = this.input;
       const fields: HeaderFields = {
@@ -154,7 +164,13 @@ export class MrtReader {
       this.consume(total);
       const decoded = decodeRecordBody(fields, body, 0, body.length);
       if (typeof decoded === 'string') {
-        return this.fail({ offset: fields.offset, type: fields.type, subtype: fields.subtype, reason: decoded, fatal: false });
+        return this.fail({
+          offset: fields.offset,
+          type: fields.type,
+          subtype: fields.subtype,
+          reason: decoded,
+          fatal: false,
+        });
       }
       return { ok: true, record: decoded };
     }
@@ -178,7 +194,11 @@ export class MrtReader {
     const from = this.garbageStart;
     this.garbageStart = -1;
     const tail = atEnd ? 'no record follows before the end of the input' : `resynchronised at offset ${until}`;
-    return this.fail({ offset: from, reason: `${until - from} octets do not frame MRT records (${this.garbageWhat}); ${tail}`, fatal: atEnd });
+    return this.fail({
+      offset: from,
+      reason: `${until - from} octets do not frame MRT records (${this.garbageWhat}); ${tail}`,
+      fatal: atEnd,
+    });
   }
 }
 
@@ -191,7 +211,10 @@ export function* readMrt(bytes: Uint8Array, options: MrtReaderOptions = {}): Gen
 }
 
 /** Records and errors from a stream of byte chunks, read as the chunks arrive (pull-driven: backpressure is the consumer's pace). */
-export async function* mrtRecords(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: MrtReaderOptions = {}): AsyncGenerator<MrtReadResult> {
+export async function* mrtRecords(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: MrtReaderOptions = {},
+): AsyncGenerator<MrtReadResult> {
   const reader = new MrtReader(options);
   for await (const chunk of chunks) {
     reader.push(chunk);
@@ -200,4 +223,3 @@ export async function* mrtRecords(chunks: AsyncIterable<Uint8Array> | Iterable<U
   reader.end();
   for (let r = reader.read(); r !== undefined; r = reader.read()) yield r;
 }
-

@@ -72,13 +72,16 @@ export function* writeTableDump(
 ): Generator<Uint8Array> {
   const chunkSize = options.chunkSize ?? 1 << 16;
   const collector = parseIpv4(collectorBgpId);
-  if (collector === undefined) throw new EncodeError(`collector BGP ID ${JSON.stringify(collectorBgpId)} is not an IPv4 address`);
+  if (collector === undefined)
+    throw new EncodeError(`collector BGP ID ${JSON.stringify(collectorBgpId)} is not an IPv4 address`);
   const index = new Map<number, number>();
   const entries: MrtPeerEntry[] = peers.map((peer, k) => {
     const address = parseAddress(peer.address);
     const bgpId = parseIpv4(peer.bgpId);
-    if (address === undefined) throw new EncodeError(`peer ${peer.id}: address ${JSON.stringify(peer.address)} is not an IP address`);
-    if (bgpId === undefined) throw new EncodeError(`peer ${peer.id}: BGP ID ${JSON.stringify(peer.bgpId)} is not an IPv4 address`);
+    if (address === undefined)
+      throw new EncodeError(`peer ${peer.id}: address ${JSON.stringify(peer.address)} is not an IP address`);
+    if (bgpId === undefined)
+      throw new EncodeError(`peer ${peer.id}: BGP ID ${JSON.stringify(peer.bgpId)} is not an IPv4 address`);
     if (index.has(peer.id)) throw new EncodeError(`peer id ${peer.id} is listed twice`);
     index.set(peer.id, k);
     return { bgpId, address, asn: peer.asn, as4: true };
@@ -93,7 +96,8 @@ export function* writeTableDump(
     let bytes = attributeCache[set];
     if (bytes === undefined) {
       const converted = canonicalToMrtAttributes(rib.attributeSets.bytes(set));
-      if (typeof converted === 'string') throw new EncodeError(`${formatPrefix(prefix)}: attribute set ${set}: ${converted}`);
+      if (typeof converted === 'string')
+        throw new EncodeError(`${formatPrefix(prefix)}: attribute set ${set}: ${converted}`);
       attributeCache[set] = bytes = converted;
     }
     return bytes;
@@ -105,9 +109,15 @@ export function* writeTableDump(
       let addPath = false;
       const ribEntries: RibEntryInput[] = route.paths.map((path) => {
         const peerIndex = index.get(path.peer);
-        if (peerIndex === undefined) throw new EncodeError(`${formatPrefix(route.prefix)}: peer id ${path.peer} is not in the peers list`);
+        if (peerIndex === undefined)
+          throw new EncodeError(`${formatPrefix(route.prefix)}: peer id ${path.peer} is not in the peers list`);
         if (path.pathId !== 0) addPath = true;
-        return { peerIndex, originatedTime: path.receivedAt, pathId: path.pathId, attributes: attributesOf(path.attributeSetId, route.prefix) };
+        return {
+          peerIndex,
+          originatedTime: path.receivedAt,
+          pathId: path.pathId,
+          attributes: attributesOf(path.attributeSetId, route.prefix),
+        };
       });
       writeRibRecord(out, timestampSeconds, 1, addPath, sequence, route.prefix, ribEntries);
       sequence = (sequence + 1) >>> 0;

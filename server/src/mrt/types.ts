@@ -6,7 +6,9 @@
 import type { BgpError, BgpMessage, Prefix, SessionContext } from '../bgp';
 
 /** An IP address: IPv4 as an unsigned 32-bit number, IPv6 as a 128-bit bigint. */
-export type MrtAddress = { readonly family: 4; readonly address: number } | { readonly family: 6; readonly address: bigint };
+export type MrtAddress =
+  | { readonly family: 4; readonly address: number }
+  | { readonly family: 6; readonly address: bigint };
 
 export interface MrtHeader {
   /** Byte offset of the record's first octet in the (decompressed) stream. */
@@ -109,7 +111,12 @@ export interface SkippedRecord {
   readonly reason: string;
 }
 
-export type MrtRecord = PeerIndexTableRecord | RibRecord | Bgp4mpMessageRecord | Bgp4mpStateChangeRecord | SkippedRecord;
+export type MrtRecord =
+  | PeerIndexTableRecord
+  | RibRecord
+  | Bgp4mpMessageRecord
+  | Bgp4mpStateChangeRecord
+  | SkippedRecord;
 
 /** A record that could not be read. */
 export interface MrtError {
@@ -124,4 +131,6 @@ export interface MrtError {
 }
 
 /** What a reader yields: a record, or an error with its offset (then reading goes on unless `fatal`). */
-export type MrtReadResult = { readonly ok: true; readonly record: MrtRecord } | { readonly ok: false; readonly error: MrtError };
+export type MrtReadResult =
+  | { readonly ok: true; readonly record: MrtRecord }
+  | { readonly ok: false; readonly error: MrtError };

@@ -24,7 +24,10 @@ export function loadConfigFile(path: string, displayPath = path): ConfigParse {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    return { config: undefined, errors: [{ file: displayPath, range: emptyRange, message: `cannot read config: ${describeFsError(e)}` }] };
+    return {
+      config: undefined,
+      errors: [{ file: displayPath, range: emptyRange, message: `cannot read config: ${describeFsError(e)}` }],
+    };
   }
   return parseConfig(text, displayPath);
 }
@@ -32,10 +35,15 @@ export function loadConfigFile(path: string, displayPath = path): ConfigParse {
 export function describeFsError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a parent is not a directory';
-    default: return e instanceof Error ? e.message : String(e);
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EACCES':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a parent is not a directory';
+    default:
+      return e instanceof Error ? e.message : String(e);
   }
 }

@@ -27,7 +27,10 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
       errors.push(`${path}: ${describeFsError(e)}`);
       continue;
     }
-    if (!isDir) { files.push(path); continue; }
+    if (!isDir) {
+      files.push(path);
+      continue;
+    }
     const found = walk(path);
     if (found.length === 0) errors.push(`${path}: no *.yaml or *.yml files in this directory`);
     files.push(...found);
@@ -37,12 +40,18 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
 
 function walk(dir: string): string[] {
   const out: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path));
-    } else if (yamlFile.test(entry.name) && !configFileNames.includes(entry.name) && (entry.isFile() || entry.isSymbolicLink())) {
+    } else if (
+      yamlFile.test(entry.name) &&
+      !configFileNames.includes(entry.name) &&
+      (entry.isFile() || entry.isSymbolicLink())
+    ) {
       // The region config sits beside manifests but is not one.
       out.push(path);
     }
@@ -58,7 +67,9 @@ export function readSourceFile(path: string, displayPath: string, maxBytes = def
   try {
     const size = statSync(path).size;
     if (size > maxBytes) {
-      return { problem: `file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit for a manifest; exclude it, or raise --max-file-size` };
+      return {
+        problem: `file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit for a manifest; exclude it, or raise --max-file-size`,
+      };
     }
     bytes = readFileSync(path);
   } catch (e) {

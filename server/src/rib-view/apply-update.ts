@@ -21,14 +21,24 @@ const APPLIED: ApplyUpdateOutcome = Object.freeze({ kind: 'applied' });
  * Apply an UPDATE received from `peer` (decoded with `receivedWith`) at `receivedAtSeconds`.
  * After each announced family the peer's path count is checked against `maxPaths`.
  */
-export function applyUpdateToRib(rib: Rib, peer: PeerId, message: UpdateMessage, receivedWith: SessionContext, receivedAtSeconds: number, maxPaths = Infinity): ApplyUpdateOutcome {
+export function applyUpdateToRib(
+  rib: Rib,
+  peer: PeerId,
+  message: UpdateMessage,
+  receivedWith: SessionContext,
+  receivedAtSeconds: number,
+  maxPaths = Infinity,
+): ApplyUpdateOutcome {
   for (const n of message.withdrawn) rib.withdraw(peer, n, n.pathId ?? 0);
   let announce: { family: 4 | 6; afi: number; safi: number; nlri: readonly Nlri[] }[] = [];
   for (const a of message.attributes) {
-    if (a.type === 'mp-unreach-nlri' && isPrefixFamily(a.afi, a.safi)) for (const n of a.withdrawn) rib.withdraw(peer, n, n.pathId ?? 0);
-    if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi)) announce.push({ family: a.afi === Afi.Ipv4 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
+    if (a.type === 'mp-unreach-nlri' && isPrefixFamily(a.afi, a.safi))
+      for (const n of a.withdrawn) rib.withdraw(peer, n, n.pathId ?? 0);
+    if (a.type === 'mp-reach-nlri' && isPrefixFamily(a.afi, a.safi))
+      announce.push({ family: a.afi === Afi.Ipv4 ? 4 : 6, afi: a.afi, safi: a.safi, nlri: a.nlri });
   }
-  if (message.nlri.length > 0) announce = [{ family: 4, afi: Afi.Ipv4, safi: Safi.Unicast, nlri: message.nlri }, ...announce];
+  if (message.nlri.length > 0)
+    announce = [{ family: 4, afi: Afi.Ipv4, safi: Safi.Unicast, nlri: message.nlri }, ...announce];
   if (announce.length === 0) return APPLIED;
   const key = encodeCanonical(canonicalAttributes(message.attributes, receivedWith));
   if (!key) return { kind: 'attributes-skipped' };

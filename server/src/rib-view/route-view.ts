@@ -21,7 +21,13 @@ import { decodeCanonical } from '../rib';
 const origins = ['igp', 'egp', 'incomplete'] as const;
 
 /** A stored path as the API and the engine see it. */
-export function routePath(attributes: readonly PathAttribute[], peer: string, pathId: number, stale: boolean, receivedAtSeconds: number): RoutePath {
+export function routePath(
+  attributes: readonly PathAttribute[],
+  peer: string,
+  pathId: number,
+  stale: boolean,
+  receivedAtSeconds: number,
+): RoutePath {
   let nextHop = '';
   const asPath: (number | number[])[] = [];
   let origin: RoutePath['origin'] = 'incomplete';
@@ -96,7 +102,9 @@ export class RibRouteTable implements RouteTable {
   ) {}
 
   lookup(address: IpAddress): Route | undefined {
-    return this.toRoute(address.family === 4 ? this.rib.longestMatch(4, Number(address.value)) : this.rib.longestMatch(6, address.value));
+    return this.toRoute(
+      address.family === 4 ? this.rib.longestMatch(4, Number(address.value)) : this.rib.longestMatch(6, address.value),
+    );
   }
 
   /** undefined when ip is not an IP address. */
@@ -129,7 +137,15 @@ export class RibRouteTable implements RouteTable {
     if (!view) return undefined;
     return {
       prefix: formatPrefix(view.prefix),
-      paths: view.paths.map((p) => routePath(decodeCanonical(this.rib.attributeSets.bytes(p.attributeSetId)), this.peerName(p.peer), p.pathId, p.stale, p.receivedAt)),
+      paths: view.paths.map((p) =>
+        routePath(
+          decodeCanonical(this.rib.attributeSets.bytes(p.attributeSetId)),
+          this.peerName(p.peer),
+          p.pathId,
+          p.stale,
+          p.receivedAt,
+        ),
+      ),
     };
   }
 }

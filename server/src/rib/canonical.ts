@@ -7,12 +7,26 @@
  * Shared by the speaker (live sessions) and the MRT loader (snapshots), so a route looks the
  * same whichever way it arrived.
  */
-import { type PathAttribute, type SessionContext, type UpdateMessage, decodeMessage, effectiveAsPathInfo, encodeMessage } from '../bgp';
+import {
+  type PathAttribute,
+  type SessionContext,
+  type UpdateMessage,
+  decodeMessage,
+  effectiveAsPathInfo,
+  encodeMessage,
+} from '../bgp';
 
-export const canonicalContext: SessionContext = Object.freeze({ fourOctetAs: true, extendedMessage: true, addPath: Object.freeze([]) });
+export const canonicalContext: SessionContext = Object.freeze({
+  fourOctetAs: true,
+  extendedMessage: true,
+  addPath: Object.freeze([]),
+});
 
 /** The attributes as stored: merged AS path and aggregator (RFC 6793 4.2.3), no AS4_*, no MP_UNREACH, MP_REACH without NLRI. */
-export function canonicalAttributes(attributes: readonly PathAttribute[], receivedWith: SessionContext): PathAttribute[] {
+export function canonicalAttributes(
+  attributes: readonly PathAttribute[],
+  receivedWith: SessionContext,
+): PathAttribute[] {
   const { asPath, aggregator } = effectiveAsPathInfo(attributes, receivedWith);
   const out: PathAttribute[] = [];
   for (const a of attributes) {

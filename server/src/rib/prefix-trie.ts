@@ -89,7 +89,8 @@ export class PrefixTrie<F extends Family> {
 
   /** Stores `value` (an int32 >= 0) for the prefix, replacing any previous value. */
   set(prefix: PrefixOf<F>, value: number): void {
-    if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) throw new RangeError(`trie values are int32 >= 0, got ${value}`);
+    if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff)
+      throw new RangeError(`trie values are int32 >= 0, got ${value}`);
     this.setNodeValue(this.insertNode(prefix), value);
   }
 
@@ -187,7 +188,10 @@ export class PrefixTrie<F extends Family> {
     const b = n * this.stride;
     if (this.family === 4) return { family: 4, address: k[b]! >>> 0, length: len } as PrefixOf<F>;
     const address =
-      (BigInt(k[b]! >>> 0) << 96n) | (BigInt(k[b + 1]! >>> 0) << 64n) | (BigInt(k[b + 2]! >>> 0) << 32n) | BigInt(k[b + 3]! >>> 0);
+      (BigInt(k[b]! >>> 0) << 96n) |
+      (BigInt(k[b + 1]! >>> 0) << 64n) |
+      (BigInt(k[b + 2]! >>> 0) << 32n) |
+      BigInt(k[b + 3]! >>> 0);
     return { family: 6, address, length: len } as PrefixOf<F>;
   }
 
@@ -216,7 +220,7 @@ export class PrefixTrie<F extends Family> {
    * address order (a prefix before its more specifics); stops when `visit` returns false.
    * The trie must not change during the walk.
    */
-  forEachCoveredNode(prefix: PrefixOf<F>, visit: (n: number) => boolean | void): void {
+  forEachCoveredNode(prefix: PrefixOf<F>, visit: (n: number) => boolean | undefined): void {
     const len = this.loadPrefix(prefix);
     const lens = this.lens;
     // Descend to the first node at least as long as the prefix; its subtree is the answer if its key extends the prefix.
@@ -312,7 +316,8 @@ export class PrefixTrie<F extends Family> {
     const q = this.q;
     if (this.words === 1) {
       const a = address as number;
-      if (typeof a !== 'number' || !(a >= 0 && a <= 0xffffffff) || !Number.isInteger(a)) throw new RangeError(`not an IPv4 address: ${String(a)}`);
+      if (typeof a !== 'number' || !(a >= 0 && a <= 0xffffffff) || !Number.isInteger(a))
+        throw new RangeError(`not an IPv4 address: ${String(a)}`);
       q[0] = a;
     } else {
       const a = address as bigint;
@@ -354,6 +359,7 @@ export class PrefixTrie<F extends Family> {
       const x = nodes[base + i]! ^ q[i]!;
       if (x !== 0) {
         const c = 32 * i + Math.clz32(x);
+        // biome-ignore lint/complexity/useMathMinMax: the trie's innermost loop; a compare costs less than a call
         return c < limit ? c : limit;
       }
     }
@@ -381,6 +387,7 @@ export class PrefixTrie<F extends Family> {
     let common = 0;
     while (n !== NONE) {
       const nl = lens[n]!;
+      // biome-ignore lint/complexity/useMathMinMax: the trie's innermost loop; a compare costs less than a call
       common = this.matchLength(n, nl < len ? nl : len);
       if (common < nl) break; // n's prefix does not contain the query
       if (nl === len) return n;

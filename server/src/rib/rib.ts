@@ -78,7 +78,13 @@ export class Rib {
    * 'replaced' when it had another one (receivedAt is updated). The path takes its own
    * reference on the attribute set.
    */
-  announce(peer: PeerId, prefix: Prefix, pathId: number, attributeSetId: AttributeSetId, receivedAtSeconds: number): AnnounceResult {
+  announce(
+    peer: PeerId,
+    prefix: Prefix,
+    pathId: number,
+    attributeSetId: AttributeSetId,
+    receivedAtSeconds: number,
+  ): AnnounceResult {
     checkPeer(peer);
     checkPathId(pathId);
     if (!this.attributeSets.has(attributeSetId)) throw new RangeError(`unknown attribute set id ${attributeSetId}`);
@@ -155,7 +161,6 @@ export class Rib {
     }
     return marked;
   }
-
 
   /**
    * Removes the peer's paths still marked stale, of one family or of both; paths re-announced
@@ -368,14 +373,17 @@ export class Rib {
 }
 
 function checkPeer(peer: PeerId): void {
-  if (!Number.isInteger(peer) || peer < 0 || peer > MAX_PEER) throw new RangeError(`peer ids are 0..${MAX_PEER}, got ${peer}`);
+  if (!Number.isInteger(peer) || peer < 0 || peer > MAX_PEER)
+    throw new RangeError(`peer ids are 0..${MAX_PEER}, got ${peer}`);
 }
 
 function checkPathId(pathId: number): void {
-  if (!Number.isInteger(pathId) || pathId < 0 || pathId > 0xffffffff) throw new RangeError(`path ids are uint32, got ${pathId}`);
+  if (!Number.isInteger(pathId) || pathId < 0 || pathId > 0xffffffff)
+    throw new RangeError(`path ids are uint32, got ${pathId}`);
 }
 
 function toSeconds(seconds: number): number {
-  if (!(seconds >= 0 && seconds <= 0xffffffff)) throw new RangeError(`receivedAt must be 0..2^32-1 seconds, got ${seconds}`);
+  if (!(seconds >= 0 && seconds <= 0xffffffff))
+    throw new RangeError(`receivedAt must be 0..2^32-1 seconds, got ${seconds}`);
   return Math.floor(seconds);
 }

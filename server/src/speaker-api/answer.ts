@@ -30,7 +30,9 @@ export function answerParsed(source: RouteStateSource, request: ApiRequest): Api
     case 'routes': {
       if ('exact' in request) {
         const routes = source.routesExact(request.exact);
-        return routes ? { status: 200, body: { routes } } : badRequest(`"${request.exact}" is not a prefix like 10.0.0.0/24`);
+        return routes
+          ? { status: 200, body: { routes } }
+          : badRequest(`"${request.exact}" is not a prefix like 10.0.0.0/24`);
       }
       const result = source.routesWithin(request.within, request.limit);
       return result ? { status: 200, body: result } : badRequest(`"${request.within}" is not a prefix like 10.0.0.0/8`);
@@ -45,5 +47,7 @@ export function answerParsed(source: RouteStateSource, request: ApiRequest): Api
 /** One request to one reply, pure apart from reading the source. See docs/api.md. */
 export function answerApiRequest(source: RouteStateSource, method: string, target: string): ApiReply {
   const request = parseApiRequest(method, target);
-  return isApiRequestError(request) ? { status: request.status, body: { error: request.error } } : answerParsed(source, request);
+  return isApiRequestError(request)
+    ? { status: request.status, body: { error: request.error } }
+    : answerParsed(source, request);
 }

@@ -17,6 +17,23 @@ export {
   type ApiRequestError,
   type RoutesQuery,
 } from './requests';
-export type { ApiReply, ErrorResponse, HealthResponse, LookupResponse, PeersResponse, RoutesResponse } from './responses';
+export type {
+  ApiReply,
+  ErrorResponse,
+  HealthResponse,
+  LookupResponse,
+  PeersResponse,
+  RoutesResponse,
+} from './responses';
 export { answerApiRequest, answerParsed, type RouteStateSource } from './answer';
-export { SseParser, decodeWatchEvent, type HelloEvent, type PeerEvent, type ResyncEvent, type RouteEvent, type RoutesEvent, type SseMessage, type WatchEvent } from './watch-events';
+export {
+  SseParser,
+  decodeWatchEvent,
+  type HelloEvent,
+  type PeerEvent,
+  type ResyncEvent,
+  type RouteEvent,
+  type RoutesEvent,
+  type SseMessage,
+  type WatchEvent,
+} from './watch-events';

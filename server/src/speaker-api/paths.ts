@@ -13,4 +13,12 @@ export const apiPaths = {
 export type ApiEndpoint = keyof typeof apiPaths;
 
 /** For the 404 message: what there is. */
-export const endpointList = [apiPaths.peers, apiPaths.lookup, apiPaths.routes, apiPaths.watch, apiPaths.snapshot, apiPaths.metrics, apiPaths.health].join(', ');
+export const endpointList = [
+  apiPaths.peers,
+  apiPaths.lookup,
+  apiPaths.routes,
+  apiPaths.watch,
+  apiPaths.snapshot,
+  apiPaths.metrics,
+  apiPaths.health,
+].join(', ');

@@ -6,7 +6,8 @@ export type QueryValues = Readonly<Record<string, string | number | undefined>>;
 /** "?a=1&b=x%2Fy" (keys in the given order, undefined values left out), or "" when empty. */
 export function encodeQuery(values: QueryValues): string {
   const parts: string[] = [];
-  for (const [key, value] of Object.entries(values)) if (value !== undefined) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  for (const [key, value] of Object.entries(values))
+    if (value !== undefined) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
   return parts.length > 0 ? `?${parts.join('&')}` : '';
 }
 
@@ -33,6 +34,8 @@ export function splitTarget(target: string): { path: string; query: ReadonlyMap<
     }
   }
   // An absolute URL ("http://host/v1/peers") is taken by its path, as the server sees it.
-  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawPath) ? rawPath.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/' : rawPath;
+  const path = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawPath)
+    ? rawPath.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '') || '/'
+    : rawPath;
   return { path: decode(path) || '/', query };
 }

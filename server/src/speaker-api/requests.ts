@@ -55,8 +55,13 @@ export function isApiRequestError(r: ApiRequest | ApiRequestError): r is ApiRequ
  * `lastEventId` query parameter. Whether an address or prefix is well formed is the route
  * source's to say (it parses them anyway); what is checked here is the shape of the query.
  */
-export function parseApiRequest(method: string, target: string, lastEventIdHeader?: string): ApiRequest | ApiRequestError {
-  if (method !== 'GET' && method !== 'HEAD') return { status: 405, error: `${method} is not allowed: the API is read-only` };
+export function parseApiRequest(
+  method: string,
+  target: string,
+  lastEventIdHeader?: string,
+): ApiRequest | ApiRequestError {
+  if (method !== 'GET' && method !== 'HEAD')
+    return { status: 405, error: `${method} is not allowed: the API is read-only` };
   const { path, query } = splitTarget(target);
   switch (path) {
     case apiPaths.health:
@@ -71,7 +76,8 @@ export function parseApiRequest(method: string, target: string, lastEventIdHeade
     case apiPaths.routes: {
       const prefix = query.get('prefix');
       const within = query.get('within');
-      if ((prefix === undefined) === (within === undefined)) return bad('pass exactly one of "prefix" (exact match) or "within" (the prefix and everything more specific)');
+      if ((prefix === undefined) === (within === undefined))
+        return bad('pass exactly one of "prefix" (exact match) or "within" (the prefix and everything more specific)');
       if (prefix !== undefined) return { endpoint: 'routes', exact: prefix };
       const limitText = query.get('limit');
       const limit = limitText === undefined ? defaultRouteLimit : Number(limitText);

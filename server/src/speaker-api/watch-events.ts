@@ -82,9 +82,16 @@ function parseBlock(block: string): SseMessage | undefined {
     const colon = line.indexOf(':');
     const field = colon < 0 ? line : line.slice(0, colon);
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'id') { id = value; any = true; }
-    else if (field === 'event') { event = value; any = true; }
-    else if (field === 'data') { data.push(value); any = true; }
+    if (field === 'id') {
+      id = value;
+      any = true;
+    } else if (field === 'event') {
+      event = value;
+      any = true;
+    } else if (field === 'data') {
+      data.push(value);
+      any = true;
+    }
   }
   return any ? { id, event, data: data.join('\n') } : undefined;
 }
@@ -105,12 +112,32 @@ export function decodeWatchEvent(message: SseMessage): WatchEvent | undefined {
     case 'hello':
       return { type: 'hello', seq };
     case 'route':
-      if (typeof data.prefix !== 'string' || typeof data.peer !== 'string' || (data.action !== 'added' && data.action !== 'changed' && data.action !== 'withdrawn')) return undefined;
-      return { type: 'route', seq, action: data.action, prefix: data.prefix, peer: data.peer, pathId: typeof data.pathId === 'number' ? data.pathId : 0 };
-    case 'routes':
-      if (typeof data.peer !== 'string' || (data.action !== 'marked-stale' && data.action !== 'swept-stale' && data.action !== 'removed')) return undefined;
+      if (
+        typeof data.prefix !== 'string' ||
+        typeof data.peer !== 'string' ||
+        (data.action !== 'added' && data.action !== 'changed' && data.action !== 'withdrawn')
+      )
+        return undefined;
       return {
-        type: 'routes', seq, action: data.action, peer: data.peer, paths: typeof data.paths === 'number' ? data.paths : 0,
+        type: 'route',
+        seq,
+        action: data.action,
+        prefix: data.prefix,
+        peer: data.peer,
+        pathId: typeof data.pathId === 'number' ? data.pathId : 0,
+      };
+    case 'routes':
+      if (
+        typeof data.peer !== 'string' ||
+        (data.action !== 'marked-stale' && data.action !== 'swept-stale' && data.action !== 'removed')
+      )
+        return undefined;
+      return {
+        type: 'routes',
+        seq,
+        action: data.action,
+        peer: data.peer,
+        paths: typeof data.paths === 'number' ? data.paths : 0,
         ...(data.family === 'ipv4-unicast' || data.family === 'ipv6-unicast' ? { family: data.family } : {}),
       };
     case 'peer': {

@@ -26,7 +26,8 @@ export function httpTransport(base: URL, options: HttpTransportOptions = {}): Sp
   const name = options.name ?? `speaker ${base.origin}`;
   const fail = options.fail ?? speakerError;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const unreachable = (e: unknown) => fail(`cannot reach ${name}: ${transportReason(e)}${options.hint ? `; ${options.hint}` : ''}`);
+  const unreachable = (e: unknown) =>
+    fail(`cannot reach ${name}: ${transportReason(e)}${options.hint ? `; ${options.hint}` : ''}`);
   return {
     label: base.origin,
     async get(target) {

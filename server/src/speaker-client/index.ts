@@ -6,6 +6,12 @@ export { httpTransport, parseSpeakerUrl, type HttpTransportOptions } from './htt
 export { k8sProxyTransport, parseSpeakerService, type SpeakerService } from './k8s-proxy-transport';
 export { loadMrtTable, type MrtLoad, type MrtLoadFailure, type MrtTable } from './mrt-table';
 export { MrtTransport, tableStateSource, type MrtTransportOptions } from './mrt-transport';
-export { followWatch, type FollowOptions, type WatchHandlers, type WatchStreamOpener, type WatchSubscription } from './watch-follower';
+export {
+  followWatch,
+  type FollowOptions,
+  type WatchHandlers,
+  type WatchStreamOpener,
+  type WatchSubscription,
+} from './watch-follower';
 export type { RouteSource, SourceSummary } from './route-source';
 export { SpeakerClient, type SpeakerClientOptions } from './speaker-client';

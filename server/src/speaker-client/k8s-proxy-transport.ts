@@ -24,20 +24,40 @@ interface StatusBody {
   readonly message?: string;
 }
 
-export function k8sProxyTransport(url: string, service: SpeakerService, client: KubeClient, fail: ErrorFactory = speakerError): SpeakerTransport {
+export function k8sProxyTransport(
+  url: string,
+  service: SpeakerService,
+  client: KubeClient,
+  fail: ErrorFactory = speakerError,
+): SpeakerTransport {
   const s = service;
   const base = `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/services/${encodeURIComponent(s.service)}:${encodeURIComponent(s.port)}/proxy`;
   /** The API server's own answers (a Status object) are about the proxy, not the speaker: one line each. */
   const proxyProblem = (status: number, text: string): Error | undefined => {
     if (status < 400) return undefined;
     let body: StatusBody = {};
-    try { body = JSON.parse(text) as StatusBody; } catch { /* the speaker's text */ }
+    try {
+      body = JSON.parse(text) as StatusBody;
+    } catch {
+      /* the speaker's text */
+    }
     if (body.kind !== 'Status') return undefined;
     const why = body.message ?? `${status}`;
-    if (status === 404) return fail(`the speaker Service ${s.namespace}/${s.service} was not found in context "${client.context}" (${why}); check --speaker ${url}`);
-    if (status === 503) return fail(`the speaker Service ${s.namespace}/${s.service} in context "${client.context}" does not answer (${why}); is kube-routes-speaker running there?`);
-    if (status === 401 || status === 403) return fail(`context "${client.context}": the API server refused the service proxy to ${s.namespace}/${s.service} (${status}: ${why}); you need "get" on services/proxy in namespace ${s.namespace}, or pass --speaker http://... directly`);
-    return fail(`the speaker Service ${s.namespace}/${s.service} in context "${client.context}": the API server answered ${status}: ${why}`);
+    if (status === 404)
+      return fail(
+        `the speaker Service ${s.namespace}/${s.service} was not found in context "${client.context}" (${why}); check --speaker ${url}`,
+      );
+    if (status === 503)
+      return fail(
+        `the speaker Service ${s.namespace}/${s.service} in context "${client.context}" does not answer (${why}); is kube-routes-speaker running there?`,
+      );
+    if (status === 401 || status === 403)
+      return fail(
+        `context "${client.context}": the API server refused the service proxy to ${s.namespace}/${s.service} (${status}: ${why}); you need "get" on services/proxy in namespace ${s.namespace}, or pass --speaker http://... directly`,
+      );
+    return fail(
+      `the speaker Service ${s.namespace}/${s.service} in context "${client.context}": the API server answered ${status}: ${why}`,
+    );
   };
   return {
     label: `${url} (context ${client.context})`,

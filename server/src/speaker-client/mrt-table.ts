@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { MrtPeerTable } from '@kube-routes/server/mrt';
+import { MrtPeerTable, type MrtLoadStats } from '@kube-routes/server/mrt';
 import { loadMrtFile } from '@kube-routes/server/mrt-node';
 import { Rib } from '@kube-routes/server/rib';
 import { RibRouteTable } from '@kube-routes/server/rib-view';
@@ -29,11 +29,15 @@ export async function loadMrtTable(path: string, source: string): Promise<MrtLoa
     mtimeMs = (await stat(path)).mtimeMs;
   } catch (e) {
     const code = (e as { code?: string }).code;
-    return { ok: false, problem: code === 'ENOENT' ? 'missing' : 'unreadable', detail: code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e) };
+    return {
+      ok: false,
+      problem: code === 'ENOENT' ? 'missing' : 'unreadable',
+      detail: code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e),
+    };
   }
   const rib = new Rib();
   const peers = new MrtPeerTable();
-  let stats;
+  let stats: MrtLoadStats;
   try {
     stats = await loadMrtFile(path, rib, peers);
   } catch (e) {

@@ -41,7 +41,10 @@ export class MrtTransport implements SpeakerTransport {
   private readonly fail: ErrorFactory;
   private readonly recheckMs: number;
 
-  constructor(private readonly path: string, options: MrtTransportOptions = {}) {
+  constructor(
+    private readonly path: string,
+    options: MrtTransportOptions = {},
+  ) {
     this.label = options.label ?? `MRT file ${basename(path)}`;
     this.table = options.loaded;
     this.fail = options.fail ?? speakerError;
@@ -61,7 +64,9 @@ export class MrtTransport implements SpeakerTransport {
       mtimeMs = (await stat(this.path)).mtimeMs;
     } catch (e) {
       // The file is gone: the source is down, as an unreachable speaker is.
-      throw this.fail(`cannot read ${this.label}: ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`);
+      throw this.fail(
+        `cannot read ${this.label}: ${(e as { code?: string }).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e)}`,
+      );
     }
     if (this.table && this.table.mtimeMs === mtimeMs) {
       this.checkedAt = Date.now();
@@ -73,7 +78,10 @@ export class MrtTransport implements SpeakerTransport {
 
   private async load(): Promise<MrtTable> {
     const loaded = await loadMrtTable(this.path, this.label);
-    if (!loaded.ok) throw this.fail(`cannot read ${this.label}: ${loaded.problem === 'empty' ? `${this.path} ${loaded.detail}` : loaded.detail}`);
+    if (!loaded.ok)
+      throw this.fail(
+        `cannot read ${this.label}: ${loaded.problem === 'empty' ? `${this.path} ${loaded.detail}` : loaded.detail}`,
+      );
     this.table = loaded;
     this.checkedAt = Date.now();
     return loaded;

@@ -1,5 +1,12 @@
 import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
-import { lookupQuery, peersQuery, routesQuery, splitTarget, type PeersResponse, type RoutesResponse } from '@kube-routes/server/speaker-api';
+import {
+  lookupQuery,
+  peersQuery,
+  routesQuery,
+  splitTarget,
+  type PeersResponse,
+  type RoutesResponse,
+} from '@kube-routes/server/speaker-api';
 import { speakerError, type ErrorFactory } from './errors';
 import type { RouteSource, SourceSummary } from './route-source';
 import type { SpeakerTransport } from './transport';
@@ -20,7 +27,10 @@ export class SpeakerClient implements RouteSource {
   private readonly concurrency: number;
   private readonly fail: ErrorFactory;
 
-  constructor(readonly transport: SpeakerTransport, private readonly options: SpeakerClientOptions = {}) {
+  constructor(
+    readonly transport: SpeakerTransport,
+    private readonly options: SpeakerClientOptions = {},
+  ) {
     this.name = options.name ?? (transport.recorded ? transport.label : `speaker ${transport.label}`);
     this.concurrency = options.concurrency ?? 16;
     this.fail = options.fail ?? speakerError;
@@ -88,13 +98,19 @@ export class SpeakerClient implements RouteSource {
     const { path } = splitTarget(target);
     if (status < 200 || status > 299) {
       let message = text.trim().slice(0, 200);
-      try { message = (JSON.parse(text) as { error?: string }).error ?? message; } catch { /* not JSON */ }
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? message;
+      } catch {
+        /* not JSON */
+      }
       throw this.fail(`${this.name} answered ${status} for ${path}: ${message}`);
     }
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw this.fail(`${this.name} sent something that is not JSON for ${path}; is that URL a kube-routes-speaker API?`);
+      throw this.fail(
+        `${this.name} sent something that is not JSON for ${path}; is that URL a kube-routes-speaker API?`,
+      );
     }
   }
 }

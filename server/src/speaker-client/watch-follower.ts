@@ -32,7 +32,11 @@ export interface WatchStreamOpener {
   readonly stream: NonNullable<SpeakerTransport['stream']>;
 }
 
-export function followWatch(transport: WatchStreamOpener, handlers: WatchHandlers, options: FollowOptions = {}): WatchSubscription {
+export function followWatch(
+  transport: WatchStreamOpener,
+  handlers: WatchHandlers,
+  options: FollowOptions = {},
+): WatchSubscription {
   const initialRetryMs = options.initialRetryMs ?? 500;
   const maxRetryMs = options.maxRetryMs ?? 30_000;
   const controller = new AbortController();
@@ -41,7 +45,11 @@ export function followWatch(transport: WatchStreamOpener, handlers: WatchHandler
 
   /** One connection; true when the stream will never work. */
   const readOnce = async (): Promise<boolean> => {
-    const { status, body } = await transport.stream(watchQuery(), lastEventId ? { 'last-event-id': lastEventId } : {}, controller.signal);
+    const { status, body } = await transport.stream(
+      watchQuery(),
+      lastEventId ? { 'last-event-id': lastEventId } : {},
+      controller.signal,
+    );
     if (status === 404) return true;
     if (status < 200 || status > 299) throw new Error(`${transport.label} answered ${status} for the watch stream`);
     retryMs = initialRetryMs;
@@ -73,7 +81,14 @@ export function followWatch(transport: WatchStreamOpener, handlers: WatchHandler
       await new Promise<void>((resolve) => {
         // Not unref'd: a face waiting only on this stream (kubectl routes -w) must stay alive; close() clears it.
         const timer = setTimeout(resolve, retryMs);
-        controller.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+        controller.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
       });
       retryMs = Math.min(retryMs * 2, maxRetryMs);
     }

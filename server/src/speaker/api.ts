@@ -1,5 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { answerApiRequest, answerParsed, isApiRequestError, parseApiRequest, type ApiReply, type RouteStateSource } from '@kube-routes/server/speaker-api';
+import {
+  answerApiRequest,
+  answerParsed,
+  isApiRequestError,
+  parseApiRequest,
+  type ApiReply,
+  type RouteStateSource,
+} from '@kube-routes/server/speaker-api';
 import type { WatchHub } from './watch';
 
 // The speaker's HTTP server: paths, queries and JSON answers are declared in speaker-api, shared
@@ -22,7 +29,12 @@ export interface StreamingEndpoints {
   readonly snapshot?: () => Iterable<Uint8Array>;
 }
 
-export function startApiServer(source: RouteStateSource, host: string, port: number, streams: StreamingEndpoints = {}): Promise<Server> {
+export function startApiServer(
+  source: RouteStateSource,
+  host: string,
+  port: number,
+  streams: StreamingEndpoints = {},
+): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? 'GET';
     const last = req.headers['last-event-id'];
@@ -36,7 +48,14 @@ export function startApiServer(source: RouteStateSource, host: string, port: num
         const metrics = streams.metrics;
         metrics.text().then(
           (text) => send(res, 200, text, metrics.contentType, false),
-          (e: unknown) => send(res, 500, `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`, 'application/json', false),
+          (e: unknown) =>
+            send(
+              res,
+              500,
+              `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`,
+              'application/json',
+              false,
+            ),
         );
         return;
       }
@@ -47,7 +66,9 @@ export function startApiServer(source: RouteStateSource, host: string, port: num
     }
     let reply: ApiReply;
     try {
-      reply = isApiRequestError(request) ? { status: request.status, body: { error: request.error } } : answerParsed(source, request);
+      reply = isApiRequestError(request)
+        ? { status: request.status, body: { error: request.error } }
+        : answerParsed(source, request);
     } catch (e) {
       reply = { status: 500, body: { error: `internal error: ${e instanceof Error ? e.message : String(e)}` } };
     }
@@ -69,7 +90,10 @@ function send(res: ServerResponse, status: number, body: string, contentType: st
 
 /** Writes chunks with backpressure: a slow client never makes the speaker buffer the whole dump. */
 function streamChunks(res: ServerResponse, chunks: Iterable<Uint8Array>): void {
-  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': 'attachment; filename="kube-routes.mrt"' });
+  res.writeHead(200, {
+    'content-type': 'application/octet-stream',
+    'content-disposition': 'attachment; filename="kube-routes.mrt"',
+  });
   const it = chunks[Symbol.iterator]();
   const pump = (): void => {
     for (;;) {

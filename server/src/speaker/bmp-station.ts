@@ -102,7 +102,10 @@ const POLICY_ORDER: Readonly<Record<BmpPolicy, number>> = { 'pre-policy': 0, 'po
 export class BmpStation {
   private server: Server | undefined;
   private readonly routers = new Set<RouterSession>();
-  private readonly byId = new Map<PeerId, { readonly router: RouterSession; readonly peer: MonitoredPeer; readonly policy: BmpPolicy }>();
+  private readonly byId = new Map<
+    PeerId,
+    { readonly router: RouterSession; readonly peer: MonitoredPeer; readonly policy: BmpPolicy }
+  >();
   /** Ids of routers gone, handed out again before new ones. */
   private readonly freeIds: PeerId[] = [];
 
@@ -144,8 +147,10 @@ export class BmpStation {
     const now = this.deps.now();
     for (const router of this.routers) {
       for (const peer of router.peers.values()) {
-        const ribs: { id: PeerId | undefined; policy: BmpPolicy }[] = peer.ribs.size > 0 ? [...peer.ribs.values()] : [{ id: undefined, policy: peer.upPolicy }];
-        for (const rib of ribs.sort((a, b) => POLICY_ORDER[a.policy] - POLICY_ORDER[b.policy])) rows.push(this.status(router, peer, rib.id, rib.policy, now));
+        const ribs: { id: PeerId | undefined; policy: BmpPolicy }[] =
+          peer.ribs.size > 0 ? [...peer.ribs.values()] : [{ id: undefined, policy: peer.upPolicy }];
+        for (const rib of ribs.sort((a, b) => POLICY_ORDER[a.policy] - POLICY_ORDER[b.policy]))
+          rows.push(this.status(router, peer, rib.id, rib.policy, now));
       }
     }
     return rows;
@@ -162,7 +167,13 @@ export class BmpStation {
     return owner ? peerLabel(bmpRef(owner.router, owner.peer, owner.policy)) : undefined;
   }
 
-  private status(router: RouterSession, peer: MonitoredPeer, id: PeerId | undefined, policy: BmpPolicy, now: number): PeerStatus {
+  private status(
+    router: RouterSession,
+    peer: MonitoredPeer,
+    id: PeerId | undefined,
+    policy: BmpPolicy,
+    now: number,
+  ): PeerStatus {
     const rib = this.deps.rib;
     const established = peer.state === 'Established';
     return {
@@ -173,8 +184,12 @@ export class BmpStation {
       router: router.address,
       policy,
       state: peer.state,
-      uptimeSeconds: established && peer.establishedAt !== undefined ? Math.max(0, Math.floor(now - peer.establishedAt)) : 0,
-      received: { 'ipv4-unicast': id === undefined ? 0 : rib.pathCount(id, 4), 'ipv6-unicast': id === undefined ? 0 : rib.pathCount(id, 6) },
+      uptimeSeconds:
+        established && peer.establishedAt !== undefined ? Math.max(0, Math.floor(now - peer.establishedAt)) : 0,
+      received: {
+        'ipv4-unicast': id === undefined ? 0 : rib.pathCount(id, 4),
+        'ipv6-unicast': id === undefined ? 0 : rib.pathCount(id, 6),
+      },
       capabilities: established ? peer.capabilities : [],
       lastError: peer.lastError,
     };
@@ -188,7 +203,9 @@ export class BmpStation {
     socket.setKeepAlive(true, 60_000);
     socket.on('data', (chunk: Buffer) => this.receive(router, chunk));
     socket.on('error', (e) => (router.socketError = e.message));
-    socket.on('close', () => this.close(router, router.goingAway ?? router.socketError ?? 'connection closed by the router', 'warn'));
+    socket.on('close', () =>
+      this.close(router, router.goingAway ?? router.socketError ?? 'connection closed by the router', 'warn'),
+    );
     this.deps.log.log('debug', 'bmp-connection', { router: address, port: router.port });
   }
 
@@ -219,7 +236,12 @@ export class BmpStation {
     if (!router.up) {
       // RFC 7854 4.3: the Initiation comes first; a router that skips it is up all the same.
       router.up = true;
-      this.deps.log.log('info', 'bmp-router-up', { router: router.address, port: router.port, sysName: router.sysName, sysDescr: router.sysDescr });
+      this.deps.log.log('info', 'bmp-router-up', {
+        router: router.address,
+        port: router.port,
+        sysName: router.sysName,
+        sysDescr: router.sysDescr,
+      });
     }
     switch (message.type) {
       case 'initiation':
@@ -236,7 +258,13 @@ export class BmpStation {
       case 'route-monitoring':
         return this.routeMonitoring(router, message);
       case 'statistics-report':
-        this.deps.log.log('debug', 'bmp-statistics', { router: router.address, peer: formatBmpAddress(message.peer.address), statistics: message.statistics.map((s) => `${s.name}${s.afi !== undefined ? ` ${s.afi}/${s.safi}` : ''} ${String(s.value ?? 'raw')}`) });
+        this.deps.log.log('debug', 'bmp-statistics', {
+          router: router.address,
+          peer: formatBmpAddress(message.peer.address),
+          statistics: message.statistics.map(
+            (s) => `${s.name}${s.afi !== undefined ? ` ${s.afi}/${s.safi}` : ''} ${String(s.value ?? 'raw')}`,
+          ),
+        });
         return;
       case 'route-mirroring':
         return this.ignore(router, 'route-mirroring');
@@ -255,7 +283,14 @@ export class BmpStation {
     peer.capabilities = describeNegotiated(message.sentOpen, message.receivedOpen, message.session);
     peer.lastError = undefined;
     peer.upPolicy = message.peer.postPolicy ? 'post-policy' : 'pre-policy';
-    this.deps.events.emit({ type: 'peer-up', ...bmpRef(router, peer), asn: peer.asn, capabilities: peer.capabilities, pathsRemoved: paths, implicit: false });
+    this.deps.events.emit({
+      type: 'peer-up',
+      ...bmpRef(router, peer),
+      asn: peer.asn,
+      capabilities: peer.capabilities,
+      pathsRemoved: paths,
+      implicit: false,
+    });
   }
 
   private peerDown(router: RouterSession, message: PeerDownMessage): void {
@@ -264,14 +299,25 @@ export class BmpStation {
     const reason = `${describePeerDown(message)}${message.dataError !== undefined ? ` (${message.dataError})` : ''}`;
     if (!peer) {
       // FRR reports its configured peers that never came up this way: nothing to take down.
-      this.deps.log.log('debug', 'bmp-peer-down', { router: router.address, peer: formatBmpAddress(message.peer.address), reason, known: false });
+      this.deps.log.log('debug', 'bmp-peer-down', {
+        router: router.address,
+        peer: formatBmpAddress(message.peer.address),
+        reason,
+        known: false,
+      });
       return;
     }
     const paths = this.removeRoutes(peer);
     peer.state = 'Idle';
     peer.establishedAt = undefined;
     peer.lastError = reason;
-    this.deps.events.emit({ type: 'peer-down', ...bmpRef(router, peer), cause: { kind: 'bmp-peer-down', reason: message.reason }, reason, pathsRemoved: paths });
+    this.deps.events.emit({
+      type: 'peer-down',
+      ...bmpRef(router, peer),
+      cause: { kind: 'bmp-peer-down', reason: message.reason },
+      reason,
+      pathsRemoved: paths,
+    });
   }
 
   private routeMonitoring(router: RouterSession, message: RouteMonitoringMessage): void {
@@ -287,7 +333,14 @@ export class BmpStation {
       peer.state = 'Established';
       peer.establishedAt = this.deps.now();
       peer.upPolicy = policy;
-      this.deps.events.emit({ type: 'peer-up', ...bmpRef(router, peer), asn: peer.asn, capabilities: peer.capabilities, pathsRemoved: 0, implicit: true });
+      this.deps.events.emit({
+        type: 'peer-up',
+        ...bmpRef(router, peer),
+        asn: peer.asn,
+        capabilities: peer.capabilities,
+        pathsRemoved: 0,
+        implicit: true,
+      });
     } else if (peer.state === 'Idle') {
       // After its Peer Down the peer has no routes until the next Peer Up: a late UPDATE changes nothing.
       this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, policy });
@@ -296,11 +349,25 @@ export class BmpStation {
     const rib = this.ribOf(router, peer, policy);
     if (!rib) return;
     const ref = bmpRef(router, peer, policy);
-    for (const e of message.errors) this.deps.events.emit({ type: 'malformed', ...ref, action: e.action, code: e.code, subcode: e.subcode, error: e.name, reason: e.reason });
+    for (const e of message.errors)
+      this.deps.events.emit({
+        type: 'malformed',
+        ...ref,
+        action: e.action,
+        code: e.code,
+        subcode: e.subcode,
+        error: e.name,
+        reason: e.reason,
+      });
     // The router's timestamp says when it received the routes; 0 means it does not know.
     const receivedAt = message.peer.timestamp > 0 ? message.peer.timestamp : this.deps.now();
     const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt);
-    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { router: router.address, peer: peerLabel(ref), reason: 'path attributes cannot be stored canonically' });
+    if (outcome.kind === 'attributes-skipped')
+      this.deps.log.log('warn', 'attributes-skipped', {
+        router: router.address,
+        peer: peerLabel(ref),
+        reason: 'path attributes cannot be stored canonically',
+      });
   }
 
   private peerOf(router: RouterSession, header: BmpPeerHeader): MonitoredPeer {
@@ -335,7 +402,12 @@ export class BmpStation {
       const what = `peer-limit ${peer.address} ${policy}`;
       if (!router.ignored.has(what)) {
         router.ignored.add(what);
-        this.deps.log.log('error', 'bmp-peer-limit', { router: router.address, peer: peer.address, policy, reason: `no RIB peer id left (${MAX_PEER_ID + 1} in all): its routes are not kept` });
+        this.deps.log.log('error', 'bmp-peer-limit', {
+          router: router.address,
+          peer: peer.address,
+          policy,
+          reason: `no RIB peer id left (${MAX_PEER_ID + 1} in all): its routes are not kept`,
+        });
       }
       return undefined;
     }
@@ -366,29 +438,57 @@ export class BmpStation {
     }
     const peers = router.peers.size;
     router.peers.clear();
-    if (router.up) this.deps.log.log(level, 'bmp-router-down', { router: router.address, port: router.port, sysName: router.sysName, reason, peers, paths });
+    if (router.up)
+      this.deps.log.log(level, 'bmp-router-down', {
+        router: router.address,
+        port: router.port,
+        sysName: router.sysName,
+        reason,
+        peers,
+        paths,
+      });
     else this.deps.log.log('debug', 'bmp-connection-closed', { router: router.address, port: router.port, reason });
   }
 
   private malformed(router: RouterSession, error: BmpError, level: 'warn' | 'error'): void {
-    this.deps.log.log(level, 'bmp-malformed', { router: router.address, sysName: router.sysName, offset: error.offset, at: error.at, reason: error.reason, fatal: error.fatal });
+    this.deps.log.log(level, 'bmp-malformed', {
+      router: router.address,
+      sysName: router.sysName,
+      offset: error.offset,
+      at: error.at,
+      reason: error.reason,
+      fatal: error.fatal,
+    });
   }
 
   private ignore(router: RouterSession, what: keyof typeof IGNORED): void {
     if (router.ignored.has(what)) return;
     router.ignored.add(what);
-    this.deps.log.log('info', 'bmp-ignored', { router: router.address, sysName: router.sysName, what, reason: IGNORED[what] });
+    this.deps.log.log('info', 'bmp-ignored', {
+      router: router.address,
+      sysName: router.sysName,
+      what,
+      reason: IGNORED[what],
+    });
   }
 }
 
 /** A monitored peer as peer events name it; with `policy` when the event is about one Adj-RIB-In. */
 function bmpRef(router: RouterSession, peer: MonitoredPeer, policy?: BmpPolicy): BmpPeerRef {
-  return { source: 'bmp', peer: peer.address, router: router.address, sysName: router.sysName, instance: instanceLabel(peer), ...(policy ? { policy } : {}) };
+  return {
+    source: 'bmp',
+    peer: peer.address,
+    router: router.address,
+    sysName: router.sysName,
+    instance: instanceLabel(peer),
+    ...(policy ? { policy } : {}),
+  };
 }
 
 /** "rd 65000:1" for an RD-instance peer, "instance N" for a local-instance peer with a distinguisher. */
 function instanceLabel(peer: MonitoredPeer): string | undefined {
   if (peer.peerType === BmpPeerType.RdInstance) return `rd ${formatDistinguisher(peer.peerType, peer.distinguisher)}`;
-  if (peer.peerType === BmpPeerType.LocalInstance && peer.distinguisher !== 0n) return `instance ${formatDistinguisher(peer.peerType, peer.distinguisher)}`;
+  if (peer.peerType === BmpPeerType.LocalInstance && peer.distinguisher !== 0n)
+    return `instance ${formatDistinguisher(peer.peerType, peer.distinguisher)}`;
   return undefined;
 }

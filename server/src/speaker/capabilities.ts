@@ -1,4 +1,13 @@
-import { Afi, AddPathMode, Safi, formatAfiSafi, openCapabilities, type Capability, type NegotiatedSession, type OpenMessage } from '../bgp';
+import {
+  Afi,
+  AddPathMode,
+  Safi,
+  formatAfiSafi,
+  openCapabilities,
+  type Capability,
+  type NegotiatedSession,
+  type OpenMessage,
+} from '../bgp';
 import type { SpeakerPeerConfig } from '@kube-routes/server/engine';
 
 /** Restart Time we advertise as graceful-restart receiver (RFC 4724 3); we never restart "gracefully" ourselves. */
@@ -19,8 +28,13 @@ export function advertisedCapabilities(peer: SpeakerPeerConfig): Capability[] {
     { type: 'extended-next-hop', entries: [{ afi: Afi.Ipv4, safi: Safi.Unicast, nextHopAfi: Afi.Ipv6 }] },
   ];
   // Receiver support: the capability with no families tells the peer we keep its routes across its restart.
-  if (peer.gracefulRestart) capabilities.push({ type: 'graceful-restart', flags: 0, restartTime: ownRestartSeconds, families: [] });
-  if (peer.addPath) capabilities.push({ type: 'add-path', families: unicastFamilies.map((f) => ({ ...f, mode: AddPathMode.Receive })) });
+  if (peer.gracefulRestart)
+    capabilities.push({ type: 'graceful-restart', flags: 0, restartTime: ownRestartSeconds, families: [] });
+  if (peer.addPath)
+    capabilities.push({
+      type: 'add-path',
+      families: unicastFamilies.map((f) => ({ ...f, mode: AddPathMode.Receive })),
+    });
   return capabilities;
 }
 
@@ -37,7 +51,11 @@ export function describeNegotiated(local: OpenMessage, remote: OpenMessage, nego
   const both = (type: Capability['type']) => mine.some((c) => c.type === type) && theirs.some((c) => c.type === type);
   const out: string[] = [];
   for (const c of theirs) {
-    if (c.type === 'multiprotocol' && mine.some((m) => m.type === 'multiprotocol' && m.afi === c.afi && m.safi === c.safi)) out.push(`multiprotocol ${formatAfiSafi(c.afi, c.safi)}`);
+    if (
+      c.type === 'multiprotocol' &&
+      mine.some((m) => m.type === 'multiprotocol' && m.afi === c.afi && m.safi === c.safi)
+    )
+      out.push(`multiprotocol ${formatAfiSafi(c.afi, c.safi)}`);
   }
   if (negotiated.receive.fourOctetAs) out.push('4-octet-as');
   if (both('route-refresh')) out.push('route-refresh');

@@ -1,6 +1,24 @@
 import { Socket } from 'node:net';
-import { DEFAULT_SESSION, MessageReader, encodeMessage, type BgpMessage, type NegotiatedSession, type OpenMessage, type SessionContext, type UpdateMessage, type BgpError } from '../bgp';
-import { initialState, step, type DownCause, type SessionEvent, type SessionSettings, type SessionState, type TimerName } from '../fsm';
+import {
+  DEFAULT_SESSION,
+  MessageReader,
+  encodeMessage,
+  type BgpMessage,
+  type NegotiatedSession,
+  type OpenMessage,
+  type SessionContext,
+  type UpdateMessage,
+  type BgpError,
+} from '../bgp';
+import {
+  initialState,
+  step,
+  type DownCause,
+  type SessionEvent,
+  type SessionSettings,
+  type SessionState,
+  type TimerName,
+} from '../fsm';
 
 /** What a connection tells its peer. */
 export interface ConnectionEvents {
@@ -135,7 +153,8 @@ export class Connection {
     socket.on('error', (e: Error) => {
       if (this.socket !== socket) return;
       // A refused or unreachable peer never gets to a session: say so, or the retries are silent.
-      if (this.state.name === 'Connect' && this.dialer) this.events.connectFailed(this, `${this.dialer.host}:${this.dialer.port}`, e.message);
+      if (this.state.name === 'Connect' && this.dialer)
+        this.events.connectFailed(this, `${this.dialer.host}:${this.dialer.port}`, e.message);
       this.dispatch({ type: 'tcp-failed', reason: e.message });
     });
     socket.on('close', () => {
@@ -170,10 +189,13 @@ export class Connection {
 
   private startTimer(timer: TimerName, seconds: number): void {
     this.stopTimer(timer);
-    this.timers.set(timer, setTimeout(() => {
-      this.timers.delete(timer);
-      this.dispatch({ type: 'timer-expired', timer });
-    }, seconds * 1000));
+    this.timers.set(
+      timer,
+      setTimeout(() => {
+        this.timers.delete(timer);
+        this.dispatch({ type: 'timer-expired', timer });
+      }, seconds * 1000),
+    );
   }
 
   private stopTimer(timer: TimerName): void {

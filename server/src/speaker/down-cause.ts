@@ -15,7 +15,12 @@ export function peerDownCause(cause: DownCause, stopping: boolean): PeerDownCaus
     }
     case 'notification-received': {
       const n = cause.notification;
-      return { kind: 'notification-received', code: n.code, subcode: n.subcode, communication: n.shutdownCommunication };
+      return {
+        kind: 'notification-received',
+        code: n.code,
+        subcode: n.subcode,
+        communication: n.shutdownCommunication,
+      };
     }
     case 'transport':
       return { kind: 'transport', error: cause.reason };

@@ -6,7 +6,10 @@ export interface Logger {
   log(level: LogLevel, event: string, fields?: LogFields): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (line) => void process.stderr.write(line), minLevel: LogLevel = 'info'): Logger {
+export function jsonLogger(
+  write: (line: string) => void = (line) => void process.stderr.write(line),
+  minLevel: LogLevel = 'info',
+): Logger {
   const rank: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
   return {
     log(level, event, fields = {}) {

@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync } from 'node:fs';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
@@ -24,9 +24,14 @@ function loadSpeakerConfig(explicit: string | undefined): { path: string; config
   if (!path) throw new Failure('no kube-routes.yaml found in this folder or above; pass --config FILE');
   const parsed = loadConfigFile(path);
   if (!parsed.config) {
-    throw new Failure(parsed.errors.map((e) => `${e.file}:${e.range.start.line + 1}:${e.range.start.column + 1}: ${e.message}`).join('\n'));
+    throw new Failure(
+      parsed.errors
+        .map((e) => `${e.file}:${e.range.start.line + 1}:${e.range.start.column + 1}: ${e.message}`)
+        .join('\n'),
+    );
   }
-  if (!parsed.config.speaker) throw new Failure(`${path} has no speaker: section (asn, routerId, listen, api, peers); see docs/api.md`);
+  if (!parsed.config.speaker)
+    throw new Failure(`${path} has no speaker: section (asn, routerId, listen, api, peers); see docs/api.md`);
   return { path, config: parsed.config.speaker };
 }
 
@@ -71,9 +76,12 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
     response = await fetch(url);
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause;
-    throw new Failure(`cannot reach the speaker at ${url.origin}: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`);
+    throw new Failure(
+      `cannot reach the speaker at ${url.origin}: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`,
+    );
   }
-  if (!response.ok || !response.body) throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
+  if (!response.ok || !response.body)
+    throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
   const out = flags.output === '-' ? process.stdout : createWriteStream(flags.output);
   const body = response.body as unknown as AsyncIterable<Uint8Array>;
   try {
@@ -89,20 +97,35 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
 export async function main(argv: readonly string[]): Promise<number> {
   let action: (() => Promise<number>) | undefined;
   const program = new Command('kube-routes-speaker')
-    .description('BGP speaker of kube-routes: peers passively with routers, learns their routes, advertises nothing, and serves them on a read-only HTTP API.')
+    .description(
+      'BGP speaker of kube-routes: peers passively with routers, learns their routes, advertises nothing, and serves them on a read-only HTTP API.',
+    )
     .version(version, '--version')
-    .option('--config <file>', 'kube-routes.yaml with a speaker: section (default: the nearest kube-routes.yaml in or above the working directory)')
-    .addOption(new Option('--log-level <level>', 'Least severe log level written to stderr').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .option(
+      '--config <file>',
+      'kube-routes.yaml with a speaker: section (default: the nearest kube-routes.yaml in or above the working directory)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'Least severe log level written to stderr')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
     .exitOverride()
-    .configureOutput({ outputError: (text) => process.stderr.write(text.replace(/^error: unknown option/, 'error: unknown flag')) })
-    .action((flags: RunFlags) => { action = () => run(flags); });
+    .configureOutput({
+      outputError: (text) => process.stderr.write(text.replace(/^error: unknown option/, 'error: unknown flag')),
+    })
+    .action((flags: RunFlags) => {
+      action = () => run(flags);
+    });
   program
     .command('snapshot')
     .description('Save the RIB of a running speaker as an MRT TABLE_DUMP_V2 file (gzip when FILE ends in .gz).')
     .requiredOption('--api <url>', 'The speaker API, e.g. http://127.0.0.1:8179')
     .requiredOption('-o, --output <file>', 'Where to write the MRT file ("-" for standard output)')
     .exitOverride()
-    .action((flags: { api: string; output: string }) => { action = () => snapshot(flags); });
+    .action((flags: { api: string; output: string }) => {
+      action = () => snapshot(flags);
+    });
   try {
     program.parse([...argv], { from: 'user' });
   } catch (e) {
@@ -113,7 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     return action ? await action() : 0;
   } catch (e) {
     if (!(e instanceof Failure)) throw e;
-    process.stderr.write(`${e.message.startsWith('/') || /^[^ ]+:\d+:\d+: /.test(e.message) ? '' : 'error: '}${e.message}\n`);
+    process.stderr.write(
+      `${e.message.startsWith('/') || /^[^ ]+:\d+:\d+: /.test(e.message) ? '' : 'error: '}${e.message}\n`,
+    );
     return 2;
   }
 }

@@ -58,7 +58,9 @@ export class SpeakerMetrics {
       registers,
       collect() {
         this.reset();
-        for (const p of source.peers()) for (const [family, n] of Object.entries(p.received)) this.set({ peer: p.address, family, source: p.source }, n ?? 0);
+        for (const p of source.peers())
+          for (const [family, n] of Object.entries(p.received))
+            this.set({ peer: p.address, family, source: p.source }, n ?? 0);
       },
     });
     new Gauge({

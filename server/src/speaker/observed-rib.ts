@@ -27,7 +27,13 @@ export class ObservedRib extends Rib {
     this.observer = observer;
   }
 
-  override announce(peer: PeerId, prefix: Prefix, pathId: number, attributeSetId: AttributeSetId, receivedAtSeconds: number): AnnounceResult {
+  override announce(
+    peer: PeerId,
+    prefix: Prefix,
+    pathId: number,
+    attributeSetId: AttributeSetId,
+    receivedAtSeconds: number,
+  ): AnnounceResult {
     const result = super.announce(peer, prefix, pathId, attributeSetId, receivedAtSeconds);
     if (result !== 'unchanged') this.observer?.announced(peer, prefix, pathId, result);
     return result;

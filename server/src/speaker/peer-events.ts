@@ -31,7 +31,12 @@ export type PeerDownCause =
   /** We sent a NOTIFICATION: an error in what the peer sent, an unexpected message, max-prefix, a collision. */
   | { readonly kind: 'notification-sent'; readonly code: number; readonly subcode: number }
   /** The peer sent a NOTIFICATION (with its RFC 8203 shutdown communication, if any). */
-  | { readonly kind: 'notification-received'; readonly code: number; readonly subcode: number; readonly communication: string | undefined }
+  | {
+      readonly kind: 'notification-received';
+      readonly code: number;
+      readonly subcode: number;
+      readonly communication: string | undefined;
+    }
   /** Nothing from the peer within the hold time: we sent Hold Timer Expired. */
   | { readonly kind: 'hold-timer-expired'; readonly code: number; readonly subcode: number }
   /** The TCP connection failed or the peer closed it without a NOTIFICATION. */
@@ -92,7 +97,13 @@ export type PeerEvent =
       readonly reason: string;
     })
   /** A BGP peer sent more paths than maxPrefixes: the session is closed with Cease / 6/1. */
-  | (BgpPeerRef & { readonly type: 'max-prefix'; readonly afi: number; readonly safi: number; readonly count: number; readonly limit: number });
+  | (BgpPeerRef & {
+      readonly type: 'max-prefix';
+      readonly afi: number;
+      readonly safi: number;
+      readonly count: number;
+      readonly limit: number;
+    });
 
 export type PeerEventListener = (event: PeerEvent) => void;
 

@@ -18,7 +18,15 @@ import {
 } from '../bgp';
 import type { Rib } from '../rib';
 import { applyUpdateToRib } from '../rib-view';
-import { FIRST_CONNECT_RETRY_SECONDS, MAX_CONNECT_RETRY_SECONDS, connectRetryDelay, resolveCollision, sharedFamilies, type DownCause, type SessionSettings } from '../fsm';
+import {
+  FIRST_CONNECT_RETRY_SECONDS,
+  MAX_CONNECT_RETRY_SECONDS,
+  connectRetryDelay,
+  resolveCollision,
+  sharedFamilies,
+  type DownCause,
+  type SessionSettings,
+} from '../fsm';
 import type { PeerStatus, SpeakerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
 import { advertisedCapabilities, describeNegotiated, peerGracefulRestart } from './capabilities';
 import { Connection, type ConnectionEvents } from './connection';
@@ -130,8 +138,14 @@ export class Peer implements ConnectionEvents {
       description: this.config.description,
       source: 'bgp',
       state,
-      uptimeSeconds: state === 'Established' && this.establishedAt !== undefined ? Math.max(0, Math.floor(this.deps.now() - this.establishedAt)) : 0,
-      received: { 'ipv4-unicast': this.deps.rib.pathCount(this.id, 4), 'ipv6-unicast': this.deps.rib.pathCount(this.id, 6) },
+      uptimeSeconds:
+        state === 'Established' && this.establishedAt !== undefined
+          ? Math.max(0, Math.floor(this.deps.now() - this.establishedAt))
+          : 0,
+      received: {
+        'ipv4-unicast': this.deps.rib.pathCount(this.id, 4),
+        'ipv6-unicast': this.deps.rib.pathCount(this.id, 6),
+      },
       capabilities: state === 'Established' ? this.capabilities : [],
       lastError: this.lastError,
     };
@@ -142,10 +156,18 @@ export class Peer implements ConnectionEvents {
   negotiated(connection: Connection, negotiated: NegotiatedSession, remoteOpen: OpenMessage): void {
     if (connection === this.contender && this.primary && !this.primary.isDone) {
       // Both connections finished the OPEN exchange: keep the one the higher identifier opened.
-      const loser = resolveCollision(this.speaker.routerIdValue, remoteOpen.bgpId) === 'close-locally-initiated'
-        ? (this.primary.locallyInitiated ? this.primary : connection)
-        : (this.primary.locallyInitiated ? connection : this.primary);
-      this.deps.log.log('info', 'collision', { peer: this.address, kept: loser === connection ? 'existing' : 'incoming' });
+      const loser =
+        resolveCollision(this.speaker.routerIdValue, remoteOpen.bgpId) === 'close-locally-initiated'
+          ? this.primary.locallyInitiated
+            ? this.primary
+            : connection
+          : this.primary.locallyInitiated
+            ? connection
+            : this.primary;
+      this.deps.log.log('info', 'collision', {
+        peer: this.address,
+        kept: loser === connection ? 'existing' : 'incoming',
+      });
       if (loser === this.primary) {
         const old = this.primary;
         this.primary = connection;
@@ -165,10 +187,16 @@ export class Peer implements ConnectionEvents {
       // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
       // its forwarding state for (F bit) and still negotiates; the others must go at once.
       const shared = new Set(sharedFamilies(sent, remoteOpen).flatMap((f) => familyOf(f.afi, f.safi) ?? []));
-      const preserved = new Set((this.peerGracefulRestart?.families ?? []).flatMap((f) => ((f.flags & GR_FORWARDING_STATE) !== 0 ? familyOf(f.afi, f.safi) ?? [] : [])));
+      const preserved = new Set(
+        (this.peerGracefulRestart?.families ?? []).flatMap((f) =>
+          (f.flags & GR_FORWARDING_STATE) !== 0 ? (familyOf(f.afi, f.safi) ?? []) : [],
+        ),
+      );
       this.awaitingEndOfRib = new Set([...this.staleFamilies].filter((f) => shared.has(f) && preserved.has(f)));
       const lost = [...this.staleFamilies].filter((f) => !this.awaitingEndOfRib.has(f));
-      const why = this.peerGracefulRestart ? 'forwarding state not preserved' : 'peer restarted without graceful restart';
+      const why = this.peerGracefulRestart
+        ? 'forwarding state not preserved'
+        : 'peer restarted without graceful restart';
       if (this.awaitingEndOfRib.size === 0) this.endGracefulRestart(why);
       else for (const f of lost) this.sweepStaleFamily(f, why);
     }
@@ -178,7 +206,13 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary) return;
     this.establishedAt = this.deps.now();
     this.lastError = undefined;
-    this.deps.events.emit({ type: 'peer-up', source: 'bgp', peer: this.address, asn: this.config.asn, capabilities: this.capabilities });
+    this.deps.events.emit({
+      type: 'peer-up',
+      source: 'bgp',
+      peer: this.address,
+      asn: this.config.asn,
+      capabilities: this.capabilities,
+    });
   }
 
   update(connection: Connection, message: UpdateMessage, errors: readonly BgpError[]): void {
@@ -198,17 +232,28 @@ export class Peer implements ConnectionEvents {
   }
 
   down(connection: Connection, wasEstablished: boolean, cause: DownCause, reason: string): void {
-    if (connection === this.contender) { this.contender = undefined; return; }
+    if (connection === this.contender) {
+      this.contender = undefined;
+      return;
+    }
     if (connection !== this.primary) return;
     // Shutting down a peer that never came up is not news; its last error stays what it was.
     if (this.stopping && !wasEstablished) return;
     this.lastError = describeDownCause(cause, reason);
-    this.deps.events.emit({ type: 'peer-down', source: 'bgp', peer: this.address, established: wasEstablished, cause: peerDownCause(cause, this.stopping), reason: this.lastError });
+    this.deps.events.emit({
+      type: 'peer-down',
+      source: 'bgp',
+      peer: this.address,
+      established: wasEstablished,
+      cause: peerDownCause(cause, this.stopping),
+      reason: this.lastError,
+    });
     if (wasEstablished) {
       this.establishedAt = undefined;
       const gr = this.peerGracefulRestart;
       // Graceful restart covers a lost connection, not a NOTIFICATION either side sent (RFC 4724 4.2).
-      if (!this.stopping && cause.kind === 'transport' && this.config.gracefulRestart && gr) this.beginGracefulRestart(gr);
+      if (!this.stopping && cause.kind === 'transport' && this.config.gracefulRestart && gr)
+        this.beginGracefulRestart(gr);
       else {
         // A session that ends otherwise also ends a restart still in progress: the stale routes
         // and those the re-established session sent go together.
@@ -233,7 +278,11 @@ export class Peer implements ConnectionEvents {
     if (connection !== this.primary || family === undefined) return;
     if (phase === 'begin') {
       const marked = this.deps.rib.markStale(this.id, family);
-      this.deps.log.log('info', 'refresh-begin', { peer: this.address, family: familyName(family), stalePaths: marked });
+      this.deps.log.log('info', 'refresh-begin', {
+        peer: this.address,
+        family: familyName(family),
+        stalePaths: marked,
+      });
     } else this.sweepStaleFamily(family, 'enhanced route refresh');
   }
 
@@ -243,7 +292,16 @@ export class Peer implements ConnectionEvents {
   }
 
   malformed(_connection: Connection, error: BgpError): void {
-    this.deps.events.emit({ type: 'malformed', source: 'bgp', peer: this.address, action: error.action, code: error.code, subcode: error.subcode, error: error.name, reason: error.reason });
+    this.deps.events.emit({
+      type: 'malformed',
+      source: 'bgp',
+      peer: this.address,
+      action: error.action,
+      code: error.code,
+      subcode: error.subcode,
+      error: error.name,
+      reason: error.reason,
+    });
   }
 
   connectFailed(_connection: Connection, target: string, error: string): void {
@@ -256,9 +314,14 @@ export class Peer implements ConnectionEvents {
   }
 
   private makeConnection(counter: number): Connection {
-    const dialer = this.config.port === undefined
-      ? undefined
-      : { host: this.address, port: this.config.port, localAddress: isWildcard(this.speaker.listen.host) ? undefined : this.speaker.listen.host };
+    const dialer =
+      this.config.port === undefined
+        ? undefined
+        : {
+            host: this.address,
+            port: this.config.port,
+            localAddress: isWildcard(this.speaker.listen.host) ? undefined : this.speaker.listen.host,
+          };
     return new Connection(this.settings, this, dialer, counter);
   }
 
@@ -269,18 +332,41 @@ export class Peer implements ConnectionEvents {
   }
 
   private applyUpdate(message: UpdateMessage, connection: Connection): void {
-    const outcome = applyUpdateToRib(this.deps.rib, this.id, message, connection.receiveContext, this.deps.now(), this.config.maxPrefixes);
-    if (outcome.kind === 'attributes-skipped') this.deps.log.log('warn', 'attributes-skipped', { peer: this.address, reason: 'path attributes cannot be stored canonically' });
+    const outcome = applyUpdateToRib(
+      this.deps.rib,
+      this.id,
+      message,
+      connection.receiveContext,
+      this.deps.now(),
+      this.config.maxPrefixes,
+    );
+    if (outcome.kind === 'attributes-skipped')
+      this.deps.log.log('warn', 'attributes-skipped', {
+        peer: this.address,
+        reason: 'path attributes cannot be stored canonically',
+      });
     else if (outcome.kind === 'max-paths') this.exceedMaxPrefixes(outcome.afi, outcome.safi, outcome.count, connection);
   }
 
   private exceedMaxPrefixes(afi: number, safi: number, count: number, connection: Connection): void {
     const limit = this.config.maxPrefixes;
     // RFC 4486 4: AFI (2), SAFI (1), upper bound (4).
-    const data = new Uint8Array([afi >> 8, afi & 0xff, safi, (limit >>> 24) & 0xff, (limit >>> 16) & 0xff, (limit >>> 8) & 0xff, limit & 0xff]);
+    const data = new Uint8Array([
+      afi >> 8,
+      afi & 0xff,
+      safi,
+      (limit >>> 24) & 0xff,
+      (limit >>> 16) & 0xff,
+      (limit >>> 8) & 0xff,
+      limit & 0xff,
+    ]);
     const reason = `${count} ${formatAfiSafi(afi, safi)} prefixes exceed maxPrefixes ${limit}`;
     this.deps.events.emit({ type: 'max-prefix', source: 'bgp', peer: this.address, afi, safi, count, limit });
-    connection.dispatch({ type: 'stop', notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data }, reason });
+    connection.dispatch({
+      type: 'stop',
+      notification: { type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.MaximumPrefixesReached, data },
+      reason,
+    });
   }
 
   private beginGracefulRestart(gr: GracefulRestartCapability): void {
@@ -294,10 +380,16 @@ export class Peer implements ConnectionEvents {
     }
     const marked = this.deps.rib.markStale(this.id);
     this.staleFamilies = kept;
-    this.deps.log.log('info', 'graceful-restart', { peer: this.address, stalePaths: marked, restartSeconds: gr.restartTime, families: [...kept].map(familyName) });
+    this.deps.log.log('info', 'graceful-restart', {
+      peer: this.address,
+      stalePaths: marked,
+      restartSeconds: gr.restartTime,
+      families: [...kept].map(familyName),
+    });
     clearTimeout(this.staleTimer);
     this.staleTimer = setTimeout(() => this.endGracefulRestart('restart-time-expired'), gr.restartTime * 1000);
-    for (const f of [4, 6] as const) if (!kept.has(f)) this.sweepStaleFamily(f, 'family not in the graceful restart capability');
+    for (const f of [4, 6] as const)
+      if (!kept.has(f)) this.sweepStaleFamily(f, 'family not in the graceful restart capability');
   }
 
   private endGracefulRestart(why: string): void {
@@ -317,7 +409,6 @@ export class Peer implements ConnectionEvents {
     const swept = this.deps.rib.sweepStale(this.id, family);
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why, family: familyName(family) });
   }
-
 }
 
 type Family = 4 | 6;

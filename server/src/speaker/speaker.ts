@@ -1,6 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import { parseIpAddress, type LookupResult, type PeerStatus, type Route, type SpeakerConfig } from '@kube-routes/server/engine';
+import {
+  parseIpAddress,
+  type LookupResult,
+  type PeerStatus,
+  type Route,
+  type SpeakerConfig,
+} from '@kube-routes/server/engine';
 import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
 import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../rib-view';
@@ -60,26 +66,59 @@ export class Speaker implements RouteStateSource {
       ribMemoryBytes: () => this.rib.memoryEstimate(),
       ribPrefixes: (family) => this.rib.prefixCount(family),
       // Every RIB peer id that ever changed a route: BGP peers and BMP-monitored peers alike.
-      changeCounts: () => [...new Set([...this.announced.keys(), ...this.withdrawn.keys()])].flatMap((id) =>
-        this.announced[id] === undefined && this.withdrawn[id] === undefined ? [] : [{ peer: this.peerName(id), announcements: this.announced[id] ?? 0, withdrawals: this.withdrawn[id] ?? 0 }]),
+      changeCounts: () =>
+        [...new Set([...this.announced.keys(), ...this.withdrawn.keys()])].flatMap((id) =>
+          this.announced[id] === undefined && this.withdrawn[id] === undefined
+            ? []
+            : [
+                {
+                  peer: this.peerName(id),
+                  announcements: this.announced[id] ?? 0,
+                  withdrawals: this.withdrawn[id] ?? 0,
+                },
+              ],
+        ),
       malformedCounts: () => this.malformed.entries(),
     });
     this.rib.observe({
       announced: (peer, prefix, pathId, result) => {
         this.announced[peer] = (this.announced[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({ action: result === 'added' ? 'added' : 'changed', prefix: formatPrefix(prefix), peer: this.peerName(peer), pathId }));
+        this.watch.publish('route', () => ({
+          action: result === 'added' ? 'added' : 'changed',
+          prefix: formatPrefix(prefix),
+          peer: this.peerName(peer),
+          pathId,
+        }));
       },
       withdrawn: (peer, prefix, pathId) => {
         this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({ action: 'withdrawn', prefix: formatPrefix(prefix), peer: this.peerName(peer), pathId }));
+        this.watch.publish('route', () => ({
+          action: 'withdrawn',
+          prefix: formatPrefix(prefix),
+          peer: this.peerName(peer),
+          pathId,
+        }));
       },
       bulk: (peer, what, paths, family) => {
         if (what !== 'marked-stale') this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + paths;
-        this.watch.publish('routes', () => ({ action: what, peer: this.peerName(peer), paths, ...(family ? { family: family === 4 ? 'ipv4-unicast' : 'ipv6-unicast' } : {}) }));
+        this.watch.publish('routes', () => ({
+          action: what,
+          peer: this.peerName(peer),
+          paths,
+          ...(family ? { family: family === 4 ? 'ipv4-unicast' : 'ipv6-unicast' } : {}),
+        }));
       },
     });
     for (const p of config.peers) this.addPeer(p);
-    this.bmp = config.bmp ? new BmpStation({ rib: this.rib, log: this.log, events: this.events, now: this.now, newPeerId: () => this.nextPeerId++ }) : undefined;
+    this.bmp = config.bmp
+      ? new BmpStation({
+          rib: this.rib,
+          log: this.log,
+          events: this.events,
+          now: this.now,
+          newPeerId: () => this.nextPeerId++,
+        })
+      : undefined;
   }
 
   private peerName(id: number): string {
@@ -99,10 +138,21 @@ export class Speaker implements RouteStateSource {
     if (event.type !== 'peer-up' && event.type !== 'peer-down') return;
     const { peer } = event;
     if (event.source === 'bgp') {
-      this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bgp') ?? { address: peer });
+      this.watch.publish(
+        'peer',
+        () => this.peers().find((p) => p.address === peer && p.source === 'bgp') ?? { address: peer },
+      );
     } else {
       const { router } = event;
-      this.watch.publish('peer', () => this.peers().find((p) => p.address === peer && p.source === 'bmp' && p.router === router) ?? { address: peer, source: 'bmp', router });
+      this.watch.publish(
+        'peer',
+        () =>
+          this.peers().find((p) => p.address === peer && p.source === 'bmp' && p.router === router) ?? {
+            address: peer,
+            source: 'bmp',
+            router,
+          },
+      );
     }
   }
 
@@ -112,7 +162,11 @@ export class Speaker implements RouteStateSource {
     this.bgpServer = createServer((socket) => this.accept(socket));
     await listenOn(this.bgpServer, listen.host, listen.port, 'BGP');
     try {
-      this.apiServer = await startApiServer(this, api.host, api.port, { watch: this.watch, metrics: this.metrics, snapshot: () => this.snapshot() });
+      this.apiServer = await startApiServer(this, api.host, api.port, {
+        watch: this.watch,
+        metrics: this.metrics,
+        snapshot: () => this.snapshot(),
+      });
     } catch (e) {
       this.bgpServer.close();
       throw new ListenError(`cannot listen on ${api.host}:${api.port} for the API: ${socketError(e)}`);
@@ -127,7 +181,14 @@ export class Speaker implements RouteStateSource {
         throw new ListenError(`cannot listen on ${bmp.host}:${bmp.port} for BMP: ${socketError(e)}`);
       }
     }
-    this.log.log('info', 'speaker-started', { asn: this.config.asn, routerId: this.config.routerId, listen: `${listen.host}:${listen.port}`, api: `${api.host}:${api.port}`, bmp: bmp ? `${bmp.host}:${bmp.port}` : undefined, peers: this.config.peers.length });
+    this.log.log('info', 'speaker-started', {
+      asn: this.config.asn,
+      routerId: this.config.routerId,
+      listen: `${listen.host}:${listen.port}`,
+      api: `${api.host}:${api.port}`,
+      bmp: bmp ? `${bmp.host}:${bmp.port}` : undefined,
+      peers: this.config.peers.length,
+    });
     for (const peer of this.peersByKey.values()) peer.start();
   }
 
@@ -146,10 +207,16 @@ export class Speaker implements RouteStateSource {
    */
   reload(next: SpeakerConfig): { added: number; removed: number; changed: number; unchanged: number } {
     const counts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
-    const same = (a: unknown, b: unknown) => JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) === JSON.stringify(b, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    const identityChanged = next.asn !== this.config.asn || next.routerId !== this.config.routerId || next.holdTime !== this.config.holdTime;
+    const same = (a: unknown, b: unknown) =>
+      JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
+      JSON.stringify(b, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    const identityChanged =
+      next.asn !== this.config.asn || next.routerId !== this.config.routerId || next.holdTime !== this.config.holdTime;
     const sockets = (c: SpeakerConfig) => [c.listen, c.api, c.bmp];
-    if (!same(sockets(next), sockets(this.config))) this.log.log('warn', 'reload-needs-restart', { reason: 'listen, api or bmp changed; restart kube-routes-speaker to apply' });
+    if (!same(sockets(next), sockets(this.config)))
+      this.log.log('warn', 'reload-needs-restart', {
+        reason: 'listen, api or bmp changed; restart kube-routes-speaker to apply',
+      });
     const wanted = new Map(next.peers.map((p) => [p.address.key, p]));
     for (const [key, peer] of [...this.peersByKey]) {
       const p = wanted.get(key);
@@ -176,7 +243,8 @@ export class Speaker implements RouteStateSource {
   /** The RIB as MRT TABLE_DUMP_V2 (GET /v1/snapshot). */
   snapshot(): Iterable<Uint8Array> {
     const peers: MrtPeer[] = [];
-    for (const peer of this.peersByKey.values()) peers.push({ id: peer.id, address: peer.address, asn: peer.config.asn, bgpId: peer.bgpId });
+    for (const peer of this.peersByKey.values())
+      peers.push({ id: peer.id, address: peer.address, asn: peer.config.asn, bgpId: peer.bgpId });
     if (this.bmp) peers.push(...this.bmp.mrtPeers());
     return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
   }
@@ -203,8 +271,20 @@ export class Speaker implements RouteStateSource {
     const peer = address && this.peersByKey.get(address.key);
     if (!peer) {
       // Only configured peers may talk to us: tell the router why and hang up.
-      this.log.log('warn', 'connection-refused', { remote, port: socket.remotePort ?? 0, reason: 'not a configured peer' });
-      const n = encodeMessage({ type: 'NOTIFICATION', code: ErrorCode.Cease, subcode: CeaseSubcode.ConnectionRejected, data: new Uint8Array(0) }, DEFAULT_SESSION);
+      this.log.log('warn', 'connection-refused', {
+        remote,
+        port: socket.remotePort ?? 0,
+        reason: 'not a configured peer',
+      });
+      const n = encodeMessage(
+        {
+          type: 'NOTIFICATION',
+          code: ErrorCode.Cease,
+          subcode: CeaseSubcode.ConnectionRejected,
+          data: new Uint8Array(0),
+        },
+        DEFAULT_SESSION,
+      );
       socket.on('error', () => undefined);
       if (n.ok) socket.end(n.bytes);
       else socket.end();
@@ -243,7 +323,9 @@ function socketError(e: unknown): string {
 
 function listenOn(server: Server, host: string, port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (e) => reject(new ListenError(`cannot listen on ${host}:${port} for ${what}: ${socketError(e)}`)));
+    server.once('error', (e) =>
+      reject(new ListenError(`cannot listen on ${host}:${port} for ${what}: ${socketError(e)}`)),
+    );
     server.listen(port, host, () => resolve());
   });
 }

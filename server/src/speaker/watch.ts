@@ -26,7 +26,10 @@ export class WatchHub {
   private readonly watchers = new Set<Watcher>();
   private flushScheduled = false;
 
-  constructor(readonly capacity = 100_000, private readonly heartbeatMs = 15_000) {
+  constructor(
+    readonly capacity = 100_000,
+    private readonly heartbeatMs = 15_000,
+  ) {
     this.ring = new Array<RingEntry | undefined>(capacity);
   }
 
@@ -52,12 +55,18 @@ export class WatchHub {
 
   /** Starts an SSE response; lastEventId (the Last-Event-ID header) resumes after that event. */
   subscribe(res: ServerResponse, lastEventId: string | undefined): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write(`retry: 2000\n\n`);
     const watcher: Watcher = { res, cursor: this.nextSeq, waitingForDrain: false };
     if (lastEventId !== undefined && lastEventId !== '') {
       const last = Number(lastEventId);
-      if (!Number.isInteger(last) || last < 0 || last > this.lastSeq) this.resync(watcher, `Last-Event-ID ${lastEventId} is not an event of this speaker`);
+      if (!Number.isInteger(last) || last < 0 || last > this.lastSeq)
+        this.resync(watcher, `Last-Event-ID ${lastEventId} is not an event of this speaker`);
       else if (last + 1 < this.oldestSeq) this.resync(watcher, `events after ${last} are no longer buffered`);
       else watcher.cursor = last + 1;
     } else {

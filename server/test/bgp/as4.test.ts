@@ -30,7 +30,10 @@ describe('asPathLength', () => {
 
 describe('mergeAs4Path (RFC 6793 4.2.3)', () => {
   it('replaces the trailing AS_TRANS part with AS4_PATH', () => {
-    assert.equal(formatAsPath(mergeAs4Path([seq(65001, T, T, 65002)], [seq(4200000001, 4200000002, 65002)])), '65001 4200000001 4200000002 65002');
+    assert.equal(
+      formatAsPath(mergeAs4Path([seq(65001, T, T, 65002)], [seq(4200000001, 4200000002, 65002)])),
+      '65001 4200000001 4200000002 65002',
+    );
   });
 
   it('ignores AS4_PATH when it is longer than AS_PATH', () => {

@@ -20,7 +20,10 @@ import {
 describe('path attribute table', () => {
   it('has one row per supported attribute, with unique codes, types and names', () => {
     const codes = ATTRIBUTE_DESCRIPTORS.map((d) => d.code);
-    assert.deepEqual([...codes].sort((a, b) => a - b), Object.values(AttributeCode).sort((a, b) => a - b));
+    assert.deepEqual(
+      [...codes].sort((a, b) => a - b),
+      Object.values(AttributeCode).sort((a, b) => a - b),
+    );
     assert.equal(new Set(ATTRIBUTE_DESCRIPTORS.map((d) => d.type)).size, codes.length);
     assert.equal(new Set(ATTRIBUTE_DESCRIPTORS.map((d) => d.name)).size, codes.length);
     for (const d of ATTRIBUTE_DESCRIPTORS) assert.equal(attributeDescriptor(d.code), d);
@@ -73,7 +76,10 @@ describe('path attribute table', () => {
   it('names and formats attributes without a row', () => {
     assert.equal(attributeName(99), 'ATTRIBUTE_99');
     assert.equal(attributeDescriptor(99), undefined);
-    assert.equal(formatAttribute({ type: 'unknown', code: 99, flags: 0xe0, value: Uint8Array.of(1, 2) }), 'ATTRIBUTE_99 flags 0xe0 0102');
+    assert.equal(
+      formatAttribute({ type: 'unknown', code: 99, flags: 0xe0, value: Uint8Array.of(1, 2) }),
+      'ATTRIBUTE_99 flags 0xe0 0102',
+    );
   });
 });
 

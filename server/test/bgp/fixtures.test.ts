@@ -77,7 +77,10 @@ describe('crasher regressions', () => {
 
   for (const fixture of fixtures) {
     it(`${fixture.name} decodes to ${fixture.expect.join(', ') || '(no @expect directive!)'}`, () => {
-      assert.ok(fixture.expect.length > 0, 'crasher fixtures must declare the outcome with # @expect (or # @expect none)');
+      assert.ok(
+        fixture.expect.length > 0,
+        'crasher fixtures must declare the outcome with # @expect (or # @expect none)',
+      );
       const result = decodeMessage(fixture.bytes, fixture.context);
       assert.deepEqual(errorsOf(result), fixture.expect[0] === 'none' ? [] : fixture.expect);
       matchSnapshot(expectedFileFor(fixture.file), describeDecode(result, fixture.context, fixture.contextJson));

@@ -132,7 +132,11 @@ describe('MessageReader', () => {
       assert.deepEqual([r.error.code, r.error.subcode, toHex(r.error.data)], [1, 2, '2000']);
       const extended = new MessageReader();
       extended.push(hex(`${'ff'.repeat(16)} 20 00 02`));
-      assert.equal(extended.readFrame(true), undefined, 'with Extended Message, 8192 octets is fine: wait for the body');
+      assert.equal(
+        extended.readFrame(true),
+        undefined,
+        'with Extended Message, 8192 octets is fine: wait for the body',
+      );
     });
   });
 });

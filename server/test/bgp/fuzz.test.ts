@@ -30,7 +30,10 @@ function assertWellFormed(result: DecodeResult): void {
     assert.ok(MESSAGE_TYPES.has(result.message.type), `message type ${result.message.type}`);
     for (const e of result.errors) {
       assert.ok(e instanceof BgpError);
-      assert.ok(e.action === 'treat-as-withdraw' || e.action === 'attribute-discard', `recovered error with action ${e.action}`);
+      assert.ok(
+        e.action === 'treat-as-withdraw' || e.action === 'attribute-discard',
+        `recovered error with action ${e.action}`,
+      );
     }
   } else {
     assert.ok(result.error instanceof BgpError);
@@ -50,7 +53,12 @@ interface Crasher {
 
 function fuzzOne(bytes: Uint8Array, context: SessionContext, rng: Prng, fixture: Fixture, crashers: Crasher[]): void {
   const record = (error: unknown): void => {
-    crashers.push({ fixture: fixture.name, hex: toHex(bytes), context, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    crashers.push({
+      fixture: fixture.name,
+      hex: toHex(bytes),
+      context,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    });
   };
   let result: DecodeResult;
   try {
@@ -61,7 +69,7 @@ function fuzzOne(bytes: Uint8Array, context: SessionContext, rng: Prng, fixture:
   }
   assertWellFormed(result);
   if (result.ok) {
-    let encoded;
+    let encoded: ReturnType<typeof encodeMessage>;
     try {
       formatMessage(result.message);
       encoded = encodeMessage(result.message, context);
@@ -71,7 +79,10 @@ function fuzzOne(bytes: Uint8Array, context: SessionContext, rng: Prng, fixture:
     }
     if (result.errors.length === 0) {
       // Decoding is the inverse of encoding on everything the decoder accepts.
-      assert.ok(encoded.ok, `re-encoding a cleanly decoded message failed: ${encoded.ok ? '' : encoded.reason} (${toHex(bytes)})`);
+      assert.ok(
+        encoded.ok,
+        `re-encoding a cleanly decoded message failed: ${encoded.ok ? '' : encoded.reason} (${toHex(bytes)})`,
+      );
       const again = decodeMessage(encoded.bytes, context);
       assert.deepEqual(again, result, `decode(encode(decode(x))) differs for ${toHex(bytes)}`);
     }
@@ -83,7 +94,7 @@ function fuzzOne(bytes: Uint8Array, context: SessionContext, rng: Prng, fixture:
       const n = 1 + rng.below(32);
       reader.push(bytes.subarray(i, i + n));
       i += n;
-      for (let r = reader.read(context); r !== undefined && r.ok; r = reader.read(context)) assertWellFormed(r);
+      for (let r = reader.read(context); r?.ok; r = reader.read(context)) assertWellFormed(r);
     }
   } catch (error) {
     if (error instanceof assert.AssertionError) throw error;
@@ -95,8 +106,23 @@ function fuzzOne(bytes: Uint8Array, context: SessionContext, rng: Prng, fixture:
 // themselves (attribute contents, prefix lengths, capability layouts) get exercised.
 const CODES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 14, 15, 16, 17, 18, 32, 99];
 const CANONICAL_FLAGS: Readonly<Record<number, number>> = {
-  1: 0x40, 2: 0x40, 3: 0x40, 4: 0x80, 5: 0x40, 6: 0x40, 7: 0xc0, 8: 0xc0, 9: 0x80, 10: 0x80,
-  14: 0x80, 15: 0x80, 16: 0xc0, 17: 0xc0, 18: 0xc0, 32: 0xc0, 99: 0xc0,
+  1: 0x40,
+  2: 0x40,
+  3: 0x40,
+  4: 0x80,
+  5: 0x40,
+  6: 0x40,
+  7: 0xc0,
+  8: 0xc0,
+  9: 0x80,
+  10: 0x80,
+  14: 0x80,
+  15: 0x80,
+  16: 0xc0,
+  17: 0xc0,
+  18: 0xc0,
+  32: 0xc0,
+  99: 0xc0,
 };
 
 function randomBytes(rng: Prng, n: number): number[] {
@@ -119,7 +145,13 @@ function randomPrefixes(rng: Prng, maxLength: number, count: number): number[] {
 
 function randomAttributeValue(rng: Prng, code: number): number[] {
   if (code === 14 || code === 15) {
-    const [afi, safi] = [[1, 1], [2, 1], [1, 2], [1, 128], [25, 70]][rng.below(5)];
+    const [afi, safi] = [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [1, 128],
+      [25, 70],
+    ][rng.below(5)];
     const value = [afi >> 8, afi & 0xff, safi];
     if (code === 14) {
       const nextHopLength = [4, 16, 32, 12, 0, 5][rng.below(6)];
@@ -148,10 +180,23 @@ function randomUpdate(rng: Prng): Uint8Array {
     const value = randomAttributeValue(rng, code);
     let flags = rng.below(4) === 0 ? rng.below(256) : CANONICAL_FLAGS[code];
     if (value.length > 255) flags |= 0x10;
-    attributes.push(flags, code, ...(flags & 0x10 ? [value.length >> 8, value.length & 0xff] : [value.length & 0xff]), ...value);
+    attributes.push(
+      flags,
+      code,
+      ...(flags & 0x10 ? [value.length >> 8, value.length & 0xff] : [value.length & 0xff]),
+      ...value,
+    );
   }
   const nlri = randomPrefixes(rng, 32, rng.below(4));
-  return frame(2, [withdrawn.length >> 8, withdrawn.length & 0xff, ...withdrawn, attributes.length >> 8, attributes.length & 0xff, ...attributes, ...nlri]);
+  return frame(2, [
+    withdrawn.length >> 8,
+    withdrawn.length & 0xff,
+    ...withdrawn,
+    attributes.length >> 8,
+    attributes.length & 0xff,
+    ...attributes,
+    ...nlri,
+  ]);
 }
 
 function randomOpen(rng: Prng): Uint8Array {
@@ -161,9 +206,16 @@ function randomOpen(rng: Prng): Uint8Array {
     capabilities.push([1, 2, 5, 6, 64, 65, 69, 70, 73][rng.below(9)], value.length, ...value);
   }
   const extended = rng.below(4) === 0;
-  const parameter = extended ? [2, capabilities.length >> 8, capabilities.length & 0xff, ...capabilities] : [2, capabilities.length, ...capabilities];
+  const parameter = extended
+    ? [2, capabilities.length >> 8, capabilities.length & 0xff, ...capabilities]
+    : [2, capabilities.length, ...capabilities];
   const head = [4, rng.below(256), rng.below(256), 0, rng.below(256), ...randomBytes(rng, 4)];
-  return frame(1, extended ? [...head, 255, 255, parameter.length >> 8, parameter.length & 0xff, ...parameter] : [...head, parameter.length, ...parameter]);
+  return frame(
+    1,
+    extended
+      ? [...head, 255, 255, parameter.length >> 8, parameter.length & 0xff, ...parameter]
+      : [...head, parameter.length, ...parameter],
+  );
 }
 
 describe('fuzz', () => {
@@ -205,11 +257,21 @@ describe('fuzz', () => {
       const context: SessionContext = {
         fourOctetAs: rng.below(2) === 0,
         extendedMessage: true,
-        addPath: rng.below(3) === 0 ? [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }] : [],
+        addPath:
+          rng.below(3) === 0
+            ? [
+                { afi: 1, safi: 1 },
+                { afi: 2, safi: 1 },
+              ]
+            : [],
       };
       fuzzOne(bytes, context, rng, seed, crashers);
       const result = crashers.length === 0 ? decodeMessage(bytes, context) : undefined;
-      if (result?.ok && result.message.type === 'UPDATE' && result.errors.some((e) => e.action === 'treat-as-withdraw')) {
+      if (
+        result?.ok &&
+        result.message.type === 'UPDATE' &&
+        result.errors.some((e) => e.action === 'treat-as-withdraw')
+      ) {
         // A treat-as-withdraw result announces nothing.
         withdrawals++;
         assert.deepEqual(result.message.nlri, []);

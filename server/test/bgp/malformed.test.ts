@@ -36,7 +36,7 @@ function update(body: string): Uint8Array {
 
 /** An UPDATE body from withdrawn routes, attributes and NLRI (all hex). */
 function body(withdrawn: string, attributes: string, nlri: string): string {
-  const len = (h: string): string => (hex(h).length).toString(16).padStart(4, '0');
+  const len = (h: string): string => hex(h).length.toString(16).padStart(4, '0');
   return `${len(withdrawn)} ${withdrawn} ${len(attributes)} ${attributes} ${nlri}`;
 }
 
@@ -56,7 +56,10 @@ const NLRI = '08 0a 10 0a 01';
 describe('treat-as-withdraw', () => {
   it('withdraws every prefix the UPDATE carried: NLRI field, MP_REACH_NLRI and MP_UNREACH_NLRI', () => {
     const bad = '40 01 01 09'; // ORIGIN 9
-    const result = decodeMessage(update(body('10 c0 a8', `${MP_REACH_V6} ${MP_UNREACH_V6} ${bad} ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)), AS4);
+    const result = decodeMessage(
+      update(body('10 c0 a8', `${MP_REACH_V6} ${MP_UNREACH_V6} ${bad} ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)),
+      AS4,
+    );
     const { message, errors } = decodedUpdate(result);
     assert.deepEqual(
       errors.map((e) => [e.code, e.subcode, e.action]),
@@ -96,7 +99,9 @@ describe('treat-as-withdraw', () => {
 describe('attribute-discard', () => {
   it('drops only the offending attribute and keeps the routes', () => {
     const badAggregator = 'c0 07 03 00 00 01';
-    const { message, errors } = decodedUpdate(decodeMessage(update(body('', `${ORIGIN_IGP} ${badAggregator} ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)), AS4));
+    const { message, errors } = decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} ${badAggregator} ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)), AS4),
+    );
     assert.deepEqual(
       errors.map((e) => [e.subcode, e.action]),
       [[5, 'attribute-discard']],
@@ -109,7 +114,9 @@ describe('attribute-discard', () => {
   });
 
   it('keeps the first of duplicated attributes', () => {
-    const { message } = decodedUpdate(decodeMessage(update(body('', `${ORIGIN_IGP} 40 01 01 02 ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)), AS4));
+    const { message } = decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} 40 01 01 02 ${AS_PATH_65001} ${NEXT_HOP}`, NLRI)), AS4),
+    );
     const origins = message.attributes.filter((a) => a.type === 'origin');
     assert.deepEqual(origins, [{ type: 'origin', flags: 0x40, origin: 0 }]);
   });
@@ -119,7 +126,11 @@ describe('precedence of actions', () => {
   it('a session-reset error wins over earlier treat-as-withdraw errors', () => {
     const result = decodeMessage(update(body('', `40 01 01 09 ${AS_PATH_65001} ${NEXT_HOP} 40 63 01 00`, NLRI)), AS4);
     assert.equal(result.ok, false);
-    assert.deepEqual(result.ok ? [] : [result.error.code, result.error.subcode, result.error.action], [3, 2, 'session-reset']);
+    assert.deepEqual(result.ok ? [] : [result.error.code, result.error.subcode, result.error.action], [
+      3,
+      2,
+      'session-reset',
+    ]);
   });
 
   it('orders actions session-reset > treat-as-withdraw > attribute-discard', () => {
@@ -170,7 +181,7 @@ describe('NOTIFICATION data (RFC 4271 6)', () => {
     assert.deepEqual(notification, { type: 'NOTIFICATION', code: 1, subcode: 3, data: Uint8Array.of(6) });
     const encoded = encodeMessage(notification);
     assert.ok(encoded.ok);
-    assert.equal(toHex(encoded.bytes), `${'ff'.repeat(16)}0016030103` + '06');
+    assert.equal(toHex(encoded.bytes), `${'ff'.repeat(16)}001603010306`);
   });
 
   it('BgpError names the NOTIFICATION it maps to', () => {
@@ -195,7 +206,10 @@ describe('message boundaries', () => {
   });
 
   it('UPDATE over 4096 octets is accepted only with Extended Message', () => {
-    const prefixes = Array.from({ length: 1100 }, (_, i) => `18 0a ${(i >> 8).toString(16).padStart(2, '0')} ${(i & 0xff).toString(16).padStart(2, '0')}`).join(' ');
+    const prefixes = Array.from(
+      { length: 1100 },
+      (_, i) => `18 0a ${(i >> 8).toString(16).padStart(2, '0')} ${(i & 0xff).toString(16).padStart(2, '0')}`,
+    ).join(' ');
     const bytes = update(body(prefixes, '', ''));
     assert.ok(bytes.length > 4096);
     const plain = decodeMessage(bytes, AS4);
@@ -222,7 +236,9 @@ describe('fuzzer findings', () => {
     const fixture = readFixture(`${FIXTURES_DIR}/malformed/update-treat-as-withdraw-two-families.hex`);
     const { message } = decodedUpdate(decodeMessage(fixture.bytes, fixture.context));
     assert.deepEqual(
-      message.attributes.map((a) => (a.type === 'mp-unreach-nlri' ? `${a.afi}/${a.safi} ${a.withdrawn.map(formatNlri).join(' ')}` : a.type)),
+      message.attributes.map((a) =>
+        a.type === 'mp-unreach-nlri' ? `${a.afi}/${a.safi} ${a.withdrawn.map(formatNlri).join(' ')}` : a.type,
+      ),
       ['1/1 198.51.100.0/24', '2/1 2001:db8::/32'],
     );
     const encoded = encodeMessage(message, fixture.context);

@@ -16,7 +16,19 @@ const CODEC_DIR = path.resolve(__dirname, '../../../src/bgp');
  * because allocating one per call costs several times the decode (a DataView per IPv6 field).
  */
 const SCRATCH: ReadonlySet<string> = new Set(['nlri.ts: scratch', 'nlri.ts: scratchView']);
-const MUTABLE_CONSTRUCTORS = new Set(['Uint8Array', 'Uint16Array', 'Uint32Array', 'Int32Array', 'Float64Array', 'BigUint64Array', 'DataView', 'ArrayBuffer', 'Map', 'Set', 'Array']);
+const MUTABLE_CONSTRUCTORS = new Set([
+  'Uint8Array',
+  'Uint16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float64Array',
+  'BigUint64Array',
+  'DataView',
+  'ArrayBuffer',
+  'Map',
+  'Set',
+  'Array',
+]);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -56,7 +68,13 @@ export function moduleState(file: string, text: string): string[] {
 
 describe('codec module state', () => {
   it('the detector sees a top-level let and a shared buffer', () => {
-    assert.equal(moduleState('x.ts', 'let n = 0;\nconst b = new Uint8Array(4);\nconst m: ReadonlyMap<number, number> = new Map();\nconst e = new Uint8Array(0);\n').length, 2);
+    assert.equal(
+      moduleState(
+        'x.ts',
+        'let n = 0;\nconst b = new Uint8Array(4);\nconst m: ReadonlyMap<number, number> = new Map();\nconst e = new Uint8Array(0);\n',
+      ).length,
+      2,
+    );
   });
 
   it('no codec module keeps mutable state between calls', () => {

@@ -55,7 +55,8 @@ describe('IPv4 text', () => {
     assert.equal(formatIpv4(0xffffffff), '255.255.255.255');
     assert.equal(parseIpv4('10.0.0.1'), 0x0a000001);
     assert.equal(parseIpv4('255.255.255.255'), 0xffffffff);
-    for (const bad of ['256.0.0.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', 'a.b.c.d']) assert.equal(parseIpv4(bad), undefined, bad);
+    for (const bad of ['256.0.0.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', 'a.b.c.d'])
+      assert.equal(parseIpv4(bad), undefined, bad);
   });
 });
 

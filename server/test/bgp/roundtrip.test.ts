@@ -74,14 +74,25 @@ const EVERY_CAPABILITY: Capability[] = [
   { type: 'extended-message' },
   { type: 'extended-next-hop', entries: [{ afi: 1, safi: 1, nextHopAfi: 2 }] },
   { type: 'graceful-restart', flags: 0x8 | 0x4, restartTime: 4095, families: [{ afi: 1, safi: 1, flags: 0x80 }] },
-  { type: 'add-path', families: [{ afi: 1, safi: 1, mode: 3 }, { afi: 2, safi: 1, mode: 1 }] },
+  {
+    type: 'add-path',
+    families: [
+      { afi: 1, safi: 1, mode: 3 },
+      { afi: 2, safi: 1, mode: 1 },
+    ],
+  },
   { type: 'four-octet-as', asn: 4200000001 },
   { type: 'unknown', code: 73, value: Uint8Array.of(4, 0x6e, 0x6f, 0x64, 0x65, 0) },
 ];
 
 describe('OPEN round trips', () => {
   it('with every capability, in one parameter', () => {
-    const open = createOpenMessage({ asn: 4200000001, holdTime: 90, bgpId: ip4('192.0.2.1'), capabilities: EVERY_CAPABILITY });
+    const open = createOpenMessage({
+      asn: 4200000001,
+      holdTime: 90,
+      bgpId: ip4('192.0.2.1'),
+      capabilities: EVERY_CAPABILITY,
+    });
     assert.equal(open.myAs, AS_TRANS, 'a 4-octet ASN puts AS_TRANS in My AS (RFC 6793)');
     assert.equal(open.parameters.length, 1);
     assert.equal(open.extendedParameters, false);
@@ -105,7 +116,11 @@ describe('OPEN round trips', () => {
   });
 
   it('switches to the RFC 9072 encoding when the parameters exceed 255 octets', () => {
-    const many: Capability[] = Array.from({ length: 70 }, (_, i) => ({ type: 'multiprotocol', afi: 1, safi: (i % 250) + 1 }));
+    const many: Capability[] = Array.from({ length: 70 }, (_, i) => ({
+      type: 'multiprotocol',
+      afi: 1,
+      safi: (i % 250) + 1,
+    }));
     const open = createOpenMessage({ asn: 65001, holdTime: 90, bgpId: 1, capabilities: many });
     assert.equal(open.extendedParameters, true);
     const bytes = roundTrip(open);
@@ -115,7 +130,10 @@ describe('OPEN round trips', () => {
 
   it('refuses oversized parameters without the RFC 9072 encoding', () => {
     const many: Capability[] = Array.from({ length: 70 }, () => ({ type: 'route-refresh' }));
-    const open: OpenMessage = { ...createOpenMessage({ asn: 65001, holdTime: 90, bgpId: 1, capabilities: [] }), parameters: [{ capabilities: many }, { capabilities: many }] };
+    const open: OpenMessage = {
+      ...createOpenMessage({ asn: 65001, holdTime: 90, bgpId: 1, capabilities: [] }),
+      parameters: [{ capabilities: many }, { capabilities: many }],
+    };
     const encoded = encodeMessage(open);
     assert.equal(encoded.ok, false);
     assert.match(encoded.ok ? '' : encoded.reason, /extendedParameters/);
@@ -143,7 +161,11 @@ const EVERY_ATTRIBUTE: PathAttribute[] = [
   { type: 'originator-id', flags: 0x80, originatorId: ip4('10.0.0.9') },
   { type: 'cluster-list', flags: 0x80, clusterIds: [ip4('10.255.255.1')] },
   { type: 'extended-communities', flags: 0xc0, communities: [0x0002fde800000064n, 0xffffffffffffffffn] },
-  { type: 'large-communities', flags: 0xc0, communities: [{ globalAdministrator: 4200000001, localData1: 0, localData2: 4294967295 }] },
+  {
+    type: 'large-communities',
+    flags: 0xc0,
+    communities: [{ globalAdministrator: 4200000001, localData1: 0, localData2: 4294967295 }],
+  },
   { type: 'as4-aggregator', flags: 0xc0, asn: 4200000001, address: ip4('192.0.2.254') },
   { type: 'as4-path', flags: 0xc0, segments: [{ type: AsPathSegmentType.AsSequence, asns: [4200000001] }] },
   { type: 'unknown', code: 200, flags: 0xc0, value: Uint8Array.of(1, 2, 3) },
@@ -188,7 +210,14 @@ describe('UPDATE round trips', () => {
       type: 'UPDATE',
       withdrawn: [],
       attributes: [
-        { type: 'mp-reach-nlri', flags: 0x80, afi: 1, safi: 1, nextHop: { family: 6, address: ip6('2001:db8::a') }, nlri: [nlri('192.0.2.0/24')] },
+        {
+          type: 'mp-reach-nlri',
+          flags: 0x80,
+          afi: 1,
+          safi: 1,
+          nextHop: { family: 6, address: ip6('2001:db8::a') },
+          nlri: [nlri('192.0.2.0/24')],
+        },
         { type: 'origin', flags: 0x40, origin: 0 },
         { type: 'as-path', flags: 0x40, segments: [] },
       ],
@@ -200,12 +229,25 @@ describe('UPDATE round trips', () => {
   });
 
   it('with ADD-PATH identifiers in the NLRI field and in MP_REACH_NLRI', () => {
-    const context: SessionContext = { ...FOUR_OCTET, addPath: [{ afi: 1, safi: 1 }, { afi: 2, safi: 1 }] };
+    const context: SessionContext = {
+      ...FOUR_OCTET,
+      addPath: [
+        { afi: 1, safi: 1 },
+        { afi: 2, safi: 1 },
+      ],
+    };
     const update: UpdateMessage = {
       type: 'UPDATE',
       withdrawn: [nlri('10.9.0.0/16', 0)],
       attributes: [
-        { type: 'mp-reach-nlri', flags: 0x80, afi: 2, safi: 1, nextHop: { family: 6, address: ip6('2001:db8::1') }, nlri: [nlri('2001:db8::/32', 1), nlri('2001:db8::/32', 2)] },
+        {
+          type: 'mp-reach-nlri',
+          flags: 0x80,
+          afi: 2,
+          safi: 1,
+          nextHop: { family: 6, address: ip6('2001:db8::1') },
+          nlri: [nlri('2001:db8::/32', 1), nlri('2001:db8::/32', 2)],
+        },
         { type: 'origin', flags: 0x40, origin: 0 },
         { type: 'as-path', flags: 0x40, segments: [{ type: AsPathSegmentType.AsSequence, asns: [65001] }] },
         { type: 'next-hop', flags: 0x40, address: ip4('192.0.2.1') },
@@ -218,7 +260,11 @@ describe('UPDATE round trips', () => {
   it('refuses a pathId on a session without ADD-PATH, and a missing pathId with it', () => {
     const update: UpdateMessage = { type: 'UPDATE', withdrawn: [nlri('10.0.0.0/8', 1)], attributes: [], nlri: [] };
     assert.equal(encodeMessage(update, FOUR_OCTET).ok, false);
-    assert.equal(encodeMessage({ ...update, withdrawn: [nlri('10.0.0.0/8')] }, { ...FOUR_OCTET, addPath: [{ afi: 1, safi: 1 }] }).ok, false);
+    assert.equal(
+      encodeMessage({ ...update, withdrawn: [nlri('10.0.0.0/8')] }, { ...FOUR_OCTET, addPath: [{ afi: 1, safi: 1 }] })
+        .ok,
+      false,
+    );
   });
 
   it('with a 2-octet AS path and AS4_PATH, merged back as RFC 6793 4.2.3 says', () => {
@@ -251,7 +297,9 @@ describe('UPDATE round trips', () => {
     const update: UpdateMessage = {
       type: 'UPDATE',
       withdrawn: [],
-      attributes: [{ type: 'as-path', flags: 0x40, segments: [{ type: AsPathSegmentType.AsSequence, asns: [4200000001] }] }],
+      attributes: [
+        { type: 'as-path', flags: 0x40, segments: [{ type: AsPathSegmentType.AsSequence, asns: [4200000001] }] },
+      ],
       nlri: [],
     };
     const encoded = encodeMessage(update, DEFAULT_SESSION);
@@ -260,7 +308,7 @@ describe('UPDATE round trips', () => {
   });
 
   it('End-of-RIB markers for IPv4 and IPv6 unicast', () => {
-    assert.equal(toHex(roundTrip(createEndOfRib(1, 1), FOUR_OCTET)), `${'ff'.repeat(16)}0017020000` + '0000');
+    assert.equal(toHex(roundTrip(createEndOfRib(1, 1), FOUR_OCTET)), `${'ff'.repeat(16)}00170200000000`);
     roundTrip(createEndOfRib(2, 1), FOUR_OCTET);
   });
 
@@ -294,7 +342,10 @@ describe('UPDATE round trips', () => {
       attribute.segments.map((s) => s.asns.length),
       [255, 45],
     );
-    assert.deepEqual(attribute.segments.flatMap((s) => s.asns), asns);
+    assert.deepEqual(
+      attribute.segments.flatMap((s) => s.asns),
+      asns,
+    );
   });
 
   it('refuses an UPDATE larger than 4096 octets unless Extended Message is negotiated', () => {
@@ -309,7 +360,10 @@ describe('UPDATE round trips', () => {
 
 describe('NOTIFICATION round trips', () => {
   it('with a shutdown communication (RFC 9003)', () => {
-    const notification = createShutdownNotification(CeaseSubcode.AdministrativeShutdown, 'Upgrading to BIRD 3 — back in 10 min ✓');
+    const notification = createShutdownNotification(
+      CeaseSubcode.AdministrativeShutdown,
+      'Upgrading to BIRD 3 — back in 10 min ✓',
+    );
     assert.equal(notification.data[0], notification.data.length - 1);
     roundTrip(notification);
   });
@@ -322,7 +376,12 @@ describe('NOTIFICATION round trips', () => {
   });
 
   it('with arbitrary data', () => {
-    const notification: NotificationMessage = { type: 'NOTIFICATION', code: 3, subcode: 5, data: Uint8Array.of(0x40, 1, 2, 0, 0) };
+    const notification: NotificationMessage = {
+      type: 'NOTIFICATION',
+      code: 3,
+      subcode: 5,
+      data: Uint8Array.of(0x40, 1, 2, 0, 0),
+    };
     roundTrip(notification);
   });
 });
@@ -345,12 +404,21 @@ describe('encodeMessage never throws', () => {
       { type: 'UPDATE', withdrawn: [{ family: 4, address: 0, length: 33 }], attributes: [], nlri: [] },
       { type: 'UPDATE', withdrawn: [], attributes: [{ type: 'med' as 'origin', flags: 0x80, origin: 0 }], nlri: [] },
       { type: 'UPDATE', withdrawn: [], attributes: [{ type: 'next-hop', flags: 0x40, address: -1 }], nlri: [] },
-      { type: 'UPDATE', withdrawn: [], attributes: [{ type: 'extended-communities', flags: 0xc0, communities: [1 as unknown as bigint] }], nlri: [] },
+      {
+        type: 'UPDATE',
+        withdrawn: [],
+        attributes: [{ type: 'extended-communities', flags: 0xc0, communities: [1 as unknown as bigint] }],
+        nlri: [],
+      },
       { type: 'BOGUS' } as unknown as BgpMessage,
     ];
     for (const message of bad) {
       const result = encodeMessage(message, FOUR_OCTET);
-      assert.equal(result.ok, false, JSON.stringify(message, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+      assert.equal(
+        result.ok,
+        false,
+        JSON.stringify(message, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+      );
       assert.equal(typeof (result.ok ? '' : result.reason), 'string');
     }
   });

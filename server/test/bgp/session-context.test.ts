@@ -20,7 +20,12 @@ const base: Capability[] = [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 
 
 describe('negotiateSession', () => {
   it('4-octet AS and Extended Message need both sides', () => {
-    const local = createOpenMessage({ asn: 4200000001, holdTime: 90, bgpId: 1, capabilities: [...base, { type: 'extended-message' }] });
+    const local = createOpenMessage({
+      asn: 4200000001,
+      holdTime: 90,
+      bgpId: 1,
+      capabilities: [...base, { type: 'extended-message' }],
+    });
     const remote = createOpenMessage({ asn: 65002, holdTime: 90, bgpId: 2, capabilities: base });
     const session = negotiateSession(local, remote);
     assert.equal(session.receive.fourOctetAs, true, 'createOpenMessage always adds the 4-octet AS capability');
@@ -34,13 +39,29 @@ describe('negotiateSession', () => {
       asn: 65001,
       holdTime: 90,
       bgpId: 1,
-      capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 1 }, { afi: 2, safi: 1, mode: 3 }] }],
+      capabilities: [
+        {
+          type: 'add-path',
+          families: [
+            { afi: 1, safi: 1, mode: 1 },
+            { afi: 2, safi: 1, mode: 3 },
+          ],
+        },
+      ],
     });
     const remote = createOpenMessage({
       asn: 65002,
       holdTime: 90,
       bgpId: 2,
-      capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 2 }, { afi: 2, safi: 1, mode: 1 }] }],
+      capabilities: [
+        {
+          type: 'add-path',
+          families: [
+            { afi: 1, safi: 1, mode: 2 },
+            { afi: 2, safi: 1, mode: 1 },
+          ],
+        },
+      ],
     });
     const { receive, send } = negotiateSession(local, remote);
     assert.deepEqual(receive.addPath, [{ afi: 1, safi: 1 }]);
@@ -50,8 +71,18 @@ describe('negotiateSession', () => {
   });
 
   it('ignores ADD-PATH modes outside 1..3', () => {
-    const local = createOpenMessage({ asn: 65001, holdTime: 90, bgpId: 1, capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 7 }] }] });
-    const remote = createOpenMessage({ asn: 65002, holdTime: 90, bgpId: 2, capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 3 }] }] });
+    const local = createOpenMessage({
+      asn: 65001,
+      holdTime: 90,
+      bgpId: 1,
+      capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 7 }] }],
+    });
+    const remote = createOpenMessage({
+      asn: 65002,
+      holdTime: 90,
+      bgpId: 2,
+      capabilities: [{ type: 'add-path', families: [{ afi: 1, safi: 1, mode: 3 }] }],
+    });
     assert.deepEqual(negotiateSession(local, remote).receive.addPath, []);
   });
 });
@@ -62,18 +93,28 @@ describe('OPEN helpers', () => {
     assert.equal(open.myAs, AS_TRANS);
     assert.equal(openAsn(open), 4200000001);
     assert.equal(openAsn({ ...open, parameters: [] }), AS_TRANS);
-    assert.deepEqual(openCapabilities(open).map((c) => c.type), ['multiprotocol', 'route-refresh', 'four-octet-as']);
+    assert.deepEqual(
+      openCapabilities(open).map((c) => c.type),
+      ['multiprotocol', 'route-refresh', 'four-octet-as'],
+    );
   });
 
   it('keeps an explicitly given 4-octet AS capability', () => {
-    const open = createOpenMessage({ asn: 65001, holdTime: 90, bgpId: 1, capabilities: [{ type: 'four-octet-as', asn: 65001 }] });
+    const open = createOpenMessage({
+      asn: 65001,
+      holdTime: 90,
+      bgpId: 1,
+      capabilities: [{ type: 'four-octet-as', asn: 65001 }],
+    });
     assert.equal(openCapabilities(open).length, 1);
   });
 });
 
 describe('the context changes how the same bytes decode', () => {
   const update = (asPath: string): Uint8Array => {
-    const attributes = hex(`40 01 01 00 40 02 ${(hex(asPath).length).toString(16).padStart(2, '0')} ${asPath} 40 03 04 c0 00 02 01`);
+    const attributes = hex(
+      `40 01 01 00 40 02 ${hex(asPath).length.toString(16).padStart(2, '0')} ${asPath} 40 03 04 c0 00 02 01`,
+    );
     const nlri = hex('00 00 00 01 08 0a');
     const body = Uint8Array.from([0, 0, 0, attributes.length, ...attributes, ...nlri]);
     const out = new Uint8Array(19 + body.length);
@@ -88,11 +129,18 @@ describe('the context changes how the same bytes decode', () => {
     const bytes = update('02 02 00 00 fd e9 00 00 fd ea');
     const as4 = decodeMessage(bytes, { ...DEFAULT_SESSION, fourOctetAs: true, addPath: [{ afi: 1, safi: 1 }] });
     assert.ok(as4.ok && as4.message.type === 'UPDATE');
-    assert.deepEqual(as4.message.attributes[1], { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65001, 65002] }] });
+    assert.deepEqual(as4.message.attributes[1], {
+      type: 'as-path',
+      flags: 0x40,
+      segments: [{ type: 2, asns: [65001, 65002] }],
+    });
     const as2 = decodeMessage(bytes, { ...DEFAULT_SESSION, addPath: [{ afi: 1, safi: 1 }] });
     assert.ok(as2.ok && as2.message.type === 'UPDATE');
     // The same octets as 2-octet ASNs hold AS 0, which RFC 7607 makes malformed.
-    assert.deepEqual(as2.errors.map((e) => [e.subcode, e.action]), [[11, 'treat-as-withdraw']]);
+    assert.deepEqual(
+      as2.errors.map((e) => [e.subcode, e.action]),
+      [[11, 'treat-as-withdraw']],
+    );
   });
 
   it('path identifiers follow addPath', () => {

@@ -27,25 +27,63 @@ describe('valid BMP fixtures', () => {
 
   it('together hold every message type, every Peer Down reason, every statistic kind and peer type', () => {
     const messages = valid.flatMap((f) => readBmp(f.bytes).flatMap((r) => (r.ok ? [r.message] : [])));
-    assert.deepEqual([...new Set(messages.map((m) => m.type))].sort(), ['initiation', 'peer-down', 'peer-up', 'route-mirroring', 'route-monitoring', 'statistics-report', 'termination']);
-    assert.deepEqual([...new Set(messages.flatMap((m) => (m.type === 'peer-down' ? [m.reason] : [])))].sort(), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual([...new Set(messages.map((m) => m.type))].sort(), [
+      'initiation',
+      'peer-down',
+      'peer-up',
+      'route-mirroring',
+      'route-monitoring',
+      'statistics-report',
+      'termination',
+    ]);
+    assert.deepEqual(
+      [...new Set(messages.flatMap((m) => (m.type === 'peer-down' ? [m.reason] : [])))].sort(),
+      [1, 2, 3, 4, 5, 6],
+    );
     const stats = messages.flatMap((m) => (m.type === 'statistics-report' ? m.statistics : []));
-    assert.ok(stats.some((s) => typeof s.value === 'number'), 'a 32-bit counter');
-    assert.ok(stats.some((s) => typeof s.value === 'bigint' && s.afi === undefined), 'a 64-bit gauge');
-    assert.ok(stats.some((s) => s.afi !== undefined), 'a per-AFI/SAFI gauge');
-    assert.ok(stats.some((s) => s.raw !== undefined), 'a statistic without a descriptor');
+    assert.ok(
+      stats.some((s) => typeof s.value === 'number'),
+      'a 32-bit counter',
+    );
+    assert.ok(
+      stats.some((s) => typeof s.value === 'bigint' && s.afi === undefined),
+      'a 64-bit gauge',
+    );
+    assert.ok(
+      stats.some((s) => s.afi !== undefined),
+      'a per-AFI/SAFI gauge',
+    );
+    assert.ok(
+      stats.some((s) => s.raw !== undefined),
+      'a statistic without a descriptor',
+    );
     const views = new Set(messages.flatMap((m) => ('peer' in m ? [`${m.peer.peerType} ${m.peer.rib}`] : [])));
-    for (const v of ['0 adj-rib-in-pre', '0 adj-rib-in-post', '0 adj-rib-out-pre', '0 adj-rib-out-post', '1 adj-rib-in-pre', '2 adj-rib-in-pre', '3 loc-rib']) assert.ok(views.has(v), `peer type / view ${v}`);
+    for (const v of [
+      '0 adj-rib-in-pre',
+      '0 adj-rib-in-post',
+      '0 adj-rib-out-pre',
+      '0 adj-rib-out-post',
+      '1 adj-rib-in-pre',
+      '2 adj-rib-in-pre',
+      '3 loc-rib',
+    ])
+      assert.ok(views.has(v), `peer type / view ${v}`);
   });
 
   for (const fixture of valid) {
     describe(fixture.name, () => {
       it('reads every message without an error', () => {
         const results = readBmp(fixture.bytes);
-        assert.deepEqual(results.filter((r) => !r.ok), []);
+        assert.deepEqual(
+          results.filter((r) => !r.ok),
+          [],
+        );
         assert.ok(results.length >= 5, `${results.length} messages`);
         const last = results[results.length - 1]!;
-        assert.ok(last.ok && last.message.offset + last.message.length === fixture.bytes.length, 'the messages cover the whole stream');
+        assert.ok(
+          last.ok && last.message.offset + last.message.length === fixture.bytes.length,
+          'the messages cover the whole stream',
+        );
       });
 
       it('matches the expected JSON', () => {
@@ -59,7 +97,11 @@ describe('valid BMP fixtures', () => {
           if (r.message.type === 'route-monitoring' && r.message.errors.length > 0) continue;
           const encoded = encodeBmpMessage(r.message);
           assert.ok(encoded.ok, encoded.ok ? '' : `@${r.message.offset}: ${encoded.reason}`);
-          assert.equal(toHex(encoded.bytes), toHex(frameOf(fixture, r.message)), `@${r.message.offset} ${r.message.type}`);
+          assert.equal(
+            toHex(encoded.bytes),
+            toHex(frameOf(fixture, r.message)),
+            `@${r.message.offset} ${r.message.type}`,
+          );
           checked++;
         }
         assert.ok(checked > 0);
@@ -77,14 +119,26 @@ describe('malformed BMP fixtures', () => {
       const errors = results.flatMap((r) => (r.ok ? [] : [r.error]));
 
       it('declares where its errors are', () => {
-        assert.ok(fixture.expectErrors.length > 0 || fixture.expectFatal !== undefined, 'a malformed fixture lists # @expect-errors or # @expect-fatal');
+        assert.ok(
+          fixture.expectErrors.length > 0 || fixture.expectFatal !== undefined,
+          'a malformed fixture lists # @expect-errors or # @expect-fatal',
+        );
       });
 
       it(`reports the errors at ${[...fixture.expectErrors, ...(fixture.expectFatal === undefined ? [] : [`${fixture.expectFatal} (fatal)`])].join(', ')}`, () => {
-        assert.deepEqual(errors.filter((e) => !e.fatal).map((e) => e.offset), fixture.expectErrors);
-        assert.deepEqual(errors.filter((e) => e.fatal).map((e) => e.offset), fixture.expectFatal === undefined ? [] : [fixture.expectFatal]);
+        assert.deepEqual(
+          errors.filter((e) => !e.fatal).map((e) => e.offset),
+          fixture.expectErrors,
+        );
+        assert.deepEqual(
+          errors.filter((e) => e.fatal).map((e) => e.offset),
+          fixture.expectFatal === undefined ? [] : [fixture.expectFatal],
+        );
         for (const e of errors) {
-          assert.ok(e.at >= e.offset && e.at <= fixture.bytes.length, `the field offset ${e.at} lies in the stream, at or after the message`);
+          assert.ok(
+            e.at >= e.offset && e.at <= fixture.bytes.length,
+            `the field offset ${e.at} lies in the stream, at or after the message`,
+          );
           assert.ok(e.reason.length > 0);
         }
       });

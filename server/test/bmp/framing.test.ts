@@ -64,7 +64,15 @@ describe('BMP framing', () => {
 
   it('grows for a message of 200 000 octets', () => {
     const tlv = new Uint8Array(65535).fill(0x61);
-    const r = encodeBmpMessage({ type: 'initiation', information: [{ type: 0, value: tlv }, { type: 0, value: tlv }, { type: 0, value: tlv }, { type: 2, text: 'big' }] });
+    const r = encodeBmpMessage({
+      type: 'initiation',
+      information: [
+        { type: 0, value: tlv },
+        { type: 0, value: tlv },
+        { type: 0, value: tlv },
+        { type: 2, text: 'big' },
+      ],
+    });
     assert.ok(r.ok);
     const results = readChunks(pieces(r.bytes, 4096));
     assert.equal(results.length, 1);

@@ -10,7 +10,9 @@ import { type BmpDecodeResult, decodeBmpMessage, readBmp } from '../../src/bmp';
 import { Random, listFixtures, readChunks, resultLines } from './helpers';
 
 const seeds = listFixtures('valid').map((f) => f.bytes);
-const frames = seeds.flatMap((bytes) => readBmp(bytes).flatMap((r) => (r.ok ? [bytes.slice(r.message.offset, r.message.offset + r.message.length)] : [])));
+const frames = seeds.flatMap((bytes) =>
+  readBmp(bytes).flatMap((r) => (r.ok ? [bytes.slice(r.message.offset, r.message.offset + r.message.length)] : [])),
+);
 
 function mutate(bytes: Uint8Array, random: Random): Uint8Array {
   let out = bytes.slice();
@@ -67,7 +69,10 @@ function checkWellFormed(results: readonly BmpDecodeResult[], length: number): v
       return;
     }
     assert.equal(typeof r.error.reason, 'string');
-    assert.ok(r.error.offset >= 0 && r.error.offset <= length && r.error.at >= r.error.offset, `offsets ${r.error.offset}/${r.error.at} of ${length}`);
+    assert.ok(
+      r.error.offset >= 0 && r.error.offset <= length && r.error.at >= r.error.offset,
+      `offsets ${r.error.offset}/${r.error.at} of ${length}`,
+    );
     if (r.error.fatal) assert.equal(k, results.length - 1, 'a fatal error is the last result');
   });
 }
@@ -104,7 +109,8 @@ describe('BMP fuzzing (seeded)', () => {
       const key = r.ok ? r.message.type : r.error.fatal ? 'fatal' : 'error';
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     }
-    for (const key of ['error', 'route-monitoring', 'peer-up', 'peer-down', 'statistics-report', 'initiation']) assert.ok((outcomes.get(key) ?? 0) > 0, `some inputs gave ${key}: ${JSON.stringify([...outcomes])}`);
+    for (const key of ['error', 'route-monitoring', 'peer-up', 'peer-down', 'statistics-report', 'initiation'])
+      assert.ok((outcomes.get(key) ?? 0) > 0, `some inputs gave ${key}: ${JSON.stringify([...outcomes])}`);
   });
 
   it('random bytes after a version octet: never an exception', () => {

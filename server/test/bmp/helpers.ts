@@ -5,7 +5,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { BgpError, toHex } from '../../src/bgp';
-import { BMP_COMMON_HEADER_LENGTH, type BmpDecodeResult, BmpStreamDecoder, bmpMessageTypeName, formatBmpResult, readBmp } from '../../src/bmp';
+import {
+  BMP_COMMON_HEADER_LENGTH,
+  type BmpDecodeResult,
+  BmpStreamDecoder,
+  bmpMessageTypeName,
+  formatBmpResult,
+  readBmp,
+} from '../../src/bmp';
 import { Random, matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
 export { Random, matchJsonSnapshot, parseHex, type JsonValue };
 
@@ -22,7 +29,6 @@ export interface HexFixture {
   /** `# @expect-fatal OFFSET`: where a fatal error stops the stream. */
   readonly expectFatal: number | undefined;
 }
-
 
 export function hex(text: string): Uint8Array {
   return parseHex(text);
@@ -48,14 +54,14 @@ export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] 
     });
 }
 
-
 /** JSON-friendly view: bigint -> "0x…", Uint8Array -> "hex:…", BgpError with its name. */
 export function toJson(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return `0x${value.toString(16)}`;
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Uint8Array) return `hex:${toHex(value)}`;
-  if (value instanceof BgpError) return { name: value.name, action: value.action, reason: value.reason, data: toJson(value.data) };
+  if (value instanceof BgpError)
+    return { name: value.name, action: value.action, reason: value.reason, data: toJson(value.data) };
   if (Array.isArray(value)) return value.map(toJson);
   if (typeof value === 'object') {
     const out: { [key: string]: JsonValue } = {};
@@ -64,7 +70,6 @@ export function toJson(value: unknown): JsonValue {
   }
   return String(value);
 }
-
 
 /** Every result as text lines (messages with details, errors with offsets). */
 export function resultLines(results: readonly BmpDecodeResult[]): string[] {
@@ -117,14 +122,22 @@ export function commentedHex(bytes: Uint8Array, title: readonly string[]): strin
   const results = readBmp(bytes);
   let at = 0;
   const rows = (from: number, to: number) => {
-    for (let i = from; i < to; i += 16) lines.push(toHex(bytes.subarray(i, Math.min(to, i + 16))).replace(/(.{8})(?!$)/g, '$1 '));
+    for (let i = from; i < to; i += 16)
+      lines.push(toHex(bytes.subarray(i, Math.min(to, i + 16))).replace(/(.{8})(?!$)/g, '$1 '));
   };
   for (const r of results) {
     if (!r.ok) break;
     const m = r.message;
-    lines.push('', ...formatBmpResult(r).split('\n').map((l) => `#   ${l}`));
+    lines.push(
+      '',
+      ...formatBmpResult(r)
+        .split('\n')
+        .map((l) => `#   ${l}`),
+    );
     const h = bytes.subarray(m.offset, m.offset + BMP_COMMON_HEADER_LENGTH);
-    lines.push(`${toHex(h.subarray(0, 1))} ${toHex(h.subarray(1, 5))} ${toHex(h.subarray(5, 6))}   # @${m.offset} common header: version 3, length ${m.length}, ${bmpMessageTypeName(h[5]!)}`);
+    lines.push(
+      `${toHex(h.subarray(0, 1))} ${toHex(h.subarray(1, 5))} ${toHex(h.subarray(5, 6))}   # @${m.offset} common header: version 3, length ${m.length}, ${bmpMessageTypeName(h[5]!)}`,
+    );
     rows(m.offset + BMP_COMMON_HEADER_LENGTH, m.offset + m.length);
     at = m.offset + m.length;
   }
@@ -134,4 +147,3 @@ export function commentedHex(bytes: Uint8Array, title: readonly string[]): strin
   }
   return `${lines.join('\n')}\n`;
 }
-

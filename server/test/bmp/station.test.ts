@@ -8,8 +8,25 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AsPathSegmentType, AttributeFlag, type Capability, type OpenMessage, type PathAttribute, type UpdateMessage, createOpenMessage, parseIpv4, parsePrefix } from '../../src/bgp';
-import { type BmpMessageInput, type BmpPeerHeaderInput, BmpPeerFlag, BmpPeerType, PeerDownReason, encodeBmpMessage } from '../../src/bmp';
+import {
+  AsPathSegmentType,
+  AttributeFlag,
+  type Capability,
+  type OpenMessage,
+  type PathAttribute,
+  type UpdateMessage,
+  createOpenMessage,
+  parseIpv4,
+  parsePrefix,
+} from '../../src/bgp';
+import {
+  type BmpMessageInput,
+  type BmpPeerHeaderInput,
+  BmpPeerFlag,
+  BmpPeerType,
+  PeerDownReason,
+  encodeBmpMessage,
+} from '../../src/bmp';
 import { readMrt } from '../../src/mrt';
 import { Rib } from '../../src/rib';
 import { RibRouteTable } from '../../src/rib-view';
@@ -44,8 +61,23 @@ class AwaitableLog implements Logger {
 
   next(event: string, match: (f: LogFields) => boolean = () => true, timeoutMs = 30_000): Promise<Entry> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${event}" log line within ${timeoutMs} ms; log:\n${this.entries.map((e) => JSON.stringify(e)).join('\n')}`)), timeoutMs);
-      this.waiters.push({ event, match, resolve: (e) => { clearTimeout(timer); resolve(e); } });
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no "${event}" log line within ${timeoutMs} ms; log:\n${this.entries.map((e) => JSON.stringify(e)).join('\n')}`,
+            ),
+          ),
+        timeoutMs,
+      );
+      this.waiters.push({
+        event,
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
   }
 
@@ -56,39 +88,92 @@ class AwaitableLog implements Logger {
 
 const ip4 = (t: string) => parseIpv4(t)!;
 const T = 1700000000;
-const peerA: BmpPeerHeaderInput = { address: { family: 4, address: ip4('192.0.2.1') }, asn: 65001, bgpId: ip4('10.0.0.1'), timestamp: T };
-const unicast: Capability[] = [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }, { type: 'route-refresh' }];
-const open = (asn: number, id: string): OpenMessage => createOpenMessage({ asn, holdTime: 90, bgpId: ip4(id), capabilities: unicast });
+const peerA: BmpPeerHeaderInput = {
+  address: { family: 4, address: ip4('192.0.2.1') },
+  asn: 65001,
+  bgpId: ip4('10.0.0.1'),
+  timestamp: T,
+};
+const unicast: Capability[] = [
+  { type: 'multiprotocol', afi: 1, safi: 1 },
+  { type: 'multiprotocol', afi: 2, safi: 1 },
+  { type: 'route-refresh' },
+];
+const open = (asn: number, id: string): OpenMessage =>
+  createOpenMessage({ asn, holdTime: 90, bgpId: ip4(id), capabilities: unicast });
 
 function attributes(asPath: number[], extra: PathAttribute[] = []): PathAttribute[] {
   return [
     { type: 'origin', flags: AttributeFlag.Transitive, origin: 0 },
-    { type: 'as-path', flags: AttributeFlag.Transitive, segments: [{ type: AsPathSegmentType.AsSequence, asns: asPath }] },
+    {
+      type: 'as-path',
+      flags: AttributeFlag.Transitive,
+      segments: [{ type: AsPathSegmentType.AsSequence, asns: asPath }],
+    },
     { type: 'next-hop', flags: AttributeFlag.Transitive, address: ip4('10.0.0.1') },
     ...extra,
   ];
 }
-const announce = (prefixes: string[], attrs: PathAttribute[]): UpdateMessage => ({ type: 'UPDATE', withdrawn: [], attributes: attrs, nlri: prefixes.map((p) => parsePrefix(p)!) });
-const withdraw = (prefixes: string[]): UpdateMessage => ({ type: 'UPDATE', withdrawn: prefixes.map((p) => parsePrefix(p)!), attributes: [], nlri: [] });
+const announce = (prefixes: string[], attrs: PathAttribute[]): UpdateMessage => ({
+  type: 'UPDATE',
+  withdrawn: [],
+  attributes: attrs,
+  nlri: prefixes.map((p) => parsePrefix(p)!),
+});
+const withdraw = (prefixes: string[]): UpdateMessage => ({
+  type: 'UPDATE',
+  withdrawn: prefixes.map((p) => parsePrefix(p)!),
+  attributes: [],
+  nlri: [],
+});
 
 function bmp(...messages: BmpMessageInput[]): Buffer {
-  return Buffer.concat(messages.map((m) => {
-    const r = encodeBmpMessage(m);
-    assert.ok(r.ok, r.ok ? '' : r.reason);
-    return r.bytes;
-  }));
+  return Buffer.concat(
+    messages.map((m) => {
+      const r = encodeBmpMessage(m);
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      return r.bytes;
+    }),
+  );
 }
 
-const initiation = (sysName: string): BmpMessageInput => ({ type: 'initiation', information: [{ type: 1, text: 'fake router' }, { type: 2, text: sysName }] });
-const peerUp = (peer: BmpPeerHeaderInput = peerA): BmpMessageInput => ({ type: 'peer-up', peer, localAddress: { family: 4, address: ip4('192.0.2.100') }, localPort: 179, remotePort: 40000, sentOpen: open(65000, '10.0.0.100'), receivedOpen: open(peer.asn, '10.0.0.1') });
-const rm = (update: UpdateMessage, peer: BmpPeerHeaderInput = peerA): BmpMessageInput => ({ type: 'route-monitoring', peer, update });
+const initiation = (sysName: string): BmpMessageInput => ({
+  type: 'initiation',
+  information: [
+    { type: 1, text: 'fake router' },
+    { type: 2, text: sysName },
+  ],
+});
+const peerUp = (peer: BmpPeerHeaderInput = peerA): BmpMessageInput => ({
+  type: 'peer-up',
+  peer,
+  localAddress: { family: 4, address: ip4('192.0.2.100') },
+  localPort: 179,
+  remotePort: 40000,
+  sentOpen: open(65000, '10.0.0.100'),
+  receivedOpen: open(peer.asn, '10.0.0.1'),
+});
+const rm = (update: UpdateMessage, peer: BmpPeerHeaderInput = peerA): BmpMessageInput => ({
+  type: 'route-monitoring',
+  peer,
+  update,
+});
 
 let barrierCount = 0;
 /** Sends a Statistics Report and waits until the station has handled it (and so everything before). */
 async function barrier(log: AwaitableLog, socket: Socket): Promise<void> {
   const n = ++barrierCount;
-  const handled = log.next('bmp-statistics', (f) => (f['statistics'] as readonly string[] | undefined)?.includes(`rejected-prefixes ${n}`) === true);
-  socket.write(bmp({ type: 'statistics-report', peer: { ...peerA, address: { family: 4, address: ip4('203.0.113.254') } }, statistics: [{ type: 0, value: n }] }));
+  const handled = log.next(
+    'bmp-statistics',
+    (f) => (f.statistics as readonly string[] | undefined)?.includes(`rejected-prefixes ${n}`) === true,
+  );
+  socket.write(
+    bmp({
+      type: 'statistics-report',
+      peer: { ...peerA, address: { family: 4, address: ip4('203.0.113.254') } },
+      statistics: [{ type: 0, value: n }],
+    }),
+  );
   await handled;
 }
 
@@ -107,7 +192,12 @@ function harness(firstId = 3): Harness {
   const rib = new Rib();
   const events: PeerEvent[] = [];
   const h = { log, rib, events, nextId: firstId } as { -readonly [K in keyof Harness]: Harness[K] };
-  const sink = { emit: (e: PeerEvent) => (events.push(e), logPeerEvent(log, e)) };
+  const sink = {
+    emit: (e: PeerEvent) => {
+      events.push(e);
+      logPeerEvent(log, e);
+    },
+  };
   h.station = new BmpStation({ rib, log, events: sink, now: () => T + 100, newPeerId: () => h.nextId++ });
   h.routes = new RibRouteTable(rib, (id) => h.station.peerName(id) ?? `peer-${id}`, 'test');
   return h;
@@ -116,7 +206,7 @@ function harness(firstId = 3): Harness {
 async function router(h: Harness, sysName = 'edge-1'): Promise<Socket> {
   const address = h.station.address;
   assert.ok(address);
-  const up = h.log.next('bmp-router-up', (f) => f['sysName'] === sysName);
+  const up = h.log.next('bmp-router-up', (f) => f.sysName === sysName);
   const socket = connect({ host: address.host, port: address.port });
   socket.on('error', () => undefined);
   await once(socket, 'connect');
@@ -136,34 +226,54 @@ describe('BMP station', { timeout: 120_000 }, () => {
   before(() => h.station.start('127.0.0.1', 0));
   after(() => h.station.stop());
 
-  it('a router up, its peer up, routes pre- and post-policy in the RIB under ids after the BGP peers\'', async () => {
+  it("a router up, its peer up, routes pre- and post-policy in the RIB under ids after the BGP peers'", async () => {
     const socket = await router(h);
     const upLogged = h.log.next('bmp-peer-up');
-    socket.write(bmp(
-      peerUp(),
-      rm(announce(['198.51.100.0/24', '203.0.113.0/25'], attributes([65001]))),
-      rm(announce(['198.51.100.0/24'], attributes([65001], [{ type: 'local-pref', flags: AttributeFlag.Transitive, value: 200 }])), { ...peerA, flags: BmpPeerFlag.PostPolicy }),
-    ));
+    socket.write(
+      bmp(
+        peerUp(),
+        rm(announce(['198.51.100.0/24', '203.0.113.0/25'], attributes([65001]))),
+        rm(
+          announce(
+            ['198.51.100.0/24'],
+            attributes([65001], [{ type: 'local-pref', flags: AttributeFlag.Transitive, value: 200 }]),
+          ),
+          { ...peerA, flags: BmpPeerFlag.PostPolicy },
+        ),
+      ),
+    );
     const up = await upLogged;
-    assert.deepEqual([up.fields['router'], up.fields['peer'], up.fields['asn'], up.fields['sysName']], ['127.0.0.1', '192.0.2.1', 65001, 'edge-1']);
+    assert.deepEqual(
+      [up.fields.router, up.fields.peer, up.fields.asn, up.fields.sysName],
+      ['127.0.0.1', '192.0.2.1', 65001, 'edge-1'],
+    );
     await barrier(h.log, socket);
 
     const rows = h.station.peers();
-    assert.deepEqual(rows.map((p) => [p.address, p.source, p.router, p.policy, p.state, p.received['ipv4-unicast']]), [
-      ['192.0.2.1', 'bmp', '127.0.0.1', 'pre-policy', 'Established', 2],
-      ['192.0.2.1', 'bmp', '127.0.0.1', 'post-policy', 'Established', 1],
-    ]);
-    assert.ok(rows[0]!.capabilities.includes('multiprotocol ipv4-unicast') && rows[0]!.capabilities.includes('4-octet-as'), rows[0]!.capabilities.join());
+    assert.deepEqual(
+      rows.map((p) => [p.address, p.source, p.router, p.policy, p.state, p.received['ipv4-unicast']]),
+      [
+        ['192.0.2.1', 'bmp', '127.0.0.1', 'pre-policy', 'Established', 2],
+        ['192.0.2.1', 'bmp', '127.0.0.1', 'post-policy', 'Established', 1],
+      ],
+    );
+    assert.ok(
+      rows[0]!.capabilities.includes('multiprotocol ipv4-unicast') && rows[0]!.capabilities.includes('4-octet-as'),
+      rows[0]!.capabilities.join(),
+    );
     assert.equal(rows[0]!.uptimeSeconds, 0);
     assert.equal(rows[0]!.lastError, undefined);
 
     const route = h.routes.lookupText('198.51.100.7')?.route;
-    assert.deepEqual(route?.paths.map((p) => [p.peer, p.localPref, p.asPath, p.receivedAt]), [
-      ['192.0.2.1 (bmp 127.0.0.1 pre-policy)', undefined, [65001], new Date(T * 1000).toISOString()],
-      ['192.0.2.1 (bmp 127.0.0.1 post-policy)', 200, [65001], new Date(T * 1000).toISOString()],
-    ]);
+    assert.deepEqual(
+      route?.paths.map((p) => [p.peer, p.localPref, p.asPath, p.receivedAt]),
+      [
+        ['192.0.2.1 (bmp 127.0.0.1 pre-policy)', undefined, [65001], new Date(T * 1000).toISOString()],
+        ['192.0.2.1 (bmp 127.0.0.1 post-policy)', 200, [65001], new Date(T * 1000).toISOString()],
+      ],
+    );
     const ids = h.rib.exact(parsePrefix('198.51.100.0/24')!)!.paths.map((p) => p.peer);
-    assert.deepEqual(ids, [3, 4], 'ids from the speaker\'s counter, after the configured BGP peers');
+    assert.deepEqual(ids, [3, 4], "ids from the speaker's counter, after the configured BGP peers");
 
     // A withdrawal on the monitored peer removes the path.
     socket.write(bmp(rm(withdraw(['203.0.113.0/25']))));
@@ -172,25 +282,50 @@ describe('BMP station', { timeout: 120_000 }, () => {
 
     // Peer Down: the rows stay, Idle with the reason; the routes go.
     const down = h.log.next('bmp-peer-down');
-    socket.write(bmp({ type: 'peer-down', peer: peerA, reason: PeerDownReason.RemoteNotification, notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: Uint8Array.of(4, 0x62, 0x79, 0x65, 0x21) } }));
-    assert.equal((await down).fields['paths'], 2);
-    assert.deepEqual(h.station.peers().map((p) => [p.policy, p.state, p.received['ipv4-unicast'], p.lastError, p.capabilities.length]), [
-      ['pre-policy', 'Idle', 0, 'the peer sent NOTIFICATION Cease / Administrative Shutdown "bye!"', 0],
-      ['post-policy', 'Idle', 0, 'the peer sent NOTIFICATION Cease / Administrative Shutdown "bye!"', 0],
-    ]);
+    socket.write(
+      bmp({
+        type: 'peer-down',
+        peer: peerA,
+        reason: PeerDownReason.RemoteNotification,
+        notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: Uint8Array.of(4, 0x62, 0x79, 0x65, 0x21) },
+      }),
+    );
+    assert.equal((await down).fields.paths, 2);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.policy, p.state, p.received['ipv4-unicast'], p.lastError, p.capabilities.length]),
+      [
+        ['pre-policy', 'Idle', 0, 'the peer sent NOTIFICATION Cease / Administrative Shutdown "bye!"', 0],
+        ['post-policy', 'Idle', 0, 'the peer sent NOTIFICATION Cease / Administrative Shutdown "bye!"', 0],
+      ],
+    );
     assert.equal(h.routes.lookupText('198.51.100.7')?.route, undefined);
     // A late UPDATE after the Peer Down changes nothing: the peer stays down, without routes.
     socket.write(bmp(rm(announce(['198.51.100.0/24'], attributes([65001])))));
     await barrier(h.log, socket);
-    assert.deepEqual(h.station.peers().map((p) => [p.state, p.received['ipv4-unicast']]), [['Idle', 0], ['Idle', 0]]);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.state, p.received['ipv4-unicast']]),
+      [
+        ['Idle', 0],
+        ['Idle', 0],
+      ],
+    );
     assert.equal(h.routes.lookupText('198.51.100.7')?.route, undefined);
 
     // Up again, with its routes; then the router goes: every peer and route with it.
     socket.write(bmp(peerUp(), rm(announce(['198.51.100.0/24'], attributes([65001])))));
     await barrier(h.log, socket);
-    assert.deepEqual(h.station.peers().map((p) => [p.state, p.lastError]), [['Established', undefined], ['Established', undefined]]);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.state, p.lastError]),
+      [
+        ['Established', undefined],
+        ['Established', undefined],
+      ],
+    );
     const gone = await closeRouter(h, socket);
-    assert.deepEqual([gone.fields['router'], gone.fields['sysName'], gone.fields['reason'], gone.fields['peers'], gone.fields['paths']], ['127.0.0.1', 'edge-1', 'connection closed by the router', 1, 1]);
+    assert.deepEqual(
+      [gone.fields.router, gone.fields.sysName, gone.fields.reason, gone.fields.peers, gone.fields.paths],
+      ['127.0.0.1', 'edge-1', 'connection closed by the router', 1, 1],
+    );
     assert.deepEqual(h.station.peers(), []);
     assert.equal(h.rib.pathCount(3, 4) + h.rib.pathCount(4, 4), 0);
     assert.equal(h.station.peerName(3), undefined);
@@ -209,56 +344,90 @@ describe('BMP station', { timeout: 120_000 }, () => {
     assert.equal(paths.length, 2);
     assert.deepEqual(paths.map((p) => p.asPath).sort(), [[65001], [65001, 65009]]);
     await closeRouter(h, a);
-    assert.deepEqual(h.routes.lookupText('198.51.100.1')?.route?.paths.map((p) => p.asPath), [[65001, 65009]], 'the other router\'s route stays');
+    assert.deepEqual(
+      h.routes.lookupText('198.51.100.1')?.route?.paths.map((p) => p.asPath),
+      [[65001, 65009]],
+      "the other router's route stays",
+    );
     assert.equal(h.station.peers().length, 1);
     await closeRouter(h, b);
   });
 
   it('Termination: its reason is the router-down reason', async () => {
     const socket = await router(h, 'edge-t');
-    const down = h.log.next('bmp-router-down', (f) => f['sysName'] === 'edge-t');
-    socket.end(bmp({ type: 'termination', information: [{ type: 1, value: Uint8Array.of(0, 3) }, { type: 0, text: 'standby takes over' }] }));
-    assert.equal((await down).fields['reason'], 'Termination: redundant connection "standby takes over"');
+    const down = h.log.next('bmp-router-down', (f) => f.sysName === 'edge-t');
+    socket.end(
+      bmp({
+        type: 'termination',
+        information: [
+          { type: 1, value: Uint8Array.of(0, 3) },
+          { type: 0, text: 'standby takes over' },
+        ],
+      }),
+    );
+    assert.equal((await down).fields.reason, 'Termination: redundant connection "standby takes over"');
   });
 
   it('a malformed message is logged and skipped; a stream that cannot be framed closes the session', async () => {
     const socket = await router(h, 'edge-m');
     const bad = bmp(rm(announce(['198.51.100.0/24'], attributes([65001]))));
     bad[6] = 9; // peer type 9
-    const malformed = h.log.next('bmp-malformed', (f) => f['fatal'] === false);
+    const malformed = h.log.next('bmp-malformed', (f) => f.fatal === false);
     socket.write(Buffer.concat([bmp(peerUp()), bad, bmp(rm(announce(['192.0.2.0/24'], attributes([65001]))))]));
     const m = await malformed;
-    assert.match(String(m.fields['reason']), /unknown peer type 9/);
+    assert.match(String(m.fields.reason), /unknown peer type 9/);
     await barrier(h.log, socket);
     assert.ok(h.routes.lookupText('192.0.2.1')?.route, 'the message after the bad one is applied');
 
     const closed = once(socket, 'close');
-    const down = h.log.next('bmp-router-down', (f) => f['sysName'] === 'edge-m');
+    const down = h.log.next('bmp-router-down', (f) => f.sysName === 'edge-m');
     socket.write(Buffer.from([1, 0, 0, 0, 6, 4]));
-    assert.match(String((await down).fields['reason']), /^malformed BMP stream at offset \d+: BMP version 1/);
+    assert.match(String((await down).fields.reason), /^malformed BMP stream at offset \d+: BMP version 1/);
     await closed;
     assert.equal(h.routes.lookupText('192.0.2.1')?.route, undefined);
   });
 
-  it('emits typed peer events: up, malformed with its RFC 7606 action and policy view, down with the router\'s reason', async () => {
+  it("emits typed peer events: up, malformed with its RFC 7606 action and policy view, down with the router's reason", async () => {
     const socket = await router(h, 'edge-e');
     const from = h.events.length;
-    const badOrigin = announce(['198.51.100.0/24'], [{ type: 'origin', flags: AttributeFlag.Transitive, origin: 9 }, ...attributes([65001]).slice(1)]);
+    const badOrigin = announce(
+      ['198.51.100.0/24'],
+      [{ type: 'origin', flags: AttributeFlag.Transitive, origin: 9 }, ...attributes([65001]).slice(1)],
+    );
     socket.write(bmp(peerUp(), rm(badOrigin, { ...peerA, flags: BmpPeerFlag.PostPolicy })));
     await barrier(h.log, socket);
     const down = h.log.next('bmp-peer-down');
-    socket.write(bmp({ type: 'peer-down', peer: peerA, reason: PeerDownReason.RemoteNotification, notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) } }));
+    socket.write(
+      bmp({
+        type: 'peer-down',
+        peer: peerA,
+        reason: PeerDownReason.RemoteNotification,
+        notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) },
+      }),
+    );
     await down;
     const events = h.events.slice(from);
-    assert.deepEqual(events.map((e) => [e.type, e.source, e.peer, e.source === 'bmp' ? e.router : '', e.source === 'bmp' ? e.sysName : '']), [
-      ['peer-up', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
-      ['malformed', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
-      ['peer-down', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [
+        e.type,
+        e.source,
+        e.peer,
+        e.source === 'bmp' ? e.router : '',
+        e.source === 'bmp' ? e.sysName : '',
+      ]),
+      [
+        ['peer-up', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+        ['malformed', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+        ['peer-down', 'bmp', '192.0.2.1', '127.0.0.1', 'edge-e'],
+      ],
+    );
     const [up, malformed, gone] = events;
     assert.ok(up?.type === 'peer-up' && up.source === 'bmp' && !up.implicit && up.asn === 65001);
     assert.ok(malformed?.type === 'malformed' && malformed.source === 'bmp');
-    assert.deepEqual([malformed.action, malformed.code, malformed.subcode, malformed.policy], ['treat-as-withdraw', 3, 6, 'post-policy']);
+    assert.deepEqual(
+      [malformed.action, malformed.code, malformed.subcode, malformed.policy],
+      ['treat-as-withdraw', 3, 6, 'post-policy'],
+    );
     assert.ok(gone?.type === 'peer-down' && gone.source === 'bmp');
     assert.deepEqual(gone.cause, { kind: 'bmp-peer-down', reason: PeerDownReason.RemoteNotification });
     assert.equal(gone.pathsRemoved, 0, 'its only UPDATE was treated as withdraw');
@@ -267,40 +436,90 @@ describe('BMP station', { timeout: 120_000 }, () => {
 
   it('Loc-RIB and Adj-RIB-Out are not kept, and said so once; RFC 7606 errors are logged', async () => {
     const socket = await router(h, 'edge-v');
-    const loc: BmpPeerHeaderInput = { peerType: BmpPeerType.LocRib, address: { family: 4, address: 0 }, asn: 65000, bgpId: ip4('10.0.0.100') };
-    const badOrigin = announce(['198.51.100.0/24'], [{ type: 'origin', flags: AttributeFlag.Transitive, origin: 9 }, ...attributes([65001]).slice(1)]);
-    socket.write(bmp(
-      peerUp(),
-      rm(announce(['10.9.0.0/16'], attributes([65001])), loc),
-      rm(announce(['10.9.0.0/16'], attributes([65001])), loc),
-      rm(announce(['10.8.0.0/16'], attributes([65001])), { ...peerA, flags: BmpPeerFlag.AdjRibOut }),
-      rm(badOrigin),
-    ));
+    const loc: BmpPeerHeaderInput = {
+      peerType: BmpPeerType.LocRib,
+      address: { family: 4, address: 0 },
+      asn: 65000,
+      bgpId: ip4('10.0.0.100'),
+    };
+    const badOrigin = announce(
+      ['198.51.100.0/24'],
+      [{ type: 'origin', flags: AttributeFlag.Transitive, origin: 9 }, ...attributes([65001]).slice(1)],
+    );
+    socket.write(
+      bmp(
+        peerUp(),
+        rm(announce(['10.9.0.0/16'], attributes([65001])), loc),
+        rm(announce(['10.9.0.0/16'], attributes([65001])), loc),
+        rm(announce(['10.8.0.0/16'], attributes([65001])), { ...peerA, flags: BmpPeerFlag.AdjRibOut }),
+        rm(badOrigin),
+      ),
+    );
     await barrier(h.log, socket);
-    assert.deepEqual(h.log.events('bmp-ignored').filter((e) => e.fields['sysName'] === 'edge-v').map((e) => e.fields['what']), ['loc-rib', 'adj-rib-out']);
+    assert.deepEqual(
+      h.log
+        .events('bmp-ignored')
+        .filter((e) => e.fields.sysName === 'edge-v')
+        .map((e) => e.fields.what),
+      ['loc-rib', 'adj-rib-out'],
+    );
     assert.equal(h.routes.lookupText('10.9.0.1')?.route, undefined);
     assert.equal(h.routes.lookupText('10.8.0.1')?.route, undefined);
     const malformed = h.log.events('malformed-update').at(-1);
-    assert.deepEqual([malformed?.fields['peer'], malformed?.fields['action']], ['192.0.2.1 (bmp 127.0.0.1 pre-policy)', 'treat-as-withdraw']);
+    assert.deepEqual(
+      [malformed?.fields.peer, malformed?.fields.action],
+      ['192.0.2.1 (bmp 127.0.0.1 pre-policy)', 'treat-as-withdraw'],
+    );
     await closeRouter(h, socket);
   });
 
   it('RD instances: one row per distinguisher, labelled in the description and the path names', async () => {
     const socket = await router(h, 'pe-1');
-    const rd = (n: bigint): BmpPeerHeaderInput => ({ ...peerA, peerType: BmpPeerType.RdInstance, distinguisher: (65000n << 32n) | n });
-    socket.write(bmp(peerUp(rd(1n)), peerUp(rd(2n)), rm(announce(['10.1.0.0/16'], attributes([65001])), rd(1n)), rm(announce(['10.1.0.0/16'], attributes([65001])), rd(2n))));
+    const rd = (n: bigint): BmpPeerHeaderInput => ({
+      ...peerA,
+      peerType: BmpPeerType.RdInstance,
+      distinguisher: (65000n << 32n) | n,
+    });
+    socket.write(
+      bmp(
+        peerUp(rd(1n)),
+        peerUp(rd(2n)),
+        rm(announce(['10.1.0.0/16'], attributes([65001])), rd(1n)),
+        rm(announce(['10.1.0.0/16'], attributes([65001])), rd(2n)),
+      ),
+    );
     await barrier(h.log, socket);
-    assert.deepEqual(h.station.peers().map((p) => [p.address, p.description, p.policy]), [['192.0.2.1', 'rd 65000:1', 'pre-policy'], ['192.0.2.1', 'rd 65000:2', 'pre-policy']]);
-    assert.deepEqual(h.routes.lookupText('10.1.2.3')?.route?.paths.map((p) => p.peer).sort(), ['192.0.2.1 (bmp 127.0.0.1 rd 65000:1 pre-policy)', '192.0.2.1 (bmp 127.0.0.1 rd 65000:2 pre-policy)']);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.address, p.description, p.policy]),
+      [
+        ['192.0.2.1', 'rd 65000:1', 'pre-policy'],
+        ['192.0.2.1', 'rd 65000:2', 'pre-policy'],
+      ],
+    );
+    assert.deepEqual(
+      h.routes
+        .lookupText('10.1.2.3')
+        ?.route?.paths.map((p) => p.peer)
+        .sort(),
+      ['192.0.2.1 (bmp 127.0.0.1 rd 65000:1 pre-policy)', '192.0.2.1 (bmp 127.0.0.1 rd 65000:2 pre-policy)'],
+    );
     await closeRouter(h, socket);
   });
 
   it('routes without a Peer Up: the peer is taken as up; a Peer Down for an unknown peer changes nothing', async () => {
     const socket = await router(h, 'edge-x');
     const other: BmpPeerHeaderInput = { ...peerA, address: { family: 4, address: ip4('192.0.2.77') } };
-    socket.write(bmp({ type: 'peer-down', peer: other, reason: PeerDownReason.LocalNoNotification, fsmEvent: 0 }, rm(announce(['10.7.0.0/16'], attributes([65001])))));
+    socket.write(
+      bmp(
+        { type: 'peer-down', peer: other, reason: PeerDownReason.LocalNoNotification, fsmEvent: 0 },
+        rm(announce(['10.7.0.0/16'], attributes([65001]))),
+      ),
+    );
     await barrier(h.log, socket);
-    assert.deepEqual(h.station.peers().map((p) => [p.address, p.state, p.received['ipv4-unicast']]), [['192.0.2.1', 'Established', 1]]);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.address, p.state, p.received['ipv4-unicast']]),
+      [['192.0.2.1', 'Established', 1]],
+    );
     await closeRouter(h, socket);
   });
 
@@ -309,43 +528,74 @@ describe('BMP station', { timeout: 120_000 }, () => {
     const socket = await router(h, 'edge-replay');
     socket.write(fixture.bytes);
     await barrier(h.log, socket);
-    assert.deepEqual(h.routes.lookupText('198.51.100.1')?.route?.paths.map((p) => [p.peer, p.pathId]), [['192.0.2.2 (bmp 127.0.0.1 pre-policy)', 2]]);
-    assert.deepEqual(h.routes.lookupText('2001:db8:2::1')?.route?.paths.map((p) => [p.pathId, p.nextHop]), [[7, '2001:db8::2']]);
-    assert.deepEqual(h.routes.lookupText('203.0.113.1')?.route?.paths.map((p) => [p.asPath, p.originAs]), [[[4200000003, 4200000009], 4200000009]]);
-    assert.deepEqual(h.station.peers().map((p) => [p.address, p.asn, p.capabilities.filter((c) => c.startsWith('add-path') || c === '4-octet-as')]), [
-      ['192.0.2.2', 65002, ['4-octet-as', 'add-path ipv4-unicast receive', 'add-path ipv6-unicast receive']],
-      ['192.0.2.3', 4200000003, []],
-    ]);
+    assert.deepEqual(
+      h.routes.lookupText('198.51.100.1')?.route?.paths.map((p) => [p.peer, p.pathId]),
+      [['192.0.2.2 (bmp 127.0.0.1 pre-policy)', 2]],
+    );
+    assert.deepEqual(
+      h.routes.lookupText('2001:db8:2::1')?.route?.paths.map((p) => [p.pathId, p.nextHop]),
+      [[7, '2001:db8::2']],
+    );
+    assert.deepEqual(
+      h.routes.lookupText('203.0.113.1')?.route?.paths.map((p) => [p.asPath, p.originAs]),
+      [[[4200000003, 4200000009], 4200000009]],
+    );
+    assert.deepEqual(
+      h.station
+        .peers()
+        .map((p) => [p.address, p.asn, p.capabilities.filter((c) => c.startsWith('add-path') || c === '4-octet-as')]),
+      [
+        ['192.0.2.2', 65002, ['4-octet-as', 'add-path ipv4-unicast receive', 'add-path ipv6-unicast receive']],
+        ['192.0.2.3', 4200000003, []],
+      ],
+    );
     await closeRouter(h, socket);
   });
 
   it('replays the real captures: FRR ends with its peer down, GoBGP with routes pre- and post-policy', async () => {
-    const [frr, gobgp] = ['valid/frr-8.4.4', 'valid/gobgp-3.10'].map((name) => listFixtures('valid').find((f) => f.name === name)!);
+    const [frr, gobgp] = ['valid/frr-8.4.4', 'valid/gobgp-3.10'].map(
+      (name) => listFixtures('valid').find((f) => f.name === name)!,
+    );
     const a = await router(h, 'frr-bmp');
     a.write(frr!.bytes);
     await barrier(h.log, a);
-    assert.deepEqual(h.station.peers().map((p) => [p.address, p.policy, p.state, p.lastError]), [
-      ['127.0.12.3', 'pre-policy', 'Idle', 'the router closed the session (FSM event 0)'],
-      ['127.0.12.3', 'post-policy', 'Idle', 'the router closed the session (FSM event 0)'],
-    ]);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.address, p.policy, p.state, p.lastError]),
+      [
+        ['127.0.12.3', 'pre-policy', 'Idle', 'the router closed the session (FSM event 0)'],
+        ['127.0.12.3', 'post-policy', 'Idle', 'the router closed the session (FSM event 0)'],
+      ],
+    );
     await closeRouter(h, a);
     const b = await router(h, 'GoBGP');
     b.write(gobgp!.bytes);
     await barrier(h.log, b);
-    assert.deepEqual(h.station.peers().map((p) => [p.address, p.asn, p.policy, p.received]), [
-      ['127.0.12.3', 65123, 'pre-policy', { 'ipv4-unicast': 1, 'ipv6-unicast': 1 }],
-      ['127.0.12.3', 65123, 'post-policy', { 'ipv4-unicast': 0, 'ipv6-unicast': 1 }],
-    ]);
+    assert.deepEqual(
+      h.station.peers().map((p) => [p.address, p.asn, p.policy, p.received]),
+      [
+        ['127.0.12.3', 65123, 'pre-policy', { 'ipv4-unicast': 1, 'ipv6-unicast': 1 }],
+        ['127.0.12.3', 65123, 'post-policy', { 'ipv4-unicast': 0, 'ipv6-unicast': 1 }],
+      ],
+    );
     assert.equal(h.routes.lookupText('10.12.1.1')?.route, undefined, 'withdrawn');
     // GoBGP withdrew 10.12.99.0/24 post-policy only as it shut down (the capture's last message).
-    assert.deepEqual(h.routes.lookupText('10.12.99.1')?.route?.paths.map((p) => p.peer), ['127.0.12.3 (bmp 127.0.0.1 pre-policy)']);
-    assert.deepEqual(h.routes.lookupText('2001:db8:12::1')?.route?.paths.map((p) => [p.peer, p.nextHop]), [['127.0.12.3 (bmp 127.0.0.1 pre-policy)', '::ffff:10.0.12.3'], ['127.0.12.3 (bmp 127.0.0.1 post-policy)', '::ffff:10.0.12.3']]);
-    assert.ok(h.log.events('bmp-ignored').some((e) => e.fields['sysName'] === 'GoBGP' && e.fields['what'] === 'loc-rib'));
+    assert.deepEqual(
+      h.routes.lookupText('10.12.99.1')?.route?.paths.map((p) => p.peer),
+      ['127.0.12.3 (bmp 127.0.0.1 pre-policy)'],
+    );
+    assert.deepEqual(
+      h.routes.lookupText('2001:db8:12::1')?.route?.paths.map((p) => [p.peer, p.nextHop]),
+      [
+        ['127.0.12.3 (bmp 127.0.0.1 pre-policy)', '::ffff:10.0.12.3'],
+        ['127.0.12.3 (bmp 127.0.0.1 post-policy)', '::ffff:10.0.12.3'],
+      ],
+    );
+    assert.ok(h.log.events('bmp-ignored').some((e) => e.fields.sysName === 'GoBGP' && e.fields.what === 'loc-rib'));
     // stop() closes the session: routes and peers go.
-    const down = h.log.next('bmp-router-down', (f) => f['sysName'] === 'GoBGP');
+    const down = h.log.next('bmp-router-down', (f) => f.sysName === 'GoBGP');
     const closed = once(b, 'close');
     await h.station.stop('test over');
-    assert.equal((await down).fields['reason'], 'test over');
+    assert.equal((await down).fields.reason, 'test over');
     await closed;
     assert.deepEqual(h.station.peers(), []);
     assert.equal(h.routes.lookupText('10.12.99.1')?.route, undefined);
@@ -362,7 +612,19 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
       listen: { host: '127.0.0.1', port: 0 },
       api: { host: '127.0.0.1', port: 0 },
       holdTime: 90,
-      peers: [{ address: { family: 4, value: BigInt(ip4('192.0.2.50')), key: `4:${ip4('192.0.2.50')}` }, addressText: '192.0.2.50', asn: 65050, port: undefined, description: undefined, addPath: false, maxPrefixes: 10, holdTime: 90, gracefulRestart: false }],
+      peers: [
+        {
+          address: { family: 4, value: BigInt(ip4('192.0.2.50')), key: `4:${ip4('192.0.2.50')}` },
+          addressText: '192.0.2.50',
+          asn: 65050,
+          port: undefined,
+          description: undefined,
+          addPath: false,
+          maxPrefixes: 10,
+          holdTime: 90,
+          gracefulRestart: false,
+        },
+      ],
       bmp: { listen: { host: '127.0.0.1', port: 0 } },
     } as unknown as ConstructorParameters<typeof Speaker>[0];
     const speaker = new Speaker(config, log);
@@ -370,7 +632,7 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
     let stopped = false;
     try {
       const started = log.events('speaker-started')[0];
-      assert.match(String(started?.fields['bmp']), /^127\.0\.0\.1:0$/);
+      assert.match(String(started?.fields.bmp), /^127\.0\.0\.1:0$/);
       const address = speaker.bmp?.address;
       assert.ok(address && address.port > 0);
       const socket = connect({ host: address.host, port: address.port });
@@ -378,19 +640,40 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
       await once(socket, 'connect');
       socket.write(bmp(initiation('edge-s'), peerUp(), rm(announce(['198.51.100.0/24'], attributes([65001])))));
       await barrier(log, socket);
-      assert.deepEqual(speaker.peers().map((p) => [p.address, p.source, p.router ?? null]), [['192.0.2.50', 'bgp', null], ['192.0.2.1', 'bmp', '127.0.0.1']]);
-      assert.deepEqual(speaker.lookup('198.51.100.1')?.route?.paths.map((p) => p.peer), ['192.0.2.1 (bmp 127.0.0.1 pre-policy)']);
+      assert.deepEqual(
+        speaker.peers().map((p) => [p.address, p.source, p.router ?? null]),
+        [
+          ['192.0.2.50', 'bgp', null],
+          ['192.0.2.1', 'bmp', '127.0.0.1'],
+        ],
+      );
+      assert.deepEqual(
+        speaker.lookup('198.51.100.1')?.route?.paths.map((p) => p.peer),
+        ['192.0.2.1 (bmp 127.0.0.1 pre-policy)'],
+      );
       const records = [...readMrt(Buffer.concat([...speaker.snapshot()]))];
-      assert.deepEqual(records.filter((r) => !r.ok), []);
+      assert.deepEqual(
+        records.filter((r) => !r.ok),
+        [],
+      );
       const index = records.find((r) => r.ok && r.record.kind === 'peer-index-table');
       assert.ok(index?.ok && index.record.kind === 'peer-index-table');
-      assert.deepEqual(index.record.peers.map((p) => p.asn), [65050, 65001]);
-      assert.ok(records.some((r) => r.ok && r.record.kind === 'rib' && r.record.entries.length === 1), 'the BMP path is in the snapshot');
+      assert.deepEqual(
+        index.record.peers.map((p) => p.asn),
+        [65050, 65001],
+      );
+      assert.ok(
+        records.some((r) => r.ok && r.record.kind === 'rib' && r.record.entries.length === 1),
+        'the BMP path is in the snapshot',
+      );
       const closed = once(socket, 'close');
       stopped = true;
       await speaker.stop('test over');
       await closed;
-      assert.deepEqual(log.events('bmp-router-down').map((e) => e.fields['reason']), ['test over']);
+      assert.deepEqual(
+        log.events('bmp-router-down').map((e) => e.fields.reason),
+        ['test over'],
+      );
     } finally {
       if (!stopped) await speaker.stop();
     }

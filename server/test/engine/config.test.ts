@@ -9,7 +9,9 @@ import { renderConfigErrors } from './render';
 // Each NAME.yaml under config-fixtures/ is a kube-routes.yaml; NAME.expected.txt holds its errors.
 const fixtures = resolve(__dirname, '../../../test/engine/config-fixtures');
 
-for (const file of readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const file of readdirSync(fixtures)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   test(`config ${file}`, () => {
     const { config, errors } = parseConfig(readFileSync(join(fixtures, file), 'utf8'), file);
     assert.equal(config === undefined, errors.length > 0, 'a config is returned exactly when there are no errors');
@@ -18,7 +20,9 @@ for (const file of readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).sort
 }
 
 test('the schema lists exactly the rules of the rule table', () => {
-  const schemaRules = Object.keys(((configSchema['properties'] as Record<string, { properties: object }>)['rules'] ?? { properties: {} }).properties);
+  const schemaRules = Object.keys(
+    ((configSchema.properties as Record<string, { properties: object }>).rules ?? { properties: {} }).properties,
+  );
   assert.deepEqual(schemaRules.sort(), rules.map((r) => r.id).sort());
 });
 

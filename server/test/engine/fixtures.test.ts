@@ -2,7 +2,16 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkManifests, emptyConfig, parseCidr, parseConfig, rangeContains, readManifestFile, type Route, type RouteTable } from '@kube-routes/server/engine';
+import {
+  checkManifests,
+  emptyConfig,
+  parseCidr,
+  parseConfig,
+  rangeContains,
+  readManifestFile,
+  type Route,
+  type RouteTable,
+} from '@kube-routes/server/engine';
 
 /** A naive longest-prefix match over a route list: the reference the fixtures are written against. */
 function routeTable(routes: readonly Route[]): RouteTable {
@@ -12,7 +21,8 @@ function routeTable(routes: readonly Route[]): RouteTable {
   });
   return {
     source: 'routes.json',
-    lookup: (address) => ranges.filter((r) => rangeContains(r.range, address)).sort((a, b) => b.length - a.length)[0]?.route,
+    lookup: (address) =>
+      ranges.filter((r) => rangeContains(r.range, address)).sort((a, b) => b.length - a.length)[0]?.route,
   };
 }
 import { matchSnapshot } from '@kube-routes/test/support';
@@ -27,7 +37,9 @@ for (const name of readdirSync(fixtures).sort()) {
   const dir = join(fixtures, name);
   if (!statSync(dir).isDirectory()) continue;
   test(`fixture ${name}`, () => {
-    const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kube-routes.yaml').sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f) && f !== 'kube-routes.yaml')
+      .sort();
     assert.ok(files.length > 0, `fixture ${name} has no manifests`);
     let config = emptyConfig;
     if (!name.startsWith('no-config')) {
@@ -39,7 +51,9 @@ for (const name of readdirSync(fixtures).sort()) {
     }
     const manifests = files.map((f) => readManifestFile({ path: f, text: readFileSync(join(dir, f), 'utf8') }));
     const routesFile = join(dir, 'routes.json');
-    const routes = existsSync(routesFile) ? routeTable(JSON.parse(readFileSync(routesFile, 'utf8')) as Route[]) : undefined;
+    const routes = existsSync(routesFile)
+      ? routeTable(JSON.parse(readFileSync(routesFile, 'utf8')) as Route[])
+      : undefined;
     const { findings } = checkManifests(manifests, config, { routes });
     matchSnapshot(renderFindings(findings), join(dir, 'expected.txt'));
   });

@@ -54,9 +54,17 @@ function ip(text: string): IpAddress {
 }
 
 test('the region of an ASN and of a context', () => {
-  const cases: [number, string | undefined][] = [[64512, 'nyc3'], [64513, 'sgp1'], [65000, undefined]];
+  const cases: [number, string | undefined][] = [
+    [64512, 'nyc3'],
+    [64513, 'sgp1'],
+    [65000, undefined],
+  ];
   for (const [asn, region] of cases) assert.equal(regionOfAsn(config, asn), region, `AS${asn}`);
-  const contexts: [string, string | undefined][] = [['nyc3-prod', 'nyc3'], ['sgp1-dr', 'sgp1'], ['kind-local', undefined]];
+  const contexts: [string, string | undefined][] = [
+    ['nyc3-prod', 'nyc3'],
+    ['sgp1-dr', 'sgp1'],
+    ['kind-local', undefined],
+  ];
   for (const [context, region] of contexts) assert.equal(regionOfContext(config, context), region, context);
 });
 
@@ -92,7 +100,11 @@ test('which region owns an address: cluster ranges, region-only pools, shared po
   ];
   for (const c of cases) {
     const address = ip(c.address);
-    assert.deepEqual(memberships(config, address).map((m) => `${m.kind} ${m.region?.name ?? '-'} ${m.range.cidr}`), c.memberships, c.address);
+    assert.deepEqual(
+      memberships(config, address).map((m) => `${m.kind} ${m.region?.name ?? '-'} ${m.range.cidr}`),
+      c.memberships,
+      c.address,
+    );
     assert.equal(clusterRangeOwner(config, address)?.region.name, c.cluster, c.address);
     assert.equal(poolOwner(config, address)?.region.name, c.pool, c.address);
   }
@@ -104,7 +116,7 @@ test('inferRegion: cluster ranges before region-only pools, shared pools say not
   assert.equal(inferRegion(config, [ip('172.30.0.9')]), undefined);
 });
 
-test('a manifest\'s addresses: every field of the table in order, with kind and index', () => {
+test("a manifest's addresses: every field of the table in order, with kind and index", () => {
   const [service] = readManifestFile({
     path: 'svc.yaml',
     text: [
@@ -120,7 +132,9 @@ test('a manifest\'s addresses: every field of the table in order, with kind and 
   }).services;
   assert.ok(service);
   assert.deepEqual(
-    manifestAddresses(service).map((a) => `${a.field}${a.index === undefined ? '' : `[${a.index}]`} ${a.kind} ${JSON.stringify(a.literal.value)}`),
+    manifestAddresses(service).map(
+      (a) => `${a.field}${a.index === undefined ? '' : `[${a.index}]`} ${a.kind} ${JSON.stringify(a.literal.value)}`,
+    ),
     [
       'clusterIP cluster "172.25.0.10"',
       'clusterIPs[0] cluster "172.25.0.10"',
@@ -132,13 +146,26 @@ test('a manifest\'s addresses: every field of the table in order, with kind and 
   );
 });
 
-test('a live Service\'s addresses: a load balancer IP already listed as an external IP is not repeated', () => {
-  const addresses = liveAddresses({ clusterIPs: ['172.25.0.10'], externalIPs: ['172.30.0.5'], loadBalancerIPs: ['172.30.0.5', '172.30.14.1'] });
-  assert.deepEqual(addresses.map((a) => `${a.field} ${a.kind} ${a.ip}`), ['clusterIP cluster 172.25.0.10', 'externalIP external 172.30.0.5', 'loadBalancerIP external 172.30.14.1']);
+test("a live Service's addresses: a load balancer IP already listed as an external IP is not repeated", () => {
+  const addresses = liveAddresses({
+    clusterIPs: ['172.25.0.10'],
+    externalIPs: ['172.30.0.5'],
+    loadBalancerIPs: ['172.30.0.5', '172.30.14.1'],
+  });
+  assert.deepEqual(
+    addresses.map((a) => `${a.field} ${a.kind} ${a.ip}`),
+    ['clusterIP cluster 172.25.0.10', 'externalIP external 172.30.0.5', 'loadBalancerIP external 172.30.14.1'],
+  );
 });
 
 test('RouteIndex: the longest matching route of each family', () => {
-  const routes: Route[] = [route('172.25.0.0/16'), route('172.25.0.0/24'), route('172.25.0.128/25'), route('fd00:25::/64'), route('not a prefix')];
+  const routes: Route[] = [
+    route('172.25.0.0/16'),
+    route('172.25.0.0/24'),
+    route('172.25.0.128/25'),
+    route('fd00:25::/64'),
+    route('not a prefix'),
+  ];
   const index = new RouteIndex(routes);
   const cases: [string, string | undefined][] = [
     ['172.25.0.10', '172.25.0.0/24'],
@@ -156,24 +183,74 @@ test('routeVerdict: announced, missing, conflict, stale; anycast through the all
   const nyc3 = path(64512);
   const sgp1 = path(64513, { peer: '10.0.0.2' });
   const outside = path(65000, { peer: '10.0.0.3' });
-  const cases: { name: string; route: Route | undefined; allowed: string[] | undefined; state: RouteVerdict; wrong: number[] }[] = [
+  const cases: {
+    name: string;
+    route: Route | undefined;
+    allowed: string[] | undefined;
+    state: RouteVerdict;
+    wrong: number[];
+  }[] = [
     { name: 'no route', route: undefined, allowed: ['nyc3'], state: 'missing', wrong: [] },
     { name: 'own region', route: route('172.25.0.0/24', nyc3), allowed: ['nyc3'], state: 'announced', wrong: [] },
-    { name: 'iBGP path only', route: route('172.25.0.0/24', path(undefined)), allowed: ['nyc3'], state: 'announced', wrong: [] },
-    { name: 'another region', route: route('172.25.0.0/24', nyc3, sgp1), allowed: ['nyc3'], state: 'conflict', wrong: [64513] },
-    { name: 'anycast in both regions', route: route('172.30.0.0/24', nyc3, sgp1), allowed: ['nyc3', 'sgp1'], state: 'announced', wrong: [] },
-    { name: 'anycast and an AS of no region', route: route('172.30.0.0/24', nyc3, sgp1, outside), allowed: ['nyc3', 'sgp1'], state: 'conflict', wrong: [65000] },
-    { name: 'region unknown: only an AS of no region is wrong', route: route('172.30.0.0/24', sgp1, outside), allowed: undefined, state: 'conflict', wrong: [65000] },
-    { name: 'every path stale', route: route('172.25.0.0/24', path(64512, { stale: true })), allowed: ['nyc3'], state: 'stale', wrong: [] },
+    {
+      name: 'iBGP path only',
+      route: route('172.25.0.0/24', path(undefined)),
+      allowed: ['nyc3'],
+      state: 'announced',
+      wrong: [],
+    },
+    {
+      name: 'another region',
+      route: route('172.25.0.0/24', nyc3, sgp1),
+      allowed: ['nyc3'],
+      state: 'conflict',
+      wrong: [64513],
+    },
+    {
+      name: 'anycast in both regions',
+      route: route('172.30.0.0/24', nyc3, sgp1),
+      allowed: ['nyc3', 'sgp1'],
+      state: 'announced',
+      wrong: [],
+    },
+    {
+      name: 'anycast and an AS of no region',
+      route: route('172.30.0.0/24', nyc3, sgp1, outside),
+      allowed: ['nyc3', 'sgp1'],
+      state: 'conflict',
+      wrong: [65000],
+    },
+    {
+      name: 'region unknown: only an AS of no region is wrong',
+      route: route('172.30.0.0/24', sgp1, outside),
+      allowed: undefined,
+      state: 'conflict',
+      wrong: [65000],
+    },
+    {
+      name: 'every path stale',
+      route: route('172.25.0.0/24', path(64512, { stale: true })),
+      allowed: ['nyc3'],
+      state: 'stale',
+      wrong: [],
+    },
   ];
   for (const c of cases) {
     const verdict = routeVerdict(config, c.route, c.allowed && new Set(c.allowed));
     assert.equal(verdict.state, c.state, c.name);
-    assert.deepEqual(verdict.wrongPaths.map((p) => p.originAs), c.wrong, c.name);
+    assert.deepEqual(
+      verdict.wrongPaths.map((p) => p.originAs),
+      c.wrong,
+      c.name,
+    );
   }
   const noRegions = parseConfig('', 'empty.yaml').config;
   assert.ok(noRegions);
-  assert.equal(routeVerdict(noRegions, route('172.25.0.0/24', outside), undefined).state, 'announced', 'without regions no origin is wrong');
+  assert.equal(
+    routeVerdict(noRegions, route('172.25.0.0/24', outside), undefined).state,
+    'announced',
+    'without regions no origin is wrong',
+  );
 });
 
 test('allowed regions: own only for a cluster IP; anycast partners and unread regions for an external IP', () => {
@@ -184,8 +261,14 @@ test('allowed regions: own only for a cluster IP; anycast partners and unread re
     { service: 'shop/web', region: 'fra1', kind: 'cluster', key: '4:1' },
   ]);
   assert.deepEqual([...anycast.regions('shop/web', '4:1')], ['nyc3', 'sgp1']);
-  assert.deepEqual([...allowedRegions('nyc3', 'cluster', anycast.regions('shop/web', '4:1'), new Set(['fra1']))], ['nyc3']);
-  assert.deepEqual([...allowedRegions('sgp1', 'external', anycast.regions('shop/web', '4:1'), new Set(['fra1']))], ['sgp1', 'nyc3', 'fra1']);
+  assert.deepEqual(
+    [...allowedRegions('nyc3', 'cluster', anycast.regions('shop/web', '4:1'), new Set(['fra1']))],
+    ['nyc3'],
+  );
+  assert.deepEqual(
+    [...allowedRegions('sgp1', 'external', anycast.regions('shop/web', '4:1'), new Set(['fra1']))],
+    ['sgp1', 'nyc3', 'fra1'],
+  );
   assert.deepEqual([...unreadRegions(config, ['nyc3-prod', 'sgp1-prod'])], ['sgp1']);
   assert.deepEqual([...unreadRegions(config, ['nyc3-prod', 'sgp1-prod', 'sgp1-dr'])], []);
 });
@@ -205,7 +288,9 @@ test('findings name their subject: the Service, its region, and the field, index
     'metadata: [',
     '',
   ].join('\n');
-  const { findings } = checkManifests([readManifestFile({ path: 'svc.yaml', text })], config, { routes: routeTableOf([route('172.30.0.0/24', path(64513))], 'test') });
+  const { findings } = checkManifests([readManifestFile({ path: 'svc.yaml', text })], config, {
+    routes: routeTableOf([route('172.30.0.0/24', path(64513))], 'test'),
+  });
   assert.deepEqual(
     findings.map((f) => `${f.rule} ${JSON.stringify(f.subject ?? null)}`),
     [

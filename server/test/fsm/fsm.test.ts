@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createOpenMessage, endOfRibFamily, formatAfiSafi, type BgpMessage } from '../../src/bgp';
-import { connectRetryDelay, initialState, resolveCollision, sharedFamilies, step, type SessionAction, type SessionEvent, type SessionSettings, type SessionState } from '../../src/fsm';
+import {
+  connectRetryDelay,
+  initialState,
+  resolveCollision,
+  sharedFamilies,
+  step,
+  type SessionAction,
+  type SessionEvent,
+  type SessionSettings,
+  type SessionState,
+} from '../../src/fsm';
 
 // Table-driven FSM tests: a sequence of events, and after each the expected state and a compact
 // rendering of the actions. No sockets, no timers.
@@ -16,7 +26,8 @@ const settings: SessionSettings = {
   maxConnectRetrySeconds: 30,
 };
 
-const peerOpen = (asn = 65001, holdTime = 9, bgpId = 0x0a000002) => createOpenMessage({ asn, holdTime, bgpId, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }] });
+const peerOpen = (asn = 65001, holdTime = 9, bgpId = 0x0a000002) =>
+  createOpenMessage({ asn, holdTime, bgpId, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }] });
 const msg = (message: BgpMessage): SessionEvent => ({ type: 'message', message, errors: [] });
 const keepalive = msg({ type: 'KEEPALIVE' });
 const update = msg({ type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] } as unknown as BgpMessage);
@@ -76,19 +87,40 @@ const cases: Case[] = [
   },
   {
     name: 'hold timer expiry sends Hold Timer Expired and goes down',
-    steps: [...established, [{ type: 'timer-expired', timer: 'hold' }, 'Idle', ['send NOTIFICATION 4/0', ...closeAll, 'down established notification-sent']]],
+    steps: [
+      ...established,
+      [
+        { type: 'timer-expired', timer: 'hold' },
+        'Idle',
+        ['send NOTIFICATION 4/0', ...closeAll, 'down established notification-sent'],
+      ],
+    ],
   },
   {
     name: 'a wrong peer ASN gets OPEN Error / Bad Peer AS',
-    steps: [...openSent, [msg(peerOpen(65099)), 'Idle', ['send NOTIFICATION 2/2', ...closeAll, 'down early notification-sent']]],
+    steps: [
+      ...openSent,
+      [msg(peerOpen(65099)), 'Idle', ['send NOTIFICATION 2/2', ...closeAll, 'down early notification-sent']],
+    ],
   },
   {
     name: 'an external peer may use our identifier (RFC 6286)',
-    steps: [...openSent, [msg(peerOpen(65001, 9, 0x0a000001)), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'start hold 9', 'start keepalive 3']]],
+    steps: [
+      ...openSent,
+      [
+        msg(peerOpen(65001, 9, 0x0a000001)),
+        'OpenConfirm',
+        ['negotiated', 'send KEEPALIVE', 'start hold 9', 'start keepalive 3'],
+      ],
+    ],
   },
   {
     name: 'hold time 0 on either side: no hold and no keepalive timers',
-    steps: [...openSent, [msg(peerOpen(65001, 0)), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'stop hold']], [keepalive, 'Established', ['established', 'send End-of-RIB ipv4-unicast']]],
+    steps: [
+      ...openSent,
+      [msg(peerOpen(65001, 0)), 'OpenConfirm', ['negotiated', 'send KEEPALIVE', 'stop hold']],
+      [keepalive, 'Established', ['established', 'send End-of-RIB ipv4-unicast']],
+    ],
   },
   {
     name: 'a NOTIFICATION from the peer ends the session without a reply',
@@ -96,7 +128,10 @@ const cases: Case[] = [
   },
   {
     name: 'losing the connection while established: down without NOTIFICATION (graceful restart applies)',
-    steps: [...established, [{ type: 'tcp-failed', reason: 'ECONNRESET' }, 'Idle', [...closeAll, 'down established transport']]],
+    steps: [
+      ...established,
+      [{ type: 'tcp-failed', reason: 'ECONNRESET' }, 'Idle', [...closeAll, 'down established transport']],
+    ],
   },
   {
     name: 'an UPDATE before Established is a Finite State Machine Error',
@@ -104,7 +139,10 @@ const cases: Case[] = [
   },
   {
     name: 'an UPDATE in OpenConfirm is a Finite State Machine Error (subcode 2)',
-    steps: [...established.slice(0, 3), [update, 'Idle', ['send NOTIFICATION 5/2', ...closeAll, 'down early notification-sent']]],
+    steps: [
+      ...established.slice(0, 3),
+      [update, 'Idle', ['send NOTIFICATION 5/2', ...closeAll, 'down early notification-sent']],
+    ],
   },
   {
     name: 'connect failures back off: 1, 2, 4 seconds',
@@ -118,23 +156,49 @@ const cases: Case[] = [
     name: 'administrative stop when established sends the given Cease',
     steps: [
       ...established,
-      [{ type: 'stop', notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) }, reason: 'shutting down' }, 'Idle', ['send NOTIFICATION 6/2', ...closeAll, 'down established notification-sent']],
+      [
+        {
+          type: 'stop',
+          notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) },
+          reason: 'shutting down',
+        },
+        'Idle',
+        ['send NOTIFICATION 6/2', ...closeAll, 'down established notification-sent'],
+      ],
     ],
   },
   {
     name: 'stop before the connection is up sends nothing',
     steps: [
       [{ type: 'start' }, 'Connect', ['start connect-retry 1', 'connect']],
-      [{ type: 'stop', notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) }, reason: 'shutting down' }, 'Idle', [...closeAll, 'down early transport']],
+      [
+        {
+          type: 'stop',
+          notification: { type: 'NOTIFICATION', code: 6, subcode: 2, data: new Uint8Array(0) },
+          reason: 'shutting down',
+        },
+        'Idle',
+        [...closeAll, 'down early transport'],
+      ],
     ],
   },
   {
     name: 'collision dump sends Cease / Connection Collision Resolution',
-    steps: [...openSent, [{ type: 'collision-dump' }, 'Idle', ['send NOTIFICATION 6/7', ...closeAll, 'down early notification-sent']]],
+    steps: [
+      ...openSent,
+      [{ type: 'collision-dump' }, 'Idle', ['send NOTIFICATION 6/7', ...closeAll, 'down early notification-sent']],
+    ],
   },
   {
     name: 'no OPEN within the large hold time',
-    steps: [...openSent, [{ type: 'timer-expired', timer: 'hold' }, 'Idle', ['send NOTIFICATION 4/0', ...closeAll, 'down early notification-sent']]],
+    steps: [
+      ...openSent,
+      [
+        { type: 'timer-expired', timer: 'hold' },
+        'Idle',
+        ['send NOTIFICATION 4/0', ...closeAll, 'down early notification-sent'],
+      ],
+    ],
   },
   {
     name: 'events in Idle are ignored',
@@ -150,7 +214,11 @@ for (const c of cases) {
     let state: SessionState = initialState;
     c.steps.forEach(([event, expectedState, expectedActions], i) => {
       const t = step(state, event, settings);
-      assert.deepEqual({ state: t.state.name, actions: t.actions.map(render) }, { state: expectedState, actions: expectedActions }, `step ${i + 1} (${event.type})`);
+      assert.deepEqual(
+        { state: t.state.name, actions: t.actions.map(render) },
+        { state: expectedState, actions: expectedActions },
+        `step ${i + 1} (${event.type})`,
+      );
       state = t.state;
     });
   });
@@ -160,7 +228,8 @@ test('a successful session resets the backoff counter', () => {
   let state = step(initialState, { type: 'start' }, settings).state;
   state = step(state, { type: 'tcp-failed', reason: 'x' }, settings).state;
   assert.equal(state.connectRetryCounter, 1);
-  for (const e of [{ type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[]) state = step(state, e, settings).state;
+  for (const e of [{ type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[])
+    state = step(state, e, settings).state;
   assert.equal(state.name, 'Established');
   assert.equal(state.connectRetryCounter, 0);
 });
@@ -172,7 +241,10 @@ test('the negotiated hold time is the lower of the two', () => {
 });
 
 test('connect-retry backoff doubles and is capped', () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 40].map((n) => connectRetryDelay(settings, n)), [1, 2, 4, 8, 16, 30, 30, 30]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6, 40].map((n) => connectRetryDelay(settings, n)),
+    [1, 2, 4, 8, 16, 30, 30, 30],
+  );
 });
 
 test('collision resolution keeps the connection of the higher identifier', () => {
@@ -190,36 +262,96 @@ test('an internal peer using our identifier gets OPEN Error / Bad BGP Identifier
 });
 
 test('Established sends End-of-RIB for every family both sides listed (we have nothing to advertise)', () => {
-  const dual = { ...settings, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }] } as SessionSettings;
+  const dual = {
+    ...settings,
+    capabilities: [
+      { type: 'multiprotocol', afi: 1, safi: 1 },
+      { type: 'multiprotocol', afi: 2, safi: 1 },
+    ],
+  } as SessionSettings;
   const open = (families: readonly (readonly [number, number])[]) =>
-    createOpenMessage({ asn: 65001, holdTime: 9, bgpId: 0x0a000002, capabilities: families.map(([afi, safi]) => ({ type: 'multiprotocol' as const, afi, safi })) });
+    createOpenMessage({
+      asn: 65001,
+      holdTime: 9,
+      bgpId: 0x0a000002,
+      capabilities: families.map(([afi, safi]) => ({ type: 'multiprotocol' as const, afi, safi })),
+    });
   const eors = (peer: ReturnType<typeof open>) => {
     let state = step(step(initialState, { type: 'start' }, dual).state, { type: 'tcp-connected' }, dual).state;
     state = step(state, msg(peer), dual).state;
-    return step(state, keepalive, dual).actions.map(render).filter((a) => a.startsWith('send'));
+    return step(state, keepalive, dual)
+      .actions.map(render)
+      .filter((a) => a.startsWith('send'));
   };
-  assert.deepEqual(eors(open([[1, 1], [2, 1]])), ['send End-of-RIB ipv4-unicast', 'send End-of-RIB ipv6-unicast']);
-  assert.deepEqual(eors(open([[2, 1], [1, 2]])), ['send End-of-RIB ipv6-unicast'], 'only shared unicast families');
-  assert.deepEqual(eors(open([])), ['send End-of-RIB ipv4-unicast'], 'a peer without multiprotocol capabilities speaks IPv4 unicast');
+  assert.deepEqual(
+    eors(
+      open([
+        [1, 1],
+        [2, 1],
+      ]),
+    ),
+    ['send End-of-RIB ipv4-unicast', 'send End-of-RIB ipv6-unicast'],
+  );
+  assert.deepEqual(
+    eors(
+      open([
+        [2, 1],
+        [1, 2],
+      ]),
+    ),
+    ['send End-of-RIB ipv6-unicast'],
+    'only shared unicast families',
+  );
+  assert.deepEqual(
+    eors(open([])),
+    ['send End-of-RIB ipv4-unicast'],
+    'a peer without multiprotocol capabilities speaks IPv4 unicast',
+  );
   assert.deepEqual(sharedFamilies(undefined, open([[1, 1]])), []);
 });
 
 test('route refresh on demand: one ROUTE-REFRESH per shared family when both sides support it', () => {
-  const rr = { ...settings, capabilities: [...settings.capabilities, { type: 'route-refresh' as const }, { type: 'multiprotocol' as const, afi: 2, safi: 1 }] };
-  const peer = createOpenMessage({ asn: 65001, holdTime: 9, bgpId: 2, capabilities: [{ type: 'multiprotocol', afi: 1, safi: 1 }, { type: 'multiprotocol', afi: 2, safi: 1 }, { type: 'route-refresh' }] });
+  const rr = {
+    ...settings,
+    capabilities: [
+      ...settings.capabilities,
+      { type: 'route-refresh' as const },
+      { type: 'multiprotocol' as const, afi: 2, safi: 1 },
+    ],
+  };
+  const peer = createOpenMessage({
+    asn: 65001,
+    holdTime: 9,
+    bgpId: 2,
+    capabilities: [
+      { type: 'multiprotocol', afi: 1, safi: 1 },
+      { type: 'multiprotocol', afi: 2, safi: 1 },
+      { type: 'route-refresh' },
+    ],
+  });
   let state = initialState;
-  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peer), keepalive] as SessionEvent[]) state = step(state, e, rr).state;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peer), keepalive] as SessionEvent[])
+    state = step(state, e, rr).state;
   const t = step(state, { type: 'request-refresh' }, rr);
-  assert.deepEqual(t.actions.map((a) => (a.type === 'send' && a.message.type === 'ROUTE-REFRESH' ? `${a.message.afi}/${a.message.safi}/${a.message.subtype}` : a.type)), ['1/1/0', '2/1/0']);
+  assert.deepEqual(
+    t.actions.map((a) =>
+      a.type === 'send' && a.message.type === 'ROUTE-REFRESH'
+        ? `${a.message.afi}/${a.message.safi}/${a.message.subtype}`
+        : a.type,
+    ),
+    ['1/1/0', '2/1/0'],
+  );
   // Without the peer's capability, nothing is sent.
   let plain = initialState;
-  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[]) plain = step(plain, e, rr).state;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[])
+    plain = step(plain, e, rr).state;
   assert.deepEqual(step(plain, { type: 'request-refresh' }, rr).actions, []);
 });
 
 test('enhanced route refresh: BoRR and EoRR from the peer become demarcation actions', () => {
   let state = initialState;
-  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[]) state = step(state, e, settings).state;
+  for (const e of [{ type: 'start' }, { type: 'tcp-connected' }, msg(peerOpen()), keepalive] as SessionEvent[])
+    state = step(state, e, settings).state;
   const begin = step(state, msg({ type: 'ROUTE-REFRESH', afi: 1, safi: 1, subtype: 1 }), settings);
   assert.deepEqual(begin.actions.map(render), ['start hold 9', 'refresh-demarcation']);
   assert.deepEqual(begin.actions[1], { type: 'refresh-demarcation', afi: 1, safi: 1, phase: 'begin' });

@@ -30,10 +30,27 @@ export function bareNumbers(file: string, text: string): string[] {
   const visit = (node: ts.Node): void => {
     if (ts.isNumericLiteral(node)) {
       const parent = node.parent;
-      if (ts.isCallExpression(parent) && /^(notification|createNotification)$/.test(lastName(parent.expression) ?? '') && parent.arguments.includes(node)) report(node, 'NOTIFICATION argument');
-      else if (ts.isPropertyAssignment(parent) && PROTOCOL_NAME.test(parent.name.getText())) report(node, `${parent.name.getText()}:`);
-      else if (ts.isPropertyAssignment(parent) && ts.isObjectLiteralExpression(parent.parent) && ts.isVariableDeclaration(parent.parent.parent) && /Subcode/i.test(parent.parent.parent.name.getText())) report(node, 'subcode table');
-      else if (ts.isBinaryExpression(parent) && [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(parent.operatorToken.kind)) {
+      if (
+        ts.isCallExpression(parent) &&
+        /^(notification|createNotification)$/.test(lastName(parent.expression) ?? '') &&
+        parent.arguments.includes(node)
+      )
+        report(node, 'NOTIFICATION argument');
+      else if (ts.isPropertyAssignment(parent) && PROTOCOL_NAME.test(parent.name.getText()))
+        report(node, `${parent.name.getText()}:`);
+      else if (
+        ts.isPropertyAssignment(parent) &&
+        ts.isObjectLiteralExpression(parent.parent) &&
+        ts.isVariableDeclaration(parent.parent.parent) &&
+        /Subcode/i.test(parent.parent.parent.name.getText())
+      )
+        report(node, 'subcode table');
+      else if (
+        ts.isBinaryExpression(parent) &&
+        [ts.SyntaxKind.EqualsEqualsEqualsToken, ts.SyntaxKind.ExclamationEqualsEqualsToken].includes(
+          parent.operatorToken.kind,
+        )
+      ) {
         const other = parent.left === node ? parent.right : parent.left;
         const name = lastName(other);
         if (name && PROTOCOL_NAME.test(name)) report(node, `compared with ${name}`);
@@ -47,7 +64,10 @@ export function bareNumbers(file: string, text: string): string[] {
 
 describe('named protocol constants', () => {
   it('the detector sees a bare subcode, a bare AFI comparison and a bare timer', () => {
-    const found = bareNumbers('x.ts', "notification(ErrorCode.OpenMessage, 2);\nif (afi === 1) {}\nconst s = { connectRetrySeconds: 1 };\nconst ok = { code: ErrorCode.Cease };\n");
+    const found = bareNumbers(
+      'x.ts',
+      'notification(ErrorCode.OpenMessage, 2);\nif (afi === 1) {}\nconst s = { connectRetrySeconds: 1 };\nconst ok = { code: ErrorCode.Cease };\n',
+    );
     assert.equal(found.length, 3, found.join('\n'));
   });
 

@@ -16,7 +16,7 @@ interface Case {
 
 const cases: Case[] = [
   {
-    name: 'a missing label, inferred from the cluster IP\'s range',
+    name: "a missing label, inferred from the cluster IP's range",
     files: { 'web.yaml': service('web', undefined, { clusterIP: '172.25.144.10' }) },
     titles: ['Add label region: sgp1', 'Disable missing-region-label for this line'],
   },
@@ -24,11 +24,18 @@ const cases: Case[] = [
     name: 'an unknown region, inferred from a region-only pool',
     files: { 'web.yaml': service('web', 'nyc', { externalIPs: ['172.30.14.3'] }) },
     // Without a known region, nyc3's own pool is not the Service's: that is reported too.
-    titles: ['Set label region: nyc3', 'Disable unknown-region for this line', 'Disable external-ip-outside-pools for this line'],
+    titles: [
+      'Set label region: nyc3',
+      'Disable unknown-region for this line',
+      'Disable external-ip-outside-pools for this line',
+    ],
   },
   {
     name: 'a duplicate cluster IP gets the first free address of the region',
-    files: { 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.2' }), 'api.yaml': service('api', 'nyc3', { clusterIP: '172.25.0.2' }) },
+    files: {
+      'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.2' }),
+      'api.yaml': service('api', 'nyc3', { clusterIP: '172.25.0.2' }),
+    },
     titles: ['Assign a free cluster IP in nyc3: 172.25.0.3', 'Disable duplicate-cluster-ip for this line'],
   },
 ];
@@ -41,6 +48,9 @@ for (const c of cases) {
     const diagnostics = ctx.findings.map((f) => findingToDiagnostic(f, ctx.uri));
     assert.ok(diagnostics.length > 0, 'the case has diagnostics');
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    assert.deepEqual((await codeActions(ctx, doc, range, diagnostics)).map((a) => a.title), c.titles);
+    assert.deepEqual(
+      (await codeActions(ctx, doc, range, diagnostics)).map((a) => a.title),
+      c.titles,
+    );
   });
 }

@@ -32,7 +32,7 @@ const cases: Case[] = [
     mismatches: 0,
   },
   {
-    name: 'a cluster IP covered by another region\'s route',
+    name: "a cluster IP covered by another region's route",
     files: { 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.10' }) },
     routes: [{ prefix: '172.25.0.0/24', paths: [nyc3, sgp1] }],
     doc: 'web.yaml',
@@ -52,10 +52,15 @@ const cases: Case[] = [
   },
   {
     name: 'an anycast external IP of the same Service in two regions (one file)',
-    files: { 'web.yaml': `${service('web', 'nyc3', { externalIPs: ['172.30.0.10'] })}---\n${service('web', 'sgp1', { externalIPs: ['172.30.0.10'] })}` },
+    files: {
+      'web.yaml': `${service('web', 'nyc3', { externalIPs: ['172.30.0.10'] })}---\n${service('web', 'sgp1', { externalIPs: ['172.30.0.10'] })}`,
+    },
     routes: [{ prefix: '172.30.0.0/24', paths: [nyc3, sgp1] }],
     doc: 'web.yaml',
-    lenses: ['announced · 2 paths · AS64512 (nyc3), AS64513 (sgp1)', 'announced · 2 paths · AS64512 (nyc3), AS64513 (sgp1)'],
+    lenses: [
+      'announced · 2 paths · AS64512 (nyc3), AS64513 (sgp1)',
+      'announced · 2 paths · AS64512 (nyc3), AS64513 (sgp1)',
+    ],
     mismatches: 0,
   },
   {
@@ -72,7 +77,10 @@ const cases: Case[] = [
   },
   {
     name: 'an external IP another Service of another region announces',
-    files: { 'web.yaml': service('web', 'nyc3', { externalIPs: ['172.30.0.10'] }), 'api.yaml': service('api', 'sgp1', { externalIPs: ['172.30.0.11'] }) },
+    files: {
+      'web.yaml': service('web', 'nyc3', { externalIPs: ['172.30.0.10'] }),
+      'api.yaml': service('api', 'sgp1', { externalIPs: ['172.30.0.11'] }),
+    },
     routes: [{ prefix: '172.30.0.0/24', paths: [nyc3, sgp1] }],
     doc: 'web.yaml',
     lenses: ['conflict: AS64513 (sgp1)'],
@@ -80,7 +88,14 @@ const cases: Case[] = [
   },
   {
     name: 'a suppressed mismatch shows no conflict either',
-    files: { 'web.yaml': service('web', 'nyc3', {}, '  # kube-routes-disable-next-line route-origin-mismatch\n  clusterIP: 172.25.0.10\n') },
+    files: {
+      'web.yaml': service(
+        'web',
+        'nyc3',
+        {},
+        '  # kube-routes-disable-next-line route-origin-mismatch\n  clusterIP: 172.25.0.10\n',
+      ),
+    },
     routes: [{ prefix: '172.25.0.0/24', paths: [sgp1] }],
     doc: 'web.yaml',
     lenses: ['announced · 1 path · AS64513 (sgp1)'],
@@ -88,7 +103,9 @@ const cases: Case[] = [
   },
   {
     name: 'no route, and one of two addresses without a route',
-    files: { 'web.yaml': `${service('web', 'nyc3', { clusterIP: '172.25.1.10' })}---\n${service('api', 'nyc3', { clusterIP: '172.25.0.10', externalIPs: ['172.30.14.7'] })}` },
+    files: {
+      'web.yaml': `${service('web', 'nyc3', { clusterIP: '172.25.1.10' })}---\n${service('api', 'nyc3', { clusterIP: '172.25.0.10', externalIPs: ['172.30.14.7'] })}`,
+    },
     routes: [{ prefix: '172.25.0.0/24', paths: [nyc3] }],
     doc: 'web.yaml',
     lenses: ['not announced', 'announced · 1 path · AS64512 (nyc3) · not announced: 172.30.14.7'],
@@ -109,7 +126,10 @@ for (const c of cases) {
     const ws = await testWorkspace(c.files, regionsConfig, c.routes);
     try {
       const ctx = ws.context(c.doc);
-      assert.deepEqual(codeLenses(ctx, ws.doc(c.doc)).map((l) => l.command?.title), c.lenses);
+      assert.deepEqual(
+        codeLenses(ctx, ws.doc(c.doc)).map((l) => l.command?.title),
+        c.lenses,
+      );
       assert.equal(ctx.findings.filter((f) => f.rule === 'route-origin-mismatch').length, c.mismatches);
     } finally {
       ws.dispose();
@@ -123,9 +143,18 @@ test('code lens: none without a route source', async () => {
 });
 
 test('code lens: placed on the first line of each Service document', async () => {
-  const ws = await testWorkspace({ 'web.yaml': `# comment\n${service('web', 'nyc3', { clusterIP: '172.25.0.10' })}---\n${service('api', 'nyc3', { clusterIP: '172.25.0.11' })}` }, regionsConfig, [{ prefix: '172.25.0.0/24', paths: [nyc3] }]);
+  const ws = await testWorkspace(
+    {
+      'web.yaml': `# comment\n${service('web', 'nyc3', { clusterIP: '172.25.0.10' })}---\n${service('api', 'nyc3', { clusterIP: '172.25.0.11' })}`,
+    },
+    regionsConfig,
+    [{ prefix: '172.25.0.0/24', paths: [nyc3] }],
+  );
   try {
-    assert.deepEqual(codeLenses(ws.context('web.yaml'), ws.doc('web.yaml')).map((l) => l.range.start.line), [1, 11]);
+    assert.deepEqual(
+      codeLenses(ws.context('web.yaml'), ws.doc('web.yaml')).map((l) => l.range.start.line),
+      [1, 11],
+    );
   } finally {
     ws.dispose();
   }

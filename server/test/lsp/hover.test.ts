@@ -18,13 +18,13 @@ const routes = [{ prefix: '172.25.0.0/24', paths: [path(64512)] }];
 
 const cases: Case[] = [
   {
-    name: 'a cluster IP in its region\'s range, announced',
+    name: "a cluster IP in its region's range, announced",
     files: { 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.10' }) },
     value: '172.25.0.10',
     markdown: [
       '**172.25.0.10** · clusterIP of Service `shop/web`',
       '',
-      'Region: in region **nyc3**\'s clusterIP range `172.25.0.0/20`. Label: the Service\'s `region` label says **nyc3**.',
+      "Region: in region **nyc3**'s clusterIP range `172.25.0.0/20`. Label: the Service's `region` label says **nyc3**.",
       '',
       'Route `172.25.0.0/24`, 1 path (test routes, as of 2026-01-01T00:01:00.000Z):',
       '',
@@ -35,12 +35,15 @@ const cases: Case[] = [
   },
   {
     name: 'an external IP in a shared pool, also used by another Service',
-    files: { 'web.yaml': service('web', 'mars', { externalIPs: ['172.30.0.10'] }), 'api.yaml': service('api', 'sgp1', { externalIPs: ['172.30.0.10'] }) },
+    files: {
+      'web.yaml': service('web', 'mars', { externalIPs: ['172.30.0.10'] }),
+      'api.yaml': service('api', 'sgp1', { externalIPs: ['172.30.0.10'] }),
+    },
     value: '172.30.0.10',
     markdown: [
       '**172.30.0.10** · externalIPs[0] of Service `shop/web`',
       '',
-      'Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service\'s `region` label says `mars`, which is not a configured region.',
+      "Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service's `region` label says `mars`, which is not a configured region.",
       '',
       'Route: **none** covers this address (test routes, as of 2026-01-01T00:01:00.000Z).',
       '',

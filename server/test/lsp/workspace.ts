@@ -63,29 +63,58 @@ export interface TestWorkspace {
   dispose(): void;
 }
 
-const noEvents = { changed: () => undefined, outage: () => undefined, recovered: () => undefined, statusChanged: () => undefined };
+const noEvents = {
+  changed: () => undefined,
+  outage: () => undefined,
+  recovered: () => undefined,
+  statusChanged: () => undefined,
+};
 
 /**
  * Documents (path -> text) checked together under one config. With routes, every address is
  * answered before this returns, as the server's route state is once the source has answered.
  */
-export async function testWorkspace(files: Readonly<Record<string, string>>, configText: string, routes?: readonly Route[]): Promise<TestWorkspace> {
+export async function testWorkspace(
+  files: Readonly<Record<string, string>>,
+  configText: string,
+  routes?: readonly Route[],
+): Promise<TestWorkspace> {
   const config = parseTestConfig(configText);
-  const docs: OpenDocument[] = Object.entries(files).map(([path, text]) => ({ path, uri: `file:///ws/${path}`, text, manifest: readManifestFile({ path, text }) }));
+  const docs: OpenDocument[] = Object.entries(files).map(([path, text]) => ({
+    path,
+    uri: `file:///ws/${path}`,
+    text,
+    manifest: readManifestFile({ path, text }),
+  }));
   const manifests: ManifestFile[] = docs.map((d) => d.manifest);
-  const live = routes ? new LiveRoutes(listSource(routes), noEvents, () => new Date('2026-01-01T00:01:00.000Z')) : undefined;
+  const live = routes
+    ? new LiveRoutes(listSource(routes), noEvents, () => new Date('2026-01-01T00:01:00.000Z'))
+    : undefined;
   if (live) {
-    const wanted = manifests.flatMap((m) => m.services.flatMap((s) => serviceLiterals(s).flatMap((l) => {
-      const address = parseIpAddress(l.literal.value);
-      return address ? [{ key: address.key, text: l.literal.value }] : [];
-    })));
+    const wanted = manifests.flatMap((m) =>
+      m.services.flatMap((s) =>
+        serviceLiterals(s).flatMap((l) => {
+          const address = parseIpAddress(l.literal.value);
+          return address ? [{ key: address.key, text: l.literal.value }] : [];
+        }),
+      ),
+    );
     live.want(wanted);
     for (let i = 0; i < 100 && !wanted.every((w) => live.known(w.key)); i++) await setImmediate();
-    assert.ok(wanted.every((w) => live.known(w.key)), 'the test route source answered every address');
+    assert.ok(
+      wanted.every((w) => live.known(w.key)),
+      'the test route source answered every address',
+    );
   }
   const { findings } = checkManifests(manifests, config, { routes: live?.table() });
   const owners = (address: IpAddress): AddressOwner[] =>
-    docs.flatMap((d) => d.manifest.services.flatMap((s) => serviceLiterals(s).filter((l) => parseIpAddress(l.literal.value)?.key === address.key).map((use) => ({ file: d.path, use }))));
+    docs.flatMap((d) =>
+      d.manifest.services.flatMap((s) =>
+        serviceLiterals(s)
+          .filter((l) => parseIpAddress(l.literal.value)?.key === address.key)
+          .map((use) => ({ file: d.path, use })),
+      ),
+    );
   const doc = (path: string): OpenDocument => {
     const found = docs.find((d) => d.path === path);
     assert.ok(found, path);
@@ -109,10 +138,16 @@ export async function testWorkspace(files: Readonly<Record<string, string>>, con
 }
 
 /** A Service manifest as YAML, one document. */
-export function service(name: string, region: string | undefined, spec: Readonly<Record<string, string | readonly string[]>>, extra = ''): string {
+export function service(
+  name: string,
+  region: string | undefined,
+  spec: Readonly<Record<string, string | readonly string[]>>,
+  extra = '',
+): string {
   const lines = ['apiVersion: v1', 'kind: Service', 'metadata:', `  name: ${name}`, '  namespace: shop'];
   if (region) lines.push('  labels:', `    region: ${region}`);
   lines.push('spec:');
-  for (const [key, value] of Object.entries(spec)) lines.push(typeof value === 'string' ? `  ${key}: ${value}` : `  ${key}: [${value.join(', ')}]`);
+  for (const [key, value] of Object.entries(spec))
+    lines.push(typeof value === 'string' ? `  ${key}: ${value}` : `  ${key}: [${value.join(', ')}]`);
   return `${lines.join('\n')}\n${extra}`;
 }

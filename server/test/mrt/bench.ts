@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   const prefixes = Number(process.argv[2] ?? 1_000_000);
   const peerCount = Number(process.argv[3] ?? 1);
   const perSet = Number(process.argv[4] ?? 8);
-  const peers: MrtPeer[] = Array.from({ length: peerCount }, (_, k) => ({ id: k, address: `192.0.2.${k + 1}`, asn: 65001 + k, bgpId: `10.0.0.${k + 1}` }));
+  const peers: MrtPeer[] = Array.from({ length: peerCount }, (_, k) => ({
+    id: k,
+    address: `192.0.2.${k + 1}`,
+    asn: 65001 + k,
+    bgpId: `10.0.0.${k + 1}`,
+  }));
   const ms = (start: bigint): string => `${(Number(process.hrtime.bigint() - start) / 1e6).toFixed(0)} ms`;
   const rss = (): string => `${(process.memoryUsage().rss / 1e6).toFixed(0)} MB RSS`;
 
@@ -30,7 +35,11 @@ async function main(): Promise<void> {
     for (const peer of peers) {
       const attributes: PathAttribute[] = [
         { type: 'origin', flags: 0x40, origin: 0 },
-        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [peer.asn, 64512 + (set % 1000), 4200000000 + set] }] },
+        {
+          type: 'as-path',
+          flags: 0x40,
+          segments: [{ type: 2, asns: [peer.asn, 64512 + (set % 1000), 4200000000 + set] }],
+        },
         { type: 'next-hop', flags: 0x40, address: (0xc0000200 + peer.id + 1) >>> 0 },
         { type: 'communities', flags: 0xc0, communities: [((65000 << 16) | (set & 0xffff)) >>> 0] },
       ];
@@ -39,7 +48,9 @@ async function main(): Promise<void> {
       rib.attributeSets.release(id);
     }
   }
-  console.log(`built RIB: ${prefixes} prefixes x ${peerCount} peers, ${rib.attributeSets.size} attribute sets, ${ms(t)}`);
+  console.log(
+    `built RIB: ${prefixes} prefixes x ${peerCount} peers, ${rib.attributeSets.size} attribute sets, ${ms(t)}`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'mrt-bench-'));
   try {
@@ -51,7 +62,9 @@ async function main(): Promise<void> {
       const loaded = new Rib();
       t = process.hrtime.bigint();
       const stats = await loadMrtFile(file, loaded);
-      console.log(`load  ${gzip ? 'gzip ' : ''}: ${ms(t)}, ${stats.routes} routes, ${stats.paths} paths, ${stats.attributeSets} attribute sets, ${stats.errorCount} errors, ${rss()}`);
+      console.log(
+        `load  ${gzip ? 'gzip ' : ''}: ${ms(t)}, ${stats.routes} routes, ${stats.paths} paths, ${stats.attributeSets} attribute sets, ${stats.errorCount} errors, ${rss()}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,9 +8,24 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type MrtReadResult, MrtReader, decodeCanonical, encodeCanonical, loadMrtIntoRibSync, readMrt } from '../../src/mrt';
+import {
+  type MrtReadResult,
+  MrtReader,
+  decodeCanonical,
+  encodeCanonical,
+  loadMrtIntoRibSync,
+  readMrt,
+} from '../../src/mrt';
 import { Rib } from '../../src/rib';
-import { type HexFixture, type JsonValue, listFixtures, matchJsonSnapshot, readInPieces, resultLines, ribLines } from './helpers';
+import {
+  type HexFixture,
+  type JsonValue,
+  listFixtures,
+  matchJsonSnapshot,
+  readInPieces,
+  resultLines,
+  ribLines,
+} from './helpers';
 
 function readChunks(chunks: Uint8Array[]): MrtReadResult[] {
   const reader = new MrtReader();
@@ -52,7 +67,8 @@ function snapshotOf(fixture: HexFixture): JsonValue {
 function checkCommon(fixture: HexFixture): void {
   it('reads the same in 1-, 7- and 64-octet pieces as at once', () => {
     const whole = resultLines([...readMrt(fixture.bytes)]);
-    for (const size of [1, 7, 64]) assert.deepEqual(resultLines(readInPieces(fixture.bytes, size, readChunks)), whole, `pieces of ${size}`);
+    for (const size of [1, 7, 64])
+      assert.deepEqual(resultLines(readInPieces(fixture.bytes, size, readChunks)), whole, `pieces of ${size}`);
   });
 
   it('matches the expected JSON', () => {
@@ -66,7 +82,9 @@ function checkCommon(fixture: HexFixture): void {
     const store = rib.attributeSets;
     const refs = new Map<number, number>();
     for (const family of [4, 6] as const) {
-      for (const route of rib.covered(family === 4 ? { family: 4, address: 0, length: 0 } : { family: 6, address: 0n, length: 0 })) {
+      for (const route of rib.covered(
+        family === 4 ? { family: 4, address: 0, length: 0 } : { family: 6, address: 0n, length: 0 },
+      )) {
         for (const p of route.paths) {
           const bytes = store.bytes(p.attributeSetId);
           assert.deepEqual(encodeCanonical(decodeCanonical(bytes)), bytes, 'canonical bytes re-encode to themselves');
@@ -74,7 +92,8 @@ function checkCommon(fixture: HexFixture): void {
         }
       }
     }
-    for (const [id, n] of refs) assert.equal(store.refCount(id), n, `attribute set ${id}: the loader released its own references`);
+    for (const [id, n] of refs)
+      assert.equal(store.refCount(id), n, `attribute set ${id}: the loader released its own references`);
     assert.equal(store.size, refs.size, 'no attribute set outlives its paths');
   });
 }
@@ -86,7 +105,10 @@ describe('valid MRT fixtures', () => {
     describe(fixture.name, () => {
       it('reads and loads without errors', () => {
         const { results, stats } = run(fixture);
-        assert.deepEqual(results.filter((r) => !r.ok), []);
+        assert.deepEqual(
+          results.filter((r) => !r.ok),
+          [],
+        );
         assert.deepEqual(stats.errors, []);
         assert.ok(stats.records > 0 && stats.paths > 0);
       });
@@ -101,7 +123,10 @@ describe('malformed MRT fixtures', () => {
   for (const fixture of fixtures) {
     describe(fixture.name, () => {
       it(`reports errors at offsets ${fixture.expectErrors.join(', ') || '(missing @expect-errors!)'}`, () => {
-        assert.ok(fixture.expectErrors.length > 0, 'malformed fixtures must list the offsets of their errors with # @expect-errors');
+        assert.ok(
+          fixture.expectErrors.length > 0,
+          'malformed fixtures must list the offsets of their errors with # @expect-errors',
+        );
         const { stats } = run(fixture);
         const offsets = [...new Set(stats.errors.map((e) => e.offset))].sort((a, b) => a - b);
         assert.deepEqual(offsets, fixture.expectErrors);

@@ -5,7 +5,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { AttributeFlag, type PathAttribute, formatAttribute, formatPrefix, parseIpv4, parseIpv6, parsePrefix, type Prefix } from '../../src/bgp';
+import {
+  AttributeFlag,
+  type PathAttribute,
+  formatAttribute,
+  formatPrefix,
+  parseIpv4,
+  parseIpv6,
+  parsePrefix,
+  type Prefix,
+} from '../../src/bgp';
 import { type MrtReadResult, decodeCanonical, encodeCanonical, formatMrtResult, ribRoutes } from '../../src/mrt';
 import type { Rib } from '../../src/rib';
 import { Random, matchJsonSnapshot, parseHex, type JsonValue } from '@kube-routes/test/support';
@@ -22,7 +31,6 @@ export interface HexFixture {
   readonly expectErrors: readonly number[];
 }
 
-
 export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] {
   const dir = path.join(FIXTURES_DIR, subdirectory);
   return readdirSync(dir)
@@ -37,8 +45,6 @@ export function listFixtures(subdirectory: 'valid' | 'malformed'): HexFixture[] 
     });
 }
 
-
-
 /** Every read result as text lines (records with details, errors with offsets). */
 export function resultLines(results: readonly MrtReadResult[]): string[] {
   return results.flatMap((r) => formatMrtResult(r).split('\n'));
@@ -51,7 +57,9 @@ export function ribLines(rib: Rib, peerName: (id: number) => string = (id) => St
     for (const route of ribRoutes(rib, family)) {
       for (const p of route.paths) {
         const attributes = decodeCanonical(rib.attributeSets.bytes(p.attributeSetId)).map(formatAttribute).join(' | ');
-        lines.push(`${formatPrefix(route.prefix)} peer ${peerName(p.peer)} path-id ${p.pathId} at ${p.receivedAt}${p.stale ? ' stale' : ''}: ${attributes}`);
+        lines.push(
+          `${formatPrefix(route.prefix)} peer ${peerName(p.peer)} path-id ${p.pathId} at ${p.receivedAt}${p.stale ? ' stale' : ''}: ${attributes}`,
+        );
       }
     }
   }
@@ -71,12 +79,15 @@ export function concat(chunks: Iterable<Uint8Array>): Uint8Array {
 }
 
 /** Push `bytes` into a fresh reader in pieces of `size` octets, returning everything read. */
-export function readInPieces(bytes: Uint8Array, size: number, read: (chunks: Uint8Array[]) => MrtReadResult[]): MrtReadResult[] {
+export function readInPieces(
+  bytes: Uint8Array,
+  size: number,
+  read: (chunks: Uint8Array[]) => MrtReadResult[],
+): MrtReadResult[] {
   const chunks: Uint8Array[] = [];
   for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
   return read(chunks);
 }
-
 
 export const ip4 = (text: string): number => parseIpv4(text)!;
 export const ip6 = (text: string): bigint => parseIpv6(text)!;
@@ -97,24 +108,64 @@ export function randomAttributes(random: Random, family: 4 | 6): PathAttribute[]
   ];
   if (family === 4) out.push({ type: 'next-hop', flags: WK, address: (0x0a000000 + random.int(0xffff)) >>> 0 });
   else {
-    const address = 0x20010db8n << 96n | BigInt(random.int(0xffff));
-    out.push({ type: 'mp-reach-nlri', flags: OPT, afi: 2, safi: 1, nextHop: random.chance(0.3) ? { family: 6, address, linkLocal: 0xfe80n << 112n | BigInt(1 + random.int(99)) } : { family: 6, address }, nlri: [] });
+    const address = (0x20010db8n << 96n) | BigInt(random.int(0xffff));
+    out.push({
+      type: 'mp-reach-nlri',
+      flags: OPT,
+      afi: 2,
+      safi: 1,
+      nextHop: random.chance(0.3)
+        ? { family: 6, address, linkLocal: (0xfe80n << 112n) | BigInt(1 + random.int(99)) }
+        : { family: 6, address },
+      nlri: [],
+    });
   }
   if (random.chance(0.5)) out.push({ type: 'multi-exit-disc', flags: OPT, value: random.int(1000) });
   if (random.chance(0.5)) out.push({ type: 'local-pref', flags: WK, value: 50 + random.int(200) });
   if (random.chance(0.2)) out.push({ type: 'atomic-aggregate', flags: WK });
   if (random.chance(0.2)) out.push({ type: 'aggregator', flags: OPT_T, asn: asn(), address: random.u32() });
-  if (random.chance(0.6)) out.push({ type: 'communities', flags: OPT_T, communities: Array.from({ length: 1 + random.int(3) }, () => ((64512 + random.int(1000)) * 65536 + random.int(65536)) >>> 0) });
+  if (random.chance(0.6))
+    out.push({
+      type: 'communities',
+      flags: OPT_T,
+      communities: Array.from(
+        { length: 1 + random.int(3) },
+        () => ((64512 + random.int(1000)) * 65536 + random.int(65536)) >>> 0,
+      ),
+    });
   if (random.chance(0.3)) out.push({ type: 'originator-id', flags: OPT, originatorId: random.u32() });
   if (random.chance(0.3)) out.push({ type: 'cluster-list', flags: OPT, clusterIds: [random.u32(), random.u32()] });
-  if (random.chance(0.3)) out.push({ type: 'extended-communities', flags: OPT_T, communities: [0x0002fde800000000n | BigInt(random.int(1000))] });
-  if (random.chance(0.4)) out.push({ type: 'large-communities', flags: OPT_T, communities: [{ globalAdministrator: asn(), localData1: random.int(10), localData2: random.u32() }] });
-  if (random.chance(0.1)) out.push({ type: 'unknown', code: 200 + random.int(50), flags: OPT_T, value: Uint8Array.of(random.int(256), random.int(256)) });
+  if (random.chance(0.3))
+    out.push({
+      type: 'extended-communities',
+      flags: OPT_T,
+      communities: [0x0002fde800000000n | BigInt(random.int(1000))],
+    });
+  if (random.chance(0.4))
+    out.push({
+      type: 'large-communities',
+      flags: OPT_T,
+      communities: [{ globalAdministrator: asn(), localData1: random.int(10), localData2: random.u32() }],
+    });
+  if (random.chance(0.1))
+    out.push({
+      type: 'unknown',
+      code: 200 + random.int(50),
+      flags: OPT_T,
+      value: Uint8Array.of(random.int(256), random.int(256)),
+    });
   return out;
 }
 
 /** Intern an attribute set and announce one path (the RIB keeps its own reference). */
-export function announce(rib: Rib, peer: number, p: Prefix, pathId: number, attributes: readonly PathAttribute[], receivedAt: number): void {
+export function announce(
+  rib: Rib,
+  peer: number,
+  p: Prefix,
+  pathId: number,
+  attributes: readonly PathAttribute[],
+  receivedAt: number,
+): void {
   const bytes = encodeCanonical(attributes);
   assert.ok(bytes, 'test attributes must encode canonically');
   const id = rib.attributeSets.intern(bytes);

@@ -31,7 +31,15 @@ import {
   parseIpv6,
   parsePrefix,
 } from '../../src/bgp';
-import { type MrtPeer, decodeCanonical, encodeBgp4mpMessage, encodeBgp4mpStateChange, readMrt, ribRoutes, writeTableDump } from '../../src/mrt';
+import {
+  type MrtPeer,
+  decodeCanonical,
+  encodeBgp4mpMessage,
+  encodeBgp4mpStateChange,
+  readMrt,
+  ribRoutes,
+  writeTableDump,
+} from '../../src/mrt';
 import { loadMrtFile, writeTableDumpFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { Random, announce, concat, randomAttributes } from './helpers';
@@ -51,11 +59,12 @@ function freePort(host: string): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
-
 
 /** One BIRD in the foreground, in its own directory, stopped by its pid. */
 class Bird {
@@ -76,7 +85,11 @@ class Bird {
 
   start(config: string): void {
     writeFileSync(this.configFile, config);
-    const child = spawn('bird', ['-f', '-c', this.configFile, '-s', this.socket, '-P', join(this.dir, `${this.name}.pid`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'bird',
+      ['-f', '-c', this.configFile, '-s', this.socket, '-P', join(this.dir, `${this.name}.pid`)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
     this.child = child;
@@ -95,7 +108,8 @@ class Bird {
   /** Routes imported by a protocol, all channels. */
   imported(protocol: string): number {
     let n = 0;
-    for (const m of this.birdc(`show protocols all ${protocol}`).matchAll(/Routes:\s+(\d+) imported/g)) n += Number(m[1]);
+    for (const m of this.birdc(`show protocols all ${protocol}`).matchAll(/Routes:\s+(\d+) imported/g))
+      n += Number(m[1]);
     return n;
   }
 
@@ -140,14 +154,23 @@ function parseShowRoute(text: string): PathFacts[] {
     const more = /^\s{2,}\S+ \[/.exec(line);
     if (route && route[1]!.includes('/')) prefix = route[1]!;
     if ((route && route[1]!.includes('/')) || more) {
-      current = { prefix, origin: '', asPath: '', nextHop: '', communities: [], largeCommunities: [], extendedCommunities: [] };
+      current = {
+        prefix,
+        origin: '',
+        asPath: '',
+        nextHop: '',
+        communities: [],
+        largeCommunities: [],
+        extendedCommunities: [],
+      };
       out.push(current);
       continue;
     }
     const attribute = /^\tBGP\.(\w+): ?(.*)$/.exec(line);
     if (!attribute || !current) continue;
     const [, name, value] = attribute as unknown as [string, string, string];
-    const tuples = (): string[][] => [...value.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!.split(',').map((s) => s.trim()));
+    const tuples = (): string[][] =>
+      [...value.matchAll(/\(([^)]*)\)/g)].map((m) => m[1]!.split(',').map((s) => s.trim()));
     switch (name) {
       case 'origin':
         current.origin = value.toUpperCase();
@@ -176,12 +199,21 @@ function parseShowRoute(text: string): PathFacts[] {
 }
 
 function factsOf(prefix: string, attributes: readonly PathAttribute[]): PathFacts {
-  const f: PathFacts = { prefix, origin: '', asPath: '', nextHop: '', communities: [], largeCommunities: [], extendedCommunities: [] };
+  const f: PathFacts = {
+    prefix,
+    origin: '',
+    asPath: '',
+    nextHop: '',
+    communities: [],
+    largeCommunities: [],
+    extendedCommunities: [],
+  };
   for (const a of attributes) {
     if (a.type === 'origin') f.origin = ['IGP', 'EGP', 'INCOMPLETE'][a.origin]!;
     else if (a.type === 'as-path') f.asPath = formatAsPath(a.segments).replace(/^empty$/, '');
     else if (a.type === 'next-hop') f.nextHop ||= formatIpv4(a.address);
-    else if (a.type === 'mp-reach-nlri') f.nextHop = a.nextHop.family === 4 ? formatIpv4(a.nextHop.address) : formatIpv6(a.nextHop.address);
+    else if (a.type === 'mp-reach-nlri')
+      f.nextHop = a.nextHop.family === 4 ? formatIpv4(a.nextHop.address) : formatIpv6(a.nextHop.address);
     else if (a.type === 'local-pref') f.localPref = a.value;
     else if (a.type === 'communities') f.communities = a.communities.map((c) => `${c >>> 16}:${c & 0xffff}`);
     else if (a.type === 'large-communities') f.largeCommunities = a.communities.map(formatLargeCommunity);
@@ -194,7 +226,13 @@ function ribFacts(rib: Rib, withLocalPref: boolean): string[] {
   const out: string[] = [];
   for (const family of [4, 6] as const) {
     for (const route of ribRoutes(rib, family)) {
-      for (const p of route.paths) out.push(factsText(factsOf(formatPrefix(route.prefix), decodeCanonical(rib.attributeSets.bytes(p.attributeSetId))), withLocalPref));
+      for (const p of route.paths)
+        out.push(
+          factsText(
+            factsOf(formatPrefix(route.prefix), decodeCanonical(rib.attributeSets.bytes(p.attributeSetId))),
+            withLocalPref,
+          ),
+        );
     }
   }
   return out.sort();
@@ -211,7 +249,14 @@ function bgpdump(file: string, blankTime = false): string[] {
   const run = spawnSync('bgpdump', ['-m', '-l', file], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.split('\n').filter((l) => l.length > 0);
-  return blankTime ? lines.map((l) => l.split('|').map((f, k) => (k === 1 ? '' : f)).join('|')) : lines;
+  return blankTime
+    ? lines.map((l) =>
+        l
+          .split('|')
+          .map((f, k) => (k === 1 ? '' : f))
+          .join('|'),
+      )
+    : lines;
 }
 
 interface Scenario {
@@ -274,7 +319,9 @@ protocol bgp a {
   b.start(bConfig);
   // Without ADD-PATH b gets the best of the two paths of 192.0.2.0/24, with it both.
   const expectedPaths = addPath ? 6 : 5;
-  await waitFor(`${name}: b imports ${expectedPaths} routes`, () => (b.imported('a') === expectedPaths ? true : undefined));
+  await waitFor(`${name}: b imports ${expectedPaths} routes`, () =>
+    b.imported('a') === expectedPaths ? true : undefined,
+  );
   return { a, b, aConfig, expectedPaths };
 }
 
@@ -315,14 +362,21 @@ for (const [name, addPath, hostByte] of [
       const v6 = await dumpTable(s.b, 'master6', file('t6.mrt'), 2);
       birdDump = concat([v4, v6]);
       const subtypes = [...readMrt(birdDump)].map((r) => r.ok && r.record.header.subtype);
-      assert.deepEqual([...new Set(subtypes)].sort((x, y) => Number(x) - Number(y)), addPath ? [1, 8, 10] : [1, 2, 4], 'RIB subtypes written by BIRD');
+      assert.deepEqual(
+        [...new Set(subtypes)].sort((x, y) => Number(x) - Number(y)),
+        addPath ? [1, 8, 10] : [1, 2, 4],
+        'RIB subtypes written by BIRD',
+      );
       writeFileSync(file('table.mrt'), birdDump);
       loaded = new Rib();
       const stats = await loadMrtFile(file('table.mrt'), loaded);
       assert.deepEqual(stats.errors, []);
       assert.equal(stats.paths, s.expectedPaths);
       peers = stats.peers;
-      assert.ok(peers.some((p) => p.asn === 65001 && p.bgpId === '10.0.0.1' && p.address === `127.0.${hostByte}.1`), JSON.stringify(peers));
+      assert.ok(
+        peers.some((p) => p.asn === 65001 && p.bgpId === '10.0.0.1' && p.address === `127.0.${hostByte}.1`),
+        JSON.stringify(peers),
+      );
       const expected = showRouteFacts(s.b, true);
       assert.equal(expected.length, s.expectedPaths);
       // The show route parser sees what the configuration of a says (guards against comparing nothing).
@@ -340,7 +394,7 @@ for (const [name, addPath, hostByte] of [
       }
     });
 
-    it('bgpdump reads our re-written copy of the dump as it reads BIRD\'s', async () => {
+    it("bgpdump reads our re-written copy of the dump as it reads BIRD's", async () => {
       writeFileSync(file('bird4.mrt'), readMrtPart(birdDump, 0));
       writeFileSync(file('bird6.mrt'), readMrtPart(birdDump, 1));
       const theirs = [...bgpdump(file('bird4.mrt'), true), ...bgpdump(file('bird6.mrt'), true)].sort();
@@ -357,7 +411,11 @@ for (const [name, addPath, hostByte] of [
         const rib = new Rib();
         const stats = await loadMrtFile(log, rib);
         assert.deepEqual(stats.errors, []);
-        const kinds = new Set([...readMrt(new Uint8Array(readFileSync(log)))].map((r) => (r.ok ? `${r.record.kind} ${r.record.header.subtype}` : 'error')));
+        const kinds = new Set(
+          [...readMrt(new Uint8Array(readFileSync(log)))].map((r) =>
+            r.ok ? `${r.record.kind} ${r.record.header.subtype}` : 'error',
+          ),
+        );
         return { rib, kinds };
       };
       // eBGP UPDATEs carry no LOCAL_PREF (b's show route has its own default): compare without it.
@@ -390,10 +448,20 @@ function readMrtPart(bytes: Uint8Array, n: number): Uint8Array {
 
 // ---- bgpdump reading what we write ----
 
-const WELL_KNOWN: Readonly<Record<number, string>> = { 0xffffff01: 'no-export', 0xffffff02: 'no-advertise', 0xffffff03: 'local-AS' };
+const WELL_KNOWN: Readonly<Record<number, string>> = {
+  0xffffff01: 'no-export',
+  0xffffff02: 'no-advertise',
+  0xffffff03: 'local-AS',
+};
 
 /** The `bgpdump -m -l` line for one path of a RIB, from the attributes we stored. */
-function expectedBgpdumpLine(time: number, peer: MrtPeer, prefix: string, pathId: number | undefined, attributes: readonly PathAttribute[]): string {
+function expectedBgpdumpLine(
+  time: number,
+  peer: MrtPeer,
+  prefix: string,
+  pathId: number | undefined,
+  attributes: readonly PathAttribute[],
+): string {
   let origin = '';
   let asPath = '';
   let nextHop = '';
@@ -405,12 +473,17 @@ function expectedBgpdumpLine(time: number, peer: MrtPeer, prefix: string, pathId
   let aggregator = '';
   for (const a of attributes) {
     if (a.type === 'origin') origin = ['IGP', 'EGP', 'INCOMPLETE'][a.origin]!;
-    else if (a.type === 'as-path') asPath = a.segments.map((s) => (s.type === AsPathSegmentType.AsSet ? `{${s.asns.join(',')}}` : s.asns.join(' '))).join(' ');
+    else if (a.type === 'as-path')
+      asPath = a.segments
+        .map((s) => (s.type === AsPathSegmentType.AsSet ? `{${s.asns.join(',')}}` : s.asns.join(' ')))
+        .join(' ');
     else if (a.type === 'next-hop') nextHop = formatIpv4(a.address);
-    else if (a.type === 'mp-reach-nlri') nextHop = a.nextHop.family === 4 ? formatIpv4(a.nextHop.address) : formatIpv6(a.nextHop.address);
+    else if (a.type === 'mp-reach-nlri')
+      nextHop = a.nextHop.family === 4 ? formatIpv4(a.nextHop.address) : formatIpv6(a.nextHop.address);
     else if (a.type === 'local-pref') localPref = a.value;
     else if (a.type === 'multi-exit-disc') med = a.value;
-    else if (a.type === 'communities') communities = a.communities.map((c) => WELL_KNOWN[c] ?? `${c >>> 16}:${c & 0xffff}`).join(' ');
+    else if (a.type === 'communities')
+      communities = a.communities.map((c) => WELL_KNOWN[c] ?? `${c >>> 16}:${c & 0xffff}`).join(' ');
     else if (a.type === 'large-communities') large = a.communities.map(formatLargeCommunity).join(' ');
     else if (a.type === 'atomic-aggregate') atomic = 'AG';
     else if (a.type === 'aggregator') aggregator = `${a.asn} ${formatIpv4(a.address)}`;
@@ -427,7 +500,15 @@ function expectedBgpdump(rib: Rib, peers: readonly MrtPeer[], time: number): str
     for (const route of ribRoutes(rib, family)) {
       const addPath = route.paths.some((p) => p.pathId !== 0);
       for (const p of route.paths) {
-        out.push(expectedBgpdumpLine(time, byId.get(p.peer)!, formatPrefix(route.prefix), addPath ? p.pathId : undefined, decodeCanonical(rib.attributeSets.bytes(p.attributeSetId))));
+        out.push(
+          expectedBgpdumpLine(
+            time,
+            byId.get(p.peer)!,
+            formatPrefix(route.prefix),
+            addPath ? p.pathId : undefined,
+            decodeCanonical(rib.attributeSets.bytes(p.attributeSetId)),
+          ),
+        );
       }
     }
   }
@@ -444,32 +525,92 @@ describe('bgpdump reads our TABLE_DUMP_V2 files', () => {
   it('every attribute bgpdump shows, for hand-picked routes', async () => {
     const rib = new Rib();
     const t = 1700000000;
-    announce(rib, 0, parsePrefix('10.0.0.0/8')!, 0, [
-      { type: 'origin', flags: 0x40, origin: 2 },
-      { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65001, 4200000001] }, { type: 1, asns: [65010, 65011] }] },
-      { type: 'next-hop', flags: 0x40, address: parseIpv4('192.0.2.1')! },
-      { type: 'multi-exit-disc', flags: 0x80, value: 42 },
-      { type: 'local-pref', flags: 0x40, value: 150 },
-      { type: 'atomic-aggregate', flags: 0x40 },
-      { type: 'aggregator', flags: 0xc0, asn: 4200000001, address: parseIpv4('10.9.9.9')! },
-      { type: 'communities', flags: 0xc0, communities: [0xfde80001, 0xffffff01, 0xffffff02, 0xffffff03] },
-      { type: 'large-communities', flags: 0xc0, communities: [{ globalAdministrator: 4200000001, localData1: 1, localData2: 2 }] },
-    ], t - 1);
-    announce(rib, 1, parsePrefix('2001:db8::/32')!, 0, [
-      { type: 'origin', flags: 0x40, origin: 0 },
-      { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [4200000002] }] },
-      { type: 'mp-reach-nlri', flags: 0x80, afi: 2, safi: 1, nextHop: { family: 6, address: parseIpv6('2001:db8::1')!, linkLocal: parseIpv6('fe80::1')! }, nlri: [] },
-    ], t - 2);
-    announce(rib, 1, parsePrefix('2001:db8:1::/48')!, 5, [
-      { type: 'origin', flags: 0x40, origin: 1 },
-      { type: 'as-path', flags: 0x40, segments: [] },
-      { type: 'mp-reach-nlri', flags: 0x80, afi: 2, safi: 1, nextHop: { family: 6, address: parseIpv6('2001:db8::1')! }, nlri: [] },
-    ], t - 3);
-    announce(rib, 2, parsePrefix('10.2.0.0/16')!, 0, [
-      { type: 'origin', flags: 0x40, origin: 0 },
-      { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65003] }] },
-      { type: 'mp-reach-nlri', flags: 0x80, afi: 1, safi: 1, nextHop: { family: 6, address: parseIpv6('2001:db8::99')! }, nlri: [] },
-    ], t - 4);
+    announce(
+      rib,
+      0,
+      parsePrefix('10.0.0.0/8')!,
+      0,
+      [
+        { type: 'origin', flags: 0x40, origin: 2 },
+        {
+          type: 'as-path',
+          flags: 0x40,
+          segments: [
+            { type: 2, asns: [65001, 4200000001] },
+            { type: 1, asns: [65010, 65011] },
+          ],
+        },
+        { type: 'next-hop', flags: 0x40, address: parseIpv4('192.0.2.1')! },
+        { type: 'multi-exit-disc', flags: 0x80, value: 42 },
+        { type: 'local-pref', flags: 0x40, value: 150 },
+        { type: 'atomic-aggregate', flags: 0x40 },
+        { type: 'aggregator', flags: 0xc0, asn: 4200000001, address: parseIpv4('10.9.9.9')! },
+        { type: 'communities', flags: 0xc0, communities: [0xfde80001, 0xffffff01, 0xffffff02, 0xffffff03] },
+        {
+          type: 'large-communities',
+          flags: 0xc0,
+          communities: [{ globalAdministrator: 4200000001, localData1: 1, localData2: 2 }],
+        },
+      ],
+      t - 1,
+    );
+    announce(
+      rib,
+      1,
+      parsePrefix('2001:db8::/32')!,
+      0,
+      [
+        { type: 'origin', flags: 0x40, origin: 0 },
+        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [4200000002] }] },
+        {
+          type: 'mp-reach-nlri',
+          flags: 0x80,
+          afi: 2,
+          safi: 1,
+          nextHop: { family: 6, address: parseIpv6('2001:db8::1')!, linkLocal: parseIpv6('fe80::1')! },
+          nlri: [],
+        },
+      ],
+      t - 2,
+    );
+    announce(
+      rib,
+      1,
+      parsePrefix('2001:db8:1::/48')!,
+      5,
+      [
+        { type: 'origin', flags: 0x40, origin: 1 },
+        { type: 'as-path', flags: 0x40, segments: [] },
+        {
+          type: 'mp-reach-nlri',
+          flags: 0x80,
+          afi: 2,
+          safi: 1,
+          nextHop: { family: 6, address: parseIpv6('2001:db8::1')! },
+          nlri: [],
+        },
+      ],
+      t - 3,
+    );
+    announce(
+      rib,
+      2,
+      parsePrefix('10.2.0.0/16')!,
+      0,
+      [
+        { type: 'origin', flags: 0x40, origin: 0 },
+        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65003] }] },
+        {
+          type: 'mp-reach-nlri',
+          flags: 0x80,
+          afi: 1,
+          safi: 1,
+          nextHop: { family: 6, address: parseIpv6('2001:db8::99')! },
+          nlri: [],
+        },
+      ],
+      t - 4,
+    );
     const file = join(dir, 'picked.mrt');
     await writeTableDumpFile(file, rib, peers, '10.0.0.254', 'picked', t);
     assert.deepEqual(bgpdump(file), [
@@ -485,12 +626,20 @@ describe('bgpdump reads our TABLE_DUMP_V2 files', () => {
     it(`a random RIB of 2000 routes, ADD-PATH on some prefixes${gzip ? ', gzip' : ''}`, async () => {
       const random = new Random(gzip ? 77 : 78);
       const rib = new Rib();
-      const sets = { 4: Array.from({ length: 40 }, () => randomAttributes(random, 4)), 6: Array.from({ length: 40 }, () => randomAttributes(random, 6)) };
+      const sets = {
+        4: Array.from({ length: 40 }, () => randomAttributes(random, 4)),
+        6: Array.from({ length: 40 }, () => randomAttributes(random, 6)),
+      };
       for (let i = 0; i < 1000; i++) {
         const family = i % 3 === 0 ? 6 : 4;
-        const p = family === 4 ? { family: 4 as const, address: (0x0a000000 + i * 4096) >>> 0, length: 20 + (i % 5) } : { family: 6 as const, address: (0x20010db8n << 96n) | (BigInt(i) << 64n), length: 48 + (i % 17) };
+        const p =
+          family === 4
+            ? { family: 4 as const, address: (0x0a000000 + i * 4096) >>> 0, length: 20 + (i % 5) }
+            : { family: 6 as const, address: (0x20010db8n << 96n) | (BigInt(i) << 64n), length: 48 + (i % 17) };
         const addPath = i % 7 === 0;
-        for (const peer of [0, 1, 2]) if (random.chance(0.6) || peer === 0) announce(rib, peer, p, addPath ? 1 + peer : 0, random.pick(sets[family]), 1600000000 + i);
+        for (const peer of [0, 1, 2])
+          if (random.chance(0.6) || peer === 0)
+            announce(rib, peer, p, addPath ? 1 + peer : 0, random.pick(sets[family]), 1600000000 + i);
       }
       // bgpdump recognises compression by the .gz suffix (our reader by the magic number).
       const file = join(dir, `random.mrt${gzip ? '.gz' : ''}`);
@@ -522,39 +671,147 @@ describe('bgpdump reads BGP4MP records built with encodeBgp4mpMessage', () => {
     const c2: SessionContext = { fourOctetAs: false, extendedMessage: false, addPath: [] };
     const c4: SessionContext = { fourOctetAs: true, extendedMessage: false, addPath: [] };
     const cap: SessionContext = { fourOctetAs: true, extendedMessage: false, addPath: [{ afi: 1, safi: 1 }] };
-    const A = { peerAsn: 65010, localAsn: 65020, peerAddress: { family: 4, address: parseIpv4('192.0.2.10')! }, localAddress: { family: 4, address: parseIpv4('192.0.2.20')! } } as const;
-    const V6 = { peerAsn: 4200000003, localAsn: 65020, peerAddress: { family: 6, address: parseIpv6('2001:db8::3')! }, localAddress: { family: 6, address: parseIpv6('2001:db8::20')! } } as const;
+    const A = {
+      peerAsn: 65010,
+      localAsn: 65020,
+      peerAddress: { family: 4, address: parseIpv4('192.0.2.10')! },
+      localAddress: { family: 4, address: parseIpv4('192.0.2.20')! },
+    } as const;
+    const V6 = {
+      peerAsn: 4200000003,
+      localAsn: 65020,
+      peerAddress: { family: 6, address: parseIpv6('2001:db8::3')! },
+      localAddress: { family: 6, address: parseIpv6('2001:db8::20')! },
+    } as const;
     const nh = (t: string): PathAttribute => ({ type: 'next-hop', flags: 0x40, address: parseIpv4(t)! });
     const p = (t: string) => parsePrefix(t)!;
     const records = [
       encodeBgp4mpStateChange({ timestamp: 1700000000, ...A, as4: false, oldState: 5, newState: 6 }),
-      encodeBgp4mpMessage({ timestamp: 1700000001, ...A, as4: false, message: enc({ type: 'UPDATE', withdrawn: [], nlri: [p('10.1.0.0/16'), p('10.9.0.0/16')], attributes: [
-        { type: 'origin', flags: 0x40, origin: 0 },
-        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65010, 23456] }] },
-        nh('192.0.2.10'),
-        { type: 'multi-exit-disc', flags: 0x80, value: 5 },
-        { type: 'communities', flags: 0xc0, communities: [0xfde80001] },
-        { type: 'as4-path', flags: 0xc0, segments: [{ type: 2, asns: [65010, 4200000002] }] },
-      ] }, c2) }),
-      encodeBgp4mpMessage({ timestamp: 1700000002, microseconds: 5, ...V6, as4: true, message: enc({ type: 'UPDATE', withdrawn: [], nlri: [], attributes: [
-        { type: 'mp-reach-nlri', flags: 0x80, afi: 2, safi: 1, nextHop: { family: 6, address: parseIpv6('2001:db8::3')!, linkLocal: parseIpv6('fe80::3')! }, nlri: [p('2001:db8:100::/40'), p('2001:db8:200::/40')] },
-        { type: 'origin', flags: 0x40, origin: 2 },
-        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [4200000003, 65030] }] },
-        { type: 'large-communities', flags: 0xc0, communities: [{ globalAdministrator: 4200000003, localData1: 1, localData2: 2 }] },
-      ] }, c4) }),
-      encodeBgp4mpMessage({ timestamp: 1700000003, ...A, as4: true, addPath: true, message: enc({ type: 'UPDATE', withdrawn: [], nlri: [{ ...p('10.5.0.0/16'), pathId: 1 }, { ...p('10.5.0.0/16'), pathId: 2 }], attributes: [
-        { type: 'origin', flags: 0x40, origin: 1 },
-        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65010] }] },
-        nh('192.0.2.10'),
-      ] }, cap) }),
-      encodeBgp4mpMessage({ timestamp: 1700000004, ...A, as4: true, addPath: true, message: enc({ type: 'UPDATE', withdrawn: [{ ...p('10.5.0.0/16'), pathId: 1 }], nlri: [], attributes: [] }, cap) }),
-      encodeBgp4mpMessage({ timestamp: 1700000005, ...A, as4: false, message: enc({ type: 'UPDATE', withdrawn: [p('10.9.0.0/16')], nlri: [], attributes: [] }, c2) }),
-      encodeBgp4mpMessage({ timestamp: 1700000006, ...A, as4: true, local: true, message: enc({ type: 'UPDATE', withdrawn: [], nlri: [p('10.20.0.0/16')], attributes: [
-        { type: 'origin', flags: 0x40, origin: 0 },
-        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65020] }] },
-        nh('192.0.2.20'),
-      ] }, c4) }),
-      encodeBgp4mpMessage({ timestamp: 1700000007, ...V6, as4: true, message: enc({ type: 'UPDATE', withdrawn: [], nlri: [], attributes: [{ type: 'mp-unreach-nlri', flags: 0x80, afi: 2, safi: 1, withdrawn: [p('2001:db8:200::/40')] }] }, c4) }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000001,
+        ...A,
+        as4: false,
+        message: enc(
+          {
+            type: 'UPDATE',
+            withdrawn: [],
+            nlri: [p('10.1.0.0/16'), p('10.9.0.0/16')],
+            attributes: [
+              { type: 'origin', flags: 0x40, origin: 0 },
+              { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65010, 23456] }] },
+              nh('192.0.2.10'),
+              { type: 'multi-exit-disc', flags: 0x80, value: 5 },
+              { type: 'communities', flags: 0xc0, communities: [0xfde80001] },
+              { type: 'as4-path', flags: 0xc0, segments: [{ type: 2, asns: [65010, 4200000002] }] },
+            ],
+          },
+          c2,
+        ),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000002,
+        microseconds: 5,
+        ...V6,
+        as4: true,
+        message: enc(
+          {
+            type: 'UPDATE',
+            withdrawn: [],
+            nlri: [],
+            attributes: [
+              {
+                type: 'mp-reach-nlri',
+                flags: 0x80,
+                afi: 2,
+                safi: 1,
+                nextHop: { family: 6, address: parseIpv6('2001:db8::3')!, linkLocal: parseIpv6('fe80::3')! },
+                nlri: [p('2001:db8:100::/40'), p('2001:db8:200::/40')],
+              },
+              { type: 'origin', flags: 0x40, origin: 2 },
+              { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [4200000003, 65030] }] },
+              {
+                type: 'large-communities',
+                flags: 0xc0,
+                communities: [{ globalAdministrator: 4200000003, localData1: 1, localData2: 2 }],
+              },
+            ],
+          },
+          c4,
+        ),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000003,
+        ...A,
+        as4: true,
+        addPath: true,
+        message: enc(
+          {
+            type: 'UPDATE',
+            withdrawn: [],
+            nlri: [
+              { ...p('10.5.0.0/16'), pathId: 1 },
+              { ...p('10.5.0.0/16'), pathId: 2 },
+            ],
+            attributes: [
+              { type: 'origin', flags: 0x40, origin: 1 },
+              { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65010] }] },
+              nh('192.0.2.10'),
+            ],
+          },
+          cap,
+        ),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000004,
+        ...A,
+        as4: true,
+        addPath: true,
+        message: enc(
+          { type: 'UPDATE', withdrawn: [{ ...p('10.5.0.0/16'), pathId: 1 }], nlri: [], attributes: [] },
+          cap,
+        ),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000005,
+        ...A,
+        as4: false,
+        message: enc({ type: 'UPDATE', withdrawn: [p('10.9.0.0/16')], nlri: [], attributes: [] }, c2),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000006,
+        ...A,
+        as4: true,
+        local: true,
+        message: enc(
+          {
+            type: 'UPDATE',
+            withdrawn: [],
+            nlri: [p('10.20.0.0/16')],
+            attributes: [
+              { type: 'origin', flags: 0x40, origin: 0 },
+              { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65020] }] },
+              nh('192.0.2.20'),
+            ],
+          },
+          c4,
+        ),
+      }),
+      encodeBgp4mpMessage({
+        timestamp: 1700000007,
+        ...V6,
+        as4: true,
+        message: enc(
+          {
+            type: 'UPDATE',
+            withdrawn: [],
+            nlri: [],
+            attributes: [
+              { type: 'mp-unreach-nlri', flags: 0x80, afi: 2, safi: 1, withdrawn: [p('2001:db8:200::/40')] },
+            ],
+          },
+          c4,
+        ),
+      }),
     ];
     const file = join(dir, 'bgp4mp.mrt');
     writeFileSync(file, concat(records));
@@ -579,6 +836,9 @@ describe('bgpdump reads BGP4MP records built with encodeBgp4mpMessage', () => {
       '10.5.0.0/16 origin EGP path [65010] nh 192.0.2.10 c [] lc [] ec []',
       '2001:db8:100::/40 origin INCOMPLETE path [4200000003 65030] nh 2001:db8::3 c [] lc [4200000003:1:2] ec []',
     ]);
-    assert.deepEqual([...ribRoutes(rib, 4)].map((r) => r.paths.map((x) => x.pathId)), [[0], [2]]);
+    assert.deepEqual(
+      [...ribRoutes(rib, 4)].map((r) => r.paths.map((x) => x.pathId)),
+      [[0], [2]],
+    );
   });
 });

@@ -10,7 +10,14 @@ import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { type MrtReadResult, loadMrtIntoRib, readMrt, writeTableDump } from '../../src/mrt';
-import { isGzipFile, loadMrtFile, mrtRecordsFromStream, readMrtFile, writeMrtFile, writeTableDumpFile } from '../../src/mrt-node';
+import {
+  isGzipFile,
+  loadMrtFile,
+  mrtRecordsFromStream,
+  readMrtFile,
+  writeMrtFile,
+  writeTableDumpFile,
+} from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { Random, announce, concat, listFixtures, randomAttributes, resultLines, ribLines } from './helpers';
 
@@ -31,7 +38,8 @@ function bigRib(routes: number): Rib {
   const rib = new Rib();
   const random = new Random(21);
   const sets = Array.from({ length: 50 }, () => randomAttributes(random, 4));
-  for (let i = 0; i < routes; i++) announce(rib, 0, { family: 4, address: (0x0b000000 + i * 256) >>> 0, length: 24 }, 0, sets[i % 50]!, 1700000000);
+  for (let i = 0; i < routes; i++)
+    announce(rib, 0, { family: 4, address: (0x0b000000 + i * 256) >>> 0, length: 24 }, 0, sets[i % 50]!, 1700000000);
   return rib;
 }
 const PEERS = [{ id: 0, address: '192.0.2.1', asn: 65001, bgpId: '10.0.0.1' }];
@@ -62,7 +70,10 @@ describe('readMrtFile', () => {
     const failures = results.filter((r) => !r.ok);
     assert.ok(failures.length >= 1);
     const last = failures[failures.length - 1]!;
-    assert.ok(!last.ok && last.error.fatal && /^gzip: unexpected end of file/.test(last.error.reason), JSON.stringify(last));
+    assert.ok(
+      !last.ok && last.error.fatal && /^gzip: unexpected end of file/.test(last.error.reason),
+      JSON.stringify(last),
+    );
     assert.ok(results.filter((r) => r.ok).length > 5, 'the complete records before the cut are read');
   });
 

@@ -5,7 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type MrtReadResult, MrtReader, encodeMrtRecord, encodeRibRecord, formatMrtResult, loadMrtIntoRibSync, readMrt, writeTableDump } from '../../src/mrt';
+import {
+  type MrtReadResult,
+  MrtReader,
+  encodeMrtRecord,
+  encodeRibRecord,
+  formatMrtResult,
+  loadMrtIntoRibSync,
+  readMrt,
+  writeTableDump,
+} from '../../src/mrt';
 import { Rib } from '../../src/rib';
 import { Random, announce, concat, listFixtures, prefix, randomAttributes } from './helpers';
 
@@ -22,7 +31,9 @@ function lines(results: readonly MrtReadResult[]): string[] {
 }
 
 function errors(results: readonly MrtReadResult[]): { offset: number; fatal: boolean; reason: string }[] {
-  return results.flatMap((r) => (r.ok ? [] : [{ offset: r.error.offset, fatal: r.error.fatal, reason: r.error.reason }]));
+  return results.flatMap((r) =>
+    r.ok ? [] : [{ offset: r.error.offset, fatal: r.error.fatal, reason: r.error.reason }],
+  );
 }
 
 /** Record offsets of the BIRD dump fixture: 0 (PEER_INDEX_TABLE), 65, 123, 202, 274 (second table), 339, 434. */
@@ -59,7 +70,10 @@ describe('MrtReader framing', () => {
     reader.push(birdDump.subarray(66));
     reader.end();
     const rest = all(reader);
-    assert.deepEqual(rest.map((r) => r.ok && r.record.header.offset), RECORD_OFFSETS.slice(1));
+    assert.deepEqual(
+      rest.map((r) => r.ok && r.record.header.offset),
+      RECORD_OFFSETS.slice(1),
+    );
     assert.equal(reader.done, true);
     assert.equal(reader.offset, birdDump.length);
     reader.push(birdDump); // ignored after end()
@@ -69,8 +83,18 @@ describe('MrtReader framing', () => {
   it('keeps only the current record buffered while streaming a large dump', () => {
     const rib = new Rib();
     const random = new Random(3);
-    for (let i = 0; i < 3000; i++) announce(rib, 0, { family: 4, address: (0x0a000000 + i * 256) >>> 0, length: 24 }, 0, randomAttributes(random, 4), 1);
-    const bytes = concat(writeTableDump(rib, [{ id: 0, address: '192.0.2.1', asn: 65001, bgpId: '10.0.0.1' }], '10.0.0.2', 'big', 1));
+    for (let i = 0; i < 3000; i++)
+      announce(
+        rib,
+        0,
+        { family: 4, address: (0x0a000000 + i * 256) >>> 0, length: 24 },
+        0,
+        randomAttributes(random, 4),
+        1,
+      );
+    const bytes = concat(
+      writeTableDump(rib, [{ id: 0, address: '192.0.2.1', asn: 65001, bgpId: '10.0.0.1' }], '10.0.0.2', 'big', 1),
+    );
     const reader = new MrtReader();
     let maxBuffered = 0;
     let records = 0;
@@ -93,7 +117,13 @@ describe('MrtReader errors', () => {
       const bytes = concat([birdDump, birdDump.subarray(0, cut)]);
       const results = [...readMrt(bytes)];
       assert.equal(results.filter((r) => r.ok).length, RECORD_OFFSETS.length);
-      assert.deepEqual(errors(results), [{ offset: birdDump.length, fatal: true, reason: `truncated record header: ${cut} octets at the end of the input` }]);
+      assert.deepEqual(errors(results), [
+        {
+          offset: birdDump.length,
+          fatal: true,
+          reason: `truncated record header: ${cut} octets at the end of the input`,
+        },
+      ]);
     });
   }
 
@@ -115,7 +145,9 @@ describe('MrtReader errors', () => {
   });
 
   it('a body shorter than its inner lengths say is an error at its offset and the next record is read', () => {
-    const record = encodeRibRecord(1, 1, false, 0, prefix('10.0.0.0/8'), [{ peerIndex: 0, originatedTime: 1, pathId: 0, attributes: Uint8Array.of(0x40, 1, 1, 0) }]);
+    const record = encodeRibRecord(1, 1, false, 0, prefix('10.0.0.0/8'), [
+      { peerIndex: 0, originatedTime: 1, pathId: 0, attributes: Uint8Array.of(0x40, 1, 1, 0) },
+    ]);
     // Claim 200 octets of attributes for the entry (the record holds 4).
     const broken = Uint8Array.from(record);
     broken[12 + 4 + 2 + 2 + 2 + 4] = 0;
@@ -138,7 +170,12 @@ describe('MrtReader errors', () => {
         errors(results).map((e) => [e.offset, e.fatal]),
         [[123, false]],
       );
-      assert.match(errors(results)[0]!.reason, new RegExp(`^${garbageLength} octets do not frame MRT records .*; resynchronised at offset ${123 + garbageLength}$`));
+      assert.match(
+        errors(results)[0]!.reason,
+        new RegExp(
+          `^${garbageLength} octets do not frame MRT records .*; resynchronised at offset ${123 + garbageLength}$`,
+        ),
+      );
       assert.equal(results.filter((r) => r.ok).length, RECORD_OFFSETS.length);
       const stats = loadMrtIntoRibSync(results, new Rib());
       assert.equal(stats.paths, 5);
@@ -146,14 +183,24 @@ describe('MrtReader errors', () => {
   }
 
   it('garbage at the start is skipped up to the first record', () => {
-    const results = [...readMrt(concat([Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), birdDump]))];
-    assert.deepEqual(errors(results).map((e) => e.offset), [0]);
+    const results = [
+      ...readMrt(
+        concat([Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff), birdDump]),
+      ),
+    ];
+    assert.deepEqual(
+      errors(results).map((e) => e.offset),
+      [0],
+    );
     assert.equal(results.filter((r) => r.ok).length, RECORD_OFFSETS.length);
   });
 
   it('garbage at the end with no record after it is one fatal error', () => {
     const results = [...readMrt(concat([birdDump, new Uint8Array(100).fill(0x99)]))];
-    assert.deepEqual(errors(results).map((e) => [e.offset, e.fatal]), [[birdDump.length, true]]);
+    assert.deepEqual(
+      errors(results).map((e) => [e.offset, e.fatal]),
+      [[birdDump.length, true]],
+    );
     assert.match(errors(results)[0]!.reason, /^100 octets do not frame MRT records .*no record follows/);
   });
 
@@ -171,11 +218,17 @@ describe('MrtReader errors', () => {
     const isis = encodeMrtRecord(1, 32, 0, Uint8Array.of(1, 2, 3, 4));
     const results = [...readMrt(concat([isis, birdDump]))];
     assert.deepEqual(errors(results), []);
-    assert.ok(results[0]?.ok && results[0].record.kind === 'skipped' && results[0].record.reason === 'ISIS records are not interpreted');
+    assert.ok(
+      results[0]?.ok &&
+        results[0].record.kind === 'skipped' &&
+        results[0].record.reason === 'ISIS records are not interpreted',
+    );
   });
 
   it('a BGP4MP_ET record too short for its microsecond field is an error', () => {
     const results = [...readMrt(encodeMrtRecord(1, 17, 4, Uint8Array.of(0, 0)))];
-    assert.deepEqual(errors(results), [{ offset: 0, fatal: false, reason: 'BGP4MP_ET record of 2 octets has no microsecond timestamp' }]);
+    assert.deepEqual(errors(results), [
+      { offset: 0, fatal: false, reason: 'BGP4MP_ET record of 2 octets has no microsecond timestamp' },
+    ]);
   });
 });

@@ -43,7 +43,12 @@ function randomPrefix(random: Random, family: 4 | 6): Prefix {
     return { family: 4, address, length };
   }
   const length = 16 + random.int(113);
-  const full = (0x2001n << 112n) | (BigInt(random.u32()) << 80n) | (BigInt(random.u32()) << 48n) | (BigInt(random.u32()) << 16n) | BigInt(random.int(65536));
+  const full =
+    (0x2001n << 112n) |
+    (BigInt(random.u32()) << 80n) |
+    (BigInt(random.u32()) << 48n) |
+    (BigInt(random.u32()) << 16n) |
+    BigInt(random.int(65536));
   const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - length)) - 1n);
   return { family: 6, address: full & mask, length };
 }
@@ -52,7 +57,10 @@ function randomPrefix(random: Random, family: 4 | 6): Prefix {
 function randomRib(seed: number, routes: number): Rib {
   const random = new Random(seed);
   const rib = new Rib();
-  const pool = { 4: Array.from({ length: 20 }, () => randomAttributes(random, 4)), 6: Array.from({ length: 20 }, () => randomAttributes(random, 6)) };
+  const pool = {
+    4: Array.from({ length: 20 }, () => randomAttributes(random, 4)),
+    6: Array.from({ length: 20 }, () => randomAttributes(random, 6)),
+  };
   for (let i = 0; i < routes; i++) {
     const family = random.chance(0.6) ? 4 : 6;
     const p = randomPrefix(random, family);
@@ -60,7 +68,14 @@ function randomRib(seed: number, routes: number): Rib {
     const paths = 1 + random.int(4);
     for (let k = 0; k < paths; k++) {
       const peer = random.pick(PEERS).id;
-      announce(rib, peer, p, addPath ? 1 + random.int(5) : 0, random.pick(pool[family]), 1600000000 + random.int(100000000));
+      announce(
+        rib,
+        peer,
+        p,
+        addPath ? 1 + random.int(5) : 0,
+        random.pick(pool[family]),
+        1600000000 + random.int(100000000),
+      );
     }
   }
   return rib;
@@ -126,7 +141,14 @@ describe('TABLE_DUMP_V2 round trip', () => {
       if (r.kind !== 'rib') return;
       assert.equal(r.sequence, k);
       const addPath = r.entries.some((e) => e.pathId !== 0);
-      const expected = r.afi === 1 ? (addPath ? TableDumpV2Subtype.RibIpv4UnicastAddPath : TableDumpV2Subtype.RibIpv4Unicast) : addPath ? TableDumpV2Subtype.RibIpv6UnicastAddPath : TableDumpV2Subtype.RibIpv6Unicast;
+      const expected =
+        r.afi === 1
+          ? addPath
+            ? TableDumpV2Subtype.RibIpv4UnicastAddPath
+            : TableDumpV2Subtype.RibIpv4Unicast
+          : addPath
+            ? TableDumpV2Subtype.RibIpv6UnicastAddPath
+            : TableDumpV2Subtype.RibIpv6Unicast;
       assert.equal(r.header.subtype, expected, formatPrefix(r.prefix));
       assert.equal(r.header.timestamp, 1700000000);
     });
@@ -137,8 +159,10 @@ describe('TABLE_DUMP_V2 round trip', () => {
     const rib = new Rib();
     const attributes = randomAttributes(new Random(8), 4);
     // 5000 /32s, /24s and /16s under 10.0.0.0/8, plus the /8 itself: nested subtrees over the batch size.
-    for (let i = 0; i < 5000; i++) announce(rib, 3, { family: 4, address: (0x0a000000 + i * 13) >>> 0, length: 32 }, 0, attributes, 1);
-    for (let i = 0; i < 300; i++) announce(rib, 3, { family: 4, address: (0x0a000000 + i * 256) >>> 0, length: 24 }, 0, attributes, 1);
+    for (let i = 0; i < 5000; i++)
+      announce(rib, 3, { family: 4, address: (0x0a000000 + i * 13) >>> 0, length: 32 }, 0, attributes, 1);
+    for (let i = 0; i < 300; i++)
+      announce(rib, 3, { family: 4, address: (0x0a000000 + i * 256) >>> 0, length: 24 }, 0, attributes, 1);
     announce(rib, 3, prefix('10.0.0.0/8'), 0, attributes, 1);
     announce(rib, 3, prefix('0.0.0.0/0'), 0, attributes, 1);
     const seen = [...ribRoutes(rib, 4)].map((r) => r.prefix as { address: number; length: number });
@@ -157,15 +181,23 @@ describe('TABLE_DUMP_V2 round trip', () => {
   it('an empty RIB is a PEER_INDEX_TABLE alone', () => {
     const results = [...readMrt(dump(new Rib()))];
     assert.equal(results.length, 1);
-    assert.ok(results[0]!.ok && results[0]!.record.kind === 'peer-index-table' && results[0]!.record.viewName === 'round trip');
+    assert.ok(
+      results[0]!.ok && results[0]!.record.kind === 'peer-index-table' && results[0]!.record.viewName === 'round trip',
+    );
   });
 
   it('refuses a path whose peer is not listed, and bad peer or collector fields', () => {
     const rib = new Rib();
     announce(rib, 42, prefix('10.0.0.0/8'), 0, randomAttributes(new Random(9), 4), 1);
-    assert.throws(() => [...writeTableDump(rib, PEERS, '10.0.0.1', '', 0)], (e: unknown) => e instanceof EncodeError && /peer id 42/.test(e.message));
+    assert.throws(
+      () => [...writeTableDump(rib, PEERS, '10.0.0.1', '', 0)],
+      (e: unknown) => e instanceof EncodeError && /peer id 42/.test(e.message),
+    );
     assert.throws(() => [...writeTableDump(new Rib(), PEERS, 'not-an-ip', '', 0)], EncodeError);
-    assert.throws(() => [...writeTableDump(new Rib(), [{ ...PEERS[0]!, address: 'x' }], '10.0.0.1', '', 0)], EncodeError);
+    assert.throws(
+      () => [...writeTableDump(new Rib(), [{ ...PEERS[0]!, address: 'x' }], '10.0.0.1', '', 0)],
+      EncodeError,
+    );
     assert.throws(() => [...writeTableDump(new Rib(), [PEERS[0]!, PEERS[0]!], '10.0.0.1', '', 0)], /listed twice/);
   });
 });
@@ -212,13 +244,19 @@ describe('attribute forms', () => {
       const base = canonicalToMrtAttributes(encodeCanonical(randomAttributes(random, family))!) as Uint8Array;
       const extra: number[] = [];
       if (random.chance(0.3)) extra.push(0xc0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x01); // AS4_PATH 4200000001
-      if (random.chance(0.1)) extra.push(0x80, 15, 3, 0, family === 4 ? 1 : 2, 1); // empty MP_UNREACH_NLRI (dropped)
+      if (random.chance(0.1))
+        extra.push(0x80, 15, 3, 0, family === 4 ? 1 : 2, 1); // empty MP_UNREACH_NLRI (dropped)
+      // biome-ignore lint/suspicious/noDuplicateElseIf: each chance() is a new random draw
       else if (random.chance(0.1)) extra.push(0x80, 15, 3, 0, 25, 70); // MP_UNREACH_NLRI of L2VPN EVPN (kept raw)
       const bytes = mutate(concat([base, Uint8Array.from(extra)]));
       const fast = mrtAttributesToCanonical(bytes, family === 4 ? 1 : 2, 1);
       const decoded = decodeMrtAttributes(bytes, family === 4 ? 1 : 2, 1);
       assert.ok(fast.ok && decoded.ok, fast.ok ? '' : fast.reason);
-      assert.deepEqual(fast.canonical, encodeCanonical(canonicalAttributes(decoded.attributes, TABLE_DUMP_CONTEXT)), Buffer.from(bytes).toString('hex'));
+      assert.deepEqual(
+        fast.canonical,
+        encodeCanonical(canonicalAttributes(decoded.attributes, TABLE_DUMP_CONTEXT)),
+        Buffer.from(bytes).toString('hex'),
+      );
       compared++;
     }
     assert.equal(compared, 1000);
@@ -228,11 +266,25 @@ describe('attribute forms', () => {
     const canonical = encodeCanonical([
       { type: 'origin', flags: 0x40, origin: 0 },
       { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [4200000001] }] },
-      { type: 'mp-reach-nlri', flags: 0x80, afi: 2, safi: 1, nextHop: { family: 6, address: ip6('2001:db8::1'), linkLocal: ip6('fe80::1') }, nlri: [] },
+      {
+        type: 'mp-reach-nlri',
+        flags: 0x80,
+        afi: 2,
+        safi: 1,
+        nextHop: { family: 6, address: ip6('2001:db8::1'), linkLocal: ip6('fe80::1') },
+        nlri: [],
+      },
     ])!;
     const mrt = canonicalToMrtAttributes(canonical) as Uint8Array;
     // ORIGIN (4) + AS_PATH with one 4-octet ASN (3 + 2 + 4) + MP_REACH_NLRI: flags, code, length 33, next hop length 32, 32 octets.
-    assert.equal(Buffer.from(mrt).toString('hex'), '40010100' + '4002060201fa56ea01' + '800e2120' + '20010db8000000000000000000000001' + 'fe800000000000000000000000000001');
+    assert.equal(
+      Buffer.from(mrt).toString('hex'),
+      '40010100' +
+        '4002060201fa56ea01' +
+        '800e2120' +
+        '20010db8000000000000000000000001' +
+        'fe800000000000000000000000000001',
+    );
     assert.equal(canonicalToMrtAttributes(Uint8Array.of(1, 2, 3)), 'not an UPDATE message');
   });
 
@@ -254,28 +306,59 @@ describe('attribute forms', () => {
     assert.ok(asTrans.ok);
     const fromUpdate = new Rib();
     const bytes = concat([
-      encodeBgp4mpMessage({ timestamp: 5, peerAsn: 65001, localAsn: 65002, peerAddress: { family: 4, address: ip4('192.0.2.1') }, localAddress: { family: 4, address: ip4('192.0.2.2') }, as4: false, message: asTrans.bytes }),
+      encodeBgp4mpMessage({
+        timestamp: 5,
+        peerAsn: 65001,
+        localAsn: 65002,
+        peerAddress: { family: 4, address: ip4('192.0.2.1') },
+        localAddress: { family: 4, address: ip4('192.0.2.2') },
+        as4: false,
+        message: asTrans.bytes,
+      }),
     ]);
     loadMrtIntoRibSync(readMrt(bytes), fromUpdate);
     const direct = new Rib();
-    announce(direct, 0, prefix('10.0.0.0/8'), 0, [
-      { type: 'origin', flags: 0x40, origin: 0 },
-      { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65001, 4200000001] }] },
-      { type: 'next-hop', flags: 0x40, address: ip4('192.0.2.1') },
-    ], 5);
+    announce(
+      direct,
+      0,
+      prefix('10.0.0.0/8'),
+      0,
+      [
+        { type: 'origin', flags: 0x40, origin: 0 },
+        { type: 'as-path', flags: 0x40, segments: [{ type: 2, asns: [65001, 4200000001] }] },
+        { type: 'next-hop', flags: 0x40, address: ip4('192.0.2.1') },
+      ],
+      5,
+    );
     const viaDump = new Rib();
-    loadMrtIntoRibSync(readMrt(concat(writeTableDump(direct, [{ id: 0, address: '192.0.2.1', asn: 65001, bgpId: '0.0.0.0' }], '10.0.0.1', '', 5))), viaDump);
+    loadMrtIntoRibSync(
+      readMrt(
+        concat(
+          writeTableDump(direct, [{ id: 0, address: '192.0.2.1', asn: 65001, bgpId: '0.0.0.0' }], '10.0.0.1', '', 5),
+        ),
+      ),
+      viaDump,
+    );
     assert.deepEqual(ribLines(fromUpdate), ribLines(direct));
     assert.deepEqual(ribLines(viaDump), ribLines(direct));
-    assert.deepEqual(decodeCanonical(fromUpdate.attributeSets.bytes(0)).map((a) => a.type), ['origin', 'as-path', 'next-hop']);
+    assert.deepEqual(
+      decodeCanonical(fromUpdate.attributeSets.bytes(0)).map((a) => a.type),
+      ['origin', 'as-path', 'next-hop'],
+    );
   });
 });
 
 describe('BGP4MP encoders', () => {
-  const update = encodeMessage({ type: 'UPDATE', withdrawn: [{ ...prefix('10.0.0.0/8'), pathId: 4 }], nlri: [], attributes: [] }, { fourOctetAs: true, extendedMessage: false, addPath: [{ afi: 1, safi: 1 }] });
+  const update = encodeMessage(
+    { type: 'UPDATE', withdrawn: [{ ...prefix('10.0.0.0/8'), pathId: 4 }], nlri: [], attributes: [] },
+    { fourOctetAs: true, extendedMessage: false, addPath: [{ afi: 1, safi: 1 }] },
+  );
   const keepalive = encodeMessage({ type: 'KEEPALIVE' });
   assert.ok(update.ok && keepalive.ok);
-  const v6 = { peerAddress: { family: 6, address: ip6('2001:db8::1') }, localAddress: { family: 6, address: ip6('2001:db8::2') } } as const;
+  const v6 = {
+    peerAddress: { family: 6, address: ip6('2001:db8::1') },
+    localAddress: { family: 6, address: ip6('2001:db8::2') },
+  } as const;
   const cases = [
     { as4: false, local: false, addPath: false, subtype: Bgp4mpSubtype.Message },
     { as4: true, local: false, addPath: false, subtype: Bgp4mpSubtype.MessageAs4 },
@@ -289,7 +372,18 @@ describe('BGP4MP encoders', () => {
   for (const c of cases) {
     for (const microseconds of [undefined, 123456]) {
       it(`subtype ${c.subtype}${microseconds === undefined ? '' : ' (BGP4MP_ET)'} decodes to the fields it was written with`, () => {
-        const bytes = encodeBgp4mpMessage({ timestamp: 1700000000, microseconds, peerAsn: c.as4 ? 4200000001 : 65001, localAsn: 65002, interfaceIndex: 3, ...v6, as4: c.as4, local: c.local, addPath: c.addPath, message: c.addPath ? update.bytes : keepalive.bytes });
+        const bytes = encodeBgp4mpMessage({
+          timestamp: 1700000000,
+          microseconds,
+          peerAsn: c.as4 ? 4200000001 : 65001,
+          localAsn: 65002,
+          interfaceIndex: 3,
+          ...v6,
+          as4: c.as4,
+          local: c.local,
+          addPath: c.addPath,
+          message: c.addPath ? update.bytes : keepalive.bytes,
+        });
         const [result] = [...readMrt(bytes)];
         assert.ok(result?.ok, result && !result.ok ? result.error.reason : '');
         const r = result.record;
@@ -298,7 +392,10 @@ describe('BGP4MP encoders', () => {
         assert.equal(r.header.type, microseconds === undefined ? MrtType.Bgp4mp : MrtType.Bgp4mpEt);
         assert.equal(r.header.subtype, c.subtype);
         assert.equal(r.header.microseconds, microseconds);
-        assert.deepEqual([r.as4, r.local, r.addPath, r.peerAsn, r.localAsn, r.interfaceIndex], [c.as4, c.local, c.addPath, c.as4 ? 4200000001 : 65001, 65002, 3]);
+        assert.deepEqual(
+          [r.as4, r.local, r.addPath, r.peerAsn, r.localAsn, r.interfaceIndex],
+          [c.as4, c.local, c.addPath, c.as4 ? 4200000001 : 65001, 65002, 3],
+        );
         assert.deepEqual([r.peerAddress, r.localAddress], [v6.peerAddress, v6.localAddress]);
         if (c.addPath) assert.deepEqual(r.message.type === 'UPDATE' && r.message.withdrawn[0]?.pathId, 4);
         else assert.equal(r.message.type, 'KEEPALIVE');
@@ -308,7 +405,16 @@ describe('BGP4MP encoders', () => {
 
   it('state changes round-trip with 2- and 4-octet AS numbers', () => {
     for (const as4 of [false, true]) {
-      const bytes = encodeBgp4mpStateChange({ timestamp: 9, peerAsn: 65001, localAsn: 65002, peerAddress: { family: 4, address: ip4('192.0.2.1') }, localAddress: { family: 4, address: ip4('192.0.2.2') }, as4, oldState: 6, newState: 1 });
+      const bytes = encodeBgp4mpStateChange({
+        timestamp: 9,
+        peerAsn: 65001,
+        localAsn: 65002,
+        peerAddress: { family: 4, address: ip4('192.0.2.1') },
+        localAddress: { family: 4, address: ip4('192.0.2.2') },
+        as4,
+        oldState: 6,
+        newState: 1,
+      });
       const [result] = [...readMrt(bytes)];
       assert.ok(result?.ok && result.record.kind === 'bgp4mp-state-change');
       assert.equal(result.record.header.subtype, as4 ? Bgp4mpSubtype.StateChangeAs4 : Bgp4mpSubtype.StateChange);
@@ -317,8 +423,18 @@ describe('BGP4MP encoders', () => {
   });
 
   it('refuses 4-octet ASNs without as4 and mixed address families', () => {
-    const base = { timestamp: 0, peerAsn: 4200000001, localAsn: 1, peerAddress: { family: 4, address: 1 }, localAddress: { family: 4, address: 2 }, message: new Uint8Array(19) } as const;
+    const base = {
+      timestamp: 0,
+      peerAsn: 4200000001,
+      localAsn: 1,
+      peerAddress: { family: 4, address: 1 },
+      localAddress: { family: 4, address: 2 },
+      message: new Uint8Array(19),
+    } as const;
     assert.throws(() => encodeBgp4mpMessage({ ...base, as4: false }), EncodeError);
-    assert.throws(() => encodeBgp4mpMessage({ ...base, as4: true, localAddress: { family: 6, address: 1n } }), EncodeError);
+    assert.throws(
+      () => encodeBgp4mpMessage({ ...base, as4: true, localAddress: { family: 6, address: 1n } }),
+      EncodeError,
+    );
   });
 });

@@ -70,5 +70,8 @@ test('AttributeStore: randomized intern/release against a Map, through growth, r
   assert.equal(store.size, 0);
   const again = store.intern(new Uint8Array([7, 7, 7]));
   assert.deepEqual([...store.bytes(again)], [7, 7, 7]);
-  assert.ok(sizes.length > 5 && store.approximateBytes() < 2_000_000, `store stays bounded: ${store.approximateBytes()} bytes`);
+  assert.ok(
+    sizes.length > 5 && store.approximateBytes() < 2_000_000,
+    `store stays bounded: ${store.approximateBytes()} bytes`,
+  );
 });

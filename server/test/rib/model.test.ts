@@ -54,7 +54,10 @@ for (const seed of [1, 2, 3, 4]) {
     const rib = new Rib();
     const store = rib.attributeSets;
     const reference = new ReferenceRib();
-    const attributeBytes = Array.from({ length: 6 }, (_, i) => new Uint8Array([0x40, 1, 1, i % 3, 0x40, 5, 4, 0, 0, 0, i]));
+    const attributeBytes = Array.from(
+      { length: 6 },
+      (_, i) => new Uint8Array([0x40, 1, 1, i % 3, 0x40, 5, 4, 0, 0, 0, i]),
+    );
     let checks = 0;
 
     const check = (label: string) => {
@@ -63,23 +66,37 @@ for (const seed of [1, 2, 3, 4]) {
         assert.deepEqual(rib.exact(prefix), reference.exact(prefix), `exact ${what}`);
         assert.deepEqual(rib.covering(prefix), reference.covering(prefix), `covering ${what}`);
         const limit = random() < 0.3 ? Math.floor(random() * 4) : undefined;
-        assert.deepEqual(rib.covered(prefix, limit), reference.covered(prefix, limit), `covered ${what} limit ${limit}`);
+        assert.deepEqual(
+          rib.covered(prefix, limit),
+          reference.covered(prefix, limit),
+          `covered ${what} limit ${limit}`,
+        );
         checks += 3;
       }
       for (let i = 0; i < 60; i++) {
         // Addresses inside pool prefixes (random host bits), and anywhere.
         const base = pick(v4);
-        const a4 = i % 3 === 0 ? Math.floor(random() * 4294967296) : ((base.address as number) | Math.floor(random() * 2 ** (32 - base.length))) >>> 0;
+        const a4 =
+          i % 3 === 0
+            ? Math.floor(random() * 4294967296)
+            : ((base.address as number) | Math.floor(random() * 2 ** (32 - base.length))) >>> 0;
         assert.deepEqual(rib.longestMatch(4, a4), reference.longestMatch(4, a4), `${label}: longestMatch ${a4}`);
         const base6 = pick(v6);
         const host = 128 - base6.length;
-        const a6 = (base6.address as bigint) | (BigInt(Math.floor(random() * 2 ** Math.min(host, 30))) << BigInt(Math.max(0, host - 30)));
+        const a6 =
+          (base6.address as bigint) |
+          (BigInt(Math.floor(random() * 2 ** Math.min(host, 30))) << BigInt(Math.max(0, host - 30)));
         assert.deepEqual(rib.longestMatch(6, a6), reference.longestMatch(6, a6), `${label}: longestMatch ${a6}`);
         checks += 2;
       }
       for (const family of [4, 6] as const) {
         assert.equal(rib.prefixCount(family), reference.prefixCount(family), `${label}: prefixCount ${family}`);
-        for (const peer of PEERS) assert.equal(rib.pathCount(peer, family), reference.pathCount(peer, family), `${label}: pathCount ${peer} ${family}`);
+        for (const peer of PEERS)
+          assert.equal(
+            rib.pathCount(peer, family),
+            reference.pathCount(peer, family),
+            `${label}: pathCount ${peer} ${family}`,
+          );
       }
       const uses = reference.attributeUses();
       assert.equal(store.size, uses.size, `${label}: live attribute sets`);
@@ -106,7 +123,11 @@ for (const seed of [1, 2, 3, 4]) {
       } else if (r < 0.991) {
         const n = rib.markStale(peer);
         assert.equal(n, reference.markStale(peer), `op ${op}: markStale`);
-        assert.equal(n, rib.pathCount(peer, 4) + rib.pathCount(peer, 6), `op ${op}: markStale marks every path of the peer`);
+        assert.equal(
+          n,
+          rib.pathCount(peer, 4) + rib.pathCount(peer, 6),
+          `op ${op}: markStale marks every path of the peer`,
+        );
         counts.stale += n;
       } else if (r < 0.997) {
         const n = rib.sweepStale(peer);

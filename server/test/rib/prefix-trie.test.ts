@@ -6,7 +6,8 @@ import { comparePrefixes, contains, p, prng } from './reference';
 
 const v4 = (text: string) => p(text) as Ipv4Prefix;
 const v6 = (text: string) => p(text) as Ipv6Prefix;
-const show = (entries: { prefix: Ipv4Prefix | Ipv6Prefix; value: number }[]) => entries.map((e) => `${formatPrefix(e.prefix)}=${e.value}`);
+const show = (entries: { prefix: Ipv4Prefix | Ipv6Prefix; value: number }[]) =>
+  entries.map((e) => `${formatPrefix(e.prefix)}=${e.value}`);
 
 test('PrefixTrie (IPv4): set, get, replace, delete, and queries with values', () => {
   const trie = new PrefixTrie(4);
@@ -44,7 +45,16 @@ test('PrefixTrie (IPv4): set, get, replace, delete, and queries with values', ()
 
 test('PrefixTrie (IPv6): keys use all four words', () => {
   const trie = new PrefixTrie(6);
-  const prefixes = ['::/0', '::/128', '::1/128', '8000::/1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128', '2001:db8::/32', '2001:db8:0:0:1::/80'];
+  const prefixes = [
+    '::/0',
+    '::/128',
+    '::1/128',
+    '8000::/1',
+    'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127',
+    'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128',
+    '2001:db8::/32',
+    '2001:db8:0:0:1::/80',
+  ];
   prefixes.forEach((text, i) => trie.set(v6(text), i));
   assert.equal(trie.size, prefixes.length);
   prefixes.forEach((text, i) => assert.equal(trie.get(v6(text)), i, text));
@@ -54,8 +64,17 @@ test('PrefixTrie (IPv6): keys use all four words', () => {
   assert.deepEqual(trie.longestMatch((1n << 128n) - 2n)?.value, 4);
   assert.deepEqual(trie.longestMatch((1n << 128n) - 3n)?.value, 3);
   assert.deepEqual(trie.longestMatch((0x20010db8n << 96n) | (1n << 48n) | 5n)?.value, 7);
-  assert.deepEqual(show(trie.covered(v6('::/1'))), ['::/128=1', '::1/128=2', '2001:db8::/32=6', '2001:db8:0:0:1::/80=7']);
-  assert.deepEqual(show(trie.covered(v6('8000::/1'))), ['8000::/1=3', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127=4', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128=5']);
+  assert.deepEqual(show(trie.covered(v6('::/1'))), [
+    '::/128=1',
+    '::1/128=2',
+    '2001:db8::/32=6',
+    '2001:db8:0:0:1::/80=7',
+  ]);
+  assert.deepEqual(show(trie.covered(v6('8000::/1'))), [
+    '8000::/1=3',
+    'ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127=4',
+    'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128=5',
+  ]);
   assert.deepEqual(show(trie.covered(v6('::/0'), 3)), ['::/0=0', '::/128=1', '::1/128=2']);
 });
 
@@ -69,7 +88,10 @@ test('PrefixTrie: glue nodes come and go, at most 2N - 1 nodes, nothing left aft
       const prefix =
         family === 4
           ? ipv4Prefix(Math.floor(random() * 4294967296) & 0xff0fffff, length)
-          : ipv6Prefix((BigInt(Math.floor(random() * 4294967296)) << 96n) | BigInt(Math.floor(random() * 4294967296)), length);
+          : ipv6Prefix(
+              (BigInt(Math.floor(random() * 4294967296)) << 96n) | BigInt(Math.floor(random() * 4294967296)),
+              length,
+            );
       const key = formatPrefix(prefix);
       if (random() < 0.35 && stored.has(key)) {
         assert.equal((trie as PrefixTrie<4 | 6>).delete(prefix), true);
@@ -79,7 +101,10 @@ test('PrefixTrie: glue nodes come and go, at most 2N - 1 nodes, nothing left aft
         stored.set(key, { prefix, value: i });
       }
       assert.equal(trie.size, stored.size);
-      assert.ok(trie.nodeCount <= Math.max(0, 2 * stored.size - 1), `nodes ${trie.nodeCount} for ${stored.size} prefixes`);
+      assert.ok(
+        trie.nodeCount <= Math.max(0, 2 * stored.size - 1),
+        `nodes ${trie.nodeCount} for ${stored.size} prefixes`,
+      );
     }
     const everything = (trie as PrefixTrie<4 | 6>).covered(family === 4 ? v4('0.0.0.0/0') : v6('::/0'));
     const expected = [...stored.values()].sort((a, b) => comparePrefixes(a.prefix, b.prefix));

@@ -104,7 +104,9 @@ export class ReferenceRib {
   }
 
   longestMatch(family: 4 | 6, addr: number | bigint): RouteView | undefined {
-    const host = (family === 4 ? { family: 4, address: addr, length: 32 } : { family: 6, address: addr, length: 128 }) as Prefix;
+    const host = (
+      family === 4 ? { family: 4, address: addr, length: 32 } : { family: 6, address: addr, length: 128 }
+    ) as Prefix;
     const matches = this.covering(host);
     return matches[matches.length - 1];
   }
@@ -130,14 +132,16 @@ export class ReferenceRib {
 
   pathCount(peer: number, family: 4 | 6): number {
     let n = 0;
-    for (const r of this.routes.values()) if (r.prefix.family === family) n += r.paths.filter((x) => x.peer === peer).length;
+    for (const r of this.routes.values())
+      if (r.prefix.family === family) n += r.paths.filter((x) => x.peer === peer).length;
     return n;
   }
 
   /** How many paths use each attribute set id. */
   attributeUses(): Map<number, number> {
     const uses = new Map<number, number>();
-    for (const r of this.routes.values()) for (const x of r.paths) uses.set(x.attributeSetId, (uses.get(x.attributeSetId) ?? 0) + 1);
+    for (const r of this.routes.values())
+      for (const x of r.paths) uses.set(x.attributeSetId, (uses.get(x.attributeSetId) ?? 0) + 1);
     return uses;
   }
 
@@ -155,7 +159,13 @@ export class ReferenceRib {
   private view(route: { prefix: Prefix; paths: RefPath[] }): RouteView {
     const paths: PathView[] = [...route.paths]
       .sort((a, b) => a.peer - b.peer || a.pathId - b.pathId)
-      .map((x) => ({ peer: x.peer, pathId: x.pathId, attributeSetId: x.attributeSetId, stale: x.stale, receivedAt: x.receivedAt }));
+      .map((x) => ({
+        peer: x.peer,
+        pathId: x.pathId,
+        attributeSetId: x.attributeSetId,
+        stale: x.stale,
+        receivedAt: x.receivedAt,
+      }));
     return { prefix: route.prefix, paths };
   }
 }

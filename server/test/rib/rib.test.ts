@@ -13,7 +13,15 @@ import { address, p } from './reference';
  * "@receivedAt" when it is not 0, then "*" when stale.
  */
 type Step =
-  | ['announce', peer: number, prefix: string, pathId: number, attr: string, expect: AnnounceResult, receivedAt?: number]
+  | [
+      'announce',
+      peer: number,
+      prefix: string,
+      pathId: number,
+      attr: string,
+      expect: AnnounceResult,
+      receivedAt?: number,
+    ]
   | ['withdraw', peer: number, prefix: string, pathId: number, expect: boolean]
   | ['markStale' | 'sweepStale' | 'removePeer', peer: number, expect: number]
   | ['markStaleIn' | 'sweepStaleIn', peer: number, family: 4 | 6, expect: number]
@@ -69,12 +77,20 @@ const scenarios: Scenario[] = [
       ['lpm', '10.2.0.0', '10.0.0.0/8 1#0=B'],
       ['lpm', '11.0.0.1', '0.0.0.0/0 1#0=A'],
       ['lpm', '255.255.255.255', '0.0.0.0/0 1#0=A'],
-      ['covering', '10.1.2.3/32', ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D', '10.1.2.3/32 1#0=E']],
+      [
+        'covering',
+        '10.1.2.3/32',
+        ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D', '10.1.2.3/32 1#0=E'],
+      ],
       ['covering', '10.1.2.0/24', ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D']],
       ['covering', '10.1.2.128/25', ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D']],
       ['covering', '0.0.0.0/0', ['0.0.0.0/0 1#0=A']],
       ['covered', '10.0.0.0/8', ['10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D', '10.1.2.3/32 1#0=E']],
-      ['covered', '0.0.0.0/0', ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D', '10.1.2.3/32 1#0=E']],
+      [
+        'covered',
+        '0.0.0.0/0',
+        ['0.0.0.0/0 1#0=A', '10.0.0.0/8 1#0=B', '10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D', '10.1.2.3/32 1#0=E'],
+      ],
       ['covered', '10.1.0.0/16', ['10.1.0.0/16 1#0=C', '10.1.2.0/24 1#0=D'], 2],
       ['covered', '10.1.2.3/32', ['10.1.2.3/32 1#0=E']],
       ['covered', '10.1.2.128/25', []],
@@ -119,7 +135,21 @@ const scenarios: Scenario[] = [
         ],
       ],
       ['covered', '10.0.0.0/15', ['10.0.0.0/16 1#0=A', '10.0.0.0/24 1#0=A', '10.0.1.0/24 1#0=A']],
-      ['covered', '10.0.0.0/7', ['10.0.0.0/8 1#0=A', '10.0.0.0/9 1#0=A', '10.0.0.0/16 1#0=A', '10.0.0.0/24 1#0=A', '10.0.1.0/24 1#0=A', '10.64.0.0/10 1#0=A', '10.128.0.0/9 1#0=A', '10.255.255.255/32 1#0=A', '11.0.0.0/8 1#0=A']],
+      [
+        'covered',
+        '10.0.0.0/7',
+        [
+          '10.0.0.0/8 1#0=A',
+          '10.0.0.0/9 1#0=A',
+          '10.0.0.0/16 1#0=A',
+          '10.0.0.0/24 1#0=A',
+          '10.0.1.0/24 1#0=A',
+          '10.64.0.0/10 1#0=A',
+          '10.128.0.0/9 1#0=A',
+          '10.255.255.255/32 1#0=A',
+          '11.0.0.0/8 1#0=A',
+        ],
+      ],
       ['covered', '0.0.0.0/0', ['9.0.0.0/8 1#0=A', '10.0.0.0/8 1#0=A', '10.0.0.0/9 1#0=A'], 3],
       ['covered', '10.128.0.0/9', ['10.128.0.0/9 1#0=A', '10.255.255.255/32 1#0=A']],
       ['covered', '12.0.0.0/8', []],
@@ -191,7 +221,11 @@ const scenarios: Scenario[] = [
       ['lpm', '2001:db9::', '::/0 1#0=A'],
       ['lpm', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '::/0 1#0=A'],
       ['lpm', '10.0.0.1', undefined],
-      ['covering', '2001:db8::1/128', ['::/0 1#0=A', '2001:db8::/32 1#0=B', '2001:db8::/64 1#0=C', '2001:db8::1/128 1#0=E']],
+      [
+        'covering',
+        '2001:db8::1/128',
+        ['::/0 1#0=A', '2001:db8::/32 1#0=B', '2001:db8::/64 1#0=C', '2001:db8::1/128 1#0=E'],
+      ],
       [
         'covered',
         '2001:db8::/64',
@@ -324,7 +358,8 @@ const scenarios: Scenario[] = [
 function render(route: RouteView | undefined, names: Map<number, string>): string | undefined {
   if (route === undefined) return undefined;
   const paths = route.paths.map(
-    (x) => `${x.peer}#${x.pathId}=${names.get(x.attributeSetId) ?? `?${x.attributeSetId}`}${x.receivedAt !== 0 ? `@${x.receivedAt}` : ''}${x.stale ? '*' : ''}`,
+    (x) =>
+      `${x.peer}#${x.pathId}=${names.get(x.attributeSetId) ?? `?${x.attributeSetId}`}${x.receivedAt !== 0 ? `@${x.receivedAt}` : ''}${x.stale ? '*' : ''}`,
   );
   return [formatPrefix(route.prefix), ...paths].join(' ');
 }
@@ -371,10 +406,18 @@ for (const scenario of scenarios) {
           break;
         }
         case 'covering':
-          assert.deepEqual(rib.covering(p(step[1])).map((r) => render(r, names)), step[2], where);
+          assert.deepEqual(
+            rib.covering(p(step[1])).map((r) => render(r, names)),
+            step[2],
+            where,
+          );
           break;
         case 'covered':
-          assert.deepEqual(rib.covered(p(step[1]), step[3]).map((r) => render(r, names)), step[2], where);
+          assert.deepEqual(
+            rib.covered(p(step[1]), step[3]).map((r) => render(r, names)),
+            step[2],
+            where,
+          );
           break;
         case 'prefixes':
           assert.equal(rib.prefixCount(step[1]), step[2], where);

@@ -22,18 +22,42 @@ const roundTrips: readonly { readonly name: string; readonly target: string; rea
   { name: 'health', target: healthQuery(), request: { endpoint: 'health' } },
   { name: 'peers', target: peersQuery(), request: { endpoint: 'peers' } },
   { name: 'lookup IPv4', target: lookupQuery('172.30.0.10'), request: { endpoint: 'lookup', ip: '172.30.0.10' } },
-  { name: 'lookup IPv6 (colons encoded)', target: lookupQuery('2001:db8::1'), request: { endpoint: 'lookup', ip: '2001:db8::1' } },
-  { name: 'lookup text with + & = %', target: lookupQuery('a+b&c=d%'), request: { endpoint: 'lookup', ip: 'a+b&c=d%' } },
-  { name: 'routes exact', target: routesQuery({ exact: '10.0.0.0/24' }), request: { endpoint: 'routes', exact: '10.0.0.0/24' } },
-  { name: 'routes within, default limit', target: routesQuery({ within: '10.0.0.0/8' }), request: { endpoint: 'routes', within: '10.0.0.0/8', limit: defaultRouteLimit } },
-  { name: 'routes within, a limit', target: routesQuery({ within: '2001:db8::/32', limit: 7 }), request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7 } },
+  {
+    name: 'lookup IPv6 (colons encoded)',
+    target: lookupQuery('2001:db8::1'),
+    request: { endpoint: 'lookup', ip: '2001:db8::1' },
+  },
+  {
+    name: 'lookup text with + & = %',
+    target: lookupQuery('a+b&c=d%'),
+    request: { endpoint: 'lookup', ip: 'a+b&c=d%' },
+  },
+  {
+    name: 'routes exact',
+    target: routesQuery({ exact: '10.0.0.0/24' }),
+    request: { endpoint: 'routes', exact: '10.0.0.0/24' },
+  },
+  {
+    name: 'routes within, default limit',
+    target: routesQuery({ within: '10.0.0.0/8' }),
+    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: defaultRouteLimit },
+  },
+  {
+    name: 'routes within, a limit',
+    target: routesQuery({ within: '2001:db8::/32', limit: 7 }),
+    request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7 },
+  },
   { name: 'watch from now', target: watchQuery(), request: { endpoint: 'watch', lastEventId: undefined } },
-  { name: 'watch after an event', target: watchQuery({ lastEventId: '42' }), request: { endpoint: 'watch', lastEventId: '42' } },
+  {
+    name: 'watch after an event',
+    target: watchQuery({ lastEventId: '42' }),
+    request: { endpoint: 'watch', lastEventId: '42' },
+  },
   { name: 'snapshot', target: snapshotQuery(), request: { endpoint: 'snapshot' } },
   { name: 'metrics', target: metricsQuery(), request: { endpoint: 'metrics' } },
 ];
 
-describe('speaker API requests: builders and the server\'s parse agree', () => {
+describe("speaker API requests: builders and the server's parse agree", () => {
   for (const { name, target, request } of roundTrips) {
     test(name, () => {
       assert.deepEqual(parseApiRequest('GET', target), request);
@@ -54,16 +78,31 @@ describe('speaker API requests: builders and the server\'s parse agree', () => {
   });
 
   test('Last-Event-ID header wins over the query parameter', () => {
-    assert.deepEqual(parseApiRequest('GET', watchQuery({ lastEventId: '1' }), '9'), { endpoint: 'watch', lastEventId: '9' });
+    assert.deepEqual(parseApiRequest('GET', watchQuery({ lastEventId: '1' }), '9'), {
+      endpoint: 'watch',
+      lastEventId: '9',
+    });
   });
 
   test('an absolute URL is read by its path', () => {
-    assert.deepEqual(parseApiRequest('GET', 'http://127.0.0.1:8179/v1/lookup?ip=10.0.0.1'), { endpoint: 'lookup', ip: '10.0.0.1' });
+    assert.deepEqual(parseApiRequest('GET', 'http://127.0.0.1:8179/v1/lookup?ip=10.0.0.1'), {
+      endpoint: 'lookup',
+      ip: '10.0.0.1',
+    });
   });
 });
 
-const refusals: readonly { readonly method?: string; readonly target: string; readonly status: ApiRequestError['status']; readonly error: RegExp }[] = [
-  { target: '/v1/lookup', status: 400, error: /^missing query parameter "ip", e\.g\. \/v1\/lookup\?ip=172\.30\.0\.10$/ },
+const refusals: readonly {
+  readonly method?: string;
+  readonly target: string;
+  readonly status: ApiRequestError['status'];
+  readonly error: RegExp;
+}[] = [
+  {
+    target: '/v1/lookup',
+    status: 400,
+    error: /^missing query parameter "ip", e\.g\. \/v1\/lookup\?ip=172\.30\.0\.10$/,
+  },
   { target: '/v1/lookup?ip=', status: 400, error: /^missing query parameter "ip"/ },
   { target: '/v1/lookup?address=10.0.0.1', status: 400, error: /^missing query parameter "ip"/ },
   { target: '/v1/routes', status: 400, error: /^pass exactly one of "prefix" \(exact match\) or "within"/ },
@@ -71,7 +110,12 @@ const refusals: readonly { readonly method?: string; readonly target: string; re
   { target: '/v1/routes?within=10.0.0.0/8&limit=0', status: 400, error: /^"limit" must be a positive integer$/ },
   { target: '/v1/routes?within=10.0.0.0/8&limit=1.5', status: 400, error: /^"limit" must be a positive integer$/ },
   { target: '/v1/routes?within=10.0.0.0/8&limit=', status: 400, error: /^"limit" must be a positive integer$/ },
-  { target: '/v2/peers', status: 404, error: /^no such endpoint \/v2\/peers; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/ },
+  {
+    target: '/v2/peers',
+    status: 404,
+    error:
+      /^no such endpoint \/v2\/peers; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/,
+  },
   { target: '/', status: 404, error: /^no such endpoint \/;/ },
   { method: 'POST', target: '/v1/peers', status: 405, error: /^POST is not allowed: the API is read-only$/ },
   { method: 'DELETE', target: '/v1/routes?prefix=10.0.0.0/24', status: 405, error: /^DELETE is not allowed/ },

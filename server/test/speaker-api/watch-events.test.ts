@@ -18,7 +18,19 @@ const expected: readonly WatchEvent[] = [
   { type: 'hello', seq: 41 },
   { type: 'route', seq: 42, action: 'added', prefix: '10.8.1.0/24', peer: '127.0.8.2', pathId: 0 },
   { type: 'routes', seq: 43, action: 'marked-stale', peer: '127.0.8.2', paths: 3, family: 'ipv4-unicast' },
-  { type: 'peer', seq: 44, peer: { address: '127.0.8.2', asn: 65082, source: 'bgp', state: 'Established', uptimeSeconds: 0, received: {}, capabilities: [] } as unknown as Extract<WatchEvent, { type: 'peer' }>['peer'] },
+  {
+    type: 'peer',
+    seq: 44,
+    peer: {
+      address: '127.0.8.2',
+      asn: 65082,
+      source: 'bgp',
+      state: 'Established',
+      uptimeSeconds: 0,
+      received: {},
+      capabilities: [],
+    } as unknown as Extract<WatchEvent, { type: 'peer' }>['peer'],
+  },
   { type: 'resync', seq: 44, reason: 'fell behind the buffer' },
 ];
 
@@ -34,12 +46,16 @@ test('the documented stream decodes to typed events', () => {
 
 test('split at every character boundary, the messages are the same', () => {
   const whole = parseAll([stream]);
-  for (let i = 1; i < stream.length; i++) assert.deepEqual(parseAll([stream.slice(0, i), stream.slice(i)]), whole, `split at ${i}`);
+  for (let i = 1; i < stream.length; i++)
+    assert.deepEqual(parseAll([stream.slice(0, i), stream.slice(i)]), whole, `split at ${i}`);
 });
 
 test('CRLF line ends, and ids are kept', () => {
   const messages = parseAll([stream.replace(/\n/g, '\r\n')]);
-  assert.deepEqual(messages.map((m) => m.id), [undefined, '42', '43', '44', undefined]);
+  assert.deepEqual(
+    messages.map((m) => m.id),
+    [undefined, '42', '43', '44', undefined],
+  );
   assert.deepEqual(messages.map(decodeWatchEvent), expected);
 });
 

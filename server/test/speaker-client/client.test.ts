@@ -10,10 +10,20 @@ import { FakeTransport, json } from './fake-transport';
 
 const route: Route = { prefix: '10.0.0.0/24', paths: [] };
 /** As it comes over the wire: JSON has no undefined fields. */
-const peer = (address: string, v4: number, v6: number): PeerStatus => JSON.parse(JSON.stringify({
-  address, asn: 65001, description: undefined, source: 'bgp', state: 'Established', uptimeSeconds: 1,
-  received: { 'ipv4-unicast': v4, 'ipv6-unicast': v6 }, capabilities: [], lastError: undefined,
-})) as PeerStatus;
+const peer = (address: string, v4: number, v6: number): PeerStatus =>
+  JSON.parse(
+    JSON.stringify({
+      address,
+      asn: 65001,
+      description: undefined,
+      source: 'bgp',
+      state: 'Established',
+      uptimeSeconds: 1,
+      received: { 'ipv4-unicast': v4, 'ipv6-unicast': v6 },
+      capabilities: [],
+      lastError: undefined,
+    }),
+  ) as PeerStatus;
 
 const answers = new Map<string, TransportReply | Error>([
   [lookupQuery('10.0.0.1'), json({ ip: '10.0.0.1', route })],
@@ -29,14 +39,49 @@ const answers = new Map<string, TransportReply | Error>([
 ]);
 
 describe('SpeakerClient over a transport', () => {
-  const cases: readonly { readonly name: string; readonly call: (c: SpeakerClient) => Promise<unknown>; readonly asked: readonly string[]; readonly result: unknown }[] = [
+  const cases: readonly {
+    readonly name: string;
+    readonly call: (c: SpeakerClient) => Promise<unknown>;
+    readonly asked: readonly string[];
+    readonly result: unknown;
+  }[] = [
     { name: 'lookup', call: (c) => c.lookup('10.0.0.1'), asked: ['/v1/lookup?ip=10.0.0.1'], result: route },
-    { name: 'lookup without a route', call: (c) => c.lookup('192.0.2.1'), asked: ['/v1/lookup?ip=192.0.2.1'], result: undefined },
-    { name: 'routesExact', call: (c) => c.routesExact('10.0.0.0/24'), asked: ['/v1/routes?prefix=10.0.0.0%2F24'], result: [route] },
-    { name: 'routesWithin, truncated', call: (c) => c.routesWithin('10.0.0.0/8', 2), asked: ['/v1/routes?within=10.0.0.0%2F8&limit=2'], result: { routes: [route, route], truncated: true } },
-    { name: 'routesWithin, truncated absent = false', call: (c) => c.routesWithin('10.0.0.0/16', 5), asked: ['/v1/routes?within=10.0.0.0%2F16&limit=5'], result: { routes: [route], truncated: false } },
-    { name: 'peers', call: (c) => c.peers(), asked: ['/v1/peers'], result: [peer('192.0.2.1', 3, 1), peer('192.0.2.2', 2, 0)] },
-    { name: 'summary: peers and paths received', call: (c) => c.summary(), asked: ['/v1/peers'], result: { peers: [peer('192.0.2.1', 3, 1), peer('192.0.2.2', 2, 0)], prefixes: 6 } },
+    {
+      name: 'lookup without a route',
+      call: (c) => c.lookup('192.0.2.1'),
+      asked: ['/v1/lookup?ip=192.0.2.1'],
+      result: undefined,
+    },
+    {
+      name: 'routesExact',
+      call: (c) => c.routesExact('10.0.0.0/24'),
+      asked: ['/v1/routes?prefix=10.0.0.0%2F24'],
+      result: [route],
+    },
+    {
+      name: 'routesWithin, truncated',
+      call: (c) => c.routesWithin('10.0.0.0/8', 2),
+      asked: ['/v1/routes?within=10.0.0.0%2F8&limit=2'],
+      result: { routes: [route, route], truncated: true },
+    },
+    {
+      name: 'routesWithin, truncated absent = false',
+      call: (c) => c.routesWithin('10.0.0.0/16', 5),
+      asked: ['/v1/routes?within=10.0.0.0%2F16&limit=5'],
+      result: { routes: [route], truncated: false },
+    },
+    {
+      name: 'peers',
+      call: (c) => c.peers(),
+      asked: ['/v1/peers'],
+      result: [peer('192.0.2.1', 3, 1), peer('192.0.2.2', 2, 0)],
+    },
+    {
+      name: 'summary: peers and paths received',
+      call: (c) => c.summary(),
+      asked: ['/v1/peers'],
+      result: { peers: [peer('192.0.2.1', 3, 1), peer('192.0.2.2', 2, 0)], prefixes: 6 },
+    },
   ];
   for (const { name, call, asked, result } of cases) {
     test(name, async () => {
@@ -56,7 +101,10 @@ describe('SpeakerClient over a transport', () => {
 describe('SpeakerClient failures: one line each', () => {
   const failures: readonly { readonly ip: string; readonly message: string }[] = [
     { ip: 'bad', message: 'speaker fake answered 400 for /v1/lookup: "bad" is not an IP address' },
-    { ip: '10.0.0.2', message: 'speaker fake sent something that is not JSON for /v1/lookup; is that URL a kube-routes-speaker API?' },
+    {
+      ip: '10.0.0.2',
+      message: 'speaker fake sent something that is not JSON for /v1/lookup; is that URL a kube-routes-speaker API?',
+    },
     { ip: '10.0.0.3', message: 'speaker fake answered 502 for /v1/lookup: Bad Gateway' },
     { ip: '10.0.0.4', message: 'cannot reach fake: ECONNREFUSED' },
   ];
@@ -71,7 +119,7 @@ describe('SpeakerClient failures: one line each', () => {
     });
   }
 
-  test('a face\'s own error class, through the factory', async () => {
+  test("a face's own error class, through the factory", async () => {
     class UsageLike extends Error {}
     const client = new SpeakerClient(new FakeTransport(answers), { fail: (m) => new UsageLike(m) });
     await assert.rejects(client.lookup('bad'), UsageLike);
@@ -80,7 +128,13 @@ describe('SpeakerClient failures: one line each', () => {
   test('lookupAll answers every address; the first failure stops the workers', async () => {
     const ok = new FakeTransport(answers);
     const all = await new SpeakerClient(ok).lookupAll(['10.0.0.1', '192.0.2.1']);
-    assert.deepEqual([...all], [['10.0.0.1', route], ['192.0.2.1', undefined]]);
+    assert.deepEqual(
+      [...all],
+      [
+        ['10.0.0.1', route],
+        ['192.0.2.1', undefined],
+      ],
+    );
 
     const many = Array.from({ length: 200 }, () => '10.0.0.4');
     const failing = new FakeTransport(answers);
@@ -107,7 +161,11 @@ describe('SpeakerClient.watch', () => {
   test('events in order, reconnect with Last-Event-ID, stop on 404', async () => {
     const transport = new FakeTransport();
     transport.streams.push(
-      ['event: hello\ndata: {"seq":0}\n\n', 'id: 1\nevent: route\ndata: {"seq":1,"action":"added",', '"prefix":"10.0.0.0/24","peer":"p","pathId":0}\n\n'],
+      [
+        'event: hello\ndata: {"seq":0}\n\n',
+        'id: 1\nevent: route\ndata: {"seq":1,"action":"added",',
+        '"prefix":"10.0.0.0/24","peer":"p","pathId":0}\n\n',
+      ],
       503,
       ['id: 2\nevent: resync\ndata: {"seq":2,"reason":"gone"}\n\n'],
       404,
@@ -123,8 +181,16 @@ describe('SpeakerClient.watch', () => {
         unsupported: resolve,
       });
     });
-    assert.deepEqual(events.map((e) => e.type), ['hello', 'route', 'resync']);
-    assert.deepEqual(transport.streamHeaders, [{}, { 'last-event-id': '1' }, { 'last-event-id': '1' }, { 'last-event-id': '2' }]);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hello', 'route', 'resync'],
+    );
+    assert.deepEqual(transport.streamHeaders, [
+      {},
+      { 'last-event-id': '1' },
+      { 'last-event-id': '1' },
+      { 'last-event-id': '2' },
+    ]);
     assert.equal(connected, 2);
     assert.deepEqual(lost, ['speaker fake answered 503 for the watch stream']);
   });
@@ -132,7 +198,9 @@ describe('SpeakerClient.watch', () => {
   test('close stops reconnecting', async () => {
     const transport = new FakeTransport();
     for (let i = 0; i < 1000; i++) transport.streams.push([]);
-    const sub = new SpeakerClient(transport, { watch: { initialRetryMs: 5, maxRetryMs: 5 } }).watch({ event: () => undefined });
+    const sub = new SpeakerClient(transport, { watch: { initialRetryMs: 5, maxRetryMs: 5 } }).watch({
+      event: () => undefined,
+    });
     assert.ok(sub);
     await new Promise((r) => setTimeout(r, 30));
     sub.close();

@@ -12,15 +12,26 @@ import { WatchHub } from '../../src/speaker/watch';
 // and the client read the same declaration, so this is the wire between them.
 
 const route: Route = { prefix: '10.1.0.0/16', paths: [] };
-const peer = JSON.parse(JSON.stringify({ address: '192.0.2.1', asn: 65001, source: 'bgp', state: 'Established', uptimeSeconds: 2, received: { 'ipv4-unicast': 1 }, capabilities: [] })) as PeerStatus;
+const peer = JSON.parse(
+  JSON.stringify({
+    address: '192.0.2.1',
+    asn: 65001,
+    source: 'bgp',
+    state: 'Established',
+    uptimeSeconds: 2,
+    received: { 'ipv4-unicast': 1 },
+    capabilities: [],
+  }),
+) as PeerStatus;
 const source: RouteStateSource = {
   peers: () => [peer],
-  lookup: (ip): LookupResult | undefined => (ip.startsWith('10.1.') ? { ip, route } : /^[\d.]+$/.test(ip) ? { ip, route: undefined } : undefined),
+  lookup: (ip): LookupResult | undefined =>
+    ip.startsWith('10.1.') ? { ip, route } : /^[\d.]+$/.test(ip) ? { ip, route: undefined } : undefined,
   routesExact: (p) => (p === route.prefix ? [route] : p.includes('/') ? [] : undefined),
   routesWithin: (p, limit) => (p.includes('/') ? { routes: [route].slice(0, limit), truncated: false } : undefined),
 };
 
-describe('SpeakerClient over HTTP, against the speaker\'s server', () => {
+describe("SpeakerClient over HTTP, against the speaker's server", () => {
   const hub = new WatchHub(16, 60_000);
   let server: Server;
   let client: SpeakerClient;
@@ -45,8 +56,15 @@ describe('SpeakerClient over HTTP, against the speaker\'s server', () => {
     assert.deepEqual(await client.summary(), { peers: [peer], prefixes: 1 });
   });
 
-  test('the server\'s 400 comes back as one line', async () => {
-    await assert.rejects(client.lookup('nope'), (e: Error) => e instanceof SpeakerError && /^speaker http:\/\/127\.0\.0\.1:\d+ answered 400 for \/v1\/lookup: "nope" is not an IP address$/.test(e.message));
+  test("the server's 400 comes back as one line", async () => {
+    await assert.rejects(
+      client.lookup('nope'),
+      (e: Error) =>
+        e instanceof SpeakerError &&
+        /^speaker http:\/\/127\.0\.0\.1:\d+ answered 400 for \/v1\/lookup: "nope" is not an IP address$/.test(
+          e.message,
+        ),
+    );
   });
 
   test('watch: what the speaker publishes reaches the client, typed', async () => {
@@ -68,8 +86,18 @@ describe('SpeakerClient over HTTP, against the speaker\'s server', () => {
       });
     });
     subscription?.close();
-    assert.deepEqual(events.map((e) => e.type), ['hello', 'route', 'routes']);
-    assert.deepEqual(events[1], { type: 'route', seq: 1, action: 'added', prefix: '10.1.0.0/16', peer: '192.0.2.1', pathId: 0 });
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hello', 'route', 'routes'],
+    );
+    assert.deepEqual(events[1], {
+      type: 'route',
+      seq: 1,
+      action: 'added',
+      prefix: '10.1.0.0/16',
+      peer: '192.0.2.1',
+      pathId: 0,
+    });
   });
 });
 
@@ -79,7 +107,9 @@ describe('HTTP transport failures', () => {
     const port = (server.address() as AddressInfo).port;
     server.close();
     const client = new SpeakerClient(httpTransport(new URL(`http://127.0.0.1:${port}`), { hint: 'is it running?' }));
-    await assert.rejects(client.peers(), { message: `cannot reach speaker http://127.0.0.1:${port}: ECONNREFUSED; is it running?` });
+    await assert.rejects(client.peers(), {
+      message: `cannot reach speaker http://127.0.0.1:${port}: ECONNREFUSED; is it running?`,
+    });
   });
 
   test('URLs: host:port means http; other schemes and garbage are refused as data', () => {

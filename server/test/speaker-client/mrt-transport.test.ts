@@ -12,7 +12,8 @@ import { MrtTransport, SpeakerClient, SpeakerError, loadMrtTable, type MrtTable 
 const fabric = resolve(__dirname, '../../../../examples/fabric.mrt');
 
 /** As the API sends it: JSON leaves out undefined fields (med, localPref). */
-const wire = <T>(value: T): T | undefined => (value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T));
+const wire = <T>(value: T): T | undefined =>
+  value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
 
 /** An address inside a prefix: its first, for IPv4 and IPv6. */
 const firstAddress = (prefix: string) => prefix.split('/')[0] ?? '';
@@ -68,13 +69,19 @@ describe('SpeakerClient over an MRT file', () => {
     assert.equal(client.name, 'MRT file fabric.mrt');
   });
 
-  test('a bad query is the API\'s 400, as one line', async () => {
+  test("a bad query is the API's 400, as one line", async () => {
     await assert.rejects(client.routesWithin('10.0.0.1/8', 10), (e: Error) => {
       assert.ok(e instanceof SpeakerError);
-      assert.equal(e.message, 'MRT file fabric.mrt answered 400 for /v1/routes: "10.0.0.1/8" is not a prefix like 10.0.0.0/8');
+      assert.equal(
+        e.message,
+        'MRT file fabric.mrt answered 400 for /v1/routes: "10.0.0.1/8" is not a prefix like 10.0.0.0/8',
+      );
       return true;
     });
-    await assert.rejects(client.lookup('not-an-ip'), /answered 400 for \/v1\/lookup: "not-an-ip" is not an IP address$/);
+    await assert.rejects(
+      client.lookup('not-an-ip'),
+      /answered 400 for \/v1\/lookup: "not-an-ip" is not an IP address$/,
+    );
   });
 });
 
@@ -94,7 +101,11 @@ describe('MrtTransport and the file on disk', () => {
   test('a missing file is one line', async () => {
     const client = new SpeakerClient(new MrtTransport(join(dir, 'nope.mrt')));
     await assert.rejects(client.lookup('10.0.0.1'), { message: 'cannot read MRT file nope.mrt: no such file' });
-    assert.deepEqual(await loadMrtTable(join(dir, 'nope.mrt'), 'x'), { ok: false, problem: 'missing', detail: 'no such file' });
+    assert.deepEqual(await loadMrtTable(join(dir, 'nope.mrt'), 'x'), {
+      ok: false,
+      problem: 'missing',
+      detail: 'no such file',
+    });
   });
 
   test('a changed file is read again', async () => {

@@ -10,14 +10,34 @@ import { defaultRouteLimit, handleApiRequest, startApiServer, type RouteStateSou
 
 const route: Route = {
   prefix: '10.0.0.0/24',
-  paths: [{
-    peer: '192.0.2.1', pathId: 0, nextHop: '192.0.2.1', asPath: [65001], originAs: 65001, origin: 'igp', med: undefined, localPref: undefined,
-    communities: ['65001:1'], largeCommunities: [], extendedCommunities: [], stale: false, receivedAt: '2026-01-01T00:00:00.000Z',
-  }],
+  paths: [
+    {
+      peer: '192.0.2.1',
+      pathId: 0,
+      nextHop: '192.0.2.1',
+      asPath: [65001],
+      originAs: 65001,
+      origin: 'igp',
+      med: undefined,
+      localPref: undefined,
+      communities: ['65001:1'],
+      largeCommunities: [],
+      extendedCommunities: [],
+      stale: false,
+      receivedAt: '2026-01-01T00:00:00.000Z',
+    },
+  ],
 };
 const peer: PeerStatus = {
-  address: '192.0.2.1', asn: 65001, description: 'edge', source: 'bgp', state: 'Established', uptimeSeconds: 5,
-  received: { 'ipv4-unicast': 1 }, capabilities: ['4-octet-as'], lastError: undefined,
+  address: '192.0.2.1',
+  asn: 65001,
+  description: 'edge',
+  source: 'bgp',
+  state: 'Established',
+  uptimeSeconds: 5,
+  received: { 'ipv4-unicast': 1 },
+  capabilities: ['4-octet-as'],
+  lastError: undefined,
 };
 
 /** A source that answers from the fixture and records how it was asked. */
@@ -26,7 +46,10 @@ function fakeSource(): RouteStateSource & { calls: string[] } {
   const isPrefix = (p: string) => /^[\d.]+\/\d+$|^[\da-f:]+\/\d+$/i.test(p);
   return {
     calls,
-    peers: () => (calls.push('peers'), [peer]),
+    peers: () => {
+      calls.push('peers');
+      return [peer];
+    },
     lookup(ip): LookupResult | undefined {
       calls.push(`lookup ${ip}`);
       if (!/^[\d.]+$|^[\da-f:]+$/i.test(ip)) return undefined;
@@ -57,14 +80,22 @@ describe('handleApiRequest', () => {
     assert.deepEqual(get('/healthz'), { status: 200, body: { status: 'ok' }, calls: [] });
   });
 
-  test('/v1/peers lists the source\'s peers', () => {
+  test("/v1/peers lists the source's peers", () => {
     assert.deepEqual(get('/v1/peers'), { status: 200, body: { peers: [peer] }, calls: ['peers'] });
   });
 
   test('/v1/lookup?ip= returns the longest match, or route undefined', () => {
-    assert.deepEqual(get('/v1/lookup?ip=10.0.0.9'), { status: 200, body: { ip: '10.0.0.9', route }, calls: ['lookup 10.0.0.9'] });
+    assert.deepEqual(get('/v1/lookup?ip=10.0.0.9'), {
+      status: 200,
+      body: { ip: '10.0.0.9', route },
+      calls: ['lookup 10.0.0.9'],
+    });
     assert.deepEqual(get('/v1/lookup?ip=172.16.0.1').body, { ip: '172.16.0.1', route: undefined });
-    assert.equal(get('/v1/lookup?ip=2001%3Adb8%3A%3A1').calls[0], 'lookup 2001:db8::1', 'query parameters are URL-decoded');
+    assert.equal(
+      get('/v1/lookup?ip=2001%3Adb8%3A%3A1').calls[0],
+      'lookup 2001:db8::1',
+      'query parameters are URL-decoded',
+    );
   });
 
   test('/v1/lookup without ip, or with an empty one: 400 with an example', () => {
@@ -83,12 +114,20 @@ describe('handleApiRequest', () => {
   });
 
   test('/v1/routes?prefix= is an exact match', () => {
-    assert.deepEqual(get('/v1/routes?prefix=10.0.0.0/24'), { status: 200, body: { routes: [route] }, calls: ['exact 10.0.0.0/24'] });
+    assert.deepEqual(get('/v1/routes?prefix=10.0.0.0/24'), {
+      status: 200,
+      body: { routes: [route] },
+      calls: ['exact 10.0.0.0/24'],
+    });
     assert.deepEqual(get('/v1/routes?prefix=10.9.0.0/24').body, { routes: [] });
   });
 
   test('/v1/routes?within= passes the default limit, or the one given', () => {
-    assert.deepEqual(get('/v1/routes?within=10.0.0.0/8'), { status: 200, body: { routes: [route], truncated: false }, calls: [`within 10.0.0.0/8 ${defaultRouteLimit}`] });
+    assert.deepEqual(get('/v1/routes?within=10.0.0.0/8'), {
+      status: 200,
+      body: { routes: [route], truncated: false },
+      calls: [`within 10.0.0.0/8 ${defaultRouteLimit}`],
+    });
     assert.deepEqual(get('/v1/routes?within=10.0.0.0/8&limit=1').calls, ['within 10.0.0.0/8 1']);
     assert.equal(defaultRouteLimit, 10_000);
   });
@@ -124,7 +163,10 @@ describe('handleApiRequest', () => {
     for (const url of ['/', '/v1', '/v1/peer', '/v2/peers', '/healthz/extra']) {
       const reply = get(url);
       assert.equal(reply.status, 404, url);
-      assert.match(errorOf(reply.body), /^no such endpoint .*; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/);
+      assert.match(
+        errorOf(reply.body),
+        /^no such endpoint .*; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/,
+      );
     }
   });
 
@@ -142,7 +184,19 @@ describe('handleApiRequest', () => {
 describe('startApiServer', () => {
   let throwing = false;
   const source = fakeSource();
-  const server = startApiServer({ ...source, peers: () => (throwing ? (() => { throw new Error('boom'); })() : source.peers()) }, '127.0.0.1', 0);
+  const server = startApiServer(
+    {
+      ...source,
+      peers: () =>
+        throwing
+          ? (() => {
+              throw new Error('boom');
+            })()
+          : source.peers(),
+    },
+    '127.0.0.1',
+    0,
+  );
   after(async () => (await server).close());
 
   const call = async (path: string, method = 'GET') => {
@@ -164,7 +218,11 @@ describe('startApiServer', () => {
     assert.equal(reply.status, 200);
     assert.equal(reply.type, 'application/json');
     assert.ok(reply.body.endsWith('}\n'));
-    assert.deepEqual(JSON.parse(reply.body), JSON.parse(JSON.stringify({ peers: [peer] })), 'undefined fields are left out');
+    assert.deepEqual(
+      JSON.parse(reply.body),
+      JSON.parse(JSON.stringify({ peers: [peer] })),
+      'undefined fields are left out',
+    );
   });
 
   test('HEAD has the status and no body', async () => {

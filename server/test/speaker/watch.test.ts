@@ -39,10 +39,18 @@ test('watchers get every event in order, and a reconnect replays from Last-Event
   hub.subscribe(asResponse(a), undefined);
   for (let i = 0; i < 3; i++) hub.publish('route', () => ({ i }));
   await flushed();
-  assert.deepEqual(a.events(), [{ event: 'hello' }, { event: 'route', id: '1' }, { event: 'route', id: '2' }, { event: 'route', id: '3' }]);
+  assert.deepEqual(a.events(), [
+    { event: 'hello' },
+    { event: 'route', id: '1' },
+    { event: 'route', id: '2' },
+    { event: 'route', id: '3' },
+  ]);
   const b = new FakeResponse();
   hub.subscribe(asResponse(b), '1');
-  assert.deepEqual(b.events(), [{ event: 'route', id: '2' }, { event: 'route', id: '3' }]);
+  assert.deepEqual(b.events(), [
+    { event: 'route', id: '2' },
+    { event: 'route', id: '3' },
+  ]);
   hub.close();
 });
 

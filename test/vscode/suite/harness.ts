@@ -1,7 +1,14 @@
 import { existsSync, readFileSync, renameSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { checkpointDirVariable, requestFile, responseFile, summaryPrefix, type CheckpointRequest, type CheckpointResponse } from '../checkpoints';
+import {
+  checkpointDirVariable,
+  requestFile,
+  responseFile,
+  summaryPrefix,
+  type CheckpointRequest,
+  type CheckpointResponse,
+} from '../checkpoints';
 
 // A small step runner for the suite inside VS Code's extension host, and the waits it needs:
 // on VS Code's events (diagnostics changed, editor changed) and on the driver's checkpoint
@@ -23,7 +30,7 @@ export async function runSteps(steps: readonly Step[]): Promise<void> {
       passed++;
       console.log(`ok ${passed} - ${step.name}`);
     } catch (e) {
-      console.log(`not ok ${passed + 1} - ${step.name}\n${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      console.log(`not ok ${passed + 1} - ${step.name}\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       console.log(`${summaryPrefix} ${passed} passed, 1 failed, ${steps.length - passed - 1} not run`);
       throw e;
     }
@@ -32,15 +39,29 @@ export async function runSteps(steps: readonly Step[]): Promise<void> {
 }
 
 /** Resolves with the first defined value of check, evaluated now and on every event. */
-export function waitForEvent<T>(what: string, event: vscode.Event<unknown>, check: () => T | undefined, describe: () => string = () => ''): Promise<T> {
+export function waitForEvent<T>(
+  what: string,
+  event: vscode.Event<unknown>,
+  check: () => T | undefined,
+  describe: () => string = () => '',
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const done = () => { clearTimeout(timer); listener.dispose(); };
+    const done = () => {
+      clearTimeout(timer);
+      listener.dispose();
+    };
     const attempt = () => {
       const value = check();
-      if (value !== undefined) { done(); resolve(value); }
+      if (value !== undefined) {
+        done();
+        resolve(value);
+      }
     };
     const listener = event(attempt);
-    const timer = setTimeout(() => { listener.dispose(); reject(new Error(`timed out waiting for ${what}${describe()}`)); }, safetyMs);
+    const timer = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`timed out waiting for ${what}${describe()}`));
+    }, safetyMs);
     attempt();
   });
 }
@@ -54,11 +75,21 @@ export function ruleOf(d: vscode.Diagnostic): string {
 }
 
 /** The kube-routes diagnostics of a document once they satisfy the predicate. */
-export function waitForDiagnostics(uri: vscode.Uri, what: string, predicate: (d: readonly vscode.Diagnostic[]) => boolean): Promise<vscode.Diagnostic[]> {
-  return waitForEvent(what, vscode.languages.onDidChangeDiagnostics, () => {
-    const d = kubeRoutesDiagnostics(uri);
-    return predicate(d) ? d : undefined;
-  }, () => `; the diagnostics are: ${JSON.stringify(kubeRoutesDiagnostics(uri).map((d) => [ruleOf(d), d.range.start.line, d.message]))}`);
+export function waitForDiagnostics(
+  uri: vscode.Uri,
+  what: string,
+  predicate: (d: readonly vscode.Diagnostic[]) => boolean,
+): Promise<vscode.Diagnostic[]> {
+  return waitForEvent(
+    what,
+    vscode.languages.onDidChangeDiagnostics,
+    () => {
+      const d = kubeRoutesDiagnostics(uri);
+      return predicate(d) ? d : undefined;
+    },
+    () =>
+      `; the diagnostics are: ${JSON.stringify(kubeRoutesDiagnostics(uri).map((d) => [ruleOf(d), d.range.start.line, d.message]))}`,
+  );
 }
 
 let checkpointCount = 0;
@@ -76,8 +107,14 @@ export async function checkpoint(request: CheckpointRequest): Promise<Checkpoint
       resolve(JSON.parse(readFileSync(answer, 'utf8')) as CheckpointResponse);
     };
     const watcher = watch(dir, read);
-    const timer = setTimeout(() => { watcher.close(); reject(new Error(`the driver did not answer checkpoint ${name}`)); }, safetyMs * 2);
-    const done = () => { clearTimeout(timer); watcher.close(); };
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`the driver did not answer checkpoint ${name}`));
+    }, safetyMs * 2);
+    const done = () => {
+      clearTimeout(timer);
+      watcher.close();
+    };
     read();
   });
   // Written under another name and renamed: the driver never reads half a request.

@@ -19,7 +19,14 @@ export function formatIpv6(address: Ipv6Address): string {
   const groups: number[] = [];
   for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(Number((address >> shift) & 0xffffn));
   // RFC 5952 section 5: IPv4-mapped addresses (::ffff:0:0/96) use mixed notation.
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
+  if (
+    groups[0] === 0 &&
+    groups[1] === 0 &&
+    groups[2] === 0 &&
+    groups[3] === 0 &&
+    groups[4] === 0 &&
+    groups[5] === 0xffff
+  ) {
     return `::ffff:${formatIpv4(Number(address & 0xffffffffn))}`;
   }
   let bestStart = -1;

@@ -3,7 +3,7 @@
  * RFC 6793 4.2.3 reconstruction of the real path from AS_PATH + AS4_PATH.
  */
 import type { PathAttribute } from './attribute-types';
-import { ByteWriter, EncodeError, readU16, readU32 } from './bytes';
+import { type ByteWriter, EncodeError, readU16, readU32 } from './bytes';
 import { AS_TRANS } from './open';
 import type { SessionContext } from './session-context';
 
@@ -25,14 +25,20 @@ export interface AsPathSegment {
  * Returns the reason when malformed (RFC 7606 7.2: unknown segment type,
  * zero segment length, overrun, or a lone trailing octet; RFC 7607: AS 0).
  */
-export function decodeAsPathSegments(bytes: Uint8Array, start: number, end: number, asnSize: 2 | 4): AsPathSegment[] | string {
+export function decodeAsPathSegments(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  asnSize: 2 | 4,
+): AsPathSegment[] | string {
   const segments: AsPathSegment[] = [];
   let i = start;
   while (i < end) {
     if (end - i < 2) return 'truncated segment header';
     const type = bytes[i];
     const count = bytes[i + 1];
-    if (type < AsPathSegmentType.AsSet || type > AsPathSegmentType.AsConfedSet) return `unrecognized segment type ${type}`;
+    if (type < AsPathSegmentType.AsSet || type > AsPathSegmentType.AsConfedSet)
+      return `unrecognized segment type ${type}`;
     if (count === 0) return 'segment length is zero';
     i += 2;
     if (i + count * asnSize > end) return `segment of ${count} ASNs overruns the attribute`;
@@ -57,7 +63,8 @@ export function encodeAsPathSegments(segments: readonly AsPathSegment[], asnSize
   const maxAsn = asnSize === 4 ? 0xffffffff : 0xffff;
   for (const segment of segments) {
     const { type, asns } = segment;
-    if (type < AsPathSegmentType.AsSet || type > AsPathSegmentType.AsConfedSet) throw new EncodeError(`AS_PATH segment type ${type}`);
+    if (type < AsPathSegmentType.AsSet || type > AsPathSegmentType.AsConfedSet)
+      throw new EncodeError(`AS_PATH segment type ${type}`);
     if (asns.length === 0) throw new EncodeError('empty AS_PATH segment');
     const splittable = type === AsPathSegmentType.AsSequence || type === AsPathSegmentType.AsConfedSequence;
     if (asns.length > 255 && !splittable) throw new EncodeError(`AS_PATH set of ${asns.length} ASNs (max 255)`);
@@ -68,7 +75,9 @@ export function encodeAsPathSegments(segments: readonly AsPathSegment[], asnSize
       for (const asn of chunk) {
         if (!Number.isInteger(asn) || asn < 0 || asn > maxAsn) {
           throw new EncodeError(
-            asnSize === 2 && asn > 0xffff ? `ASN ${asn} needs a 4-octet session (see splitAs4Path)` : `ASN ${String(asn)} out of range`,
+            asnSize === 2 && asn > 0xffff
+              ? `ASN ${asn} needs a 4-octet session (see splitAs4Path)`
+              : `ASN ${String(asn)} out of range`,
           );
         }
         if (asnSize === 4) out.u32(asn);
@@ -151,7 +160,11 @@ export function mergeAs4Path(asPath: readonly AsPathSegment[], as4Path: readonly
     first.type === AsPathSegmentType.AsSequence &&
     last.asns.length + first.asns.length <= 255
   ) {
-    return [...leading.slice(0, -1), { type: AsPathSegmentType.AsSequence, asns: [...last.asns, ...first.asns] }, ...as4.slice(1)];
+    return [
+      ...leading.slice(0, -1),
+      { type: AsPathSegmentType.AsSequence, asns: [...last.asns, ...first.asns] },
+      ...as4.slice(1),
+    ];
   }
   return [...leading, ...as4];
 }
@@ -161,7 +174,10 @@ export function mergeAs4Path(asPath: readonly AsPathSegment[], as4Path: readonly
  * place of every 4-octet ASN, and the AS4_PATH to send alongside it (without
  * confederation segments), or `undefined` when every ASN fits in 2 octets.
  */
-export function splitAs4Path(segments: readonly AsPathSegment[]): { asPath: AsPathSegment[]; as4Path: AsPathSegment[] | undefined } {
+export function splitAs4Path(segments: readonly AsPathSegment[]): {
+  asPath: AsPathSegment[];
+  as4Path: AsPathSegment[] | undefined;
+} {
   let needsAs4 = false;
   const asPath = segments.map((s) => {
     if (!s.asns.some((a) => a > 0xffff)) return s;
@@ -171,7 +187,10 @@ export function splitAs4Path(segments: readonly AsPathSegment[]): { asPath: AsPa
   return { asPath, as4Path: needsAs4 ? segments.filter((s) => !isConfed(s)) : undefined };
 }
 
-function find<T extends PathAttribute['type']>(attributes: readonly PathAttribute[], type: T): Extract<PathAttribute, { type: T }> | undefined {
+function find<T extends PathAttribute['type']>(
+  attributes: readonly PathAttribute[],
+  type: T,
+): Extract<PathAttribute, { type: T }> | undefined {
   for (const a of attributes) if (a.type === type) return a as Extract<PathAttribute, { type: T }>;
   return undefined;
 }
@@ -199,12 +218,16 @@ export interface EffectiveAs4Info {
 export function effectiveAsPathInfo(attributes: readonly PathAttribute[], context: SessionContext): EffectiveAs4Info {
   const asPath = find(attributes, 'as-path')?.segments;
   const aggregatorAttribute = find(attributes, 'aggregator');
-  let aggregator: Aggregator | undefined = aggregatorAttribute && { asn: aggregatorAttribute.asn, address: aggregatorAttribute.address };
+  let aggregator: Aggregator | undefined = aggregatorAttribute && {
+    asn: aggregatorAttribute.asn,
+    address: aggregatorAttribute.address,
+  };
   if (context.fourOctetAs) return { asPath, aggregator };
   const as4Aggregator = find(attributes, 'as4-aggregator');
   const as4Path = find(attributes, 'as4-path');
   if (aggregator !== undefined && aggregator.asn !== AS_TRANS) return { asPath, aggregator };
-  if (aggregator !== undefined && as4Aggregator !== undefined) aggregator = { asn: as4Aggregator.asn, address: as4Aggregator.address };
+  if (aggregator !== undefined && as4Aggregator !== undefined)
+    aggregator = { asn: as4Aggregator.asn, address: as4Aggregator.address };
   if (asPath === undefined || as4Path === undefined) return { asPath, aggregator };
   return { asPath: mergeAs4Path(asPath, as4Path.segments), aggregator };
 }

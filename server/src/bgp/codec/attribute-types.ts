@@ -212,7 +212,13 @@ export interface AttributeDescriptor<A extends KnownAttribute = KnownAttribute> 
   readonly flags: number;
   /** RFC 7606 section 7 approach when the value is malformed. */
   readonly malformedAction: ErrorAction;
-  decode(bytes: Uint8Array, start: number, end: number, flags: number, context: SessionContext): A | UnknownAttribute | BgpError;
+  decode(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    flags: number,
+    context: SessionContext,
+  ): A | UnknownAttribute | BgpError;
   /** Write the value only (no flags, code or length). Throws EncodeError for unencodable values. */
   encode(attribute: A, out: ByteWriter, context: SessionContext): void;
   /** Human-readable value, e.g. "65001 {65002,65003}". */

@@ -29,7 +29,7 @@ import {
   type PathAttribute,
   type UnknownAttribute,
 } from './attribute-types';
-import { ByteWriter, EncodeError, readU16, readU32, toHex } from './bytes';
+import { type ByteWriter, EncodeError, readU16, readU32, toHex } from './bytes';
 import {
   decodeExtendedCommunities,
   decodeLargeCommunities,
@@ -40,7 +40,14 @@ import {
 } from './communities';
 import { ErrorCode, UpdateMessageSubcode } from './error-codes';
 import { BgpError, type ErrorAction } from './errors';
-import { decodeMpReach, decodeMpUnreach, encodeMpReach, encodeMpUnreach, formatMpReach, formatMpUnreach } from './mp-nlri';
+import {
+  decodeMpReach,
+  decodeMpUnreach,
+  encodeMpReach,
+  encodeMpUnreach,
+  formatMpReach,
+  formatMpUnreach,
+} from './mp-nlri';
 import type { SessionContext } from './session-context';
 
 /** Why a value is malformed: the UPDATE Message Error subcode and a reason. */
@@ -64,7 +71,13 @@ export function attributeBytes(bytes: Uint8Array, valueStart: number, valueEnd: 
 }
 
 interface AttributeSpec<A extends KnownAttribute> extends Omit<AttributeDescriptor<A>, 'decode'> {
-  decodeValue(bytes: Uint8Array, start: number, end: number, flags: number, context: SessionContext): A | UnknownAttribute | Fault;
+  decodeValue(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    flags: number,
+    context: SessionContext,
+  ): A | UnknownAttribute | Fault;
 }
 
 function define<A extends KnownAttribute>(spec: AttributeSpec<A>): AttributeDescriptor<A> {
@@ -131,7 +144,8 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'NEXT_HOP',
     flags: WELL_KNOWN,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.3
-    decodeValue: (bytes, start, end, flags) => expectLength(start, end, 4) ?? { type: 'next-hop', flags, address: readU32(bytes, start) },
+    decodeValue: (bytes, start, end, flags) =>
+      expectLength(start, end, 4) ?? { type: 'next-hop', flags, address: readU32(bytes, start) },
     encode: (a, out) => out.u32(a.address, 'NEXT_HOP'),
     format: (a) => formatIpv4(a.address),
   }),
@@ -141,7 +155,8 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'MULTI_EXIT_DISC',
     flags: OPTIONAL_NON_TRANSITIVE,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.4
-    decodeValue: (bytes, start, end, flags) => expectLength(start, end, 4) ?? { type: 'multi-exit-disc', flags, value: readU32(bytes, start) },
+    decodeValue: (bytes, start, end, flags) =>
+      expectLength(start, end, 4) ?? { type: 'multi-exit-disc', flags, value: readU32(bytes, start) },
     encode: (a, out) => out.u32(a.value, 'MULTI_EXIT_DISC'),
     format: (a) => String(a.value),
   }),
@@ -151,7 +166,8 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'LOCAL_PREF',
     flags: WELL_KNOWN,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.5
-    decodeValue: (bytes, start, end, flags) => expectLength(start, end, 4) ?? { type: 'local-pref', flags, value: readU32(bytes, start) },
+    decodeValue: (bytes, start, end, flags) =>
+      expectLength(start, end, 4) ?? { type: 'local-pref', flags, value: readU32(bytes, start) },
     encode: (a, out) => out.u32(a.value, 'LOCAL_PREF'),
     format: (a) => String(a.value),
   }),
@@ -181,7 +197,8 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     },
     encode(a, out, context) {
       if (context.fourOctetAs) out.u32(a.asn, 'AGGREGATOR ASN');
-      else if (a.asn > 0xffff) throw new EncodeError(`AGGREGATOR ASN ${a.asn} needs a 4-octet session (use AS_TRANS and AS4_AGGREGATOR)`);
+      else if (a.asn > 0xffff)
+        throw new EncodeError(`AGGREGATOR ASN ${a.asn} needs a 4-octet session (use AS_TRANS and AS4_AGGREGATOR)`);
       else out.u16(a.asn, 'AGGREGATOR ASN');
       out.u32(a.address, 'AGGREGATOR address');
     },
@@ -258,7 +275,9 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.14
     decodeValue(bytes, start, end, flags) {
       const communities = decodeExtendedCommunities(bytes, start, end);
-      return typeof communities === 'string' ? lengthFault(communities) : { type: 'extended-communities', flags, communities };
+      return typeof communities === 'string'
+        ? lengthFault(communities)
+        : { type: 'extended-communities', flags, communities };
     },
     encode: (a, out) => a.communities.forEach((c) => out.u64(c, 'extended community')),
     format: (a) => a.communities.map(formatExtendedCommunity).join(' '),
@@ -304,7 +323,9 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     malformedAction: TREAT_AS_WITHDRAW, // RFC 8092 6
     decodeValue(bytes, start, end, flags) {
       const communities = decodeLargeCommunities(bytes, start, end);
-      return typeof communities === 'string' ? lengthFault(communities) : { type: 'large-communities', flags, communities };
+      return typeof communities === 'string'
+        ? lengthFault(communities)
+        : { type: 'large-communities', flags, communities };
     },
     encode(a, out) {
       for (const c of a.communities) {
@@ -361,7 +382,8 @@ export function encodeAttribute(attribute: PathAttribute, out: ByteWriter, conte
     descriptor.encode(attribute, out, context);
   }
   const length = out.length - valueStart;
-  if (length > 0xffff) throw new EncodeError(`${attributeName(attributeCode(attribute))} value is ${length} octets (max 65535)`);
+  if (length > 0xffff)
+    throw new EncodeError(`${attributeName(attributeCode(attribute))} value is ${length} octets (max 65535)`);
   if (extended) {
     out.setU16(lengthAt, length);
   } else if (length <= 0xff) {

@@ -2,7 +2,7 @@
  * OPEN capabilities (RFC 5492). One descriptor table drives decoding,
  * encoding and formatting; capabilities without a row are kept as raw bytes.
  */
-import { ByteWriter, EncodeError, readU16, readU32, toHex } from './bytes';
+import { type ByteWriter, EncodeError, readU16, readU32, toHex } from './bytes';
 import { ErrorCode, OpenMessageSubcode } from './error-codes';
 import { BgpError } from './errors';
 import { formatAfiSafi } from './family';
@@ -186,7 +186,9 @@ export const CAPABILITY_DESCRIPTORS: readonly CapabilityDescriptor[] = [
       }
     },
     format: (c: ExtendedNextHopCapability) =>
-      c.entries.map((e) => `${formatAfiSafi(e.afi, e.safi)} via ${e.nextHopAfi === 2 ? 'ipv6' : `afi-${e.nextHopAfi}`}`).join(', '),
+      c.entries
+        .map((e) => `${formatAfiSafi(e.afi, e.safi)} via ${e.nextHopAfi === 2 ? 'ipv6' : `afi-${e.nextHopAfi}`}`)
+        .join(', '),
   } satisfies CapabilityDescriptor<ExtendedNextHopCapability>,
   empty<ExtendedMessageCapability>(CapabilityCode.ExtendedMessage, 'extended-message', 'EXTENDED_MESSAGE'),
   {
@@ -216,7 +218,9 @@ export const CAPABILITY_DESCRIPTORS: readonly CapabilityDescriptor[] = [
     },
     format(c: GracefulRestartCapability) {
       const flags = [c.flags & 8 ? 'restarting' : '', c.flags & 4 ? 'notification' : ''].filter(Boolean).join(',');
-      const families = c.families.map((f) => `${formatAfiSafi(f.afi, f.safi)}${f.flags & GR_FORWARDING_STATE ? '(forwarding)' : ''}`);
+      const families = c.families.map(
+        (f) => `${formatAfiSafi(f.afi, f.safi)}${f.flags & GR_FORWARDING_STATE ? '(forwarding)' : ''}`,
+      );
       return [`time ${c.restartTime}`, flags && `flags ${flags}`, ...families].filter(Boolean).join(' ');
     },
   } satisfies CapabilityDescriptor<GracefulRestartCapability>,
@@ -240,7 +244,8 @@ export const CAPABILITY_DESCRIPTORS: readonly CapabilityDescriptor[] = [
     decode(bytes, start, end): AddPathCapability | string {
       if ((end - start) % 4 !== 0) return `length ${end - start} is not a multiple of 4`;
       const families: AddPathFamily[] = [];
-      for (let i = start; i < end; i += 4) families.push({ afi: readU16(bytes, i), safi: bytes[i + 2], mode: bytes[i + 3] });
+      for (let i = start; i < end; i += 4)
+        families.push({ afi: readU16(bytes, i), safi: bytes[i + 2], mode: bytes[i + 3] });
       return { type: 'add-path', families };
     },
     encode(c: AddPathCapability, out) {
@@ -252,10 +257,17 @@ export const CAPABILITY_DESCRIPTORS: readonly CapabilityDescriptor[] = [
     },
     format: (c: AddPathCapability) =>
       c.families
-        .map((f) => `${formatAfiSafi(f.afi, f.safi)} ${['none', 'receive', 'send', 'send-receive'][f.mode] ?? `mode-${f.mode}`}`)
+        .map(
+          (f) =>
+            `${formatAfiSafi(f.afi, f.safi)} ${['none', 'receive', 'send', 'send-receive'][f.mode] ?? `mode-${f.mode}`}`,
+        )
         .join(', '),
   } satisfies CapabilityDescriptor<AddPathCapability>,
-  empty<EnhancedRouteRefreshCapability>(CapabilityCode.EnhancedRouteRefresh, 'enhanced-route-refresh', 'ENHANCED_ROUTE_REFRESH'),
+  empty<EnhancedRouteRefreshCapability>(
+    CapabilityCode.EnhancedRouteRefresh,
+    'enhanced-route-refresh',
+    'ENHANCED_ROUTE_REFRESH',
+  ),
 ];
 
 const BY_CODE: ReadonlyMap<number, CapabilityDescriptor> = new Map(CAPABILITY_DESCRIPTORS.map((d) => [d.code, d]));
@@ -318,7 +330,8 @@ export function encodeCapabilities(capabilities: readonly Capability[], out: Byt
       descriptor.encode(capability, out);
     }
     const length = out.length - lengthAt - 1;
-    if (length > 255) throw new EncodeError(`capability ${capabilityCode(capability)} value is ${length} octets (max 255)`);
+    if (length > 255)
+      throw new EncodeError(`capability ${capabilityCode(capability)} value is ${length} octets (max 255)`);
     out.setU8(lengthAt, length);
   }
 }

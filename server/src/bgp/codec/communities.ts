@@ -43,7 +43,11 @@ export function decodeLargeCommunities(bytes: Uint8Array, start: number, end: nu
   if (length === 0 || length % 12 !== 0) return `length ${length} is not a non-zero multiple of 12`;
   const out = new Array<LargeCommunity>(length / 12);
   for (let i = start, k = 0; i < end; i += 12, k++) {
-    out[k] = { globalAdministrator: readU32(bytes, i), localData1: readU32(bytes, i + 4), localData2: readU32(bytes, i + 8) };
+    out[k] = {
+      globalAdministrator: readU32(bytes, i),
+      localData1: readU32(bytes, i + 4),
+      localData2: readU32(bytes, i + 8),
+    };
   }
   return out;
 }

@@ -15,7 +15,9 @@ export function formatMessage(message: BgpMessage): string {
   const lines: string[] = [];
   switch (message.type) {
     case 'OPEN':
-      lines.push(`OPEN version ${message.version} my-as ${message.myAs} hold-time ${message.holdTime} bgp-id ${formatIpv4(message.bgpId)}`);
+      lines.push(
+        `OPEN version ${message.version} my-as ${message.myAs} hold-time ${message.holdTime} bgp-id ${formatIpv4(message.bgpId)}`,
+      );
       if (message.extendedParameters) lines.push('  extended optional parameters (RFC 9072)');
       message.parameters.forEach((parameter, index) => {
         for (const capability of parameter.capabilities) lines.push(`  [${index}] ${formatCapability(capability)}`);
@@ -28,14 +30,19 @@ export function formatMessage(message: BgpMessage): string {
       for (const n of message.nlri) lines.push(`  nlri ${formatNlri(n)}`);
       break;
     case 'NOTIFICATION':
-      lines.push(`NOTIFICATION ${formatNotificationCode(message.code, message.subcode)}${message.data.length ? ` data ${toHex(message.data)}` : ''}`);
-      if (message.shutdownCommunication !== undefined) lines.push(`  shutdown communication ${JSON.stringify(message.shutdownCommunication)}`);
+      lines.push(
+        `NOTIFICATION ${formatNotificationCode(message.code, message.subcode)}${message.data.length ? ` data ${toHex(message.data)}` : ''}`,
+      );
+      if (message.shutdownCommunication !== undefined)
+        lines.push(`  shutdown communication ${JSON.stringify(message.shutdownCommunication)}`);
       break;
     case 'KEEPALIVE':
       lines.push('KEEPALIVE');
       break;
     case 'ROUTE-REFRESH':
-      lines.push(`ROUTE-REFRESH ${formatAfiSafi(message.afi, message.safi)} ${REFRESH_SUBTYPES[message.subtype] ?? `subtype ${message.subtype}`}`);
+      lines.push(
+        `ROUTE-REFRESH ${formatAfiSafi(message.afi, message.safi)} ${REFRESH_SUBTYPES[message.subtype] ?? `subtype ${message.subtype}`}`,
+      );
       break;
   }
   return lines.join('\n');

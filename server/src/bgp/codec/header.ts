@@ -2,7 +2,7 @@
  * The 19-octet message header (RFC 4271 4.1): 16-octet marker of all ones,
  * 2-octet length, 1-octet type, and the length checks of RFC 4271 6.1.
  */
-import { ByteWriter, readU16 } from './bytes';
+import { type ByteWriter, readU16 } from './bytes';
 import { ErrorCode, MessageHeaderSubcode } from './error-codes';
 import { BgpError } from './errors';
 
@@ -64,7 +64,8 @@ export function checkHeader(bytes: Uint8Array, offset: number, maxLength: number
   if (min === undefined) {
     return headerError(MessageHeaderSubcode.BadMessageType, `unknown message type ${type}`, Uint8Array.of(type));
   }
-  const max = type === MessageType.Open || type === MessageType.Keepalive ? Math.min(maxLength, BASE_MAX_LENGTH) : maxLength;
+  const max =
+    type === MessageType.Open || type === MessageType.Keepalive ? Math.min(maxLength, BASE_MAX_LENGTH) : maxLength;
   if (length < min || length > max || (type === MessageType.Keepalive && length !== HEADER_LENGTH)) {
     return headerError(
       MessageHeaderSubcode.BadMessageLength,

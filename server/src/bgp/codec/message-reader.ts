@@ -6,7 +6,12 @@ import { readU16, StreamBuffer } from './bytes';
 import { BgpError } from './errors';
 import { HEADER_LENGTH, checkHeader } from './header';
 import { type DecodeResult, decodeMessage } from './message';
-import { DEFAULT_SESSION, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH, type SessionContext } from './session-context';
+import {
+  DEFAULT_SESSION,
+  MAX_EXTENDED_MESSAGE_LENGTH,
+  MAX_MESSAGE_LENGTH,
+  type SessionContext,
+} from './session-context';
 
 /** One framed message, or the Message Header Error that ends the stream. */
 export type FrameResult =
@@ -49,7 +54,6 @@ export class MessageReader {
     if (this.failure !== undefined) return;
     this.input.push(chunk);
   }
-
 
   /**
    * The next complete message as raw bytes, `undefined` if more bytes are

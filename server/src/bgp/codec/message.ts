@@ -88,7 +88,9 @@ export function decodeMessage(bytes: Uint8Array, context: SessionContext = DEFAU
     }
     case MessageType.Update: {
       const update = decodeUpdate(bytes, HEADER_LENGTH, end, context);
-      return update instanceof BgpError ? failure(update) : { ok: true, message: update.message, errors: update.errors };
+      return update instanceof BgpError
+        ? failure(update)
+        : { ok: true, message: update.message, errors: update.errors };
     }
     case MessageType.Notification:
       return { ok: true, message: decodeNotification(bytes, HEADER_LENGTH, end), errors: NO_ERRORS };
@@ -147,14 +149,16 @@ export function encodeMessage(message: BgpMessage, context: SessionContext = DEF
     if (type === undefined) throw new EncodeError(`unknown message type ${String(message.type)}`);
     const lengthAt = writeHeader(out, type);
     encodeBody(message, out, context);
-    const max = message.type === 'OPEN' || message.type === 'KEEPALIVE' ? MAX_MESSAGE_LENGTH : maxMessageLength(context);
+    const max =
+      message.type === 'OPEN' || message.type === 'KEEPALIVE' ? MAX_MESSAGE_LENGTH : maxMessageLength(context);
     if (out.length > max) throw new EncodeError(`${message.type} would be ${out.length} octets (max ${max})`);
     out.setU16(lengthAt, out.length);
     return { ok: true, bytes: out.toBytes() };
   } catch (error) {
     if (error instanceof EncodeError) return { ok: false, reason: error.message };
     // A value of the wrong shape (e.g. a missing array) from untyped callers.
-    if (error instanceof TypeError || error instanceof RangeError) return { ok: false, reason: `invalid message: ${error.message}` };
+    if (error instanceof TypeError || error instanceof RangeError)
+      return { ok: false, reason: `invalid message: ${error.message}` };
     throw error;
   }
 }

@@ -5,16 +5,16 @@
  */
 import { formatIpv4, formatIpv6 } from './address';
 import type { MpReachNlriAttribute, MpUnreachNlriAttribute, NextHop, UnknownAttribute } from './attribute-types';
-import { ByteWriter, EncodeError, readU16, readU32, readU128 } from './bytes';
+import { type ByteWriter, EncodeError, readU16, readU32, readU128 } from './bytes';
 import { Afi, formatAfiSafi, isPrefixFamily } from './family';
 import { decodeNlri, encodeNlri } from './nlri';
 import type { Nlri } from './prefix';
 import { formatNlri } from './prefix';
 import { type SessionContext, hasAddPath } from './session-context';
 
-
 function writeIpv6(address: bigint, out: ByteWriter): void {
-  if (typeof address !== 'bigint' || address < 0n || address >= 1n << 128n) throw new EncodeError('IPv6 next hop out of range');
+  if (typeof address !== 'bigint' || address < 0n || address >= 1n << 128n)
+    throw new EncodeError('IPv6 next hop out of range');
   for (let shift = 96n; shift >= 0n; shift -= 32n) out.u32(Number((address >> shift) & 0xffffffffn));
 }
 
@@ -54,7 +54,8 @@ export function decodeMpReach(
 
 export function encodeMpReach(attribute: MpReachNlriAttribute, out: ByteWriter, context: SessionContext): void {
   const { afi, safi, nextHop } = attribute;
-  if (!isPrefixFamily(afi, safi)) throw new EncodeError(`MP_REACH_NLRI for ${formatAfiSafi(afi, safi)} must be an unknown (raw) attribute`);
+  if (!isPrefixFamily(afi, safi))
+    throw new EncodeError(`MP_REACH_NLRI for ${formatAfiSafi(afi, safi)} must be an unknown (raw) attribute`);
   out.u16(afi);
   out.u8(safi);
   if (nextHop.family === 4) {
@@ -83,14 +84,22 @@ export function decodeMpUnreach(
   const safi = bytes[start + 2];
   if (!isPrefixFamily(afi, safi)) return { type: 'unknown', code: 15, flags, value: bytes.slice(start, end) };
   const withdrawn: Nlri[] = [];
-  const problem = decodeNlri(bytes, start + 3, end, afi === Afi.Ipv4 ? 4 : 6, hasAddPath(context, afi, safi), withdrawn);
+  const problem = decodeNlri(
+    bytes,
+    start + 3,
+    end,
+    afi === Afi.Ipv4 ? 4 : 6,
+    hasAddPath(context, afi, safi),
+    withdrawn,
+  );
   if (problem !== undefined) return `${formatAfiSafi(afi, safi)} withdrawn routes: ${problem}`;
   return { type: 'mp-unreach-nlri', flags, afi, safi, withdrawn };
 }
 
 export function encodeMpUnreach(attribute: MpUnreachNlriAttribute, out: ByteWriter, context: SessionContext): void {
   const { afi, safi } = attribute;
-  if (!isPrefixFamily(afi, safi)) throw new EncodeError(`MP_UNREACH_NLRI for ${formatAfiSafi(afi, safi)} must be an unknown (raw) attribute`);
+  if (!isPrefixFamily(afi, safi))
+    throw new EncodeError(`MP_UNREACH_NLRI for ${formatAfiSafi(afi, safi)} must be an unknown (raw) attribute`);
   out.u16(afi);
   out.u8(safi);
   encodeNlri(attribute.withdrawn, afi === Afi.Ipv4 ? 4 : 6, hasAddPath(context, afi, safi), out);

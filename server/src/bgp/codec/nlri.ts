@@ -3,7 +3,7 @@
  * Identifiers (RFC 7911 3). This is the decode hot path: no string building
  * unless the input is malformed, one object per prefix, addresses as numbers.
  */
-import { ByteWriter, EncodeError, readU32 } from './bytes';
+import { type ByteWriter, EncodeError, readU32 } from './bytes';
 import { type Nlri, ipv4Mask } from './prefix';
 
 // Scratch for reading an IPv6 prefix as two u64: overwritten before every read, so nothing in it
@@ -89,7 +89,8 @@ export function encodeNlri(list: readonly Nlri[], family: 4 | 6, addPath: boolea
   for (const nlri of list) {
     if (nlri.family !== family) throw new EncodeError(`IPv${nlri.family} prefix in an IPv${family} NLRI field`);
     if (addPath) {
-      if (nlri.pathId === undefined) throw new EncodeError('ADD-PATH is in use for this family: every NLRI needs a pathId');
+      if (nlri.pathId === undefined)
+        throw new EncodeError('ADD-PATH is in use for this family: every NLRI needs a pathId');
       out.u32(nlri.pathId, 'path identifier');
     } else if (nlri.pathId !== undefined) {
       throw new EncodeError('NLRI has a pathId but ADD-PATH is not in use for this family');
@@ -97,15 +98,18 @@ export function encodeNlri(list: readonly Nlri[], family: 4 | 6, addPath: boolea
     if (nlri.family === 4) {
       const { address, length } = nlri;
       if (!Number.isInteger(length) || length < 0 || length > 32) throw new EncodeError(`IPv4 prefix length ${length}`);
-      if (!Number.isInteger(address) || address < 0 || address > 0xffffffff) throw new EncodeError(`IPv4 address ${address}`);
+      if (!Number.isInteger(address) || address < 0 || address > 0xffffffff)
+        throw new EncodeError(`IPv4 address ${address}`);
       out.u8(length);
       const masked = (address & ipv4Mask(length)) >>> 0;
       const n = (length + 7) >>> 3;
       for (let k = 0; k < n; k++) out.u8((masked >>> (24 - 8 * k)) & 0xff);
     } else {
       const { address, length } = nlri;
-      if (!Number.isInteger(length) || length < 0 || length > 128) throw new EncodeError(`IPv6 prefix length ${length}`);
-      if (typeof address !== 'bigint' || address < 0n || address >= 1n << 128n) throw new EncodeError('IPv6 address out of range');
+      if (!Number.isInteger(length) || length < 0 || length > 128)
+        throw new EncodeError(`IPv6 prefix length ${length}`);
+      if (typeof address !== 'bigint' || address < 0n || address >= 1n << 128n)
+        throw new EncodeError('IPv6 address out of range');
       out.u8(length);
       const n = (length + 7) >>> 3;
       for (let k = 0; k < n; k++) {

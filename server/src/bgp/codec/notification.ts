@@ -2,7 +2,7 @@
  * NOTIFICATION message (RFC 4271 4.5) and the Shutdown Communication
  * carried by Cease / Administrative Shutdown and Administrative Reset (RFC 9003).
  */
-import { ByteWriter, EMPTY_BYTES } from './bytes';
+import { type ByteWriter, EMPTY_BYTES } from './bytes';
 import { CeaseSubcode, ErrorCode, errorCodeName, errorSubcodeName } from './error-codes';
 import type { BgpError } from './errors';
 import { decodeUtf8, encodeUtf8 } from './utf8';
@@ -25,7 +25,10 @@ export interface NotificationMessage {
 export const MAX_SHUTDOWN_COMMUNICATION_LENGTH = 255;
 
 function carriesShutdownCommunication(code: number, subcode: number): boolean {
-  return code === ErrorCode.Cease && (subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset);
+  return (
+    code === ErrorCode.Cease &&
+    (subcode === CeaseSubcode.AdministrativeShutdown || subcode === CeaseSubcode.AdministrativeReset)
+  );
 }
 
 /** Decode a NOTIFICATION body (bytes[start, end) after the header; at least 2 octets). */

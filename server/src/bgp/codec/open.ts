@@ -43,16 +43,29 @@ export function decodeOpen(bytes: Uint8Array, start: number, end: number): OpenM
   // The header check guarantees end - start >= FIXED_LENGTH.
   const version = bytes[start];
   if (version !== 4) {
-    return openError(OpenMessageSubcode.UnsupportedVersionNumber, `version ${version}, only 4 is supported`, Uint8Array.of(0, 4));
+    return openError(
+      OpenMessageSubcode.UnsupportedVersionNumber,
+      `version ${version}, only 4 is supported`,
+      Uint8Array.of(0, 4),
+    );
   }
   const myAs = readU16(bytes, start + 1);
   const holdTime = readU16(bytes, start + 3);
   const bgpId = readU32(bytes, start + 5);
   if (myAs === 0) return openError(OpenMessageSubcode.BadPeerAs, 'My Autonomous System is 0 (RFC 7607)');
   if (holdTime === 1 || holdTime === 2) {
-    return openError(OpenMessageSubcode.UnacceptableHoldTime, `hold time ${holdTime}`, bytes.slice(start + 3, start + 5));
+    return openError(
+      OpenMessageSubcode.UnacceptableHoldTime,
+      `hold time ${holdTime}`,
+      bytes.slice(start + 3, start + 5),
+    );
   }
-  if (bgpId === 0) return openError(OpenMessageSubcode.BadBgpIdentifier, 'BGP Identifier is 0 (RFC 6286)', bytes.slice(start + 5, start + 9));
+  if (bgpId === 0)
+    return openError(
+      OpenMessageSubcode.BadBgpIdentifier,
+      'BGP Identifier is 0 (RFC 6286)',
+      bytes.slice(start + 5, start + 9),
+    );
 
   const declared = bytes[start + 9];
   let i = start + FIXED_LENGTH;
@@ -74,14 +87,20 @@ export function decodeOpen(bytes: Uint8Array, start: number, end: number): OpenM
   const headerLength = extendedParameters ? 3 : 2;
   const parameters: CapabilitiesParameter[] = [];
   while (i < paramsEnd) {
-    if (paramsEnd - i < headerLength) return openError(OpenMessageSubcode.Unspecific, 'truncated optional parameter header');
+    if (paramsEnd - i < headerLength)
+      return openError(OpenMessageSubcode.Unspecific, 'truncated optional parameter header');
     const type = bytes[i];
     const length = extendedParameters ? readU16(bytes, i + 1) : bytes[i + 1];
     const valueStart = i + headerLength;
     const valueEnd = valueStart + length;
-    if (valueEnd > paramsEnd) return openError(OpenMessageSubcode.Unspecific, `optional parameter ${type} overruns the parameters`);
+    if (valueEnd > paramsEnd)
+      return openError(OpenMessageSubcode.Unspecific, `optional parameter ${type} overruns the parameters`);
     if (type !== CAPABILITIES_PARAMETER) {
-      return openError(OpenMessageSubcode.UnsupportedOptionalParameter, `optional parameter type ${type}`, bytes.slice(i, valueEnd));
+      return openError(
+        OpenMessageSubcode.UnsupportedOptionalParameter,
+        `optional parameter type ${type}`,
+        bytes.slice(i, valueEnd),
+      );
     }
     const capabilities = decodeCapabilities(bytes, valueStart, valueEnd);
     if (capabilities instanceof BgpError) return capabilities;
@@ -116,14 +135,16 @@ export function encodeOpen(message: OpenMessage, out: ByteWriter): void {
     encodeCapabilities(parameter.capabilities, out);
     const length = out.length - valueStart;
     if (extended) out.setU16(parameterLengthAt, length);
-    else if (length > 255) throw new EncodeError(`capabilities parameter is ${length} octets; set extendedParameters (RFC 9072)`);
+    else if (length > 255)
+      throw new EncodeError(`capabilities parameter is ${length} octets; set extendedParameters (RFC 9072)`);
     else out.setU8(parameterLengthAt, length);
   }
   const total = out.length - paramsStart;
   if (extended) {
     out.setU16(lengthAt + 2, total, 'extended optional parameters length');
   } else {
-    if (total > 255) throw new EncodeError(`optional parameters are ${total} octets; set extendedParameters (RFC 9072)`);
+    if (total > 255)
+      throw new EncodeError(`optional parameters are ${total} octets; set extendedParameters (RFC 9072)`);
     out.setU8(lengthAt, total);
   }
 }
@@ -153,7 +174,8 @@ export interface OpenOptions {
 /** Build an OPEN: AS_TRANS in My AS for 4-octet ASNs, the 4-octet AS capability, and the RFC 9072 encoding only when needed. */
 export function createOpenMessage(options: OpenOptions): OpenMessage {
   const capabilities: Capability[] = [...options.capabilities];
-  if (!capabilities.some((c) => c.type === 'four-octet-as')) capabilities.push({ type: 'four-octet-as', asn: options.asn });
+  if (!capabilities.some((c) => c.type === 'four-octet-as'))
+    capabilities.push({ type: 'four-octet-as', asn: options.asn });
   const parameters: CapabilitiesParameter[] = options.parameterPerCapability
     ? capabilities.map((c) => ({ capabilities: [c] }))
     : capabilities.length > 0

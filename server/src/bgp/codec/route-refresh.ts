@@ -1,5 +1,5 @@
 /** ROUTE-REFRESH message (RFC 2918) with the Enhanced Route Refresh subtypes (RFC 7313). */
-import { ByteWriter, readU16 } from './bytes';
+import { type ByteWriter, readU16 } from './bytes';
 import { ErrorCode, RouteRefreshSubcode } from './error-codes';
 import { BgpError } from './errors';
 
@@ -24,7 +24,12 @@ export interface RouteRefreshMessage {
  * Decode a ROUTE-REFRESH body. `messageStart` is where the header starts: a
  * wrong length is reported with the whole message as data (RFC 7313 5).
  */
-export function decodeRouteRefresh(bytes: Uint8Array, messageStart: number, start: number, end: number): RouteRefreshMessage | BgpError {
+export function decodeRouteRefresh(
+  bytes: Uint8Array,
+  messageStart: number,
+  start: number,
+  end: number,
+): RouteRefreshMessage | BgpError {
   // The header check guarantees at least 4 octets.
   const afi = readU16(bytes, start);
   const subtype = bytes[start + 2];

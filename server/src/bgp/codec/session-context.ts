@@ -17,7 +17,11 @@ export interface SessionContext {
 }
 
 /** Before (or without) capability negotiation: 2-octet ASNs, 4096-octet messages, no ADD-PATH. */
-export const DEFAULT_SESSION: SessionContext = Object.freeze({ fourOctetAs: false, extendedMessage: false, addPath: Object.freeze([]) });
+export const DEFAULT_SESSION: SessionContext = Object.freeze({
+  fourOctetAs: false,
+  extendedMessage: false,
+  addPath: Object.freeze([]),
+});
 
 /** Maximum message size without / with the Extended Message capability. */
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -57,7 +61,8 @@ export interface NegotiatedSession {
 export function negotiateSession(local: OpenMessage, remote: OpenMessage): NegotiatedSession {
   const localCaps = openCapabilities(local);
   const remoteCaps = openCapabilities(remote);
-  const both = (type: Capability['type']): boolean => localCaps.some((c) => c.type === type) && remoteCaps.some((c) => c.type === type);
+  const both = (type: Capability['type']): boolean =>
+    localCaps.some((c) => c.type === type) && remoteCaps.some((c) => c.type === type);
   const fourOctetAs = both('four-octet-as');
   const extendedMessage = both('extended-message');
   const localModes = addPathModes(localCaps);

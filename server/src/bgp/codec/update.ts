@@ -11,7 +11,7 @@ import {
   type PathAttribute,
 } from './attribute-types';
 import { attributeBytes, attributeCode, attributeDescriptor, encodeAttribute } from './attributes';
-import { ByteWriter, EncodeError, readU16 } from './bytes';
+import { type ByteWriter, EncodeError, readU16 } from './bytes';
 import { ErrorCode, UpdateMessageSubcode } from './error-codes';
 import { BgpError } from './errors';
 import { Afi, type AfiSafi, Safi, isPrefixFamily } from './family';
@@ -63,7 +63,12 @@ const wasSeen = (seen: Uint32Array, code: number): boolean => (seen[code >>> 5] 
 const markSeen = (seen: Uint32Array, code: number): void => void (seen[code >>> 5] |= 1 << (code & 31));
 
 /** Decode an UPDATE body (bytes[start, end) after the header). */
-export function decodeUpdate(bytes: Uint8Array, start: number, end: number, context: SessionContext): DecodedUpdate | BgpError {
+export function decodeUpdate(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  context: SessionContext,
+): DecodedUpdate | BgpError {
   // The header check guarantees end - start >= 4.
   const withdrawnLength = readU16(bytes, start);
   const withdrawnStart = start + 2;
@@ -82,10 +87,12 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
   const addPathIpv4 = hasAddPath(context, Afi.Ipv4, Safi.Unicast);
   const withdrawn: Nlri[] = [];
   let problem = decodeNlri(bytes, withdrawnStart, withdrawnEnd, 4, addPathIpv4, withdrawn);
-  if (problem !== undefined) return updateError(UpdateMessageSubcode.InvalidNetworkField, 'session-reset', `Withdrawn Routes: ${problem}`);
+  if (problem !== undefined)
+    return updateError(UpdateMessageSubcode.InvalidNetworkField, 'session-reset', `Withdrawn Routes: ${problem}`);
   const nlri: Nlri[] = [];
   problem = decodeNlri(bytes, attributesEnd, end, 4, addPathIpv4, nlri);
-  if (problem !== undefined) return updateError(UpdateMessageSubcode.InvalidNetworkField, 'session-reset', `NLRI: ${problem}`);
+  if (problem !== undefined)
+    return updateError(UpdateMessageSubcode.InvalidNetworkField, 'session-reset', `NLRI: ${problem}`);
 
   const seen = newSeenCodes();
   const attributes: PathAttribute[] = [];
@@ -97,7 +104,9 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
     const headerLength = flags & AttributeFlag.ExtendedLength ? 4 : 3;
     if (attributesEnd - i < headerLength) {
       // RFC 7606 4: not even a minimum-sized attribute is left.
-      errors.push(malformedList('treat-as-withdraw', `${attributesEnd - i} trailing octets in the path attributes (RFC 7606 4)`));
+      errors.push(
+        malformedList('treat-as-withdraw', `${attributesEnd - i} trailing octets in the path attributes (RFC 7606 4)`),
+      );
       break;
     }
     const code = bytes[i + 1];
@@ -115,7 +124,9 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
       if (code === AttributeCode.MpReachNlri || code === AttributeCode.MpUnreachNlri) {
         return malformedList('session-reset', `attribute ${code} appears more than once`);
       }
-      errors.push(malformedList('attribute-discard', `attribute ${code} appears more than once; later copies discarded`));
+      errors.push(
+        malformedList('attribute-discard', `attribute ${code} appears more than once; later copies discarded`),
+      );
       continue;
     }
     markSeen(seen, code);
@@ -170,19 +181,27 @@ export function decodeUpdate(bytes: Uint8Array, start: number, end: number, cont
     for (const code of mandatory) {
       if (!wasSeen(seen, code)) {
         const reason = `missing well-known attribute ${MANDATORY_NAMES[code]}`;
-        errors.push(updateError(UpdateMessageSubcode.MissingWellKnownAttribute, 'treat-as-withdraw', reason, Uint8Array.of(code)));
+        errors.push(
+          updateError(UpdateMessageSubcode.MissingWellKnownAttribute, 'treat-as-withdraw', reason, Uint8Array.of(code)),
+        );
         withdraw = true;
       }
     }
   }
 
   if (!withdraw) {
-    return { message: { type: 'UPDATE', withdrawn, attributes, nlri }, errors: errors.length === 0 ? NO_ERRORS : errors };
+    return {
+      message: { type: 'UPDATE', withdrawn, attributes, nlri },
+      errors: errors.length === 0 ? NO_ERRORS : errors,
+    };
   }
   if (!reachable) {
     // RFC 7606 5.2: with no reachable NLRI found, we cannot be sure what to withdraw.
     const first = errors.find((e) => e.action === 'treat-as-withdraw');
-    return malformedList('session-reset', `${first?.reason ?? 'malformed attribute'}; no reachable NLRI to treat as withdrawn (RFC 7606 5.2)`);
+    return malformedList(
+      'session-reset',
+      `${first?.reason ?? 'malformed attribute'}; no reachable NLRI to treat as withdrawn (RFC 7606 5.2)`,
+    );
   }
   return { message: asWithdrawal(withdrawn, nlri, attributes), errors: errors.length === 0 ? NO_ERRORS : errors };
 }
@@ -192,11 +211,16 @@ const MANDATORY_WITH_NEXT_HOP: readonly number[] = [AttributeCode.Origin, Attrib
 const MANDATORY_NAMES: Readonly<Record<number, string>> = { 1: 'ORIGIN', 2: 'AS_PATH', 3: 'NEXT_HOP' };
 
 /** The UPDATE that withdraws everything `attributes`/`nlri` announced or withdrew (RFC 7606 2, treat-as-withdraw). */
-function asWithdrawal(withdrawn: readonly Nlri[], nlri: readonly Nlri[], attributes: readonly PathAttribute[]): UpdateMessage {
+function asWithdrawal(
+  withdrawn: readonly Nlri[],
+  nlri: readonly Nlri[],
+  attributes: readonly PathAttribute[],
+): UpdateMessage {
   const unreach: MpUnreachNlriAttribute[] = [];
   const add = (afi: number, safi: number, prefixes: readonly Nlri[]): void => {
     const index = unreach.findIndex((u) => u.afi === afi && u.safi === safi);
-    if (index < 0) unreach.push({ type: 'mp-unreach-nlri', flags: AttributeFlag.Optional, afi, safi, withdrawn: prefixes });
+    if (index < 0)
+      unreach.push({ type: 'mp-unreach-nlri', flags: AttributeFlag.Optional, afi, safi, withdrawn: prefixes });
     else unreach[index] = { ...unreach[index], withdrawn: [...unreach[index].withdrawn, ...prefixes] };
   };
   for (const a of attributes) {
@@ -245,6 +269,11 @@ export function createEndOfRib(afi: number, safi: number): UpdateMessage {
   if (afi === Afi.Ipv4 && safi === Safi.Unicast) return { type: 'UPDATE', withdrawn: [], attributes: [], nlri: [] };
   const attribute: PathAttribute = isPrefixFamily(afi, safi)
     ? { type: 'mp-unreach-nlri', flags: AttributeFlag.Optional, afi, safi, withdrawn: [] }
-    : { type: 'unknown', code: AttributeCode.MpUnreachNlri, flags: AttributeFlag.Optional, value: Uint8Array.of(afi >>> 8, afi & 0xff, safi) };
+    : {
+        type: 'unknown',
+        code: AttributeCode.MpUnreachNlri,
+        flags: AttributeFlag.Optional,
+        value: Uint8Array.of(afi >>> 8, afi & 0xff, safi),
+      };
   return { type: 'UPDATE', withdrawn: [], attributes: [attribute], nlri: [] };
 }

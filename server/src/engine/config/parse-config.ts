@@ -70,7 +70,9 @@ export function parseConfig(text: string, file: string): ConfigParse {
   }
   checkOverlaps(regions, externalIPPools, locate, at);
   checkSharedAsns(regions, locate, at);
-  const speaker = config.speaker ? parseSpeaker(config.speaker, (path, message) => at(locate(path).range, message)) : undefined;
+  const speaker = config.speaker
+    ? parseSpeaker(config.speaker, (path, message) => at(locate(path).range, message))
+    : undefined;
   if (errors.length > 0) return { config: undefined, errors: sortErrors(errors) };
 
   return {
@@ -138,7 +140,11 @@ function checkSharedAsns(
     region.asns.forEach((asn, i) => {
       const other = owner.get(asn);
       if (other === undefined) owner.set(asn, region.name);
-      else at(locate(['regions', region.name, 'asns', i]).range, `ASN ${asn} is listed for regions ${other} and ${region.name}: a route's origin AS must name one region`);
+      else
+        at(
+          locate(['regions', region.name, 'asns', i]).range,
+          `ASN ${asn} is listed for regions ${other} and ${region.name}: a route's origin AS must name one region`,
+        );
     });
   }
 }
@@ -190,7 +196,9 @@ function describeShapeError(e: ErrorObject, path: (string | number)[]): string {
       return `${where} must not be empty`;
     case 'minimum':
     case 'maximum':
-      return path.includes('asns') ? `${where}: ASN must be between 1 and 4294967295` : `${where} ${e.message ?? 'is out of range'}`;
+      return path.includes('asns')
+        ? `${where}: ASN must be between 1 and 4294967295`
+        : `${where} ${e.message ?? 'is out of range'}`;
     case 'uniqueItems':
       return `${where} lists the same value twice`;
     default:
@@ -199,11 +207,22 @@ function describeShapeError(e: ErrorObject, path: (string | number)[]): string {
 }
 
 function article(type: string): string {
-  return type === 'array' ? 'a list' : type === 'object' ? 'a mapping' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  return type === 'array'
+    ? 'a list'
+    : type === 'object'
+      ? 'a mapping'
+      : /^[aeiou]/.test(type)
+        ? `an ${type}`
+        : `a ${type}`;
 }
 
 /** The source range of the node at path (or of its key), falling back to the nearest existing parent. */
-function locateNode(doc: Document, lines: LineIndex, path: readonly (string | number)[], key: boolean): { range: SourceRange } {
+function locateNode(
+  doc: Document,
+  lines: LineIndex,
+  path: readonly (string | number)[],
+  key: boolean,
+): { range: SourceRange } {
   let node: unknown = doc.contents;
   let best: Node | undefined = isNode(node) ? node : undefined;
   for (let i = 0; i < path.length; i++) {
@@ -216,7 +235,12 @@ function locateNode(doc: Document, lines: LineIndex, path: readonly (string | nu
       const empty = isScalar(pair.value) && pair.value.value === null;
       if (last && (key || empty) && isNode(pair.key)) return { range: nodeRange(pair.key, lines) };
       node = pair.value;
-    } else if (node && typeof node === 'object' && 'items' in node && Array.isArray((node as { items: unknown[] }).items)) {
+    } else if (
+      node &&
+      typeof node === 'object' &&
+      'items' in node &&
+      Array.isArray((node as { items: unknown[] }).items)
+    ) {
       node = (node as { items: unknown[] }).items[Number(segment)];
     } else break;
     if (!isNode(node)) break;

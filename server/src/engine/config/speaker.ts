@@ -74,19 +74,28 @@ export function parseEndpoint(text: string): Endpoint | string {
 }
 
 function holdTimeError(value: number): string | undefined {
-  return value === 1 || value === 2 ? `hold time ${value} is not allowed: use 0 or 3 to 65535 (RFC 4271 4.2)` : undefined;
+  return value === 1 || value === 2
+    ? `hold time ${value} is not allowed: use 0 or 3 to 65535 (RFC 4271 4.2)`
+    : undefined;
 }
 
 /** Semantic checks after the schema: addresses, endpoints, duplicate peers, hold times. */
 export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined {
   let ok = true;
-  const fail = (path: (string | number)[], message: string) => { ok = false; at(['speaker', ...path], message); };
+  const fail = (path: (string | number)[], message: string) => {
+    ok = false;
+    at(['speaker', ...path], message);
+  };
   const routerId = parseIpAddress(raw.routerId);
-  if (!routerId || routerId.family !== 4) fail(['routerId'], `routerId "${raw.routerId}" must be an IPv4 address (the BGP identifier)`);
+  if (routerId?.family !== 4)
+    fail(['routerId'], `routerId "${raw.routerId}" must be an IPv4 address (the BGP identifier)`);
   else if (routerId.value === 0n) fail(['routerId'], 'routerId 0.0.0.0 is not a valid BGP identifier');
   const endpoint = (field: 'listen' | 'api', fallback: string): Endpoint => {
     const parsed = parseEndpoint(raw[field] ?? fallback);
-    if (typeof parsed === 'string') { fail([field], parsed); return { host: '', port: 0 }; }
+    if (typeof parsed === 'string') {
+      fail([field], parsed);
+      return { host: '', port: 0 };
+    }
     return parsed;
   };
   const listen = endpoint('listen', defaultListen);
@@ -105,9 +114,16 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
   const peers: SpeakerPeerConfig[] = [];
   (raw.peers ?? []).forEach((p, i) => {
     const address = parseIpAddress(p.address);
-    if (!address) { fail(['peers', i, 'address'], `peer address "${p.address}" is not an IP address`); return; }
+    if (!address) {
+      fail(['peers', i, 'address'], `peer address "${p.address}" is not an IP address`);
+      return;
+    }
     const first = seen.get(address.key);
-    if (first !== undefined) fail(['peers', i, 'address'], `peer ${p.address} is configured twice (also peers[${first}]); one session per address`);
+    if (first !== undefined)
+      fail(
+        ['peers', i, 'address'],
+        `peer ${p.address} is configured twice (also peers[${first}]); one session per address`,
+      );
     seen.set(address.key, i);
     const peerHold = p.holdTime ?? holdTime;
     const peerHoldError = holdTimeError(peerHold);
@@ -125,5 +141,14 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
     });
   });
   if (!ok || !routerId) return undefined;
-  return { asn: raw.asn, routerId: raw.routerId, routerIdValue: Number(routerId.value), listen, api, holdTime, peers, bmp };
+  return {
+    asn: raw.asn,
+    routerId: raw.routerId,
+    routerIdValue: Number(routerId.value),
+    listen,
+    api,
+    holdTime,
+    peers,
+    bmp,
+  };
 }

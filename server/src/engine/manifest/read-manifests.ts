@@ -29,9 +29,15 @@ export function readManifestFile(source: SourceFile): ManifestFile {
   const tooDeep = flowDepthExceededAt(source.text, maxFlowDepth);
   if (tooDeep !== undefined) {
     lines.counter.addNewLine(0);
-    for (let i = source.text.indexOf('\n'); i >= 0 && i < tooDeep; i = source.text.indexOf('\n', i + 1)) lines.counter.addNewLine(i + 1);
+    for (let i = source.text.indexOf('\n'); i >= 0 && i < tooDeep; i = source.text.indexOf('\n', i + 1))
+      lines.counter.addNewLine(i + 1);
     const message = `flow collections ("[", "{") nest deeper than ${maxFlowDepth} levels; no manifest nests like that, and the YAML parser cannot read it safely`;
-    return { file: source.path, services: [], syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }], suppressions: [] };
+    return {
+      file: source.path,
+      services: [],
+      syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }],
+      suppressions: [],
+    };
   }
   const docs = parseAllDocuments(source.text, { lineCounter: lines.counter, prettyErrors: false, merge: true });
   const services: ServiceManifest[] = [];
@@ -39,7 +45,8 @@ export function readManifestFile(source: SourceFile): ManifestFile {
   for (const doc of Array.isArray(docs) ? docs : []) {
     if (doc.errors.length > 0) {
       // A broken document could yield half a Service and false findings: report it, read the others.
-      for (const e of doc.errors) syntaxErrors.push({ range: lines.range(e.pos[0], e.pos[1]), message: firstLine(e.message) });
+      for (const e of doc.errors)
+        syntaxErrors.push({ range: lines.range(e.pos[0], e.pos[1]), message: firstLine(e.message) });
       continue;
     }
     const found: ServiceManifest[] = [];
@@ -144,7 +151,10 @@ class DocumentReader {
     const offset = node.range?.[0] ?? -1;
     if (target === undefined && !this.reported.has(offset)) {
       this.reported.add(offset);
-      this.unresolved.push({ range: this.range(node), message: `alias *${node.source} refers to no anchor &${node.source} in this document (anchors do not cross "---")` });
+      this.unresolved.push({
+        range: this.range(node),
+        message: `alias *${node.source} refers to no anchor &${node.source} in this document (anchors do not cross "---")`,
+      });
     }
     return target;
   }
@@ -192,7 +202,8 @@ class DocumentReader {
     const out: Located<string>[] = [];
     for (const item of node.items) {
       const value = this.resolve(item);
-      if (isScalar(value) && value.value !== null) out.push({ value: String(value.value), range: this.range(item as Node) });
+      if (isScalar(value) && value.value !== null)
+        out.push({ value: String(value.value), range: this.range(item as Node) });
     }
     return out;
   }

@@ -7,8 +7,8 @@ import type { Rule } from './rule';
 export const clusterIpOutsideRegion: Rule = {
   id: 'cluster-ip-outside-region',
   defaultSeverity: 'error',
-  summary: 'A cluster IP lies outside its region\'s clusterIPRanges.',
-  help: 'A cluster only allocates cluster IPs from its own service range: the API server rejects the Service, or the address belongs to another region\'s clusters and collides there. Pick an address in the region\'s clusterIP range.',
+  summary: "A cluster IP lies outside its region's clusterIPRanges.",
+  help: "A cluster only allocates cluster IPs from its own service range: the API server rejects the Service, or the address belongs to another region's clusters and collides there. Pick an address in the region's clusterIP range.",
   needsRegions: true,
   check(model, report) {
     for (const s of model.services) {
@@ -18,7 +18,9 @@ export const clusterIpOutsideRegion: Rule = {
         const address = use.address;
         if (!address || region.clusterIPRanges.some((r) => rangeContains(r, address))) continue;
         const owner = clusterRangeOwner(model.config, address);
-        const where = owner ? ` it is in region ${owner.region.name}'s range ${owner.range.cidr}` : ' it is in no region\'s range';
+        const where = owner
+          ? ` it is in region ${owner.region.name}'s range ${owner.range.cidr}`
+          : " it is in no region's range";
         report(
           useAt(use),
           `${fieldName(use)} ${use.literal.value} is outside region ${region.name}'s clusterIP ranges (${cidrs(region.clusterIPRanges)});${where}. Pick an address in ${region.name}'s range, or fix the region label.`,
@@ -31,7 +33,7 @@ export const clusterIpOutsideRegion: Rule = {
 export const externalIpInClusterRange: Rule = {
   id: 'external-ip-in-cluster-range',
   defaultSeverity: 'error',
-  summary: 'An external IP lies inside a region\'s clusterIP range.',
+  summary: "An external IP lies inside a region's clusterIP range.",
   help: 'An address in a clusterIP range can be allocated to another Service as its cluster IP at any time, and then two Services answer on it. Use an address from the externalIP pools.',
   needsRegions: true,
   check(model, report) {
@@ -51,12 +53,13 @@ export const externalIpInClusterRange: Rule = {
 export const externalIpOutsidePools: Rule = {
   id: 'external-ip-outside-pools',
   defaultSeverity: 'warning',
-  summary: 'An external IP lies in neither the global externalIP pools nor its region\'s pools.',
-  help: 'External IPs outside the pools are not reserved for Services, so the fabric may route them elsewhere, and another team may use them. Use an address from the global pools or from the region\'s own pools.',
+  summary: "An external IP lies in neither the global externalIP pools nor its region's pools.",
+  help: "External IPs outside the pools are not reserved for Services, so the fabric may route them elsewhere, and another team may use them. Use an address from the global pools or from the region's own pools.",
   needsRegions: true,
   check(model, report) {
     const config = model.config;
-    const anyPools = config.externalIPPools.length > 0 || [...config.regions.values()].some((r) => r.externalIPPools.length > 0);
+    const anyPools =
+      config.externalIPPools.length > 0 || [...config.regions.values()].some((r) => r.externalIPPools.length > 0);
     if (!anyPools) return;
     for (const s of model.services) {
       const allowed = [...config.externalIPPools, ...(s.region?.externalIPPools ?? [])];

@@ -34,7 +34,9 @@ export const clusterIpAllocated: Rule = {
         const consequence = sameRegion
           ? 'applying this manifest there fails ("provided IP is already allocated")'
           : 'deployed too, the address would be announced from two clusters';
-        const where = s.region ? `region ${s.region.name}'s clusterIP range (${cidrs(s.region.clusterIPRanges)})` : 'the Service\'s clusterIP range';
+        const where = s.region
+          ? `region ${s.region.name}'s clusterIP range (${cidrs(s.region.clusterIPRanges)})`
+          : "the Service's clusterIP range";
         report(
           useAt(use),
           `cluster IP ${use.literal.value} is already allocated to ${others.map(owner).join(', ')}: ${consequence}. Pick a free address in ${where}.`,

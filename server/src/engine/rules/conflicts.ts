@@ -27,7 +27,11 @@ export function* groupConflicts(
 }
 
 export function relatedUse(use: AddressUse, what: string): RelatedReport {
-  return { file: use.service.manifest.file, range: use.literal.range, message: `${describeService(use.service)} ${what}` };
+  return {
+    file: use.service.manifest.file,
+    range: use.literal.range,
+    message: `${describeService(use.service)} ${what}`,
+  };
 }
 
 /** "Service a/b (regions nyc3, sgp1), Service c/d": each other owner once, with every region it is in. */
@@ -40,6 +44,9 @@ export function describeOwners(uses: readonly AddressUse[]): string {
     regions.set(u.service.manifest.id, set);
   }
   return [...regions]
-    .map(([id, set]) => `Service ${id}${set.size === 0 ? '' : ` (region${set.size > 1 ? 's' : ''} ${[...set].join(', ')})`}`)
+    .map(
+      ([id, set]) =>
+        `Service ${id}${set.size === 0 ? '' : ` (region${set.size > 1 ? 's' : ''} ${[...set].join(', ')})`}`,
+    )
     .join(', ');
 }

@@ -6,7 +6,7 @@ export const duplicateClusterIp: Rule = {
   id: 'duplicate-cluster-ip',
   defaultSeverity: 'error',
   summary: 'Two different Services use the same cluster IP.',
-  help: 'Cluster IPs are announced into the fabric, so they must be unique across every cluster, region and environment; otherwise traffic goes to whichever announcement wins. Give one of the Services a free address in its region\'s clusterIP range.',
+  help: "Cluster IPs are announced into the fabric, so they must be unique across every cluster, region and environment; otherwise traffic goes to whichever announcement wins. Give one of the Services a free address in its region's clusterIP range.",
   needsRegions: false,
   check(model, report) {
     const uses = model.services.flatMap((s) => s.clusterAddresses);
@@ -22,5 +22,7 @@ export const duplicateClusterIp: Rule = {
 
 function regionRange(use: AddressUse): string {
   const region = use.service.region;
-  return region ? `region ${region.name}'s clusterIP range (${region.clusterIPRanges.map((r) => r.cidr).join(', ')})` : 'the Service\'s clusterIP range';
+  return region
+    ? `region ${region.name}'s clusterIP range (${region.clusterIPRanges.map((r) => r.cidr).join(', ')})`
+    : "the Service's clusterIP range";
 }

@@ -6,7 +6,7 @@ export const externalIpConflict: Rule = {
   id: 'external-ip-conflict',
   defaultSeverity: 'error',
   summary: 'One external IP is used by two different Services.',
-  help: 'The same Service (same namespace/name) may share an external IP across regions: that is anycast. Two different Services on one external IP send each other\'s clients to the wrong backends. Give one of them another address from the externalIP pools.',
+  help: "The same Service (same namespace/name) may share an external IP across regions: that is anycast. Two different Services on one external IP send each other's clients to the wrong backends. Give one of them another address from the externalIP pools.",
   needsRegions: false,
   check(model, report) {
     const uses = model.services.flatMap((s) => s.externalAddresses);

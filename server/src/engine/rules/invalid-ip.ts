@@ -41,7 +41,10 @@ function checkService(s: ServiceAnalysis, report: Report): void {
   const single = s.literals.find((u) => u.field === 'clusterIP');
   const first = clusterList[0];
   if (single && first) {
-    const same = single.address && first.address ? single.address.key === first.address.key : single.literal.value === first.literal.value;
+    const same =
+      single.address && first.address
+        ? single.address.key === first.address.key
+        : single.literal.value === first.literal.value;
     if (!same) {
       report(
         useAt(first),

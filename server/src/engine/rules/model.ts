@@ -77,7 +77,12 @@ export function serviceAt(s: ServiceAnalysis, range: Located<string>['range']): 
 
 /** A finding on an address value: located at the literal, about that field and value. */
 export function useAt(use: AddressUse): FindingAt {
-  const subject: FindingSubject = { ...serviceSubject(use.service), field: use.field, ...(use.index === undefined ? {} : { index: use.index }), address: use.literal.value };
+  const subject: FindingSubject = {
+    ...serviceSubject(use.service),
+    field: use.field,
+    ...(use.index === undefined ? {} : { index: use.index }),
+    address: use.literal.value,
+  };
   return { file: use.service.manifest.file, range: use.literal.range, subject };
 }
 
@@ -85,7 +90,12 @@ function hasNoClusterIP(m: ServiceManifest): boolean {
   return m.type?.value === 'ExternalName' || m.clusterIP?.value === 'None' || m.clusterIPs[0]?.value === 'None';
 }
 
-export function buildModel(files: readonly ManifestFile[], config: KubeRoutesConfig, routes?: RouteTable, live?: LiveServices): CheckModel {
+export function buildModel(
+  files: readonly ManifestFile[],
+  config: KubeRoutesConfig,
+  routes?: RouteTable,
+  live?: LiveServices,
+): CheckModel {
   const services: ServiceAnalysis[] = [];
   const cache = new Map<string, IpAddress | undefined>();
   const parse = (text: string) => {
@@ -113,11 +123,24 @@ export function buildModel(files: readonly ManifestFile[], config: KubeRoutesCon
         // to allocate one (or sets no load balancer IP): nothing to check.
         if (a.emptyIsUnset && a.literal.value === '') continue;
         if (a.kind === 'cluster' && noClusterIP) continue;
-        const use: AddressUse = { service: analysis, field: a.field, kind: a.kind, index: a.index, literal: a.literal, address: parse(a.literal.value) };
+        const use: AddressUse = {
+          service: analysis,
+          field: a.field,
+          kind: a.kind,
+          index: a.index,
+          literal: a.literal,
+          address: parse(a.literal.value),
+        };
         literals.push(use);
-        if (a.kind === 'external') { externalAddresses.push(use); continue; }
+        if (a.kind === 'external') {
+          externalAddresses.push(use);
+          continue;
+        }
         const key = use.address?.key ?? `literal:${use.literal.value}`;
-        if (!seen.has(key)) { seen.add(key); clusterAddresses.push(use); }
+        if (!seen.has(key)) {
+          seen.add(key);
+          clusterAddresses.push(use);
+        }
       }
       services.push(analysis);
     }

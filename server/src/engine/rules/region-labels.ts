@@ -23,8 +23,8 @@ export const missingRegionLabel: Rule = {
 export const unknownRegion: Rule = {
   id: 'unknown-region',
   defaultSeverity: 'error',
-  summary: 'A Service\'s region label names no configured region.',
-  help: 'The label must name a region of kube-routes.yaml so the region\'s ranges and ASNs can be checked. Fix the label, or add the region to the config.',
+  summary: "A Service's region label names no configured region.",
+  help: "The label must name a region of kube-routes.yaml so the region's ranges and ASNs can be checked. Fix the label, or add the region to the config.",
   needsRegions: true,
   check(model, report) {
     for (const s of model.services) {

@@ -1,4 +1,10 @@
-import { indexLiveServices, type IpAddress, type KubeRoutesConfig, type LiveAllocation, type LiveServices } from '@kube-routes/server/engine';
+import {
+  indexLiveServices,
+  type IpAddress,
+  type KubeRoutesConfig,
+  type LiveAllocation,
+  type LiveServices,
+} from '@kube-routes/server/engine';
 import { ContextWatch, type ContextStatus } from './context-watch';
 
 // The live clusters of the workspace's config groups: one ContextWatch per (kubeconfig,
@@ -30,11 +36,14 @@ export interface ContextState {
 }
 
 const watchKey = (kubeconfig: string | undefined, context: string) => `${kubeconfig ?? ''}\u0000${context}`;
-const specKey = (spec: ClusterSpec) => `${spec.kubeconfig ?? ''}\u0000${spec.contexts.map((c) => c.context).join('\u0000')}`;
+const specKey = (spec: ClusterSpec) =>
+  `${spec.kubeconfig ?? ''}\u0000${spec.contexts.map((c) => c.context).join('\u0000')}`;
 
 /** A config group's live clusters, as the checker and the features consult them. */
 export class LiveClusters {
-  private cached: { readonly versions: string; readonly config: KubeRoutesConfig; readonly live: LiveServices | undefined } | undefined;
+  private cached:
+    | { readonly versions: string; readonly config: KubeRoutesConfig; readonly live: LiveServices | undefined }
+    | undefined;
 
   constructor(
     readonly key: string,
@@ -50,9 +59,14 @@ export class LiveClusters {
     const versions = this.watches.map((w) => w.version).join(',');
     if (this.cached?.versions === versions && this.cached.config === config) return this.cached.live;
     const read = this.watches.filter((w) => w.liveServices() !== undefined);
-    const live = read.length === 0
-      ? undefined
-      : indexLiveServices(read.flatMap((w) => w.liveServices() ?? []), config, `contexts ${read.map((w) => w.context).join(', ')}`);
+    const live =
+      read.length === 0
+        ? undefined
+        : indexLiveServices(
+            read.flatMap((w) => w.liveServices() ?? []),
+            config,
+            `contexts ${read.map((w) => w.context).join(', ')}`,
+          );
     this.cached = { versions, config, live };
     return live;
   }
@@ -76,7 +90,10 @@ export class ClusterRegistry {
 
   /** The live clusters of a config group (undefined without contexts), created on first use. */
   forGroup(configPath: string | undefined, spec: ClusterSpec | undefined): LiveClusters | undefined {
-    if (!spec || spec.contexts.length === 0) { this.groups.delete(configPath); return undefined; }
+    if (!spec || spec.contexts.length === 0) {
+      this.groups.delete(configPath);
+      return undefined;
+    }
     const key = specKey(spec);
     const existing = this.groups.get(configPath);
     if (existing?.key === key) return existing;
@@ -119,7 +136,10 @@ export class ClusterRegistry {
     const existing = this.watches.get(key);
     if (existing) return existing;
     let watch: ContextWatch | undefined;
-    const groupsReading = () => [...this.groups].filter(([, view]) => watch !== undefined && view.watches.includes(watch)).map(([configPath]) => configPath);
+    const groupsReading = () =>
+      [...this.groups]
+        .filter(([, view]) => watch !== undefined && view.watches.includes(watch))
+        .map(([configPath]) => configPath);
     watch = new ContextWatch(
       { kubeconfig, context: c.context, origin: c.origin, pollMs: this.pollMs, retryMs: Math.min(1_000, this.pollMs) },
       {

@@ -129,13 +129,41 @@ export class ContextWatch {
     const round = new AbortController();
     const stopRound = () => round.abort();
     this.stop.signal.addEventListener('abort', stopRound, { once: true });
-    const services = this.watchLoop<ServiceJson>(client, servicesPath, () => servicesVersion, (v) => { servicesVersion = v; }, (e) => this.applyService(e), () => this.listServices(client), round.signal);
-    const addresses = addressesVersion === undefined
-      ? Promise.resolve()
-      : this.watchLoop<IpAddressJson>(client, ipAddressesPath, () => addressesVersion ?? '', (v) => { addressesVersion = v; }, (e) => this.applyAddress(e), async () => (await this.listAddresses(client)) ?? '', round.signal);
+    const services = this.watchLoop<ServiceJson>(
+      client,
+      servicesPath,
+      () => servicesVersion,
+      (v) => {
+        servicesVersion = v;
+      },
+      (e) => this.applyService(e),
+      () => this.listServices(client),
+      round.signal,
+    );
+    const addresses =
+      addressesVersion === undefined
+        ? Promise.resolve()
+        : this.watchLoop<IpAddressJson>(
+            client,
+            ipAddressesPath,
+            () => addressesVersion ?? '',
+            (v) => {
+              addressesVersion = v;
+            },
+            (e) => this.applyAddress(e),
+            async () => (await this.listAddresses(client)) ?? '',
+            round.signal,
+          );
     try {
       // The first failure ends the round (and the other watch); run() reconnects and lists again.
-      await Promise.all([services, addresses].map((p) => p.catch((e: unknown) => { round.abort(); throw e; })));
+      await Promise.all(
+        [services, addresses].map((p) =>
+          p.catch((e: unknown) => {
+            round.abort();
+            throw e;
+          }),
+        ),
+      );
     } finally {
       round.abort();
       this.stop.signal.removeEventListener('abort', stopRound);
@@ -166,16 +194,23 @@ export class ContextWatch {
       signal.addEventListener('abort', abortWatch, { once: true });
       const guard = setTimeout(abortWatch, (watchSeconds + 30) * 1000);
       try {
-        end = await client.watch<T>(path, { resourceVersion: version(), timeoutSeconds: String(watchSeconds) }, (e) => {
-          const seen = (e.object as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
-          if (seen) setVersion(seen);
-          if (e.type !== 'BOOKMARK') apply(e);
-        }, watch.signal);
+        end = await client.watch<T>(
+          path,
+          { resourceVersion: version(), timeoutSeconds: String(watchSeconds) },
+          (e) => {
+            const seen = (e.object as { metadata?: { resourceVersion?: string } } | undefined)?.metadata
+              ?.resourceVersion;
+            if (seen) setVersion(seen);
+            if (e.type !== 'BOOKMARK') apply(e);
+          },
+          watch.signal,
+        );
       } catch (e) {
         if (signal.aborted) return;
         if (watch.signal.aborted) continue;
         // The cluster itself is gone: an outage. Otherwise poll the list instead of watching.
-        if (e instanceof KubeError && (e.kind === 'unreachable' || e.kind === 'tls' || e.kind === 'unauthorized')) throw e;
+        if (e instanceof KubeError && (e.kind === 'unreachable' || e.kind === 'tls' || e.kind === 'unauthorized'))
+          throw e;
         await sleep(this.options.pollMs, signal);
         if (signal.aborted) return;
         setVersion(await relist());
@@ -252,7 +287,10 @@ export class ContextWatch {
   /** Recomputes the Services as the engine sees them and reports the addresses whose owners changed. */
   private publish(): void {
     if (this.disposed) return;
-    if (this.publishTimer) { clearTimeout(this.publishTimer); this.publishTimer = undefined; }
+    if (this.publishTimer) {
+      clearTimeout(this.publishTimer);
+      this.publishTimer = undefined;
+    }
     const combined = [...this.services.values()];
     const held = new Set(combined.flatMap((s) => s.clusterIPs));
     for (const [ip, owner] of this.allocations) if (!held.has(ip)) combined.push(owner);
@@ -293,22 +331,27 @@ export class ContextWatch {
     const was = this.status.kind;
     this.status = { kind: 'fresh', at: this.lastRead ?? this.now() };
     this.retryMs = this.options.retryMs;
-    if (was === 'stale') this.events.recovered(`kube-routes: context "${this.context}" answers again; its Services are current.`);
+    if (was === 'stale')
+      this.events.recovered(`kube-routes: context "${this.context}" answers again; its Services are current.`);
   }
 
   private failed(e: unknown): void {
     if (this.disposed) return;
-    const reason = e instanceof KubeError || e instanceof KubeconfigError ? e.message : `context "${this.context}": ${e instanceof Error ? e.message : String(e)}`;
+    const reason =
+      e instanceof KubeError || e instanceof KubeconfigError
+        ? e.message
+        : `context "${this.context}": ${e instanceof Error ? e.message : String(e)}`;
     if (this.status.kind === 'stale') {
       this.status = { ...this.status, reason };
       return;
     }
     this.status = { kind: 'stale', since: this.now(), lastRead: this.lastRead, reason };
-    const hint = e instanceof KubeconfigError
-      ? 'set kubeRoutes.kubeconfig or KUBECONFIG'
-      : e instanceof KubeError && (e.kind === 'unreachable' || e.kind === 'unknown-context')
-        ? 'the kubeRoutes.contexts setting chooses which contexts the editor reads'
-        : undefined;
+    const hint =
+      e instanceof KubeconfigError
+        ? 'set kubeRoutes.kubeconfig or KUBECONFIG'
+        : e instanceof KubeError && (e.kind === 'unreachable' || e.kind === 'unknown-context')
+          ? 'the kubeRoutes.contexts setting chooses which contexts the editor reads'
+          : undefined;
     const kept = this.lastRead
       ? `keeping its Services last read at ${this.lastRead.toISOString()} (marked stale) for cluster-ip-allocated`
       : 'no Services read from it yet, so cluster-ip-allocated leaves it out until it answers';
@@ -318,8 +361,15 @@ export class ContextWatch {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) { resolve(); return; }
-    const done = () => { clearTimeout(timer); signal.removeEventListener('abort', done); resolve(); };
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
     const timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });

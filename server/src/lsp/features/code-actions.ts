@@ -1,10 +1,23 @@
-import { inferRegion, manifestRegion, parseIpAddress, type IpAddress, type RegionConfig, type Route } from '@kube-routes/server/engine';
+import {
+  inferRegion,
+  manifestRegion,
+  parseIpAddress,
+  type IpAddress,
+  type RegionConfig,
+  type Route,
+} from '@kube-routes/server/engine';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
 import { diagnosticSource } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
 import { addLabel, disableForLine, replaceValue } from './edits';
 import { candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
-import { literalAt, literalOfDiagnostic, serviceLiterals, serviceOfDiagnostic, type ServiceLiteral } from './service-literals';
+import {
+  literalAt,
+  literalOfDiagnostic,
+  serviceLiterals,
+  serviceOfDiagnostic,
+  type ServiceLiteral,
+} from './service-literals';
 import { lineBreakOf, splitLines } from './text-lines';
 
 // Quick fixes for kube-routes diagnostics, and one refactoring on any cluster IP:
@@ -20,11 +33,22 @@ const setLabelRules = new Set(['unknown-region', 'cluster-ip-outside-region']);
 /** Asks the route source which routes lie inside a range; kept short so the menu does not hang on an outage. */
 export type RoutesWithin = (prefix: string) => Promise<readonly Route[]>;
 
-export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range: Range, diagnostics: readonly Diagnostic[]): Promise<CodeAction[]> {
+export async function codeActions(
+  ctx: FeatureContext,
+  doc: OpenDocument,
+  range: Range,
+  diagnostics: readonly Diagnostic[],
+): Promise<CodeAction[]> {
   const actions: CodeAction[] = [];
   const lines = splitLines(doc.text);
   const eol = lineBreakOf(doc.text);
-  const edit = (title: string, edits: TextEdit[], kind: string, diagnostic?: Diagnostic, preferred = false): CodeAction => ({
+  const edit = (
+    title: string,
+    edits: TextEdit[],
+    kind: string,
+    diagnostic?: Diagnostic,
+    preferred = false,
+  ): CodeAction => ({
     title,
     kind,
     ...(diagnostic ? { diagnostics: [diagnostic] } : {}),
@@ -39,7 +63,10 @@ export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range:
     const use = literalOfDiagnostic(doc.manifest, d.range);
     if (freeIpRules.has(rule) && use && use.kind === 'cluster') {
       const action = await assignFreeIp(ctx, lines, use);
-      if (action) { actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true)); offeredFree.add(use.literal); }
+      if (action) {
+        actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true));
+        offeredFree.add(use.literal);
+      }
     }
     const service = serviceOfDiagnostic(doc.manifest, d.range);
     if (service) {
@@ -47,13 +74,35 @@ export async function codeActions(ctx: FeatureContext, doc: OpenDocument, range:
       const labelKey = ctx.config.regionLabels[0];
       const current = manifestRegion(ctx.config, service);
       if (rule === 'missing-region-label' && inferred && labelKey && !current) {
-        actions.push(edit(`Add label ${labelKey}: ${inferred.name}`, [addLabel(doc.text, service, labelKey, inferred.name, eol)], CodeActionKind.QuickFix, d, true));
+        actions.push(
+          edit(
+            `Add label ${labelKey}: ${inferred.name}`,
+            [addLabel(doc.text, service, labelKey, inferred.name, eol)],
+            CodeActionKind.QuickFix,
+            d,
+            true,
+          ),
+        );
       }
       if (setLabelRules.has(rule) && inferred && current && current.value.value !== inferred.name) {
-        actions.push(edit(`Set label ${current.key}: ${inferred.name}`, [replaceValue(lines, current.value, inferred.name)], CodeActionKind.QuickFix, d));
+        actions.push(
+          edit(
+            `Set label ${current.key}: ${inferred.name}`,
+            [replaceValue(lines, current.value, inferred.name)],
+            CodeActionKind.QuickFix,
+            d,
+          ),
+        );
       }
     }
-    actions.push(edit(`Disable ${rule} for this line`, [disableForLine(doc.text, d.range.start.line, rule, eol)], CodeActionKind.QuickFix, d));
+    actions.push(
+      edit(
+        `Disable ${rule} for this line`,
+        [disableForLine(doc.text, d.range.start.line, rule, eol)],
+        CodeActionKind.QuickFix,
+        d,
+      ),
+    );
   }
 
   // Without a diagnostic, a cluster IP under the cursor can still be moved to a free address.
@@ -74,7 +123,11 @@ function targetRegion(ctx: FeatureContext, use: ServiceLiteral): RegionConfig | 
   return manifestRegion(ctx.config, use.service)?.region ?? inferRegion(ctx.config, addressesOf([use]));
 }
 
-async function assignFreeIp(ctx: FeatureContext, lines: readonly string[], use: ServiceLiteral): Promise<{ title: string; edit: TextEdit } | undefined> {
+async function assignFreeIp(
+  ctx: FeatureContext,
+  lines: readonly string[],
+  use: ServiceLiteral,
+): Promise<{ title: string; edit: TextEdit } | undefined> {
   const region = targetRegion(ctx, use);
   if (!region) return undefined;
   const inUse = (text: string) => {
@@ -91,7 +144,11 @@ async function assignFreeIp(ctx: FeatureContext, lines: readonly string[], use: 
       }
     }
     const free = freeAddressIn(range, inUse, occupiedByRoutes(range, routes));
-    if (free) return { title: `Assign a free cluster IP in ${region.name}: ${free}`, edit: replaceValue(lines, use.literal, free) };
+    if (free)
+      return {
+        title: `Assign a free cluster IP in ${region.name}: ${free}`,
+        edit: replaceValue(lines, use.literal, free),
+      };
   }
   return undefined;
 }

@@ -1,4 +1,12 @@
-import { allowedRegions, AnycastRegions, manifestRegion, parseIpAddress, routeVerdict, type IpAddress, type ServiceManifest } from '@kube-routes/server/engine';
+import {
+  allowedRegions,
+  AnycastRegions,
+  manifestRegion,
+  parseIpAddress,
+  routeVerdict,
+  type IpAddress,
+  type ServiceManifest,
+} from '@kube-routes/server/engine';
 import type { CodeLens } from 'vscode-languageserver';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
@@ -22,7 +30,8 @@ export function codeLenses(ctx: FeatureContext, doc: OpenDocument): CodeLens[] {
   doc.manifest.services.forEach((service, i) => {
     const title = lensTitle(ctx, service);
     const span = spans[i];
-    if (title && span) lenses.push({ range: toRange({ start: span.start, end: span.start }), command: { title, command: noCommand } });
+    if (title && span)
+      lenses.push({ range: toRange({ start: span.start, end: span.start }), command: { title, command: noCommand } });
   });
   return lenses;
 }
@@ -38,30 +47,49 @@ function lensTitle(ctx: FeatureContext, service: ServiceManifest): string | unde
   const label = manifestRegion(ctx.config, service);
   const region = label?.region?.name ?? label?.value.value;
   // The values the diagnostics flag, found by subject: suppressed or held-back findings show no conflict either.
-  const flagged = new Set(ctx.findings
-    .filter((f) => f.rule === 'route-origin-mismatch' && f.subject?.service === service.id && f.subject.region === region)
-    .map((f) => `${f.subject?.field}[${f.subject?.index}]`));
+  const flagged = new Set(
+    ctx.findings
+      .filter(
+        (f) => f.rule === 'route-origin-mismatch' && f.subject?.service === service.id && f.subject.region === region,
+      )
+      .map((f) => `${f.subject?.field}[${f.subject?.index}]`),
+  );
   const wrong = new Set<string>();
   for (const u of uses) {
     if (!flagged.has(`${u.l.field}[${u.l.index}]`)) continue;
     const own = label?.region?.name;
-    const allowed = own === undefined ? undefined : allowedRegions(own, u.l.kind, anycastRegions(ctx, u.address).regions(service.id, u.address.key));
-    for (const p of routeVerdict(ctx.config, live.route(u.address.key), allowed).wrongPaths) wrong.add(originLabel(ctx.config, p.originAs));
+    const allowed =
+      own === undefined
+        ? undefined
+        : allowedRegions(own, u.l.kind, anycastRegions(ctx, u.address).regions(service.id, u.address.key));
+    for (const p of routeVerdict(ctx.config, live.route(u.address.key), allowed).wrongPaths)
+      wrong.add(originLabel(ctx.config, p.originAs));
   }
   if (wrong.size > 0) return `conflict: ${[...wrong].join(', ')}${stale}`;
   const unknown = uses.filter((u) => !live.known(u.address.key));
-  if (unknown.length === uses.length) return `routes: ${live.status.kind === 'stale' ? 'unknown (source unreachable)' : 'waiting for ' + live.source.name}`;
+  if (unknown.length === uses.length)
+    return `routes: ${live.status.kind === 'stale' ? 'unknown (source unreachable)' : `waiting for ${live.source.name}`}`;
   const announced = uses.filter((u) => live.route(u.address.key));
   if (announced.length === 0) return `not announced${stale}`;
   const paths = announced.reduce((n, u) => n + (live.route(u.address.key)?.paths.length ?? 0), 0);
   const origins = new Set<string>();
-  for (const u of announced) for (const p of live.route(u.address.key)?.paths ?? []) origins.add(originLabel(ctx.config, p.originAs));
-  const missing = uses.filter((u) => live.known(u.address.key) && !live.route(u.address.key)).map((u) => u.l.literal.value);
+  for (const u of announced)
+    for (const p of live.route(u.address.key)?.paths ?? []) origins.add(originLabel(ctx.config, p.originAs));
+  const missing = uses
+    .filter((u) => live.known(u.address.key) && !live.route(u.address.key))
+    .map((u) => u.l.literal.value);
   const missingText = missing.length > 0 ? ` · not announced: ${missing.join(', ')}` : '';
   return `announced · ${paths} path${paths === 1 ? '' : 's'} · ${[...origins].join(', ')}${missingText}${stale}`;
 }
 
 /** Where the group's Services use the address, by region: the anycast sets the rule sees. */
 function anycastRegions(ctx: FeatureContext, address: IpAddress): AnycastRegions {
-  return new AnycastRegions(ctx.owners(address).map((o) => ({ service: o.use.service.id, region: manifestRegion(ctx.config, o.use.service)?.region?.name, kind: o.use.kind, key: address.key })));
+  return new AnycastRegions(
+    ctx.owners(address).map((o) => ({
+      service: o.use.service.id,
+      region: manifestRegion(ctx.config, o.use.service)?.region?.name,
+      kind: o.use.kind,
+      key: address.key,
+    })),
+  );
 }

@@ -32,7 +32,10 @@ export function disableForLine(text: string, line: number, rule: string, eol: st
     };
   }
   const indent = indentOf(lines[line] ?? '');
-  return { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# kube-routes-disable-next-line ${rule}${eol}` };
+  return {
+    range: { start: { line, character: 0 }, end: { line, character: 0 } },
+    newText: `${indent}# kube-routes-disable-next-line ${rule}${eol}`,
+  };
 }
 
 /** The column where a key's text starts on its line (for the indentation of siblings). */
@@ -49,21 +52,37 @@ function flowOpen(lines: readonly string[], line: number, keyEnd: number): numbe
 
 function flowInsert(lines: readonly string[], line: number, column: number, entry: string): TextEdit {
   const closesAtOnce = /^\s*\}/.test((lines[line] ?? '').slice(column));
-  return { range: { start: { line, character: column }, end: { line, character: column } }, newText: closesAtOnce ? entry : `${entry}, ` };
+  return {
+    range: { start: { line, character: column }, end: { line, character: column } },
+    newText: closesAtOnce ? entry : `${entry}, `,
+  };
 }
 
 /** Inserts whole lines (each ending in eol) after a line, also when it is the last line of the file. */
 function insertAfter(lines: readonly string[], line: number, content: string, eol: string): TextEdit {
-  if (line + 1 < lines.length) return { range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, newText: content };
+  if (line + 1 < lines.length)
+    return {
+      range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } },
+      newText: content,
+    };
   const end = (lines[line] ?? '').length;
-  return { range: { start: { line, character: end }, end: { line, character: end } }, newText: eol + content.slice(0, content.length - eol.length) };
+  return {
+    range: { start: { line, character: end }, end: { line, character: end } },
+    newText: eol + content.slice(0, content.length - eol.length),
+  };
 }
 
 /**
  * Adds "labelKey: value" to a Service's labels, creating metadata.labels when missing. The
  * Service's labelsAnchor is the labels key, else the metadata key, else the kind key.
  */
-export function addLabel(text: string, service: ServiceManifest, labelKey: string, value: string, eol: string): TextEdit {
+export function addLabel(
+  text: string,
+  service: ServiceManifest,
+  labelKey: string,
+  value: string,
+  eol: string,
+): TextEdit {
   const lines = splitLines(text);
   const anchor = service.labelsAnchor;
   const anchorText = (lines[anchor.start.line] ?? '').slice(anchor.start.column, anchor.end.column);
@@ -82,7 +101,17 @@ export function addLabel(text: string, service: ServiceManifest, labelKey: strin
     if (flow !== undefined) return flowInsert(lines, line, flow, `labels: {${labelKey}: ${value}}`);
     const nameLine = service.nameRange.start.line;
     const childIndent = nameLine > line ? keyColumn(lines, nameLine) : column + 2;
-    return insertAfter(lines, line, `${' '.repeat(childIndent)}labels:${eol}${' '.repeat(childIndent + 2)}${labelKey}: ${value}${eol}`, eol);
+    return insertAfter(
+      lines,
+      line,
+      `${' '.repeat(childIndent)}labels:${eol}${' '.repeat(childIndent + 2)}${labelKey}: ${value}${eol}`,
+      eol,
+    );
   }
-  return insertAfter(lines, line, `${' '.repeat(column)}metadata:${eol}${' '.repeat(column + 2)}labels:${eol}${' '.repeat(column + 4)}${labelKey}: ${value}${eol}`, eol);
+  return insertAfter(
+    lines,
+    line,
+    `${' '.repeat(column)}metadata:${eol}${' '.repeat(column + 2)}labels:${eol}${' '.repeat(column + 4)}${labelKey}: ${value}${eol}`,
+    eol,
+  );
 }

@@ -1,4 +1,12 @@
-import { formatIpAddress, parseCidr, parseIpAddress, type IpFamily, type IpRange, type RegionConfig, type Route } from '@kube-routes/server/engine';
+import {
+  formatIpAddress,
+  parseCidr,
+  parseIpAddress,
+  type IpFamily,
+  type IpRange,
+  type RegionConfig,
+  type Route,
+} from '@kube-routes/server/engine';
 
 // Picking a free cluster IP: the lowest address of the region's range that no Service of the
 // workspace uses and no route more specific than the range covers. All math is on the engine's
@@ -32,12 +40,19 @@ export function occupiedByRoutes(range: IpRange, routes: readonly Route[]): Occu
  * The lowest free address of a range: not the network address, not the first usable one (a
  * cluster gives it to the `kubernetes` Service), not the IPv4 broadcast address.
  */
-export function freeAddressIn(range: IpRange, inUse: (text: string) => boolean, occupied: readonly Occupied[]): string | undefined {
+export function freeAddressIn(
+  range: IpRange,
+  inUse: (text: string) => boolean,
+  occupied: readonly Occupied[],
+): string | undefined {
   const last = range.family === 4 ? range.last - 1n : range.last;
   let tried = 0;
   for (let value = range.first + 2n; value <= last && tried < maxCandidates; value++, tried++) {
     const block = occupied.find((o) => o.first <= value && value <= o.last);
-    if (block) { value = block.last; continue; }
+    if (block) {
+      value = block.last;
+      continue;
+    }
     const text = formatIpAddress(range.family, value);
     if (!inUse(text)) return text;
   }

@@ -1,4 +1,10 @@
-import { manifestRegion, memberships, parseIpAddress, type IpAddress, type Membership } from '@kube-routes/server/engine';
+import {
+  manifestRegion,
+  memberships,
+  parseIpAddress,
+  type IpAddress,
+  type Membership,
+} from '@kube-routes/server/engine';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { ContextState } from '../clusters/cluster-registry';
 import { toRange } from '../diagnostics';
@@ -11,7 +17,10 @@ export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Positi
   const use = literalAt(doc.manifest, position);
   if (!use) return null;
   const address = parseIpAddress(use.literal.value);
-  const sections = [heading(use), address ? regionSection(ctx, use, address) : '`' + use.literal.value + '` is not an IP address.'];
+  const sections = [
+    heading(use),
+    address ? regionSection(ctx, use, address) : `\`${use.literal.value}\` is not an IP address.`,
+  ];
   if (address) {
     sections.push(routeSection(ctx, address));
     const others = ownersSection(ctx, doc.path, use, address);
@@ -28,15 +37,19 @@ function heading(use: ServiceLiteral): string {
 
 function describeMembership(m: Membership): string {
   switch (m.kind) {
-    case 'cluster-range': return `in region **${m.region?.name}**'s clusterIP range \`${m.range.cidr}\``;
-    case 'region-pool': return `in region **${m.region?.name}**'s own externalIP pool \`${m.range.cidr}\``;
-    case 'shared-pool': return `in the shared externalIP pool \`${m.range.cidr}\` (any region)`;
+    case 'cluster-range':
+      return `in region **${m.region?.name}**'s clusterIP range \`${m.range.cidr}\``;
+    case 'region-pool':
+      return `in region **${m.region?.name}**'s own externalIP pool \`${m.range.cidr}\``;
+    case 'shared-pool':
+      return `in the shared externalIP pool \`${m.range.cidr}\` (any region)`;
   }
 }
 
 function regionSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string {
   const found = memberships(ctx.config, address);
-  const where = found.length > 0 ? found.map(describeMembership).join('; ') : 'in no configured clusterIP range or externalIP pool';
+  const where =
+    found.length > 0 ? found.map(describeMembership).join('; ') : 'in no configured clusterIP range or externalIP pool';
   const label = manifestRegion(ctx.config, use.service);
   const labelText = !label
     ? 'the Service has no region label'
@@ -48,7 +61,8 @@ function regionSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddr
 
 function routeSection(ctx: FeatureContext, address: IpAddress): string {
   const live = ctx.routes;
-  if (!live) return 'Route: no route source (set `speaker.api` in kube-routes.yaml or the `kubeRoutes.speakerUrl` setting).';
+  if (!live)
+    return 'Route: no route source (set `speaker.api` in kube-routes.yaml or the `kubeRoutes.speakerUrl` setting).';
   const source = sourceLine(live.source.name, live.status);
   if (!live.known(address.key)) return `Route: not known yet (${source}).`;
   const route = live.route(address.key);
@@ -73,11 +87,14 @@ function ownersSection(ctx: FeatureContext, path: string, use: ServiceLiteral, a
 }
 
 function contextState(state: ContextState): string {
-  const name = '`' + state.context + '`';
+  const name = `\`${state.context}\``;
   switch (state.status.kind) {
-    case 'waiting': return `${name}: not read yet`;
-    case 'fresh': return `${name} as of ${state.status.at.toISOString()}`;
-    case 'stale': return `**stale**: ${name} cannot be read since ${state.status.since.toISOString()} (${state.status.reason}); last read ${state.status.lastRead?.toISOString() ?? 'never'}`;
+    case 'waiting':
+      return `${name}: not read yet`;
+    case 'fresh':
+      return `${name} as of ${state.status.at.toISOString()}`;
+    case 'stale':
+      return `**stale**: ${name} cannot be read since ${state.status.since.toISOString()} (${state.status.reason}); last read ${state.status.lastRead?.toISOString() ?? 'never'}`;
   }
 }
 
@@ -94,5 +111,11 @@ function liveSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddres
     const deployed = id === use.service.id && (a.region === undefined || region === undefined || a.region === region);
     return `| ${a.service.context} | ${a.region ?? '–'} | ${id}${deployed ? ' (this Service, deployed)' : ''} |`;
   });
-  return [`Allocated in live clusters (${states}):`, '', '| context | region | Service |', '|---|---|---|', ...rows].join('\n');
+  return [
+    `Allocated in live clusters (${states}):`,
+    '',
+    '| context | region | Service |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

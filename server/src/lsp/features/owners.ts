@@ -5,11 +5,16 @@ import type { AddressOwner } from './context';
 import { serviceLiterals } from './service-literals';
 
 /** Every use of an address in the files of one config group, found through the index's reverse map. */
-export function addressOwners(index: ManifestIndex, configPath: string | undefined, address: IpAddress): AddressOwner[] {
+export function addressOwners(
+  index: ManifestIndex,
+  configPath: string | undefined,
+  address: IpAddress,
+): AddressOwner[] {
   const out: AddressOwner[] = [];
   for (const path of index.ownersOf([addressKey(configPath, address.key)])) {
     for (const service of index.get(path)?.manifest?.services ?? []) {
-      for (const use of serviceLiterals(service)) if (parseIpAddress(use.literal.value)?.key === address.key) out.push({ file: path, use });
+      for (const use of serviceLiterals(service))
+        if (parseIpAddress(use.literal.value)?.key === address.key) out.push({ file: path, use });
     }
   }
   return out;

@@ -35,14 +35,19 @@ export function pathsTable(config: KubeRoutesConfig, route: Route, now: Date): s
     const age = formatAge(now.getTime() - Date.parse(p.receivedAt));
     return `| ${cell(p.peer)} | ${cell(p.nextHop)} | ${cell(asPath(p))} | ${cell(originLabel(config, p.originAs))} | ${cell(communities)} | ${age}${p.stale ? ' (stale)' : ''} |`;
   });
-  return ['| peer | next hop | AS path | origin AS | communities | age |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  return ['| peer | next hop | AS path | origin AS | communities | age |', '|---|---|---|---|---|---|', ...rows].join(
+    '\n',
+  );
 }
 
 /** "speaker http://… (as of …)" or, after an outage, why the answers are stale. */
 export function sourceLine(name: string, status: SourceStatus): string {
   switch (status.kind) {
-    case 'waiting': return `${name}: no answer yet`;
-    case 'fresh': return `${name}, as of ${status.at.toISOString()}`;
-    case 'stale': return `**stale**: ${name} unreachable since ${status.since.toISOString()} (${status.reason}); last answer ${status.lastAnswer?.toISOString() ?? 'never'}`;
+    case 'waiting':
+      return `${name}: no answer yet`;
+    case 'fresh':
+      return `${name}, as of ${status.at.toISOString()}`;
+    case 'stale':
+      return `**stale**: ${name} unreachable since ${status.since.toISOString()} (${status.reason}); last answer ${status.lastAnswer?.toISOString() ?? 'never'}`;
   }
 }

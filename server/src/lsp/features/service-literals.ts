@@ -1,4 +1,11 @@
-import { addressFieldLabel, manifestAddresses, type ManifestAddress, type ManifestFile, type ServiceManifest, type SourceRange } from '@kube-routes/server/engine';
+import {
+  addressFieldLabel,
+  manifestAddresses,
+  type ManifestAddress,
+  type ManifestFile,
+  type ServiceManifest,
+  type SourceRange,
+} from '@kube-routes/server/engine';
 
 /** One IP field value of a Service, where it is written. */
 export interface ServiceLiteral extends ManifestAddress {
@@ -23,7 +30,10 @@ function after(a: { line: number; column: number }, b: { line: number; character
 }
 
 /** The IP value under a position (its end included, where a cursor after the last digit is). */
-export function literalAt(manifest: ManifestFile, position: { line: number; character: number }): ServiceLiteral | undefined {
+export function literalAt(
+  manifest: ManifestFile,
+  position: { line: number; character: number },
+): ServiceLiteral | undefined {
   for (const service of manifest.services) {
     for (const l of serviceLiterals(service)) {
       if (before(l.literal.range.start, position) && after(l.literal.range.end, position)) return l;
@@ -37,7 +47,10 @@ export function sameStart(a: SourceRange, b: { start: { line: number; character:
 }
 
 /** The IP value a diagnostic is about (findings start exactly where the value starts). */
-export function literalOfDiagnostic(manifest: ManifestFile, range: { start: { line: number; character: number } }): ServiceLiteral | undefined {
+export function literalOfDiagnostic(
+  manifest: ManifestFile,
+  range: { start: { line: number; character: number } },
+): ServiceLiteral | undefined {
   for (const service of manifest.services) {
     for (const l of serviceLiterals(service)) if (sameStart(l.literal.range, range)) return l;
   }
@@ -45,7 +58,10 @@ export function literalOfDiagnostic(manifest: ManifestFile, range: { start: { li
 }
 
 /** The Service a diagnostic is about: the one whose value or label anchor it starts at. */
-export function serviceOfDiagnostic(manifest: ManifestFile, range: { start: { line: number; character: number } }): ServiceManifest | undefined {
+export function serviceOfDiagnostic(
+  manifest: ManifestFile,
+  range: { start: { line: number; character: number } },
+): ServiceManifest | undefined {
   for (const service of manifest.services) {
     if (sameStart(service.labelsAnchor, range) || sameStart(service.nameRange, range)) return service;
     for (const label of service.labels.values()) if (sameStart(label.range, range)) return service;

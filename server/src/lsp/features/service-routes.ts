@@ -23,7 +23,9 @@ function serviceAt(doc: OpenDocument, position: Position): ServiceManifest | und
   const spans = serviceSpans(splitLines(doc.text), services);
   // Spans end at a Service's last value: the last one starting at or above the cursor is its Service.
   let found: ServiceManifest | undefined;
-  spans.forEach((span, i) => { if (span.start.line <= position.line) found = services[i]; });
+  spans.forEach((span, i) => {
+    if (span.start.line <= position.line) found = services[i];
+  });
   return found ?? services[0];
 }
 
@@ -60,12 +62,14 @@ export function serviceRoutes(ctx: FeatureContext, doc: OpenDocument, position: 
   ];
   if (literals.length === 0) {
     lines.push('No clusterIP, clusterIPs, externalIPs or loadBalancerIP is set.');
-    return { service: service.id, markdown: lines.join('\n') + '\n' };
+    return { service: service.id, markdown: `${lines.join('\n')}\n` };
   }
   lines.push('| field | address | region | route | paths | origin AS |', '|---|---|---|---|---|---|');
   for (const l of literals) {
     const [route, paths, origin] = routeCells(ctx, l);
-    lines.push(`| ${fieldLabel(l)} | ${cell(l.literal.value)} | ${cell(regionCell(ctx, l))} | ${route} | ${paths} | ${cell(origin)} |`);
+    lines.push(
+      `| ${fieldLabel(l)} | ${cell(l.literal.value)} | ${cell(regionCell(ctx, l))} | ${route} | ${paths} | ${cell(origin)} |`,
+    );
   }
   const shown = new Set<string>();
   for (const l of literals) {
@@ -75,5 +79,5 @@ export function serviceRoutes(ctx: FeatureContext, doc: OpenDocument, position: 
     shown.add(route.prefix);
     lines.push('', `## Paths of \`${route.prefix}\``, '', pathsTable(ctx.config, route, ctx.now()));
   }
-  return { service: service.id, markdown: lines.join('\n') + '\n' };
+  return { service: service.id, markdown: `${lines.join('\n')}\n` };
 }

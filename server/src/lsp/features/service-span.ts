@@ -9,7 +9,12 @@ const documentMarker = /^(---|\.\.\.)(\s|$)/;
 const skippable = /^\s*(#.*)?$|^%/;
 
 function allRanges(service: ServiceManifest): SourceRange[] {
-  const ranges: SourceRange[] = [service.nameRange, service.labelsAnchor, ...[...service.labels.values()].map((l) => l.range), ...serviceLiterals(service).map((l) => l.literal.range)];
+  const ranges: SourceRange[] = [
+    service.nameRange,
+    service.labelsAnchor,
+    ...[...service.labels.values()].map((l) => l.range),
+    ...serviceLiterals(service).map((l) => l.literal.range),
+  ];
   if (service.type) ranges.push(service.type.range);
   for (const f of service.ipFamilies) ranges.push(f.range);
   return ranges;
@@ -21,14 +26,18 @@ function firstLine(service: ServiceManifest): number {
 
 function lastPosition(service: ServiceManifest): { line: number; column: number } {
   let end = service.nameRange.end;
-  for (const r of allRanges(service)) if (r.end.line > end.line || (r.end.line === end.line && r.end.column > end.column)) end = r.end;
+  for (const r of allRanges(service))
+    if (r.end.line > end.line || (r.end.line === end.line && r.end.column > end.column)) end = r.end;
   return end;
 }
 
 function documentStart(lines: readonly string[], from: number): number {
   let start = 0;
   for (let i = Math.min(from, lines.length - 1); i >= 0; i--) {
-    if (documentMarker.test(lines[i] ?? '')) { start = i + 1; break; }
+    if (documentMarker.test(lines[i] ?? '')) {
+      start = i + 1;
+      break;
+    }
   }
   while (start < from && skippable.test(lines[start] ?? '')) start++;
   return start;

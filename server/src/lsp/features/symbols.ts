@@ -31,11 +31,19 @@ export function documentSymbols(ctx: FeatureContext, doc: OpenDocument): Documen
 function detail(ctx: FeatureContext, service: ServiceManifest): string {
   const region = manifestRegion(ctx.config, service);
   const ip = service.clusterIP?.value ?? service.clusterIPs[0]?.value;
-  return [region ? `region ${region.value.value}` : 'no region', ip ? `clusterIP ${ip}` : undefined].filter(Boolean).join(' · ');
+  return [region ? `region ${region.value.value}` : 'no region', ip ? `clusterIP ${ip}` : undefined]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** LSP requires the selection inside the symbol's range; the span is built to contain it, this guards the edge. */
-function within(inner: ServiceManifest['nameRange'], outer: ServiceManifest['nameRange']): ServiceManifest['nameRange'] {
-  const before = (a: { line: number; column: number }, b: { line: number; column: number }) => a.line < b.line || (a.line === b.line && a.column < b.column);
-  return before(inner.start, outer.start) || before(outer.end, inner.end) ? { start: outer.start, end: outer.start } : inner;
+function within(
+  inner: ServiceManifest['nameRange'],
+  outer: ServiceManifest['nameRange'],
+): ServiceManifest['nameRange'] {
+  const before = (a: { line: number; column: number }, b: { line: number; column: number }) =>
+    a.line < b.line || (a.line === b.line && a.column < b.column);
+  return before(inner.start, outer.start) || before(outer.end, inner.end)
+    ? { start: outer.start, end: outer.start }
+    : inner;
 }

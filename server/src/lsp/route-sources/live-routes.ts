@@ -106,7 +106,9 @@ export class LiveRoutes {
 
   private async withTimeout<T>(answer: Promise<T>, timeoutMs: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${this.source.name}: no answer within ${timeoutMs} ms`)), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.source.name}: no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
       return await Promise.race([answer, timeout]);
     } finally {
@@ -149,10 +151,17 @@ export class LiveRoutes {
 
   private kick(): void {
     if (this.disposed) return;
-    if (this.running) { this.again = true; return; }
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = true;
     // Errors are handled inside fetchOnce; the catch is for what nobody foresaw.
-    void this.loop().catch(() => undefined).finally(() => { this.running = false; });
+    void this.loop()
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = false;
+      });
   }
 
   private async loop(): Promise<void> {
@@ -199,7 +208,9 @@ export class LiveRoutes {
     const kept = this.lastAnswer
       ? `keeping the routes last received at ${this.lastAnswer.toISOString()} (marked stale)`
       : 'no route state yet, so the BGP rules wait';
-    this.events.outage(`kube-routes: ${reason}; ${kept}. Addresses it has not answered get no BGP findings until it answers again.`);
+    this.events.outage(
+      `kube-routes: ${reason}; ${kept}. Addresses it has not answered get no BGP findings until it answers again.`,
+    );
     this.events.statusChanged();
   }
 }

@@ -27,7 +27,10 @@ export class RouteRegistry {
 
   /** The live routes of a config group, created on first use. */
   forGroup(configPath: string | undefined, spec: RouteSourceSpec | undefined): LiveRoutes | undefined {
-    if (!spec) { this.groups.delete(configPath); return undefined; }
+    if (!spec) {
+      this.groups.delete(configPath);
+      return undefined;
+    }
     const key = routeSourceKey(spec);
     this.groups.set(configPath, key);
     const existing = this.sources.get(key);
@@ -38,7 +41,9 @@ export class RouteRegistry {
     } catch (e) {
       if (!this.reportedInvalid.has(key)) {
         this.reportedInvalid.add(key);
-        this.events.invalid(`kube-routes: cannot use route source ${routeSourceKey(spec)}: ${e instanceof Error ? e.message : String(e)}`);
+        this.events.invalid(
+          `kube-routes: cannot use route source ${routeSourceKey(spec)}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
       this.groups.delete(configPath);
       return undefined;

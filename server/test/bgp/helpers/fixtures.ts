@@ -25,7 +25,6 @@ export interface Fixture {
   readonly expect: readonly string[];
 }
 
-
 export function readFixture(file: string): Fixture {
   const text = readFileSync(file, 'utf8');
   let contextJson: unknown;

@@ -26,7 +26,8 @@ export function mutate(rng: Prng, input: Uint8Array): Uint8Array {
         bytes = bytes.slice(0, at);
         break;
       case 2: // a random or boundary value where a length (or anything) may be
-        if (at < bytes.length) bytes[at] = rng.below(2) === 0 ? INTERESTING[rng.below(INTERESTING.length)] : rng.below(256);
+        if (at < bytes.length)
+          bytes[at] = rng.below(2) === 0 ? INTERESTING[rng.below(INTERESTING.length)] : rng.below(256);
         if (rng.below(2) === 0 && at + 1 < bytes.length) bytes[at + 1] = rng.below(256);
         break;
       case 3: // insertion
@@ -58,4 +59,3 @@ export function mutateContext(rng: Prng, context: SessionContext): SessionContex
     addPath: rng.below(2) === 0 ? [] : [{ afi: 1 + rng.below(2), safi: 1 }],
   };
 }
-

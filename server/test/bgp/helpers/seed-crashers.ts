@@ -29,7 +29,11 @@ function commentedHex(bytes: Uint8Array): string {
   const hex = (from: number, to: number) => toHex(bytes.subarray(from, to)).replace(/(..)(?=.)/g, '$1 ');
   const lines: string[] = [];
   if (bytes.length >= 19) {
-    lines.push(`${hex(0, 16)}  # marker`, `${hex(16, 18)}  # length ${(bytes[16] << 8) | bytes[17]} (${bytes.length} octets here)`, `${hex(18, 19)}  # type ${bytes[18]}`);
+    lines.push(
+      `${hex(0, 16)}  # marker`,
+      `${hex(16, 18)}  # length ${(bytes[16] << 8) | bytes[17]} (${bytes.length} octets here)`,
+      `${hex(18, 19)}  # type ${bytes[18]}`,
+    );
     for (let i = 19; i < bytes.length; i += 16) lines.push(hex(i, Math.min(bytes.length, i + 16)));
   } else {
     lines.push(`${hex(0, bytes.length)}  # ${bytes.length} octets: shorter than a header`);
@@ -57,7 +61,16 @@ function walk(): Candidate[] {
       const result = decodeMessage(bytes, context);
       const type = bytes.length >= 19 ? bytes[18] : -1;
       const key = `${type} ${outcome(result).join(' + ') || 'clean'}`;
-      if (!seen.has(key)) seen.set(key, { key, seed: fixture.name, index: m, bytes, context, contextChanged: context !== fixture.context, result });
+      if (!seen.has(key))
+        seen.set(key, {
+          key,
+          seed: fixture.name,
+          index: m,
+          bytes,
+          context,
+          contextChanged: context !== fixture.context,
+          result,
+        });
     }
   }
   return [...seen.values()];
@@ -66,7 +79,8 @@ function walk(): Candidate[] {
 const candidates = walk();
 const write = process.argv.includes('--write');
 const picks = process.argv.filter((a) => a.includes('='));
-for (const c of candidates) console.log(`${c.key.padEnd(60)} ${c.seed}#${c.index} ${c.bytes.length}B ${reasons(c.result).join(' | ')}`);
+for (const c of candidates)
+  console.log(`${c.key.padEnd(60)} ${c.seed}#${c.index} ${c.bytes.length}B ${reasons(c.result).join(' | ')}`);
 if (write) {
   // name=key pairs on the command line pick what is kept and how the file is called.
   for (const pick of picks) {
@@ -77,7 +91,9 @@ if (write) {
     const text = [
       `# Found by the fuzzer (seed 0x${SEED.toString(16)}): mutation ${c.index} of ${c.seed}.`,
       ...reasons(c.result).map((r) => `# The decoder says: ${r}`),
-      ...(c.contextChanged || c.context.fourOctetAs || c.context.addPath.length > 0 ? [`# @context ${JSON.stringify(c.context)}`] : []),
+      ...(c.contextChanged || c.context.fourOctetAs || c.context.addPath.length > 0
+        ? [`# @context ${JSON.stringify(c.context)}`]
+        : []),
       ...(expect.length ? expect.map((e) => `# @expect ${e}`) : ['# @expect none']),
       '',
       commentedHex(c.bytes),

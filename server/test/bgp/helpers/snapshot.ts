@@ -16,7 +16,6 @@ import {
 } from '../../../src/bgp';
 export type { JsonValue };
 
-
 /** JSON-friendly view: bigint -> "0x…" string, Uint8Array -> "hex:…", BgpError with its name. */
 export function toJson(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
@@ -24,7 +23,14 @@ export function toJson(value: unknown): JsonValue {
   if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
   if (value instanceof Uint8Array) return `hex:${toHex(value)}`;
   if (value instanceof BgpError) {
-    return { code: value.code, subcode: value.subcode, name: value.name, action: value.action, reason: value.reason, data: toJson(value.data) };
+    return {
+      code: value.code,
+      subcode: value.subcode,
+      name: value.name,
+      action: value.action,
+      reason: value.reason,
+      data: toJson(value.data),
+    };
   }
   if (Array.isArray(value)) return value.map(toJson);
   if (typeof value === 'object') {
