@@ -20,14 +20,14 @@ import { serviceRoutes } from './features/service-routes';
 import { documentSymbols } from './features/symbols';
 import { PeersRequest, ServiceRoutesRequest, StatusChangedNotification, StatusRequest } from './protocol';
 import { routePeers, routeStatus } from './route-status';
-import { Session } from './session';
+import { Workspace } from './workspace';
 import { readSettings, sameSettings, type Settings } from './settings';
 import { uriToPath } from './uris';
 
 export const serverName = 'kube-routes-language-server';
 
 /**
- * Wires the LSP connection to a Session. Every handler is guarded: a failure in one request is
+ * Wires the LSP connection to a Workspace. Every handler is guarded: a failure in one request is
  * logged and answered with an empty result, and the server keeps serving.
  */
 export function startServer(connection: Connection, version: string): void {
@@ -37,7 +37,7 @@ export function startServer(connection: Connection, version: string): void {
   let folders: string[] = [];
   let settings: Settings = initialSettings;
 
-  const session = new Session(documents, {
+  const workspace = new Workspace(documents, {
     publishDiagnostics: (params) => void connection.sendDiagnostics(params).catch(logError),
     // A notification (window/showMessage), not showMessageRequest: nothing waits for the user.
     showMessage: (kind, message) => {
@@ -91,8 +91,8 @@ export function startServer(connection: Connection, version: string): void {
   }
 
   async function restart(): Promise<void> {
-    session.configure(folders, settings);
-    await session.buildIndex();
+    workspace.configure(folders, settings);
+    await workspace.buildIndex();
     // Sources may have gone with the old settings without a new one taking their place.
     void connection.sendNotification(StatusChangedNotification.type).catch(logError);
   }
@@ -155,36 +155,36 @@ export function startServer(connection: Connection, version: string): void {
     }),
   );
 
-  documents.onDidOpen(guardEvent((e) => session.documentOpened(e.document.uri)));
-  documents.onDidChangeContent(guardEvent((e) => session.documentChanged(e.document.uri)));
-  documents.onDidClose(guardEvent((e) => session.documentClosed(e.document.uri)));
-  connection.onDidChangeWatchedFiles(guardEvent((params) => session.watchedFilesChanged(params.changes)));
+  documents.onDidOpen(guardEvent((e) => workspace.documentOpened(e.document.uri)));
+  documents.onDidChangeContent(guardEvent((e) => workspace.documentChanged(e.document.uri)));
+  documents.onDidClose(guardEvent((e) => workspace.documentClosed(e.document.uri)));
+  connection.onDidChangeWatchedFiles(guardEvent((params) => workspace.watchedFilesChanged(params.changes)));
 
   connection.onHover(
     guard(null, (params) => {
-      const input = session.feature(params.textDocument.uri);
+      const input = workspace.feature(params.textDocument.uri);
       return input ? hoverAt(input.ctx, input.doc, params.position) : null;
     }),
   );
 
   connection.onCodeAction(
     guard([], async (params) => {
-      await session.whenReady(); // a free address must be free in the whole workspace
-      const input = session.feature(params.textDocument.uri);
+      await workspace.whenReady(); // a free address must be free in the whole workspace
+      const input = workspace.feature(params.textDocument.uri);
       return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
     }),
   );
 
   connection.onCodeLens(
     guard([], (params) => {
-      const input = session.feature(params.textDocument.uri);
+      const input = workspace.feature(params.textDocument.uri);
       return input ? codeLenses(input.ctx, input.doc) : [];
     }),
   );
 
   connection.onDocumentSymbol(
     guard([], (params) => {
-      const input = session.feature(params.textDocument.uri);
+      const input = workspace.feature(params.textDocument.uri);
       return input ? documentSymbols(input.ctx, input.doc) : [];
     }),
   );
@@ -192,22 +192,22 @@ export function startServer(connection: Connection, version: string): void {
   // kube-routes' own requests (protocol.ts), for the VS Code extension's status bar and views.
   connection.onRequest(
     StatusRequest.type,
-    guard({ sources: [] }, () => routeStatus(session.routeSources())),
+    guard({ sources: [] }, () => routeStatus(workspace.routeSources())),
   );
   connection.onRequest(
     PeersRequest.type,
-    guard({ sources: [] }, () => routePeers(session.routeSources())),
+    guard({ sources: [] }, () => routePeers(workspace.routeSources())),
   );
   connection.onRequest(
     ServiceRoutesRequest.type,
     guard(null, async (params) => {
-      await session.whenReady(); // routes of every config group are set up by the first pass
-      const input = session.feature(params.textDocument.uri);
+      await workspace.whenReady(); // routes of every config group are set up by the first pass
+      const input = workspace.feature(params.textDocument.uri);
       return input ? serviceRoutes(input.ctx, input.doc, params.position) : null;
     }),
   );
 
-  connection.onShutdown(() => session.dispose());
+  connection.onShutdown(() => workspace.dispose());
 
   documents.listen(connection);
   connection.listen();

@@ -21,8 +21,8 @@ import { defaultSettings, type Settings } from './settings';
 import { folderRelative, isIndexable, walkFolder } from './workspace-files';
 import { UriSpelling, uriToPath } from './uris';
 
-/** What the session needs from the connection: kept narrow so the session has no LSP wiring. */
-export interface SessionClient {
+/** What the workspace needs from the connection: kept narrow so the workspace has no LSP wiring. */
+export interface WorkspaceClient {
   publishDiagnostics(params: PublishDiagnosticsParams): void;
   showMessage(kind: 'error' | 'warning' | 'info', message: string): void;
   log(message: string): void;
@@ -46,7 +46,7 @@ const yieldEvery = 25;
  * per debounceMs) parses the changed open documents, re-checks what they affect and publishes
  * the diagnostics that changed.
  */
-export class Session {
+export class Workspace {
   private readonly spelling = new UriSpelling();
   private readonly index = new ManifestIndex();
   private readonly configs: ConfigStore;
@@ -71,7 +71,7 @@ export class Session {
 
   constructor(
     private readonly documents: OpenDocuments,
-    private readonly client: SessionClient,
+    private readonly client: WorkspaceClient,
   ) {
     this.configs = new ConfigStore(
       (path) => this.openText(path),
