@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ConfigError, Finding, Severity, SourceRange } from '@kube-routes/server/engine';
+import type { ConfigError, Finding, FindingSubject, Severity, SourceRange } from '@kube-routes/server/engine';
 import { DiagnosticSeverity, type Diagnostic, type Range } from 'vscode-languageserver';
 
 export const diagnosticSource = 'kube-routes';
@@ -41,6 +41,7 @@ export function findingToDiagnostic(finding: Finding, uriOf: (path: string) => s
     ...(href ? { codeDescription: { href } } : {}),
     source: diagnosticSource,
     message: finding.message,
+    ...(finding.subject ? { data: { subject: finding.subject } satisfies DiagnosticData } : {}),
     ...(finding.related.length > 0
       ? {
           relatedInformation: finding.related.map((r) => ({
@@ -50,6 +51,26 @@ export function findingToDiagnostic(finding: Finding, uriOf: (path: string) => s
         }
       : {}),
   };
+}
+
+/** What a diagnostic carries back to code actions (LSP keeps `data` between publish and request). */
+export interface DiagnosticData {
+  readonly subject: FindingSubject;
+}
+
+const optional = (v: unknown, type: 'string' | 'number') => v === undefined || typeof v === type;
+
+/** The finding's subject, from a diagnostic the client sent back: checked, since any client may send anything. */
+export function subjectOf(diagnostic: Diagnostic): FindingSubject | undefined {
+  const data: unknown = diagnostic.data;
+  if (typeof data !== 'object' || data === null || !('subject' in data)) return undefined;
+  const s: unknown = data.subject;
+  if (typeof s !== 'object' || s === null) return undefined;
+  const r = s as Record<string, unknown>;
+  if (typeof r.service !== 'string') return undefined;
+  if (!optional(r.region, 'string') || !optional(r.field, 'string') || !optional(r.address, 'string')) return undefined;
+  if (!optional(r.index, 'number')) return undefined;
+  return s as FindingSubject;
 }
 
 export function configErrorToDiagnostic(error: ConfigError): Diagnostic {

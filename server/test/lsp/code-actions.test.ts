@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver';
 import { findingToDiagnostic } from '../../src/lsp/diagnostics';
 import { codeActions } from '../../src/lsp/features/code-actions';
 import { regionsConfig, service, testWorkspace } from './workspace';
@@ -54,3 +55,32 @@ for (const c of cases) {
     );
   });
 }
+
+test('code actions: the fix is found by the finding subject the diagnostic carries, not by its position', async () => {
+  const ws = await testWorkspace(
+    {
+      'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.2' }),
+      'api.yaml': service('api', 'nyc3', { clusterIP: '172.25.0.2' }),
+    },
+    regionsConfig,
+  );
+  const ctx = ws.context('web.yaml');
+  const doc = ws.doc('web.yaml');
+  const [diagnostic] = ctx.findings.map((f) => findingToDiagnostic(f, ctx.uri));
+  assert.ok(diagnostic);
+  assert.deepEqual(diagnostic.data, {
+    subject: { service: 'shop/web', region: 'nyc3', field: 'clusterIP', address: '172.25.0.2' },
+  });
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const titles = async (d: Diagnostic) => (await codeActions(ctx, doc, range, [d])).map((a) => a.title);
+  // Moved elsewhere in the file (the client's copy after an edit), the subject still finds the value.
+  const moved = { ...diagnostic, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } };
+  assert.deepEqual(await titles(moved), [
+    'Assign a free cluster IP in nyc3: 172.25.0.3',
+    'Disable duplicate-cluster-ip for this line',
+  ]);
+  // Without a subject, or with one that is not ours, only the rule can be disabled.
+  for (const data of [undefined, { subject: { service: 7 } }, { subject: { service: 'shop/web', index: 'x' } }]) {
+    assert.deepEqual(await titles({ ...diagnostic, data }), ['Disable duplicate-cluster-ip for this line']);
+  }
+});

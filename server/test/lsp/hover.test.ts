@@ -14,7 +14,10 @@ interface Case {
   readonly markdown: readonly string[];
 }
 
-const routes = [{ prefix: '172.25.0.0/24', paths: [path(64512)] }];
+const routes = [
+  { prefix: '172.25.0.0/24', paths: [path(64512)] },
+  { prefix: '172.30.0.20/32', paths: [path(64512), path(64513, { peer: '10.0.0.2' })] },
+];
 
 const cases: Case[] = [
   {
@@ -26,7 +29,7 @@ const cases: Case[] = [
       '',
       "Region: in region **nyc3**'s clusterIP range `172.25.0.0/20`. Label: the Service's `region` label says **nyc3**.",
       '',
-      'Route `172.25.0.0/24`, 1 path (test routes, as of 2026-01-01T00:01:00.000Z):',
+      'Route `172.25.0.0/24`, 1 path (test routes, as of 2026-01-01T00:01:00.000Z). Verdict: announced.',
       '',
       '| peer | next hop | AS path | origin AS | communities | age |',
       '|---|---|---|---|---|---|',
@@ -46,6 +49,52 @@ const cases: Case[] = [
       "Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service's `region` label says `mars`, which is not a configured region.",
       '',
       'Route: **none** covers this address (test routes, as of 2026-01-01T00:01:00.000Z).',
+      '',
+      'Also used by:',
+      '- Service `shop/api` (region sgp1), externalIPs[0]: [api.yaml:9](file:///ws/api.yaml#L9)',
+    ],
+  },
+  {
+    name: 'an anycast external IP: originated from both regions where the same Service uses it',
+    files: {
+      'web.yaml': service('web', 'nyc3', { externalIPs: ['172.30.0.20'] }),
+      'web-sgp1.yaml': service('web', 'sgp1', { externalIPs: ['172.30.0.20'] }),
+    },
+    value: '172.30.0.20',
+    markdown: [
+      '**172.30.0.20** · externalIPs[0] of Service `shop/web`',
+      '',
+      "Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service's `region` label says **nyc3**.",
+      '',
+      'Route `172.30.0.20/32`, 2 paths (test routes, as of 2026-01-01T00:01:00.000Z). Verdict: announced.',
+      '',
+      '| peer | next hop | AS path | origin AS | communities | age |',
+      '|---|---|---|---|---|---|',
+      '| 10.0.0.1 | 10.0.0.1 | 64512 | AS64512 (nyc3) | – | 1m 0s |',
+      '| 10.0.0.2 | 10.0.0.1 | 64513 | AS64513 (sgp1) | – | 1m 0s |',
+      '',
+      'Also used by:',
+      '- Service `shop/web` (region sgp1), externalIPs[0]: [web-sgp1.yaml:9](file:///ws/web-sgp1.yaml#L9)',
+    ],
+  },
+  {
+    name: "the same address used by another Service: the other region's origin is a conflict",
+    files: {
+      'web.yaml': service('web', 'nyc3', { externalIPs: ['172.30.0.20'] }),
+      'api.yaml': service('api', 'sgp1', { externalIPs: ['172.30.0.20'] }),
+    },
+    value: '172.30.0.20',
+    markdown: [
+      '**172.30.0.20** · externalIPs[0] of Service `shop/web`',
+      '',
+      "Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service's `region` label says **nyc3**.",
+      '',
+      'Route `172.30.0.20/32`, 2 paths (test routes, as of 2026-01-01T00:01:00.000Z). Verdict: **conflict**: originated by AS64513 (sgp1).',
+      '',
+      '| peer | next hop | AS path | origin AS | communities | age |',
+      '|---|---|---|---|---|---|',
+      '| 10.0.0.1 | 10.0.0.1 | 64512 | AS64512 (nyc3) | – | 1m 0s |',
+      '| 10.0.0.2 | 10.0.0.1 | 64513 | AS64513 (sgp1) | – | 1m 0s |',
       '',
       'Also used by:',
       '- Service `shop/api` (region sgp1), externalIPs[0]: [api.yaml:9](file:///ws/api.yaml#L9)',

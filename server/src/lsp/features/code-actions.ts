@@ -7,15 +7,15 @@ import {
   type Route,
 } from '@kube-routes/server/engine';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextEdit } from 'vscode-languageserver';
-import { diagnosticSource } from '../diagnostics';
+import { diagnosticSource, subjectOf } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
 import { addLabel, disableForLine, replaceValue } from './edits';
 import { candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
 import {
   literalAt,
-  literalOfDiagnostic,
+  literalOfSubject,
   serviceLiterals,
-  serviceOfDiagnostic,
+  serviceOfSubject,
   type ServiceLiteral,
 } from './service-literals';
 import { lineBreakOf, splitLines } from './text-lines';
@@ -60,7 +60,9 @@ export async function codeActions(
   for (const d of diagnostics) {
     if (d.source !== diagnosticSource || typeof d.code !== 'string') continue;
     const rule = d.code;
-    const use = literalOfDiagnostic(doc.manifest, d.range);
+    // The finding's subject names the Service and value; positions are never parsed back.
+    const subject = subjectOf(d);
+    const use = subject && literalOfSubject(ctx.config, doc.manifest, subject);
     if (freeIpRules.has(rule) && use && use.kind === 'cluster') {
       const action = await assignFreeIp(ctx, lines, use);
       if (action) {
@@ -68,7 +70,7 @@ export async function codeActions(
         offeredFree.add(use.literal);
       }
     }
-    const service = serviceOfDiagnostic(doc.manifest, d.range);
+    const service = subject && serviceOfSubject(ctx.config, doc.manifest, subject);
     if (service) {
       const inferred = inferRegion(ctx.config, addressesOf(serviceLiterals(service)));
       const labelKey = ctx.config.regionLabels[0];

@@ -1,14 +1,7 @@
-import {
-  allowedRegions,
-  AnycastRegions,
-  manifestRegion,
-  parseIpAddress,
-  routeVerdict,
-  type IpAddress,
-  type ServiceManifest,
-} from '@kube-routes/server/engine';
+import { manifestRegion, parseIpAddress, type IpAddress, type ServiceManifest } from '@kube-routes/server/engine';
 import type { CodeLens } from 'vscode-languageserver';
 import { toRange } from '../diagnostics';
+import { addressVerdict } from './address-verdict';
 import type { FeatureContext, OpenDocument } from './context';
 import { originLabel } from './route-markdown';
 import { serviceLiterals } from './service-literals';
@@ -57,12 +50,7 @@ function lensTitle(ctx: FeatureContext, service: ServiceManifest): string | unde
   const wrong = new Set<string>();
   for (const u of uses) {
     if (!flagged.has(`${u.l.field}[${u.l.index}]`)) continue;
-    const own = label?.region?.name;
-    const allowed =
-      own === undefined
-        ? undefined
-        : allowedRegions(own, u.l.kind, anycastRegions(ctx, u.address).regions(service.id, u.address.key));
-    for (const p of routeVerdict(ctx.config, live.route(u.address.key), allowed).wrongPaths)
+    for (const p of addressVerdict(ctx, u.l, u.address)?.wrongPaths ?? [])
       wrong.add(originLabel(ctx.config, p.originAs));
   }
   if (wrong.size > 0) return `conflict: ${[...wrong].join(', ')}${stale}`;
@@ -80,16 +68,4 @@ function lensTitle(ctx: FeatureContext, service: ServiceManifest): string | unde
     .map((u) => u.l.literal.value);
   const missingText = missing.length > 0 ? ` · not announced: ${missing.join(', ')}` : '';
   return `announced · ${paths} path${paths === 1 ? '' : 's'} · ${[...origins].join(', ')}${missingText}${stale}`;
-}
-
-/** Where the group's Services use the address, by region: the anycast sets the rule sees. */
-function anycastRegions(ctx: FeatureContext, address: IpAddress): AnycastRegions {
-  return new AnycastRegions(
-    ctx.owners(address).map((o) => ({
-      service: o.use.service.id,
-      region: manifestRegion(ctx.config, o.use.service)?.region?.name,
-      kind: o.use.kind,
-      key: address.key,
-    })),
-  );
 }

@@ -4,12 +4,14 @@ import {
   parseIpAddress,
   type IpAddress,
   type Membership,
+  type RouteVerdict,
 } from '@kube-routes/server/engine';
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
 import type { ContextState } from '../clusters/cluster-registry';
 import { toRange } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
-import { pathsTable, sourceLine } from './route-markdown';
+import { addressVerdict } from './address-verdict';
+import { originLabel, pathsTable, sourceLine } from './route-markdown';
 import { fieldLabel, literalAt, type ServiceLiteral } from './service-literals';
 
 /** Hover on an IP of a Service: region and range membership, the covering route, other owners in the workspace and live clusters. */
@@ -22,7 +24,7 @@ export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Positi
     address ? regionSection(ctx, use, address) : `\`${use.literal.value}\` is not an IP address.`,
   ];
   if (address) {
-    sections.push(routeSection(ctx, address));
+    sections.push(routeSection(ctx, use, address));
     const others = ownersSection(ctx, doc.path, use, address);
     if (others) sections.push(others);
     const live = liveSection(ctx, use, address);
@@ -59,7 +61,22 @@ function regionSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddr
   return `Region: ${where}. Label: ${labelText}.`;
 }
 
-function routeSection(ctx: FeatureContext, address: IpAddress): string {
+const verdictText: Readonly<Record<RouteVerdict, string>> = {
+  announced: 'announced',
+  stale: '**stale** (every path kept across a graceful restart)',
+  missing: '**not announced**', // not shown: "Route: none covers this address" says it
+  conflict: '**conflict**',
+};
+
+/** The same verdict the BGP rules and the code lens give, with the origins at fault. */
+function verdictLine(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string {
+  const verdict = addressVerdict(ctx, use, address);
+  if (!verdict) return '';
+  const wrong = [...new Set(verdict.wrongPaths.map((p) => originLabel(ctx.config, p.originAs)))];
+  return `Verdict: ${verdictText[verdict.state]}${wrong.length > 0 ? `: originated by ${wrong.join(', ')}` : ''}.`;
+}
+
+function routeSection(ctx: FeatureContext, use: ServiceLiteral, address: IpAddress): string {
   const live = ctx.routes;
   if (!live)
     return 'Route: no route source (set `speaker.api` in kube-routes.yaml or the `kubeRoutes.speakerUrl` setting).';
@@ -67,7 +84,8 @@ function routeSection(ctx: FeatureContext, address: IpAddress): string {
   if (!live.known(address.key)) return `Route: not known yet (${source}).`;
   const route = live.route(address.key);
   if (!route) return `Route: **none** covers this address (${source}).`;
-  return `Route \`${route.prefix}\`, ${route.paths.length} path${route.paths.length === 1 ? '' : 's'} (${source}):\n\n${pathsTable(ctx.config, route, ctx.now())}`;
+  const verdict = verdictLine(ctx, use, address);
+  return `Route \`${route.prefix}\`, ${route.paths.length} path${route.paths.length === 1 ? '' : 's'} (${source}). ${verdict}\n\n${pathsTable(ctx.config, route, ctx.now())}`;
 }
 
 function ownersSection(ctx: FeatureContext, path: string, use: ServiceLiteral, address: IpAddress): string | undefined {

@@ -1,10 +1,12 @@
 import {
   addressFieldLabel,
   manifestAddresses,
+  manifestRegion,
+  type FindingSubject,
+  type KubeRoutesConfig,
   type ManifestAddress,
   type ManifestFile,
   type ServiceManifest,
-  type SourceRange,
 } from '@kube-routes/server/engine';
 
 /** One IP field value of a Service, where it is written. */
@@ -42,30 +44,27 @@ export function literalAt(
   return undefined;
 }
 
-export function sameStart(a: SourceRange, b: { start: { line: number; character: number } }): boolean {
-  return a.start.line === b.start.line && a.start.column === b.start.character;
-}
-
-/** The IP value a diagnostic is about (findings start exactly where the value starts). */
-export function literalOfDiagnostic(
+/** The Service a finding is about, by its subject: same namespace/name, and same region when the subject names one. */
+export function serviceOfSubject(
+  config: KubeRoutesConfig,
   manifest: ManifestFile,
-  range: { start: { line: number; character: number } },
-): ServiceLiteral | undefined {
-  for (const service of manifest.services) {
-    for (const l of serviceLiterals(service)) if (sameStart(l.literal.range, range)) return l;
-  }
-  return undefined;
-}
-
-/** The Service a diagnostic is about: the one whose value or label anchor it starts at. */
-export function serviceOfDiagnostic(
-  manifest: ManifestFile,
-  range: { start: { line: number; character: number } },
+  subject: FindingSubject,
 ): ServiceManifest | undefined {
-  for (const service of manifest.services) {
-    if (sameStart(service.labelsAnchor, range) || sameStart(service.nameRange, range)) return service;
-    for (const label of service.labels.values()) if (sameStart(label.range, range)) return service;
-    if (serviceLiterals(service).some((l) => sameStart(l.literal.range, range))) return service;
-  }
-  return undefined;
+  return manifest.services.find((service) => {
+    if (service.id !== subject.service) return false;
+    if (subject.region === undefined) return manifestRegion(config, service) === undefined;
+    const label = manifestRegion(config, service);
+    return (label?.region?.name ?? label?.value.value) === subject.region;
+  });
+}
+
+/** The address value a finding is about, by its subject's field and index. */
+export function literalOfSubject(
+  config: KubeRoutesConfig,
+  manifest: ManifestFile,
+  subject: FindingSubject,
+): ServiceLiteral | undefined {
+  if (subject.field === undefined) return undefined;
+  const service = serviceOfSubject(config, manifest, subject);
+  return service && serviceLiterals(service).find((l) => l.field === subject.field && l.index === subject.index);
 }
