@@ -13,6 +13,7 @@ import {
   parseApiRequest,
   type RouteStateSource,
 } from '@kube-routes/server/speaker-api';
+import { routePath } from '@kube-routes/test/support';
 import type { CliIO } from '../src/cli/io';
 import type { LiveFlags } from '../src/live/flags';
 import { LiveRun } from '../src/live/live-run';
@@ -25,23 +26,7 @@ import { watchServices } from '../src/live/watch';
 
 const route = (prefix: string, asn: number): Route => ({
   prefix,
-  paths: [
-    {
-      peer: '192.0.2.1',
-      pathId: 0,
-      nextHop: '192.0.2.1',
-      asPath: [asn],
-      originAs: asn,
-      origin: 'igp',
-      med: undefined,
-      localPref: undefined,
-      communities: [],
-      largeCommunities: [],
-      extendedCommunities: [],
-      stale: false,
-      receivedAt: '2026-01-01T00:00:00.000Z',
-    },
-  ],
+  paths: [routePath(asn, { peer: '192.0.2.1', nextHop: '192.0.2.1' })],
 });
 
 /** A speaker's JSON API over a route list the test changes, with or without a watch stream. */

@@ -12,10 +12,9 @@ import {
   rules,
   type KubeRoutesConfig,
   type LiveServices,
-  type RoutePath,
   type RouteTable,
 } from '@kube-routes/server/engine';
-import { repoRoot } from '@kube-routes/test/support';
+import { repoRoot, routePath } from '@kube-routes/test/support';
 
 // docs/rules.md is executable: every rule has a section, each "Bad" example produces the rule
 // and each "Good" example does not, under the config block at the top of the page.
@@ -34,23 +33,7 @@ function exampleRoutes(text: string): RouteTable {
       const [prefix = '', ...asns] = line.trim().split(/\s+/);
       const parsed = parseCidr(prefix);
       if (!('range' in parsed)) throw new Error(`bad example route ${line}`);
-      const paths = asns.map(
-        (asn, i): RoutePath => ({
-          peer: '10.0.0.1',
-          pathId: i + 1,
-          nextHop: `10.9.0.${i + 1}`,
-          asPath: [Number(asn)],
-          originAs: Number(asn),
-          origin: 'igp',
-          med: undefined,
-          localPref: undefined,
-          communities: [],
-          largeCommunities: [],
-          extendedCommunities: [],
-          stale: false,
-          receivedAt: '2026-01-01T00:00:00.000Z',
-        }),
-      );
+      const paths = asns.map((asn, i) => routePath(Number(asn), { pathId: i + 1, nextHop: `10.9.0.${i + 1}` }));
       return { route: { prefix, paths }, range: parsed.range, length: Number(prefix.split('/')[1]) };
     });
   return {
