@@ -175,7 +175,9 @@ export async function watchServices(
       const address = parseIp(ip);
       if (!address || state.answers.has(address.key)) continue;
       try {
-        state.answers.set(address.key, await source.lookup(ip));
+        // Awaited first: a route read finishing meanwhile replaces state.answers, and the answer belongs in the new map.
+        const route = await source.lookup(ip);
+        state.answers.set(address.key, route);
       } catch (e) {
         fail(e);
       }
@@ -254,7 +256,10 @@ export async function watchServices(
       do {
         pending = false;
         const ips = [...state.services.values()].flatMap((s) => liveAddresses(s).map((a) => a.ip));
-        state.answers = new Map(await resolveRoutes(source, ips, run.zones()));
+        const answers = new Map(await resolveRoutes(source, ips, run.zones()));
+        // A Service that appeared during the read was looked up on its own (lookupNew): keep that answer.
+        for (const [key, route] of state.answers) if (!answers.has(key)) answers.set(key, route);
+        state.answers = answers;
         schedule();
       } while (pending && !stop.signal.aborted);
     } catch (e) {
