@@ -256,8 +256,9 @@ describe('attributes an external (eBGP) peer must not send (RFC 4271 5.1.5, RFC 
   const ORIGINATOR_ID_SHORT = '80 09 02 0a 00';
   const CLUSTER_LIST_BAD = '80 0a 03 0a 00 00';
   const attributeTypes = (context: SessionContext, extra: string): string[] =>
-    decodedUpdate(decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${extra}`, NLRI)), context))
-      .message.attributes.map((a) => a.type);
+    decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${extra}`, NLRI)), context),
+    ).message.attributes.map((a) => a.type);
 
   it('a well-formed LOCAL_PREF from an external peer is ignored, silently', () => {
     const result = decodedUpdate(
@@ -299,6 +300,10 @@ describe('attributes an external (eBGP) peer must not send (RFC 4271 5.1.5, RFC 
   });
 
   it('ORIGINATOR_ID and CLUSTER_LIST from an external peer are discarded, malformed or not', () => {
-    assert.deepEqual(attributeTypes(EXTERNAL, `${ORIGINATOR_ID_SHORT} ${CLUSTER_LIST_BAD}`), ['origin', 'as-path', 'next-hop']);
+    assert.deepEqual(attributeTypes(EXTERNAL, `${ORIGINATOR_ID_SHORT} ${CLUSTER_LIST_BAD}`), [
+      'origin',
+      'as-path',
+      'next-hop',
+    ]);
   });
 });
