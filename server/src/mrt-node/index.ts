@@ -8,7 +8,6 @@ import { open } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import unbzip2Stream from 'unbzip2-stream';
 import type { Rib } from '../rib';
 import {
   type MrtError,
@@ -25,7 +24,7 @@ import {
 } from '../mrt';
 
 export interface ReadMrtOptions extends MrtReaderOptions {
-  /** Bytes read from the file at a time (default 64 KiB). */
+  /** Bytes read from the file (and produced by the decompressor) at a time (default 64 KiB). */
   readonly highWaterMark?: number;
 }
 
@@ -128,15 +127,17 @@ export async function* mrtRecordsFromStream(
 }
 
 /** The file's bytes, decompressed as its magic number says. */
-function decompressed(file: Readable, compression: MrtCompression): Readable {
+async function decompressed(file: Readable, compression: MrtCompression, chunkSize: number): Promise<Readable> {
   if (compression === 'gzip') {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize });
     file.on('error', (error) => gunzip.destroy(error));
     return file.pipe(gunzip);
   }
   if (compression === 'bzip2') {
     // unbzip2-stream is a classic (through) stream: piped into a PassThrough for async iteration
     // (the classic pipe pauses it for backpressure; Readable.wrap would end early on its 'close').
+    // Loaded on first use: most files are gzip, and start-up time counts for one-shot commands.
+    const { default: unbzip2Stream } = await import('unbzip2-stream');
     const bunzip = unbzip2Stream();
     const source = new PassThrough();
     bunzip.pipe(source);
@@ -150,8 +151,9 @@ function decompressed(file: Readable, compression: MrtCompression): Readable {
 
 async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
   const compression = await mrtFileCompression(path);
-  const file = createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 16 });
-  const source = decompressed(file, compression);
+  const chunkSize = options.highWaterMark ?? 1 << 16;
+  const file = createReadStream(path, { highWaterMark: chunkSize });
+  const source = await decompressed(file, compression, chunkSize);
   try {
     yield* mrtBatches(source, options);
   } finally {

@@ -90,6 +90,8 @@ export class MrtRibLoader {
   private raw: AttributeStore[] = FORMS.map(() => new AttributeStore());
   private canonicalOf: Int32Array[] = FORMS.map(() => new Int32Array(256).fill(NOT_COMPUTED));
   private readonly failures = new Map<string, string>();
+  /** TABLE_DUMP peers by IPv4 address and AS (address * 65536 + AS). */
+  private readonly tableDumpPeers = new Map<number, MrtPeer>();
   private finished = false;
 
   constructor(
@@ -233,12 +235,18 @@ export class MrtRibLoader {
 
   private applyTableDump(record: TableDumpRecord): void {
     const offset = record.header.offset;
-    let peer: MrtPeer;
-    try {
-      peer = this.peers.resolve(addressText(record.peerAddress), record.peerAsn);
-    } catch (e) {
-      this.error(offset, `${formatPrefix(record.prefix)}: ${(e as Error).message}`);
-      return;
+    // Every record names its peer: IPv4 peers are looked up by number, not by formatted address.
+    const a = record.peerAddress;
+    const key = a.family === 4 ? a.address * 65536 + record.peerAsn : -1;
+    let peer = key >= 0 ? this.tableDumpPeers.get(key) : undefined;
+    if (peer === undefined) {
+      try {
+        peer = this.peers.resolve(addressText(a), record.peerAsn);
+      } catch (e) {
+        this.error(offset, `${formatPrefix(record.prefix)}: ${(e as Error).message}`);
+        return;
+      }
+      if (key >= 0) this.tableDumpPeers.set(key, peer);
     }
     const set = this.attributeSetFor(record.attributes, record.afi, true, offset);
     if (typeof set === 'string') {
