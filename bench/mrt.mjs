@@ -4,8 +4,9 @@
 // `kubectl routes --bgp FILE` does) alternately, as separate processes (start-up included). Wall
 // time and peak RSS from GNU time (%e, %M) for both. Reports medians and ratios.
 //   node bench/mrt.mjs [--rounds N] [--prefixes N] [--peers N]
-// Files: the RIS table of 2002-07-22 (TABLE_DUMP v1, server/test/mrt/real-data), and a synthetic
-// TABLE_DUMP_V2 full table (bench/out/, generated once by bench/mrt-generate.mjs).
+// Files: the RIS table of 2002-07-22 (TABLE_DUMP v1) and a RIS update dump of 2010 (BGP4MP), both
+// from server/test/mrt/real-data, and a synthetic TABLE_DUMP_V2 full table (bench/out/, generated
+// once by bench/mrt-generate.mjs).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -35,6 +36,10 @@ const files = [
   [
     'RIS rrc00 bview 2002-07-22 (TABLE_DUMP, 115,521 routes)',
     join(root, 'server/test/mrt/real-data/bview.20020722.2337.gz'),
+  ],
+  [
+    'RIS rrc15 updates 2010-02-27 16:00 (BGP4MP, 52,468 announcements)',
+    join(root, 'server/test/mrt/real-data/rrc15.updates.20100227.1600.gz'),
   ],
   [`synthetic TABLE_DUMP_V2 (${prefixes} prefixes x ${peers} peers)`, synthetic],
 ];
@@ -73,7 +78,7 @@ for (const [label, file] of files) {
 }
 
 const [dump, ours] = Object.keys(subjects);
-const bgpdumpVersion = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'bgpdump']).stdout?.toString() || 'unknown';
+const bgpdumpVersion = spawnSync('dpkg-query', ['-W', 'bgpdump']).stdout?.toString().trim().split('\t')[1] ?? 'unknown';
 console.log(`\n${rounds} rounds, medians; bgpdump ${bgpdumpVersion} (Debian); node ${process.version}`);
 console.log(`| file | gzip size | ${dump} (s) | ${ours} (s) | ratio | ${dump} RSS (MiB) | ${ours} RSS (MiB) |`);
 console.log('|---|---|---|---|---|---|---|');
