@@ -98,6 +98,25 @@ describe('the deprecated BGP type (RFC 6396 Appendix B.2)', () => {
     assert.deepEqual(ribLines(rib), []);
   });
 
+  it('BGP4PLUS (type 6): the same records with IPv6 peer and local addresses', () => {
+    const v6 = (last: number): number[] => [0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), last];
+    const update = mrt(6, 1, [
+      ...u16(65001),
+      ...v6(1),
+      ...u16(65100),
+      ...v6(0xfe),
+      ...u16(0),
+      ...u16(ATTRIBUTES.length),
+      ...ATTRIBUTES,
+      ...[16, 10, 1],
+    ]);
+    const rib = new Rib();
+    const stats = loadMrtIntoRibSync(readMrt(update), rib);
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount], [1, 1, 0]);
+    assert.deepEqual(stats.peers, [{ id: 0, address: '2001:db8::1', asn: 65001, bgpId: '0.0.0.0' }]);
+    assert.deepEqual(ribLines(rib), [`10.1.0.0/16 peer 0 path-id 0 at 1000: ${MERGED}`]);
+  });
+
   it('an unknown subtype is an error for that record; the file goes on', () => {
     const results = [...readMrt(concat([mrt(5, 99, [1, 2, 3]), legacyUpdate([8, 11], [], [])]))];
     assert.equal(results.length, 2);
