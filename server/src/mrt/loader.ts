@@ -90,8 +90,8 @@ export class MrtRibLoader {
   private raw: AttributeStore[] = FORMS.map(() => new AttributeStore());
   private canonicalOf: Int32Array[] = FORMS.map(() => new Int32Array(256).fill(NOT_COMPUTED));
   private readonly failures = new Map<string, string>();
-  /** TABLE_DUMP peers by IPv4 address and AS (address * 65536 + AS). */
-  private readonly tableDumpPeers = new Map<number, MrtPeer>();
+  /** Peers named by TABLE_DUMP and BGP4MP records, by IPv4 address and AS (address * 65536 + AS). */
+  private readonly peersByNumber = new Map<number, MrtPeer>();
   private finished = false;
 
   constructor(
@@ -235,18 +235,10 @@ export class MrtRibLoader {
 
   private applyTableDump(record: TableDumpRecord): void {
     const offset = record.header.offset;
-    // Every record names its peer: IPv4 peers are looked up by number, not by formatted address.
-    const a = record.peerAddress;
-    const key = a.family === 4 ? a.address * 65536 + record.peerAsn : -1;
-    let peer = key >= 0 ? this.tableDumpPeers.get(key) : undefined;
-    if (peer === undefined) {
-      try {
-        peer = this.peers.resolve(addressText(a), record.peerAsn);
-      } catch (e) {
-        this.error(offset, `${formatPrefix(record.prefix)}: ${(e as Error).message}`);
-        return;
-      }
-      if (key >= 0) this.tableDumpPeers.set(key, peer);
+    const peer = this.peerByAddress(record.peerAddress, record.peerAsn);
+    if (typeof peer === 'string') {
+      this.error(offset, `${formatPrefix(record.prefix)}: ${peer}`);
+      return;
     }
     const set = this.attributeSetFor(record.attributes, record.afi, true, offset);
     if (typeof set === 'string') {
@@ -284,12 +276,26 @@ export class MrtRibLoader {
   }
 
   private peerOf(record: Bgp4mpMessageRecord | Bgp4mpStateChangeRecord): MrtPeer | undefined {
-    try {
-      return this.peers.resolve(addressText(record.peerAddress), record.peerAsn);
-    } catch (e) {
-      this.error(record.header.offset, (e as Error).message);
+    const peer = this.peerByAddress(record.peerAddress, record.peerAsn);
+    if (typeof peer === 'string') {
+      this.error(record.header.offset, peer);
       return undefined;
     }
+    return peer;
+  }
+
+  /** The peer with this address and AS, or why there is none. IPv4 peers are looked up by number (every record names its peer). */
+  private peerByAddress(address: MrtAddress, asn: number): MrtPeer | string {
+    const key = address.family === 4 ? address.address * 65536 + asn : -1;
+    let peer = key >= 0 ? this.peersByNumber.get(key) : undefined;
+    if (peer !== undefined) return peer;
+    try {
+      peer = this.peers.resolve(addressText(address), asn);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    if (key >= 0) this.peersByNumber.set(key, peer);
+    return peer;
   }
 
   private applyStateChange(record: Bgp4mpStateChangeRecord): void {
