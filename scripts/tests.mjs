@@ -10,7 +10,7 @@ const root = new URL('..', import.meta.url).pathname;
 // Compiled test folders of the unit loop; every test file in them is pure or in-process.
 const unitRoots = ['server/dist/test', 'kubectl-plugin/dist/test', 'test/dist/architecture'];
 // Test files under unitRoots that drive real daemons (BIRD, bgpdump): run by `all` only.
-const needDaemons = ['server/dist/test/mrt/interop.test.js'];
+const needDaemons = ['server/dist/test/mrt/interop.test.js', 'server/dist/test/mrt/bgpdump-diff.test.js'];
 // Cross-package tests: real processes, kubectl, daemons, editors.
 const integrationRoots = ['test/dist'];
 

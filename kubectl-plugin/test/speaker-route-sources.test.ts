@@ -53,6 +53,19 @@ describe('kubectl --bgp FILE', () => {
     );
   });
 
+  test('an old RIS table (TABLE_DUMP, 2002) and a bzip2 update file are read (issue: correct on real data)', async () => {
+    const realData = resolve(__dirname, '../../../server/test/mrt/real-data');
+    const bview = await openMrtFile(join(realData, 'bview.20020722.2337.gz'), 'bview', () => undefined);
+    const route = await bview.client.lookup('3.0.0.1');
+    assert.equal(route?.prefix, '3.0.0.0/8');
+    assert.deepEqual(
+      route?.paths.map((p) => [p.peer, p.asPath.join(' ')]),
+      [['193.203.0.1', '1853 1239 80']],
+    );
+    const bz2 = await openMrtFile(join(realData, 'bgpkit.updates.bz2'), 'updates.bz2', () => undefined);
+    assert.ok((await bz2.client.summary()).prefixes > 0);
+  });
+
   test('a recorded table has no peers', async () => {
     const { client } = await openMrtFile(join(examples, 'fabric.mrt'), 'fabric.mrt', () => undefined);
     assert.equal(await client.peers(), undefined);

@@ -80,8 +80,8 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'server/mrt-node': {
     pure: false,
     layers: ['server/bgp', 'server/rib', 'server/mrt'],
-    packages: [],
-    role: 'MRT files from disk',
+    packages: ['unbzip2-stream'],
+    role: 'MRT files from disk (gzip through node:zlib, bzip2 through unbzip2-stream)',
   },
   'server/speaker-client': {
     pure: false,

@@ -425,7 +425,10 @@ function receiveOpen(
       'OPEN received before ours was sent',
     );
   const holdTime = Math.min(settings.holdTime, open.holdTime);
-  const negotiated = negotiateSession(sent, open);
+  // An external (eBGP) peer's LOCAL_PREF is not for us to use (RFC 4271 5.1.5): the codec drops it.
+  const external = peerAsn !== settings.localAsn;
+  const both = negotiateSession(sent, open);
+  const negotiated = { receive: { ...both.receive, external }, send: { ...both.send, external } };
   actions.push({ type: 'negotiated', negotiated, remoteOpen: open }, { type: 'send', message: { type: 'KEEPALIVE' } });
   if (holdTime > 0) {
     actions.push(

@@ -1,10 +1,11 @@
 /**
- * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip detected by its magic
- * number) as an async iterator of records with backpressure, and writing chunks to files.
+ * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip and bzip2 detected by
+ * their magic numbers; bzip2 through the unbzip2-stream package) as an async iterator of records
+ * with backpressure, and writing chunks to files.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Rib } from '../rib';
@@ -23,23 +24,50 @@ import {
 } from '../mrt';
 
 export interface ReadMrtOptions extends MrtReaderOptions {
-  /** Bytes read from the file at a time (default 64 KiB). */
+  /** Bytes read from the file (and produced by the decompressor) at a time (default 64 KiB). */
   readonly highWaterMark?: number;
 }
 
-/** True when the file starts with the gzip magic number (1f 8b). */
-export async function isGzipFile(path: string): Promise<boolean> {
+export type MrtCompression = 'gzip' | 'bzip2' | 'none';
+
+/** What the file's first octets say: gzip (1f 8b), bzip2 ("BZh" and a block size digit), or neither. */
+export async function mrtFileCompression(path: string): Promise<MrtCompression> {
   const handle = await open(path, 'r');
   try {
-    const magic = new Uint8Array(2);
-    const { bytesRead } = await handle.read(magic, 0, 2, 0);
-    return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    const magic = new Uint8Array(4);
+    const { bytesRead } = await handle.read(magic, 0, 4, 0);
+    if (bytesRead >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+    // "BZh1".."BZh9". As an MRT timestamp that is a 9-second window of April 2005: no real clash.
+    const level = magic[3]!;
+    if (
+      bytesRead === 4 &&
+      magic[0] === 0x42 &&
+      magic[1] === 0x5a &&
+      magic[2] === 0x68 &&
+      level >= 0x31 &&
+      level <= 0x39
+    )
+      return 'bzip2';
+    return 'none';
   } finally {
     await handle.close();
   }
 }
 
-function isZlibError(error: unknown): error is Error {
+/** True when the file starts with the gzip magic number (1f 8b). */
+export async function isGzipFile(path: string): Promise<boolean> {
+  return (await mrtFileCompression(path)) === 'gzip';
+}
+
+/** A failure of the decompressor (the data read so far is still used). */
+class DecompressionError extends Error {
+  constructor(format: string, cause: unknown) {
+    super(`${format}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+function isDecompressionError(error: unknown): error is Error {
+  if (error instanceof DecompressionError) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return error instanceof Error && typeof code === 'string' && code.startsWith('Z_');
 }
@@ -65,7 +93,7 @@ async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReader
       yield { ok: true, results: drain() };
     }
   } catch (error) {
-    if (!isZlibError(error)) throw error;
+    if (!isDecompressionError(error)) throw error;
     failure = error;
   }
   reader.end();
@@ -75,7 +103,7 @@ async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReader
       ok: false,
       error: {
         offset: received,
-        reason: `gzip: ${failure.message} (decompressed data ends at offset ${received})`,
+        reason: `${failure instanceof DecompressionError ? '' : 'gzip: '}${failure.message} (decompressed data ends at offset ${received})`,
         fatal: true,
       },
     };
@@ -98,15 +126,34 @@ export async function* mrtRecordsFromStream(
   }
 }
 
-async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
-  const gzip = await isGzipFile(path);
-  const file = createReadStream(path, { highWaterMark: options.highWaterMark ?? 1 << 16 });
-  let source: Readable = file;
-  if (gzip) {
-    const gunzip = createGunzip();
+/** The file's bytes, decompressed as its magic number says. */
+async function decompressed(file: Readable, compression: MrtCompression, chunkSize: number): Promise<Readable> {
+  if (compression === 'gzip') {
+    const gunzip = createGunzip({ chunkSize });
     file.on('error', (error) => gunzip.destroy(error));
-    source = file.pipe(gunzip);
+    return file.pipe(gunzip);
   }
+  if (compression === 'bzip2') {
+    // unbzip2-stream is a classic (through) stream: piped into a PassThrough for async iteration
+    // (the classic pipe pauses it for backpressure; Readable.wrap would end early on its 'close').
+    // Loaded on first use: most files are gzip, and start-up time counts for one-shot commands.
+    const { default: unbzip2Stream } = await import('unbzip2-stream');
+    const bunzip = unbzip2Stream();
+    const source = new PassThrough();
+    bunzip.pipe(source);
+    bunzip.on('error', (error) => source.destroy(new DecompressionError('bzip2', error)));
+    file.on('error', (error) => source.destroy(error));
+    file.pipe(bunzip);
+    return source;
+  }
+  return file;
+}
+
+async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
+  const compression = await mrtFileCompression(path);
+  const chunkSize = options.highWaterMark ?? 1 << 16;
+  const file = createReadStream(path, { highWaterMark: chunkSize });
+  const source = await decompressed(file, compression, chunkSize);
   try {
     yield* mrtBatches(source, options);
   } finally {
@@ -116,8 +163,8 @@ async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncG
 }
 
 /**
- * Every record and error of an MRT file, read in chunks; gzip-compressed files (detected by
- * their first two bytes) are decompressed on the fly. Offsets are in the decompressed data.
+ * Every record and error of an MRT file, read in chunks; gzip- and bzip2-compressed files
+ * (detected by their first bytes) are decompressed on the fly. Offsets are in the decompressed data.
  * Breaking out of the loop closes the file.
  */
 export async function* readMrtFile(path: string, options: ReadMrtOptions = {}): AsyncGenerator<MrtReadResult> {
@@ -152,7 +199,7 @@ export async function writeMrtFile(
 }
 
 /**
- * Load an MRT file (plain or gzip) into a RIB; see `loadMrtIntoRib`. Records are applied as each
+ * Load an MRT file (plain, gzip or bzip2) into a RIB; see `loadMrtIntoRib`. Records are applied as each
  * chunk arrives (no per-record promise). Throws only for IO errors.
  */
 export async function loadMrtFile(

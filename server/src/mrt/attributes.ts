@@ -21,8 +21,15 @@ import {
 } from '../bgp';
 import { canonicalAttributes, canonicalContext, encodeCanonical } from '../rib';
 
-/** RIB entry attributes use 4-octet AS numbers and carry no Path Identifiers inside. */
+/** TABLE_DUMP_V2 RIB entry attributes use 4-octet AS numbers and carry no Path Identifiers inside. */
 export const TABLE_DUMP_CONTEXT: SessionContext = canonicalContext;
+
+/** TABLE_DUMP (v1) attributes use 2-octet AS numbers, with AS4_PATH beside AS_PATH (RFC 6793). */
+export const TABLE_DUMP_V1_CONTEXT: SessionContext = Object.freeze({
+  fourOctetAs: false,
+  extendedMessage: true,
+  addPath: Object.freeze([]),
+});
 
 export type MrtAttributesResult =
   | {
@@ -53,7 +60,12 @@ function abbreviatedNextHop(bytes: Uint8Array, start: number, length: number, af
  * ignored). Malformed attributes whose RFC 7606 action is attribute-discard are dropped and
  * listed; any other malformation fails the entry.
  */
-export function decodeMrtAttributes(bytes: Uint8Array, afi: number, safi: number): MrtAttributesResult {
+export function decodeMrtAttributes(
+  bytes: Uint8Array,
+  afi: number,
+  safi: number,
+  context: SessionContext = TABLE_DUMP_CONTEXT,
+): MrtAttributesResult {
   const attributes: PathAttribute[] = [];
   let discarded: string[] | undefined;
   const discard = (reason: string): void => void (discarded ??= []).push(reason);
@@ -89,7 +101,7 @@ export function decodeMrtAttributes(bytes: Uint8Array, afi: number, safi: number
         continue;
       }
       // A complete RFC 4760 value, as some writers produce.
-      const full = descriptorOf(code)!.decode(bytes, valueStart, valueEnd, flags, TABLE_DUMP_CONTEXT);
+      const full = descriptorOf(code)!.decode(bytes, valueStart, valueEnd, flags, context);
       if (full instanceof BgpError) return { ok: false, reason: full.reason };
       if (full.type !== 'mp-reach-nlri') return { ok: false, reason: 'MP_REACH_NLRI of an unsupported family' };
       attributes.push({ ...full, flags: mpFlags, afi, safi, nlri: [] });
@@ -106,7 +118,7 @@ export function decodeMrtAttributes(bytes: Uint8Array, afi: number, safi: number
     // Optional/Transitive come from the attribute table: a dump is not a session, and BIRD 2.0.12
     // writes NEXT_HOP and LOCAL_PREF with flags 0x00. Partial and Extended Length are kept.
     const normalized = (flags & ~OPTIONAL_AND_TRANSITIVE) | descriptor.flags;
-    const value = descriptor.decode(bytes, valueStart, valueEnd, normalized, TABLE_DUMP_CONTEXT);
+    const value = descriptor.decode(bytes, valueStart, valueEnd, normalized, context);
     if (value instanceof BgpError) {
       if (value.action !== 'attribute-discard') return { ok: false, reason: value.reason };
       discard(value.reason);
@@ -127,13 +139,15 @@ export function mrtAttributesToCanonical(
   bytes: Uint8Array,
   afi: number,
   safi: number,
+  context: SessionContext = TABLE_DUMP_CONTEXT,
 ):
   | { readonly ok: true; readonly canonical: Uint8Array; readonly discarded: readonly string[] }
   | { readonly ok: false; readonly reason: string } {
-  const decoded = decodeMrtAttributes(bytes, afi, safi);
+  const decoded = decodeMrtAttributes(bytes, afi, safi, context);
   if (!decoded.ok) return decoded;
-  const copied = decoded.discarded.length === 0 ? copyCanonical(bytes, afi, safi) : undefined;
-  const canonical = copied ?? encodeCanonical(canonicalAttributes(decoded.attributes, TABLE_DUMP_CONTEXT));
+  // Copying keeps AS_PATH as it is: right only for 4-octet AS numbers (2-octet ones are merged with AS4_PATH).
+  const copied = decoded.discarded.length === 0 && context.fourOctetAs ? copyCanonical(bytes, afi, safi) : undefined;
+  const canonical = copied ?? encodeCanonical(canonicalAttributes(decoded.attributes, context));
   if (canonical === undefined) return { ok: false, reason: 'attributes cannot be encoded canonically' };
   return { ok: true, canonical, discarded: decoded.discarded };
 }

@@ -9,6 +9,11 @@ export const MRT_HEADER_LENGTH = 12;
 export const DEFAULT_MAX_RECORD_LENGTH = 16 * 1024 * 1024;
 
 export const MrtType = {
+  /** Deprecated (RFC 6396 Appendix B): BGP messages with 2-octet ASNs and IPv4 addresses (RIS 1999-2000). */
+  Bgp: 5,
+  /** Deprecated: as Bgp, with IPv6 peer and local addresses. */
+  Bgp4Plus: 6,
+  Bgp4Plus01: 7,
   OspfV2: 11,
   TableDump: 12,
   TableDumpV2: 13,
@@ -18,6 +23,24 @@ export const MrtType = {
   IsisEt: 33,
   OspfV3: 48,
   OspfV3Et: 49,
+} as const;
+
+/** TABLE_DUMP (RFC 6396 4.2): the subtype is the AFI. */
+export const TableDumpSubtype = {
+  Ipv4: 1,
+  Ipv6: 2,
+} as const;
+
+/** Subtypes of the deprecated BGP, BGP4PLUS and BGP4PLUS_01 types (RFC 6396 Appendix B.2). */
+export const LegacyBgpSubtype = {
+  Null: 0,
+  Update: 1,
+  PrefUpdate: 2,
+  StateChange: 3,
+  Sync: 4,
+  Open: 5,
+  Notify: 6,
+  Keepalive: 7,
 } as const;
 
 export const TableDumpV2Subtype = {
@@ -61,6 +84,9 @@ export const Bgp4mpState = {
 } as const;
 
 const TYPE_NAMES: Readonly<Record<number, string>> = {
+  5: 'BGP',
+  6: 'BGP4PLUS',
+  7: 'BGP4PLUS_01',
   11: 'OSPFv2',
   12: 'TABLE_DUMP',
   13: 'TABLE_DUMP_V2',
@@ -102,6 +128,30 @@ const BGP4MP_NAMES: Readonly<Record<number, string>> = {
   11: 'BGP4MP_MESSAGE_AS4_LOCAL_ADDPATH',
 };
 
+const TABLE_DUMP_NAMES: Readonly<Record<number, string>> = { 1: 'AFI_IPv4', 2: 'AFI_IPv6' };
+
+const LEGACY_BGP_NAMES: Readonly<Record<number, string>> = {
+  0: 'BGP_NULL',
+  1: 'BGP_UPDATE',
+  2: 'BGP_PREF_UPDATE',
+  3: 'BGP_STATE_CHANGE',
+  4: 'BGP_SYNC',
+  5: 'BGP_OPEN',
+  6: 'BGP_NOTIFY',
+  7: 'BGP_KEEPALIVE',
+};
+
+/** Subtype names per type. */
+const SUBTYPE_NAMES: Readonly<Record<number, Readonly<Record<number, string>>>> = {
+  [MrtType.Bgp]: LEGACY_BGP_NAMES,
+  [MrtType.Bgp4Plus]: LEGACY_BGP_NAMES,
+  [MrtType.Bgp4Plus01]: LEGACY_BGP_NAMES,
+  [MrtType.TableDump]: TABLE_DUMP_NAMES,
+  [MrtType.TableDumpV2]: TABLE_DUMP_V2_NAMES,
+  [MrtType.Bgp4mp]: BGP4MP_NAMES,
+  [MrtType.Bgp4mpEt]: BGP4MP_NAMES,
+};
+
 const STATE_NAMES: Readonly<Record<number, string>> = {
   1: 'Idle',
   2: 'Connect',
@@ -118,12 +168,7 @@ export function mrtTypeName(type: number): string {
 
 /** "TABLE_DUMP_V2/RIB_IPV4_UNICAST", "BGP4MP_ET/BGP4MP_MESSAGE_AS4", or with numbers for unknown codes. */
 export function mrtSubtypeName(type: number, subtype: number): string {
-  const names =
-    type === MrtType.TableDumpV2
-      ? TABLE_DUMP_V2_NAMES
-      : type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt
-        ? BGP4MP_NAMES
-        : undefined;
+  const names = SUBTYPE_NAMES[type];
   return `${mrtTypeName(type)}/${names?.[subtype] ?? `subtype ${subtype}`}`;
 }
 
@@ -132,7 +177,7 @@ export function bgp4mpStateName(state: number): string {
   return STATE_NAMES[state] ?? `state ${state}`;
 }
 
-/** Types in the IANA MRT registry that are not deprecated: a header with another type does not frame a record. */
+/** Types this reader frames (the IANA MRT registry's current types, and the deprecated BGP types RIS wrote in 1999-2000): a header with another type does not frame a record. */
 export function isRegisteredMrtType(type: number): boolean {
   return TYPE_NAMES[type] !== undefined;
 }

@@ -1,19 +1,9 @@
 /**
- * Record bodies: TABLE_DUMP_V2 (PEER_INDEX_TABLE, RIB_* and _ADDPATH) and BGP4MP / BGP4MP_ET
+ * Record bodies: TABLE_DUMP and the deprecated BGP types (in ./legacy), TABLE_DUMP_V2 (PEER_INDEX_TABLE, RIB_* and _ADDPATH) and BGP4MP / BGP4MP_ET
  * (STATE_CHANGE, MESSAGE and their _AS4, _LOCAL, _ADDPATH variants). Decoding never throws:
  * malformed bodies give a reason string.
  */
-import {
-  type Nlri,
-  type Prefix,
-  type SessionContext,
-  decodeMessage,
-  decodeNlri,
-  decodeUtf8,
-  readU128,
-  readU16,
-  readU32,
-} from '../bgp';
+import { type Nlri, type Prefix, decodeMessage, decodeNlri, decodeUtf8, readU128, readU16, readU32 } from '../bgp';
 export { readU16, readU32 } from '../bgp';
 import {
   Bgp4mpSubtype,
@@ -24,6 +14,9 @@ import {
   mrtTypeName,
 } from './constants';
 import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtRecord, MrtRibEntry } from './types';
+import { bgp4mpContext } from './contexts';
+import { decodeLegacyBgp, decodeTableDump } from './legacy';
+export { bgp4mpContext } from './contexts';
 
 function readAddress(bytes: Uint8Array, offset: number, family: 4 | 6): MrtAddress {
   return family === 4
@@ -63,6 +56,12 @@ export function decodeRecordBody(
     case MrtType.Bgp4mp:
     case MrtType.Bgp4mpEt:
       return decodeBgp4mp(header, bytes, i, end);
+    case MrtType.TableDump:
+      return decodeTableDump(header, bytes, i, end);
+    case MrtType.Bgp:
+    case MrtType.Bgp4Plus:
+    case MrtType.Bgp4Plus01:
+      return decodeLegacyBgp(header, bytes, i, end);
     default:
       return { kind: 'skipped', header, reason: `${mrtTypeName(fields.type)} records are not interpreted` };
   }
@@ -214,31 +213,6 @@ function formatShort(prefix: Prefix): string {
 }
 
 // ---- BGP4MP ----
-
-const ALL_PREFIX_FAMILIES = Object.freeze([
-  { afi: 1, safi: 1 },
-  { afi: 1, safi: 2 },
-  { afi: 2, safi: 1 },
-  { afi: 2, safi: 2 },
-]);
-const NO_FAMILIES = Object.freeze([]);
-
-function messageContext(as4: boolean, addPath: boolean): SessionContext {
-  return { fourOctetAs: as4, extendedMessage: true, addPath: addPath ? ALL_PREFIX_FAMILIES : NO_FAMILIES };
-}
-
-/** Contexts by (as4, addPath), shared by every record. */
-const CONTEXTS: readonly SessionContext[] = [
-  Object.freeze(messageContext(false, false)),
-  Object.freeze(messageContext(false, true)),
-  Object.freeze(messageContext(true, false)),
-  Object.freeze(messageContext(true, true)),
-];
-
-/** The session context a BGP4MP message subtype implies (4-octet AS_PATH for _AS4, Path Identifiers for _ADDPATH). */
-export function bgp4mpContext(as4: boolean, addPath: boolean): SessionContext {
-  return CONTEXTS[(as4 ? 2 : 0) + (addPath ? 1 : 0)]!;
-}
 
 interface MessageSubtype {
   readonly as4: boolean;

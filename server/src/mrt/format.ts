@@ -1,6 +1,6 @@
 /** Human-readable rendering of MRT records and read errors (for logs, tools and tests). */
 import { formatAttribute, formatIpv4, formatIpv6, formatMessage, formatPrefix } from '../bgp';
-import { decodeMrtAttributes } from './attributes';
+import { TABLE_DUMP_V1_CONTEXT, decodeMrtAttributes } from './attributes';
 import { bgp4mpStateName, mrtSubtypeName } from './constants';
 import type { MrtAddress, MrtHeader, MrtReadResult, MrtRecord } from './types';
 
@@ -46,6 +46,18 @@ export function formatMrtRecord(record: MrtRecord): string {
         }
       }
       break;
+    case 'table-dump': {
+      lines.push(
+        `${head(record.header)} view ${record.viewNumber} seq ${record.sequence} ${formatPrefix(record.prefix)} peer ${address(record.peerAddress)} AS${record.peerAsn} originated ${record.originatedTime}`,
+      );
+      const decoded = decodeMrtAttributes(record.attributes, record.afi, 1, TABLE_DUMP_V1_CONTEXT);
+      if (!decoded.ok) lines.push(`  malformed attributes: ${decoded.reason}`);
+      else {
+        for (const a of decoded.attributes) lines.push(`  ${formatAttribute(a)}`);
+        for (const d of decoded.discarded) lines.push(`  discarded: ${d}`);
+      }
+      break;
+    }
     case 'bgp4mp-message':
     case 'bgp4mp-state-change': {
       const ends = `${address(record.peerAddress)} AS${record.peerAsn} -> ${address(record.localAddress)} AS${record.localAsn}${record.interfaceIndex ? ` if ${record.interfaceIndex}` : ''}`;

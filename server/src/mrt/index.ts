@@ -4,7 +4,8 @@
  * - {@link MrtReader}: incremental reading (push chunks, pull records or errors with offsets);
  *   {@link readMrt} for a byte string, {@link mrtRecords} for any (async) iterable of chunks.
  * - Records: TABLE_DUMP_V2 PEER_INDEX_TABLE and RIB_* (+ _ADDPATH), BGP4MP / BGP4MP_ET messages
- *   and state changes (all _AS4 / _LOCAL / _ADDPATH variants); others are returned as `skipped`.
+ *   and state changes (all _AS4 / _LOCAL / _ADDPATH variants), TABLE_DUMP, and the deprecated
+ *   BGP / BGP4PLUS messages and state changes; others are returned as `skipped`.
  * - {@link loadMrtIntoRib} / {@link MrtRibLoader}: fill a `Rib` (canonical attribute sets,
  *   peers given ids through an {@link MrtPeerTable}).
  * - {@link writeTableDump}: a RIB as a TABLE_DUMP_V2 snapshot, in chunks.
@@ -16,7 +17,9 @@ export {
   Bgp4mpSubtype,
   DEFAULT_MAX_RECORD_LENGTH,
   MRT_HEADER_LENGTH,
+  LegacyBgpSubtype,
   MrtType,
+  TableDumpSubtype,
   TableDumpV2Subtype,
   bgp4mpStateName,
   mrtSubtypeName,
@@ -35,12 +38,14 @@ export type {
   PeerIndexTableRecord,
   RibRecord,
   SkippedRecord,
+  TableDumpRecord,
 } from './types';
 export { MrtReader, type MrtReaderOptions, mrtRecords, readMrt } from './reader';
 export { type HeaderFields, bgp4mpContext, decodeRecordBody } from './decode';
 export {
   type MrtAttributesResult,
   TABLE_DUMP_CONTEXT,
+  TABLE_DUMP_V1_CONTEXT,
   canonicalToMrtAttributes,
   decodeMrtAttributes,
   mrtAttributesToCanonical,

@@ -1,6 +1,7 @@
 /**
  * Filling a {@link Rib} from MRT records: TABLE_DUMP_V2 snapshots (every entry becomes a path of
- * its peer, with the entry's Path Identifier and originated time) and BGP4MP update streams
+ * its peer, with the entry's Path Identifier and originated time), TABLE_DUMP snapshots (one path
+ * per record, 2-octet AS numbers merged with AS4_PATH) and BGP4MP (or deprecated BGP) update streams
  * (UPDATEs applied in order: withdrawals, then announcements; a NOTIFICATION, or a state change
  * out of Established, ends the session and removes the peer's paths: graceful restart is not
  * modelled). UPDATEs of _LOCAL subtypes (sent by the recording speaker) are not loaded.
@@ -9,7 +10,7 @@
  */
 import { type Nlri, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
 import { AttributeStore, type AttributeSetId, type Rib } from '../rib';
-import { mrtAttributesToCanonical } from './attributes';
+import { TABLE_DUMP_CONTEXT, TABLE_DUMP_V1_CONTEXT, mrtAttributesToCanonical } from './attributes';
 import { canonicalAttributes, encodeCanonical } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
 import { type MrtPeer, MrtPeerTable } from './peers';
@@ -20,6 +21,7 @@ import type {
   MrtReadResult,
   PeerIndexTableRecord,
   RibRecord,
+  TableDumpRecord,
 } from './types';
 
 export interface MrtLoadIssue {
@@ -54,6 +56,8 @@ export interface MrtLoadOptions {
   readonly maxIssues?: number;
 }
 
+/** Attribute forms cached apart: IPv4 and IPv6 TABLE_DUMP_V2 entries, IPv4 and IPv6 TABLE_DUMP records. */
+const FORMS = [0, 1, 2, 3] as const;
 const FAILED = -1;
 const NOT_COMPUTED = -2;
 
@@ -79,13 +83,15 @@ export class MrtRibLoader {
   private setCount = 0;
   /** The RIB peer ids of the current PEER_INDEX_TABLE's entries. */
   private indexPeers: number[] | undefined;
-  /** Raw RIB-entry attribute bytes interned per AFI (index 0: IPv4, 1: IPv6) -> canonical set id in the RIB. */
-  private raw: [AttributeStore, AttributeStore] = [new AttributeStore(), new AttributeStore()];
-  private canonicalOf: [Int32Array, Int32Array] = [
-    new Int32Array(256).fill(NOT_COMPUTED),
-    new Int32Array(256).fill(NOT_COMPUTED),
-  ];
+  /**
+   * Raw RIB-entry attribute bytes interned per form (index: AFI - 1, plus 2 for TABLE_DUMP's
+   * 2-octet AS numbers) -> canonical set id in the RIB.
+   */
+  private raw: AttributeStore[] = FORMS.map(() => new AttributeStore());
+  private canonicalOf: Int32Array[] = FORMS.map(() => new Int32Array(256).fill(NOT_COMPUTED));
   private readonly failures = new Map<string, string>();
+  /** Peers named by TABLE_DUMP and BGP4MP records, by IPv4 address and AS (address * 65536 + AS). */
+  private readonly peersByNumber = new Map<number, MrtPeer>();
   private finished = false;
 
   constructor(
@@ -115,6 +121,9 @@ export class MrtRibLoader {
         return;
       case 'rib':
         this.applyRib(record);
+        return;
+      case 'table-dump':
+        this.applyTableDump(record);
         return;
       case 'bgp4mp-message':
         this.applyMessage(record);
@@ -150,8 +159,8 @@ export class MrtRibLoader {
       this.finished = true;
       const store = this.rib.attributeSets;
       for (const table of this.canonicalOf) for (const id of table) if (id >= 0) store.release(id);
-      this.canonicalOf = [new Int32Array(0), new Int32Array(0)];
-      this.raw = [new AttributeStore(), new AttributeStore()];
+      this.canonicalOf = FORMS.map(() => new Int32Array(0));
+      this.raw = FORMS.map(() => new AttributeStore());
       this.failures.clear();
     }
     return this.stats();
@@ -210,7 +219,7 @@ export class MrtRibLoader {
         );
         continue;
       }
-      const set = this.attributeSetFor(entry.attributes, record.afi, offset);
+      const set = this.attributeSetFor(entry.attributes, record.afi, false, offset);
       if (typeof set === 'string') {
         this.error(offset, `${formatPrefix(record.prefix)} entry ${k}: ${set}`);
         continue;
@@ -224,9 +233,26 @@ export class MrtRibLoader {
     }
   }
 
+  private applyTableDump(record: TableDumpRecord): void {
+    const offset = record.header.offset;
+    const peer = this.peerByAddress(record.peerAddress, record.peerAsn);
+    if (typeof peer === 'string') {
+      this.error(offset, `${formatPrefix(record.prefix)}: ${peer}`);
+      return;
+    }
+    const set = this.attributeSetFor(record.attributes, record.afi, true, offset);
+    if (typeof set === 'string') {
+      this.error(offset, `${formatPrefix(record.prefix)}: ${set}`);
+      return;
+    }
+    this.rib.announce(peer.id, record.prefix, 0, set, record.originatedTime);
+    this.routes++;
+    this.paths++;
+  }
+
   /** The canonical set id for raw RIB-entry attributes (cached by their bytes), or why there is none. */
-  private attributeSetFor(bytes: Uint8Array, afi: 1 | 2, offset: number): AttributeSetId | string {
-    const family = afi - 1;
+  private attributeSetFor(bytes: Uint8Array, afi: 1 | 2, twoOctetAs: boolean, offset: number): AttributeSetId | string {
+    const family = afi - 1 + (twoOctetAs ? 2 : 0);
     const rawId = this.raw[family].intern(bytes);
     let table = this.canonicalOf[family];
     if (rawId >= table.length) {
@@ -237,7 +263,7 @@ export class MrtRibLoader {
     const cached = table[rawId]!;
     if (cached >= 0) return cached;
     if (cached === FAILED) return this.failures.get(`${family}:${rawId}`) ?? 'attributes cannot be loaded';
-    const result = mrtAttributesToCanonical(bytes, afi, 1);
+    const result = mrtAttributesToCanonical(bytes, afi, 1, twoOctetAs ? TABLE_DUMP_V1_CONTEXT : TABLE_DUMP_CONTEXT);
     if (!result.ok) {
       table[rawId] = FAILED;
       this.failures.set(`${family}:${rawId}`, result.reason);
@@ -250,12 +276,26 @@ export class MrtRibLoader {
   }
 
   private peerOf(record: Bgp4mpMessageRecord | Bgp4mpStateChangeRecord): MrtPeer | undefined {
-    try {
-      return this.peers.resolve(addressText(record.peerAddress), record.peerAsn);
-    } catch (e) {
-      this.error(record.header.offset, (e as Error).message);
+    const peer = this.peerByAddress(record.peerAddress, record.peerAsn);
+    if (typeof peer === 'string') {
+      this.error(record.header.offset, peer);
       return undefined;
     }
+    return peer;
+  }
+
+  /** The peer with this address and AS, or why there is none. IPv4 peers are looked up by number (every record names its peer). */
+  private peerByAddress(address: MrtAddress, asn: number): MrtPeer | string {
+    const key = address.family === 4 ? address.address * 65536 + asn : -1;
+    let peer = key >= 0 ? this.peersByNumber.get(key) : undefined;
+    if (peer !== undefined) return peer;
+    try {
+      peer = this.peers.resolve(addressText(address), asn);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    if (key >= 0) this.peersByNumber.set(key, peer);
+    return peer;
   }
 
   private applyStateChange(record: Bgp4mpStateChangeRecord): void {

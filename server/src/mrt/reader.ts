@@ -34,6 +34,9 @@ function isDecodable(type: number, subtype: number): boolean {
   if (type === MrtType.TableDumpV2) return (subtype >= 1 && subtype <= 5) || (subtype >= 8 && subtype <= 11);
   if (type === MrtType.Bgp4mp || type === MrtType.Bgp4mpEt)
     return subtype === 0 || subtype === 1 || (subtype >= 4 && subtype <= 11);
+  if (type === MrtType.TableDump) return subtype === 1 || subtype === 2;
+  if (type === MrtType.Bgp || type === MrtType.Bgp4Plus || type === MrtType.Bgp4Plus01)
+    return subtype === 1 || subtype === 3 || (subtype >= 5 && subtype <= 7);
   return false;
 }
 

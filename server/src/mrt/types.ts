@@ -72,6 +72,26 @@ export interface RibRecord {
   readonly entries: readonly MrtRibEntry[];
 }
 
+/**
+ * TABLE_DUMP (RFC 6396 4.2): one route of one peer per record. The attributes use 2-octet AS
+ * numbers (AS4_PATH, when present, is merged on loading: RFC 6793 4.2.3).
+ */
+export interface TableDumpRecord {
+  readonly kind: 'table-dump';
+  readonly header: MrtHeader;
+  readonly afi: 1 | 2;
+  readonly viewNumber: number;
+  readonly sequence: number;
+  readonly prefix: Prefix;
+  readonly status: number;
+  /** Seconds since the epoch when the route was received. */
+  readonly originatedTime: number;
+  readonly peerAddress: MrtAddress;
+  readonly peerAsn: number;
+  /** The path attributes as in the record (2-octet AS_PATH). A view into the record's bytes. */
+  readonly attributes: Uint8Array;
+}
+
 interface Bgp4mpCommon {
   readonly header: MrtHeader;
   readonly peerAsn: number;
@@ -83,7 +103,11 @@ interface Bgp4mpCommon {
   readonly as4: boolean;
 }
 
-/** BGP4MP(_ET) MESSAGE subtypes: one BGP message, received from the peer or, `local`, sent to it. */
+/**
+ * BGP4MP(_ET) MESSAGE subtypes: one BGP message, received from the peer or, `local`, sent to it.
+ * Also the deprecated BGP / BGP4PLUS types' UPDATE, OPEN, NOTIFY and KEEPALIVE (2-octet AS, no
+ * interface index).
+ */
 export interface Bgp4mpMessageRecord extends Bgp4mpCommon {
   readonly kind: 'bgp4mp-message';
   /** A _LOCAL subtype: the message was sent by the local speaker. */
@@ -97,7 +121,10 @@ export interface Bgp4mpMessageRecord extends Bgp4mpCommon {
   readonly errors: readonly BgpError[];
 }
 
-/** BGP4MP(_ET) STATE_CHANGE and STATE_CHANGE_AS4. */
+/**
+ * BGP4MP(_ET) STATE_CHANGE and STATE_CHANGE_AS4; also the deprecated BGP_STATE_CHANGE, which
+ * names the peer only (`localAsn` 0, `localAddress` 0.0.0.0 or ::).
+ */
 export interface Bgp4mpStateChangeRecord extends Bgp4mpCommon {
   readonly kind: 'bgp4mp-state-change';
   readonly oldState: number;
@@ -114,6 +141,7 @@ export interface SkippedRecord {
 export type MrtRecord =
   | PeerIndexTableRecord
   | RibRecord
+  | TableDumpRecord
   | Bgp4mpMessageRecord
   | Bgp4mpStateChangeRecord
   | SkippedRecord;

@@ -106,6 +106,23 @@ describe('effectiveAsPathInfo', () => {
     assert.deepEqual(info.aggregator, { asn: 65005, address: 0x0a000001 });
   });
 
+  it('on a 2-octet session with a real AGGREGATOR and no AS4_AGGREGATOR: merges AS4_PATH (RFC 6793 4.2.3)', () => {
+    // The "ignore" rule applies only when both AGGREGATOR and AS4_AGGREGATOR were received (as in
+    // FRR's bgp_attr_munge_as4_attrs and bgpdump's process_asn32_trans).
+    const withoutAs4Aggregator = attributes(65005).filter((a) => a.type !== 'as4-aggregator');
+    const info = effectiveAsPathInfo(withoutAs4Aggregator, DEFAULT_SESSION);
+    assert.deepEqual(info.asPath, [seq(65001, 4200000001)]);
+    assert.deepEqual(info.aggregator, { asn: 65005, address: 0x0a000001 });
+  });
+
+  it('on a 2-octet session with AS4_PATH and no aggregator at all: merges AS4_PATH', () => {
+    const plain = attributes(T).filter((a) => a.type === 'as-path' || a.type === 'as4-path');
+    assert.deepEqual(effectiveAsPathInfo(plain, DEFAULT_SESSION), {
+      asPath: [seq(65001, 4200000001)],
+      aggregator: undefined,
+    });
+  });
+
   it('on a 4-octet session: AS4 attributes are ignored', () => {
     const info = effectiveAsPathInfo(attributes(T), { ...DEFAULT_SESSION, fourOctetAs: true });
     assert.deepEqual(info.asPath, [seq(65001, T)]);

@@ -246,3 +246,64 @@ describe('fuzzer findings', () => {
     assert.match(encoded.ok ? '' : encoded.reason, /more than once/);
   });
 });
+
+describe('attributes an external (eBGP) peer must not send (RFC 4271 5.1.5, RFC 7606 7.5, 7.9, 7.10)', () => {
+  const EXTERNAL: SessionContext = { ...AS4, external: true };
+  const INTERNAL: SessionContext = { ...AS4, external: false };
+  const LOCAL_PREF_200 = '40 05 04 00 00 00 c8';
+  const LOCAL_PREF_SHORT = '40 05 03 00 00 c8'; // length 3: malformed
+  const LOCAL_PREF_BAD_FLAGS = 'c0 05 04 00 00 00 c8'; // Optional set on a well-known attribute
+  const ORIGINATOR_ID_SHORT = '80 09 02 0a 00';
+  const CLUSTER_LIST_BAD = '80 0a 03 0a 00 00';
+  const attributeTypes = (context: SessionContext, extra: string): string[] =>
+    decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${extra}`, NLRI)), context),
+    ).message.attributes.map((a) => a.type);
+
+  it('a well-formed LOCAL_PREF from an external peer is ignored, silently', () => {
+    const result = decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${LOCAL_PREF_200}`, NLRI)), EXTERNAL),
+    );
+    assert.deepEqual(
+      result.message.attributes.map((a) => a.type),
+      ['origin', 'as-path', 'next-hop'],
+    );
+    assert.deepEqual(result.message.nlri.map(formatNlri), ['10.0.0.0/8', '10.1.0.0/16']);
+    assert.deepEqual(result.errors, []);
+  });
+
+  it('a malformed LOCAL_PREF from an external peer is discarded: the routes stay (not treat-as-withdraw)', () => {
+    for (const bad of [LOCAL_PREF_SHORT, LOCAL_PREF_BAD_FLAGS]) {
+      const result = decodedUpdate(
+        decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${bad}`, NLRI)), EXTERNAL),
+      );
+      assert.deepEqual(result.message.nlri.map(formatNlri), ['10.0.0.0/8', '10.1.0.0/16'], bad);
+      assert.deepEqual(
+        result.errors.map((e) => e.action),
+        ['attribute-discard'],
+        bad,
+      );
+      assert.ok(!result.message.attributes.some((a) => a.type === 'local-pref'));
+    }
+  });
+
+  it('from an internal peer LOCAL_PREF is kept, and a malformed one still means treat-as-withdraw', () => {
+    assert.deepEqual(attributeTypes(INTERNAL, LOCAL_PREF_200), ['origin', 'as-path', 'next-hop', 'local-pref']);
+    const result = decodedUpdate(
+      decodeMessage(update(body('', `${ORIGIN_IGP} ${AS_PATH_65001} ${NEXT_HOP} ${LOCAL_PREF_SHORT}`, NLRI)), INTERNAL),
+    );
+    assert.deepEqual(result.message.nlri, []);
+    assert.deepEqual(
+      result.errors.map((e) => e.action),
+      ['treat-as-withdraw'],
+    );
+  });
+
+  it('ORIGINATOR_ID and CLUSTER_LIST from an external peer are discarded, malformed or not', () => {
+    assert.deepEqual(attributeTypes(EXTERNAL, `${ORIGINATOR_ID_SHORT} ${CLUSTER_LIST_BAD}`), [
+      'origin',
+      'as-path',
+      'next-hop',
+    ]);
+  });
+});

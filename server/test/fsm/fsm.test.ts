@@ -240,6 +240,19 @@ test('the negotiated hold time is the lower of the two', () => {
   assert.equal(state.holdTime, 90);
 });
 
+test('the negotiated contexts say whether the peer is external (eBGP: LOCAL_PREF ignored, RFC 4271 5.1.5)', () => {
+  const externalFor = (peer: SessionSettings, open: BgpMessage): boolean | undefined => {
+    const state = step(step(initialState, { type: 'start' }, peer).state, { type: 'tcp-connected' }, peer).state;
+    const action = step(state, msg(open), peer).actions.find((a) => a.type === 'negotiated');
+    assert.ok(action?.type === 'negotiated');
+    assert.equal(action.negotiated.receive.external, action.negotiated.send.external);
+    return action.negotiated.receive.external;
+  };
+  assert.equal(externalFor(settings, peerOpen()), true);
+  const internal = { ...settings, peerAsn: 65000 };
+  assert.equal(externalFor(internal, peerOpen(65000, 9, 0x0a000009)), false);
+});
+
 test('connect-retry backoff doubles and is capped', () => {
   assert.deepEqual(
     [0, 1, 2, 3, 4, 5, 6, 40].map((n) => connectRetryDelay(settings, n)),

@@ -210,10 +210,12 @@ export interface EffectiveAs4Info {
 
 /**
  * Apply RFC 6793 4.2.3 to the attributes received on a session. On a 4-octet
- * session AS4_PATH/AS4_AGGREGATOR are ignored. On a 2-octet session: if
- * AGGREGATOR carries an ASN other than AS_TRANS, both AS4 attributes are
- * ignored; if it carries AS_TRANS, AS4_AGGREGATOR replaces it; then AS_PATH
- * and AS4_PATH are merged with {@link mergeAs4Path}.
+ * session AS4_PATH/AS4_AGGREGATOR are ignored. On a 2-octet session, when both
+ * AGGREGATOR and AS4_AGGREGATOR were received: if AGGREGATOR carries an ASN
+ * other than AS_TRANS, both AS4 attributes are ignored, else AS4_AGGREGATOR
+ * replaces it. In every other case AS_PATH and AS4_PATH are merged with
+ * {@link mergeAs4Path} (a real AGGREGATOR alone does not void AS4_PATH: FRR's
+ * bgp_attr_munge_as4_attrs and bgpdump merge too).
  */
 export function effectiveAsPathInfo(attributes: readonly PathAttribute[], context: SessionContext): EffectiveAs4Info {
   const asPath = find(attributes, 'as-path')?.segments;
@@ -225,9 +227,10 @@ export function effectiveAsPathInfo(attributes: readonly PathAttribute[], contex
   if (context.fourOctetAs) return { asPath, aggregator };
   const as4Aggregator = find(attributes, 'as4-aggregator');
   const as4Path = find(attributes, 'as4-path');
-  if (aggregator !== undefined && aggregator.asn !== AS_TRANS) return { asPath, aggregator };
-  if (aggregator !== undefined && as4Aggregator !== undefined)
+  if (aggregator !== undefined && as4Aggregator !== undefined) {
+    if (aggregator.asn !== AS_TRANS) return { asPath, aggregator };
     aggregator = { asn: as4Aggregator.asn, address: as4Aggregator.address };
+  }
   if (asPath === undefined || as4Path === undefined) return { asPath, aggregator };
   return { asPath: mergeAs4Path(asPath, as4Path.segments), aggregator };
 }

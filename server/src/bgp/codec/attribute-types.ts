@@ -212,6 +212,11 @@ export interface AttributeDescriptor<A extends KnownAttribute = KnownAttribute> 
   readonly flags: number;
   /** RFC 7606 section 7 approach when the value is malformed. */
   readonly malformedAction: ErrorAction;
+  /**
+   * Meant for internal peers only: from an external (eBGP) peer the attribute is dropped unread,
+   * silently when well-formed, as attribute-discard when malformed (RFC 7606 7.5, 7.9, 7.10).
+   */
+  readonly internalOnly?: boolean;
   decode(
     bytes: Uint8Array,
     start: number,

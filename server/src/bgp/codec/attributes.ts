@@ -166,6 +166,7 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'LOCAL_PREF',
     flags: WELL_KNOWN,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.5
+    internalOnly: true, // from an external peer: ignored (RFC 4271 5.1.5, RFC 4456 8), discarded when malformed
     decodeValue: (bytes, start, end, flags) =>
       expectLength(start, end, 4) ?? { type: 'local-pref', flags, value: readU32(bytes, start) },
     encode: (a, out) => out.u32(a.value, 'LOCAL_PREF'),
@@ -223,6 +224,7 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'ORIGINATOR_ID',
     flags: OPTIONAL_NON_TRANSITIVE,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.9
+    internalOnly: true,
     decodeValue: (bytes, start, end, flags) =>
       expectLength(start, end, 4) ?? { type: 'originator-id', flags, originatorId: readU32(bytes, start) },
     encode: (a, out) => out.u32(a.originatorId, 'ORIGINATOR_ID'),
@@ -234,6 +236,7 @@ export const ATTRIBUTE_DESCRIPTORS: readonly AttributeDescriptor[] = [
     name: 'CLUSTER_LIST',
     flags: OPTIONAL_NON_TRANSITIVE,
     malformedAction: TREAT_AS_WITHDRAW, // RFC 7606 7.10
+    internalOnly: true,
     decodeValue(bytes, start, end, flags) {
       const clusterIds = decodeU32List(bytes, start, end);
       return typeof clusterIds === 'string' ? lengthFault(clusterIds) : { type: 'cluster-list', flags, clusterIds };

@@ -14,6 +14,11 @@ export interface SessionContext {
   readonly extendedMessage: boolean;
   /** Families whose NLRI carry a Path Identifier (RFC 7911) in this direction. */
   readonly addPath: readonly AfiSafi[];
+  /**
+   * The peer is in another AS (eBGP): LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST it sends are
+   * discarded (RFC 4271 5.1.5, RFC 7606 7.5, 7.9, 7.10). Unset (MRT records, BMP): kept as sent.
+   */
+  readonly external?: boolean;
 }
 
 /** Before (or without) capability negotiation: 2-octet ASNs, 4096-octet messages, no ADD-PATH. */

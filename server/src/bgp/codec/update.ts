@@ -144,6 +144,23 @@ export function decodeUpdate(
       attributes.push({ type: 'unknown', code, flags, value: bytes.slice(valueStart, valueEnd) });
       continue;
     }
+    if (descriptor.internalOnly && context.external) {
+      // Not for us to use from an eBGP peer: dropped, and only a malformed copy is worth a report.
+      const wellFormed =
+        ((flags ^ descriptor.flags) & OPTIONAL_AND_TRANSITIVE) === 0 &&
+        !(descriptor.decode(bytes, valueStart, valueEnd, flags, context) instanceof BgpError);
+      if (!wellFormed) {
+        errors.push(
+          updateError(
+            UpdateMessageSubcode.AttributeLengthError,
+            'attribute-discard',
+            `${descriptor.name} from an external peer is malformed; discarded (RFC 7606 7)`,
+            attributeBytes(bytes, valueStart, valueEnd, flags),
+          ),
+        );
+      }
+      continue;
+    }
     if (((flags ^ descriptor.flags) & OPTIONAL_AND_TRANSITIVE) !== 0) {
       // RFC 7606 3(c): conflicting Optional/Transitive bits make the attribute malformed.
       const error = updateError(

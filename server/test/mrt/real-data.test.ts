@@ -1,0 +1,141 @@
+/**
+ * Public MRT files (real-data/SOURCES) loaded without any other tool: the counts bgpdump 1.6.2
+ * reports for the same files, the older record types (TABLE_DUMP, the deprecated BGP type 5),
+ * bzip2 compression, and RFC 6793 4.2.3 on a real UPDATE. bgpdump-diff.test.ts compares every
+ * route with bgpdump's.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { formatAsPath, parsePrefix } from '../../src/bgp';
+import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
+import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
+import { Rib } from '../../src/rib';
+
+const REAL_DATA = path.resolve(__dirname, '../../../test/mrt/real-data');
+const file = (name: string): string => path.join(REAL_DATA, name);
+const dir = mkdtempSync(path.join(tmpdir(), 'mrt-real-data-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function readAll(name: string): Promise<MrtReadResult[]> {
+  const results: MrtReadResult[] = [];
+  for await (const r of readMrtFile(name)) results.push(r);
+  return results;
+}
+
+/** The AS path of a prefix's path from a peer, as stored in the RIB. */
+function storedPath(rib: Rib, prefix: string, peer: number): string | undefined {
+  const p = parsePrefix(prefix);
+  assert.ok(p, prefix);
+  const path = rib.exact(p)?.paths.find((x) => x.peer === peer);
+  if (path === undefined) return undefined;
+  const asPath = decodeCanonical(rib.attributeSets.bytes(path.attributeSetId)).find((a) => a.type === 'as-path');
+  return asPath?.type === 'as-path' ? formatAsPath(asPath.segments) : undefined;
+}
+
+describe('TABLE_DUMP (v1) files', () => {
+  it('RIS rrc00 2002-07-22: every one of the 115,521 routes bgpdump reads is loaded', async () => {
+    const rib = new Rib();
+    const stats = await loadMrtFile(file('bview.20020722.2337.gz'), rib);
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount, stats.peers.length], [115521, 115521, 0, 36]);
+    const peer = stats.peers.find((p) => p.address === '193.203.0.1');
+    assert.ok(peer);
+    assert.equal(storedPath(rib, '3.0.0.0/8', peer.id), '1853 1239 80'); // bgpdump's first line
+    // RFC 7607: 8 routes carry AGGREGATOR AS 0, discarded as one attribute set (not the routes).
+    assert.deepEqual(
+      stats.notes.map((n) => n.reason),
+      ['attribute discarded: AGGREGATOR: AS number 0 (RFC 7607)'],
+    );
+  });
+
+  it('OpenBGPD table dump: IPv4 and IPv6 records (31 routes)', async () => {
+    const rib = new Rib();
+    const stats = await loadMrtFile(file('mrtparse.openbgpd_rib_table'), rib);
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount], [31, 31, 0]);
+    assert.ok(rib.prefixCount(6) > 0, 'IPv6 routes loaded');
+  });
+});
+
+describe('the deprecated MRT type 5 (BGP, RIS 1999-2000)', () => {
+  it('rrc00 2000-01-02: read to the end, every announcement bgpdump prints is loaded', async () => {
+    const results = await readAll(file('rrc00.updates.20000102.2014.gz'));
+    assert.deepEqual(
+      results.filter((r) => !r.ok),
+      [],
+    );
+    const rib = new Rib();
+    const stats = await loadMrtFile(file('rrc00.updates.20000102.2014.gz'), rib);
+    // bgpdump -m: 5668 A lines; 3957 records of 3957 (UPDATE, STATE_CHANGE, KEEPALIVE).
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount, stats.noteCount], [3957, 5668, 0, 0]);
+  });
+
+  it('rrc00 1999-12-14: BGP_OPEN and BGP_NOTIFY are read like BGP4MP messages', async () => {
+    const results = await readAll(file('rrc00.updates.19991214.1621.gz'));
+    const kinds = new Map<string, number>();
+    for (const r of results) {
+      assert.ok(r.ok, r.ok ? '' : r.error.reason);
+      const key =
+        r.record.kind === 'bgp4mp-message' ? `${r.record.header.type}:${r.record.message.type}` : r.record.kind;
+      kinds.set(key, (kinds.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(kinds), {
+      '5:UPDATE': 18054,
+      '5:KEEPALIVE': 120,
+      '5:OPEN': 1,
+      '5:NOTIFICATION': 1,
+      'bgp4mp-state-change': 27,
+    });
+  });
+
+  it('a file that is not MRT at all still fails as one clear error, not a crash', async () => {
+    const junk = path.join(dir, 'junk.mrt');
+    writeFileSync(junk, 'this is not an MRT file at all, just text\n');
+    const results = await readAll(junk);
+    assert.equal(results.length, 1);
+    assert.ok(!results[0]!.ok && results[0]!.error.fatal);
+  });
+});
+
+describe('bzip2 files (RouteViews publishes .bz2)', () => {
+  it('are recognised by their magic number and read through the bzip2 library', async () => {
+    assert.equal(await mrtFileCompression(file('bgpkit.updates.bz2')), 'bzip2');
+    assert.equal(await mrtFileCompression(file('bview.20020722.2337.gz')), 'gzip');
+    assert.equal(await mrtFileCompression(file('mrtparse.quagga_rib')), 'none');
+    const rib = new Rib();
+    const stats = await loadMrtFile(file('bgpkit.updates.bz2'), rib);
+    // bgpdump -m: 159 A lines and 109 W lines from 85 BGP4MP_ET records.
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount], [85, 159, 0]);
+  });
+
+  it('a truncated bzip2 file gives one fatal error with an offset, and the records before it', async () => {
+    const bytes = readFileSync(file('bgpkit.updates.bz2'));
+    const truncated = path.join(dir, 'truncated.bz2');
+    writeFileSync(truncated, bytes.subarray(0, 1000));
+    const results = await readAll(truncated);
+    const errors = results.filter((r) => !r.ok);
+    assert.equal(errors.length, 1);
+    const error = errors[0]!;
+    assert.ok(!error.ok && error.error.fatal && error.error.reason.startsWith('bzip2: '), JSON.stringify(error));
+  });
+});
+
+describe('RFC 6793 4.2.3 on real data', () => {
+  it('a 2-octet session with AS4_PATH and a real AGGREGATOR but no AS4_AGGREGATOR: the paths are merged', async () => {
+    // rrc15 2010-02-27, record at offset 29144: the RIS beacon 84.205.64.0/24 from AS27664, with
+    // AGGREGATOR 64531 and AS4_PATH naming AS196613 where AS_PATH has AS_TRANS.
+    const results = await readAll(file('rrc15.updates.20100227.1600.gz'));
+    const found = results.find((r) => r.ok && r.record.header.offset === 29144);
+    assert.ok(found?.ok && found.record.kind === 'bgp4mp-message' && found.record.message.type === 'UPDATE');
+    const record = found.record;
+    assert.ok(record.kind === 'bgp4mp-message' && record.message.type === 'UPDATE');
+    const stored = decodeCanonical(encodeCanonical(canonicalAttributes(record.message.attributes, record.context))!);
+    const asPath = stored.find((a) => a.type === 'as-path');
+    assert.ok(asPath?.type === 'as-path');
+    assert.equal(formatAsPath(asPath.segments), '27664 16735 12956 3257 1103 1125 196613 12654');
+    const aggregator = stored.find((a) => a.type === 'aggregator');
+    assert.ok(aggregator?.type === 'aggregator');
+    assert.equal(aggregator.asn, 64531);
+  });
+});
