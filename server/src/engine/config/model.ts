@@ -11,6 +11,8 @@ export interface RegionConfig {
   readonly clusterIPRanges: readonly IpRange[];
   readonly externalIPPools: readonly IpRange[];
   readonly contexts: readonly string[];
+  /** Globs (relative to the config's folder) whose unlabelled manifests belong to this region. */
+  readonly paths: readonly string[];
 }
 
 /** A validated kube-routes.yaml. */
@@ -19,6 +21,8 @@ export interface KubeRoutesConfig {
   readonly file: string | undefined;
   readonly regionLabels: readonly string[];
   readonly externalIPPools: readonly IpRange[];
+  /** Globs (relative to the config's folder) that directory walks skip. */
+  readonly exclude: readonly string[];
   readonly regions: ReadonlyMap<string, RegionConfig>;
   readonly ruleSeverities: ReadonlyMap<string, SeveritySetting>;
   /** The bundled BGP speaker's section, when present. */
@@ -36,6 +40,7 @@ export const emptyConfig: KubeRoutesConfig = {
   file: undefined,
   regionLabels: defaultRegionLabels,
   externalIPPools: [],
+  exclude: [],
   regions: new Map(),
   ruleSeverities: new Map(),
   speaker: undefined,
