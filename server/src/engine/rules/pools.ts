@@ -1,12 +1,13 @@
 import { rangesOverlap, type IpRange } from '../addresses';
 import type { RegionConfig } from '../config/model';
-import type { ObjectManifest } from '../manifest/model';
+import type { ObjectManifest, PoolManifest } from '../manifest/model';
 import type { RangeObject, RangeUse } from './model';
 import { cidrs } from './regions';
 import type { Rule } from './rule';
 
 function objectName(o: RangeObject): string {
-  return `${o.manifest.kind === 'ConfigMap' ? 'kube-vip ConfigMap' : o.manifest.kind} ${o.manifest.namespace}/${o.manifest.name || '<no name>'}`;
+  const what = 'source' in o.manifest ? (o.manifest as PoolManifest).source : o.manifest.kind;
+  return `${what} ${o.manifest.namespace}/${o.manifest.name || '<no name>'}`;
 }
 
 function at(o: RangeObject, use: RangeUse) {

@@ -1,3 +1,4 @@
+import { compareRanges } from '../source';
 import type { Rule } from './rule';
 
 // Repository shapes that are not plain manifests: Helm chart templates, Flux substitutions.
@@ -34,7 +35,7 @@ export const fluxSubstitution: Rule = {
   needsRegions: false,
   check(model, report) {
     for (const f of model.files) {
-      const first = f.unresolved[0];
+      const first = [...f.unresolved].sort((a, b) => compareRanges(a.literal.range, b.literal.range))[0];
       if (!first) continue;
       const names = [...new Set(f.unresolved.map((u) => `\${${u.variable}}`))];
       report(
