@@ -4,6 +4,8 @@ import {
   checkManifests,
   emptyConfig,
   emptyRange,
+  globMatches,
+  isExcluded,
   readManifestFile,
   severityRank,
   type ConfigError,
@@ -19,6 +21,7 @@ import {
   collectManifestPaths,
   decodeSource,
   findConfigFile,
+  helmChartOf,
   loadConfigFile,
   readSourceFile,
 } from '@kube-routes/server/node';
@@ -32,6 +35,8 @@ export interface CheckOptions {
   readonly config: string | undefined;
   readonly failOn: Severity;
   readonly maxFileBytes: number;
+  /** Globs (relative to the working directory, ** for any depth) of paths to skip; kube-routes.yaml's exclude: adds its own. */
+  readonly exclude?: readonly string[];
   /** An MRT file loaded in-process instead of a speaker. */
   readonly bgp?: string | undefined;
   /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
@@ -77,7 +82,14 @@ export async function runCheck(
     const shown = collected.errors.map((e) => e.replace(io.cwd + sep, ''));
     throw new UsageError(shown.join('\n'));
   }
-  const inputs: Input[] = collected.files.map((p) => ({ path: p, display: display(p) }));
+  const exclude = options.exclude ?? [];
+  const excludedByFlag = (shown: string) => {
+    const parts = shown.split('/');
+    return exclude.some((g) => parts.some((_, i) => globMatches(g, parts.slice(0, i + 1).join('/'))));
+  };
+  const inputs: Input[] = collected.files
+    .map((p) => ({ path: p, display: display(p) }))
+    .filter((input) => !excludedByFlag(input.display));
   if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
 
   if (options.speaker && options.bgp)
@@ -104,6 +116,7 @@ export async function runCheck(
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     for (const input of members) {
+      if (input.path !== stdinName && isExcluded(config, input.display)) continue;
       const read =
         input.path === stdinName
           ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
@@ -114,7 +127,10 @@ export async function runCheck(
           at: { file: input.display, range: emptyRange },
           message: read.problem,
         });
-      else files.push(readManifestFile(read.source));
+      else {
+        const chart = input.path === stdinName ? undefined : helmChartOf(input.path);
+        files.push(readManifestFile(read.source, chart === undefined ? undefined : display(chart)));
+      }
     }
     const routes =
       mrtRoutes ??
