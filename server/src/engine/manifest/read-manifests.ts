@@ -25,7 +25,7 @@ function flowDepthExceededAt(text: string, limit: number): number | undefined {
   return undefined;
 }
 
-/** A Helm chart template: Go template actions make it something other than YAML. */
+/** Go template actions: with YAML that does not parse, the mark of a Helm template. */
 export function isHelmTemplateText(text: string): boolean {
   return text.includes('{{');
 }
@@ -40,9 +40,7 @@ function emptyFile(path: string): Omit<ManifestFile, 'syntaxErrors'> {
  * templates/, marks it as a template even without "{{".
  */
 export function readManifestFile(source: SourceFile, helmChart?: string): ManifestFile {
-  if (helmChart !== undefined || isHelmTemplateText(source.text)) {
-    return { ...emptyFile(source.path), syntaxErrors: [], helmTemplate: { chart: helmChart ?? chartOf(source.path) } };
-  }
+  if (helmChart !== undefined) return helmTemplateFile(source.path, helmChart);
   const lines = new LineIndex();
   const tooDeep = flowDepthExceededAt(source.text, maxFlowDepth);
   if (tooDeep !== undefined) {
@@ -53,6 +51,10 @@ export function readManifestFile(source: SourceFile, helmChart?: string): Manife
     return { ...emptyFile(source.path), syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }] };
   }
   const docs = parseAllDocuments(source.text, { lineCounter: lines.counter, prettyErrors: false, merge: true });
+  // "{{" in YAML that parses (an ExternalSecret's or PrometheusRule's own templates) is just text;
+  // in text that does not parse, it is a Helm template: one note, not a flood of syntax errors.
+  const broken = !Array.isArray(docs) || docs.some((d) => d.errors.length > 0);
+  if (broken && isHelmTemplateText(source.text)) return helmTemplateFile(source.path, chartOf(source.path));
   const out: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
   const syntaxErrors: SyntaxProblem[] = [];
   for (const doc of Array.isArray(docs) ? docs : []) {
@@ -73,6 +75,10 @@ export function readManifestFile(source: SourceFile, helmChart?: string): Manife
     }
   }
   return { file: source.path, ...out, syntaxErrors, suppressions: readSuppressions(source.text, lines) };
+}
+
+function helmTemplateFile(path: string, chart: string): ManifestFile {
+  return { ...emptyFile(path), syntaxErrors: [], helmTemplate: { chart } };
 }
 
 /** The chart folder of a template path: the part before "/templates/", else the file's folder. */

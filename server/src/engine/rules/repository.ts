@@ -21,7 +21,7 @@ export const helmTemplate: Rule = {
       const first = [...files].sort()[0] as string;
       report(
         { file: first, range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } }, subject: undefined },
-        `${files.length} file${files.length === 1 ? ' is a Helm template' : 's are Helm templates'} of chart ${chart}, not manifests: they are not checked. Check the rendered chart: helm template RELEASE ${chart} | kubectl routes check -`,
+        `${files.length === 1 ? '1 file is a Helm template' : `${files.length} files are Helm templates`} of chart ${chart}, not ${files.length === 1 ? 'a manifest: it is' : 'manifests: they are'} not checked. Check the rendered chart: helm template RELEASE ${chart} | kubectl routes check -`,
       );
     }
   },
