@@ -112,11 +112,22 @@ export function addressFieldLabel(a: { readonly field: AddressField; readonly in
   return a.field === 'status.loadBalancer.ingress' ? `${a.field}[${a.index}].ip` : `${a.field}[${a.index}]`;
 }
 
+/** The addresses a live Service's annotations request, by the same table as manifests. */
+export function annotationAddressValues(annotations: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  const nowhere = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+  for (const [name, format] of Object.entries(addressAnnotations)) {
+    const value = annotations[name];
+    if (value) out.push(...splitList({ value, range: nowhere }, format).map((p) => p.value));
+  }
+  return out;
+}
+
 /** A live Service's addresses as plain data, as server/src/kube reads them from the API. */
 export interface LiveServiceAddresses {
   readonly clusterIPs: readonly string[];
   readonly externalIPs?: readonly string[];
-  /** status.loadBalancer.ingress IPs and spec.loadBalancerIP. */
+  /** status.loadBalancer.ingress IPs, spec.loadBalancerIP and the addresses load balancer annotations request. */
   readonly loadBalancerIPs?: readonly string[];
 }
 
