@@ -21,5 +21,5 @@ test('a live Service: status, spec.loadBalancerIP and every load balancer annota
     spec: { type: 'LoadBalancer', clusterIP: '172.25.0.10', loadBalancerIP: '203.0.113.9' },
     status: { loadBalancer: { ingress: [{ ip: '203.0.113.5' }] } },
   });
-  assert.deepEqual(s.loadBalancerIPs, ['203.0.113.5', '203.0.113.9', '203.0.113.6', '203.0.113.7', '203.0.113.8']);
+  assert.deepEqual(s.loadBalancerIPs, ['203.0.113.5', '203.0.113.9', '203.0.113.6', '203.0.113.8', '203.0.113.7']);
 });
