@@ -21,4 +21,5 @@ export { readManifestFile } from './manifest/read-manifests';
 export { checkManifests, type CheckOptions, type CheckResult, type InputProblem } from './check';
 export { rules, rulesById, type Rule } from './rules';
 export { closestMatch } from './text';
+export { buildModel, fieldName } from './rules/model';
 export type { CheckModel, ServiceAnalysis, AddressUse } from './rules/model';
