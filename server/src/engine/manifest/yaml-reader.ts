@@ -87,7 +87,8 @@ export class YamlReader {
     const node = this.resolve(value);
     if (!isScalar(node) || node.value === null) return undefined;
     const located = { value: String(node.value), range: this.range(value as Node) };
-    if (!withRaw) return located;
+    // A plain scalar with one value is its own source text: no copy needed to locate it.
+    if (!withRaw || (node.type === 'PLAIN' && !/[,$[]/.test(located.value))) return located;
     const [start, end] = (value as Node).range ?? [0, 0];
     return { ...located, raw: this.text.slice(start, end) };
   }
