@@ -19,6 +19,7 @@ interface CheckFlags {
   failOn: Severity;
   maxFileSize: number;
   exclude: string[];
+  kustomize: string[];
   speaker?: string;
   bgp?: string;
   live?: boolean;
@@ -84,6 +85,14 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     )
     .addOption(
       new Option(
+        '-k, --kustomize <dir>',
+        'Render a kustomization with kubectl kustomize and check it; findings name the file each resource came from. Repeatable.',
+      )
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([], '[]'),
+    )
+    .addOption(
+      new Option(
         '--exclude <glob>',
         'Skip paths matching GLOB, relative to the working directory (** for any depth; a folder skips what is under it). Repeatable; adds to exclude: in kube-routes.yaml.',
       )
@@ -124,6 +133,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
             failOn: flags.failOn,
             maxFileBytes: flags.maxFileSize,
             exclude: flags.exclude,
+            kustomize: flags.kustomize,
             speaker,
             bgp: flags.bgp,
             live: liveInput?.live,

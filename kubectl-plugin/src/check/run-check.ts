@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   checkManifests,
+  compareFindings,
   emptyConfig,
   emptyRange,
   globMatches,
@@ -28,6 +29,7 @@ import {
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { openMrtFile } from '../live/open-route-source';
+import { renderKustomization, type Rendered } from './kustomize';
 import { speakerRouteTable } from './speaker-route-table';
 import type { CheckReport } from '../output/report';
 
@@ -37,6 +39,8 @@ export interface CheckOptions {
   readonly maxFileBytes: number;
   /** Globs (relative to the working directory, ** for any depth) of paths to skip; kube-routes.yaml's exclude: adds its own. */
   readonly exclude?: readonly string[];
+  /** Kustomization folders (-k) rendered with kubectl kustomize, findings moved to their origin files. */
+  readonly kustomize?: readonly string[];
   /** An MRT file loaded in-process instead of a speaker. */
   readonly bgp?: string | undefined;
   /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
@@ -63,6 +67,8 @@ interface Input {
   /** Absolute path, or stdin. */
   readonly path: string;
   readonly display: string;
+  /** A rendered kustomization: its text, and how its findings return to their origin files. */
+  readonly rendered?: Rendered;
 }
 
 /** Checks PATHs together, each group of files against the kube-routes.yaml that governs it. */
@@ -71,7 +77,9 @@ export async function runCheck(
   options: CheckOptions,
   io: CliIO,
 ): Promise<{ report: CheckReport; exitCode: number }> {
-  if (paths.length === 0) throw new UsageError('no paths given: pass files, directories, or - for standard input');
+  const kustomize = options.kustomize ?? [];
+  if (paths.length === 0 && kustomize.length === 0)
+    throw new UsageError('no paths given: pass files, directories, -k DIR, or - for standard input');
   const display = (abs: string) => {
     const rel = relative(io.cwd, abs);
     return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
@@ -91,6 +99,11 @@ export async function runCheck(
     .map((p) => ({ path: p, display: display(p) }))
     .filter((input) => !excludedByFlag(input.display));
   if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
+  for (const dir of kustomize) {
+    const rendered = renderKustomization(dir, io.cwd, display);
+    // The kustomization's own folder decides which kube-routes.yaml governs it.
+    inputs.push({ path: join(resolve(io.cwd, dir), 'kustomization.yaml'), display: rendered.source.path, rendered });
+  }
 
   if (options.speaker && options.bgp)
     throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
@@ -116,9 +129,10 @@ export async function runCheck(
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     for (const input of members) {
-      if (input.path !== stdinName && isExcluded(config, input.display)) continue;
-      const read =
-        input.path === stdinName
+      if (input.path !== stdinName && !input.rendered && isExcluded(config, input.display)) continue;
+      const read = input.rendered
+        ? { source: input.rendered.source }
+        : input.path === stdinName
           ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
           : readSourceFile(input.path, input.display, options.maxFileBytes);
       if ('problem' in read)
@@ -128,7 +142,7 @@ export async function runCheck(
           message: read.problem,
         });
       else {
-        const chart = input.path === stdinName ? undefined : helmChartOf(input.path);
+        const chart = input.path === stdinName || input.rendered ? undefined : helmChartOf(input.path);
         files.push(readManifestFile(read.source, chart === undefined ? undefined : display(chart)));
       }
     }
@@ -136,8 +150,19 @@ export async function runCheck(
       mrtRoutes ??
       (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
     const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
-    findings.push(...result.findings);
+    const mappers = new Map(members.flatMap((m) => (m.rendered ? [[m.display, m.rendered.mapFinding] as const] : [])));
+    findings.push(...result.findings.map((f) => mappers.get(f.file)?.(f) ?? f));
     serviceCount += result.serviceCount;
+  }
+  if (kustomize.length > 0) {
+    // Overlays rendering one base move their findings to the same place: keep one of each.
+    const seen = new Set<string>();
+    const unique = findings.filter((f) => {
+      const key = `${f.rule} ${f.file} ${f.range.start.line}:${f.range.start.column} ${f.message}`;
+      return !seen.has(key) && seen.add(key);
+    });
+    findings.length = 0;
+    findings.push(...unique.sort(compareFindings));
   }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
