@@ -14,6 +14,7 @@ import {
 import { collectManifestPaths, findConfigFile, helmChartOf, readSourceFile } from '@kube-routes/server/node';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { documentCommand } from '../cli/help';
+import { jsonRange } from '../output/json';
 import { UsageError, type CliIO } from '../cli/io';
 import { LiveConfigErrors, LiveRun } from '../live/live-run';
 import type { LiveFlags } from '../live/flags';
@@ -116,7 +117,19 @@ export async function runExplain(run: LiveRun, target: string, flags: ExplainFla
     findings,
     routeSource: source?.label,
   };
-  io.stdout(flags.output === 'json' ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
+  // JSON findings as check -o json prints them: 1-based lines and columns.
+  const json = {
+    ...explanation,
+    findings: findings.map((f) => ({
+      rule: f.rule,
+      severity: f.severity,
+      file: f.file,
+      range: jsonRange(f.range),
+      message: f.message,
+      related: f.related.map((r) => ({ file: r.file, range: jsonRange(r.range), message: r.message })),
+    })),
+  };
+  io.stdout(flags.output === 'json' ? `${JSON.stringify(json, null, 2)}\n` : formatExplanation(explanation));
   return run.finish(findings.some((f) => f.severity === 'error') ? 1 : 0);
 }
 
