@@ -194,5 +194,10 @@ export function otherOwners(
         });
     }
   }
-  return out;
+  // One row per other Service, address and region: clusterIP and clusterIPs[0] are one use.
+  const seen = new Set<string>();
+  return out.filter((o) => {
+    const key = `${o.ip} ${o.service} ${o.region ?? ''}`;
+    return !seen.has(key) && seen.add(key);
+  });
 }
