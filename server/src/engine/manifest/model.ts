@@ -23,6 +23,7 @@ export interface ObjectManifest {
   /** Where to report something missing from metadata: the labels key, else metadata, else the kind. */
   readonly labelsAnchor: SourceRange;
   readonly labels: ReadonlyMap<string, Located<string>>;
+  /** The load balancer annotations (metallb.io/..., lbipam.cilium.io/..., ...); others are not kept. */
   readonly annotations: ReadonlyMap<string, Located<string>>;
 }
 
@@ -44,6 +45,7 @@ export interface ServiceManifest extends ObjectManifest {
   /** status.loadBalancer.ingress[].ip (a saved `kubectl get -o yaml`). */
   readonly ingressIPs: readonly Located<string>[];
   readonly ipFamilies: readonly Located<string>[];
+  /** Read only for Services with a sharing key, the only use of ports. */
   readonly ports: readonly ServicePort[];
 }
 

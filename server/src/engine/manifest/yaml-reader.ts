@@ -7,6 +7,11 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (key.value === '<<' || typeof key.value === 'symbol');
 }
 
+/** Annotation prefixes of the load balancers whose addresses and sharing keys kube-routes reads. */
+const loadBalancerAnnotation =
+  /^(metallb\.io|metallb\.universe\.tf|lbipam\.cilium\.io|io\.cilium|projectcalico\.org|kube-vip\.io|purelb\.io)\//;
+const noAnnotations: ReadonlyMap<string, Located<string>> = new Map();
+
 /**
  * Reads values out of one parsed YAML document with their exact ranges, looking through aliases
  * and merge keys the way composition would. Shared by every document kind's extractor.
@@ -122,6 +127,18 @@ export class YamlReader {
     return out;
   }
 
+  /** The annotations of load balancer implementations (the only ones kube-routes reads); most objects have none. */
+  private annotations(map: YAMLMap | undefined): ReadonlyMap<string, Located<string>> {
+    if (!map) return noAnnotations;
+    const out = new Map<string, Located<string>>();
+    for (const pair of this.pairs(map)) {
+      if (!isScalar(pair.key) || !loadBalancerAnnotation.test(String(pair.key.value))) continue;
+      const value = this.locatedNode(pair.value, true);
+      if (value) out.set(String(pair.key.value), value);
+    }
+    return out.size > 0 ? out : noAnnotations;
+  }
+
   /** metadata of an object: name, namespace, labels, annotations, and where to report what is missing. */
   metadata(node: YAMLMap, kind: string): ObjectManifest {
     const metadata = this.map(node, 'metadata');
@@ -136,7 +153,7 @@ export class YamlReader {
       nameRange: name?.range ?? anchor,
       labelsAnchor: anchor,
       labels: this.stringMap(this.map(metadata, 'labels')),
-      annotations: this.stringMap(this.map(metadata, 'annotations'), true),
+      annotations: this.annotations(this.map(metadata, 'annotations')),
     };
   }
 
