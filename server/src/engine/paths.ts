@@ -17,9 +17,10 @@ function normalize(path: string): string[] {
 
 /** The file's path relative to the config's folder; undefined when it is not below it. */
 export function pathFromConfig(config: KubeRoutesConfig, file: string): string | undefined {
-  const configParts = config.file === undefined ? [] : normalize(config.file).slice(0, -1);
+  const base = config.root ?? (config.file === undefined ? undefined : config.file.replace(/[^/\\]*$/, ''));
+  const configParts = base === undefined ? [] : normalize(base);
   const absolute = file.startsWith('/');
-  if (config.file !== undefined && absolute !== config.file.startsWith('/')) return undefined;
+  if (base !== undefined && absolute !== base.startsWith('/')) return undefined;
   const fileParts = normalize(file);
   if (configParts.some((p, i) => fileParts[i] !== p)) return undefined;
   return fileParts.slice(configParts.length).join('/');

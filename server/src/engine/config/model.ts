@@ -19,6 +19,12 @@ export interface RegionConfig {
 export interface KubeRoutesConfig {
   /** Where it came from; undefined for the built-in default (no file found). */
   readonly file: string | undefined;
+  /**
+   * The folder globs (regions.*.paths, exclude) are relative to, written like the manifest paths
+   * the face gives the engine; default: the folder of file. The language server sets it, as its
+   * manifest paths are absolute and file is shown relative to the workspace.
+   */
+  readonly root?: string;
   readonly regionLabels: readonly string[];
   readonly externalIPPools: readonly IpRange[];
   /** Globs (relative to the config's folder) that directory walks skip. */
