@@ -137,6 +137,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
             speaker,
             bgp: flags.bgp,
             live: liveInput?.live,
+            liveFiles: liveInput?.files,
             onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined,
           },
           io,

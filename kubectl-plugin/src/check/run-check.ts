@@ -47,6 +47,8 @@ export interface CheckOptions {
   readonly speaker?: string | RouteSource | undefined;
   /** Services of live clusters (--live): the live rules run against them. */
   readonly live?: LiveServices | undefined;
+  /** Pools and ServiceCIDRs read from live clusters (--live), checked with every group's manifests. */
+  readonly liveFiles?: readonly ManifestFile[];
   /**
    * When set, a speaker that cannot be read is reported here and the BGP rules are left out,
    * instead of ending the check (--live shows what the clusters answered, as kubectl does).
@@ -149,13 +151,15 @@ export async function runCheck(
     const routes =
       mrtRoutes ??
       (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
+    files.push(...(options.liveFiles ?? []));
     const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
     const mappers = new Map(members.flatMap((m) => (m.rendered ? [[m.display, m.rendered.mapFinding] as const] : [])));
     findings.push(...result.findings.map((f) => mappers.get(f.file)?.(f) ?? f));
     serviceCount += result.serviceCount;
   }
-  if (kustomize.length > 0) {
-    // Overlays rendering one base move their findings to the same place: keep one of each.
+  if (kustomize.length > 0 || (options.liveFiles?.length ?? 0) > 0) {
+    // Overlays rendering one base move their findings to the same place, live pools are checked
+    // with every config group: keep one of each.
     const seen = new Set<string>();
     const unique = findings.filter((f) => {
       const key = `${f.rule} ${f.file} ${f.range.start.line}:${f.range.start.column} ${f.message}`;
