@@ -40,7 +40,7 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'server/engine': {
     pure: true,
     layers: [],
-    packages: ['yaml', 'ip-num', 'ajv'],
+    packages: ['yaml', 'ip-num', 'ajv', 'picomatch'],
     role: 'the pure core: manifests, config, rules',
   },
   'server/bgp': { pure: true, layers: [], packages: ['ip-num'], role: 'the BGP-4 wire codec: imports nothing of ours' },

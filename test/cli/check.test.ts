@@ -192,7 +192,7 @@ describe('kubectl routes check', () => {
     assert.equal(
       run.stderr,
       [
-        'kube-routes.yaml:4:5: unknown key "asn" in regions.nyc3 (did you mean "asns"?); expected one of: asns, clusterIPRanges, externalIPPools, contexts',
+        'kube-routes.yaml:4:5: unknown key "asn" in regions.nyc3 (did you mean "asns"?); expected one of: asns, clusterIPRanges, externalIPPools, contexts, paths',
         'error: the config has an error; fix it and run again',
         '',
       ].join('\n'),
@@ -211,7 +211,7 @@ describe('kubectl routes check', () => {
         'error: invalid argument "fatal" for "--fail-on" flag: must be one of: error, warning, info',
       ],
       [['--max-file-size', 'huge', '.'], 'error: invalid size "huge": use bytes or a suffix, e.g. 512Ki, 16Mi'],
-      [[], 'error: no paths given: pass files, directories, or - for standard input'],
+      [[], 'error: no paths given: pass files, directories, -k DIR, or - for standard input'],
       [['does/not/exist.yaml'], 'error: does/not/exist.yaml: no such file or directory'],
     ] as const) {
       const run = check([...args]);
@@ -227,7 +227,7 @@ describe('kubectl routes check', () => {
     writeTree(dir, { 'empty/README.md': '# nothing here\n' });
     const run = check(['empty'], { cwd: dir });
     assert.equal(run.code, 2);
-    assert.equal(run.stderr, 'error: empty: no *.yaml or *.yml files in this directory\n');
+    assert.equal(run.stderr, 'error: empty: no *.yaml, *.yml or *.json files in this directory\n');
   });
 
   test('bad input files: binary, not UTF-8, empty, 50 MB', () => {

@@ -74,7 +74,8 @@ for (const section of sections) {
     for (const [, kind, yaml = ''] of examples) {
       const routes = rules.find((r) => r.id === id)?.needsRoutes ? exampleRoutes(routesBlock) : undefined;
       const live = rules.find((r) => r.id === id)?.needsLive ? exampleLive(liveBlock, config) : undefined;
-      const { findings } = checkManifests([readManifestFile({ path: `${id}.yaml`, text: yaml })], config, {
+      const path = /^# file: (\S+)/.exec(yaml)?.[1] ?? `${id}.yaml`;
+      const { findings } = checkManifests([readManifestFile({ path, text: yaml })], config, {
         routes,
         live,
       });

@@ -18,6 +18,8 @@ interface CheckFlags {
   output: OutputFormat;
   failOn: Severity;
   maxFileSize: number;
+  exclude: string[];
+  kustomize: string[];
   speaker?: string;
   bgp?: string;
   live?: boolean;
@@ -82,6 +84,22 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       'With --live: path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).',
     )
     .addOption(
+      new Option(
+        '-k, --kustomize <dir>',
+        'Render a kustomization with kubectl kustomize and check it; findings name the file each resource came from. Repeatable.',
+      )
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([], '[]'),
+    )
+    .addOption(
+      new Option(
+        '--exclude <glob>',
+        'Skip paths matching GLOB, relative to the working directory (** for any depth; a folder skips what is under it). Repeatable; adds to exclude: in kube-routes.yaml.',
+      )
+        .argParser((v: string, prev: string[]) => [...prev, v])
+        .default([], '[]'),
+    )
+    .addOption(
       new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).')
         .default(defaultMaxFileBytes, '16Mi')
         .argParser(parseSize),
@@ -114,9 +132,12 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
             config: flags.config,
             failOn: flags.failOn,
             maxFileBytes: flags.maxFileSize,
+            exclude: flags.exclude,
+            kustomize: flags.kustomize,
             speaker,
             bgp: flags.bgp,
             live: liveInput?.live,
+            liveFiles: liveInput?.files,
             onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined,
           },
           io,
@@ -154,7 +175,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       'pre-commit and CI check of kube-routes.',
       '',
       ' All files are checked together, so a duplicate across files is found. Directories are searched',
-      'recursively for *.yaml and *.yml; "-" reads standard input. Each file is checked against the nearest',
+      'recursively for *.yaml, *.yml and *.json; "-" reads standard input. Each file is checked against the nearest',
       'kube-routes.yaml in or above its folder, unless --config is given.',
       '',
       ' Exit status: 0 when no finding is at or above --fail-on, 1 when some are, 2 for usage or config errors.',

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   checkManifests,
+  compareFindings,
   emptyConfig,
   emptyRange,
+  globMatches,
+  isExcluded,
   readManifestFile,
   severityRank,
   type ConfigError,
@@ -19,12 +22,14 @@ import {
   collectManifestPaths,
   decodeSource,
   findConfigFile,
+  helmChartOf,
   loadConfigFile,
   readSourceFile,
 } from '@kube-routes/server/node';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { openMrtFile } from '../live/open-route-source';
+import { renderKustomization, type Rendered } from './kustomize';
 import { speakerRouteTable } from './speaker-route-table';
 import type { CheckReport } from '../output/report';
 
@@ -32,12 +37,18 @@ export interface CheckOptions {
   readonly config: string | undefined;
   readonly failOn: Severity;
   readonly maxFileBytes: number;
+  /** Globs (relative to the working directory, ** for any depth) of paths to skip; kube-routes.yaml's exclude: adds its own. */
+  readonly exclude?: readonly string[];
+  /** Kustomization folders (-k) rendered with kubectl kustomize, findings moved to their origin files. */
+  readonly kustomize?: readonly string[];
   /** An MRT file loaded in-process instead of a speaker. */
   readonly bgp?: string | undefined;
   /** A kube-routes-speaker API URL: the BGP rules run against its routes. */
   readonly speaker?: string | RouteSource | undefined;
   /** Services of live clusters (--live): the live rules run against them. */
   readonly live?: LiveServices | undefined;
+  /** Pools and ServiceCIDRs read from live clusters (--live), checked with every group's manifests. */
+  readonly liveFiles?: readonly ManifestFile[];
   /**
    * When set, a speaker that cannot be read is reported here and the BGP rules are left out,
    * instead of ending the check (--live shows what the clusters answered, as kubectl does).
@@ -58,6 +69,8 @@ interface Input {
   /** Absolute path, or stdin. */
   readonly path: string;
   readonly display: string;
+  /** A rendered kustomization: its text, and how its findings return to their origin files. */
+  readonly rendered?: Rendered;
 }
 
 /** Checks PATHs together, each group of files against the kube-routes.yaml that governs it. */
@@ -66,7 +79,9 @@ export async function runCheck(
   options: CheckOptions,
   io: CliIO,
 ): Promise<{ report: CheckReport; exitCode: number }> {
-  if (paths.length === 0) throw new UsageError('no paths given: pass files, directories, or - for standard input');
+  const kustomize = options.kustomize ?? [];
+  if (paths.length === 0 && kustomize.length === 0)
+    throw new UsageError('no paths given: pass files, directories, -k DIR, or - for standard input');
   const display = (abs: string) => {
     const rel = relative(io.cwd, abs);
     return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
@@ -77,8 +92,20 @@ export async function runCheck(
     const shown = collected.errors.map((e) => e.replace(io.cwd + sep, ''));
     throw new UsageError(shown.join('\n'));
   }
-  const inputs: Input[] = collected.files.map((p) => ({ path: p, display: display(p) }));
+  const exclude = options.exclude ?? [];
+  const excludedByFlag = (shown: string) => {
+    const parts = shown.split('/');
+    return exclude.some((g) => parts.some((_, i) => globMatches(g, parts.slice(0, i + 1).join('/'))));
+  };
+  const inputs: Input[] = collected.files
+    .map((p) => ({ path: p, display: display(p) }))
+    .filter((input) => !excludedByFlag(input.display));
   if (paths.includes('-')) inputs.push({ path: stdinName, display: stdinName });
+  for (const dir of kustomize) {
+    const rendered = renderKustomization(dir, io.cwd, display);
+    // The kustomization's own folder decides which kube-routes.yaml governs it.
+    inputs.push({ path: join(resolve(io.cwd, dir), 'kustomization.yaml'), display: rendered.source.path, rendered });
+  }
 
   if (options.speaker && options.bgp)
     throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
@@ -104,8 +131,10 @@ export async function runCheck(
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
     for (const input of members) {
-      const read =
-        input.path === stdinName
+      if (input.path !== stdinName && !input.rendered && isExcluded(config, input.display)) continue;
+      const read = input.rendered
+        ? { source: input.rendered.source }
+        : input.path === stdinName
           ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
           : readSourceFile(input.path, input.display, options.maxFileBytes);
       if ('problem' in read)
@@ -114,14 +143,30 @@ export async function runCheck(
           at: { file: input.display, range: emptyRange },
           message: read.problem,
         });
-      else files.push(readManifestFile(read.source));
+      else {
+        const chart = input.path === stdinName || input.rendered ? undefined : helmChartOf(input.path);
+        files.push(readManifestFile(read.source, chart === undefined ? undefined : display(chart)));
+      }
     }
     const routes =
       mrtRoutes ??
       (options.speaker ? await speakerRoutes(options.speaker, files, options.onRouteSourceError) : undefined);
+    files.push(...(options.liveFiles ?? []));
     const result = checkManifests(files, config, { inputProblems: problems, routes, live: options.live });
-    findings.push(...result.findings);
+    const mappers = new Map(members.flatMap((m) => (m.rendered ? [[m.display, m.rendered.mapFinding] as const] : [])));
+    findings.push(...result.findings.map((f) => mappers.get(f.file)?.(f) ?? f));
     serviceCount += result.serviceCount;
+  }
+  if (kustomize.length > 0 || (options.liveFiles?.length ?? 0) > 0) {
+    // Overlays rendering one base move their findings to the same place, live pools are checked
+    // with every config group: keep one of each.
+    const seen = new Set<string>();
+    const unique = findings.filter((f) => {
+      const key = `${f.rule} ${f.file} ${f.range.start.line}:${f.range.start.column} ${f.message}`;
+      return !seen.has(key) && seen.add(key);
+    });
+    findings.length = 0;
+    findings.push(...unique.sort(compareFindings));
   }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };

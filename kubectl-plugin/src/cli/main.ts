@@ -1,3 +1,4 @@
+import { explainCommand } from '../explain/command';
 import { Command, CommanderError } from 'commander';
 import { checkCommand } from '../check/command';
 import { configureServicesView, conflictsCommand, lookupCommand, peersCommand } from '../live/commands';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   program.addCommand(peersCommand(io, setExitCode));
   program.addCommand(lookupCommand(io, setExitCode));
   program.addCommand(conflictsCommand(io, setExitCode));
+  program.addCommand(explainCommand(io, setExitCode));
   const configure = (cmd: Command) => {
     cmd.exitOverride();
     cmd.createHelp = () => Object.assign(new KubectlHelp(), cmd.configureHelp());

@@ -66,3 +66,22 @@ export function rangeContains(range: IpRange, address: IpAddress): boolean {
 export function rangesOverlap(a: IpRange, b: IpRange): boolean {
   return a.family === b.family && a.first <= b.last && b.first <= a.last;
 }
+
+/** A pool range as load balancers write it: a CIDR prefix, or "FIRST-LAST" (one family, first <= last). */
+export function parseAddressRange(text: string): CidrParse {
+  const dash = text.indexOf('-');
+  if (dash < 0) return text.includes('/') ? parseCidr(text) : single(text);
+  const first = parseIpAddress(text.slice(0, dash).trim());
+  const last = parseIpAddress(text.slice(dash + 1).trim());
+  if (!first || !last || first.family !== last.family || first.value > last.value)
+    return {
+      error: `"${text}" is not an address range (expected FIRST-LAST of one family, e.g. 192.0.2.10-192.0.2.20)`,
+    };
+  return { range: { family: first.family, cidr: text, first: first.value, last: last.value } };
+}
+
+function single(text: string): CidrParse {
+  const address = parseIpAddress(text);
+  if (!address) return { error: `"${text}" is not a CIDR prefix, an address range or an address` };
+  return { range: { family: address.family, cidr: text, first: address.value, last: address.value } };
+}

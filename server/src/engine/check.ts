@@ -41,6 +41,8 @@ export function checkManifests(
   const { inputProblems = [], routes, live } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
+  // One finding per problem and position, however many paths lead a rule to it.
+  const seen = new Set<string>();
   const emit = (
     ruleId: string,
     defaultSeverity: Severity,
@@ -52,6 +54,10 @@ export function checkManifests(
     if (setting === 'off') return;
     const lineRules = suppressed.get(at.file)?.get(at.range.start.line);
     if (lineRules && (lineRules.size === 0 || lineRules.has(ruleId))) return;
+    const { start, end } = at.range;
+    const key = `${ruleId}\u0000${at.file}\u0000${start.line}:${start.column}-${end.line}:${end.column}\u0000${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     findings.push({
       rule: ruleId,
       severity: setting,

@@ -1,6 +1,7 @@
 import { rangeContains, type IpAddress, type IpRange } from './addresses';
 import type { KubeRoutesConfig, RegionConfig } from './config/model';
-import type { Located, ServiceManifest } from './manifest/model';
+import type { Located } from './manifest/model';
+import { globMatches, pathFromConfig } from './paths';
 
 // Region policy, decided once for every face: which region a Service, an ASN or a kube context
 // belongs to, and which region owns an address by the configured ranges and pools.
@@ -24,13 +25,52 @@ export interface ManifestRegion {
   readonly region: RegionConfig | undefined;
 }
 
-/** A manifest's region: its first configured region label (config.regionLabels order). */
-export function manifestRegion(config: KubeRoutesConfig, service: ServiceManifest): ManifestRegion | undefined {
+export interface PathRegion {
+  readonly region: RegionConfig;
+  /** The regions.*.paths glob that matched. */
+  readonly glob: string;
+}
+
+/** Where an object's region comes from: its label, its path, both (maybe disagreeing), or neither. */
+export interface ObjectRegion {
+  readonly label: ManifestRegion | undefined;
+  readonly byPath: PathRegion | undefined;
+  /** The label's region when labelled (undefined if it names none), else the path's. */
+  readonly region: RegionConfig | undefined;
+}
+
+/** The region whose regions.*.paths first match the file (config order, then glob order). */
+export function regionOfPath(config: KubeRoutesConfig, file: string): PathRegion | undefined {
+  let path: string | undefined;
+  for (const region of config.regions.values()) {
+    if (region.paths.length === 0) continue;
+    path ??= pathFromConfig(config, file);
+    if (path === undefined) return undefined;
+    for (const glob of region.paths) if (globMatches(glob, path)) return { region, glob };
+  }
+  return undefined;
+}
+
+/** A manifest's region label: its first configured region label (config.regionLabels order). */
+export function manifestRegion(
+  config: KubeRoutesConfig,
+  object: { readonly labels: ReadonlyMap<string, Located<string>> },
+): ManifestRegion | undefined {
   for (const key of config.regionLabels) {
-    const value = service.labels.get(key);
+    const value = object.labels.get(key);
     if (value) return { key, value, region: config.regions.get(value.value) };
   }
   return undefined;
+}
+
+/** An object's region: by its label, else by its path (regions.*.paths). */
+export function objectRegion(
+  config: KubeRoutesConfig,
+  object: { readonly file: string; readonly labels: ReadonlyMap<string, Located<string>> },
+): ObjectRegion {
+  const label = manifestRegion(config, object);
+  const byPath = regionOfPath(config, object.file);
+  return { label, byPath, region: label ? label.region : byPath?.region };
 }
 
 /** A live Service's region: its context's region, else its first configured region label (named or not). */

@@ -1,4 +1,4 @@
-import type { LiveService } from '@kube-routes/server/engine';
+import { annotationAddressValues, type LiveService } from '@kube-routes/server/engine';
 
 // API objects reduced to the plain data kube-routes works with. Only these shapes leave src/kube.
 
@@ -7,7 +7,7 @@ export interface ClusterService extends LiveService {
   readonly type: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly externalIPs: readonly string[];
-  /** status.loadBalancer.ingress IPs (and the deprecated spec.loadBalancerIP). */
+  /** status.loadBalancer.ingress IPs, the deprecated spec.loadBalancerIP, and addresses requested by load balancer annotations (metallb.io/loadBalancerIPs, ...). */
   readonly loadBalancerIPs: readonly string[];
   readonly createdAt: string | undefined;
   readonly resourceVersion: string;
@@ -19,6 +19,7 @@ export interface ServiceJson {
     readonly name: string;
     readonly namespace?: string;
     readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
     readonly creationTimestamp?: string;
     readonly resourceVersion?: string;
   };
@@ -48,7 +49,11 @@ export function clusterService(context: string, s: ServiceJson): ClusterService 
     labels: s.metadata.labels ?? {},
     clusterIPs,
     externalIPs: (spec.externalIPs ?? []).filter(isAddress),
-    loadBalancerIPs: [...new Set([...ingress, spec.loadBalancerIP].filter(isAddress))],
+    loadBalancerIPs: [
+      ...new Set(
+        [...ingress, spec.loadBalancerIP, ...annotationAddressValues(s.metadata.annotations ?? {})].filter(isAddress),
+      ),
+    ],
     createdAt: s.metadata.creationTimestamp,
     resourceVersion: s.metadata.resourceVersion ?? '',
   };

@@ -99,7 +99,9 @@ export class ConfigStore {
       entry = { path, config: previous?.config ?? emptyConfig, errors, text: undefined };
     } else {
       const parsed = parseConfig(text, this.displayPath(path));
-      entry = { path, config: parsed.config ?? previous?.config ?? emptyConfig, errors: parsed.errors, text };
+      // Globs of the config are matched against the absolute paths of the workspace's files.
+      const config = parsed.config && { ...parsed.config, root: dirname(path) };
+      entry = { path, config: config ?? previous?.config ?? emptyConfig, errors: parsed.errors, text };
     }
     this.entries.set(path, entry);
     return { entry, changed: entry.config !== previous?.config };

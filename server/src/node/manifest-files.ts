@@ -1,12 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { SourceFile } from '@kube-routes/server/engine';
 import { configFileNames, describeFsError } from './config-files';
 
 /** Kubernetes objects are capped near 1.5 MiB by etcd; a manifest file far above that is not one. */
 export const defaultMaxFileBytes = 16 * 1024 * 1024;
 
-const yamlFile = /\.ya?ml$/i;
+// JSON is YAML too: kubectl get -o json output and generated manifests are read the same way.
+const yamlFile = /\.(ya?ml|json)$/i;
 const skippedDirs = new Set(['node_modules', '.git']);
 
 export interface CollectedPaths {
@@ -15,7 +16,7 @@ export interface CollectedPaths {
   readonly errors: readonly string[];
 }
 
-/** Expands files and directories (recursively, *.yaml and *.yml but not kube-routes.yaml, skipping hidden folders). */
+/** Expands files and directories (recursively, *.yaml, *.yml and *.json but not kube-routes.yaml, skipping hidden folders). */
 export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
   const files: string[] = [];
   const errors: string[] = [];
@@ -32,7 +33,7 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
       continue;
     }
     const found = walk(path);
-    if (found.length === 0) errors.push(`${path}: no *.yaml or *.yml files in this directory`);
+    if (found.length === 0) errors.push(`${path}: no *.yaml, *.yml or *.json files in this directory`);
     files.push(...found);
   }
   return { files: [...new Set(files)], errors };
@@ -95,4 +96,15 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
   return `${n} B`;
+}
+
+/**
+ * The Helm chart folder a file is a template of: the file is under a "templates" folder whose
+ * parent holds Chart.yaml. Such files are Go templates, not manifests, even without "{{".
+ */
+export function helmChartOf(path: string): string | undefined {
+  for (let dir = dirname(path), depth = 0; depth < 16 && dirname(dir) !== dir; dir = dirname(dir), depth++) {
+    if (basename(dir) === 'templates' && existsSync(join(dirname(dir), 'Chart.yaml'))) return dirname(dir);
+  }
+  return undefined;
 }

@@ -28,7 +28,18 @@ function routeTable(routes: readonly Route[]): RouteTable {
 import { matchSnapshot } from '@kube-routes/test/support';
 import { renderFindings } from './render';
 
-// Each folder under fixtures/ is one case: manifests (*.yaml, *.yml, read in name order), and
+/** The case's manifests (*.yaml, *.yml, *.json, in sub-folders too), as paths relative to it, in name order. */
+function manifestPaths(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((e) => {
+      const path = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.isDirectory()) return manifestPaths(dir, path);
+      return /\.(ya?ml|json)$/.test(e.name) && path !== 'kube-routes.yaml' && e.name !== 'routes.json' ? [path] : [];
+    });
+}
+
+// Each folder under fixtures/ is one case: manifests (*.yaml, *.yml, *.json, also in sub-folders, read in name order), and
 // expected.txt, the findings they must produce; with routes.json (Route[]), the BGP rules run too. The config is the case's own kube-routes.yaml,
 // else the shared fixtures/kube-routes.yaml; cases named no-config-* run without one.
 const fixtures = resolve(__dirname, '../../../test/engine/fixtures');
@@ -37,9 +48,7 @@ for (const name of readdirSync(fixtures).sort()) {
   const dir = join(fixtures, name);
   if (!statSync(dir).isDirectory()) continue;
   test(`fixture ${name}`, () => {
-    const files = readdirSync(dir)
-      .filter((f) => /\.ya?ml$/.test(f) && f !== 'kube-routes.yaml')
-      .sort();
+    const files = manifestPaths(dir);
     assert.ok(files.length > 0, `fixture ${name} has no manifests`);
     let config = emptyConfig;
     if (!name.startsWith('no-config')) {

@@ -28,6 +28,7 @@ const cases: Case[] = [
     titles: [
       'Set label region: nyc3',
       'Disable unknown-region for this line',
+      'Assign a free address from pool 172.30.0.0/24: 172.30.0.2',
       'Disable external-ip-outside-pools for this line',
     ],
   },
@@ -83,4 +84,35 @@ test('code actions: the fix is found by the finding subject the diagnostic carri
   for (const data of [undefined, { subject: { service: 7 } }, { subject: { service: 'shop/web', index: 'x' } }]) {
     assert.deepEqual(await titles({ ...diagnostic, data }), ['Disable duplicate-cluster-ip for this line']);
   }
+});
+
+test('code actions: an address inside a load balancer annotation gets a free address from the pool, in place', async () => {
+  const annotated = (name: string, ips: string) =>
+    [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      `  name: ${name}`,
+      '  namespace: shop',
+      '  labels: {region: nyc3}',
+      '  annotations:',
+      `    metallb.io/loadBalancerIPs: "${ips}"`,
+      'spec: {type: LoadBalancer}',
+      '',
+    ].join('\n');
+  const ws = await testWorkspace(
+    { 'web.yaml': annotated('web', '172.30.14.2, 172.30.14.9'), 'api.yaml': annotated('api', '172.30.14.9') },
+    regionsConfig,
+  );
+  const ctx = ws.context('web.yaml');
+  const diagnostics = ctx.findings.map((f) => findingToDiagnostic(f, ctx.uri));
+  const conflict = diagnostics.find((d) => d.code === 'external-ip-conflict');
+  assert.ok(conflict, 'the second address of the list conflicts');
+  assert.deepEqual(conflict.range, { start: { line: 7, character: 46 }, end: { line: 7, character: 57 } });
+  const actions = await codeActions(ctx, ws.doc('web.yaml'), conflict.range, [conflict]);
+  const assign = actions.find((a) => a.title.startsWith('Assign'));
+  assert.equal(assign?.title, 'Assign a free address from pool 172.30.14.0/24: 172.30.14.3');
+  assert.deepEqual(assign?.edit?.changes?.[ws.doc('web.yaml').uri], [
+    { range: conflict.range, newText: '172.30.14.3' },
+  ]);
 });

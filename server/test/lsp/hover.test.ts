@@ -101,6 +101,31 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'the second address inside a MetalLB annotation, named by its mechanism',
+    files: {
+      'web.yaml': [
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata:',
+        '  name: web',
+        '  namespace: shop',
+        '  labels: {region: nyc3}',
+        '  annotations:',
+        '    metallb.io/loadBalancerIPs: "172.30.14.2, 172.30.0.77"',
+        'spec: {type: LoadBalancer}',
+        '',
+      ].join('\n'),
+    },
+    value: '172.30.0.77',
+    markdown: [
+      '**172.30.0.77** · metallb.io/loadBalancerIPs[1] of Service `shop/web`',
+      '',
+      "Region: in the shared externalIP pool `172.30.0.0/24` (any region). Label: the Service's `region` label says **nyc3**.",
+      '',
+      'Route: **none** covers this address (test routes, as of 2026-01-01T00:01:00.000Z).',
+    ],
+  },
+  {
     name: 'a value that is no IP address, on a Service without a region label',
     files: { 'web.yaml': service('web', undefined, { loadBalancerIP: 'pending' }) },
     value: 'pending',

@@ -18,12 +18,14 @@ interface RawRegion {
   clusterIPRanges?: string[];
   externalIPPools?: string[];
   contexts?: string[];
+  paths?: string[];
 }
 
 interface RawConfig {
   speaker?: RawSpeaker;
   regionLabels?: string[];
   externalIPPools?: string[];
+  exclude?: string[];
   regions?: Record<string, RawRegion>;
   rules?: Record<string, SeveritySetting>;
 }
@@ -66,6 +68,7 @@ export function parseConfig(text: string, file: string): ConfigParse {
       clusterIPRanges: cidrs(region.clusterIPRanges, ['regions', name, 'clusterIPRanges']),
       externalIPPools: cidrs(region.externalIPPools, ['regions', name, 'externalIPPools']),
       contexts: region.contexts ?? [],
+      paths: region.paths ?? [],
     });
   }
   checkOverlaps(regions, externalIPPools, locate, at);
@@ -80,6 +83,7 @@ export function parseConfig(text: string, file: string): ConfigParse {
       file,
       regionLabels: config.regionLabels ?? defaultRegionLabels,
       externalIPPools,
+      exclude: config.exclude ?? [],
       regions,
       ruleSeverities: new Map(Object.entries(config.rules ?? {})),
       speaker,

@@ -1,6 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
-import { LineIndex, type SourceFile, type SourceRange } from '../source';
-import type { Located, ManifestFile, ServiceManifest, Suppression } from './model';
+import { isMap, parseAllDocuments, type YAMLMap } from 'yaml';
+import { LineIndex, type SourceFile } from '../source';
+import { documentKind, listItemKind, type ManifestSink } from './kinds';
+import type { ManifestFile, Suppression, SyntaxProblem } from './model';
+import { YamlReader } from './yaml-reader';
 
 const suppressionComment = /^[ \t]*#[ \t]*kube-routes-disable-next-line\b([^\r\n]*)/gm;
 
@@ -23,8 +25,22 @@ function flowDepthExceededAt(text: string, limit: number): number | undefined {
   return undefined;
 }
 
-/** Reads every Service from one YAML file. Never throws: syntax problems are returned as data. */
-export function readManifestFile(source: SourceFile): ManifestFile {
+/** Go template actions: with YAML that does not parse, the mark of a Helm template. */
+export function isHelmTemplateText(text: string): boolean {
+  return text.includes('{{');
+}
+
+function emptyFile(path: string): Omit<ManifestFile, 'syntaxErrors'> {
+  return { file: path, services: [], pools: [], serviceCIDRs: [], suppressions: [] };
+}
+
+/**
+ * Reads every object kube-routes knows (documentKinds) from one YAML or JSON file. Never throws:
+ * syntax problems are returned as data. helmChart, when the face found the file under a chart's
+ * templates/, marks it as a template even without "{{".
+ */
+export function readManifestFile(source: SourceFile, helmChart?: string): ManifestFile {
+  if (helmChart !== undefined) return helmTemplateFile(source.path, helmChart);
   const lines = new LineIndex();
   const tooDeep = flowDepthExceededAt(source.text, maxFlowDepth);
   if (tooDeep !== undefined) {
@@ -32,16 +48,15 @@ export function readManifestFile(source: SourceFile): ManifestFile {
     for (let i = source.text.indexOf('\n'); i >= 0 && i < tooDeep; i = source.text.indexOf('\n', i + 1))
       lines.counter.addNewLine(i + 1);
     const message = `flow collections ("[", "{") nest deeper than ${maxFlowDepth} levels; no manifest nests like that, and the YAML parser cannot read it safely`;
-    return {
-      file: source.path,
-      services: [],
-      syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }],
-      suppressions: [],
-    };
+    return { ...emptyFile(source.path), syntaxErrors: [{ range: lines.range(tooDeep, tooDeep + 1), message }] };
   }
   const docs = parseAllDocuments(source.text, { lineCounter: lines.counter, prettyErrors: false, merge: true });
-  const services: ServiceManifest[] = [];
-  const syntaxErrors: { range: SourceRange; message: string }[] = [];
+  // "{{" in YAML that parses (an ExternalSecret's or PrometheusRule's own templates) is just text;
+  // in text that does not parse, it is a Helm template: one note, not a flood of syntax errors.
+  const broken = !Array.isArray(docs) || docs.some((d) => d.errors.length > 0);
+  if (broken && isHelmTemplateText(source.text)) return helmTemplateFile(source.path, chartOf(source.path));
+  const out: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
+  const syntaxErrors: SyntaxProblem[] = [];
   for (const doc of Array.isArray(docs) ? docs : []) {
     if (doc.errors.length > 0) {
       // A broken document could yield half a Service and false findings: report it, read the others.
@@ -49,13 +64,65 @@ export function readManifestFile(source: SourceFile): ManifestFile {
         syntaxErrors.push({ range: lines.range(e.pos[0], e.pos[1]), message: firstLine(e.message) });
       continue;
     }
-    const found: ServiceManifest[] = [];
-    const reader = new DocumentReader(doc, lines, source.path, found);
-    reader.read();
+    const found: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
+    const reader = new YamlReader(doc, lines, source.text, source.path);
+    readDocument(reader, doc.contents, found);
     if (reader.unresolved.length > 0) syntaxErrors.push(...reader.unresolved);
-    else services.push(...found);
+    else {
+      out.services.push(...found.services);
+      out.pools.push(...found.pools);
+      out.serviceCIDRs.push(...found.serviceCIDRs);
+    }
   }
-  return { file: source.path, services, syntaxErrors, suppressions: readSuppressions(source.text, lines) };
+  return { file: source.path, ...out, syntaxErrors, suppressions: readSuppressions(source.text, lines) };
+}
+
+function helmTemplateFile(path: string, chart: string): ManifestFile {
+  return { ...emptyFile(path), syntaxErrors: [], helmTemplate: { chart } };
+}
+
+/** The chart folder of a template path: the part before "/templates/", else the file's folder. */
+function chartOf(path: string): string {
+  const at = path.lastIndexOf('/templates/');
+  if (at >= 0) return path.slice(0, at) || '.';
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '.' : path.slice(0, slash);
+}
+
+function readDocument(reader: YamlReader, contents: unknown, out: ManifestSink): void {
+  const root = reader.resolve(contents);
+  if (!isMap(root)) return;
+  const kind = reader.scalar(root, 'kind');
+  const apiVersion = reader.scalar(root, 'apiVersion');
+  const itemKind = listItemKind(kind);
+  if (itemKind === undefined) {
+    readObject(reader, root, kind, apiVersion, out);
+    return;
+  }
+  // Items of a typed list (ServiceList) often carry no kind or apiVersion: they take the list's.
+  for (const item of reader.items(root, 'items')) {
+    const node = reader.resolve(item);
+    if (!isMap(node)) continue;
+    const ownKind = reader.scalar(node, 'kind');
+    readObject(
+      reader,
+      node,
+      ownKind ?? (itemKind || undefined),
+      reader.scalar(node, 'apiVersion') ?? (ownKind ? undefined : apiVersion),
+      out,
+    );
+  }
+}
+
+function readObject(
+  reader: YamlReader,
+  node: YAMLMap,
+  kind: string | undefined,
+  apiVersion: string | undefined,
+  out: ManifestSink,
+): void {
+  const row = documentKind(kind, apiVersion);
+  if (row) row.read(reader, node, reader.metadata(node, row.kind), out);
 }
 
 function firstLine(message: string): string {
@@ -74,142 +141,4 @@ function readSuppressions(text: string, lines: LineIndex): Suppression[] {
     found.push({ line: lines.position(m.index ?? 0).line + 1, rules: new Set(rules) });
   }
   return found;
-}
-
-// With merge enabled, yaml gives the "<<" key a symbol value.
-function isMergeKey(key: unknown): boolean {
-  return isScalar(key) && (key.value === '<<' || typeof key.value === 'symbol');
-}
-
-class DocumentReader {
-  /** Aliases whose anchor is not in the document: YAML errors yaml itself only raises on toJS. */
-  readonly unresolved: { range: SourceRange; message: string }[] = [];
-  /** Source offsets of the unresolved aliases already reported. */
-  private readonly reported = new Set<number>();
-
-  constructor(
-    private readonly doc: Document,
-    private readonly lines: LineIndex,
-    private readonly file: string,
-    private readonly out: ServiceManifest[],
-  ) {}
-
-  read(): void {
-    const root = this.resolve(this.doc.contents);
-    if (!isMap(root)) return;
-    const kind = this.scalar(root, 'kind');
-    if (kind === 'List') {
-      const items = this.resolve(this.child(root, 'items'));
-      if (isSeq(items)) for (const item of items.items) this.readObject(this.resolve(item));
-    } else this.readObject(root);
-  }
-
-  private readObject(node: unknown): void {
-    if (!isMap(node) || this.scalar(node, 'kind') !== 'Service') return;
-    const apiVersion = this.scalar(node, 'apiVersion');
-    if (apiVersion !== undefined && apiVersion !== 'v1') return;
-    const metadata = this.resolve(this.child(node, 'metadata'));
-    const spec = this.resolve(this.child(node, 'spec'));
-    const name = isMap(metadata) ? this.located(metadata, 'name') : undefined;
-    const namespace = (isMap(metadata) ? this.scalar(metadata, 'namespace') : undefined) ?? 'default';
-    const labelsNode = isMap(metadata) ? this.resolve(this.child(metadata, 'labels')) : undefined;
-    const labels = new Map<string, Located<string>>();
-    if (isMap(labelsNode)) {
-      for (const pair of this.pairs(labelsNode)) {
-        const value = this.resolve(pair.value);
-        if (isScalar(pair.key) && isScalar(value) && value.value !== null) {
-          labels.set(String(pair.key.value), { value: String(value.value), range: this.range(value) });
-        }
-      }
-    }
-    const labelsKey = isMap(metadata) ? this.keyNode(metadata, 'labels') : undefined;
-    const anchor = this.range(labelsKey ?? this.keyNode(node, 'metadata') ?? this.keyNode(node, 'kind') ?? node);
-    const specMap = isMap(spec) ? spec : undefined;
-    const nameText = name?.value ?? '';
-    this.out.push({
-      file: this.file,
-      namespace,
-      name: nameText,
-      id: `${namespace}/${nameText || '<no name>'}`,
-      nameRange: name?.range ?? anchor,
-      labelsAnchor: anchor,
-      labels,
-      type: specMap && this.located(specMap, 'type'),
-      clusterIP: specMap && this.located(specMap, 'clusterIP'),
-      clusterIPs: specMap ? this.list(specMap, 'clusterIPs') : [],
-      externalIPs: specMap ? this.list(specMap, 'externalIPs') : [],
-      loadBalancerIP: specMap && this.located(specMap, 'loadBalancerIP'),
-      ipFamilies: specMap ? this.list(specMap, 'ipFamilies') : [],
-    });
-  }
-
-  private resolve(node: unknown): unknown {
-    // Aliases resolve to their anchor's node; the alias itself is where the value is used.
-    if (!isAlias(node)) return node;
-    const target = node.resolve(this.doc);
-    // The reader looks through a merge key once per field it asks for: report each alias once.
-    const offset = node.range?.[0] ?? -1;
-    if (target === undefined && !this.reported.has(offset)) {
-      this.reported.add(offset);
-      this.unresolved.push({
-        range: this.range(node),
-        message: `alias *${node.source} refers to no anchor &${node.source} in this document (anchors do not cross "---")`,
-      });
-    }
-    return target;
-  }
-
-  /** Map pairs including those merged in with "<<". */
-  private *pairs(map: YAMLMap): Generator<{ key: unknown; value: unknown }> {
-    for (const pair of map.items) {
-      if (isMergeKey(pair.key)) {
-        const source = this.resolve(pair.value);
-        const sources = isSeq(source) ? source.items.map((s) => this.resolve(s)) : [source];
-        for (const s of sources) if (isMap(s)) yield* this.pairs(s);
-      } else yield pair;
-    }
-  }
-
-  private keyNode(map: YAMLMap, key: string): Node | undefined {
-    for (const pair of map.items) if (isScalar(pair.key) && pair.key.value === key) return pair.key;
-    return undefined;
-  }
-
-  private child(map: YAMLMap, key: string): unknown {
-    // Explicit keys beat merged ones; among explicit duplicates the last wins, as when composed.
-    let explicit: { value?: unknown } | undefined;
-    for (const pair of map.items) if (isScalar(pair.key) && pair.key.value === key) explicit = pair;
-    if (explicit) return explicit.value;
-    for (const pair of this.pairs(map)) if (isScalar(pair.key) && pair.key.value === key) return pair.value;
-    return undefined;
-  }
-
-  private scalar(map: YAMLMap, key: string): string | undefined {
-    const node = this.resolve(this.child(map, key));
-    return isScalar(node) && node.value !== null ? String(node.value) : undefined;
-  }
-
-  private located(map: YAMLMap, key: string): Located<string> | undefined {
-    const value = this.child(map, key);
-    const node = this.resolve(value);
-    if (!isScalar(node) || node.value === null) return undefined;
-    return { value: String(node.value), range: this.range(value as Node) };
-  }
-
-  private list(map: YAMLMap, key: string): Located<string>[] {
-    const node = this.resolve(this.child(map, key));
-    if (!isSeq(node)) return [];
-    const out: Located<string>[] = [];
-    for (const item of node.items) {
-      const value = this.resolve(item);
-      if (isScalar(value) && value.value !== null)
-        out.push({ value: String(value.value), range: this.range(item as Node) });
-    }
-    return out;
-  }
-
-  private range(node: Node): SourceRange {
-    const [start, end] = node.range ?? [0, 0];
-    return this.lines.range(start, end);
-  }
 }

@@ -1,5 +1,6 @@
 import { familyName } from '../addresses';
 import { fieldName, useAt, type ServiceAnalysis } from './model';
+import { describeRangeObject, invalidRanges, rangeAt } from './pools';
 import type { Report, Rule } from './rule';
 
 export const invalidIp: Rule = {
@@ -10,6 +11,12 @@ export const invalidIp: Rule = {
   needsRegions: false,
   check(model, report) {
     for (const s of model.services) checkService(s, report);
+    for (const [o, use] of invalidRanges([...model.pools, ...model.serviceCIDRs])) {
+      report(
+        rangeAt(o, use),
+        `${describeRangeObject(o)}: "${use.literal.value}" is not a CIDR prefix or an address range (FIRST-LAST): its implementation rejects it. Write e.g. 192.0.2.0/24 or 192.0.2.10-192.0.2.20.`,
+      );
+    }
   },
 };
 

@@ -4,7 +4,7 @@ import type { IpRange } from '../addresses';
 import type { KubeRoutesConfig } from '../config/model';
 
 export function cidrs(ranges: readonly IpRange[]): string {
-  return ranges.map((r) => r.cidr).join(', ');
+  return [...new Set(ranges.map((r) => r.cidr))].join(', ');
 }
 
 export function knownRegions(config: KubeRoutesConfig): string {

@@ -1,6 +1,7 @@
 import {
   inferRegion,
   manifestRegion,
+  objectRegion,
   parseIpAddress,
   type IpAddress,
   type RegionConfig,
@@ -10,7 +11,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type Text
 import { diagnosticSource, subjectOf } from '../diagnostics';
 import type { FeatureContext, OpenDocument } from './context';
 import { addLabel, disableForLine, replaceValue } from './edits';
-import { candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
+import { candidatePools, candidateRanges, freeAddressIn, occupiedByRoutes } from './free-address';
 import {
   literalAt,
   literalOfSubject,
@@ -29,6 +30,11 @@ import { lineBreakOf, splitLines } from './text-lines';
 
 const freeIpRules = new Set(['duplicate-cluster-ip', 'cluster-ip-outside-region', 'cluster-ip-allocated']);
 const setLabelRules = new Set(['unknown-region', 'cluster-ip-outside-region']);
+const freeExternalRules = new Set([
+  'external-ip-conflict',
+  'external-ip-outside-pools',
+  'external-ip-in-cluster-range',
+]);
 
 /** Asks the route source which routes lie inside a range; kept short so the menu does not hang on an outage. */
 export type RoutesWithin = (prefix: string) => Promise<readonly Route[]>;
@@ -65,6 +71,13 @@ export async function codeActions(
     const use = subject && literalOfSubject(ctx.config, doc.manifest, subject);
     if (freeIpRules.has(rule) && use && use.kind === 'cluster') {
       const action = await assignFreeIp(ctx, lines, use);
+      if (action) {
+        actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true));
+        offeredFree.add(use.literal);
+      }
+    }
+    if (freeExternalRules.has(rule) && use && use.kind === 'external') {
+      const action = await assignFreeExternal(ctx, lines, use);
       if (action) {
         actions.push(edit(action.title, [action.edit], CodeActionKind.QuickFix, d, true));
         offeredFree.add(use.literal);
@@ -109,8 +122,9 @@ export async function codeActions(
 
   // Without a diagnostic, a cluster IP under the cursor can still be moved to a free address.
   const under = literalAt(doc.manifest, range.start);
-  if (under && under.kind === 'cluster' && !offeredFree.has(under.literal)) {
-    const action = await assignFreeIp(ctx, lines, under);
+  if (under && !offeredFree.has(under.literal)) {
+    const action =
+      under.kind === 'cluster' ? await assignFreeIp(ctx, lines, under) : await assignFreeExternal(ctx, lines, under);
     if (action) actions.push(edit(action.title, [action.edit], CodeActionKind.RefactorRewrite));
   }
   return actions;
@@ -122,7 +136,33 @@ function addressesOf(uses: readonly ServiceLiteral[]): IpAddress[] {
 
 /** The region to pick from: the Service's (when its label names one), else the one its addresses are in. */
 function targetRegion(ctx: FeatureContext, use: ServiceLiteral): RegionConfig | undefined {
-  return manifestRegion(ctx.config, use.service)?.region ?? inferRegion(ctx.config, addressesOf([use]));
+  return objectRegion(ctx.config, use.service).region ?? inferRegion(ctx.config, addressesOf([use]));
+}
+
+/**
+ * "Assign a free address from pool P": for an external address (externalIPs, loadBalancerIP, a
+ * load balancer annotation's address, replaced inside its string), the lowest address of the
+ * region's own pools, then the global pools, that no Service of the workspace or cluster uses.
+ */
+async function assignFreeExternal(
+  ctx: FeatureContext,
+  lines: readonly string[],
+  use: ServiceLiteral,
+): Promise<{ title: string; edit: TextEdit } | undefined> {
+  const region = objectRegion(ctx.config, use.service).region;
+  const inUse = (text: string) => {
+    const address = parseIpAddress(text);
+    return address !== undefined && (ctx.inUse(address) || (ctx.clusters?.owners(ctx.config, address).length ?? 0) > 0);
+  };
+  for (const pool of candidatePools(region, ctx.config.externalIPPools, use.literal.value)) {
+    const free = freeAddressIn(pool, inUse, []);
+    if (free)
+      return {
+        title: `Assign a free address from pool ${pool.cidr}: ${free}`,
+        edit: replaceValue(lines, use.literal, free),
+      };
+  }
+  return undefined;
 }
 
 async function assignFreeIp(

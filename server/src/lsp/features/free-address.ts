@@ -64,3 +64,13 @@ export function candidateRanges(region: RegionConfig, current: string): IpRange[
   const family = parseIpAddress(current)?.family ?? 4;
   return region.clusterIPRanges.filter((r) => r.family === family);
 }
+
+/** The pools an external address may come from: the region's own pools, then the global ones, of its family. */
+export function candidatePools(
+  region: RegionConfig | undefined,
+  global: readonly IpRange[],
+  current: string,
+): IpRange[] {
+  const family = parseIpAddress(current)?.family ?? 4;
+  return [...(region?.externalIPPools ?? []), ...global].filter((r) => r.family === family);
+}
