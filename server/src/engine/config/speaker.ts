@@ -2,7 +2,7 @@ import { parseCidr, parseIpAddress, rangesOverlap, type IpAddress, type IpRange 
 import { parseAsnRanges, type AsnRange } from './asn-ranges';
 import { parsePassword, type PasswordSource, type RawPassword } from './password';
 
-export type { AsnRange } from './asn-ranges';
+export { asnInRanges, formatAsnRanges, type AsnRange } from './asn-ranges';
 export { Secret, type PasswordSource } from './password';
 
 /** One configured BGP peer of the speaker. */
