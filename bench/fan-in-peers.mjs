@@ -63,31 +63,56 @@ function updates(nextHop) {
 }
 
 let established = 0;
-let closed = 0;
-for (let i = 0; i < PEERS; i++) {
+let retries = 0;
+const errors = new Map();
+const OPEN_WAIT_MS = 5000;
+
+/**
+ * One peer: connect, OPEN, and on the receiver's OPEN confirm it and send the table. Like a
+ * router, it tries again when the connection fails or no OPEN comes back within OPEN_WAIT_MS (a
+ * listener whose accept queue overflowed leaves the connection half open), one second later.
+ */
+function peer(i) {
   const local = peerAddress(i);
   const [, , c, d] = local.split('.').map(Number);
   const id = (10 << 24) | (1 << 16) | (c << 8) | d;
   const socket = connect({ host, port: Number(portText), localAddress: local });
   let started = false;
+  let retried = false;
+  const retry = () => {
+    if (retried || started) return;
+    retried = true;
+    retries++;
+    socket.destroy();
+    setTimeout(() => peer(i), 1000);
+  };
+  const openWait = setTimeout(retry, OPEN_WAIT_MS);
   socket.setNoDelay(true);
   socket.on('connect', () => socket.write(open(id)));
   socket.on('data', () => {
     // The receiver's OPEN: confirm it and send the table. Later data (keepalives) is dropped.
     if (started) return;
     started = true;
+    clearTimeout(openWait);
     socket.write(keepalive);
     socket.write(updates(id));
     if (++established === PEERS) process.stderr.write(`all ${PEERS} sessions sent their routes\n`);
   });
   const timer = setInterval(() => socket.write(keepalive), 60_000);
-  socket.on('error', () => undefined);
+  socket.on('error', (e) => {
+    errors.set(e.code ?? e.message, (errors.get(e.code ?? e.message) ?? 0) + 1);
+  });
   socket.on('close', () => {
     clearInterval(timer);
-    closed++;
+    clearTimeout(openWait);
+    if (!started) retry();
   });
 }
+
+for (let i = 0; i < PEERS; i++) peer(i);
 process.on('SIGTERM', () => {
-  process.stderr.write(`closing; ${closed} sessions had closed\n`);
+  process.stderr.write(
+    `closing: ${established} of ${PEERS} sessions sent their routes, ${retries} retries, errors ${JSON.stringify([...errors])}\n`,
+  );
   process.exit(0);
 });

@@ -51,6 +51,7 @@ function stop(child) {
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function procStat(pid) {
@@ -155,12 +156,14 @@ async function measure(kind) {
   while (count < PATHS) {
     await sleep(100);
     count = await held(kind);
+
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`${kind}: ${count} of ${PATHS} paths\n${child.stderrText()}\n${generator.stderrText()}`);
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const after = procStat(child.pid);
   await stop(generator);
+  if (process.env.FAN_IN_DEBUG) console.error(generator.stderrText());
   await stop(child);
   return { seconds, cpuSeconds: after.cpuSeconds - before.cpuSeconds, peakRssMiB: after.peakRssMiB };
 }
