@@ -623,8 +623,10 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
           maxPrefixes: 10,
           holdTime: 90,
           gracefulRestart: false,
+          password: undefined,
         },
       ],
+      dynamicPeers: [],
       bmp: { listen: { host: '127.0.0.1', port: 0 } },
     } as unknown as ConstructorParameters<typeof Speaker>[0];
     const speaker = new Speaker(config, log);
