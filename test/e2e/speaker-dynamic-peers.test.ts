@@ -21,6 +21,7 @@ const birdNode = { address: '127.0.21.2', asn: 65101, prefix: '10.21.2.0/24' };
 const gobgpNode = { address: '127.0.21.3', asn: 65160, prefix: '10.21.3.0/24' };
 const frrWrongAs = { address: '127.0.21.4', asn: 65300 };
 const stranger = { address: '127.0.21.100', asn: 65101 };
+const restarting = { address: '127.0.21.5', asn: 65151, prefix: '10.21.5.0/24', restartTime: 3 };
 const nodes = { name: 'nodes', prefix: '127.0.21.0/28', asns: [65101, '65150-65199'] };
 
 const dir = tempDir('kube-routes-dynamic-');
@@ -29,18 +30,19 @@ let bird: Bird;
 let gobgp: GoBgp;
 let frr: Frr;
 let birdStranger: Bird;
+let birdRestarting: Bird;
 
 before(async () => {
   speaker.port = await freePort(SPEAKER);
   await speaker.start();
   const towardsSpeaker = { name: 'ts', address: SPEAKER, port: speaker.port, asn: 65000 };
-  const spec = async (name: string, address: string, asn: number) => ({
+  const spec = async (name: string, address: string, asn: number, restartTime?: number) => ({
     dir: join(dir, name),
     address,
     port: await freePort(address),
     asn,
     routerId: `10.0.21.${address.split('.')[3]}`,
-    neighbors: [towardsSpeaker],
+    neighbors: [{ ...towardsSpeaker, gracefulRestart: restartTime !== undefined, restartTime }],
   });
   bird = new Bird(await spec('bird', birdNode.address, birdNode.asn), { ipv4: [{ prefix: birdNode.prefix }] });
   gobgp = new GoBgp(await spec('gobgp', gobgpNode.address, gobgpNode.asn));
@@ -48,7 +50,11 @@ before(async () => {
   birdStranger = new Bird(await spec('bird-stranger', stranger.address, stranger.asn), {
     ipv4: [{ prefix: '10.21.100.0/24' }],
   });
+  birdRestarting = new Bird(await spec('bird-restarting', restarting.address, restarting.asn, restarting.restartTime), {
+    ipv4: [{ prefix: restarting.prefix }],
+  });
   bird.start();
+  birdRestarting.start();
   await gobgp.start();
   await waitFor('gobgpd to take a route', async () =>
     gobgp.gobgp('global', 'rib', 'add', '-a', 'ipv4', gobgpNode.prefix).code === 0 ? true : undefined,
@@ -59,7 +65,7 @@ before(async () => {
 
 after(async () => {
   await speaker.stop('SIGKILL');
-  await Promise.all([bird?.stop(), gobgp?.stop(), frr?.stop(), birdStranger?.stop()]);
+  await Promise.all([bird?.stop(), gobgp?.stop(), frr?.stop(), birdStranger?.stop(), birdRestarting?.stop()]);
 });
 
 const established = (address: string) =>
@@ -112,8 +118,9 @@ describe('dynamic peers', () => {
   test('metrics count sessions per group', async () => {
     await established(birdNode.address);
     await established(gobgpNode.address);
+    await established(restarting.address);
     const metrics = await speaker.metricsText();
-    assert.match(metrics, /kube_routes_speaker_dynamic_sessions\{group="nodes",state="established"\} 2/);
+    assert.match(metrics, /kube_routes_speaker_dynamic_sessions\{group="nodes",state="established"\} 3/);
     assert.match(metrics, /kube_routes_speaker_dynamic_sessions\{group="nodes",state="max"\} 4096/);
   });
 
@@ -125,6 +132,26 @@ describe('dynamic peers', () => {
     );
     assert.equal(await speaker.route(birdNode.prefix), undefined);
     assert.ok(await speaker.route(gobgpNode.prefix), 'the other session keeps its routes');
+  });
+
+  test('a lost connection with graceful restart keeps the paths stale until the restart time, then the session leaves', async () => {
+    await established(restarting.address);
+    await waitFor('the route', async () => ((await speaker.route(restarting.prefix)) ? true : undefined));
+    await birdRestarting.stop('SIGKILL');
+    await speaker.waitForLog('graceful-restart', (e) => e.peer === restarting.address);
+    const stale = await speaker.route(restarting.prefix);
+    assert.equal(stale?.paths[0]?.stale, true, 'kept, marked stale');
+    assert.ok(
+      (await speaker.peers()).some((p) => p.address === restarting.address),
+      'still listed while restarting',
+    );
+    const swept = await speaker.waitForLog('stale-swept', (e) => e.peer === restarting.address);
+    assert.equal(swept.why, 'restart-time-expired');
+    assert.equal(await speaker.route(restarting.prefix), undefined);
+    assert.equal(
+      (await speaker.peers()).find((p) => p.address === restarting.address),
+      undefined,
+    );
   });
 
   test('SIGHUP reload: a group whose ranges change restarts its sessions under the new rules', async () => {
