@@ -133,6 +133,7 @@ export class Speaker implements RouteStateSource {
           events: this.events,
           now: this.now,
           newPeerId: () => this.nextPeerId++,
+          maxPrefixes: config.bmp.maxPrefixes,
         })
       : undefined;
   }

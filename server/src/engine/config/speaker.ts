@@ -59,7 +59,7 @@ export interface SpeakerConfig {
   readonly peers: readonly SpeakerPeerConfig[];
   readonly dynamicPeers: readonly SpeakerDynamicPeerConfig[];
   /** BMP station listener, when configured. */
-  readonly bmp: { readonly listen: Endpoint } | undefined;
+  readonly bmp: { readonly listen: Endpoint; readonly maxPrefixes: number } | undefined;
 }
 
 export interface RawSpeakerPeer {
@@ -97,7 +97,7 @@ export interface RawSpeaker {
   holdTime?: number;
   peers?: RawSpeakerPeer[];
   dynamicPeers?: RawDynamicPeer[];
-  bmp?: { listen: string };
+  bmp?: { listen: string; maxPrefixes?: number };
 }
 
 export const defaultListen = '0.0.0.0:179';
@@ -150,7 +150,7 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
   if (raw.bmp) {
     const parsed = parseEndpoint(raw.bmp.listen);
     if (typeof parsed === 'string') fail(['bmp', 'listen'], parsed);
-    else bmp = { listen: parsed };
+    else bmp = { listen: parsed, maxPrefixes: raw.bmp.maxPrefixes ?? defaultMaxPrefixes };
   }
   const holdTime = raw.holdTime ?? defaultHoldTime;
   const holdError = holdTimeError(holdTime);
