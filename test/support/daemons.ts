@@ -55,6 +55,8 @@ export interface NeighborSpec {
   readonly restartTime?: number;
   /** Connect actively (default true); false waits for the neighbor to connect. */
   readonly active?: boolean;
+  /** TCP-MD5 password (RFC 2385) for this session. */
+  readonly password?: string;
 }
 
 export interface DaemonSpec {
@@ -164,6 +166,7 @@ export class Bird extends Daemon {
   ${n.active === false ? 'passive on;' : ''}
   connect delay time 1; connect retry time 2; error wait time 1, 5;
   hold time 9;
+  ${n.password ? `password "${n.password}";` : ''}
   ${n.gracefulRestart ? `graceful restart on; graceful restart time ${n.restartTime ?? 30};` : ''}
 ${channel('ipv4', n)}
 ${this.routes.ipv6?.length || this.routes.ipv6Channels ? channel('ipv6', n) : ''}
@@ -274,6 +277,7 @@ export class GoBgp extends Daemon {
   [neighbors.config]
     neighbor-address = "${n.address}"
     peer-as = ${n.asn}
+    ${n.password ? `auth-password = "${n.password}"` : ''}
   [neighbors.transport.config]
     local-address = "${s.address}"
     remote-port = ${n.port}
@@ -437,7 +441,7 @@ export class Frr extends Daemon {
  neighbor ${x.address} disable-connected-check
  neighbor ${x.address} timers connect 1
  neighbor ${x.address} timers 3 9
-${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`,
+${x.password ? ` neighbor ${x.address} password ${x.password}\n` : ''}${x.active === false ? ` neighbor ${x.address} passive\n` : ''}`,
       )
       .join('');
     const bmp = this.options.bmp;

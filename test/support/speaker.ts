@@ -6,6 +6,7 @@ import type { LookupResult, PeerStatus, Route, RoutePath } from '@kube-routes/se
 import {
   healthQuery,
   lookupQuery,
+  metricsQuery,
   peersQuery,
   routesQuery,
   type PeersResponse,
@@ -37,6 +38,19 @@ export interface SpeakerPeerSpec {
   readonly holdTime?: number;
   readonly gracefulRestart?: boolean;
   readonly description?: string;
+  readonly password?: string;
+  readonly passwordFile?: string;
+}
+
+/** A `speaker.dynamicPeers` group, as written in the config. */
+export interface SpeakerDynamicPeerSpec {
+  readonly prefix: string;
+  readonly asns: readonly (number | string)[];
+  readonly name?: string;
+  readonly maxSessions?: number;
+  readonly gracefulRestart?: boolean;
+  readonly password?: string;
+  readonly passwordFile?: string;
 }
 
 export interface SpeakerSpec {
@@ -47,6 +61,7 @@ export interface SpeakerSpec {
   readonly routerId?: string;
   readonly holdTime?: number;
   readonly peers: readonly SpeakerPeerSpec[];
+  readonly dynamicPeers?: readonly SpeakerDynamicPeerSpec[];
   /** Run the BMP station (speaker.bmp.listen) on the speaker's address, port `bmpPort`. */
   readonly bmp?: boolean;
 }
@@ -97,6 +112,7 @@ export class SpeakerProcess {
       api: `${s.address}:${this.apiPort}`,
       holdTime: s.holdTime ?? 9,
       peers: s.peers,
+      ...(s.dynamicPeers ? { dynamicPeers: s.dynamicPeers } : {}),
       ...(s.bmp ? { bmp: { listen: `${s.address}:${this.bmpPort}` } } : {}),
     };
     writeFileSync(this.configFile, speakerConfigYaml(config));
@@ -163,6 +179,24 @@ export class SpeakerProcess {
         });
       });
       req.on('timeout', () => req.destroy(new Error(`API ${path} timed out`)));
+      req.on('error', fail);
+      req.end();
+    });
+  }
+
+  /** GET /metrics as text (Prometheus exposition format). */
+  metricsText(): Promise<string> {
+    return new Promise((done, fail) => {
+      const req = request(
+        { host: this.spec.address, port: this.apiPort, path: metricsQuery(), timeout: 5000 },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (body += d));
+          res.on('end', () => done(body));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('API /metrics timed out')));
       req.on('error', fail);
       req.end();
     });

@@ -45,6 +45,10 @@ export interface PeerStatus {
   readonly description: string | undefined;
   /** Where the peer's routes come from: a BGP session of the speaker, or a BMP feed. */
   readonly source: 'bgp' | 'bmp';
+  /** A dynamic session: the `speaker.dynamicPeers` group it was accepted under. */
+  readonly group?: string;
+  /** Sessions are signed with TCP-MD5 (RFC 2385); the password itself is never shown. */
+  readonly tcpMd5?: boolean;
   /** For BMP: the monitored router that reports this peer (its address). */
   readonly router?: string;
   /** For BMP: whether the routes are as received (pre-policy) or after the router's import policy. */

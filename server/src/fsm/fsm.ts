@@ -37,6 +37,8 @@ export interface SessionSettings {
   readonly holdTime: number;
   /** The ASN the peer must announce. */
   readonly peerAsn: number;
+  /** Dynamic peers: the ASN ranges the peer may announce instead of `peerAsn`. */
+  readonly peerAsns?: readonly { readonly first: number; readonly last: number }[];
   /** Capabilities we advertise. */
   readonly capabilities: readonly Capability[];
   /** First connect-retry delay in seconds; doubles per failed attempt up to maxConnectRetrySeconds. */
@@ -404,11 +406,15 @@ function receiveOpen(
   to: (name: SessionStateName, changes?: Partial<SessionState>) => Transition,
 ): Transition {
   const peerAsn = openAsn(open);
-  if (peerAsn !== settings.peerAsn) {
+  const ranges = settings.peerAsns;
+  if (ranges ? !ranges.some((r) => r.first <= peerAsn && peerAsn <= r.last) : peerAsn !== settings.peerAsn) {
     const data = new Uint8Array([(open.myAs >> 8) & 0xff, open.myAs & 0xff]);
+    const allowed = ranges
+      ? `allowed ${ranges.map((r) => (r.first === r.last ? `AS${r.first}` : `AS${r.first}-${r.last}`)).join(', ')}`
+      : `configured AS${settings.peerAsn}`;
     return sendAndIdle(
       notification(ErrorCode.OpenMessage, OpenMessageSubcode.BadPeerAs, data),
-      `peer announced AS${peerAsn}, configured AS${settings.peerAsn}`,
+      `peer announced AS${peerAsn}, ${allowed}`,
     );
   }
   // RFC 6286: an internal peer must not share our identifier.

@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { PeerStatus } from '@kube-routes/server/engine';
-import { formatIpv4 } from '../bgp';
+import { formatAfiSafi, formatIpv4 } from '../bgp';
 import {
   BmpPeerType,
   BmpStreamDecoder,
@@ -41,6 +41,8 @@ export interface BmpStationDeps {
   readonly now: () => number;
   /** A RIB peer id no one else uses (the speaker's counter: the configured BGP peers have the ones before). */
   readonly newPeerId: () => PeerId;
+  /** Paths kept per monitored peer, view and family (`speaker.bmp.maxPrefixes`); unlimited when undefined. */
+  readonly maxPrefixes?: number;
 }
 
 /** One Adj-RIB-In view (pre- or post-policy) of a monitored peer, with its RIB peer id. */
@@ -65,6 +67,8 @@ interface MonitoredPeer {
   upPolicy: BmpPolicy;
   /** Pre- then post-policy, as they first arrive. */
   readonly ribs: Map<BmpPolicy, MonitoredRib>;
+  /** Views that went over maxPrefixes: their routes are dropped until the next Peer Up. */
+  readonly overLimit: Set<BmpPolicy>;
 }
 
 /** One BMP TCP session: a router and the peers it reports. */
@@ -282,6 +286,7 @@ export class BmpStation {
     peer.establishedAt = this.deps.now();
     peer.capabilities = describeNegotiated(message.sentOpen, message.receivedOpen, message.session);
     peer.lastError = undefined;
+    peer.overLimit.clear();
     peer.upPolicy = message.peer.postPolicy ? 'post-policy' : 'pre-policy';
     this.deps.events.emit({
       type: 'peer-up',
@@ -346,6 +351,7 @@ export class BmpStation {
       this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, policy });
       return;
     }
+    if (peer.overLimit.has(policy)) return;
     const rib = this.ribOf(router, peer, policy);
     if (!rib) return;
     const ref = bmpRef(router, peer, policy);
@@ -361,8 +367,22 @@ export class BmpStation {
       });
     // The router's timestamp says when it received the routes; 0 means it does not know.
     const receivedAt = message.peer.timestamp > 0 ? message.peer.timestamp : this.deps.now();
-    const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt);
-    if (outcome.kind === 'attributes-skipped')
+    const limit = this.deps.maxPrefixes;
+    const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt, limit);
+    if (outcome.kind === 'max-paths') {
+      // A monitored session cannot be torn down from here: its view's routes go instead, until it comes up again.
+      const removed = this.deps.rib.removePeer(rib.id);
+      peer.overLimit.add(policy);
+      peer.lastError = `${outcome.count} ${formatAfiSafi(outcome.afi, outcome.safi)} prefixes (${policy}) exceed bmp.maxPrefixes ${limit}: its routes are dropped until its next Peer Up`;
+      this.deps.log.log('error', 'bmp-max-prefixes', {
+        router: router.address,
+        peer: peer.address,
+        policy,
+        count: outcome.count,
+        limit,
+        pathsRemoved: removed,
+      });
+    } else if (outcome.kind === 'attributes-skipped')
       this.deps.log.log('warn', 'attributes-skipped', {
         router: router.address,
         peer: peerLabel(ref),
@@ -386,6 +406,7 @@ export class BmpStation {
         lastError: undefined,
         upPolicy: header.postPolicy ? 'post-policy' : 'pre-policy',
         ribs: new Map(),
+        overLimit: new Set(),
       };
       router.peers.set(key, peer);
     }

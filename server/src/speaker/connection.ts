@@ -39,6 +39,8 @@ export interface Dialer {
   readonly host: string;
   readonly port: number;
   readonly localAddress: string | undefined;
+  /** A socket prepared for this peer (TCP-MD5 signed); a plain one when undefined. */
+  readonly socket?: () => Socket;
 }
 
 /**
@@ -55,6 +57,8 @@ export class Connection {
   private send: SessionContext = DEFAULT_SESSION;
   private readonly timers = new Map<TimerName, NodeJS.Timeout>();
   private finished = false;
+  /** A signed connect attempt timed out and the log already says why that is likely. */
+  private md5Hinted = false;
 
   constructor(
     private readonly settings: SessionSettings,
@@ -135,7 +139,19 @@ export class Connection {
     if (!dialer) return;
     this.dropSocket();
     this.locallyInitiated = true;
-    const socket = new Socket();
+    let socket: Socket;
+    try {
+      socket = dialer.socket?.() ?? new Socket();
+    } catch (e) {
+      // The socket could not be prepared (TCP-MD5 key refused): a failed attempt, retried later.
+      const reason = e instanceof Error ? e.message : String(e);
+      setImmediate(() => {
+        if (this.socket !== undefined || this.finished) return;
+        this.events.connectFailed(this, `${dialer.host}:${dialer.port}`, reason);
+        this.dispatch({ type: 'tcp-failed', reason });
+      });
+      return;
+    }
     this.bindSocket(socket);
     socket.once('connect', () => this.socket === socket && this.dispatch({ type: 'tcp-connected' }));
     socket.connect({ host: dialer.host, port: dialer.port, localAddress: dialer.localAddress });
@@ -193,8 +209,24 @@ export class Connection {
       timer,
       setTimeout(() => {
         this.timers.delete(timer);
+        if (timer === 'connect-retry' && this.state.name === 'Connect') this.connectTimedOut(seconds);
         this.dispatch({ type: 'timer-expired', timer });
       }, seconds * 1000),
+    );
+  }
+
+  /**
+   * RFC 2385: a segment with a wrong or missing signature is dropped silently, so a password
+   * mismatch looks like a peer that never answers the SYN. Say so once per connection.
+   */
+  private connectTimedOut(seconds: number): void {
+    const dialer = this.dialer;
+    if (!dialer?.socket || this.md5Hinted) return;
+    this.md5Hinted = true;
+    this.events.note(
+      this,
+      'tcp-md5-mismatch-likely',
+      `no TCP connection to ${dialer.host}:${dialer.port} within ${seconds}s while signing with TCP-MD5: a password mismatch (or a peer without a password) is likely, since the kernel drops segments whose signature does not match`,
     );
   }
 

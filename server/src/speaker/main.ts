@@ -8,6 +8,7 @@ import type { SpeakerConfig } from '@kube-routes/server/engine';
 import { snapshotQuery } from '@kube-routes/server/speaker-api';
 import { jsonLogger, type LogLevel } from './log';
 import { ListenError, Speaker } from './speaker';
+import { TcpMd5Error } from './tcp-md5';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const version: string = (require('../../../package.json') as { version: string }).version;
@@ -38,11 +39,12 @@ function loadSpeakerConfig(explicit: string | undefined): { path: string; config
 async function run(flags: RunFlags): Promise<number> {
   const { path, config } = loadSpeakerConfig(flags.config);
   const log = jsonLogger(undefined, flags.logLevel);
-  const speaker = new Speaker(config, log);
+  let speaker: Speaker;
   try {
+    speaker = new Speaker(config, log);
     await speaker.start();
   } catch (e) {
-    if (e instanceof ListenError) throw new Failure(e.message);
+    if (e instanceof ListenError || e instanceof TcpMd5Error) throw new Failure(e.message);
     throw e;
   }
   return new Promise<number>((resolve) => {

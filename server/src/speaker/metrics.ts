@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PeerStatus } from '@kube-routes/server/engine';
+import type { DynamicGroupCounts } from './dynamic-peers';
 import { peerLabel, type PeerEvent } from './peer-events';
 
 export interface MetricsSource {
@@ -11,6 +12,8 @@ export interface MetricsSource {
   changeCounts(): Iterable<{ readonly peer: string; readonly announcements: number; readonly withdrawals: number }>;
   /** Malformed messages per peer and RFC 7606 action, since start. */
   malformedCounts(): Iterable<{ readonly peer: string; readonly action: string; readonly count: number }>;
+  /** Dynamic peer groups: sessions now and connections refused, per group. */
+  dynamicGroups?(): Iterable<DynamicGroupCounts>;
 }
 
 /** Malformed messages per peer (its label in routes) and RFC 7606 action, counted from peer events. */
@@ -119,6 +122,31 @@ export class SpeakerMetrics {
       collect() {
         this.reset();
         for (const c of source.malformedCounts()) this.inc({ peer: c.peer, action: c.action }, c.count);
+      },
+    });
+    new Gauge({
+      name: 'kube_routes_speaker_dynamic_sessions',
+      help: 'Sessions of each dynamic peer group, by state (established or other), and the group maximum.',
+      labelNames: ['group', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of source.dynamicGroups?.() ?? []) {
+          this.set({ group: g.group, state: 'established' }, g.established);
+          this.set({ group: g.group, state: 'other' }, g.sessions - g.established);
+          this.set({ group: g.group, state: 'max' }, g.maxSessions);
+        }
+      },
+    });
+    new Counter({
+      name: 'kube_routes_speaker_dynamic_refused_total',
+      help: 'Connections a dynamic peer group refused (Cease / Connection Rejected), by reason.',
+      labelNames: ['group', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const g of source.dynamicGroups?.() ?? [])
+          for (const [reason, n] of g.refused) this.inc({ group: g.group, reason }, n);
       },
     });
   }

@@ -9,6 +9,7 @@ import {
   endOfRibFamily,
   formatAfiSafi,
   formatIpv4,
+  openAsn,
   type BgpError,
   type GracefulRestartCapability,
   type NegotiatedSession,
@@ -42,6 +43,12 @@ export interface PeerDeps {
   readonly events: PeerEventSink;
   /** Seconds since the epoch; injectable for tests. */
   readonly now: () => number;
+  /** TCP-MD5 key for outgoing connections (incoming ones are signed by the listener's keys). */
+  readonly tcpMd5Key?: Uint8Array;
+  /** Opens a signed socket to the peer (the native addon; only set when a key is). */
+  readonly signedSocket?: (host: string, key: Uint8Array) => Socket;
+  /** A dynamic session ended and no graceful restart keeps its routes: the peer can be forgotten. */
+  readonly ended?: (peer: Peer) => void;
 }
 
 /**
@@ -64,6 +71,8 @@ export class Peer implements ConnectionEvents {
   private peerGracefulRestart: ReturnType<typeof peerGracefulRestart>;
   private stopping = false;
   private remoteBgpId = 0;
+  /** The ASN of the peer's last OPEN (a dynamic peer's may be any of its group's). */
+  private remoteAsn: number | undefined;
   private readonly settings: SessionSettings;
 
   constructor(
@@ -77,6 +86,7 @@ export class Peer implements ConnectionEvents {
       localBgpId: speaker.routerIdValue,
       holdTime: config.holdTime,
       peerAsn: config.asn,
+      peerAsns: config.dynamic?.asns,
       capabilities: advertisedCapabilities(config),
       connectRetrySeconds: FIRST_CONNECT_RETRY_SECONDS,
       maxConnectRetrySeconds: MAX_CONNECT_RETRY_SECONDS,
@@ -102,7 +112,11 @@ export class Peer implements ConnectionEvents {
     const current = this.primary;
     const state = current?.state.name;
     if (!current || current.isDone || state === 'Idle' || state === 'Connect' || state === 'Active') {
-      if (!current || current.isDone) this.primary = this.makeConnection(current?.state.connectRetryCounter ?? 0);
+      if (!current || current.isDone) {
+        // A fresh connection starts in Idle, which ignores a connected socket: make it wait passively first.
+        this.primary = this.makeConnection(current?.state.connectRetryCounter ?? 0);
+        this.primary.dispatch({ type: 'start-passive' });
+      }
       this.primary?.attach(socket);
       return;
     }
@@ -134,9 +148,11 @@ export class Peer implements ConnectionEvents {
     const state = this.primary?.state.name ?? 'Idle';
     return {
       address: this.address,
-      asn: this.config.asn,
+      asn: this.remoteAsn ?? this.config.asn,
       description: this.config.description,
       source: 'bgp',
+      ...(this.config.dynamic ? { group: this.config.dynamic.group } : {}),
+      ...(this.config.password ? { tcpMd5: true } : {}),
       state,
       uptimeSeconds:
         state === 'Established' && this.establishedAt !== undefined
@@ -183,6 +199,7 @@ export class Peer implements ConnectionEvents {
     this.capabilities = sent ? describeNegotiated(sent, remoteOpen, negotiated) : [];
     this.peerGracefulRestart = peerGracefulRestart(remoteOpen);
     this.remoteBgpId = remoteOpen.bgpId;
+    this.remoteAsn = openAsn(remoteOpen);
     if (this.staleTimer) {
       // RFC 4724 4.2: stale routes wait for End-of-RIB only in the families the restarted peer kept
       // its forwarding state for (F bit) and still negotiates; the others must go at once.
@@ -210,7 +227,7 @@ export class Peer implements ConnectionEvents {
       type: 'peer-up',
       source: 'bgp',
       peer: this.address,
-      asn: this.config.asn,
+      asn: this.remoteAsn ?? this.config.asn,
       capabilities: this.capabilities,
     });
   }
@@ -266,6 +283,11 @@ export class Peer implements ConnectionEvents {
       this.contender = undefined;
       return;
     }
+    if (this.config.dynamic) {
+      // A dynamic peer is only its sessions: gone when they are, unless graceful restart keeps its routes.
+      if (!this.staleTimer) this.deps.ended?.(this);
+      return;
+    }
     if (this.stopping) return;
     const counter = connection.state.connectRetryCounter;
     const delay = this.config.port === undefined ? 0 : connectRetryDelay(this.settings, counter);
@@ -314,6 +336,7 @@ export class Peer implements ConnectionEvents {
   }
 
   private makeConnection(counter: number): Connection {
+    const { tcpMd5Key: key, signedSocket } = this.deps;
     const dialer =
       this.config.port === undefined
         ? undefined
@@ -321,6 +344,7 @@ export class Peer implements ConnectionEvents {
             host: this.address,
             port: this.config.port,
             localAddress: isWildcard(this.speaker.listen.host) ? undefined : this.speaker.listen.host,
+            socket: key && signedSocket ? () => signedSocket(this.address, key) : undefined,
           };
     return new Connection(this.settings, this, dialer, counter);
   }
@@ -400,6 +424,7 @@ export class Peer implements ConnectionEvents {
     this.awaitingEndOfRib.clear();
     const swept = this.deps.rib.sweepStale(this.id);
     this.deps.log.log('info', 'stale-swept', { peer: this.address, paths: swept, why });
+    if (this.config.dynamic && (!this.primary || this.primary.isDone)) this.deps.ended?.(this);
   }
 
   /** Removes the stale paths of one family (End-of-RIB, EoRR, a family lost) while the other keeps waiting. */

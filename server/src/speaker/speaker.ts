@@ -12,12 +12,14 @@ import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
 import { BmpStation } from './bmp-station';
+import { DynamicPeers } from './dynamic-peers';
 import type { Logger } from './log';
 import { MalformedCounts, SpeakerMetrics } from './metrics';
 import { ObservedRib } from './observed-rib';
 import { Peer } from './peer';
 import { logPeerEvent } from './peer-event-log';
 import { PeerEvents, type PeerEvent } from './peer-events';
+import { ListenerKeys, resolveKeys, signedSocket, type ListenerKey, type ResolvedKeys } from './tcp-md5';
 import { WatchHub } from './watch';
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
@@ -38,6 +40,11 @@ export class Speaker implements RouteStateSource {
   /** The BMP station, when `speaker.bmp` is set: monitored routers' peers, with RIB ids after the BGP peers'. */
   readonly bmp: BmpStation | undefined;
   private readonly peersByKey = new Map<string, Peer>();
+  /** `speaker.dynamicPeers`: sessions accepted from a prefix, each a Peer until it ends. */
+  private readonly dynamic: DynamicPeers;
+  /** TCP-MD5 keys of the running config, and those installed on the listener. */
+  private keys: ResolvedKeys;
+  private readonly listenerKeys = new ListenerKeys();
   private readonly peerAddress: string[] = [];
   /** Per RIB peer id: paths added or changed, and withdrawn (read by /metrics). */
   private readonly announced: number[] = [];
@@ -56,6 +63,12 @@ export class Speaker implements RouteStateSource {
   ) {
     this.watch = new WatchHub(options.watchBuffer);
     this.log = log;
+    this.keys = resolveKeys(config);
+    this.dynamic = new DynamicPeers({
+      log,
+      newPeer: (c, key, ended) => this.addPeer(c, key, ended),
+      refuse: (socket, remote, reason) => this.refuse(socket, remote, reason),
+    });
     // Count and publish first, then log: what a log line reports is already visible in the API.
     this.events.subscribe((e) => this.malformed.observe(e));
     this.events.subscribe((e) => this.publishPeerChange(e));
@@ -79,6 +92,7 @@ export class Speaker implements RouteStateSource {
               ],
         ),
       malformedCounts: () => this.malformed.entries(),
+      dynamicGroups: () => this.dynamic.counts(),
     });
     this.rib.observe({
       announced: (peer, prefix, pathId, result) => {
@@ -109,7 +123,9 @@ export class Speaker implements RouteStateSource {
         }));
       },
     });
-    for (const p of config.peers) this.addPeer(p);
+    for (const p of config.peers)
+      this.peersByKey.set(p.address.key, this.addPeer(p, this.keys.peers.get(p.address.key)));
+    this.dynamic.configure(config.dynamicPeers, this.keys.groups, (a) => this.peersByKey.has(a.key));
     this.bmp = config.bmp
       ? new BmpStation({
           rib: this.rib,
@@ -117,6 +133,7 @@ export class Speaker implements RouteStateSource {
           events: this.events,
           now: this.now,
           newPeerId: () => this.nextPeerId++,
+          maxPrefixes: config.bmp.maxPrefixes,
         })
       : undefined;
   }
@@ -125,12 +142,35 @@ export class Speaker implements RouteStateSource {
     return this.peerAddress[id] ?? this.bmp?.peerName(id) ?? `peer-${id}`;
   }
 
-  private addPeer(p: SpeakerConfig['peers'][number]): Peer {
+  /** A new Peer with a fresh RIB id: a static peer, or one dynamic session (`ended` set). */
+  private addPeer(p: SpeakerConfig['peers'][number], key: Uint8Array | undefined, ended?: (peer: Peer) => void): Peer {
     const id = this.nextPeerId++;
-    const peer = new Peer(id, p, this.config, { rib: this.rib, log: this.log, events: this.events, now: this.now });
-    this.peersByKey.set(p.address.key, peer);
+    const peer = new Peer(id, p, this.config, {
+      rib: this.rib,
+      log: this.log,
+      events: this.events,
+      now: this.now,
+      tcpMd5Key: key,
+      signedSocket: key ? (host, k) => signedSocket(host, p.address.family, k) : undefined,
+      ended,
+    });
     this.peerAddress[id] = p.addressText;
     return peer;
+  }
+
+  /** The keys the listener needs: each signed static peer's address, each signed group's prefix. */
+  private wantedListenerKeys(): ListenerKey[] {
+    const keys: ListenerKey[] = [];
+    for (const p of this.config.peers) {
+      const key = this.keys.peers.get(p.address.key);
+      if (key) keys.push({ address: p.addressText, prefixLength: p.address.family === 4 ? 32 : 128, key });
+    }
+    for (const g of this.config.dynamicPeers) {
+      const key = this.keys.groups.get(g.name);
+      if (key)
+        keys.push({ address: g.prefix.cidr.slice(0, g.prefix.cidr.indexOf('/')), prefixLength: g.prefixLength, key });
+    }
+    return keys;
   }
 
   /** A peer's state changed: watchers get its row as /v1/peers shows it. */
@@ -162,6 +202,12 @@ export class Speaker implements RouteStateSource {
     this.bgpServer = createServer((socket) => this.accept(socket));
     await listenOn(this.bgpServer, listen.host, listen.port, 'BGP');
     try {
+      this.listenerKeys.apply(this.bgpServer, this.wantedListenerKeys());
+    } catch (e) {
+      this.bgpServer.close();
+      throw new ListenError(e instanceof Error ? e.message : String(e));
+    }
+    try {
       this.apiServer = await startApiServer(this, api.host, api.port, {
         watch: this.watch,
         metrics: this.metrics,
@@ -188,6 +234,7 @@ export class Speaker implements RouteStateSource {
       api: `${api.host}:${api.port}`,
       bmp: bmp ? `${bmp.host}:${bmp.port}` : undefined,
       peers: this.config.peers.length,
+      dynamicPeerGroups: this.config.dynamicPeers.length,
     });
     for (const peer of this.peersByKey.values()) peer.start();
   }
@@ -195,6 +242,7 @@ export class Speaker implements RouteStateSource {
   /** Sends Cease to every peer and closes the sockets. */
   async stop(reason = 'kube-routes-speaker shutting down'): Promise<void> {
     for (const peer of this.peersByKey.values()) peer.stop(CeaseSubcode.AdministrativeShutdown, reason);
+    this.dynamic.stopAll(CeaseSubcode.AdministrativeShutdown, reason);
     this.watch.close();
     await Promise.all([closeServer(this.bgpServer), closeServer(this.apiServer), this.bmp?.stop(reason)]);
     this.log.log('info', 'speaker-stopped', { reason });
@@ -205,7 +253,16 @@ export class Speaker implements RouteStateSource {
    * De-configured; changed peers restart with Cease / Other Configuration Change; unchanged
    * sessions stay up. Socket addresses and the speaker's identity need a restart.
    */
-  reload(next: SpeakerConfig): { added: number; removed: number; changed: number; unchanged: number } {
+  reload(next: SpeakerConfig): {
+    added: number;
+    removed: number;
+    changed: number;
+    unchanged: number;
+    dynamicPeerGroups: { added: number; removed: number; changed: number; unchanged: number };
+  } {
+    // Passwords first: an unreadable passwordFile keeps the running configuration (reload-failed).
+    const keys = resolveKeys(next);
+    const oldKeys = this.keys;
     const counts = { added: 0, removed: 0, changed: 0, unchanged: 0 };
     const same = (a: unknown, b: unknown) =>
       JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ===
@@ -224,27 +281,49 @@ export class Speaker implements RouteStateSource {
         peer.stop(CeaseSubcode.PeerDeconfigured, 'peer removed from the configuration');
         this.peersByKey.delete(key);
         counts.removed++;
-      } else if (identityChanged || !same(p, peer.config)) {
+      } else if (identityChanged || !same(p, peer.config) || !sameKey(oldKeys.peers.get(key), keys.peers.get(key))) {
         peer.stop(CeaseSubcode.OtherConfigurationChange, 'peer configuration changed');
         this.peersByKey.delete(key);
         counts.changed++;
       } else counts.unchanged++;
     }
     this.config = { ...next, listen: this.config.listen, api: this.config.api, bmp: this.config.bmp };
+    this.keys = keys;
+    if (this.bgpServer?.listening) {
+      try {
+        this.listenerKeys.apply(this.bgpServer, this.wantedListenerKeys());
+      } catch (e) {
+        this.log.log('error', 'tcp-md5-failed', { reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
     for (const [key, p] of wanted) {
       if (this.peersByKey.has(key)) continue;
-      this.addPeer(p).start();
+      const peer = this.addPeer(p, keys.peers.get(key));
+      this.peersByKey.set(key, peer);
+      peer.start();
     }
     counts.added = next.peers.length - counts.unchanged - counts.changed;
-    this.log.log('info', 'reloaded', counts);
-    return counts;
+    const dynamicPeerGroups = this.dynamic.configure(
+      next.dynamicPeers,
+      keys.groups,
+      (a) => this.peersByKey.has(a.key),
+      identityChanged,
+    );
+    this.log.log('info', 'reloaded', {
+      ...counts,
+      groupsAdded: dynamicPeerGroups.added,
+      groupsRemoved: dynamicPeerGroups.removed,
+      groupsChanged: dynamicPeerGroups.changed,
+      groupsUnchanged: dynamicPeerGroups.unchanged,
+    });
+    return { ...counts, dynamicPeerGroups };
   }
 
   /** The RIB as MRT TABLE_DUMP_V2 (GET /v1/snapshot). */
   snapshot(): Iterable<Uint8Array> {
     const peers: MrtPeer[] = [];
-    for (const peer of this.peersByKey.values())
-      peers.push({ id: peer.id, address: peer.address, asn: peer.config.asn, bgpId: peer.bgpId });
+    for (const peer of [...this.peersByKey.values(), ...this.dynamic.peers()])
+      peers.push({ id: peer.id, address: peer.address, asn: peer.status().asn, bgpId: peer.bgpId });
     if (this.bmp) peers.push(...this.bmp.mrtPeers());
     return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
   }
@@ -252,7 +331,7 @@ export class Speaker implements RouteStateSource {
   /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */
   refreshAll(): void {
     this.log.log('info', 'refresh-requested', { peers: this.peersByKey.size });
-    for (const peer of this.peersByKey.values()) peer.requestRefresh();
+    for (const peer of [...this.peersByKey.values(), ...this.dynamic.peers()]) peer.requestRefresh();
   }
 
   get apiAddress(): { host: string; port: number } | undefined {
@@ -269,13 +348,16 @@ export class Speaker implements RouteStateSource {
     const remote = (socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
     const address = parseIpAddress(remote);
     const peer = address && this.peersByKey.get(address.key);
-    if (!peer) {
-      // Only configured peers may talk to us: tell the router why and hang up.
-      this.log.log('warn', 'connection-refused', {
-        remote,
-        port: socket.remotePort ?? 0,
-        reason: 'not a configured peer',
-      });
+    if (peer) return peer.accept(socket);
+    if (address && this.dynamic.accept(socket, address, remote)) return;
+    // Only configured peers may talk to us: tell the router why and hang up.
+    this.refuse(socket, remote, 'not a configured peer');
+  }
+
+  /** Cease / Connection Rejected (6/5), then close. */
+  private refuse(socket: Socket, remote: string, reason: string): void {
+    {
+      this.log.log('warn', 'connection-refused', { remote, port: socket.remotePort ?? 0, reason });
       const n = encodeMessage(
         {
           type: 'NOTIFICATION',
@@ -289,15 +371,17 @@ export class Speaker implements RouteStateSource {
       if (n.ok) socket.end(n.bytes);
       else socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
-      return;
     }
-    peer.accept(socket);
   }
 
   // RouteStateSource
 
   peers(): PeerStatus[] {
-    return [...[...this.peersByKey.values()].map((p) => p.status()), ...(this.bmp?.peers() ?? [])];
+    return [
+      ...[...this.peersByKey.values()].map((p) => p.status()),
+      ...this.dynamic.statuses(),
+      ...(this.bmp?.peers() ?? []),
+    ];
   }
 
   lookup(ip: string): LookupResult | undefined {
@@ -311,6 +395,10 @@ export class Speaker implements RouteStateSource {
   routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
     return this.routes.within(prefix, limit);
   }
+}
+
+function sameKey(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && Buffer.from(a).equals(Buffer.from(b)));
 }
 
 function socketError(e: unknown): string {

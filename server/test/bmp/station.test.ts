@@ -187,7 +187,7 @@ interface Harness {
   nextId: number;
 }
 
-function harness(firstId = 3): Harness {
+function harness(firstId = 3, maxPrefixes?: number): Harness {
   const log = new AwaitableLog();
   const rib = new Rib();
   const events: PeerEvent[] = [];
@@ -198,7 +198,7 @@ function harness(firstId = 3): Harness {
       logPeerEvent(log, e);
     },
   };
-  h.station = new BmpStation({ rib, log, events: sink, now: () => T + 100, newPeerId: () => h.nextId++ });
+  h.station = new BmpStation({ rib, log, events: sink, now: () => T + 100, newPeerId: () => h.nextId++, maxPrefixes });
   h.routes = new RibRouteTable(rib, (id) => h.station.peerName(id) ?? `peer-${id}`, 'test');
   return h;
 }
@@ -602,6 +602,44 @@ describe('BMP station', { timeout: 120_000 }, () => {
   });
 });
 
+describe('BMP station with maxPrefixes', { timeout: 60_000 }, () => {
+  const h = harness(3, 2);
+  before(() => h.station.start('127.0.0.1', 0));
+  after(() => h.station.stop());
+
+  it("a monitored peer over maxPrefixes loses that view's routes until its next Peer Up", async () => {
+    const socket = await router(h);
+    const over = h.log.next('bmp-max-prefixes');
+    socket.write(
+      bmp(
+        peerUp(),
+        rm(announce(['198.51.100.0/24', '198.51.101.0/24'], attributes([65001]))),
+        rm(announce(['198.51.102.0/24'], attributes([65001]))),
+        rm(announce(['198.51.103.0/24'], attributes([65001]))),
+      ),
+    );
+    const logged = await over;
+    assert.deepEqual(
+      [logged.fields.peer, logged.fields.policy, logged.fields.count, logged.fields.limit, logged.fields.pathsRemoved],
+      ['192.0.2.1', 'pre-policy', 3, 2, 3],
+    );
+    await barrier(h.log, socket);
+    const [row] = h.station.peers();
+    assert.deepEqual(
+      [row?.received['ipv4-unicast'], row?.lastError],
+      [
+        0,
+        '3 ipv4-unicast prefixes (pre-policy) exceed bmp.maxPrefixes 2: its routes are dropped until its next Peer Up',
+      ],
+    );
+    socket.write(bmp(peerUp(), rm(announce(['198.51.100.0/24'], attributes([65001])))));
+    await barrier(h.log, socket);
+    const [again] = h.station.peers();
+    assert.deepEqual([again?.received['ipv4-unicast'], again?.lastError], [1, undefined]);
+    await closeRouter(h, socket);
+  });
+});
+
 describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
   it('lists BMP peers after its own, names their paths, snapshots them, and stops the station', async () => {
     const log = new AwaitableLog();
@@ -623,9 +661,11 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
           maxPrefixes: 10,
           holdTime: 90,
           gracefulRestart: false,
+          password: undefined,
         },
       ],
-      bmp: { listen: { host: '127.0.0.1', port: 0 } },
+      dynamicPeers: [],
+      bmp: { listen: { host: '127.0.0.1', port: 0 }, maxPrefixes: 100 },
     } as unknown as ConstructorParameters<typeof Speaker>[0];
     const speaker = new Speaker(config, log);
     await speaker.start();

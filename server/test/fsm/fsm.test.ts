@@ -274,6 +274,30 @@ test('an internal peer using our identifier gets OPEN Error / Bad BGP Identifier
   assert.deepEqual(t.actions.map(render)[0], 'send NOTIFICATION 2/3');
 });
 
+test('a dynamic peer may announce any ASN of its ranges; another gets OPEN Error / Bad Peer AS', () => {
+  const dynamic = {
+    ...settings,
+    peerAsns: [
+      { first: 65101, last: 65101 },
+      { first: 65150, last: 65199 },
+    ],
+  };
+  const cases: [number, string, string][] = [
+    [65101, 'OpenConfirm', 'negotiated'],
+    [65150, 'OpenConfirm', 'negotiated'],
+    [65199, 'OpenConfirm', 'negotiated'],
+    [65001, 'Idle', 'send NOTIFICATION 2/2'],
+    [65200, 'Idle', 'send NOTIFICATION 2/2'],
+  ];
+  for (const [asn, expectedState, firstAction] of cases) {
+    const connected = step(step(initialState, { type: 'start' }, dynamic).state, { type: 'tcp-connected' }, dynamic);
+    const t = step(connected.state, msg(peerOpen(asn)), dynamic);
+    assert.deepEqual([t.state.name, t.actions.map(render)[0]], [expectedState, firstAction], `AS${asn}`);
+    const down = t.actions.find((a) => a.type === 'down');
+    if (down?.type === 'down') assert.equal(down.reason, `peer announced AS${asn}, allowed AS65101, AS65150-65199`);
+  }
+});
+
 test('Established sends End-of-RIB for every family both sides listed (we have nothing to advertise)', () => {
   const dual = {
     ...settings,

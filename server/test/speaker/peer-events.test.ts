@@ -38,7 +38,9 @@ function config(peers: readonly PeerSpec[]): SpeakerConfig {
       maxPrefixes: p.maxPrefixes ?? 100,
       holdTime: 90,
       gracefulRestart: false,
+      password: undefined,
     })),
+    dynamicPeers: [],
     bmp: undefined,
   } as unknown as SpeakerConfig;
 }

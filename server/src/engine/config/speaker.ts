@@ -1,4 +1,9 @@
-import { parseIpAddress, type IpAddress } from '../addresses';
+import { parseCidr, parseIpAddress, rangesOverlap, type IpAddress, type IpRange } from '../addresses';
+import { parseAsnRanges, type AsnRange } from './asn-ranges';
+import { parsePassword, type PasswordSource, type RawPassword } from './password';
+
+export { asnInRanges, formatAsnRanges, type AsnRange } from './asn-ranges';
+export { Secret, type PasswordSource } from './password';
 
 /** One configured BGP peer of the speaker. */
 export interface SpeakerPeerConfig {
@@ -13,6 +18,28 @@ export interface SpeakerPeerConfig {
   readonly maxPrefixes: number;
   readonly holdTime: number;
   readonly gracefulRestart: boolean;
+  /** TCP-MD5 (RFC 2385) key source; undefined for no signature. */
+  readonly password: PasswordSource | undefined;
+  /** A dynamic session: the group it belongs to and the ASNs its OPEN may carry (`asn` is then the first). */
+  readonly dynamic?: { readonly group: string; readonly asns: readonly AsnRange[] };
+}
+
+/** `speaker.dynamicPeers[]`: any address in `prefix` may open a session (passively accepted). */
+export interface SpeakerDynamicPeerConfig {
+  /** The group's name in /v1/peers, logs and metrics (default: the prefix). */
+  readonly name: string;
+  readonly prefix: IpRange;
+  /** The prefix length, for per-prefix TCP-MD5 keys. */
+  readonly prefixLength: number;
+  readonly asns: readonly AsnRange[];
+  readonly description: string | undefined;
+  readonly addPath: boolean;
+  readonly maxPrefixes: number;
+  readonly holdTime: number;
+  readonly gracefulRestart: boolean;
+  readonly password: PasswordSource | undefined;
+  /** Sessions of this group at once; more connections get Cease / Connection Rejected. */
+  readonly maxSessions: number;
 }
 
 export interface Endpoint {
@@ -30,8 +57,9 @@ export interface SpeakerConfig {
   readonly api: Endpoint;
   readonly holdTime: number;
   readonly peers: readonly SpeakerPeerConfig[];
+  readonly dynamicPeers: readonly SpeakerDynamicPeerConfig[];
   /** BMP station listener, when configured. */
-  readonly bmp: { readonly listen: Endpoint } | undefined;
+  readonly bmp: { readonly listen: Endpoint; readonly maxPrefixes: number } | undefined;
 }
 
 export interface RawSpeakerPeer {
@@ -43,6 +71,22 @@ export interface RawSpeakerPeer {
   maxPrefixes?: number;
   holdTime?: number;
   gracefulRestart?: boolean;
+  password?: string;
+  passwordFile?: string;
+}
+
+export interface RawDynamicPeer {
+  prefix: string;
+  asns: (number | string)[];
+  name?: string;
+  description?: string;
+  addPath?: boolean;
+  maxPrefixes?: number;
+  holdTime?: number;
+  gracefulRestart?: boolean;
+  password?: string;
+  passwordFile?: string;
+  maxSessions?: number;
 }
 
 export interface RawSpeaker {
@@ -52,13 +96,15 @@ export interface RawSpeaker {
   api?: string;
   holdTime?: number;
   peers?: RawSpeakerPeer[];
-  bmp?: { listen: string };
+  dynamicPeers?: RawDynamicPeer[];
+  bmp?: { listen: string; maxPrefixes?: number };
 }
 
 export const defaultListen = '0.0.0.0:179';
 export const defaultApi = '127.0.0.1:8179';
 export const defaultHoldTime = 90;
 export const defaultMaxPrefixes = 2_000_000;
+export const defaultMaxSessions = 4096;
 
 type At = (path: (string | number)[], message: string) => void;
 
@@ -104,7 +150,7 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
   if (raw.bmp) {
     const parsed = parseEndpoint(raw.bmp.listen);
     if (typeof parsed === 'string') fail(['bmp', 'listen'], parsed);
-    else bmp = { listen: parsed };
+    else bmp = { listen: parsed, maxPrefixes: raw.bmp.maxPrefixes ?? defaultMaxPrefixes };
   }
   const holdTime = raw.holdTime ?? defaultHoldTime;
   const holdError = holdTimeError(holdTime);
@@ -128,6 +174,7 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
     const peerHold = p.holdTime ?? holdTime;
     const peerHoldError = holdTimeError(peerHold);
     if (peerHoldError && p.holdTime !== undefined) fail(['peers', i, 'holdTime'], peerHoldError);
+    const password = parsePassword(p as RawPassword, (field, message) => fail(['peers', i, field], message));
     peers.push({
       address,
       addressText: p.address,
@@ -138,8 +185,10 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
       maxPrefixes: p.maxPrefixes ?? defaultMaxPrefixes,
       holdTime: peerHold,
       gracefulRestart: p.gracefulRestart ?? true,
+      password,
     });
   });
+  const dynamicPeers = parseDynamicPeers(raw.dynamicPeers ?? [], holdTime, fail);
   if (!ok || !routerId) return undefined;
   return {
     asn: raw.asn,
@@ -149,6 +198,49 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
     api,
     holdTime,
     peers,
+    dynamicPeers,
     bmp,
   };
+}
+
+/** `speaker.dynamicPeers`: prefixes, ASN ranges, unique names, no overlapping prefixes. */
+function parseDynamicPeers(
+  raws: readonly RawDynamicPeer[],
+  speakerHoldTime: number,
+  fail: (path: (string | number)[], message: string) => void,
+): SpeakerDynamicPeerConfig[] {
+  const groups: SpeakerDynamicPeerConfig[] = [];
+  raws.forEach((g, i) => {
+    const at = (field: string | number, message: string) => fail(['dynamicPeers', i, field], message);
+    const cidr = parseCidr(g.prefix);
+    if ('error' in cidr) return at('prefix', cidr.error);
+    const name = g.name ?? g.prefix;
+    for (const other of groups) {
+      if (rangesOverlap(other.prefix, cidr.range))
+        at(
+          'prefix',
+          `prefix ${g.prefix} overlaps dynamic peer group ${other.name} (${other.prefix.cidr}); one group per address`,
+        );
+      if (other.name === name) at('name', `dynamic peer group name "${name}" is used twice`);
+    }
+    const asns = parseAsnRanges(g.asns, (j, message) => fail(['dynamicPeers', i, 'asns', j], message));
+    const hold = g.holdTime ?? speakerHoldTime;
+    const holdError = holdTimeError(hold);
+    if (holdError && g.holdTime !== undefined) at('holdTime', holdError);
+    const password = parsePassword(g as RawPassword, at);
+    groups.push({
+      name,
+      prefix: cidr.range,
+      prefixLength: Number(g.prefix.slice(g.prefix.indexOf('/') + 1)),
+      asns,
+      description: g.description,
+      addPath: g.addPath ?? false,
+      maxPrefixes: g.maxPrefixes ?? defaultMaxPrefixes,
+      holdTime: hold,
+      gracefulRestart: g.gracefulRestart ?? true,
+      password,
+      maxSessions: g.maxSessions ?? defaultMaxSessions,
+    });
+  });
+  return groups;
 }
