@@ -230,11 +230,7 @@ export class PrefixTrie<F extends Family> {
    * address order (a prefix before its more specifics); stops when `visit` returns false.
    * The trie must not change during the walk.
    */
-  forEachCoveredNode(
-    prefix: PrefixOf<F>,
-    visit: (n: number) => boolean | undefined,
-    after?: PrefixOf<F>,
-  ): void {
+  forEachCoveredNode(prefix: PrefixOf<F>, visit: (n: number) => boolean | undefined, after?: PrefixOf<F>): void {
     // `after` resumes a paged walk: only nodes ordered after it, found in O(depth) by skipping
     // every subtree whose addresses all sort before it.
     const afterLen = after === undefined ? -1 : this.loadPrefix(after);
