@@ -125,11 +125,15 @@ export class RibRouteTable implements RouteTable {
     return route ? [route] : [];
   }
 
-  /** The prefix and everything more specific, up to limit; undefined when the prefix is malformed. */
-  within(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
+  /**
+   * The prefix and everything more specific, up to limit, after the prefix `after` when given (a
+   * page's cursor); undefined when a prefix is malformed or the two are of different families.
+   */
+  within(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined {
     const p = parseStrictPrefix(prefix);
-    if (!p) return undefined;
-    const views = this.rib.covered(p, limit + 1);
+    const a = after === undefined ? undefined : parseStrictPrefix(after);
+    if (!p || (after !== undefined && a?.family !== p.family)) return undefined;
+    const views = this.rib.covered(p, limit + 1, a);
     return { routes: views.slice(0, limit).flatMap((v) => this.toRoute(v) ?? []), truncated: views.length > limit };
   }
 

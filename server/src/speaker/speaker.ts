@@ -308,8 +308,8 @@ export class Speaker implements RouteStateSource {
     return this.routes.exact(prefix);
   }
 
-  routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
-    return this.routes.within(prefix, limit);
+  routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined {
+    return this.routes.within(prefix, limit, after);
   }
 }
 
