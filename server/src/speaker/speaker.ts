@@ -54,7 +54,15 @@ export class Speaker implements RouteStateSource {
     private readonly now: () => number = () => Date.now() / 1000,
     options: { readonly watchBuffer?: number } = {},
   ) {
-    this.watch = new WatchHub(options.watchBuffer);
+    this.watch = new WatchHub({
+      capacity: options.watchBuffer,
+      describeRoute: (action, peer, prefix, pathId) => ({
+        action,
+        prefix: formatPrefix(prefix),
+        peer: this.peerName(peer),
+        pathId,
+      }),
+    });
     this.log = log;
     // Count and publish first, then log: what a log line reports is already visible in the API.
     this.events.subscribe((e) => this.malformed.observe(e));
@@ -83,21 +91,11 @@ export class Speaker implements RouteStateSource {
     this.rib.observe({
       announced: (peer, prefix, pathId, result) => {
         this.announced[peer] = (this.announced[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({
-          action: result === 'added' ? 'added' : 'changed',
-          prefix: formatPrefix(prefix),
-          peer: this.peerName(peer),
-          pathId,
-        }));
+        this.watch.publishRoute(result === 'added' ? 'added' : 'changed', peer, prefix, pathId);
       },
       withdrawn: (peer, prefix, pathId) => {
         this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({
-          action: 'withdrawn',
-          prefix: formatPrefix(prefix),
-          peer: this.peerName(peer),
-          pathId,
-        }));
+        this.watch.publishRoute('withdrawn', peer, prefix, pathId);
       },
       bulk: (peer, what, paths, family) => {
         if (what !== 'marked-stale') this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + paths;

@@ -32,7 +32,7 @@ const source: RouteStateSource = {
 };
 
 describe("SpeakerClient over HTTP, against the speaker's server", () => {
-  const hub = new WatchHub(16, 60_000);
+  const hub = new WatchHub({ capacity: 16, heartbeatMs: 60_000 });
   let server: Server;
   let client: SpeakerClient;
   before(async () => {
