@@ -2,3 +2,4 @@
 // around the pure engine.
 export * from './config-files';
 export * from './manifest-files';
+export { readBoundedFile, type BoundedRead } from './bounded-read';
