@@ -7,7 +7,7 @@ import {
   type Route,
   type SpeakerConfig,
 } from '@kube-routes/server/engine';
-import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
+import { CeaseSubcode, formatPrefix } from '../bgp';
 import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
@@ -18,6 +18,7 @@ import { ObservedRib } from './observed-rib';
 import { Peer } from './peer';
 import { logPeerEvent } from './peer-event-log';
 import { PeerEvents, type PeerEvent } from './peer-events';
+import { rejectSocket } from './reject-socket';
 import { WatchHub } from './watch';
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
@@ -274,19 +275,7 @@ export class Speaker implements RouteStateSource {
         port: socket.remotePort ?? 0,
         reason: 'not a configured peer',
       });
-      const n = encodeMessage(
-        {
-          type: 'NOTIFICATION',
-          code: ErrorCode.Cease,
-          subcode: CeaseSubcode.ConnectionRejected,
-          data: new Uint8Array(0),
-        },
-        DEFAULT_SESSION,
-      );
-      socket.on('error', () => undefined);
-      if (n.ok) socket.end(n.bytes);
-      else socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
+      rejectSocket(socket, CeaseSubcode.ConnectionRejected);
       return;
     }
     peer.accept(socket);
