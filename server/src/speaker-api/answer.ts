@@ -16,6 +16,16 @@ export interface RouteStateSource {
    * given; undefined when a prefix is malformed or the two are of different families.
    */
   routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined;
+  /**
+   * Optional, the same as routesWithin with each route as its JSON text (JSON.stringify of the
+   * route), when the source can write it faster than building the objects; `last` is the prefix
+   * of the last route.
+   */
+  routesWithinJson?(
+    prefix: string,
+    limit: number,
+    after?: string,
+  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined;
 }
 
 const badRequest = (error: string): ApiReply => ({ status: 400, body: { error } });

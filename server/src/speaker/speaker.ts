@@ -298,6 +298,14 @@ export class Speaker implements RouteStateSource {
   routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined {
     return this.routes.within(prefix, limit, after);
   }
+
+  routesWithinJson(
+    prefix: string,
+    limit: number,
+    after?: string,
+  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
+    return this.routes.withinJson(prefix, limit, after);
+  }
 }
 
 function socketError(e: unknown): string {
