@@ -211,14 +211,20 @@ async function readAll(kind) {
     });
     routes = Number(out.stdout.trim());
   } else {
+    // curl as the client, as birdc is BIRD's: what is timed is the speaker's answer, not a JSON parser.
+    const file = join(dir, 'page.json');
     let after;
     for (;;) {
-      const page = await fetchJson(
-        `/v1/routes?within=0.0.0.0/0&limit=100000${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+      const query = `within=0.0.0.0/0&limit=100000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      await new Promise((done) =>
+        spawn('curl', ['-sS', '-o', file, `http://127.0.0.1:${SPEAKER.api}/v1/routes?${query}`], {
+          stdio: 'inherit',
+        }).on('exit', done),
       );
-      routes += page.routes.length;
-      if (!page.truncated) break;
-      after = page.next;
+      const text = readFileSync(file, 'utf8');
+      for (let i = text.indexOf('{"prefix"'); i >= 0; i = text.indexOf('{"prefix"', i + 1)) routes++;
+      after = /"next":"([^"]+)"\}\s*$/.exec(text.slice(-100))?.[1];
+      if (!after) break;
     }
   }
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, routes };
