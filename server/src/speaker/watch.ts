@@ -166,6 +166,9 @@ export class WatchHub {
   private flush(watcher: Watcher): void {
     if (watcher.waitingForDrain) return;
     if (watcher.cursor < this.oldestSeq) this.resync(watcher, 'fell behind the buffer');
+    // Events go out in batches of about 16 KiB: one write per batch, not per event.
+    let batch = '';
+    const shared = this.watchers.size > 1;
     while (watcher.cursor < this.nextSeq) {
       const seq = watcher.cursor++;
       const entry = this.ring?.get(seq);
@@ -173,20 +176,29 @@ export class WatchHub {
       let text: string | undefined;
       if (entry.kind === 'text') text = `id: ${seq}\nevent: ${entry.event}\ndata: ${entry.data}\n\n`;
       else {
-        text = this.rendered.get(seq);
+        text = shared ? this.rendered.get(seq) : undefined;
         if (text === undefined) {
           const data = { seq, ...this.describeRoute(entry.action, entry.peer, entry.prefix, entry.pathId) };
           text = `id: ${seq}\nevent: route\ndata: ${JSON.stringify(data)}\n\n`;
-          if (this.rendered.size >= 4096) this.rendered.clear();
-          this.rendered.set(seq, text);
+          if (shared) {
+            if (this.rendered.size >= 4096) this.rendered.clear();
+            this.rendered.set(seq, text);
+          }
         }
       }
-      const ok = watcher.res.write(text);
-      if (!ok) {
-        // The socket's buffer is full: stop here and resume on 'drain' (or resync if it takes too long).
-        watcher.waitingForDrain = true;
-        return;
+      batch += text;
+      if (batch.length >= 16_384) {
+        if (!this.write(watcher, batch)) return;
+        batch = '';
       }
     }
+    if (batch !== '') this.write(watcher, batch);
+  }
+
+  /** False when the socket's buffer is full: the watcher resumes on 'drain' (or resyncs if it takes too long). */
+  private write(watcher: Watcher, text: string): boolean {
+    if (watcher.res.write(text)) return true;
+    watcher.waitingForDrain = true;
+    return false;
   }
 }
