@@ -248,7 +248,12 @@ async function measure(kind) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const after = procStat(child.pid);
   let lookupsPerSecond;
-  if (kind === 'speaker') lookupsPerSecond = await lookupRate();
+  let ribBytes;
+  if (kind === 'speaker') {
+    lookupsPerSecond = await lookupRate();
+    const metrics = await fetch(`http://127.0.0.1:${SPEAKER.api}/metrics`).then((r) => r.text());
+    ribBytes = Number(/^kube_routes_speaker_rib_memory_bytes\s+(\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+  }
   const dump = await readAll(kind);
   if (dump.routes !== ROUTES) throw new Error(`${kind}: read back ${dump.routes} of ${ROUTES} routes`);
   const afterDump = procStat(child.pid);
@@ -260,6 +265,8 @@ async function measure(kind) {
     cpuSeconds: after.cpuSeconds - before.cpuSeconds,
     peakRssMiB: after.peakRssMiB,
     lookupsPerSecond,
+    ribBytes,
+    startRssMiB: before.peakRssMiB,
     dumpSeconds: dump.seconds,
     dumpPeakRssMiB: afterDump.peakRssMiB,
   };
@@ -334,6 +341,9 @@ for (const kind of ['bird', 'speaker'])
   );
 console.log(
   `| ratio speaker / BIRD | ${(m('speaker', 'dumpSeconds') / m('bird', 'dumpSeconds')).toFixed(2)}x | ${(m('speaker', 'dumpPeakRssMiB') / m('bird', 'dumpPeakRssMiB')).toFixed(2)}x |`,
+);
+console.log(
+  `\nSpeaker memory: RIB ${(m('speaker', 'ribBytes') / ROUTES).toFixed(0)} bytes per route and per path (one path a route here; its own estimate, /metrics), peak RSS ${m('speaker', 'peakRssMiB').toFixed(0)} MiB of which ${m('speaker', 'startRssMiB').toFixed(0)} MiB before the session (Node and the program): ${(((m('speaker', 'peakRssMiB') - m('speaker', 'startRssMiB')) * 1048576) / ROUTES).toFixed(0)} bytes per route in all`,
 );
 console.log(
   `\nLongest-prefix-match lookups through the HTTP API (8 keep-alive clients, ${LOOKUPS} lookups): ${m('speaker', 'lookupsPerSecond').toFixed(0)}/s`,
