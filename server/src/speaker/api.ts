@@ -125,6 +125,11 @@ function send(res: ServerResponse, status: number, body: string, contentType: st
 
 /** Bytes gathered before a write: few syscalls, and a bounded buffer. */
 const writeBytes = 64 * 1024;
+/**
+ * Bytes an answer may have queued in Node before it waits for the client: enough that a client
+ * the scheduler runs late is not waited for after every write, small enough to stay flat.
+ */
+const maxQueuedBytes = 1024 * 1024;
 
 /**
  * Writes the pieces as they are produced, with backpressure (a slow client never makes the
@@ -155,7 +160,8 @@ function pump(res: ServerResponse, pieces: Iterator<string | Uint8Array>): void 
         size += next.value.length;
         if (size >= writeBytes) break;
       }
-      if (res.write(join(batch))) setImmediate(step);
+      res.write(join(batch));
+      if (res.writableLength < maxQueuedBytes) setImmediate(step);
       else res.once('drain', step);
     } catch (e) {
       closed = true;
