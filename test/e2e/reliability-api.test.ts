@@ -28,7 +28,10 @@ before(async () => {
   await speaker.start();
   const routes = Array.from({ length: ROUTES }, (_, i) => {
     const n = 0x0b0000 + i;
-    return { prefix: `${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.0/24`, communities: [`65151:${(i >> 3) & 0xffff}`] };
+    return {
+      prefix: `${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}.0/24`,
+      communities: [`65151:${(i >> 3) & 0xffff}`],
+    };
   });
   bird = new Bird(
     {
