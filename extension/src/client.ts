@@ -1,4 +1,5 @@
-import type { ExtensionContext, OutputChannel } from 'vscode';
+import { workspace, type ExtensionContext, type OutputChannel } from 'vscode';
+import { RepositorySourceAllowedNotification, WorkspaceTrustNotification } from '../../server/src/lsp/protocol';
 import {
   LanguageClient,
   TransportKind,
@@ -11,6 +12,9 @@ import {
  * (kubeRoutes.trace.server), and the server's settings section: one name everywhere.
  */
 export const clientId = 'kubeRoutes';
+
+/** workspaceState key: the speakers and contexts of kube-routes.yaml the user allowed in this workspace. */
+const allowedKey = 'kubeRoutes.allowedRepositorySources';
 
 /**
  * The bundled kube-routes-language-server (dist/server.js) over Node IPC, for YAML files on disk.
@@ -28,6 +32,22 @@ export function createClient(context: ExtensionContext, output: OutputChannel): 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'yaml' }],
     outputChannel: output,
+    // Workspace trust and the targets of kube-routes.yaml the user allowed here before: the
+    // server contacts nothing a repository names without them (server/src/lsp/trust.ts).
+    initializationOptions: {
+      workspaceTrusted: workspace.isTrusted,
+      allowedRepositorySources: context.workspaceState.get<string[]>(allowedKey, []),
+    },
   };
-  return new LanguageClient(clientId, 'Kube Routes', serverOptions, clientOptions);
+  const client = new LanguageClient(clientId, 'Kube Routes', serverOptions, clientOptions);
+  context.subscriptions.push(
+    workspace.onDidGrantWorkspaceTrust(
+      () => void client.sendNotification(WorkspaceTrustNotification.type, { trusted: true }).catch(() => undefined),
+    ),
+    client.onNotification(RepositorySourceAllowedNotification.type, ({ key }) => {
+      const allowed = context.workspaceState.get<string[]>(allowedKey, []);
+      if (!allowed.includes(key)) void context.workspaceState.update(allowedKey, [...allowed, key]);
+    }),
+  );
+  return client;
 }

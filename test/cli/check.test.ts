@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { freePort, matchSnapshot, repoRoot, runCli, tempDir, writeTree, type CliRun } from '@kube-routes/test/support';
@@ -114,6 +115,19 @@ describe('kubectl routes check', () => {
     assert.match(plain.stdout, /0 errors, 1 warning, 0 info in 1 of 1 file \(1 Service\)\./);
     assert.equal(check(['--fail-on', 'warning', '.'], { cwd: dir }).code, 1);
     assert.equal(check(['--fail-on=info', 'svc.yaml'], { cwd: dir }).code, 1);
+  });
+
+  test('a hostile tree: a manifest linked to /dev/zero is one line, read no further; a FIFO is not opened', () => {
+    const dir = tempDir('kube-routes-check-hostile-');
+    writeTree(dir, { 'kube-routes.yaml': config, 'nyc3/web.yaml': service('web', 'nyc3', '172.25.0.10') });
+    symlinkSync('/dev/zero', join(dir, 'nyc3/zero.yaml'));
+    execFileSync('mkfifo', [join(dir, 'nyc3/fifo.yaml')]);
+    const run = check(['.'], { cwd: dir });
+    assertNoStackTrace(run);
+    assert.match(run.stderr + run.stdout, /zero\.yaml.*not a regular file/);
+    // The folder walk lists regular files and links only: the FIFO is never opened.
+    assert.doesNotMatch(run.stderr + run.stdout, /fifo\.yaml/);
+    assert.notEqual(run.code, 0);
   });
 
   test('a clean tree passes with a one-line summary', () => {

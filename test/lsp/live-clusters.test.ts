@@ -66,7 +66,7 @@ describe('language server: live clusters through kube contexts', () => {
     nyc3.addService({ name: 'cart', namespace: 'shop', labels: { region: 'nyc3' }, clusterIP: '172.25.0.30' });
     const client = await startWorkspace(
       { 'kube-routes.yaml': config, 'nyc3/checkout.yaml': checkout, 'nyc3/cart.yaml': cart },
-      { settings: { kubeconfig: fleet.kubeconfig } },
+      { settings: { kubeconfig: fleet.kubeconfig, repositorySources: 'allow' } },
     );
     await client.open('nyc3/checkout.yaml', checkout);
     await client.open('nyc3/cart.yaml', cart);
@@ -132,7 +132,7 @@ describe('language server: live clusters through kube contexts', () => {
     const used = serviceYaml({ name: 'web', region: 'nyc3', clusterIP: '172.25.0.4' });
     const client = await startWorkspace(
       { 'kube-routes.yaml': config, 'nyc3/checkout.yaml': checkout, 'nyc3/web.yaml': used },
-      { settings: { kubeconfig: fleet.kubeconfig } },
+      { settings: { kubeconfig: fleet.kubeconfig, repositorySources: 'allow' } },
     );
     await client.open('nyc3/checkout.yaml', checkout);
     const d = await client.waitForDiagnostics('nyc3/checkout.yaml', has('cluster-ip-allocated'));

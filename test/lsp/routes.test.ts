@@ -216,13 +216,60 @@ describe('language server: route state from the speaker API', () => {
     assert.equal(client.messages.length, 1);
   });
 
-  test('the speaker named by kube-routes.yaml (speaker.api) is used without any setting', async () => {
+  test('the speaker named by kube-routes.yaml (speaker.api) is used once the user allows it, asked once', async () => {
     const speaker = await startSpeaker();
     const config = `${lspConfigYaml}speaker:\n  asn: 65000\n  routerId: 10.0.0.1\n  api: 127.0.0.1:${speaker.port}\n`;
-    const client = await startWorkspace({ 'kube-routes.yaml': config, 'nyc3/cart.yaml': cart });
+    const client = await startWorkspace(
+      { 'kube-routes.yaml': config, 'nyc3/cart.yaml': cart },
+      { answer: 'Allow for this workspace' },
+    );
     await client.open('nyc3/cart.yaml', cart);
     const d = await client.waitForDiagnostics('nyc3/cart.yaml', (x) => x.length > 0);
     assert.deepEqual(rules(d), ['route-missing']);
     assert.ok(speaker.count('/v1/lookup') >= 1);
+    assert.equal(client.questions.length, 1);
+    assert.match(
+      client.questions[0]?.message ?? '',
+      /names the speaker http:\/\/127\.0\.0\.1:\d+ \(speaker\.api\)\. Contact it\?/,
+    );
   });
+
+  for (const { name, options, message } of [
+    {
+      name: 'an untrusted workspace (Restricted Mode): never contacted, said once, offline findings kept',
+      options: { initializationOptions: { workspaceTrusted: false } },
+      message: /this workspace is not trusted/,
+    },
+    {
+      name: 'a trusted workspace where the user said not now: not contacted',
+      options: {},
+      message: undefined,
+    },
+    {
+      name: 'repositorySources "deny": not contacted, not asked',
+      options: { settings: { repositorySources: 'deny' } },
+      message: undefined,
+    },
+  ]) {
+    test(`the speaker kube-routes.yaml names, ${name}`, async () => {
+      const speaker = await startSpeaker();
+      const config = `${lspConfigYaml}speaker:\n  asn: 65000\n  routerId: 10.0.0.1\n  api: 127.0.0.1:${speaker.port}\n`;
+      const bad = serviceYaml({ name: 'bad', region: 'nyc3', clusterIP: '172.25.200.1' });
+      const client = await startWorkspace({ 'kube-routes.yaml': config, 'nyc3/bad.yaml': bad }, options);
+      await client.open('nyc3/bad.yaml', bad);
+      const d = await client.waitForDiagnostics('nyc3/bad.yaml', (x) => x.length > 0);
+      assert.ok(rules(d).length > 0, 'offline findings are still given');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(
+        [...speaker.requests.values()].reduce((a, b) => a + b, 0),
+        0,
+        'the speaker got no request',
+      );
+      if (message) {
+        assert.equal(client.messages.filter((m) => message.test(m.message)).length, 1);
+        assert.equal(client.questions.length, 0);
+      } else if (options.settings?.repositorySources === 'deny') assert.equal(client.questions.length, 0);
+      else assert.equal(client.questions.length, 1);
+    });
+  }
 });

@@ -21,6 +21,8 @@ import {
   PublishDiagnosticsNotification,
   RegistrationRequest,
   ShowMessageNotification,
+  ShowMessageRequest,
+  type ShowMessageRequestParams,
   ShutdownRequest,
   StreamMessageReader,
   StreamMessageWriter,
@@ -61,6 +63,8 @@ export interface LspClientOptions {
   readonly initializationOptions?: Record<string, unknown>;
   /** Defaults to a client that supports configuration pulls and watched-file registration. */
   readonly capabilities?: ClientCapabilities;
+  /** The action title chosen for every window/showMessageRequest (default: dismissed). */
+  readonly answer?: string;
 }
 
 export const defaultClientCapabilities: ClientCapabilities = {
@@ -85,6 +89,8 @@ export class LspClient {
   /** Every publishDiagnostics, in order. */
   readonly published: PublishDiagnosticsParams[] = [];
   readonly messages: ShowMessageParams[] = [];
+  /** window/showMessageRequest: questions the server asked. */
+  readonly questions: ShowMessageRequestParams[] = [];
   /** window/logMessage: where the server reports errors it caught. */
   readonly logs: LogMessageParams[] = [];
   readonly registrations: Registration[] = [];
@@ -155,6 +161,11 @@ export class LspClient {
     c.onNotification(LogMessageNotification.type, (p) => {
       this.logs.push(p);
       this.notify();
+    });
+    c.onRequest(ShowMessageRequest.type, (p) => {
+      this.questions.push(p);
+      this.notify();
+      return p.actions?.find((a) => a.title === this.options.answer) ?? null;
     });
     c.onRequest(ConfigurationRequest.type, (p) =>
       p.items.map((item) => (item.section === 'kubeRoutes' ? this.settings : null)),

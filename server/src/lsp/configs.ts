@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import {
   emptyConfig,
@@ -7,7 +7,7 @@ import {
   type ConfigError,
   type KubeRoutesConfig,
 } from '@kube-routes/server/engine';
-import { configFileNames, describeFsError, findConfigFile } from '@kube-routes/server/node';
+import { configFileNames, findConfigFile, maxConfigBytes, readBoundedFile } from '@kube-routes/server/node';
 
 /** One kube-routes.yaml as the server sees it: the config in force and the file's own errors. */
 export interface ConfigEntry {
@@ -84,18 +84,14 @@ export class ConfigStore {
     let text = this.openText(path);
     let readError: string | undefined;
     if (text === undefined) {
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (e) {
-        readError = describeFsError(e);
-      }
+      const read = readBoundedFile(path, maxConfigBytes, 'config');
+      if ('bytes' in read) text = read.bytes.toString('utf8');
+      else readError = read.problem;
     }
     if (previous && text !== undefined && previous.text === text) return { entry: previous, changed: false };
     let entry: ConfigEntry;
     if (text === undefined) {
-      const errors = [
-        { file: path, range: emptyRange, message: `cannot read config: ${readError ?? 'unknown error'}` },
-      ];
+      const errors = [{ file: path, range: emptyRange, message: readError ?? 'cannot read config' }];
       entry = { path, config: previous?.config ?? emptyConfig, errors, text: undefined };
     } else {
       const parsed = parseConfig(text, this.displayPath(path));

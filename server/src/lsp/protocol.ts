@@ -1,4 +1,5 @@
 import {
+  NotificationType,
   NotificationType0,
   RequestType,
   RequestType0,
@@ -76,4 +77,16 @@ export interface ServiceRoutesResult {
 export namespace ServiceRoutesRequest {
   export const method = 'kubeRoutes/serviceRoutes' as const;
   export const type = new RequestType<TextDocumentPositionParams, ServiceRoutesResult | null, void>(method);
+}
+
+/** Client -> server: the workspace's trust changed (VS Code: the user trusted it). */
+export namespace WorkspaceTrustNotification {
+  export const method = 'kubeRoutes/workspaceTrust' as const;
+  export const type = new NotificationType<{ readonly trusted: boolean }>(method);
+}
+
+/** Server -> client: the user allowed a target kube-routes.yaml names; remember it for the workspace. */
+export namespace RepositorySourceAllowedNotification {
+  export const method = 'kubeRoutes/repositorySourceAllowed' as const;
+  export const type = new NotificationType<{ readonly key: string }>(method);
 }

@@ -5,6 +5,7 @@ import {
   DidChangeWatchedFilesNotification,
   MessageType,
   ShowMessageNotification,
+  ShowMessageRequest,
   TextDocuments,
   TextDocumentSyncKind,
   type ClientCapabilities,
@@ -18,7 +19,14 @@ import { codeLenses } from './features/code-lens';
 import { hoverAt } from './features/hover';
 import { serviceRoutes } from './features/service-routes';
 import { documentSymbols } from './features/symbols';
-import { PeersRequest, ServiceRoutesRequest, StatusChangedNotification, StatusRequest } from './protocol';
+import {
+  PeersRequest,
+  RepositorySourceAllowedNotification,
+  ServiceRoutesRequest,
+  StatusChangedNotification,
+  StatusRequest,
+  WorkspaceTrustNotification,
+} from './protocol';
 import { routePeers, routeStatus } from './route-status';
 import { Workspace } from './workspace';
 import { readSettings, sameSettings, type Settings } from './settings';
@@ -51,6 +59,28 @@ export function startServer(connection: Connection, version: string): void {
     },
     // A notification clients without the kube-routes extension ignore; cheap, so always sent.
     routeStatusChanged: () => void connection.sendNotification(StatusChangedNotification.type).catch(logError),
+    ask: async (message, actions) => {
+      const answer = await connection
+        .sendRequest(ShowMessageRequest.type, {
+          type: MessageType.Warning,
+          message,
+          actions: actions.map((title) => ({ title })),
+        })
+        .catch(() => null);
+      return answer?.title;
+    },
+    rememberAllowed: (key) => {
+      allowedSources.add(key);
+      void connection.sendNotification(RepositorySourceAllowedNotification.type, { key }).catch(logError);
+    },
+  });
+  /** Trust and earlier yeses come from the client (initializationOptions, notifications), not the settings. */
+  let trusted = true;
+  const allowedSources = new Set<string>();
+  const withClientState = (s: Settings): Settings => ({
+    ...s,
+    workspaceTrusted: trusted,
+    allowedRepositorySources: [...new Set([...s.allowedRepositorySources, ...allowedSources])],
   });
 
   function logError(e: unknown): void {
@@ -83,7 +113,7 @@ export function startServer(connection: Connection, version: string): void {
     try {
       const section: unknown = await connection.workspace.getConfiguration('kubeRoutes');
       // A client with no such section answers null: initializationOptions still count then.
-      return section === null || section === undefined ? initialSettings : readSettings(section);
+      return section === null || section === undefined ? initialSettings : withClientState(readSettings(section));
     } catch (e) {
       logError(e);
       return initialSettings;
@@ -100,6 +130,8 @@ export function startServer(connection: Connection, version: string): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     capabilities = params.capabilities;
     initialSettings = readSettings(params.initializationOptions);
+    trusted = initialSettings.workspaceTrusted;
+    for (const key of initialSettings.allowedRepositorySources) allowedSources.add(key);
     settings = initialSettings;
     folders =
       params.workspaceFolders?.map((f) => uriToPath(f.uri)) ??
@@ -147,11 +179,23 @@ export function startServer(connection: Connection, version: string): void {
     guardEvent((params) => {
       void (async () => {
         // Clients that cannot be asked push the settings with the notification instead.
-        const next = capabilities.workspace?.configuration ? await pullSettings() : readSettings(params.settings);
+        const next = capabilities.workspace?.configuration
+          ? await pullSettings()
+          : withClientState(readSettings(params.settings));
         if (sameSettings(next, settings)) return;
         settings = next;
         await restart();
       })().catch(logError);
+    }),
+  );
+
+  connection.onNotification(
+    WorkspaceTrustNotification.type,
+    guardEvent((params) => {
+      if (params.trusted === trusted) return;
+      trusted = params.trusted;
+      settings = withClientState(settings);
+      void restart().catch(logError);
     }),
   );
 

@@ -2,6 +2,8 @@
 // for clients without it). Read defensively: a client can send anything, and a bad value must
 // fall back to the default instead of breaking the server.
 
+import type { RepositorySources } from './trust';
+
 export interface Settings {
   /** kube-routes.yaml for every file, instead of the nearest one above each file. */
   readonly configPath: string | undefined;
@@ -19,6 +21,12 @@ export interface Settings {
   readonly contexts: readonly string[] | undefined;
   /** The kubeconfig for those contexts; undefined: $KUBECONFIG, else ~/.kube/config. */
   readonly kubeconfig: string | undefined;
+  /** Whether kube-routes.yaml's speaker.api and regions.*.contexts may be contacted: ask first, always, never. */
+  readonly repositorySources: RepositorySources;
+  /** The editor's workspace trust (VS Code's Restricted Mode is false); clients without one: true. */
+  readonly workspaceTrusted: boolean;
+  /** Targets the user allowed for this workspace before (remembered by the client). */
+  readonly allowedRepositorySources: readonly string[];
 }
 
 export const defaultSettings: Settings = {
@@ -30,6 +38,9 @@ export const defaultSettings: Settings = {
   routeRefreshSeconds: 30,
   contexts: undefined,
   kubeconfig: undefined,
+  repositorySources: 'ask',
+  workspaceTrusted: true,
+  allowedRepositorySources: [],
 };
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -64,6 +75,13 @@ export function readSettings(raw: unknown): Settings {
       ? [...new Set(section.contexts.map(nonEmptyString).filter((c): c is string => c !== undefined))]
       : undefined,
     kubeconfig: nonEmptyString(section.kubeconfig),
+    repositorySources:
+      section.repositorySources === 'allow' || section.repositorySources === 'deny' ? section.repositorySources : 'ask',
+    // Set by the client itself (initializationOptions), not a user setting.
+    workspaceTrusted: section.workspaceTrusted !== false,
+    allowedRepositorySources: Array.isArray(section.allowedRepositorySources)
+      ? section.allowedRepositorySources.filter((k): k is string => typeof k === 'string')
+      : [],
   };
 }
 

@@ -17,6 +17,7 @@ import type { LiveRoutes } from './route-sources/live-routes';
 import { RouteRegistry } from './route-sources/route-registry';
 import type { RouteSourceSpec } from './route-sources/route-source-spec';
 import { PassScheduler } from './scheduler';
+import { RepositoryTrust } from './trust';
 import { defaultSettings, type Settings } from './settings';
 import { folderRelative, isIndexable, walkFolder } from './workspace-files';
 import { UriSpelling, uriToPath } from './uris';
@@ -30,6 +31,10 @@ export interface WorkspaceClient {
   refreshCodeLenses(): void;
   /** A route source appeared, went away or changed health (the extension's status bar asks again). */
   routeStatusChanged(): void;
+  /** A question with choices (window/showMessageRequest); undefined when dismissed. */
+  ask(message: string, actions: readonly string[]): Promise<string | undefined>;
+  /** The user allowed a target the repository names, for this workspace: the client may remember it. */
+  rememberAllowed(key: string): void;
 }
 
 /** Read access to the editor's open documents (vscode-languageserver's TextDocuments). */
@@ -54,6 +59,7 @@ export class Workspace {
   private readonly publisher: DiagnosticsPublisher;
   private readonly routes: RouteRegistry;
   private readonly clusters: ClusterRegistry;
+  private readonly trust: RepositoryTrust;
   private settings: Settings = defaultSettings;
   private folders: string[] = [];
   private excludes = new GlobSet([]);
@@ -104,6 +110,20 @@ export class Workspace {
       invalid: (message) => this.client.showMessage('error', message),
       statusChanged: () => this.client.routeStatusChanged(),
     });
+    this.trust = new RepositoryTrust(
+      {
+        showMessage: (kind, message) => client.showMessage(kind, message),
+        ask: (message, actions) => client.ask(message, actions),
+        remembered: (key) => client.rememberAllowed(key),
+      },
+      () => {
+        // A yes: open the sources again and re-check everything with them.
+        this.routes.dispose();
+        this.clusters.dispose();
+        this.fullCheck = true;
+        this.schedule();
+      },
+    );
     this.clusters = new ClusterRegistry({
       changed: (configPaths, keys) => {
         for (const configPath of configPaths) for (const key of keys) this.pendingKeys.add(addressKey(configPath, key));
@@ -120,6 +140,7 @@ export class Workspace {
     this.folders = [...folders];
     this.settings = settings;
     this.excludes = new GlobSet(settings.exclude);
+    this.trust.configure(settings.workspaceTrusted, settings.repositorySources, settings.allowedRepositorySources);
     this.configs.reset(settings.configPath, this.folders[0]);
     this.routes.dispose();
     this.routes.setPolling(settings.routeRefreshSeconds);
@@ -362,8 +383,14 @@ export class Workspace {
 
   private routesOf(configPath: string | undefined): LiveRoutes | undefined {
     const config = this.configs.config(configPath);
-    // A speaker (setting, then config) wins over a recorded MRT table (setting).
-    const url = this.settings.speakerUrl ?? speakerUrlOf(config);
+    // A speaker (setting, then config) wins over a recorded MRT table (setting). The config's is
+    // the repository's choice: contacted only with the user's say (trust.ts).
+    const configUrl = speakerUrlOf(config);
+    const url =
+      this.settings.speakerUrl ??
+      (configUrl && this.trust.permits(`speaker ${configUrl}`, `the speaker ${configUrl} (speaker.api)`)
+        ? configUrl
+        : undefined);
     const mrt = this.settings.mrtPath;
     const spec: RouteSourceSpec | undefined = url
       ? { kind: 'speaker', url }
@@ -376,14 +403,19 @@ export class Workspace {
   /** The live clusters of a config group: the kubeRoutes.contexts setting, else every regions.*.contexts of its config. */
   private clustersOf(configPath: string | undefined): LiveClusters | undefined {
     const config = this.configs.config(configPath);
+    const named = [...config.regions.values()].flatMap((r) =>
+      r.contexts.map((context) => ({
+        context,
+        origin: `regions.${r.name}.contexts of ${configPath ? this.display(configPath) : 'kube-routes.yaml'}`,
+      })),
+    );
+    // The config's contexts are the repository's choice (their credential plugins run): trust.ts.
+    const list = [...new Set(named.map((c) => c.context))].sort().join(', ');
     const contexts = this.settings.contexts
       ? this.settings.contexts.map((context) => ({ context, origin: 'the kubeRoutes.contexts setting' }))
-      : [...config.regions.values()].flatMap((r) =>
-          r.contexts.map((context) => ({
-            context,
-            origin: `regions.${r.name}.contexts of ${configPath ? this.display(configPath) : 'kube-routes.yaml'}`,
-          })),
-        );
+      : named.length > 0 && this.trust.permits(`contexts ${list}`, `the kube contexts ${list} (regions.*.contexts)`)
+        ? named
+        : [];
     const setting = this.settings.kubeconfig;
     const kubeconfig =
       setting === undefined

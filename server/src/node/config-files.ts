@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { emptyRange, parseConfig, type ConfigParse } from '@kube-routes/server/engine';
+
+import { readBoundedFile } from './bounded-read';
+
+/** A kube-routes.yaml is a few KiB; a megabyte is not one. */
+export const maxConfigBytes = 1024 * 1024;
 
 export const configFileNames: readonly string[] = ['kube-routes.yaml', 'kube-routes.yml'];
 
@@ -20,16 +24,10 @@ export function findConfigFile(dir: string, exists: (path: string) => boolean): 
 
 /** Reads and validates a config file; a file that cannot be read is one located error. */
 export function loadConfigFile(path: string, displayPath = path): ConfigParse {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    return {
-      config: undefined,
-      errors: [{ file: displayPath, range: emptyRange, message: `cannot read config: ${describeFsError(e)}` }],
-    };
-  }
-  return parseConfig(text, displayPath);
+  const read = readBoundedFile(path, maxConfigBytes, 'config');
+  if (!('bytes' in read))
+    return { config: undefined, errors: [{ file: displayPath, range: emptyRange, message: read.problem }] };
+  return parseConfig(read.bytes.toString('utf8'), displayPath);
 }
 
 export function describeFsError(e: unknown): string {

@@ -2,3 +2,5 @@
 // around the pure engine.
 export * from './config-files';
 export * from './manifest-files';
+export { readBoundedFile, type BoundedRead } from './bounded-read';
+export { writeFileAtomically } from './atomic-write';

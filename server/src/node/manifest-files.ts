@@ -1,7 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SourceFile } from '@kube-routes/server/engine';
+import { readBoundedFile, formatBytes } from './bounded-read';
 import { configFileNames, describeFsError } from './config-files';
+
+export { formatBytes } from './bounded-read';
 
 /** Kubernetes objects are capped near 1.5 MiB by etcd; a manifest file far above that is not one. */
 export const defaultMaxFileBytes = 16 * 1024 * 1024;
@@ -64,19 +67,12 @@ export type SourceRead = { readonly source: SourceFile } | { readonly problem: s
 
 /** Reads a manifest as text, refusing what cannot be YAML text: too large, binary, not UTF-8. */
 export function readSourceFile(path: string, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
-  let bytes: Buffer;
-  try {
-    const size = statSync(path).size;
-    if (size > maxBytes) {
-      return {
-        problem: `file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit for a manifest; exclude it, or raise --max-file-size`,
-      };
-    }
-    bytes = readFileSync(path);
-  } catch (e) {
-    return { problem: `cannot read file: ${describeFsError(e)}` };
-  }
-  return decodeSource(bytes, displayPath, maxBytes);
+  const read = readBoundedFile(path, maxBytes);
+  if ('bytes' in read) return decodeSource(read.bytes, displayPath, maxBytes);
+  if (read.tooLarge === undefined) return { problem: read.problem };
+  return {
+    problem: `${read.problem} for a manifest; exclude it, or raise --max-file-size`,
+  };
 }
 
 export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
@@ -90,12 +86,6 @@ export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = 
   } catch {
     return { problem: 'file is not valid UTF-8 text; YAML manifests must be UTF-8' };
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`;
-  return `${n} B`;
 }
 
 /**

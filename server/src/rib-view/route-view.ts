@@ -15,6 +15,7 @@ import {
 import type { IpAddress, LookupResult, Route, RoutePath, RouteTable } from '@kube-routes/server/engine';
 import type { Rib, RouteView } from '../rib';
 import { decodeCanonical } from '../rib';
+import { RouteJson } from './route-json';
 
 // Routes of a RIB as the engine, the API and every client see them (engine/route-state.ts).
 
@@ -95,6 +96,8 @@ export type PeerNames = (peer: number) => string;
 
 /** A RIB seen as engine routes: what the speaker's API serves and what the BGP rules consult. */
 export class RibRouteTable implements RouteTable {
+  private json: RouteJson | undefined;
+
   constructor(
     readonly rib: Rib,
     private readonly peerName: PeerNames,
@@ -125,12 +128,40 @@ export class RibRouteTable implements RouteTable {
     return route ? [route] : [];
   }
 
-  /** The prefix and everything more specific, up to limit; undefined when the prefix is malformed. */
-  within(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
+  /**
+   * The prefix and everything more specific, up to limit, after the prefix `after` when given (a
+   * page's cursor); undefined when a prefix is malformed or the two are of different families.
+   */
+  within(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined {
     const p = parseStrictPrefix(prefix);
-    if (!p) return undefined;
-    const views = this.rib.covered(p, limit + 1);
+    const a = after === undefined ? undefined : parseStrictPrefix(after);
+    if (!p || (after !== undefined && a?.family !== p.family)) return undefined;
+    const views = this.rib.covered(p, limit + 1, a);
     return { routes: views.slice(0, limit).flatMap((v) => this.toRoute(v) ?? []), truncated: views.length > limit };
+  }
+
+  /**
+   * `within` as JSON text per route (the same text as JSON.stringify of each route), for answers
+   * of many routes: attribute sets are rendered once, not once per path.
+   */
+  withinJson(
+    prefix: string,
+    limit: number,
+    after?: string,
+  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
+    const p = parseStrictPrefix(prefix);
+    const a = after === undefined ? undefined : parseStrictPrefix(after);
+    if (!p || (after !== undefined && a?.family !== p.family)) return undefined;
+    const views = this.rib.covered(p, limit + 1, a);
+    const page = views.slice(0, limit);
+    this.json ??= new RouteJson(this.rib, this.peerName);
+    const json = this.json;
+    const last = page[page.length - 1];
+    return {
+      routes: page.map((v) => json.route(v)),
+      last: last ? formatPrefix(last.prefix) : undefined,
+      truncated: views.length > limit,
+    };
   }
 
   toRoute(view: RouteView | undefined): Route | undefined {

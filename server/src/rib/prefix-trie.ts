@@ -58,6 +58,8 @@ export class PrefixTrie<F extends Family> {
 
   /** The query key (scratch). */
   private readonly q: Int32Array;
+  /** The `after` key of a paged walk (scratch). */
+  private readonly a: Int32Array;
 
   constructor(family: F) {
     if (family !== 4 && family !== 6) throw new RangeError(`unknown address family ${String(family)}`);
@@ -68,6 +70,7 @@ export class PrefixTrie<F extends Family> {
     this.childAt = this.words;
     this.valueAt = this.words + 2;
     this.q = new Int32Array(this.words);
+    this.a = new Int32Array(this.words);
     this.nodes = new Int32Array(INITIAL_NODES * this.stride);
     this.lens = new Uint8Array(INITIAL_NODES);
   }
@@ -123,14 +126,21 @@ export class PrefixTrie<F extends Family> {
     return nodes.map((n) => this.entry(n));
   }
 
-  /** `prefix` (if stored) and every more specific stored prefix, in address order (then length), at most `limit`. */
-  covered(prefix: PrefixOf<F>, limit = Infinity): TrieEntry<F>[] {
+  /**
+   * `prefix` (if stored) and every more specific stored prefix, in address order (then length), at
+   * most `limit`; with `after`, only those ordered after it (the cursor of a paged read).
+   */
+  covered(prefix: PrefixOf<F>, limit = Infinity, after?: PrefixOf<F>): TrieEntry<F>[] {
     const out: TrieEntry<F>[] = [];
     if (limit <= 0) return out;
-    this.forEachCoveredNode(prefix, (n) => {
-      out.push(this.entry(n));
-      return out.length < limit;
-    });
+    this.forEachCoveredNode(
+      prefix,
+      (n) => {
+        out.push(this.entry(n));
+        return out.length < limit;
+      },
+      after,
+    );
     return out;
   }
 
@@ -220,7 +230,11 @@ export class PrefixTrie<F extends Family> {
    * address order (a prefix before its more specifics); stops when `visit` returns false.
    * The trie must not change during the walk.
    */
-  forEachCoveredNode(prefix: PrefixOf<F>, visit: (n: number) => boolean | undefined): void {
+  forEachCoveredNode(prefix: PrefixOf<F>, visit: (n: number) => boolean | undefined, after?: PrefixOf<F>): void {
+    // `after` resumes a paged walk: only nodes ordered after it, found in O(depth) by skipping
+    // every subtree whose addresses all sort before it.
+    const afterLen = after === undefined ? -1 : this.loadPrefix(after);
+    if (after !== undefined) this.a.set(this.q);
     const len = this.loadPrefix(prefix);
     const lens = this.lens;
     // Descend to the first node at least as long as the prefix; its subtree is the answer if its key extends the prefix.
@@ -238,6 +252,16 @@ export class PrefixTrie<F extends Family> {
     stack[top++] = n;
     while (top > 0) {
       const m = stack[--top]!;
+      if (afterLen >= 0) {
+        if (this.compareUpperToAfter(m) < 0) continue;
+        if (this.compareToAfter(m, afterLen) <= 0) {
+          const r = this.child(m, 1);
+          const l = this.child(m, 0);
+          if (r !== NONE) stack[top++] = r;
+          if (l !== NONE) stack[top++] = l;
+          continue;
+        }
+      }
       if (this.nodeValue(m) >= 0 && visit(m) === false) return;
       const right = this.child(m, 1);
       const left = this.child(m, 0);
@@ -256,6 +280,31 @@ export class PrefixTrie<F extends Family> {
   }
 
   // ---- internals ----
+
+  /** Node n's (key, length) against the `after` key and its length, in walk order: <0, 0, >0. */
+  private compareToAfter(n: number, afterLen: number): number {
+    const base = n * this.stride;
+    for (let i = 0; i < this.words; i++) {
+      const x = this.nodes[base + i]! >>> 0;
+      const y = this.a[i]! >>> 0;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return this.lens[n]! - afterLen;
+  }
+
+  /** The highest address under node n (its key with every host bit set) against the `after` key. */
+  private compareUpperToAfter(n: number): number {
+    const base = n * this.stride;
+    const len = this.lens[n]!;
+    for (let i = 0; i < this.words; i++) {
+      const keep = len - 32 * i;
+      const host = keep >= 32 ? 0 : keep <= 0 ? 0xffffffff : 0xffffffff >>> keep;
+      const x = (this.nodes[base + i]! | host) >>> 0;
+      const y = this.a[i]! >>> 0;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  }
 
   private entry(n: number): TrieEntry<F> {
     return { prefix: this.nodePrefix(n), value: this.nodeValue(n) };

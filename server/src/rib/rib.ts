@@ -200,15 +200,22 @@ export class Rib {
     return nodes.map((n) => this.view(trie, n));
   }
 
-  /** The route of `prefix` and every more specific route, in address order (then length), at most `limit`. */
-  covered(prefix: Prefix, limit = Infinity): RouteView[] {
+  /**
+   * The route of `prefix` and every more specific route, in address order (then length), at most
+   * `limit`; with `after` (of the same family), only routes ordered after it: a page's cursor.
+   */
+  covered(prefix: Prefix, limit = Infinity, after?: Prefix): RouteView[] {
     const trie = this.trie(prefix.family);
     const out: RouteView[] = [];
-    if (limit <= 0) return out;
-    trie.forEachCoveredNode(prefix, (n) => {
-      out.push(this.view(trie, n));
-      return out.length < limit;
-    });
+    if (limit <= 0 || (after !== undefined && after.family !== prefix.family)) return out;
+    trie.forEachCoveredNode(
+      prefix,
+      (n) => {
+        out.push(this.view(trie, n));
+        return out.length < limit;
+      },
+      after,
+    );
     return out;
   }
 

@@ -2,6 +2,7 @@ import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine
 import { apiPaths, endpointList } from './paths';
 import { isApiRequestError, parseApiRequest, type ApiRequest } from './requests';
 import type { ApiReply } from './responses';
+import { malformedWithin } from './routes-stream';
 
 /** What the JSON endpoints read: the speaker's RIB, or an MRT file loaded in process. */
 export interface RouteStateSource {
@@ -10,8 +11,21 @@ export interface RouteStateSource {
   lookup(ip: string): LookupResult | undefined;
   /** The route of exactly this prefix, [] when none; undefined when prefix is malformed. */
   routesExact(prefix: string): Route[] | undefined;
-  /** The prefix and everything more specific, up to limit; undefined when prefix is malformed. */
-  routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined;
+  /**
+   * The prefix and everything more specific, up to limit, only those ordered after `after` when
+   * given; undefined when a prefix is malformed or the two are of different families.
+   */
+  routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined;
+  /**
+   * Optional, the same as routesWithin with each route as its JSON text (JSON.stringify of the
+   * route), when the source can write it faster than building the objects; `last` is the prefix
+   * of the last route.
+   */
+  routesWithinJson?(
+    prefix: string,
+    limit: number,
+    after?: string,
+  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined;
 }
 
 const badRequest = (error: string): ApiReply => ({ status: 400, body: { error } });
@@ -34,8 +48,10 @@ export function answerParsed(source: RouteStateSource, request: ApiRequest): Api
           ? { status: 200, body: { routes } }
           : badRequest(`"${request.exact}" is not a prefix like 10.0.0.0/24`);
       }
-      const result = source.routesWithin(request.within, request.limit);
-      return result ? { status: 200, body: result } : badRequest(`"${request.within}" is not a prefix like 10.0.0.0/8`);
+      const result = source.routesWithin(request.within, request.limit, request.after);
+      if (!result) return malformedWithin(request);
+      const last = result.routes[result.routes.length - 1];
+      return { status: 200, body: result.truncated && last ? { ...result, next: last.prefix } : result };
     }
     case 'watch':
     case 'snapshot':

@@ -4,6 +4,7 @@ export { apiPaths, endpointList, type ApiEndpoint } from './paths';
 export { encodeQuery, splitTarget, type QueryValues } from './query-string';
 export {
   defaultRouteLimit,
+  maxRouteLimit,
   healthQuery,
   isApiRequestError,
   lookupQuery,
@@ -26,6 +27,7 @@ export type {
   RoutesResponse,
 } from './responses';
 export { answerApiRequest, answerParsed, type RouteStateSource } from './answer';
+export { routesWithinText, type WithinRequest } from './routes-stream';
 export {
   SseParser,
   decodeWatchEvent,

@@ -7,18 +7,29 @@ import { encodeQuery, splitTarget } from './query-string';
 /** At most this many routes per `within` answer when the client names no limit. */
 export const defaultRouteLimit = 10_000;
 
+/** The most routes one `within` answer may ask for; more is read page by page with `after`. */
+export const maxRouteLimit = 100_000;
+
 export type RoutesQuery =
   /** The route of exactly this prefix. */
   | { readonly exact: string }
-  /** The prefix and everything more specific, in address order, at most limit. */
-  | { readonly within: string; readonly limit?: number };
+  /**
+   * The prefix and everything more specific, in address order, at most limit; with `after` (the
+   * `next` of the previous answer), only routes ordered after that prefix.
+   */
+  | { readonly within: string; readonly limit?: number; readonly after?: string };
 
 export type ApiRequest =
   | { readonly endpoint: 'health' }
   | { readonly endpoint: 'peers' }
   | { readonly endpoint: 'lookup'; readonly ip: string }
   | { readonly endpoint: 'routes'; readonly exact: string }
-  | { readonly endpoint: 'routes'; readonly within: string; readonly limit: number }
+  | {
+      readonly endpoint: 'routes';
+      readonly within: string;
+      readonly limit: number;
+      readonly after: string | undefined;
+    }
   | { readonly endpoint: 'watch'; readonly lastEventId: string | undefined }
   | { readonly endpoint: 'snapshot' }
   | { readonly endpoint: 'metrics' };
@@ -36,7 +47,7 @@ export const snapshotQuery = (): string => apiPaths.snapshot;
 export const metricsQuery = (): string => apiPaths.metrics;
 
 export function routesQuery(q: RoutesQuery): string {
-  return `${apiPaths.routes}${'exact' in q ? encodeQuery({ prefix: q.exact }) : encodeQuery({ within: q.within, limit: q.limit })}`;
+  return `${apiPaths.routes}${'exact' in q ? encodeQuery({ prefix: q.exact }) : encodeQuery({ within: q.within, limit: q.limit, after: q.after })}`;
 }
 
 /** Resuming after an event is better done with the Last-Event-ID header; the query is for clients that cannot set headers. */
@@ -45,6 +56,9 @@ export function watchQuery(options: { readonly lastEventId?: string } = {}): str
 }
 
 const bad = (error: string): ApiRequestError => ({ status: 400, error });
+
+/** An absolute-form target (RFC 9112 section 3.2.2): http(s), a host or [IPv6], a port, then the path. */
+const absoluteTarget = /^https?:\/\/(?:[\w.~%!$&'()*+,;=:-]*@)?(?:\[[0-9a-f:.]+\]|[\w.~%-]+)(?::\d{1,5})?(?:[/?#]|$)/i;
 
 export function isApiRequestError(r: ApiRequest | ApiRequestError): r is ApiRequestError {
   return 'error' in r;
@@ -62,6 +76,10 @@ export function parseApiRequest(
 ): ApiRequest | ApiRequestError {
   if (method !== 'GET' && method !== 'HEAD')
     return { status: 405, error: `${method} is not allowed: the API is read-only` };
+  if (!target.startsWith('/') && !absoluteTarget.test(target))
+    return bad(
+      `malformed request target ${JSON.stringify(target.slice(0, 100))}: expected a path like ${apiPaths.peers}`,
+    );
   const { path, query } = splitTarget(target);
   switch (path) {
     case apiPaths.health:
@@ -81,8 +99,15 @@ export function parseApiRequest(
       if (prefix !== undefined) return { endpoint: 'routes', exact: prefix };
       const limitText = query.get('limit');
       const limit = limitText === undefined ? defaultRouteLimit : Number(limitText);
-      if (!Number.isInteger(limit) || limit < 1) return bad('"limit" must be a positive integer');
-      return { endpoint: 'routes', within: within ?? '', limit };
+      if (!/^\d+$/.test(limitText ?? '1') || !Number.isSafeInteger(limit) || limit < 1)
+        return bad('"limit" must be a positive integer');
+      if (limit > maxRouteLimit)
+        return bad(
+          `"limit" is at most ${maxRouteLimit}; read more page by page, passing each answer's "next" as "after"`,
+        );
+      const after = query.get('after');
+      if (after === '') return bad('"after" must be a prefix: the "next" of the previous answer');
+      return { endpoint: 'routes', within: within ?? '', limit, after };
     }
     case apiPaths.watch:
       return { endpoint: 'watch', lastEventId: lastEventIdHeader ?? query.get('lastEventId') };

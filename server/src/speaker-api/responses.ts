@@ -17,6 +17,8 @@ export interface RoutesResponse {
   readonly routes: readonly Route[];
   /** Only for `within`: there were more than `limit` routes. */
   readonly truncated?: boolean;
+  /** Only for a truncated `within`: the cursor for the next page, passed as `after`. */
+  readonly next?: string;
 }
 
 /** Any status other than 2xx. */

@@ -13,5 +13,5 @@ export {
   type WatchStreamOpener,
   type WatchSubscription,
 } from './watch-follower';
-export type { RouteSource, SourceSummary } from './route-source';
+export type { RouteSource, SourceSummary, WithinPage } from './route-source';
 export { SpeakerClient, type SpeakerClientOptions } from './speaker-client';

@@ -13,7 +13,8 @@ export function tableStateSource(table: RibRouteTable): RouteStateSource {
     peers: (): PeerStatus[] => [], // a recorded table has no sessions
     lookup: (ip: string): LookupResult | undefined => table.lookupText(ip),
     routesExact: (prefix: string): Route[] | undefined => table.exact(prefix),
-    routesWithin: (prefix: string, limit: number) => table.within(prefix, limit),
+    routesWithin: (prefix: string, limit: number, after?: string) => table.within(prefix, limit, after),
+    routesWithinJson: (prefix: string, limit: number, after?: string) => table.withinJson(prefix, limit, after),
   };
 }
 

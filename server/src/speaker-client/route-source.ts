@@ -17,14 +17,24 @@ export interface RouteSource {
   lookupAll(ips: readonly string[]): Promise<Map<string, Route | undefined>>;
   /** The route of exactly this prefix, [] when none. */
   routesExact(prefix: string): Promise<Route[]>;
-  /** The prefix and every more specific route, in address order, at most limit. */
-  routesWithin(prefix: string, limit: number): Promise<{ routes: Route[]; truncated: boolean }>;
+  /**
+   * The prefix and every more specific route, in address order, at most limit (the API's
+   * maximum, maxRouteLimit, at most); with `after` (a previous answer's `next`), the next page.
+   */
+  routesWithin(prefix: string, limit: number, after?: string): Promise<WithinPage>;
   /** The BGP sessions; undefined for a recorded table, which has none. */
   peers(): Promise<PeerStatus[] | undefined>;
   /** Sessions and size, for status bars. */
   summary(): Promise<SourceSummary>;
   /** Follows changes as they happen (/v1/watch); undefined when the source cannot push (an MRT file). */
   watch(handlers: WatchHandlers): WatchSubscription | undefined;
+}
+
+/** One page of a `within` read: `next` is set when there are more, to pass as `after`. */
+export interface WithinPage {
+  readonly routes: Route[];
+  readonly truncated: boolean;
+  readonly next?: string;
 }
 
 export interface SourceSummary {

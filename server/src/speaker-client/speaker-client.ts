@@ -1,6 +1,7 @@
 import type { LookupResult, PeerStatus, Route } from '@kube-routes/server/engine';
 import {
   lookupQuery,
+  maxRouteLimit,
   peersQuery,
   routesQuery,
   splitTarget,
@@ -8,7 +9,7 @@ import {
   type RoutesResponse,
 } from '@kube-routes/server/speaker-api';
 import { speakerError, type ErrorFactory } from './errors';
-import type { RouteSource, SourceSummary } from './route-source';
+import type { RouteSource, SourceSummary, WithinPage } from './route-source';
 import type { SpeakerTransport } from './transport';
 import { followWatch, type FollowOptions, type WatchHandlers, type WatchSubscription } from './watch-follower';
 
@@ -69,9 +70,27 @@ export class SpeakerClient implements RouteSource {
     return [...(await this.get<RoutesResponse>(routesQuery({ exact: prefix }))).routes];
   }
 
-  async routesWithin(prefix: string, limit: number): Promise<{ routes: Route[]; truncated: boolean }> {
-    const answer = await this.get<RoutesResponse>(routesQuery({ within: prefix, limit }));
-    return { routes: [...answer.routes], truncated: answer.truncated === true };
+  async routesWithin(prefix: string, limit: number, after?: string): Promise<WithinPage> {
+    const answer = await this.get<RoutesResponse>(routesQuery({ within: prefix, limit, after }));
+    const routes = [...answer.routes];
+    const truncated = answer.truncated === true;
+    // A speaker from before paging sends no cursor: the last prefix is the cursor.
+    const next = truncated ? (answer.next ?? routes[routes.length - 1]?.prefix) : undefined;
+    return next === undefined ? { routes, truncated } : { routes, truncated, next };
+  }
+
+  /**
+   * Every route within the prefix, page by page (`pageSize` routes a request, the API's maximum
+   * by default): memory on both sides is one page, however large the table.
+   */
+  async *routesWithinAll(prefix: string, pageSize: number = maxRouteLimit): AsyncGenerator<Route[]> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.routesWithin(prefix, pageSize, after);
+      if (page.routes.length > 0) yield page.routes;
+      if (!page.truncated || page.next === undefined) return;
+      after = page.next;
+    }
   }
 
   async peers(): Promise<PeerStatus[] | undefined> {

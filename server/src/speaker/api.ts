@@ -4,6 +4,7 @@ import {
   answerParsed,
   isApiRequestError,
   parseApiRequest,
+  routesWithinText,
   type ApiReply,
   type RouteStateSource,
 } from '@kube-routes/server/speaker-api';
@@ -36,43 +37,12 @@ export function startApiServer(
   streams: StreamingEndpoints = {},
 ): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const method = req.method ?? 'GET';
-    const last = req.headers['last-event-id'];
-    const request = parseApiRequest(method, req.url ?? '/', Array.isArray(last) ? last[0] : last);
-    if (method === 'GET' && !isApiRequestError(request)) {
-      if (request.endpoint === 'watch' && streams.watch) {
-        streams.watch.subscribe(res, request.lastEventId);
-        return;
-      }
-      if (request.endpoint === 'metrics' && streams.metrics) {
-        const metrics = streams.metrics;
-        metrics.text().then(
-          (text) => send(res, 200, text, metrics.contentType, false),
-          (e: unknown) =>
-            send(
-              res,
-              500,
-              `${JSON.stringify({ error: `metrics: ${e instanceof Error ? e.message : String(e)}` })}\n`,
-              'application/json',
-              false,
-            ),
-        );
-        return;
-      }
-      if (request.endpoint === 'snapshot' && streams.snapshot) {
-        streamChunks(res, streams.snapshot());
-        return;
-      }
-    }
-    let reply: ApiReply;
+    // Nothing a request does may throw past here: the speaker's sessions share this process.
     try {
-      reply = isApiRequestError(request)
-        ? { status: request.status, body: { error: request.error } }
-        : answerParsed(source, request);
+      handle(source, streams, req, res);
     } catch (e) {
-      reply = { status: 500, body: { error: `internal error: ${e instanceof Error ? e.message : String(e)}` } };
+      fail(res, e);
     }
-    send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json', method === 'HEAD');
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -83,31 +53,125 @@ export function startApiServer(
   });
 }
 
+function handle(
+  source: RouteStateSource,
+  streams: StreamingEndpoints,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const method = req.method ?? 'GET';
+  const last = req.headers['last-event-id'];
+  const request = parseApiRequest(method, req.url ?? '/', Array.isArray(last) ? last[0] : last);
+  if (isApiRequestError(request)) {
+    sendJson(res, { status: request.status, body: { error: request.error } }, method === 'HEAD');
+    return;
+  }
+  if (method === 'GET' && request.endpoint === 'watch' && streams.watch) {
+    streams.watch.subscribe(res, request.lastEventId);
+    return;
+  }
+  if (method === 'GET' && request.endpoint === 'metrics' && streams.metrics) {
+    const metrics = streams.metrics;
+    metrics.text().then(
+      (text) => send(res, 200, text, metrics.contentType, false),
+      (e: unknown) => fail(res, e),
+    );
+    return;
+  }
+  if (method === 'GET' && request.endpoint === 'snapshot' && streams.snapshot) {
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-disposition': 'attachment; filename="kube-routes.mrt"',
+    });
+    pump(res, streams.snapshot()[Symbol.iterator]());
+    return;
+  }
+  if (request.endpoint === 'routes' && 'within' in request) {
+    // Written as produced: memory is a page of routes, whatever the limit or the attributes' size.
+    const text = routesWithinText(source, request);
+    if (!(Symbol.iterator in text)) {
+      sendJson(res, text, method === 'HEAD');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (method === 'HEAD') res.end();
+    else pump(res, text[Symbol.iterator]());
+    return;
+  }
+  sendJson(res, answerParsed(source, request), method === 'HEAD');
+}
+
+/** A 500 with one line, or (once the body has begun) a cut connection, which the client sees as an incomplete answer. */
+function fail(res: ServerResponse, e: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendJson(
+    res,
+    { status: 500, body: { error: `internal error: ${e instanceof Error ? e.message : String(e)}` } },
+    false,
+  );
+}
+
+function sendJson(res: ServerResponse, reply: ApiReply, headOnly: boolean): void {
+  send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json', headOnly);
+}
+
 function send(res: ServerResponse, status: number, body: string, contentType: string, headOnly: boolean): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(headOnly ? undefined : body);
 }
 
-/** Writes chunks with backpressure: a slow client never makes the speaker buffer the whole dump. */
-function streamChunks(res: ServerResponse, chunks: Iterable<Uint8Array>): void {
-  res.writeHead(200, {
-    'content-type': 'application/octet-stream',
-    'content-disposition': 'attachment; filename="kube-routes.mrt"',
+/** Bytes gathered before a write: few syscalls, and a bounded buffer. */
+const writeBytes = 64 * 1024;
+/**
+ * Bytes an answer may have queued in Node before it waits for the client: enough that a client
+ * the scheduler runs late is not waited for after every write, small enough to stay flat.
+ */
+const maxQueuedBytes = 1024 * 1024;
+
+/**
+ * Writes the pieces as they are produced, with backpressure (a slow client never makes the
+ * speaker buffer the answer), yielding to the event loop after every write so BGP timers and
+ * sessions run during a long answer. A piece that throws cuts the connection.
+ */
+function pump(res: ServerResponse, pieces: Iterator<string | Uint8Array>): void {
+  let closed = false;
+  res.on('close', () => {
+    if (closed) return;
+    closed = true;
+    pieces.return?.();
   });
-  const it = chunks[Symbol.iterator]();
-  const pump = (): void => {
-    for (;;) {
-      const next = it.next();
-      if (next.done) {
-        res.end();
-        return;
+  res.on('error', () => undefined);
+  const step = (): void => {
+    if (closed) return;
+    try {
+      const batch: (string | Uint8Array)[] = [];
+      let size = 0;
+      for (;;) {
+        const next = pieces.next();
+        if (next.done) {
+          closed = true;
+          res.end(join(batch));
+          return;
+        }
+        batch.push(next.value);
+        size += next.value.length;
+        if (size >= writeBytes) break;
       }
-      if (!res.write(next.value)) {
-        res.once('drain', pump);
-        return;
-      }
+      res.write(join(batch));
+      if (res.writableLength < maxQueuedBytes) setImmediate(step);
+      else res.once('drain', step);
+    } catch (e) {
+      closed = true;
+      fail(res, e);
     }
   };
-  res.on('error', () => undefined);
-  pump();
+  step();
+}
+
+function join(batch: readonly (string | Uint8Array)[]): string | Uint8Array {
+  if (batch.every((b) => typeof b === 'string')) return batch.join('');
+  return Buffer.concat(batch.map((b) => (typeof b === 'string' ? Buffer.from(b) : b)));
 }

@@ -1,9 +1,9 @@
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
-import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
+import { findConfigFile, loadConfigFile, writeFileAtomically } from '@kube-routes/server/node';
 import type { SpeakerConfig } from '@kube-routes/server/engine';
 import { snapshotQuery } from '@kube-routes/server/speaker-api';
 import { jsonLogger, type LogLevel } from './log';
@@ -84,11 +84,12 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
   }
   if (!response.ok || !response.body)
     throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
-  const out = flags.output === '-' ? process.stdout : createWriteStream(flags.output);
   const body = response.body as unknown as AsyncIterable<Uint8Array>;
+  const gzip = flags.output.endsWith('.gz') ? createGzip() : undefined;
   try {
-    if (flags.output.endsWith('.gz')) await pipeline(body, createGzip(), out as Writable);
-    else await pipeline(body, out as Writable);
+    if (flags.output !== '-') await writeFileAtomically(flags.output, body, gzip);
+    else if (gzip) await pipeline(body, gzip, process.stdout as Writable);
+    else await pipeline(body, process.stdout as Writable);
   } catch (e) {
     throw new Failure(`cannot write ${flags.output}: ${e instanceof Error ? e.message : String(e)}`);
   }

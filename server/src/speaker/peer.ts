@@ -34,6 +34,7 @@ import { Connection, type ConnectionEvents } from './connection';
 import type { Logger } from './log';
 import { describeDownCause, peerDownCause } from './down-cause';
 import type { PeerEventSink } from './peer-events';
+import { rejectSocket } from './reject-socket';
 
 export interface PeerDeps {
   readonly rib: Rib;
@@ -107,28 +108,53 @@ export class Peer implements ConnectionEvents {
     this.newConnection(0);
   }
 
-  /** An incoming TCP connection from this peer's address. */
+  /**
+   * An incoming TCP connection from this peer's address. Every one is answered: it runs the
+   * session, races the current one (RFC 4271 6.8), takes over from a peer that restarted without
+   * closing TCP (RFC 4724 4.2), or gets a NOTIFICATION and is closed.
+   */
   accept(socket: Socket): void {
     const current = this.primary;
     const state = current?.state.name;
-    if (!current || current.isDone || state === 'Idle' || state === 'Connect' || state === 'Active') {
-      if (!current || current.isDone) {
-        // A fresh connection starts in Idle, which ignores a connected socket: make it wait passively first.
-        this.primary = this.makeConnection(current?.state.connectRetryCounter ?? 0);
-        this.primary.dispatch({ type: 'start-passive' });
-      }
-      this.primary?.attach(socket);
+    if (this.stopping) {
+      rejectSocket(socket, CeaseSubcode.ConnectionRejected);
       return;
     }
-    if (state === 'Established' || this.contender) {
-      // Keep the working session; the newcomer gets Cease / Connection Collision Resolution.
-      const extra = this.makeConnection(0);
-      extra.attach(socket);
-      extra.dispatch({ type: 'collision-dump' });
+    if (!current || current.isDone || state === 'Idle' || state === 'Connect' || state === 'Active') {
+      if (!current || current.isDone) this.primary = this.makeConnection(current?.state.connectRetryCounter ?? 0);
+      this.attachPassive(this.primary!, socket);
+      return;
+    }
+    if (state === 'Established' && this.config.gracefulRestart && this.peerGracefulRestart && !this.contender) {
+      // RFC 4724 4.2: the peer restarted and reconnected while the old session still looks up:
+      // take the new connection; the old one closes as a lost connection (routes kept stale).
+      this.deps.log.log('info', 'restart-takeover', { peer: this.address });
+      this.contender = this.makeConnection(0);
+      this.attachPassive(this.contender, socket);
+      current.dispatch({
+        type: 'tcp-failed',
+        reason: 'the peer reconnected (restarted without closing the connection)',
+      });
+      return;
+    }
+    if (state === 'Established') {
+      // RFC 4271 6.8: a collision with an Established session closes the newcomer.
+      rejectSocket(socket, CeaseSubcode.ConnectionCollisionResolution);
+      return;
+    }
+    if (this.contender) {
+      // Two connections are racing already: a third is surplus.
+      rejectSocket(socket, CeaseSubcode.ConnectionRejected);
       return;
     }
     this.contender = this.makeConnection(0);
-    this.contender.attach(socket);
+    this.attachPassive(this.contender, socket);
+  }
+
+  /** An accepted socket runs the session: a connection still Idle is started (passively) first. */
+  private attachPassive(connection: Connection, socket: Socket): void {
+    if (connection.state.name === 'Idle') connection.dispatch({ type: 'start-passive' });
+    connection.attach(socket);
   }
 
   /** Stops the session with a Cease; routes are removed. */

@@ -7,7 +7,7 @@ import {
   type Route,
   type SpeakerConfig,
 } from '@kube-routes/server/engine';
-import { CeaseSubcode, DEFAULT_SESSION, ErrorCode, encodeMessage, formatPrefix } from '../bgp';
+import { CeaseSubcode, formatPrefix } from '../bgp';
 import { writeTableDump, type MrtPeer } from '../mrt';
 import { RibRouteTable } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
@@ -19,6 +19,7 @@ import { ObservedRib } from './observed-rib';
 import { Peer } from './peer';
 import { logPeerEvent } from './peer-event-log';
 import { PeerEvents, type PeerEvent } from './peer-events';
+import { rejectSocket } from './reject-socket';
 import { ListenerKeys, resolveKeys, signedSocket, type ListenerKey, type ResolvedKeys } from './tcp-md5';
 import { WatchHub } from './watch';
 
@@ -61,7 +62,15 @@ export class Speaker implements RouteStateSource {
     private readonly now: () => number = () => Date.now() / 1000,
     options: { readonly watchBuffer?: number } = {},
   ) {
-    this.watch = new WatchHub(options.watchBuffer);
+    this.watch = new WatchHub({
+      capacity: options.watchBuffer,
+      describeRoute: (action, peer, prefix, pathId) => ({
+        action,
+        prefix: formatPrefix(prefix),
+        peer: this.peerName(peer),
+        pathId,
+      }),
+    });
     this.log = log;
     this.keys = resolveKeys(config);
     this.dynamic = new DynamicPeers({
@@ -97,21 +106,11 @@ export class Speaker implements RouteStateSource {
     this.rib.observe({
       announced: (peer, prefix, pathId, result) => {
         this.announced[peer] = (this.announced[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({
-          action: result === 'added' ? 'added' : 'changed',
-          prefix: formatPrefix(prefix),
-          peer: this.peerName(peer),
-          pathId,
-        }));
+        this.watch.publishRoute(result === 'added' ? 'added' : 'changed', peer, prefix, pathId);
       },
       withdrawn: (peer, prefix, pathId) => {
         this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + 1;
-        this.watch.publish('route', () => ({
-          action: 'withdrawn',
-          prefix: formatPrefix(prefix),
-          peer: this.peerName(peer),
-          pathId,
-        }));
+        this.watch.publishRoute('withdrawn', peer, prefix, pathId);
       },
       bulk: (peer, what, paths, family) => {
         if (what !== 'marked-stale') this.withdrawn[peer] = (this.withdrawn[peer] ?? 0) + paths;
@@ -356,22 +355,8 @@ export class Speaker implements RouteStateSource {
 
   /** Cease / Connection Rejected (6/5), then close. */
   private refuse(socket: Socket, remote: string, reason: string): void {
-    {
-      this.log.log('warn', 'connection-refused', { remote, port: socket.remotePort ?? 0, reason });
-      const n = encodeMessage(
-        {
-          type: 'NOTIFICATION',
-          code: ErrorCode.Cease,
-          subcode: CeaseSubcode.ConnectionRejected,
-          data: new Uint8Array(0),
-        },
-        DEFAULT_SESSION,
-      );
-      socket.on('error', () => undefined);
-      if (n.ok) socket.end(n.bytes);
-      else socket.end();
-      setTimeout(() => socket.destroy(), 1000).unref();
-    }
+    this.log.log('warn', 'connection-refused', { remote, port: socket.remotePort ?? 0, reason });
+    rejectSocket(socket, CeaseSubcode.ConnectionRejected);
   }
 
   // RouteStateSource
@@ -392,8 +377,16 @@ export class Speaker implements RouteStateSource {
     return this.routes.exact(prefix);
   }
 
-  routesWithin(prefix: string, limit: number): { routes: Route[]; truncated: boolean } | undefined {
-    return this.routes.within(prefix, limit);
+  routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined {
+    return this.routes.within(prefix, limit, after);
+  }
+
+  routesWithinJson(
+    prefix: string,
+    limit: number,
+    after?: string,
+  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
+    return this.routes.withinJson(prefix, limit, after);
   }
 }
 

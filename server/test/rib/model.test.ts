@@ -15,6 +15,13 @@ const CHECK_EVERY = 250;
 const PEERS = [1, 2, 3];
 const PATH_IDS = [0, 1, 7];
 
+/** Address order, then length: the order of covered() and of its `after` cursor. */
+function walkOrder(a: Prefix, b: Prefix): number {
+  const x = BigInt(a.address);
+  const y = BigInt(b.address);
+  return x === y ? a.length - b.length : x < y ? -1 : 1;
+}
+
 function pools(random: () => number): { v4: Prefix[]; v6: Prefix[] } {
   const u32 = () => Math.floor(random() * 4294967296);
   const v4 = new Map<string, Prefix>();
@@ -71,7 +78,18 @@ for (const seed of [1, 2, 3, 4]) {
           reference.covered(prefix, limit),
           `covered ${what} limit ${limit}`,
         );
-        checks += 3;
+        // A paged read: everything after a cursor (any prefix of the same family, stored or not).
+        const after = pick(prefix.family === 4 ? v4 : v6);
+        const afterLimit = random() < 0.5 ? 1 + Math.floor(random() * 5) : undefined;
+        assert.deepEqual(
+          rib.covered(prefix, afterLimit, after),
+          reference
+            .covered(prefix)
+            .filter((v) => walkOrder(v.prefix, after) > 0)
+            .slice(0, afterLimit),
+          `covered ${what} after ${formatPrefix(after)} limit ${afterLimit}`,
+        );
+        checks += 4;
       }
       for (let i = 0; i < 60; i++) {
         // Addresses inside pool prefixes (random host bits), and anywhere.

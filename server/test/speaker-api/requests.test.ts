@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   apiPaths,
   defaultRouteLimit,
+  maxRouteLimit,
   healthQuery,
   isApiRequestError,
   lookupQuery,
@@ -40,12 +41,17 @@ const roundTrips: readonly { readonly name: string; readonly target: string; rea
   {
     name: 'routes within, default limit',
     target: routesQuery({ within: '10.0.0.0/8' }),
-    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: defaultRouteLimit },
+    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: defaultRouteLimit, after: undefined },
   },
   {
     name: 'routes within, a limit',
     target: routesQuery({ within: '2001:db8::/32', limit: 7 }),
-    request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7 },
+    request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7, after: undefined },
+  },
+  {
+    name: 'routes within, the next page',
+    target: routesQuery({ within: '10.0.0.0/8', limit: maxRouteLimit, after: '10.1.0.0/24' }),
+    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: maxRouteLimit, after: '10.1.0.0/24' },
   },
   { name: 'watch from now', target: watchQuery(), request: { endpoint: 'watch', lastEventId: undefined } },
   {
@@ -110,6 +116,18 @@ const refusals: readonly {
   { target: '/v1/routes?within=10.0.0.0/8&limit=0', status: 400, error: /^"limit" must be a positive integer$/ },
   { target: '/v1/routes?within=10.0.0.0/8&limit=1.5', status: 400, error: /^"limit" must be a positive integer$/ },
   { target: '/v1/routes?within=10.0.0.0/8&limit=', status: 400, error: /^"limit" must be a positive integer$/ },
+  { target: '/v1/routes?within=10.0.0.0/8&limit=1e3', status: 400, error: /^"limit" must be a positive integer$/ },
+  {
+    target: '/v1/routes?within=0.0.0.0/0&limit=2000000',
+    status: 400,
+    error: /^"limit" is at most 100000; read more page by page, passing each answer's "next" as "after"$/,
+  },
+  {
+    target: '/v1/routes?within=0.0.0.0/0&limit=99999999999999999999',
+    status: 400,
+    error: /^"limit" must be a positive integer$/,
+  },
+  { target: '/v1/routes?within=0.0.0.0/0&after=', status: 400, error: /^"after" must be a prefix/ },
   {
     target: '/v2/peers',
     status: 404,
@@ -117,6 +135,15 @@ const refusals: readonly {
       /^no such endpoint \/v2\/peers; see \/v1\/peers, \/v1\/lookup, \/v1\/routes, \/v1\/watch, \/v1\/snapshot, \/metrics, \/healthz$/,
   },
   { target: '/', status: 404, error: /^no such endpoint \/;/ },
+  {
+    target: 'http://[',
+    status: 400,
+    error: /^malformed request target "http:\/\/\[": expected a path like \/v1\/peers$/,
+  },
+  { target: 'http://', status: 400, error: /^malformed request target/ },
+  { target: 'http:///v1/peers', status: 400, error: /^malformed request target/ },
+  { target: 'ftp://host/v1/peers', status: 400, error: /^malformed request target/ },
+  { target: '*', status: 400, error: /^malformed request target "\*"/ },
   { method: 'POST', target: '/v1/peers', status: 405, error: /^POST is not allowed: the API is read-only$/ },
   { method: 'DELETE', target: '/v1/routes?prefix=10.0.0.0/24', status: 405, error: /^DELETE is not allowed/ },
 ];

@@ -62,7 +62,7 @@ describe('SpeakerClient over a transport', () => {
       name: 'routesWithin, truncated',
       call: (c) => c.routesWithin('10.0.0.0/8', 2),
       asked: ['/v1/routes?within=10.0.0.0%2F8&limit=2'],
-      result: { routes: [route, route], truncated: true },
+      result: { routes: [route, route], truncated: true, next: route.prefix },
     },
     {
       name: 'routesWithin, truncated absent = false',
@@ -209,4 +209,26 @@ describe('SpeakerClient.watch', () => {
     assert.equal(transport.streamHeaders.length, opened);
     assert.ok(opened >= 1);
   });
+});
+
+test('routesWithinAll reads every page, passing each next as after', async () => {
+  const r = (i: number): Route => ({ prefix: `10.0.${i}.0/24`, paths: [] });
+  const transport = new FakeTransport(
+    new Map<string, TransportReply>([
+      [
+        routesQuery({ within: '10.0.0.0/16', limit: 2 }),
+        json({ routes: [r(0), r(1)], truncated: true, next: '10.0.1.0/24' }),
+      ],
+      [
+        routesQuery({ within: '10.0.0.0/16', limit: 2, after: '10.0.1.0/24' }),
+        json({ routes: [r(2), r(3)], truncated: true, next: '10.0.3.0/24' }),
+      ],
+      [routesQuery({ within: '10.0.0.0/16', limit: 2, after: '10.0.3.0/24' }), json({ routes: [r(4)] })],
+    ]),
+  );
+  const client = new SpeakerClient(transport);
+  const pages: string[][] = [];
+  for await (const page of client.routesWithinAll('10.0.0.0/16', 2)) pages.push(page.map((x) => x.prefix));
+  assert.deepEqual(pages, [['10.0.0.0/24', '10.0.1.0/24'], ['10.0.2.0/24', '10.0.3.0/24'], ['10.0.4.0/24']]);
+  assert.equal(transport.asked.length, 3);
 });

@@ -32,7 +32,7 @@ const source: RouteStateSource = {
 };
 
 describe("SpeakerClient over HTTP, against the speaker's server", () => {
-  const hub = new WatchHub(16, 60_000);
+  const hub = new WatchHub({ capacity: 16, heartbeatMs: 60_000 });
   let server: Server;
   let client: SpeakerClient;
   before(async () => {
@@ -118,4 +118,37 @@ describe('HTTP transport failures', () => {
     assert.deepEqual(parseSpeakerUrl('ftp://x'), { problem: 'scheme' });
     assert.deepEqual(parseSpeakerUrl('http://'), { problem: 'malformed' });
   });
+});
+
+test('an endless reply is refused at maxReplyBytes, not buffered', async () => {
+  const { createServer } = await import('node:http');
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  let written = 0;
+  const endless = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const pump = () => {
+      while (written < 64 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+      if (written < 64 * 1024 * 1024) res.once('drain', pump);
+      else res.end();
+    };
+    res.on('error', () => undefined);
+    pump();
+  });
+  await new Promise<void>((r) => endless.listen(0, '127.0.0.1', r));
+  try {
+    const url = new URL(`http://127.0.0.1:${(endless.address() as AddressInfo).port}`);
+    const client = new SpeakerClient(httpTransport(url, { maxReplyBytes: 1024 * 1024 }));
+    await assert.rejects(client.peers(), (e: Error) => {
+      assert.ok(e instanceof SpeakerError);
+      assert.match(
+        e.message,
+        /^speaker http:\/\/127\.0\.0\.1:\d+ sent more than 1 MiB for \/v1\/peers; not read further$/,
+      );
+      return true;
+    });
+    assert.ok(written < 16 * 1024 * 1024, `the server got to write ${written} bytes`);
+  } finally {
+    endless.closeAllConnections();
+    endless.close();
+  }
 });

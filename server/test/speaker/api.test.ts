@@ -246,3 +246,88 @@ describe('startApiServer', () => {
     assert.equal((await call('/healthz')).status, 200);
   });
 });
+
+describe('startApiServer streams `within` answers', () => {
+  // Routes with 16,000 communities each (a 64 KB attribute set), as a hostile peer may send.
+  const communities = Array.from({ length: 16_000 }, (_, i) => `65001:${i}`);
+  const big = (i: number): Route => ({
+    prefix: `10.${i >> 8}.${i & 255}.0/24`,
+    paths: [{ ...route.paths[0]!, communities }],
+  });
+  const total = 3_000;
+  const order = (p: string) => Number(p.split('.')[1]) * 256 + Number(p.split('.')[2]);
+  const asks: { limit: number; ticks: number }[] = [];
+  let ticks = 0;
+  let throwAt = -1;
+  const source: RouteStateSource = {
+    ...fakeSource(),
+    routesWithin(prefix, limit, afterPrefix) {
+      if (prefix !== '0.0.0.0/0') return undefined;
+      asks.push({ limit, ticks });
+      const from = afterPrefix === undefined ? 0 : order(afterPrefix) + 1;
+      if (throwAt >= 0 && from >= throwAt) throw new Error('the RIB broke');
+      const routes = Array.from({ length: Math.max(0, Math.min(limit, total - from)) }, (_, k) => big(from + k));
+      return { routes, truncated: from + limit < total };
+    },
+  };
+  const server = startApiServer(source, '127.0.0.1', 0);
+  after(async () => (await server).close());
+
+  /** Reads up to `stopAfter` bytes of the answer, then hangs up. */
+  const read = async (path: string, stopAfter = Infinity) => {
+    const port = ((await server).address() as AddressInfo).port;
+    return new Promise<{ status: number; bytes: number; text: string; complete: boolean }>((resolve) => {
+      const req = request({ host: '127.0.0.1', port, path }, (res) => {
+        let bytes = 0;
+        const keep: string[] = [];
+        res.on('data', (d: Buffer) => {
+          bytes += d.length;
+          if (stopAfter === Infinity) keep.push(d.toString('utf8'));
+          if (bytes >= stopAfter) {
+            req.destroy();
+            resolve({ status: res.statusCode ?? 0, bytes, text: '', complete: false });
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, text: keep.join(''), complete: true }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, bytes, text: '', complete: false }));
+      });
+      req.on('error', () => resolve({ status: 0, bytes: 0, text: '', complete: false }));
+      req.end();
+    });
+  };
+
+  test('a huge answer is produced a page at a time, only as fast as the client reads, yielding in between', async () => {
+    asks.length = 0;
+    const spin = setInterval(() => ticks++, 0);
+    const reply = await read('/v1/routes?within=0.0.0.0/0&limit=3000', 16 * 1024 * 1024);
+    await new Promise((r) => setTimeout(r, 50));
+    clearInterval(spin);
+    assert.equal(reply.status, 200);
+    assert.ok(
+      asks.every((a) => a.limit <= 64),
+      'at most 64 routes a step',
+    );
+    const routesRead = asks.reduce((n, a) => n + a.limit, 0);
+    assert.ok(routesRead < 150, `${routesRead} routes produced for a client that read ${reply.bytes} bytes`);
+    assert.ok(asks.length > 1 && asks.at(-1)!.ticks > asks[0]!.ticks, 'timers ran between pages');
+  });
+
+  test('a complete paged answer parses, with the cursor of the next page', async () => {
+    const reply = await read('/v1/routes?within=0.0.0.0/0&limit=70');
+    assert.equal(reply.complete, true);
+    const body = JSON.parse(reply.text) as { routes: Route[]; truncated: boolean; next: string };
+    assert.equal(body.routes.length, 70);
+    assert.equal(body.truncated, true);
+    assert.equal(body.next, '10.0.69.0/24');
+    assert.equal(body.routes[69]!.paths[0]!.communities.length, 16_000);
+  });
+
+  test('a source that throws mid-answer cuts that connection only; the server keeps serving', async () => {
+    throwAt = 100;
+    const reply = await read('/v1/routes?within=0.0.0.0/0&limit=3000');
+    throwAt = -1;
+    assert.equal(reply.status, 200);
+    assert.equal(reply.complete, false, 'an incomplete answer, never a truncated one that parses');
+    assert.equal((await read('/healthz')).status, 200);
+  });
+});

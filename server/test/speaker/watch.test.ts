@@ -34,7 +34,7 @@ const flushed = () => new Promise((r) => setImmediate(r));
 const asResponse = (f: FakeResponse) => f as unknown as ServerResponse;
 
 test('watchers get every event in order, and a reconnect replays from Last-Event-ID', async () => {
-  const hub = new WatchHub(8);
+  const hub = new WatchHub({ capacity: 8 });
   const a = new FakeResponse();
   hub.subscribe(asResponse(a), undefined);
   for (let i = 0; i < 3; i++) hub.publish('route', () => ({ i }));
@@ -55,7 +55,7 @@ test('watchers get every event in order, and a reconnect replays from Last-Event
 });
 
 test('a watcher asking for events the ring no longer holds gets resync, then live events', async () => {
-  const hub = new WatchHub(4);
+  const hub = new WatchHub({ capacity: 4 });
   for (let i = 0; i < 10; i++) hub.publish('route', () => ({ i }));
   const w = new FakeResponse();
   hub.subscribe(asResponse(w), '2');
@@ -66,7 +66,7 @@ test('a watcher asking for events the ring no longer holds gets resync, then liv
 });
 
 test('a slow watcher never holds more than the ring: it falls behind and gets resync, the hub keeps publishing', async () => {
-  const hub = new WatchHub(4);
+  const hub = new WatchHub({ capacity: 4 });
   const slow = new FakeResponse();
   hub.subscribe(asResponse(slow), undefined);
   slow.full = true;
@@ -86,7 +86,7 @@ test('a slow watcher never holds more than the ring: it falls behind and gets re
 });
 
 test('events are rendered once, however many watchers read them', async () => {
-  const hub = new WatchHub(8);
+  const hub = new WatchHub({ capacity: 8 });
   let renders = 0;
   const watchers = Array.from({ length: 5 }, () => new FakeResponse());
   for (const w of watchers) hub.subscribe(asResponse(w), undefined);
@@ -94,5 +94,85 @@ test('events are rendered once, however many watchers read them', async () => {
   await flushed();
   assert.equal(renders, 1);
   for (const w of watchers) assert.match(w.chunks.join(''), /data: \{"seq":1,"n":1\}/);
+  hub.close();
+});
+
+test('with no watcher, publishing stores and renders nothing', () => {
+  const hub = new WatchHub({ capacity: 1000 });
+  let renders = 0;
+  for (let i = 0; i < 5000; i++) {
+    hub.publishRoute('added', 1, { family: 4, address: i, length: 32 }, 0);
+    hub.publish('peer', () => ({ n: ++renders }));
+  }
+  assert.equal(renders, 0);
+  assert.equal(hub.bufferedBytes, 0);
+  assert.equal(hub.lastSeq, 10_000);
+});
+
+test('route events are kept compact and rendered by describeRoute, IPv4 and IPv6', async () => {
+  const hub = new WatchHub({
+    capacity: 8,
+    describeRoute: (action, peer, prefix, pathId) => ({
+      action,
+      peer: `p${peer}`,
+      prefix: `${prefix.family}:${prefix.address.toString(16)}/${prefix.length}`,
+      pathId,
+    }),
+  });
+  const w = new FakeResponse();
+  hub.subscribe(asResponse(w), undefined);
+  assert.equal(hub.bufferedBytes, 8 * 28, 'the ring is 28 bytes an event');
+  hub.publishRoute('added', 3, { family: 4, address: 0xc0000200, length: 24 }, 7);
+  hub.publishRoute('withdrawn', 4, { family: 6, address: (0x20010db8n << 96n) | 1n, length: 128 }, 0xffffffff);
+  await flushed();
+  const data = w.chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l.startsWith('data: {"seq":1') || l.startsWith('data: {"seq":2'))
+    .map((l) => JSON.parse(l.slice(6)) as unknown);
+  assert.deepEqual(data, [
+    { seq: 1, action: 'added', peer: 'p3', prefix: '4:c0000200/24', pathId: 7 },
+    { seq: 2, action: 'withdrawn', peer: 'p4', prefix: '6:20010db8000000000000000000000001/128', pathId: 0xffffffff },
+  ]);
+  hub.close();
+});
+
+test('text events are held within their byte budget; a watcher behind the dropped ones gets resync', async () => {
+  const hub = new WatchHub({ capacity: 1000, maxTextBytes: 10_000 });
+  const w = new FakeResponse();
+  hub.subscribe(asResponse(w), undefined);
+  w.full = true;
+  hub.publish('peer', () => ({ big: 'x'.repeat(100) }));
+  await flushed();
+  for (let i = 0; i < 500; i++) hub.publish('peer', () => ({ big: 'x'.repeat(1000) }));
+  assert.ok(hub.bufferedBytes <= 1000 * 28 + 2 * 10_000, `${hub.bufferedBytes} bytes`);
+  w.full = false;
+  w.emit('drain');
+  hub.publish('peer', () => ({ small: 1 }));
+  await flushed();
+  const after = w.events().slice(2);
+  assert.deepEqual(after, [{ event: 'resync' }, { event: 'peer', id: '502' }]);
+  hub.close();
+});
+
+test('the ring is freed a while after the last watcher leaves; a reconnect before that resumes', async () => {
+  const hub = new WatchHub({ capacity: 8, keepUnwatchedMs: 30 });
+  const a = new FakeResponse();
+  hub.subscribe(asResponse(a), undefined);
+  hub.publish('peer', () => ({ n: 1 }));
+  a.end();
+  hub.publish('peer', () => ({ n: 2 }));
+  const b = new FakeResponse();
+  hub.subscribe(asResponse(b), '1');
+  assert.deepEqual(b.events(), [{ event: 'peer', id: '2' }]);
+  b.end();
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(hub.bufferedBytes, 0);
+  const c = new FakeResponse();
+  hub.subscribe(asResponse(c), '2');
+  assert.deepEqual(c.events(), []);
+  hub.publish('peer', () => ({ n: 3 }));
+  await flushed();
+  assert.deepEqual(c.events(), [{ event: 'peer', id: '3' }]);
   hub.close();
 });
