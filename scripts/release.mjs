@@ -23,10 +23,9 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { bundle, programs } from './bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const require = createRequire(join(root, 'extension/package.json'));
-const { build } = require('esbuild');
 const { inject } = createRequire(join(root, 'package.json'))('postject');
 
 const out = join(root, 'release');
@@ -36,21 +35,6 @@ const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).ver
 const baseUrl =
   process.env.KUBE_ROUTES_RELEASE_URL ?? `https://github.com/kube-routes/kube-routes/releases/download/v${version}`;
 const seaFuse = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-
-/** The programs shipped as executables: the same start as their bin/ scripts. */
-const programs = [
-  { name: 'kubectl-routes', main: 'kubectl-plugin/dist/src/cli/main.js', exit: 'process.exitCode = code;' },
-  {
-    name: 'kube-routes-speaker',
-    main: 'server/dist/src/speaker/main.js',
-    exit: 'process.exitCode = code; process.exit();',
-  },
-  {
-    name: 'kube-routes-language-server',
-    main: 'server/dist/src/lsp/main.js',
-    exit: 'if (code !== undefined) { process.exitCode = code; process.exit(); }',
-  },
-];
 
 /**
  * Target platforms and where their Node binary comes from. The SEA blob needs the same Node
@@ -89,26 +73,6 @@ function nodeBinary(p) {
   return { bin: join(dir, 'package/bin/node'), license: join(dir, 'package/LICENSE') };
 }
 
-async function bundle(program) {
-  const file = join(work, `${program.name}.cjs`);
-  await build({
-    stdin: {
-      contents: `require(${JSON.stringify(`./${program.main}`)}).main(process.argv.slice(2)).then((code) => { ${program.exit} }).catch((e) => { process.stderr.write('error: internal error: ' + (e && e.message ? e.message : e) + ' (please report this)\\n'); process.exit(3); });`,
-      resolveDir: root,
-      loader: 'js',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    minify: true,
-    keepNames: true, // error messages and logs use class names
-    outfile: file,
-    logLevel: 'warning',
-  });
-  return file;
-}
-
 function seaBlob(program, script) {
   const config = join(work, `${program.name}.sea.json`);
   const blob = join(work, `${program.name}.blob`);
@@ -141,7 +105,7 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
 async function executables() {
   const archives = [];
   for (const program of programs) {
-    const script = await bundle(program);
+    const script = await bundle(program, join(work, `${program.name}.cjs`));
     const blob = seaBlob(program, script);
     for (const p of platforms) {
       const node = nodeBinary(p);
