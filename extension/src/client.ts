@@ -1,4 +1,4 @@
-import type { ExtensionContext, OutputChannel } from 'vscode';
+import type { ExtensionContext, LogOutputChannel } from 'vscode';
 import {
   LanguageClient,
   TransportKind,
@@ -19,7 +19,7 @@ export const clientId = 'kubeRoutes';
  * source ("kube-routes"); the client adds no YAML validation, so Red Hat's YAML extension keeps
  * doing the YAML (syntax, schemas) and kube-routes only the routing rules.
  */
-export function createClient(context: ExtensionContext, output: OutputChannel): LanguageClient {
+export function createClient(context: ExtensionContext, output: LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
