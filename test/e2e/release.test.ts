@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
@@ -143,8 +153,7 @@ interface OciDescriptor {
 }
 
 /** The image's config and its root file system, unpacked from the OCI archive layer by layer. */
-function unpackImage(archive: string) {
-  const dir = tempDir('kube-routes-image-');
+function unpackImage(archive: string, dir: string) {
   const oci = join(dir, 'oci');
   const rootfs = join(dir, 'rootfs');
   mkdirSync(oci);
@@ -171,10 +180,11 @@ function unpackImage(archive: string) {
 describe('the speaker image (kube-routes-speaker.oci.tar)', () => {
   const SPEAKER = '127.0.24.1';
   const ROUTER = '127.0.24.2';
-  // Unpacked here, not in a test: a tempDir made inside a test is removed when that test ends.
+  // Unpacked once for both tests, removed after them.
+  const imageDir = mkdtempSync(join(tmpdir(), 'kube-routes-image-'));
   let image: ReturnType<typeof unpackImage>;
   before(() => {
-    image = unpackImage(join(release, 'kube-routes-speaker.oci.tar'));
+    image = unpackImage(join(release, 'kube-routes-speaker.oci.tar'), imageDir);
   });
   let bird: Bird | undefined;
   let speaker: ChildProcess | undefined;
@@ -183,6 +193,7 @@ describe('the speaker image (kube-routes-speaker.oci.tar)', () => {
   after(async () => {
     speaker?.kill('SIGTERM');
     await bird?.stop();
+    rmSync(imageDir, { recursive: true, force: true });
   });
 
   test('is under 150 MiB, built from scratch: the speaker, its libraries, CA certificates, a non-root user', () => {
@@ -223,7 +234,7 @@ describe('the speaker image (kube-routes-speaker.oci.tar)', () => {
     writeFileSync(join(image.rootfs, 'etc/kube-routes/kube-routes.yaml'), config);
     const args = (image.config.Cmd ?? []) as string[];
     speaker = spawn('chroot', ['--userspec=65532:65532', image.rootfs, ...(image.config.Entrypoint ?? []), ...args], {
-      env: {},
+      env: { PATH: process.env.PATH ?? '' }, // for chroot itself; the speaker needs none
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     speaker.stderr?.on('data', (d: Buffer) => (speakerLog += d.toString()));
