@@ -5,7 +5,6 @@
 // of the .vsix. Run after `tsc -b` (the server bundle starts from its compiled output).
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,10 +44,3 @@ await Promise.all(entries.map((e) => build({ ...common, ...e })));
 mkdirSync(dist, { recursive: true });
 // yamlValidation in package.json points here: Red Hat's YAML extension validates and completes kube-routes.yaml with it.
 copyFileSync(join(repo, 'server/src/engine/config/kube-routes.schema.json'), join(dist, 'kube-routes.schema.json'));
-// vscode-languageclient runs this script (next to its own code, so next to the bundle) to end a
-// server that ignores shutdown.
-const require = createRequire(import.meta.url);
-copyFileSync(
-  join(dirname(require.resolve('vscode-languageclient/package.json')), 'lib/node/terminateProcess.sh'),
-  join(dist, 'terminateProcess.sh'),
-);

@@ -4,9 +4,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 die() { echo "error: $*" >&2; exit 2; }
 
-# Node 20 or newer, as package.json's engines say.
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null) || die "node not found; install Node.js 20 or newer"
-[ "$node_major" -ge 20 ] || die "Node.js $node_major is too old; kube-routes needs 20 or newer"
+# Node 24 (scripts/install-node pins it: the npm registry's `node` package, cached in .cache and
+# reused) first on PATH for everything below, npm included. The machine's Node only bootstraps it.
+node_bin=$(bash scripts/install-node) || die "could not install Node (see above)"
+export PATH="$(dirname "$node_bin"):$PATH"
+[ "$(command -v node)" = "$node_bin" ] || die "node on PATH is $(command -v node), expected $node_bin"
 
 # npm ci when node_modules is missing or older than the lock file.
 install_node_modules() {

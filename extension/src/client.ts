@@ -1,4 +1,4 @@
-import { workspace, type ExtensionContext, type OutputChannel } from 'vscode';
+import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
 import { RepositorySourceAllowedNotification, WorkspaceTrustNotification } from '../../server/src/lsp/protocol';
 import {
   LanguageClient,
@@ -23,7 +23,7 @@ const allowedKey = 'kubeRoutes.allowedRepositorySources';
  * source ("kube-routes"); the client adds no YAML validation, so Red Hat's YAML extension keeps
  * doing the YAML (syntax, schemas) and kube-routes only the routing rules.
  */
-export function createClient(context: ExtensionContext, output: OutputChannel): LanguageClient {
+export function createClient(context: ExtensionContext, output: LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },

@@ -12,7 +12,8 @@ import { RouteStatusBar } from './status-bar';
 let client: LanguageClient | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
-  const output = window.createOutputChannel('Kube Routes');
+  // A log channel: vscode-languageclient 10 and newer log with levels into it.
+  const output = window.createOutputChannel('Kube Routes', { log: true });
   client = createClient(context, output);
   const pages = new Pages();
   context.subscriptions.push(

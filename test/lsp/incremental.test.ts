@@ -49,7 +49,7 @@ interface Comparable {
 const fromDiagnostic = (d: Diagnostic): Comparable => ({
   code: d.code,
   range: d.range,
-  message: d.message,
+  message: typeof d.message === 'string' ? d.message : d.message.value,
   related: (d.relatedInformation ?? []).map((x) => [x.location.uri, x.location.range, x.message]),
 });
 const range = (f: Finding['range']) => ({

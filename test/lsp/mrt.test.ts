@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import type { Diagnostic } from 'vscode-languageserver-protocol';
+import type { TextDiagnostic } from '@kube-routes/test/support';
 import { positionOf, repoRoot, startWorkspace } from '@kube-routes/test/support';
 
 // Embedded mode in the editor: the bundled example fabric with its recorded BGP table
@@ -22,7 +22,7 @@ test('an MRT file as the route source: the BGP rules run on the example fabric',
   const d = await client.waitForDiagnostics('nyc3/payments.yaml', (x) =>
     x.some((y) => y.code === 'route-origin-mismatch'),
   );
-  const mismatch = d.find((x) => x.code === 'route-origin-mismatch') as Diagnostic;
+  const mismatch = d.find((x) => x.code === 'route-origin-mismatch') as TextDiagnostic;
   assert.deepEqual(mismatch.range.start, positionOf(payments, '172.25.0.20'));
   assert.match(mismatch.message, /covered by 172\.25\.0\.20\/32, originated by AS64514 \(region fra1\)/);
   assert.match(mismatch.message, /from peer 127\.0\.0\.13/);

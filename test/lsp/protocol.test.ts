@@ -21,6 +21,7 @@ import {
   startWorkspace,
   tempDir,
   writeTree,
+  type TextDiagnostic,
 } from '@kube-routes/test/support';
 
 // The language server over stdio, driven by a JSON-RPC client: the lifecycle, diagnostics from
@@ -121,7 +122,7 @@ describe('language server: diagnostics from the workspace index', () => {
     await client.open('nyc3/cart.yaml', cart);
     const diagnostics = await client.waitForDiagnostics('nyc3/cart.yaml', has('duplicate-cluster-ip'));
     assert.equal(diagnostics.length, 1);
-    const [d] = diagnostics as [Diagnostic];
+    const [d] = diagnostics as [TextDiagnostic];
     assert.equal(d.source, 'kube-routes');
     assert.equal(d.severity, DiagnosticSeverity.Error);
     assert.deepEqual(d.range, { start: { line: 8, character: 13 }, end: { line: 8, character: 24 } });

@@ -10,6 +10,7 @@ import {
   serviceYaml,
   startWorkspace,
   waitFor,
+  type TextDiagnostic,
 } from '@kube-routes/test/support';
 
 // Live route state in the editor: the BGP rules from a speaker's API, hovers with every path,
@@ -74,7 +75,7 @@ describe('language server: route state from the speaker API', () => {
       'route-single-path',
       'route-single-path',
     ]);
-    const mismatch = d[1] as Diagnostic;
+    const mismatch = d[1] as TextDiagnostic;
     assert.deepEqual(mismatch.range.start, positionOf(shop, '172.30.0.10'));
     assert.match(
       mismatch.message,

@@ -83,6 +83,15 @@ export const defaultClientCapabilities: ClientCapabilities = {
   },
 };
 
+/** A Diagnostic whose message is plain text, as kube-routes publishes them. */
+export type TextDiagnostic = Diagnostic & { message: string };
+
+function textDiagnostic(d: Diagnostic): TextDiagnostic {
+  if (typeof d.message !== 'string')
+    throw new Error(`diagnostic ${String(d.code)} has a MarkupContent message; kube-routes sends plain text`);
+  return { ...d, message: d.message };
+}
+
 export class LspClient {
   /** The latest publishDiagnostics per URI. */
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
@@ -173,7 +182,6 @@ export class LspClient {
     c.onRequest(RegistrationRequest.type, (p) => {
       this.registrations.push(...p.registrations);
       this.notify();
-      return null;
     });
     c.onRequest('workspace/codeLens/refresh', () => {
       this.codeLensRefreshes++;
@@ -227,19 +235,23 @@ export class LspClient {
     });
   }
 
-  /** The diagnostics of a file once they satisfy the predicate (e.g. a rule appears or clears). */
+  /**
+   * The diagnostics of a file once they satisfy the predicate (e.g. a rule appears or clears).
+   * LSP 3.18 lets a message be MarkupContent; kube-routes sends plain text, and this checks it.
+   */
   waitForDiagnostics(
     relPath: string,
-    predicate: (diagnostics: readonly Diagnostic[]) => boolean,
+    predicate: (diagnostics: readonly TextDiagnostic[]) => boolean,
     what = 'diagnostics',
-  ): Promise<Diagnostic[]> {
+  ): Promise<TextDiagnostic[]> {
     const uri = this.uri(relPath);
     return this.waitFor(`${what} on ${relPath}`, () => {
       const p = this.diagnostics.get(uri);
       if (!p) return undefined;
       const version = this.versions.get(uri);
       if (version !== undefined && p.version !== undefined && p.version !== version) return undefined;
-      return predicate(p.diagnostics) ? p.diagnostics : undefined;
+      const plain = p.diagnostics.map(textDiagnostic);
+      return predicate(plain) ? plain : undefined;
     });
   }
 

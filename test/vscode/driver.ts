@@ -131,7 +131,7 @@ export async function runVsCodeSuite(options: DriverOptions): Promise<DriverResu
       name: 'kube-routes-vscode-tests',
       publisher: 'kube-routes-tests',
       version: '0.0.0',
-      engines: { vscode: '^1.82.0' },
+      engines: { vscode: '^1.91.0' },
     }),
   );
 
