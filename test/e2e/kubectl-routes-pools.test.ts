@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCliAsync, startFleet, tempDir, type Fleet } from '@kube-routes/test/support';
+
+// Live load balancer pools, read from each context by the real kubectl plugin: nyc3 runs MetalLB,
+// sgp1 Cilium, fra1 neither (its pool CRDs answer 404: nothing, quietly) but kube-vip's
+// ConfigMap. nyc3's and sgp1's pools overlap across regions; fra1's kube-vip range does not.
+
+describe('kubectl routes: live pools of each context', () => {
+  const dir = tempDir('kube-routes-live-pools-');
+  let fleet: Fleet;
+  const routes = (args: readonly string[]) => runCliAsync('kubectl', ['routes', ...args], { cwd: dir, env: fleet.env });
+
+  before(async () => {
+    fleet = await startFleet(dir, [
+      { context: 'nyc3-prod', serviceCidr: '172.25.0.0/20', crds: ['ipaddresspools'] },
+      { context: 'sgp1-prod', serviceCidr: '172.25.144.0/20', crds: ['ciliumloadbalancerippools'] },
+      { context: 'fra1-prod', serviceCidr: '172.25.32.0/20' },
+    ]);
+    fleet.cluster('nyc3-prod').put('ipaddresspools', {
+      metadata: { name: 'public', namespace: 'metallb-system' },
+      spec: { addresses: ['172.30.5.0/24'] },
+    });
+    fleet.cluster('sgp1-prod').put('ciliumloadbalancerippools', {
+      metadata: { name: 'lb' },
+      spec: { blocks: [{ cidr: '172.30.5.128/25' }] },
+    });
+    fleet.cluster('fra1-prod').put('configmaps', {
+      metadata: { name: 'kubevip', namespace: 'kube-system' },
+      data: { 'range-global': '172.31.0.10-172.31.0.20' },
+    });
+    fleet.cluster('nyc3-prod').addService({
+      name: 'web',
+      namespace: 'shop',
+      labels: { region: 'nyc3' },
+      type: 'LoadBalancer',
+      loadBalancerIngress: ['172.30.5.7'],
+    });
+    writeFileSync(
+      join(dir, 'kube-routes.yaml'),
+      `regions:
+  nyc3: {asns: [64512], clusterIPRanges: [172.25.0.0/20], contexts: [nyc3-prod]}
+  sgp1: {asns: [64513], clusterIPRanges: [172.25.144.0/20], contexts: [sgp1-prod]}
+  fra1: {asns: [64514], clusterIPRanges: [172.25.32.0/20], contexts: [fra1-prod]}
+`,
+    );
+  });
+  after(() => fleet.stop());
+
+  test('conflicts: pool-overlap across regions from the engine rule, exit 1; absent CRDs say nothing', async () => {
+    const run = await routes(['conflicts', '-o', 'json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.doesNotMatch(run.stderr, /^error/m, run.stderr);
+    const list = JSON.parse(run.stdout) as { items: { kind: string; address: string; detail: string }[] };
+    assert.deepEqual(
+      list.items.map((c) => `${c.kind} ${c.address} ${c.detail.split(':')[0]}`),
+      ['pool-overlap 172.30.5.0/24 context nyc3-prod', 'pool-overlap 172.30.5.128/25 context sgp1-prod'],
+    );
+    assert.match(
+      list.items[0]?.detail ?? '',
+      /MetalLB IPAddressPool metallb-system\/public of region nyc3 declares 172\.30\.5\.0\/24, which overlaps Cilium/,
+    );
+  });
+});
