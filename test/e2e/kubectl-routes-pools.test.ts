@@ -36,7 +36,7 @@ describe('kubectl routes: live pools of each context', () => {
       namespace: 'shop',
       labels: { region: 'nyc3' },
       type: 'LoadBalancer',
-      loadBalancerIngress: ['172.30.5.7'],
+      loadBalancerIngress: ['172.30.5.200'],
     });
     writeFileSync(
       join(dir, 'kube-routes.yaml'),
@@ -62,5 +62,16 @@ describe('kubectl routes: live pools of each context', () => {
       list.items[0]?.detail ?? '',
       /MetalLB IPAddressPool metallb-system\/public of region nyc3 declares 172\.30\.5\.0\/24, which overlaps Cilium/,
     );
+  });
+
+  test('explain: the pool an address falls in, read from the live pools of its context', async () => {
+    const run = await routes(['explain', 'shop/web', '--all-contexts']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout,
+      /^ {4}loadBalancerIP 172\.30\.5\.200 at context nyc3-prod: in MetalLB IPAddressPool metallb-system\/public 172\.30\.5\.0\/24 \(region nyc3, context nyc3-prod\), /m,
+    );
+    // sgp1's overlapping Cilium pool is another region's: listed too, so the clash is visible here.
+    assert.match(run.stdout, /Cilium\S* \S*lb 172\.30\.5\.128\/25 \(region sgp1, context sgp1-prod\)/);
   });
 });
