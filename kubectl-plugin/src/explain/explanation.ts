@@ -9,6 +9,7 @@ import {
   routeVerdict,
   type CheckModel,
   type Finding,
+  type IpRange,
   type KubeRoutesConfig,
   type Route,
   type RoutePath,
@@ -79,20 +80,23 @@ export type DeclaredPools = CheckModel['pools'];
 function describePools(config: KubeRoutesConfig, ip: string, declared: DeclaredPools): string[] {
   const address = parseIpAddress(ip);
   if (!address) return [];
-  const configured = memberships(config, address).map((m) =>
-    m.kind === 'cluster-range'
-      ? `region ${m.region?.name} clusterIP range ${m.range.cidr}`
-      : m.kind === 'region-pool'
-        ? `region ${m.region?.name} pool ${m.range.cidr}`
-        : `global pool ${m.range.cidr}`,
+  const inside = declared.flatMap((p) =>
+    p.ranges.flatMap((u) => (u.range && rangeContains(u.range, address) ? [{ p, u, range: u.range }] : [])),
   );
-  const pools = declared.flatMap((p) =>
-    p.ranges
-      .filter((u) => u.range && rangeContains(u.range, address))
-      .map(
-        (u) =>
-          `${p.manifest.source} ${p.manifest.namespace ? `${p.manifest.namespace}/` : ''}${p.manifest.name} ${u.literal.value} (${p.where.region ? `region ${p.where.region.name}, ` : ''}${p.manifest.file})`,
-      ),
+  // A declared pool is also a region pool of the effective config: named once, by its object.
+  const same = (a: IpRange, b: IpRange) => a.family === b.family && a.first === b.first && a.last === b.last;
+  const configured = memberships(config, address)
+    .filter((m) => m.kind !== 'region-pool' || !inside.some((d) => same(d.range, m.range)))
+    .map((m) =>
+      m.kind === 'cluster-range'
+        ? `region ${m.region?.name} clusterIP range ${m.range.cidr}`
+        : m.kind === 'region-pool'
+          ? `region ${m.region?.name} pool ${m.range.cidr}`
+          : `global pool ${m.range.cidr}`,
+    );
+  const pools = inside.map(
+    ({ p, u }) =>
+      `${p.manifest.source} ${p.manifest.namespace ? `${p.manifest.namespace}/` : ''}${p.manifest.name} ${u.literal.value} (${p.where.region ? `region ${p.where.region.name}, ` : ''}${p.manifest.file})`,
   );
   return [...configured, ...pools];
 }
