@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCliAsync, startFleet, tempDir, type Fleet } from '@kube-routes/test/support';
+import { matchSnapshot, repoRoot, runCliAsync, startFleet, tempDir, type Fleet } from '@kube-routes/test/support';
 
 // Live load balancer pools, read from each context by the real kubectl plugin: nyc3 runs MetalLB,
 // sgp1 Cilium, fra1 neither (its pool CRDs answer 404: nothing, quietly) but kube-vip's
@@ -38,6 +38,14 @@ describe('kubectl routes: live pools of each context', () => {
       type: 'LoadBalancer',
       loadBalancerIngress: ['172.30.5.200'],
     });
+    // The bundled fabric dump announces 172.25.0.20/32 from nyc3 (64512) and fra1 (64514).
+    fleet
+      .cluster('nyc3-prod')
+      .addService({ name: 'ledger', namespace: 'payments', labels: {}, clusterIP: '172.25.0.20' });
+    fleet
+      .cluster('fra1-prod')
+      .addService({ name: 'ledger', namespace: 'payments', labels: {}, clusterIP: '172.25.32.20' });
+    copyFileSync(join(repoRoot, 'examples/fabric.mrt'), join(dir, 'fabric.mrt'));
     writeFileSync(
       join(dir, 'kube-routes.yaml'),
       `regions:
@@ -73,5 +81,20 @@ describe('kubectl routes: live pools of each context', () => {
     );
     // sgp1's overlapping Cilium pool is another region's: listed too, so the clash is visible here.
     assert.match(run.stdout, /Cilium\S* \S*lb 172\.30\.5\.128\/25 \(region sgp1, context sgp1-prod\)/);
+  });
+
+  test('explain --context / --all-contexts: live Services, routes from --bgp (snapshots)', async () => {
+    const cases = [
+      { name: 'context-nyc3-bgp', args: ['payments/ledger', '--context', 'nyc3-prod', '--bgp', 'fabric.mrt'] },
+      { name: 'all-contexts-bgp', args: ['payments/ledger', '--all-contexts', '--bgp', 'fabric.mrt'] },
+    ];
+    for (const c of cases) {
+      const run = await routes(['explain', ...c.args]);
+      assert.equal(run.code, 0, run.stderr);
+      matchSnapshot(
+        `${run.stdout}--- stderr\n${run.stderr}`,
+        join(repoRoot, `test/e2e/snapshots/explain/${c.name}.txt`),
+      );
+    }
   });
 });
