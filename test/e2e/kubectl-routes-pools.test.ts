@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { matchSnapshot, repoRoot, runCliAsync, startFleet, tempDir, type Fleet } from '@kube-routes/test/support';
+import {
+  freePort,
+  matchSnapshot,
+  repoRoot,
+  runCliAsync,
+  startFleet,
+  tempDir,
+  writeKubeconfig,
+  type Fleet,
+} from '@kube-routes/test/support';
 
 // Live load balancer pools, read from each context by the real kubectl plugin: nyc3 runs MetalLB,
 // sgp1 Cilium, fra1 neither (its pool CRDs answer 404: nothing, quietly) but kube-vip's
@@ -46,6 +55,26 @@ describe('kubectl routes: live pools of each context', () => {
       .cluster('fra1-prod')
       .addService({ name: 'ledger', namespace: 'payments', labels: {}, clusterIP: '172.25.32.20' });
     copyFileSync(join(repoRoot, 'examples/fabric.mrt'), join(dir, 'fabric.mrt'));
+    // A context whose API server is down: one error line however many reads of it fail.
+    const gone = await freePort();
+    writeKubeconfig(
+      fleet.kubeconfig,
+      [
+        ...['nyc3-prod', 'sgp1-prod', 'fra1-prod'].map((context) => ({
+          context,
+          server: fleet.cluster(context).url,
+          caCert: fleet.cluster(context).tls.caCert,
+          token: 'test-token',
+        })),
+        {
+          context: 'lab-gone',
+          server: `https://127.0.0.1:${gone}`,
+          caCert: fleet.cluster('nyc3-prod').tls.caCert,
+          token: 'test-token',
+        },
+      ],
+      'nyc3-prod',
+    );
     writeFileSync(
       join(dir, 'kube-routes.yaml'),
       `regions:
@@ -95,6 +124,17 @@ describe('kubectl routes: live pools of each context', () => {
         `${run.stdout}--- stderr\n${run.stderr}`,
         join(repoRoot, `test/e2e/snapshots/explain/${c.name}.txt`),
       );
+    }
+  });
+
+  test('a context that is down: one error line for explain and conflicts, exit 2', async () => {
+    for (const args of [
+      ['explain', 'payments/ledger', '--context', 'nyc3-prod', '--context', 'lab-gone'],
+      ['conflicts', '--context', 'nyc3-prod', '--context', 'lab-gone'],
+    ]) {
+      const run = await routes(args);
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stderr.match(/^error: context "lab-gone"/gm)?.length, 1, run.stderr);
     }
   });
 });
