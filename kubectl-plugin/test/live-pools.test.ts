@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { checkManifests, parseConfig, readManifestFile } from '@kube-routes/server/engine';
 import { KubeError, type KubeClient } from '@kube-routes/server/kube';
 import { clusterRanges } from '../src/live/check-live';
+import { findConflicts } from '../src/live/conflicts';
+import { poolOverlaps } from '../src/live/pool-overlaps';
 
 // check --live reads each context's load balancer pools and ServiceCIDRs where the API exists
 // (a missing CRD is a 404: nothing, quietly), as manifests of the context's region.
@@ -63,5 +65,17 @@ test('live pools: each context in its region, absent CRDs give nothing, pool-ove
       'context sgp1-prod service-cidr-outside-region',
       'context sgp1-prod pool-overlap',
     ],
+  );
+  // kubectl routes conflicts: the same rule's verdicts, one conflict per overlapping pool range.
+  const conflicts = findConflicts({
+    config,
+    rows: [],
+    zones: [],
+    serviceCidrs: [],
+    poolOverlaps: poolOverlaps([nyc3, sgp1], config),
+  });
+  assert.deepEqual(
+    conflicts.map((c) => `${c.kind} ${c.address} ${c.detail.split(':')[0]}`),
+    ['pool-overlap 192.168.69.0/24 context nyc3-prod', 'pool-overlap 192.168.69.100-192.168.69.110 context sgp1-prod'],
   );
 });

@@ -51,6 +51,8 @@ export interface KubeApiServerOptions {
   readonly users?: Readonly<Record<string, TestUser>>;
   /** TLS material; default: made fresh (openssl when installed). */
   readonly tls?: TlsMaterial;
+  /** Plurals of the CRD types (ResourceType.crd) this cluster has installed; others answer 404. */
+  readonly crds?: readonly string[];
 }
 
 export interface RequestRecord {
@@ -121,10 +123,14 @@ export class KubeApiServer {
     for (const end of [...this.watches]) end();
   }
 
+  private serves(type: ResourceType): boolean {
+    return !type.crd || (this.options.crds ?? []).includes(type.plural);
+  }
+
   // --- Test-side mutations: what a controller or kubectl apply would do. ---
 
   typeOf(plural: string): ResourceType {
-    const type = resourceTypes.find((t) => t.plural === plural);
+    const type = resourceTypes.find((t) => t.plural === plural && this.serves(t));
     if (!type) throw new Error(`unknown resource ${plural}`);
     return type;
   }
@@ -293,7 +299,7 @@ export class KubeApiServer {
     const version = m[1] ? m[2] : 'v1';
     const segments = (m[3] ?? '').split('/').map(decodeURIComponent);
     const typeIn = (plural: string | undefined) =>
-      resourceTypes.find((t) => t.group === group && t.version === version && t.plural === plural);
+      resourceTypes.find((t) => t.group === group && t.version === version && t.plural === plural && this.serves(t));
     // namespaces/NS/PLURAL[/NAME[/proxy/...]]
     if (segments[0] === 'namespaces' && segments.length >= 3) {
       const type = typeIn(segments[2]);

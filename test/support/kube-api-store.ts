@@ -33,6 +33,8 @@ export interface ResourceType {
   readonly shortNames: readonly string[];
   /** Field selector keys beyond metadata.name and metadata.namespace, with how to read them. */
   readonly fields?: Readonly<Record<string, (o: KubeObject) => string>>;
+  /** A CustomResourceDefinition's type: served only by servers installed with it (options.crds). */
+  readonly crd?: boolean;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -87,6 +89,37 @@ export const resourceTypes: readonly ResourceType[] = [
     kind: 'IPAddress',
     namespaced: false,
     shortNames: ['ip'],
+  },
+  // kube-vip keeps its ranges in the kube-system/kubevip ConfigMap.
+  {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    shortNames: ['cm'],
+  },
+  // Load balancer pools: CRDs, present only where the load balancer is installed.
+  {
+    group: 'metallb.io',
+    version: 'v1beta1',
+    plural: 'ipaddresspools',
+    singular: 'ipaddresspool',
+    kind: 'IPAddressPool',
+    namespaced: true,
+    shortNames: [],
+    crd: true,
+  },
+  {
+    group: 'cilium.io',
+    version: 'v2',
+    plural: 'ciliumloadbalancerippools',
+    singular: 'ciliumloadbalancerippool',
+    kind: 'CiliumLoadBalancerIPPool',
+    namespaced: false,
+    shortNames: ['ippools'],
+    crd: true,
   },
 ];
 

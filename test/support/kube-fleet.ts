@@ -17,6 +17,8 @@ export interface FleetClusterSpec {
   /** The token the kubeconfig uses for this context (default "test-token"). */
   readonly token?: string;
   readonly namespace?: string;
+  /** CRD types installed (KubeApiServerOptions.crds). */
+  readonly crds?: readonly string[];
 }
 
 export interface Fleet {
@@ -39,6 +41,7 @@ export async function startFleet(
       name: spec.context,
       users: { 'test-token': { name: 'admin' }, ...spec.users },
       tls: makeTls({ generator: spec.tlsGenerator }),
+      ...(spec.crds ? { crds: spec.crds } : {}),
     });
     await server.start();
     server.put('servicecidrs', serviceCidr('kubernetes', [spec.serviceCidr]));

@@ -6,6 +6,7 @@ import {
   checkManifests,
   isExcluded,
   readManifestFile,
+  regionOfContext,
   type CheckModel,
   type Finding,
   type ManifestFile,
@@ -26,9 +27,11 @@ import {
   liveInstances,
   manifestInstances,
   otherOwners,
+  type DeclaredPools,
   type ExplainedInstance,
   type Explanation,
 } from './explanation';
+import { clusterRanges } from '../live/check-live';
 
 // `kubectl routes explain NAMESPACE/NAME`: one Service from manifests (-f) and/or live contexts,
 // its region and where that came from, each address with its source and pool, the routes and
@@ -73,6 +76,7 @@ export async function runExplain(run: LiveRun, target: string, flags: ExplainFla
     findings = checkManifests(files, run.config).findings.filter((f) => f.subject?.service === id);
   }
   let live: ClusterService[] = [];
+  let livePools: DeclaredPools = [];
   const useClusters = flags.filename.length === 0 || flags.context.length > 0 || flags.allContexts;
   if (useClusters) {
     const clients = await run.clients(await run.contexts(true));
@@ -80,11 +84,18 @@ export async function runExplain(run: LiveRun, target: string, flags: ExplainFla
       listServices(c, { allNamespaces: true, names: [], namespace: undefined, selector: undefined }),
     );
     live = [...lists.values()].flatMap((l) => l.items);
+    // Each context's pools, in its region: an address's pool is named even without manifests.
+    const label = run.config.regionLabels[0];
+    const ranges = await run.eachContext(clients, (c) =>
+      clusterRanges(c, regionOfContext(run.config, c.context), label),
+    );
+    livePools = buildModel([...ranges.values()], run.config).pools;
   }
+  const declared = [...(model?.pools ?? []), ...livePools];
   const mine = live.filter((s) => s.namespace === namespace && s.name === name);
   const instances: ExplainedInstance[] = [
-    ...(model ? manifestInstances(model, id) : []),
-    ...liveInstances(run.config, mine),
+    ...(model ? manifestInstances(model, id, declared) : []),
+    ...liveInstances(run.config, mine, declared),
   ];
   if (instances.length === 0) {
     io.stderr(

@@ -3,11 +3,13 @@ import {
   liveServiceRegion,
   memberships,
   parseIpAddress,
+  rangeContains,
   regionOfAsn,
   regionOfContext,
   routeVerdict,
   type CheckModel,
   type Finding,
+  type IpRange,
   type KubeRoutesConfig,
   type Route,
   type RoutePath,
@@ -72,23 +74,42 @@ export interface Explanation {
   readonly routeSource: string | undefined;
 }
 
-function describePools(config: KubeRoutesConfig, ip: string): string[] {
+/** Load balancer pools declared in manifests (-f) or read from live contexts (as the engine models them). */
+export type DeclaredPools = CheckModel['pools'];
+
+function describePools(config: KubeRoutesConfig, ip: string, declared: DeclaredPools): string[] {
   const address = parseIpAddress(ip);
   if (!address) return [];
-  return memberships(config, address).map((m) =>
-    m.kind === 'cluster-range'
-      ? `region ${m.region?.name} clusterIP range ${m.range.cidr}`
-      : m.kind === 'region-pool'
-        ? `region ${m.region?.name} pool ${m.range.cidr}`
-        : `global pool ${m.range.cidr}`,
+  const inside = declared.flatMap((p) =>
+    p.ranges.flatMap((u) => (u.range && rangeContains(u.range, address) ? [{ p, u, range: u.range }] : [])),
   );
+  // A declared pool is also a region pool of the effective config: named once, by its object.
+  const same = (a: IpRange, b: IpRange) => a.family === b.family && a.first === b.first && a.last === b.last;
+  const configured = memberships(config, address)
+    .filter((m) => m.kind !== 'region-pool' || !inside.some((d) => same(d.range, m.range)))
+    .map((m) =>
+      m.kind === 'cluster-range'
+        ? `region ${m.region?.name} clusterIP range ${m.range.cidr}`
+        : m.kind === 'region-pool'
+          ? `region ${m.region?.name} pool ${m.range.cidr}`
+          : `global pool ${m.range.cidr}`,
+    );
+  const pools = inside.map(
+    ({ p, u }) =>
+      `${p.manifest.source} ${p.manifest.namespace ? `${p.manifest.namespace}/` : ''}${p.manifest.name} ${u.literal.value} (${p.where.region ? `region ${p.where.region.name}, ` : ''}${p.manifest.file})`,
+  );
+  return [...configured, ...pools];
 }
 
 const pos = (file: string, r: { start: { line: number; column: number } }) =>
   `${file}:${r.start.line + 1}:${r.start.column + 1}`;
 
 /** The Service's instances in the manifests of the model. */
-export function manifestInstances(model: CheckModel, id: string): ExplainedInstance[] {
+export function manifestInstances(
+  model: CheckModel,
+  id: string,
+  declared: DeclaredPools = model.pools,
+): ExplainedInstance[] {
   return model.services
     .filter((s) => s.manifest.id === id)
     .map((s) => ({
@@ -106,7 +127,7 @@ export function manifestInstances(model: CheckModel, id: string): ExplainedInsta
           source: labelOf(u),
           kind: u.kind,
           at: pos(s.manifest.file, u.literal.range),
-          pools: describePools(model.config, u.literal.value),
+          pools: describePools(model.config, u.literal.value, declared),
         })),
     }));
 }
@@ -117,7 +138,11 @@ function labelOf(u: { field: string; index: number | undefined }): string {
 }
 
 /** The Service's instances in live clusters. */
-export function liveInstances(config: KubeRoutesConfig, services: readonly ClusterService[]): ExplainedInstance[] {
+export function liveInstances(
+  config: KubeRoutesConfig,
+  services: readonly ClusterService[],
+  declared: DeclaredPools = [],
+): ExplainedInstance[] {
   return services.map((s) => {
     const byContext = regionOfContext(config, s.context);
     return {
@@ -129,7 +154,7 @@ export function liveInstances(config: KubeRoutesConfig, services: readonly Clust
         source: a.field,
         kind: a.kind,
         at: `context ${s.context}`,
-        pools: describePools(config, a.ip),
+        pools: describePools(config, a.ip, declared),
       })),
     };
   });

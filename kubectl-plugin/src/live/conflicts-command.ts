@@ -2,7 +2,9 @@ import { liveAddresses, unreadRegions, regionOfContext, type IpRange } from '@ku
 import { KubeError, type KubeClient, type ServiceCidrJson } from '@kube-routes/server/kube';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
+import { clusterRanges } from './check-live';
 import { findConflicts, type ContextCidrs } from './conflicts';
+import { poolOverlaps } from './pool-overlaps';
 import { resolveRoutes, type RouteAnswers, type ZoneRoutes } from './route-lookup';
 import { compareServiceRoutes, joinRoutes } from './service-routes';
 import { listServices } from './services';
@@ -44,9 +46,11 @@ export async function runConflicts(run: LiveRun): Promise<number> {
   const source = await run.routeSource();
   const clients = await run.clients(targets);
   const query = { namespace: undefined, allNamespaces: true, selector: undefined, names: [] };
-  const [lists, cidrs] = await Promise.all([
+  const label = run.config.regionLabels[0];
+  const [lists, cidrs, ranges] = await Promise.all([
     run.eachContext(clients, (c) => listServices(c, query)),
     run.eachContext(clients, (c) => serviceCidrs(run, c)),
+    run.eachContext(clients, (c) => clusterRanges(c, regionOfContext(run.config, c.context), label)),
   ]);
   const services = [...lists.values()].flatMap((l) => l.items);
   const answered = new Set(targets.map((t) => t.context).filter((c) => lists.has(c)));
@@ -70,6 +74,7 @@ export async function runConflicts(run: LiveRun): Promise<number> {
     rows: joinRoutes(services, run.config, answers, unreadRegions(run.config, answered)).sort(compareServiceRoutes),
     zones: zones.filter((z) => complete.has(z.zone)),
     serviceCidrs: [...cidrs.values()],
+    poolOverlaps: poolOverlaps([...ranges.values()], run.config),
   });
 
   if (flags.output === 'json' || flags.output === 'yaml') {

@@ -19,7 +19,8 @@ export type ConflictKind =
   | 'shared-external-ip'
   | 'wrong-origin'
   | 'unowned-route'
-  | 'service-cidr-outside-region';
+  | 'service-cidr-outside-region'
+  | 'pool-overlap';
 
 export interface Conflict {
   readonly kind: ConflictKind;
@@ -42,6 +43,15 @@ export interface ConflictInput {
   /** Routes inside each configured range; only ranges whose regions were read in full. */
   readonly zones: readonly ZoneRoutes[];
   readonly serviceCidrs: readonly ContextCidrs[];
+  /** The engine's pool-overlap findings over each context's live pools (see poolOverlaps). */
+  readonly poolOverlaps?: readonly PoolOverlap[];
+}
+
+/** A pool range of one context's region that overlaps another region's pool or range. */
+export interface PoolOverlap {
+  /** The range as the pool declares it. */
+  readonly range: string;
+  readonly detail: string;
 }
 
 const ref = (r: ServiceRoutes) => `${r.service.context}/${r.service.namespace}/${r.service.name}`;
@@ -153,6 +163,8 @@ export function findConflicts(input: ConflictInput): Conflict[] {
       });
     }
   }
+  for (const { range, detail } of input.poolOverlaps ?? [])
+    out.push({ kind: 'pool-overlap', address: range, services: [], detail });
   return out.sort(
     (a, b) =>
       a.kind.localeCompare(b.kind) ||

@@ -154,10 +154,13 @@ export class LiveRun {
     return zones;
   }
 
-  /** Records an expected failure (a context, the speaker); anything else is a bug and propagates. */
+  /**
+   * Records an expected failure (a context, the speaker); anything else is a bug and propagates.
+   * Once per message: a context that is down fails every read of it (Services, pools), one line says so.
+   */
   record(e: unknown): void {
-    if (e instanceof KubeError || e instanceof UsageError) this.problems.push(e.message);
-    else throw e;
+    if (!(e instanceof KubeError || e instanceof UsageError)) throw e;
+    if (!this.problems.includes(e.message)) this.problems.push(e.message);
   }
 
   /**

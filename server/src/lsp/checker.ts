@@ -10,7 +10,7 @@ import {
   type LiveServices,
   type ManifestFile,
 } from '@kube-routes/server/engine';
-import type { IndexedFile } from './indexed-file';
+import { poolsKey, poolsKeyConfig, type IndexedFile } from './indexed-file';
 import type { ManifestIndex } from './manifest-index';
 import type { LiveRoutes, WantedAddress } from './route-sources/live-routes';
 
@@ -50,9 +50,17 @@ export class Checker {
       if (this.index.get(path)) affected.add(path);
       else this.findings.delete(path);
     }
-    this.index.ownersOf(changedKeys, affected);
+    const keys = [...changedKeys];
+    this.index.ownersOf(keys, affected);
+    // A pool changed: any Service under its config may enter or leave it, so all of them are re-checked.
+    const poolConfigs = new Set(keys.map(poolsKeyConfig).filter((c) => c !== undefined));
+    if (poolConfigs.size > 0)
+      for (const file of this.index.all()) if (poolConfigs.has(file.configPath ?? '')) affected.add(file.path);
     const checked = new Set(affected);
     for (const path of affected) this.index.ownersOf(this.index.get(path)?.keys ?? [], checked);
+    // Pools declared anywhere under a config decide membership and pool-overlap for all its files.
+    const configs = new Set([...checked].map((p) => this.index.get(p)?.configPath));
+    this.index.ownersOf([...configs].map(poolsKey), checked);
     this.run(checked, affected);
     return affected;
   }

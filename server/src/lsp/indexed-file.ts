@@ -1,5 +1,5 @@
 import { manifestAddresses, parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
-import { decodeSource, defaultMaxFileBytes, readSourceFile } from '@kube-routes/server/node';
+import { decodeSource, defaultMaxFileBytes, helmChartOf, readSourceFile } from '@kube-routes/server/node';
 
 /** One YAML file as the server knows it: parsed once per version of its text. */
 export interface IndexedFile {
@@ -16,7 +16,7 @@ export interface IndexedFile {
    * (duplicates, conflicts) and every Service id (anycast regions of one Service).
    */
   readonly keys: readonly string[];
-  /** Whether diagnostics are shown for it: it has Services, or names the kind (a broken one). */
+  /** Whether diagnostics are shown for it: it has Services, pools or ServiceCIDRs, is a Helm template, or names the kind (a broken one). */
   readonly holdsServices: boolean;
 }
 
@@ -30,8 +30,23 @@ export function addressKey(configPath: string | undefined, addressKeyText: strin
   return scopedKey(configPath, `ip:${addressKeyText}`);
 }
 
+const poolsSuffix = '\u0000pools';
+
+/** Held by every file declaring a pool or ServiceCIDR: they take part in every check of their config. */
+export function poolsKey(configPath: string | undefined): string {
+  return `${configPath ?? ''}${poolsSuffix}`;
+}
+
+/** The config a pools key belongs to ('' for none), or undefined for another key. */
+export function poolsKeyConfig(key: string): string | undefined {
+  return key.endsWith(poolsSuffix) ? key.slice(0, -poolsSuffix.length) : undefined;
+}
+
 function linkKeys(manifest: ManifestFile, configPath: string | undefined): string[] {
   const keys = new Set<string>();
+  if (manifest.pools.length > 0 || manifest.serviceCIDRs.length > 0) keys.add(poolsKey(configPath));
+  // The templates of one chart are reported together (one helm-template note per chart).
+  if (manifest.helmTemplate) keys.add(scopedKey(configPath, `helm:${manifest.helmTemplate.chart}`));
   for (const s of manifest.services) {
     keys.add(scopedKey(configPath, `id:${s.id}`));
     for (const { literal } of manifestAddresses(s)) {
@@ -60,7 +75,8 @@ export function indexText(
   }
   let manifest: ManifestFile;
   try {
-    manifest = readManifestFile({ path, text });
+    // As `kubectl routes check`: a file under a chart's templates/ is a template, not a manifest.
+    manifest = readManifestFile({ path, text }, helmChartOf(path));
   } catch (e) {
     return unreadable(
       path,
@@ -76,7 +92,12 @@ export function indexText(
     manifest,
     problem: undefined,
     keys: linkKeys(manifest, configPath),
-    holdsServices: manifest.services.length > 0 || serviceKind.test(text),
+    holdsServices:
+      manifest.services.length > 0 ||
+      manifest.pools.length > 0 ||
+      manifest.serviceCIDRs.length > 0 ||
+      manifest.helmTemplate !== undefined ||
+      serviceKind.test(text),
   };
 }
 

@@ -3,11 +3,12 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { configFileNames } from '@kube-routes/server/node';
 import type { GlobSet } from './globs';
 
-// Which files of the workspace folders are indexed: *.yaml and *.yml, not kube-routes.yaml (the
+// Which files of the workspace folders are indexed: *.yaml, *.yml and *.json (JSON is YAML, as
+// `kubectl routes check` reads it), not kube-routes.yaml (the
 // config sits beside manifests but is not one), not under node_modules, .git or any hidden
 // folder, and not matched by the exclude globs. The walk and the file events use the same test.
 
-const yamlFile = /\.ya?ml$/i;
+const yamlFile = /\.(ya?ml|json)$/i;
 const skippedDirs = new Set(['node_modules', '.git']);
 
 function skippedDir(name: string): boolean {
