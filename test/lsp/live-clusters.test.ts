@@ -289,6 +289,38 @@ describe('language server: live clusters through kube contexts', () => {
     assert.deepEqual(client.messages, [], 'a refused watch is no outage');
   });
 
+  for (const { name, options } of [
+    {
+      name: 'an untrusted workspace (Restricted Mode)',
+      options: { initializationOptions: { workspaceTrusted: false } },
+    },
+    { name: 'repositorySources "deny"', options: { settings: { repositorySources: 'deny' as const } } },
+  ]) {
+    test(`contexts only kube-routes.yaml names, ${name}: no cluster is contacted, offline findings kept`, async () => {
+      const fleet = await fleetOf([
+        { context: 'nyc3-prod', serviceCidr: '172.25.0.0/20' },
+        { context: 'sgp1-prod', serviceCidr: '172.25.144.0/20' },
+      ]);
+      fleet.cluster('nyc3-prod').addService({ name: 'ledger', namespace: 'payments', clusterIP: '172.25.0.20' });
+      const outside = serviceYaml({ name: 'outside', region: 'nyc3', clusterIP: '172.25.200.1' });
+      const client = await startWorkspace(
+        { 'kube-routes.yaml': config, 'nyc3/checkout.yaml': checkout, 'nyc3/outside.yaml': outside },
+        { ...options, settings: { kubeconfig: fleet.kubeconfig, ...options.settings } },
+      );
+      await client.open('nyc3/checkout.yaml', checkout);
+      await client.open('nyc3/outside.yaml', outside);
+      assert.deepEqual(rules(await client.waitForDiagnostics('nyc3/outside.yaml', (d) => d.length > 0)), [
+        'cluster-ip-outside-region',
+      ]);
+      // Nothing announces "not contacted": give a contact the time it would take, then count requests.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(rules(client.diagnostics.get(client.uri('nyc3/checkout.yaml'))?.diagnostics ?? []), []);
+      for (const context of ['nyc3-prod', 'sgp1-prod'])
+        assert.equal(fleet.cluster(context).requests.length, 0, `${context} got no request`);
+      assert.equal(client.questions.length, 0, 'not asked either');
+    });
+  }
+
   test('without contexts nothing is read: no live source, no cluster-ip-allocated', async () => {
     const plain = config.replace(/\n {4}contexts: \[[^\]]*\]/g, '');
     const client = await startWorkspace(
