@@ -62,10 +62,8 @@ export interface SpeakerConfig {
   readonly bmp: { readonly listen: Endpoint; readonly maxPrefixes: number } | undefined;
 }
 
-export interface RawSpeakerPeer {
-  address: string;
-  asn: number;
-  port?: number;
+/** Session options a static peer and a dynamic peer group share, as written. */
+interface RawPeerOptions {
   description?: string;
   addPath?: boolean;
   maxPrefixes?: number;
@@ -75,17 +73,16 @@ export interface RawSpeakerPeer {
   passwordFile?: string;
 }
 
-export interface RawDynamicPeer {
+export interface RawSpeakerPeer extends RawPeerOptions {
+  address: string;
+  asn: number;
+  port?: number;
+}
+
+export interface RawDynamicPeer extends RawPeerOptions {
   prefix: string;
   asns: (number | string)[];
   name?: string;
-  description?: string;
-  addPath?: boolean;
-  maxPrefixes?: number;
-  holdTime?: number;
-  gracefulRestart?: boolean;
-  password?: string;
-  passwordFile?: string;
   maxSessions?: number;
 }
 
