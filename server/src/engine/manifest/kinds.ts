@@ -18,6 +18,8 @@ export interface DocumentKind {
   readonly kind: string;
   /** API groups ("" for the core group); a document without apiVersion is accepted. */
   readonly groups: readonly string[];
+  /** Only objects of this metadata.name are read (kube-vip's ConfigMap): a scan may skip the others. */
+  readonly onlyNamed?: string;
   read(reader: YamlReader, node: YAMLMap, meta: ObjectManifest, out: ManifestSink): void;
 }
 
@@ -104,8 +106,10 @@ function readPureLbGroup(reader: YamlReader, node: YAMLMap, meta: ObjectManifest
   pool('PureLB ServiceGroup', meta, ranges, out);
 }
 
+const kubeVipConfigMap = 'kubevip';
+
 function readKubeVipConfigMap(reader: YamlReader, node: YAMLMap, meta: ObjectManifest, out: ManifestSink): void {
-  if (meta.name !== 'kubevip') return;
+  if (meta.name !== kubeVipConfigMap) return;
   const data = reader.stringMap(reader.map(node, 'data'), true);
   const ranges: Located<string>[] = [];
   for (const [key, value] of data) if (/^(cidr|range)-/.test(key)) ranges.push(...splitList(value, 'comma'));
@@ -123,7 +127,7 @@ export const documentKinds: readonly DocumentKind[] = [
   { kind: 'CiliumLoadBalancerIPPool', groups: ['cilium.io'], read: readCiliumPool },
   { kind: 'IPPool', groups: ['projectcalico.org', 'crd.projectcalico.org'], read: readCalicoPool },
   { kind: 'ServiceGroup', groups: ['purelb.io'], read: readPureLbGroup },
-  { kind: 'ConfigMap', groups: [''], read: readKubeVipConfigMap },
+  { kind: 'ConfigMap', groups: [''], onlyNamed: kubeVipConfigMap, read: readKubeVipConfigMap },
   { kind: 'ServiceCIDR', groups: ['networking.k8s.io'], read: readServiceCidr },
 ];
 

@@ -1,7 +1,9 @@
-import { isMap, parseAllDocuments, type YAMLMap } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { LineIndex, type SourceFile } from '../source';
-import { documentKind, listItemKind, type ManifestSink } from './kinds';
+import type { ManifestSink } from './kinds';
 import type { ManifestFile, Suppression, SyntaxProblem } from './model';
+import { readDocument } from './read-document';
+import { readScannedFile } from './read-scanned';
 import { YamlReader } from './yaml-reader';
 
 const suppressionComment = /^[ \t]*#[ \t]*kube-routes-disable-next-line\b([^\r\n]*)/gm;
@@ -40,6 +42,24 @@ function emptyFile(path: string): Omit<ManifestFile, 'syntaxErrors'> {
  * templates/, marks it as a template even without "{{".
  */
 export function readManifestFile(source: SourceFile, helmChart?: string): ManifestFile {
+  if (helmChart !== undefined) return helmTemplateFile(source.path, helmChart);
+  // The scanner reads what it can prove free of YAML errors and composes only documents that may
+  // hold objects kube-routes reads; anything else (an error anywhere, say) is read the way below.
+  if (flowDepthExceededAt(source.text, maxFlowDepth) === undefined) {
+    const scanned = readScannedFile(source);
+    if (scanned) {
+      const { lines, ...file } = scanned;
+      return { ...file, suppressions: readSuppressions(source.text, lines) };
+    }
+  }
+  return readManifestFileComposed(source);
+}
+
+/**
+ * The reference reader: every document composed by yaml. readManifestFile gives the same result
+ * faster; tests compare the two.
+ */
+export function readManifestFileComposed(source: SourceFile, helmChart?: string): ManifestFile {
   if (helmChart !== undefined) return helmTemplateFile(source.path, helmChart);
   const lines = new LineIndex();
   const tooDeep = flowDepthExceededAt(source.text, maxFlowDepth);
@@ -87,42 +107,6 @@ function chartOf(path: string): string {
   if (at >= 0) return path.slice(0, at) || '.';
   const slash = path.lastIndexOf('/');
   return slash < 0 ? '.' : path.slice(0, slash);
-}
-
-function readDocument(reader: YamlReader, contents: unknown, out: ManifestSink): void {
-  const root = reader.resolve(contents);
-  if (!isMap(root)) return;
-  const kind = reader.scalar(root, 'kind');
-  const apiVersion = reader.scalar(root, 'apiVersion');
-  const itemKind = listItemKind(kind);
-  if (itemKind === undefined) {
-    readObject(reader, root, kind, apiVersion, out);
-    return;
-  }
-  // Items of a typed list (ServiceList) often carry no kind or apiVersion: they take the list's.
-  for (const item of reader.items(root, 'items')) {
-    const node = reader.resolve(item);
-    if (!isMap(node)) continue;
-    const ownKind = reader.scalar(node, 'kind');
-    readObject(
-      reader,
-      node,
-      ownKind ?? (itemKind || undefined),
-      reader.scalar(node, 'apiVersion') ?? (ownKind ? undefined : apiVersion),
-      out,
-    );
-  }
-}
-
-function readObject(
-  reader: YamlReader,
-  node: YAMLMap,
-  kind: string | undefined,
-  apiVersion: string | undefined,
-  out: ManifestSink,
-): void {
-  const row = documentKind(kind, apiVersion);
-  if (row) row.read(reader, node, reader.metadata(node, row.kind), out);
 }
 
 function firstLine(message: string): string {

@@ -22,17 +22,22 @@ export class YamlReader {
   /** Source offsets of the unresolved aliases already reported. */
   private readonly reported = new Set<number>();
 
+  /**
+   * doc resolves aliases (a document the scanner built has none); base is the offset of the text
+   * that was parsed when yaml parsed one document of the file alone.
+   */
   constructor(
-    private readonly doc: Document,
+    private readonly doc: Document | undefined,
     private readonly lines: LineIndex,
     private readonly text: string,
     readonly file: string,
+    private readonly base = 0,
   ) {}
 
   resolve(node: unknown): unknown {
     // Aliases resolve to their anchor's node; the alias itself is where the value is used.
     if (!isAlias(node)) return node;
-    const target = node.resolve(this.doc);
+    const target = this.doc ? node.resolve(this.doc) : undefined;
     // The reader looks through a merge key once per field it asks for: report each alias once.
     const offset = node.range?.[0] ?? -1;
     if (target === undefined && !this.reported.has(offset)) {
@@ -95,7 +100,7 @@ export class YamlReader {
     // A plain scalar with one value is its own source text: no copy needed to locate it.
     if (!withRaw || (node.type === 'PLAIN' && !/[,$[]/.test(located.value))) return located;
     const [start, end] = (value as Node).range ?? [0, 0];
-    return { ...located, raw: this.text.slice(start, end) };
+    return { ...located, raw: this.text.slice(start + this.base, end + this.base) };
   }
 
   /** The scalar items of a sequence. */
@@ -159,6 +164,6 @@ export class YamlReader {
 
   range(node: Node): SourceRange {
     const [start, end] = node.range ?? [0, 0];
-    return this.lines.range(start, end);
+    return this.lines.range(start + this.base, end + this.base);
   }
 }

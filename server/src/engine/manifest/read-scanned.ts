@@ -1,0 +1,91 @@
+import { parseAllDocuments } from 'yaml';
+import { LineIndex, type SourceFile } from '../source';
+import { apiGroup, documentKind, listItemKind, type ManifestSink } from './kinds';
+import type { ManifestFile } from './model';
+import { readDocument } from './read-document';
+import { DocumentScanner, type ScannedDocument, unknown } from './scan';
+import { YamlReader } from './yaml-reader';
+
+/**
+ * Text the scanner leaves to yaml whole: directives ("%YAML" changes how the next document
+ * resolves), a byte order mark, line breaks other than \n and \r\n, control characters.
+ */
+const leftToYaml = /^%|\n%|[\uFEFF\u0085\u2028\u2029\x00-\x08\x0B\x0C\x0E-\x1F\x7F]|\r(?!\n)/;
+
+export type ScannedFile = Omit<ManifestFile, 'suppressions'> & { readonly lines: LineIndex };
+
+/**
+ * Reads a file document by document with the scanner: documents that cannot hold an object of the
+ * kinds table are scanned only, the others built by the scanner or, beyond its subset, composed by
+ * yaml one at a time. undefined when the file has a YAML error, or is beyond what the scanner can
+ * split: the caller then composes the whole file, which reports every error as before.
+ */
+export function readScannedFile(source: SourceFile): ScannedFile | undefined {
+  const { text, path } = source;
+  if (leftToYaml.test(text)) return undefined;
+  const lines = lineIndexOf(text);
+  const scanner = new DocumentScanner(text);
+  const out: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
+  for (let pos = 0; pos < text.length; ) {
+    const doc = scanner.scan(pos);
+    if (doc.end <= pos) return undefined;
+    pos = doc.end;
+    if (doc.ok && !mayHoldObjects(doc)) continue;
+    if (doc.ok && listItemKind(doc.kind === unknown ? undefined : (doc.kind ?? undefined)) === undefined) {
+      const built = scanner.scan(doc.start, true);
+      if (built.root) {
+        readDocument(new YamlReader(undefined, lines, text, path), built.root, out);
+        continue;
+      }
+    }
+    // The whole file is one document beyond the scanner: compose it as a whole.
+    if (doc.start === 0 && doc.end === text.length) return undefined;
+    if (!composeOne(text.slice(doc.start, doc.end), doc.start, lines, text, path, out)) return undefined;
+  }
+  return { file: path, ...out, syntaxErrors: [], lines };
+}
+
+/** Composes one document's text with yaml; false on any error (the caller starts over, whole). */
+function composeOne(
+  slice: string,
+  base: number,
+  lines: LineIndex,
+  text: string,
+  path: string,
+  out: ManifestSink,
+): boolean {
+  const docs = parseAllDocuments(slice, { prettyErrors: false, merge: true });
+  if (!Array.isArray(docs)) return true;
+  for (const doc of docs) {
+    if (doc.errors.length > 0) return false;
+    const found: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
+    const reader = new YamlReader(doc, lines, text, path, base);
+    readDocument(reader, doc.contents, found);
+    if (reader.unresolved.length > 0) return false;
+    out.services.push(...found.services);
+    out.pools.push(...found.pools);
+    out.serviceCIDRs.push(...found.serviceCIDRs);
+  }
+  return true;
+}
+
+/** Whether a scanned document may hold an object of the kinds table (when unsure: yes). */
+function mayHoldObjects(doc: ScannedDocument): boolean {
+  if (!doc.map || doc.kind === null) return false;
+  if (doc.kind === unknown || listItemKind(doc.kind) !== undefined) return true;
+  const row = documentKind(doc.kind, undefined);
+  if (!row) return false;
+  if (typeof doc.apiVersion === 'string' && !row.groups.includes(apiGroup(doc.apiVersion))) return false;
+  // A missing or null name reads as "".
+  if (row.onlyNamed !== undefined && doc.name !== unknown && (doc.name ?? '') !== row.onlyNamed) return false;
+  return true;
+}
+
+/** Line starts of the whole text, as yaml's parser reports them while it reads. */
+function lineIndexOf(text: string): LineIndex {
+  const lines = new LineIndex();
+  const add = lines.counter.addNewLine;
+  add(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) add(i + 1);
+  return lines;
+}
