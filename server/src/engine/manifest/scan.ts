@@ -146,6 +146,8 @@ export class DocumentScanner {
   private name: Scanned = null;
   private root: YAMLMap | undefined;
   private build = false;
+  /** The start of the line where the scanner last gave up (for diagnostics and the benchmarks). */
+  gaveUpAt = -1;
   /** The next tab at or after the current line (2^32 - 1 when none): found once, not per line. */
   private tabAt = -1;
 
@@ -188,6 +190,7 @@ export class DocumentScanner {
         } catch (e) {
           if (!(e instanceof Failed)) throw e;
           ok = false;
+          this.gaveUpAt = pos;
         }
       } else if (!sawContent && !this.onlyComment(pos, end)) sawContent = true;
       pos = next;
@@ -341,7 +344,7 @@ export class DocumentScanner {
     const key = this.keyAt(j);
     if (key) {
       // A compact map: its keys line up with this first one.
-      this.open(j, false, (node) => add(node));
+      this.open(j - this.pos, false, (node) => add(node));
       const map = this.stack[this.stack.length - 1];
       if (map) this.pair(map, j, key);
       return;
