@@ -39,8 +39,21 @@ export interface ObjectRegion {
   readonly region: RegionConfig | undefined;
 }
 
+// Every object of a file has the file's path region, and rules ask for it more than once: matched
+// once per config and file (a config is not changed once parsed).
+const pathRegions = new WeakMap<KubeRoutesConfig, Map<string, PathRegion | undefined>>();
+
 /** The region whose regions.*.paths first match the file (config order, then glob order). */
 export function regionOfPath(config: KubeRoutesConfig, file: string): PathRegion | undefined {
+  let known = pathRegions.get(config);
+  if (!known) pathRegions.set(config, (known = new Map()));
+  if (known.has(file)) return known.get(file);
+  const found = matchPathRegion(config, file);
+  known.set(file, found);
+  return found;
+}
+
+function matchPathRegion(config: KubeRoutesConfig, file: string): PathRegion | undefined {
   let path: string | undefined;
   for (const region of config.regions.values()) {
     if (region.paths.length === 0) continue;

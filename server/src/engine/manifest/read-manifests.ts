@@ -2,30 +2,12 @@ import { parseAllDocuments } from 'yaml';
 import { LineIndex, type SourceFile } from '../source';
 import type { ManifestSink } from './kinds';
 import type { ManifestFile, Suppression, SyntaxProblem } from './model';
+import { flowDepthExceededAt, maxFlowDepth } from './flow-depth';
 import { readDocument } from './read-document';
 import { readScannedFile } from './read-scanned';
 import { YamlReader } from './yaml-reader';
 
 const suppressionComment = /^[ \t]*#[ \t]*kube-routes-disable-next-line\b([^\r\n]*)/gm;
-
-/**
- * Deeply nested flow collections ("[[[[...") make the yaml parser recurse until V8 aborts the
- * whole process with a fatal "out of memory" that no try/catch sees (yaml 2.9 on Node 20, from
- * about 2,000 levels). No manifest nests like that, so such text is refused before parsing. The
- * count ignores quoting: a bracket inside a string counts too, which only matters past the limit.
- */
-export const maxFlowDepth = 256;
-
-function flowDepthExceededAt(text: string, limit: number): number | undefined {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return i;
-    } else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
-  }
-  return undefined;
-}
 
 /** Go template actions: with YAML that does not parse, the mark of a Helm template. */
 export function isHelmTemplateText(text: string): boolean {
@@ -45,12 +27,11 @@ export function readManifestFile(source: SourceFile, helmChart?: string): Manife
   if (helmChart !== undefined) return helmTemplateFile(source.path, helmChart);
   // The scanner reads what it can prove free of YAML errors and composes only documents that may
   // hold objects kube-routes reads; anything else (an error anywhere, say) is read the way below.
-  if (flowDepthExceededAt(source.text, maxFlowDepth) === undefined) {
-    const scanned = readScannedFile(source);
-    if (scanned) {
-      const { lines, ...file } = scanned;
-      return { ...file, suppressions: readSuppressions(source.text, lines) };
-    }
+  // (It checks flow depth itself before it lets yaml parse a document.)
+  const scanned = readScannedFile(source);
+  if (scanned) {
+    const { lines, ...file } = scanned;
+    return { ...file, suppressions: readSuppressions(source.text, lines) };
   }
   return readManifestFileComposed(source);
 }

@@ -3,6 +3,7 @@ import { LineIndex, type SourceFile } from '../source';
 import { apiGroup, documentKind, listItemKind, type ManifestSink } from './kinds';
 import type { ManifestFile } from './model';
 import { readDocument } from './read-document';
+import { flowDepthExceededAt, maxFlowDepth } from './flow-depth';
 import { DocumentScanner, type ScannedDocument, unknown } from './scan';
 import { YamlReader } from './yaml-reader';
 
@@ -10,7 +11,16 @@ import { YamlReader } from './yaml-reader';
  * Text the scanner leaves to yaml whole: directives ("%YAML" changes how the next document
  * resolves), a byte order mark, line breaks other than \n and \r\n, control characters.
  */
-const leftToYaml = /^%|\n%|[\uFEFF\u0085\u2028\u2029\x00-\x08\x0B\x0C\x0E-\x1F\x7F]|\r(?!\n)/;
+const oddCharacters = /[\uFEFF\u0085\u2028\u2029\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
+
+function leftToYaml(text: string): boolean {
+  return (
+    text.charCodeAt(0) === 0x25 ||
+    text.includes('\n%') ||
+    oddCharacters.test(text) ||
+    (text.includes('\r') && /\r(?!\n)/.test(text))
+  );
+}
 
 export type ScannedFile = Omit<ManifestFile, 'suppressions'> & { readonly lines: LineIndex };
 
@@ -22,7 +32,7 @@ export type ScannedFile = Omit<ManifestFile, 'suppressions'> & { readonly lines:
  */
 export function readScannedFile(source: SourceFile): ScannedFile | undefined {
   const { text, path } = source;
-  if (leftToYaml.test(text)) return undefined;
+  if (leftToYaml(text)) return undefined;
   const lines = lineIndexOf(text);
   const scanner = new DocumentScanner(text);
   const out: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
@@ -54,6 +64,7 @@ function composeOne(
   path: string,
   out: ManifestSink,
 ): boolean {
+  if (flowDepthExceededAt(slice, maxFlowDepth) !== undefined) return false;
   const docs = parseAllDocuments(slice, { prettyErrors: false, merge: true });
   if (!Array.isArray(docs)) return true;
   for (const doc of docs) {

@@ -85,15 +85,22 @@ function isBlank(c: number): boolean {
   return c === SP || c === LF || c === CR || c === TAB || Number.isNaN(c);
 }
 
-/** Plain keys that yaml would resolve to something other than the same string (numbers, booleans, null, merge). */
-const nonStringKey = /^(?:[-+.~0-9]|<<$|(?:null|Null|NULL|true|True|TRUE|false|False|FALSE)$)/;
+const nonStringWord = /^(?:<<|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;
+
+/** Plain scalars that yaml would resolve to something other than the same string (numbers, booleans, null, merge key). */
+function nonString(source: string): boolean {
+  const c = source.charCodeAt(0);
+  // - + . ~ and digits start every number, .inf, .nan and ~; the words are short.
+  if (c === DASH || c === 0x2b || c === DOT || c === 0x7e || (c >= 0x30 && c <= 0x39) || Number.isNaN(c)) return true;
+  return source.length <= 5 && nonStringWord.test(source);
+}
 
 interface Level {
   readonly indent: number;
   readonly seq: boolean;
   /** The root-level key that owns this collection (for metadata.name), at depth 1 only. */
   readonly key: string | undefined;
-  readonly keys: Set<string> | undefined;
+  readonly keys: KeySet | undefined;
   readonly node: YAMLMap | YAMLSeq | undefined;
 }
 
@@ -148,8 +155,11 @@ export class DocumentScanner {
   private build = false;
   /** The start of the line where the scanner last gave up (for diagnostics and the benchmarks). */
   gaveUpAt = -1;
-  /** The next tab at or after the current line (2^32 - 1 when none): found once, not per line. */
+  // The next tab, " #" and ": " at or after the current line (2^32 - 1 when none): searched once
+  // each, not per line, which would be quadratic in a file without them.
   private tabAt = -1;
+  private commentAt = -1;
+  private colonAt = -1;
 
   constructor(private readonly text: string) {}
 
@@ -207,6 +217,14 @@ export class DocumentScanner {
     this.name = null;
     this.root = undefined;
     this.build = build;
+    this.tabAt = -1;
+    this.commentAt = -1;
+    this.colonAt = -1;
+  }
+
+  private nextComment(i: number): number {
+    if (this.commentAt < i) this.commentAt = this.text.indexOf(' #', i) >>> 0;
+    return this.commentAt;
   }
 
   private result(start: number, end: number, ok: boolean): ScannedDocument {
@@ -317,7 +335,7 @@ export class DocumentScanner {
     const key = this.stack.length === 1 && parent && !parent.seq ? this.lastRootKey : undefined;
     const node = this.build ? (seq ? new YAMLSeq() : new YAMLMap()) : undefined;
     if (node) attach(node);
-    this.stack.push({ indent, seq, key, keys: seq ? undefined : new Set(), node });
+    this.stack.push({ indent, seq, key, keys: seq ? undefined : new KeySet(), node });
   }
 
   private lastRootKey: string | undefined;
@@ -364,8 +382,7 @@ export class DocumentScanner {
     const key = known ?? this.keyAt(i);
     if (!key) throw fail;
     const keys = level.keys;
-    if (!keys || keys.has(key.value)) throw fail;
-    keys.add(key.value);
+    if (!keys?.add(key.value)) throw fail;
     const depth = this.stack.length;
     if (depth === 1) this.lastRootKey = key.value;
     const { text, lineEnd } = this;
@@ -468,6 +485,14 @@ export class DocumentScanner {
       const d = text.charCodeAt(i + 1);
       if (isBlank(d) || (inFlow && isFlowIndicator(d))) return -1;
     }
+    if (!inFlow) {
+      // In a block, the scalar runs to a comment or the line's end, and holds no ": ".
+      let stop = Math.min(this.nextComment(i), lineEnd);
+      if (this.colonAt < i) this.colonAt = text.indexOf(': ', i) >>> 0;
+      if (this.colonAt < stop || text.charCodeAt(stop - 1) === COLON) return -1;
+      while (stop > i && text.charCodeAt(stop - 1) === SP) stop--;
+      return stop;
+    }
     let end = i;
     for (let j = i; j < lineEnd; j++) {
       const ch = text.charCodeAt(j);
@@ -533,7 +558,7 @@ export class DocumentScanner {
     const isMap = text.charCodeAt(i) === LBRACE;
     const close = isMap ? RBRACE : RBRACKET;
     const node = this.build ? (isMap ? new YAMLMap() : new YAMLSeq()) : undefined;
-    const keys = isMap ? new Set<string>() : undefined;
+    const keys = isMap ? new KeySet() : undefined;
     let j = i + 1;
     let expectItem = true;
     for (;;) {
@@ -555,8 +580,7 @@ export class DocumentScanner {
       const item = this.flowScalarOrCollection(j, depth);
       j = item.end;
       if (isMap) {
-        if (typeof item.key !== 'string' || item.end - item.start > 1000 || keys?.has(item.key)) throw fail;
-        keys?.add(item.key);
+        if (typeof item.key !== 'string' || item.end - item.start > 1000 || !keys?.add(item.key)) throw fail;
         while (j < lineEnd && text.charCodeAt(j) === SP) j++;
         if (text.charCodeAt(j) !== COLON || text.charCodeAt(j + 1) !== SP) throw fail;
         j += 2;
@@ -596,7 +620,7 @@ export class DocumentScanner {
     const source = text.slice(j, end);
     const node = this.build ? resolvePlain(source, j, end) : undefined;
     const plain = plainString(source);
-    return typeof plain === 'string' && !nonStringKey.test(plain)
+    return typeof plain === 'string' && !nonString(plain)
       ? { node, start: j, end, key: plain }
       : { node, start: j, end };
   }
@@ -632,20 +656,33 @@ export class DocumentScanner {
       };
     }
     if (isIndicator(c) || c === DASH || c === QUESTION || c === COLON) return undefined;
-    let end = i;
-    for (let j = i; j < lineEnd; j++) {
-      const ch = text.charCodeAt(j);
-      if (ch === SP) continue;
-      if (ch === HASH && text.charCodeAt(j - 1) === SP) return undefined;
-      if (ch === COLON && isBlank(text.charCodeAt(j + 1))) {
-        if (j === i || j - i > 1000 || end !== j) return undefined;
-        const value = text.slice(i, end);
-        if (nonStringKey.test(value)) return undefined;
-        return { value, start: i, end, colon: j, type: Scalar.PLAIN };
-      }
-      end = j + 1;
+    // The key ends at the first ":" followed by a space or the line's end, with no comment before it.
+    let colon = text.indexOf(':', i);
+    while (colon >= 0 && colon < lineEnd && !isBlank(text.charCodeAt(colon + 1))) colon = text.indexOf(':', colon + 1);
+    if (colon < 0 || colon >= lineEnd || colon - i > 1000 || text.charCodeAt(colon - 1) === SP) return undefined;
+    if (this.nextComment(i) < colon) return undefined;
+    const value = text.slice(i, colon);
+    if (nonString(value)) return undefined;
+    return { value, start: i, end: colon, colon, type: Scalar.PLAIN };
+  }
+}
+
+/** The keys of one map, to refuse duplicates: most maps have a few, so a list until they are many. */
+class KeySet {
+  private list: string[] = [];
+  private set: Set<string> | undefined;
+
+  /** false when the key is already there. */
+  add(key: string): boolean {
+    if (this.set) {
+      if (this.set.has(key)) return false;
+      this.set.add(key);
+      return true;
     }
-    return undefined;
+    if (this.list.includes(key)) return false;
+    this.list.push(key);
+    if (this.list.length > 16) this.set = new Set(this.list);
+    return true;
   }
 }
 
@@ -659,8 +696,8 @@ interface KeyAt {
 
 /** A plain scalar's value when it is a string that yaml keeps as written; null when yaml reads null. */
 function plainString(source: string): Scanned {
-  if (/^(?:~|null|Null|NULL)$/.test(source)) return null;
-  return nonStringKey.test(source) ? unknown : source;
+  if (!nonString(source)) return source;
+  return source === '~' || source === 'null' || source === 'Null' || source === 'NULL' ? null : unknown;
 }
 
 /** A double-quoted escape yaml accepts (YAML 1.2 c-ns-esc-char). */
