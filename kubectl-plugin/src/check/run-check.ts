@@ -204,8 +204,7 @@ function groupByConfig(
     let config = explicit;
     if (config === undefined) {
       const dir = input.path === stdinName ? cwd : dirname(input.path);
-      if (!byDir.has(dir)) byDir.set(dir, findConfigFile(dir, existsSync));
-      config = byDir.get(dir);
+      config = findConfigFile(dir, existsSync, byDir);
     }
     const group = groups.get(config);
     if (group) group.push(input);

@@ -38,7 +38,7 @@ export function readBoundedFile(path: string, maxBytes: number, what = 'file'): 
       if (total > maxBytes) return { problem: tooLarge(what, total, maxBytes, true), tooLarge: total };
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
-    return { bytes: Buffer.concat(chunks, total) };
+    return { bytes: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {
     return { problem: `cannot read ${what}: ${describeFsError(e)}` };
   } finally {

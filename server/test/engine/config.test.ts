@@ -32,3 +32,12 @@ test('the default config: region labels and nothing else', () => {
   assert.deepEqual(config?.regionLabels, ['region', 'topology.kubernetes.io/region']);
   assert.equal(config?.regions.size, 0);
 });
+
+test('the generated config validator is the schema compiled now (else run scripts/generate-config-validator.mjs)', async () => {
+  const script = resolve(__dirname, '../../../../scripts/generate-config-validator.mjs');
+  const { validatorSource, validatorPath } = (await import(script)) as {
+    validatorSource: () => string;
+    validatorPath: string;
+  };
+  assert.equal(readFileSync(validatorPath, 'utf8'), validatorSource());
+});
