@@ -145,7 +145,12 @@ export class DocumentScanner {
   private lineEnd = 0;
   private stack: Level[] = [];
   /** A key or "-" waiting for its value on a later line: the column of its collection, and whether a map key owns it. */
-  private pending: { indent: number; mapKey: boolean; attach: (node: YAMLMap | YAMLSeq) => void } | undefined;
+  private pending = false;
+  private pendingIndent = 0;
+  private pendingMapKey = false;
+  /** Where a built collection on the lines below goes: a pair's value, or a sequence item. */
+  private pendingPair: Pair | undefined;
+  private pendingSeq: YAMLSeq | undefined;
   /** Inside a block scalar: the indentation its owner needs its lines to exceed, and its content indentation once seen. */
   private block: { owner: number; content: number; leadingBlank: number } | undefined;
   private kind: Scanned = null;
@@ -210,7 +215,9 @@ export class DocumentScanner {
 
   private reset(build: boolean): void {
     this.stack = [];
-    this.pending = undefined;
+    this.pending = false;
+    this.pendingPair = undefined;
+    this.pendingSeq = undefined;
     this.block = undefined;
     this.kind = null;
     this.apiVersion = null;
@@ -300,13 +307,14 @@ export class DocumentScanner {
     const c = text.charCodeAt(i);
     const entry = c === DASH && isBlank(text.charCodeAt(i + 1));
     const pending = this.pending;
-    this.pending = undefined;
-    if (pending && (indent > pending.indent || (indent === pending.indent && pending.mapKey && entry))) {
-      this.open(indent, entry, pending.attach);
+    this.pending = false;
+    if (pending && (indent > this.pendingIndent || (indent === this.pendingIndent && this.pendingMapKey && entry))) {
+      const node = this.open(indent, entry);
+      if (this.pendingPair) this.pendingPair.value = node;
+      else if (this.pendingSeq) this.pendingSeq.items[this.pendingSeq.items.length - 1] = node;
     } else if (this.stack.length === 0) {
-      this.open(indent, entry, (node) => {
-        if (node instanceof YAMLMap) this.root = node;
-      });
+      const node = this.open(indent, entry);
+      if (node instanceof YAMLMap) this.root = node;
     } else {
       // Close what this line's indentation ends.
       let top = this.stack[this.stack.length - 1];
@@ -330,12 +338,20 @@ export class DocumentScanner {
     else this.pair(level, i);
   }
 
-  private open(indent: number, seq: boolean, attach: (node: YAMLMap | YAMLSeq) => void): void {
+  private open(indent: number, seq: boolean): YAMLMap | YAMLSeq | undefined {
     const parent = this.stack[this.stack.length - 1];
     const key = this.stack.length === 1 && parent && !parent.seq ? this.lastRootKey : undefined;
     const node = this.build ? (seq ? new YAMLSeq() : new YAMLMap()) : undefined;
-    if (node) attach(node);
     this.stack.push({ indent, seq, key, keys: seq ? undefined : new KeySet(), node });
+    return node;
+  }
+
+  private expectBelow(indent: number, mapKey: boolean, pair: Pair | undefined, seq: YAMLSeq | undefined): void {
+    this.pending = true;
+    this.pendingIndent = indent;
+    this.pendingMapKey = mapKey;
+    this.pendingPair = pair;
+    this.pendingSeq = seq;
   }
 
   private lastRootKey: string | undefined;
@@ -346,23 +362,16 @@ export class DocumentScanner {
     let j = i + 1;
     while (j < lineEnd && text.charCodeAt(j) === SP) j++;
     const seq = level.node as YAMLSeq | undefined;
-    const add = (node: unknown) => seq?.items.push(node);
     if (j === lineEnd || text.charCodeAt(j) === HASH) {
-      if (seq) seq.items.push(null);
-      const at = seq ? seq.items.length - 1 : 0;
-      this.pending = {
-        indent: level.indent,
-        mapKey: false,
-        attach: (node) => {
-          if (seq) seq.items[at] = node;
-        },
-      };
+      seq?.items.push(null);
+      this.expectBelow(level.indent, false, undefined, seq);
       return;
     }
     const key = this.keyAt(j);
     if (key) {
       // A compact map: its keys line up with this first one.
-      this.open(j - this.pos, false, (node) => add(node));
+      const node = this.open(j - this.pos, false);
+      seq?.items.push(node);
       const map = this.stack[this.stack.length - 1];
       if (map) this.pair(map, j, key);
       return;
@@ -371,10 +380,11 @@ export class DocumentScanner {
     if (c === DASH && isBlank(text.charCodeAt(j + 1))) throw fail;
     if (c === PIPE || c === GT) {
       this.blockScalar(j, level.indent);
-      add(null);
+      seq?.items.push(null);
       return;
     }
-    add(this.value(j));
+    const value = this.value(j, false);
+    seq?.items.push(value);
   }
 
   /** "key: ..." at i in a block map. */
@@ -399,13 +409,7 @@ export class DocumentScanner {
     }
     let scanned: Scanned;
     if (j === lineEnd || (text.charCodeAt(j) === HASH && j > key.colon + 1)) {
-      this.pending = {
-        indent: level.indent,
-        mapKey: true,
-        attach: (node) => {
-          if (pair) pair.value = node;
-        },
-      };
+      this.expectBelow(level.indent, true, pair, undefined);
       // Null, or a collection on the lines below: not a string either way.
       scanned = null;
     } else {
@@ -414,7 +418,7 @@ export class DocumentScanner {
         this.blockScalar(j, level.indent);
         scanned = unknown;
       } else {
-        const value = this.value(j);
+        const value = this.value(j, depth <= 2);
         if (pair) pair.value = value;
         scanned = this.lastScalar;
       }
@@ -423,7 +427,7 @@ export class DocumentScanner {
       if (key.value === 'kind') this.kind = scanned;
       else if (key.value === 'apiVersion') this.apiVersion = scanned;
       // metadata written in flow style: its name is not scanned.
-      else if (key.value === 'metadata' && this.pending === undefined) this.name = unknown;
+      else if (key.value === 'metadata' && !this.pending) this.name = unknown;
     } else if (depth === 2 && key.value === 'name' && this.stack[1]?.key === 'metadata' && !this.stack[1].seq)
       this.name = scanned;
   }
@@ -445,7 +449,7 @@ export class DocumentScanner {
   }
 
   /** A one-line value at i: a plain or quoted scalar, or a flow collection; the rest of the line is a comment at most. */
-  private value(i: number): unknown {
+  private value(i: number, wanted: boolean): unknown {
     const { text, lineEnd } = this;
     const c = text.charCodeAt(i);
     let node: unknown;
@@ -463,6 +467,8 @@ export class DocumentScanner {
     } else {
       end = this.plainEnd(i, false);
       if (end < 0) throw fail;
+      // Most values are only proven valid: their text is taken only when built or wanted.
+      if (!wanted && !this.build) return undefined;
       const source = text.slice(i, end);
       this.lastScalar = plainString(source);
       node = this.build ? resolvePlain(source, i, end) : undefined;
