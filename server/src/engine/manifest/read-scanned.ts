@@ -37,14 +37,17 @@ export function readScannedFile(source: SourceFile): ScannedFile | undefined {
   const scanner = new DocumentScanner(text);
   const out: ManifestSink = { services: [], pools: [], serviceCIDRs: [] };
   for (let pos = 0; pos < text.length; ) {
-    const doc = scanner.scan(pos);
+    // A document that looks like one to read is built at once; the others are only scanned, and
+    // built in a second pass if the scan finds they may hold an object after all.
+    let doc = scanner.scan(pos, buildable(looksLike(text, pos)));
+    if (doc.build && !doc.root) doc = scanner.scan(pos);
     if (doc.end <= pos) return undefined;
     pos = doc.end;
     if (doc.ok && !mayHoldObjects(doc)) continue;
-    if (doc.ok && listItemKind(doc.kind === unknown ? undefined : (doc.kind ?? undefined)) === undefined) {
-      const built = scanner.scan(doc.start, true);
-      if (built.root) {
-        readDocument(new YamlReader(undefined, lines, text, path), built.root, out);
+    if (doc.ok && buildable(doc.kind)) {
+      const root = doc.root ?? scanner.scan(doc.start, true).root;
+      if (root) {
+        readDocument(new YamlReader(undefined, lines, text, path), root, out);
         continue;
       }
     }
@@ -78,6 +81,19 @@ function composeOne(
     out.serviceCIDRs.push(...found.serviceCIDRs);
   }
   return true;
+}
+
+const kindLine = /^kind:[ ]*([A-Za-z]+)[ ]*\r?$/m;
+
+/** The kind a document starting at pos seems to have: the first "kind:" line from there (a guess). */
+function looksLike(text: string, pos: number): string | undefined {
+  const m = kindLine.exec(text.slice(pos, pos + 4096));
+  return m?.[1];
+}
+
+/** Kinds of the table the scanner builds (lists are composed by yaml). */
+function buildable(kind: ScannedDocument['kind'] | undefined): boolean {
+  return typeof kind === 'string' && listItemKind(kind) === undefined && documentKind(kind, undefined) !== undefined;
 }
 
 /** Whether a scanned document may hold an object of the kinds table (when unsure: yes). */

@@ -47,6 +47,8 @@ export interface ScannedDocument {
   readonly kind: Scanned;
   readonly apiVersion: Scanned;
   readonly name: Scanned;
+  /** Whether yaml nodes were asked for. */
+  readonly build: boolean;
   /** The root map as yaml nodes, when asked for and ok. */
   readonly root?: YAMLMap;
 }
@@ -118,7 +120,9 @@ function scalarTags(): ScalarTag[] {
 
 function resolvePlain(source: string, start: number, end: number): Scalar {
   let value: unknown = source;
-  for (const tag of scalarTags()) {
+  // Every value the core schema does not keep as a string starts like a number, null or a boolean.
+  if (nonString(source))
+    for (const tag of scalarTags()) {
     if (tag.test?.test(source)) {
       let problem = false;
       const resolved = tag.resolve(
@@ -245,6 +249,7 @@ export class DocumentScanner {
       kind: this.kind,
       apiVersion: this.apiVersion,
       name: this.name,
+      build: this.build,
       ...(ok && this.build && this.root ? { root: this.root } : {}),
     };
   }
