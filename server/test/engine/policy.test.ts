@@ -26,7 +26,7 @@ import {
   type Route,
   type RouteVerdict,
 } from '@kube-routes/server/engine';
-import { routePath as path } from '@kube-routes/test/support';
+import { Random, routePath as path } from '@kube-routes/test/support';
 
 const route = (prefix: string, ...paths: Route['paths'][number][]): Route => ({ prefix, paths });
 
@@ -303,4 +303,18 @@ test('findings name their subject: the Service, its region, and the field, index
       'yaml-syntax null',
     ],
   );
+});
+
+test('IPv4 addresses read the same by the fast path as by ip-num, and odd spellings still go to ip-num', async () => {
+  const { IPv4, Validator } = await import('ip-num');
+  const viaIpNum = (text: string) =>
+    Validator.isValidIPv4String(text)[0] ? { family: 4, value: IPv4.fromString(text).value } : undefined;
+  const samples = ['0.0.0.0', '255.255.255.255', '10.0.0.1', '172.25.0.10', '192.168.1.255', '1.2.3.4'];
+  const r = new Random(4);
+  for (let i = 0; i < 2000; i++) samples.push([0, 0, 0, 0].map(() => r.int(256)).join('.'));
+  samples.push('256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.5', '1.2.3.-1', ' 1.2.3.4', '1.2.3.4 ', '１.2.3.4', '1..3.4');
+  for (const text of samples) {
+    const read = parseIpAddress(text);
+    assert.deepEqual(read && { family: read.family, value: read.value }, viaIpNum(text), text);
+  }
 });

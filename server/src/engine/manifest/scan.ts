@@ -123,20 +123,20 @@ function resolvePlain(source: string, start: number, end: number): Scalar {
   // Every value the core schema does not keep as a string starts like a number, null or a boolean.
   if (nonString(source))
     for (const tag of scalarTags()) {
-    if (tag.test?.test(source)) {
-      let problem = false;
-      const resolved = tag.resolve(
-        source,
-        () => {
-          problem = true;
-        },
-        {},
-      );
-      if (problem) throw fail;
-      value = isScalar(resolved) ? resolved.value : resolved;
-      break;
+      if (tag.test?.test(source)) {
+        let problem = false;
+        const resolved = tag.resolve(
+          source,
+          () => {
+            problem = true;
+          },
+          {},
+        );
+        if (problem) throw fail;
+        value = isScalar(resolved) ? resolved.value : resolved;
+        break;
+      }
     }
-  }
   const node = new Scalar(value);
   node.range = [start, end, end];
   node.type = Scalar.PLAIN;
