@@ -75,6 +75,9 @@ export function readSourceFile(path: string, displayPath: string, maxBytes = def
   };
 }
 
+/** Decoding a whole buffer keeps no state between calls: one decoder serves every file. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
   if (bytes.length > maxBytes) {
     return { problem: `input is ${formatBytes(bytes.length)}, over the ${formatBytes(maxBytes)} limit for a manifest` };
@@ -82,7 +85,7 @@ export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = 
   const nul = bytes.indexOf(0);
   if (nul >= 0) return { problem: `file is binary (NUL byte at offset ${nul}), not a YAML manifest` };
   try {
-    return { source: { path: displayPath, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) } };
+    return { source: { path: displayPath, text: utf8.decode(bytes) } };
   } catch {
     return { problem: 'file is not valid UTF-8 text; YAML manifests must be UTF-8' };
   }
