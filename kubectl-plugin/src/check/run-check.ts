@@ -117,7 +117,12 @@ export async function runCheck(
   const mrtRoutes = options.bgp
     ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table
     : undefined;
-  const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
+  // Folders the walk listed answer whether they hold a kube-routes.yaml; others ask the file system.
+  const exists = (path: string) => {
+    const listed = collected.configsIn.get(dirname(path));
+    return listed ? listed.includes(path) : existsSync(path);
+  };
+  const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd, exists);
   const findings: Finding[] = [];
   let serviceCount = 0;
   for (const [configPath, members] of groups) {
@@ -201,6 +206,7 @@ function groupByConfig(
   inputs: readonly Input[],
   explicit: string | undefined,
   cwd: string,
+  exists: (path: string) => boolean,
 ): Map<string | undefined, Input[]> {
   const groups = new Map<string | undefined, Input[]>();
   const byDir = new Map<string, string | undefined>();
@@ -208,7 +214,7 @@ function groupByConfig(
     let config = explicit;
     if (config === undefined) {
       const dir = input.path === stdinName ? cwd : dirname(input.path);
-      config = findConfigFile(dir, existsSync, byDir);
+      config = findConfigFile(dir, exists, byDir);
     }
     const group = groups.get(config);
     if (group) group.push(input);

@@ -17,12 +17,19 @@ export interface CollectedPaths {
   readonly files: readonly string[];
   /** One line each: a path that does not exist, or a directory without YAML files. */
   readonly errors: readonly string[];
+  /**
+   * The config files (kube-routes.yaml, .yml; regular files) in every folder the walk listed, so
+   * finding each file's config needs no lookups there; a folder with a config name that is not
+   * a regular file is left out (ask the file system).
+   */
+  readonly configsIn: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Expands files and directories (recursively, *.yaml, *.yml and *.json but not kube-routes.yaml, skipping hidden folders). */
 export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
   const files: string[] = [];
   const errors: string[] = [];
+  const configsIn = new Map<string, string[]>();
   for (const path of paths) {
     let isDir: boolean;
     try {
@@ -35,22 +42,29 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
       files.push(path);
       continue;
     }
-    const found = walk(path);
+    const found = walk(path, configsIn);
     if (found.length === 0) errors.push(`${path}: no *.yaml, *.yml or *.json files in this directory`);
     files.push(...found);
   }
-  return { files: [...new Set(files)], errors };
+  return { files: [...new Set(files)], errors, configsIn };
 }
 
-function walk(dir: string): string[] {
+function walk(dir: string, configsIn: Map<string, string[]>): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
+  const configs: string[] = [];
+  let odd = false;
   for (const entry of entries) {
     const path = join(dir, entry.name);
+    if (configFileNames.includes(entry.name.toLowerCase())) {
+      // Another case (a case-insensitive file system would find it) or not a regular file.
+      if (entry.isFile() && configFileNames.includes(entry.name)) configs.push(path);
+      else odd = true;
+    }
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path));
+      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path, configsIn));
     } else if (
       yamlFile.test(entry.name) &&
       !configFileNames.includes(entry.name) &&
@@ -60,6 +74,7 @@ function walk(dir: string): string[] {
       out.push(path);
     }
   }
+  if (!odd) configsIn.set(dir, configs);
   return out;
 }
 
