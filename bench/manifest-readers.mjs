@@ -21,7 +21,8 @@ const walk = (d) => {
   for (const e of readdirSync(d, { withFileTypes: true })) {
     const path = join(d, e.name);
     if (e.isDirectory()) walk(path);
-    else if (/\.ya?ml$/.test(e.name) && e.name !== 'kube-routes.yaml') files.push({ path, text: readFileSync(path, 'utf8') });
+    else if (/\.ya?ml$/.test(e.name) && e.name !== 'kube-routes.yaml')
+      files.push({ path, text: readFileSync(path, 'utf8') });
   }
 };
 walk(dir);
@@ -46,7 +47,9 @@ for (let r = 0; r <= rounds; r++) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const base = median(times['yaml parseAllDocuments']);
 const scanned = files.filter((f) => engine.readScannedFile(f) !== undefined).length;
-console.log(`${files.length} files, ${scanned} read by the scanner without composing the whole file; ${rounds} rounds, medians`);
+console.log(
+  `${files.length} files, ${scanned} read by the scanner without composing the whole file; ${rounds} rounds, medians`,
+);
 console.log('| reader | ms | / parseAllDocuments |');
 console.log('|---|---|---|');
 for (const [name, t] of Object.entries(times))
