@@ -30,7 +30,9 @@ const racyWindowMs = 2000;
  *   const problem = cache.save();                        // writes only if something changed
  *
  * Entries are plain data and come back equal (deepStrictEqual) to what was set; callers must not
- * mutate them. Paths are whatever the caller keys by (absolute paths, URIs), used as given.
+ * mutate them. Paths are file system paths (absolute: save() drops entries not looked at whose
+ * path no longer exists), used as given. Everything is synchronous: one read at open, one write
+ * at save (a few changes cost a small section, not a rewrite of every entry).
  */
 export interface ManifestCache {
   /** The cache file. */
@@ -57,7 +59,7 @@ export interface ManifestCache {
   /**
    * Writes the cache when something changed: atomically (a temporary file beside it, renamed
    * over it), creating its folder. Entries neither read nor set since open whose file no longer
-   * exists (checked with existsSync on paths that are file paths) are dropped first. Returns one
+   * exists (existsSync) are dropped first. Returns one
    * line when the file could not be written (the run is not affected), else undefined.
    */
   save(): string | undefined;
