@@ -25,7 +25,7 @@ const cases: readonly { name: string; file: string; max: number; expected: RegEx
   { name: 'a regular file', file: 'small.yaml', max: 100, expected: 'kind: Service\n' },
   { name: 'over the limit', file: 'big.yaml', max: 1024, expected: /^file is 3 KiB, over the 1 KiB limit$/ },
   { name: 'exactly at the limit', file: 'big.yaml', max: 3000, expected: 'a'.repeat(3000) },
-  { name: 'larger than the scratch buffer', file: 'large.yaml', max: 1 << 20, expected: 'b'.repeat(200_000) },
+  { name: 'a large file, one read sized by stat', file: 'large.yaml', max: 1 << 20, expected: 'b'.repeat(200_000) },
   { name: 'empty', file: 'empty.yaml', max: 1024, expected: '' },
   { name: 'a link to /dev/zero', file: 'zero.yaml', max: 1024, expected: /^file is not a regular file/ },
   { name: 'a FIFO (opening does not block)', file: 'fifo.yaml', max: 1024, expected: /^file is not a regular file/ },
