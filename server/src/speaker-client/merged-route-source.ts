@@ -25,6 +25,8 @@ export interface Vantage {
 export interface VantageRouteSource extends RouteSource {
   /** The regions, in the config's order. */
   readonly regions: readonly string[];
+  /** Regions whose speaker failed and has not answered since. */
+  unreachable(): string[];
   /** Each reachable region's longest match for an address. */
   lookupEach(ip: string): Promise<VantageRoute[]>;
   /** lookupEach for many addresses, per region a few requests at a time. */
@@ -45,6 +47,8 @@ export interface MergedRouteSourceOptions {
    * default it is left out for the rest of the run (a kubectl command), costing one timeout.
    */
   readonly retryDown?: boolean;
+  /** Makes a region's failure name the region (how reports and rejections carry it); as is by default. */
+  readonly annotate?: (region: string, error: unknown) => unknown;
   readonly fail?: ErrorFactory;
 }
 
@@ -155,10 +159,11 @@ export class MergedRouteSource implements VantageRouteSource {
         if (this.down.delete(region)) this.options.reachable?.(region);
         return;
       }
-      firstFailure ??= result.reason;
+      const failure = this.options.annotate ? this.options.annotate(region, result.reason) : result.reason;
+      firstFailure ??= failure;
       if (this.down.has(region)) return;
-      this.down.set(region, result.reason);
-      this.options.unreachable?.(region, result.reason);
+      this.down.set(region, failure);
+      this.options.unreachable?.(region, failure);
     });
     if (out.length === 0) throw firstFailure;
     return out;
