@@ -55,7 +55,8 @@ export function proxiedSpeakerClient(url: string, client: KubeClient, origin: Sp
       `invalid ${origin.where} "${url}": expected k8s://NAMESPACE/SERVICE:PORT, e.g. k8s://kube-routes/speaker:8179`,
     );
   const fail = prefixed(origin);
-  const transport = k8sProxyTransport(url, service, client, fail);
+  const given = origin === flag ? `--speaker ${url}` : `${origin.where} (${url})`;
+  const transport = k8sProxyTransport(url, service, client, fail, given);
   return new SpeakerClient(transport, { name: `the speaker at ${transport.label}`, fail, watch });
 }
 
