@@ -27,6 +27,8 @@ export interface VantageRouteSource extends RouteSource {
   readonly regions: readonly string[];
   /** Regions whose speaker failed and has not answered since. */
   unreachable(): string[];
+  /** Why a region's speaker is unreachable: its one-line error. */
+  reason(region: string): string | undefined;
   /** Each reachable region's longest match for an address. */
   lookupEach(ip: string): Promise<VantageRoute[]>;
   /** lookupEach for many addresses, per region a few requests at a time. */
@@ -73,6 +75,12 @@ export class MergedRouteSource implements VantageRouteSource {
   /** Regions whose speaker failed and has not answered since. */
   unreachable(): string[] {
     return [...this.down.keys()];
+  }
+
+  reason(region: string): string | undefined {
+    if (!this.down.has(region)) return undefined;
+    const e = this.down.get(region);
+    return e instanceof Error ? e.message : String(e);
   }
 
   async lookup(ip: string): Promise<Route | undefined> {
