@@ -211,6 +211,15 @@ spec: {clusterIP: 172.25.0.11, externalIPs: [172.30.0.20]}
     assert.equal(check.stderr.trimEnd().split('\n').length, 1, check.stderr);
     assert.match(check.stderr, /^error: region fra1: cannot reach the speaker at /);
 
+    const peers = await routes(['peers']);
+    noStackTrace(peers);
+    assert.equal(peers.code, 2);
+    assert.match(peers.stdout, /^VANTAGE +PEER +ASN +REGION +STATE/);
+    assert.match(peers.stdout, /^nyc3 +127\.0\.42\.21 +64512 +nyc3 +Established /m);
+    assert.match(peers.stdout, /^sgp1 +127\.0\.42\.22 +64513 +sgp1 +Established /m);
+    assert.doesNotMatch(peers.stdout, /^fra1/m);
+    assert.match(peers.stderr, /^error: region fra1: cannot reach the speaker at [^\n]+\n$/);
+
     // The whole table still comes from the regions that answer.
     const table = await routes(['-A']);
     noStackTrace(table);

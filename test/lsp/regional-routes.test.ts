@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { MessageType, type Diagnostic } from 'vscode-languageserver-protocol';
+import { MessageType, type Diagnostic, type MarkupContent } from 'vscode-languageserver-protocol';
 import {
   FakeSpeaker,
   fakeRoute,
@@ -53,6 +53,13 @@ regions:
     assert.doesNotMatch(mismatch.message, /seen from region nyc3/);
     // The cluster IP is announced in nyc3 only: not missing, as some region sees it.
     assert.ok(!rules(d).includes('route-missing'), JSON.stringify(rules(d)));
+
+    const hover = await client.hover('nyc3/web.yaml', positionOf(web, '172.30.0.10'));
+    assert.ok(hover, 'a hover on the anycast address');
+    const markdown = (hover.contents as MarkupContent).value;
+    assert.match(markdown, /\| seen from \| peer \| next hop \|/);
+    assert.match(markdown, /\| nyc3 \| 127\.0\.0\.2 \| .* \| AS64512 \(nyc3\) \|/);
+    assert.match(markdown, /\| sgp1 \| 127\.0\.0\.3 \| .* \| AS64513 \(sgp1\) \|/);
 
     sgp1.broken = true;
     const warning = await client.waitFor('the outage message', () =>
