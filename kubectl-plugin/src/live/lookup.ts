@@ -148,7 +148,7 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
   const source = await run.routeSource();
   if (!source)
     throw new UsageError(
-      'no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml',
+      'no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml',
     );
   const targets = await run.contexts(true);
   const clients = await run.clients(targets);

@@ -30,7 +30,7 @@ export async function runPeers(run: LiveRun): Promise<number> {
   const source = await run.routeSource();
   if (!source) {
     io.stderr(
-      'error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml\n',
+      'error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml\n',
     );
     return 2;
   }
