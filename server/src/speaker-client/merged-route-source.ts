@@ -139,10 +139,27 @@ export class MergedRouteSource implements VantageRouteSource {
     return { peers, prefixes };
   }
 
-  /** Follows every region's change stream; undefined when none can push. */
+  /**
+   * Follows every region's change stream; undefined when none can push. A region's lost stream
+   * is passed on once per outage, naming the region; one without a stream makes the face poll.
+   */
   watch(handlers: WatchHandlers): WatchSubscription | undefined {
     const subscriptions = this.vantages.flatMap((v) => {
-      const sub = v.source.watch(handlers);
+      let lost = false;
+      const sub = v.source.watch({
+        event: (e) => handlers.event(e),
+        connected: () => {
+          lost = false;
+          handlers.connected?.();
+        },
+        lost: (message) => {
+          if (lost) return;
+          lost = true;
+          const failure = this.options.annotate?.(v.region, this.fail(message));
+          handlers.lost?.(failure instanceof Error ? failure.message : message);
+        },
+        unsupported: () => handlers.unsupported?.(),
+      });
       return sub ? [sub] : [];
     });
     if (subscriptions.length === 0) return undefined;

@@ -179,4 +179,33 @@ describe('MergedRouteSource', () => {
     await assert.rejects(merged.lookup('172.30.0.7'), /region ams3: ECONNREFUSED/);
     await assert.rejects(merged.lookup('172.30.0.7'), /region ams3: ECONNREFUSED/);
   });
+
+  test("watch: every region's stream; a region's lost stream passed on once per outage, naming it", async () => {
+    const { nyc3 } = fabric();
+    const sgp1Transport = new FakeTransport();
+    // Three failed attempts, then a speaker without the stream (404): the follower stops.
+    sgp1Transport.streams.push(500, 500, 500, 404);
+    const sgp1 = new SpeakerClient(sgp1Transport, { watch: { initialRetryMs: 1, maxRetryMs: 2 } });
+    nyc3.transport.streams.push(404);
+    const merged = new MergedRouteSource(
+      [
+        { region: 'nyc3', source: nyc3.client },
+        { region: 'sgp1', source: sgp1 },
+      ],
+      { annotate: (region, e) => new SpeakerError(`region ${region}: ${(e as Error).message}`) },
+    );
+    const lost: string[] = [];
+    let unsupported = 0;
+    const subscription = merged.watch({
+      event: () => undefined,
+      lost: (m) => lost.push(m),
+      unsupported: () => unsupported++,
+    });
+    assert.ok(subscription);
+    const deadline = Date.now() + 5_000;
+    while (unsupported < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    subscription.close();
+    assert.equal(unsupported, 2);
+    assert.deepEqual(lost, ['region sgp1: speaker fake answered 500 for the watch stream']);
+  });
 });
