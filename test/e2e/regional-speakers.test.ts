@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { MessageType } from 'vscode-languageserver-protocol';
 import {
   Bird,
   freePort,
   matchSnapshot,
+  positionOf,
   repoRoot,
   runCliAsync,
   SpeakerProcess,
   startFleet,
+  startWorkspace,
   tempDir,
   writeTree,
   type AsyncRunOptions,
@@ -23,8 +26,9 @@ import { normalizeTable } from './live-fabric';
 // 172.30.0.10 is anycast (shop/web runs in nyc3 and sgp1) and announced from both with each
 // region's origin AS; 172.30.0.20 (shop/api, nyc3 only) is announced by sgp1 too: a wrong
 // origin seen from sgp1 only. nyc3's speaker is reached through the Kubernetes service proxy of
-// its context, the others over HTTP. Midway, fra1's speaker stops: the other regions still
-// answer, and one error line names fra1.
+// its context, the others over HTTP. kubectl routes (lookup, explain, check --live, peers, the
+// table) and the language server read all three. Midway, fra1's speaker stops: the editor says
+// so once, the other regions still answer, and kubectl prints one error line naming fra1.
 
 type Region = 'nyc3' | 'sgp1' | 'fra1';
 const regions: readonly Region[] = ['nyc3', 'sgp1', 'fra1'];
@@ -47,6 +51,12 @@ function noStackTrace(run: CliRun): void {
 describe('one speaker per region, merged', () => {
   const dir = tempDir('kube-routes-regional-');
   let fleet: Fleet;
+  let config = '';
+  const apiYaml = `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop, labels: {region: nyc3}}
+spec: {clusterIP: 172.25.0.11, externalIPs: [172.30.0.20]}
+`;
   const speakers = {} as Record<Region, SpeakerProcess>;
   const birds = {} as Record<Region, Bird>;
   const routes = (args: readonly string[], o: AsyncRunOptions = {}) =>
@@ -95,8 +105,7 @@ describe('one speaker per region, merged', () => {
       for (const route of announced[r]) await speakers[r].waitForRoute(route.prefix, (x) => x.paths.length > 0);
     nyc3.setServiceProxy('kube-routes', 'speaker', 8179, `http://${base}.11:${speakers.nyc3.apiPort}`);
 
-    writeTree(dir, {
-      'kube-routes.yaml': `externalIPPools: [172.30.0.0/24]
+    config = `externalIPPools: [172.30.0.0/24]
 regions:
   nyc3:
     asns: [64512]
@@ -113,13 +122,8 @@ regions:
     clusterIPRanges: [172.25.32.0/20]
     contexts: [fra1-prod]
     speaker: http://${base}.13:${speakers.fra1.apiPort}
-`,
-      'manifests/api.yaml': `apiVersion: v1
-kind: Service
-metadata: {name: api, namespace: shop, labels: {region: nyc3}}
-spec: {clusterIP: 172.25.0.11, externalIPs: [172.30.0.20]}
-`,
-    });
+`;
+    writeTree(dir, { 'kube-routes.yaml': config, 'manifests/api.yaml': apiYaml });
   });
   after(async () => {
     await Promise.all(regions.map((r) => birds[r]?.stop()));
@@ -182,8 +186,31 @@ spec: {clusterIP: 172.25.0.11, externalIPs: [172.30.0.20]}
     assert.doesNotMatch(check.stdout, /seen from region nyc3/);
   });
 
-  test('a region whose speaker stops: the others still answer, one error line names it, exit 2', async () => {
+  test('the language server reads every region too: the mismatch seen from sgp1, and fra1 down is one message', async () => {
+    const client = await startWorkspace(
+      { 'kube-routes.yaml': config, 'manifests/api.yaml': apiYaml },
+      { settings: { repositorySources: 'allow', kubeconfig: fleet.kubeconfig, routeRefreshSeconds: 0.2 } },
+    );
+    await client.open('manifests/api.yaml', apiYaml);
+    const d = await client.waitForDiagnostics('manifests/api.yaml', (x) =>
+      x.some((f) => f.code === 'route-origin-mismatch'),
+    );
+    const mismatch = d.find((f) => f.code === 'route-origin-mismatch');
+    assert.deepEqual(mismatch?.range.start, positionOf(apiYaml, '172.30.0.20'));
+    assert.match(mismatch?.message ?? '', /of region nyc3 is seen from region sgp1, covered by 172\.30\.0\.20\/32/);
+    // 172.25.0.11 is announced in nyc3 only, whose speaker is reached through the service proxy.
+    assert.ok(!d.some((f) => f.code === 'route-missing'), JSON.stringify(d.map((f) => f.code)));
+
     await speakers.fra1.stop();
+    const warning = await client.waitFor('the outage message', () =>
+      client.messages.find((m) => m.type === MessageType.Warning),
+    );
+    assert.match(warning.message, /^kube-routes: region fra1: cannot reach speaker http:\/\/127\.0\.42\.13:\d+/);
+    assert.equal(client.messages.length, 1, JSON.stringify(client.messages));
+  });
+
+  test('a region whose speaker stops: the others still answer, one error line names it, exit 2', async () => {
+    await speakers.fra1.stop(); // already stopped by the editor's test; stop() then returns at once
     const lookup = await routes(['lookup', '172.25.0.10']);
     noStackTrace(lookup);
     assert.equal(lookup.code, 2);
