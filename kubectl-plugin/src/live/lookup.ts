@@ -6,7 +6,6 @@ import {
   rangeContains,
   regionOfAsn,
   mergeVantageRoutes,
-  routeVerdict,
   unreadRegions,
   vantageVerdicts,
   type IpAddress,
@@ -179,10 +178,13 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
   const route = answers === null ? null : mergeVantageRoutes(answers);
   // Per region's speaker: what each vantage sees, judged on its own; overall, their union.
   const verdicts = answers === null ? undefined : vantageVerdicts(run.config, answers, allowed);
-  const state: RouteVerdict | undefined =
-    route === null ? undefined : (verdicts?.overall.state ?? routeVerdict(run.config, route, allowed).state);
+  const state: RouteVerdict | undefined = verdicts?.overall.state;
   const down = vantages?.unreachable() ?? [];
   const perVantage = vantages ? vantageRows(vantages.regions, verdicts?.vantages ?? [], down) : undefined;
+  // Every path each region sees (each at its own longest match), else the one source's.
+  const shown = perVantage
+    ? perVantage.flatMap((v) => v.paths.map((p) => ({ ...p, vantage: v.region })))
+    : (route?.paths ?? []);
   const now = Date.now();
 
   if (flags.output === 'json' || flags.output === 'yaml') {
@@ -238,7 +240,7 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
       ),
     );
   }
-  if (route && route.paths.length > 0) {
+  if (shown.length > 0) {
     const columns = [
       ...(perVantage ? ['VANTAGE'] : []),
       'PEER',
@@ -251,7 +253,7 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
       'AGE',
       ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : []),
     ];
-    const byPeer = [...route.paths].sort(
+    const byPeer = [...shown].sort(
       (a, b) =>
         (a.vantage ?? '').localeCompare(b.vantage ?? '') ||
         a.peer.localeCompare(b.peer, 'en', { numeric: true }) ||
