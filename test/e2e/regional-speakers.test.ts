@@ -184,6 +184,14 @@ regions:
       /manifests\/api\.yaml:4:46: error route-origin-mismatch: externalIPs\[0\] 172\.30\.0\.20 of region nyc3 is seen from region sgp1, covered by 172\.30\.0\.20\/32, originated by AS64513 \(region sgp1\)/,
     );
     assert.doesNotMatch(check.stdout, /seen from region nyc3/);
+
+    const conflicts = await routes(['conflicts']);
+    noStackTrace(conflicts);
+    assert.equal(conflicts.code, 1, conflicts.stderr);
+    assert.match(
+      conflicts.stdout,
+      /^wrong-origin +172\.30\.0\.20 +nyc3-prod\/shop\/api +covered by 172\.30\.0\.20\/32, originated by AS64513 \(region sgp1\) via 10\.2\.0\.11 from peer 127\.0\.42\.22 \(seen from region sgp1\)/m,
+    );
   });
 
   test('the language server reads every region too: the mismatch seen from sgp1, and fra1 down is one message', async () => {
