@@ -17,15 +17,29 @@ export interface RouteStateSource {
    */
   routesWithin(prefix: string, limit: number, after?: string): { routes: Route[]; truncated: boolean } | undefined;
   /**
-   * Optional, the same as routesWithin with each route as its JSON text (JSON.stringify of the
-   * route), when the source can write it faster than building the objects; `last` is the prefix
-   * of the last route.
+   * Optional, for answers of many routes: the same routes as routesWithin written as JSON bytes
+   * by a writer that resumes after the last route it wrote (see {@link RoutesJsonWriter});
+   * undefined when a prefix is malformed or the two are of different families.
    */
-  routesWithinJson?(
-    prefix: string,
-    limit: number,
-    after?: string,
-  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined;
+  routesWithinWriter?(prefix: string, after?: string): RoutesJsonWriter | undefined;
+}
+
+/** Writes an answer's routes into buffers, a step at a time. */
+export interface RoutesJsonWriter {
+  /**
+   * Writes up to `limit` more routes into out from `offset` (each the JSON.stringify of its
+   * Route, preceded by a comma unless it is the answer's first), as many as fit; returns the
+   * offset after them. When the next route does not fit even at offset 0, writes nothing and
+   * sets `needs` to the bytes it takes.
+   */
+  write(out: Uint8Array, offset: number, limit: number): number;
+  /** Routes written so far. */
+  readonly written: number;
+  /** No route is left after the last one written. */
+  readonly done: boolean;
+  readonly needs: number;
+  /** The prefix of the last route written, as text. */
+  readonly last: string | undefined;
 }
 
 const badRequest = (error: string): ApiReply => ({ status: 400, body: { error } });

@@ -26,8 +26,14 @@ export type {
   PeersResponse,
   RoutesResponse,
 } from './responses';
-export { answerApiRequest, answerParsed, type RouteStateSource } from './answer';
-export { routesWithinText, type WithinRequest } from './routes-stream';
+export { answerApiRequest, answerParsed, type RoutesJsonWriter, type RouteStateSource } from './answer';
+export {
+  answerChunkBytes,
+  routesWithinChunks,
+  routesWithinText,
+  type AnswerChunks,
+  type WithinRequest,
+} from './routes-stream';
 export {
   SseParser,
   decodeWatchEvent,

@@ -8,9 +8,10 @@ import {
   type SpeakerConfig,
 } from '@kube-routes/server/engine';
 import { CeaseSubcode, formatPrefix } from '../bgp';
-import { writeTableDump, type MrtPeer } from '../mrt';
-import { RibRouteTable } from '../rib-view';
+import { TableDumpChunks, type MrtPeer } from '../mrt';
+import { RibRouteTable, type RoutesJsonWriter } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
+import { answerChunkBytes } from '@kube-routes/server/speaker-api';
 import { BmpStation } from './bmp-station';
 import { DynamicPeers } from './dynamic-peers';
 import type { Logger } from './log';
@@ -319,12 +320,16 @@ export class Speaker implements RouteStateSource {
   }
 
   /** The RIB as MRT TABLE_DUMP_V2 (GET /v1/snapshot). */
-  snapshot(): Iterable<Uint8Array> {
+  snapshot(): TableDumpChunks {
     const peers: MrtPeer[] = [];
     for (const peer of [...this.peersByKey.values(), ...this.dynamic.peers()])
       peers.push({ id: peer.id, address: peer.address, asn: peer.status().asn, bgpId: peer.bgpId });
     if (this.bmp) peers.push(...this.bmp.mrtPeers());
-    return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
+    // Written a chunk at a time while sessions run: a peer that comes up meanwhile is left out.
+    return new TableDumpChunks(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()), {
+      chunkSize: answerChunkBytes,
+      unlistedPeers: 'skip',
+    });
   }
 
   /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */
@@ -381,12 +386,8 @@ export class Speaker implements RouteStateSource {
     return this.routes.within(prefix, limit, after);
   }
 
-  routesWithinJson(
-    prefix: string,
-    limit: number,
-    after?: string,
-  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
-    return this.routes.withinJson(prefix, limit, after);
+  routesWithinWriter(prefix: string, after?: string): RoutesJsonWriter | undefined {
+    return this.routes.withinWriter(prefix, after);
   }
 }
 
