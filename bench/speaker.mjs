@@ -6,12 +6,13 @@
 // sender to all routes received, receiver CPU seconds, peak RSS; ratios speaker/BIRD.
 // Then longest-prefix-match lookups/s through the speaker's HTTP API on the loaded table, and
 // the whole table read back: the speaker's /v1/routes paged (100,000 a page) against
-// `birdc show route` on BIRD's, seconds and the receiver's peak RSS after the read.
+// `birdc show route` on BIRD's, seconds and the receiver's peak RSS after the read; then the speaker's
+// whole RIB as MRT (/v1/snapshot), seconds and peak RSS after it.
 // --watch idle|slow: a /v1/watch client connected to the speaker throughout (idle: reads every
 // event; slow: never reads, so its socket fills and it falls behind).
 //   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3] [--watch none|idle|slow]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -230,6 +231,20 @@ async function readAll(kind) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, routes };
 }
 
+/** The speaker's whole RIB as MRT (GET /v1/snapshot), curl as the client. */
+async function readSnapshot() {
+  const file = join(dir, 'snapshot.mrt');
+  const t0 = process.hrtime.bigint();
+  await new Promise((done) =>
+    spawn('curl', ['-sS', '-o', file, `http://127.0.0.1:${SPEAKER.api}/v1/snapshot`], { stdio: 'inherit' }).on(
+      'exit',
+      done,
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { seconds, bytes: statSync(file).size };
+}
+
 async function measure(kind) {
   const child = await startReceiver(kind);
   const watcher = kind === 'speaker' && WATCH !== 'none' ? watchClient(WATCH) : undefined;
@@ -257,6 +272,8 @@ async function measure(kind) {
   const dump = await readAll(kind);
   if (dump.routes !== ROUTES) throw new Error(`${kind}: read back ${dump.routes} of ${ROUTES} routes`);
   const afterDump = procStat(child.pid);
+  const snapshot = kind === 'speaker' ? await readSnapshot() : undefined;
+  const afterSnapshot = procStat(child.pid);
   watcher?.stop();
   birdc(senderSocket, 'disable', protocol);
   await stop(child);
@@ -269,6 +286,9 @@ async function measure(kind) {
     startRssMiB: before.peakRssMiB,
     dumpSeconds: dump.seconds,
     dumpPeakRssMiB: afterDump.peakRssMiB,
+    snapshotSeconds: snapshot?.seconds,
+    snapshotBytes: snapshot?.bytes,
+    snapshotPeakRssMiB: afterSnapshot.peakRssMiB,
   };
 }
 
@@ -308,7 +328,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const r = await measure(kind);
     results[kind].push(r);
     console.error(
-      `round ${round + 1} ${kind}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} CPU s, ${r.peakRssMiB.toFixed(0)} MiB${r.lookupsPerSecond ? `, ${r.lookupsPerSecond.toFixed(0)} lookups/s` : ''}; all routes read in ${r.dumpSeconds.toFixed(2)} s, peak ${r.dumpPeakRssMiB.toFixed(0)} MiB`,
+      `round ${round + 1} ${kind}: ${r.seconds.toFixed(2)} s, ${r.cpuSeconds.toFixed(2)} CPU s, ${r.peakRssMiB.toFixed(0)} MiB${r.lookupsPerSecond ? `, ${r.lookupsPerSecond.toFixed(0)} lookups/s` : ''}; all routes read in ${r.dumpSeconds.toFixed(2)} s, peak ${r.dumpPeakRssMiB.toFixed(0)} MiB${r.snapshotSeconds === undefined ? '' : `; snapshot (${(r.snapshotBytes / 1048576).toFixed(0)} MiB) in ${r.snapshotSeconds.toFixed(2)} s, peak ${r.snapshotPeakRssMiB.toFixed(0)} MiB`}`,
     );
   }
 }
@@ -341,6 +361,9 @@ for (const kind of ['bird', 'speaker'])
   );
 console.log(
   `| ratio speaker / BIRD | ${(m('speaker', 'dumpSeconds') / m('bird', 'dumpSeconds')).toFixed(2)}x | ${(m('speaker', 'dumpPeakRssMiB') / m('bird', 'dumpPeakRssMiB')).toFixed(2)}x |`,
+);
+console.log(
+  `\nThe speaker's whole RIB as MRT (/v1/snapshot, curl): ${m('speaker', 'snapshotSeconds').toFixed(2)} s (target <= 5 s), peak RSS after it ${m('speaker', 'snapshotPeakRssMiB').toFixed(0)} MiB`,
 );
 console.log(
   `\nSpeaker memory: RIB ${(m('speaker', 'ribBytes') / ROUTES).toFixed(0)} bytes per route and per path (one path a route here; its own estimate, /metrics), peak RSS ${m('speaker', 'peakRssMiB').toFixed(0)} MiB of which ${m('speaker', 'startRssMiB').toFixed(0)} MiB before the session (Node and the program): ${(((m('speaker', 'peakRssMiB') - m('speaker', 'startRssMiB')) * 1048576) / ROUTES).toFixed(0)} bytes per route in all`,
