@@ -212,23 +212,42 @@ async function readAll(kind) {
     });
     routes = Number(out.stdout.trim());
   } else {
-    // curl as the client, as birdc is BIRD's: what is timed is the speaker's answer, not a JSON parser.
-    const file = join(dir, 'page.json');
+    // Read as birdc's output is, as a byte stream counted on the fly: what is timed is the
+    // speaker's answer, not a JSON parser (nor a file written and read back).
     let after;
     for (;;) {
       const query = `within=0.0.0.0/0&limit=100000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-      await new Promise((done) =>
-        spawn('curl', ['-sS', '-o', file, `http://127.0.0.1:${SPEAKER.api}/v1/routes?${query}`], {
-          stdio: 'inherit',
-        }).on('exit', done),
-      );
-      const text = readFileSync(file, 'utf8');
-      for (let i = text.indexOf('{"prefix"'); i >= 0; i = text.indexOf('{"prefix"', i + 1)) routes++;
-      after = /"next":"([^"]+)"\}\s*$/.exec(text.slice(-100))?.[1];
+      const page = await countRoutes(`/v1/routes?${query}`);
+      routes += page.routes;
+      after = /"next":"([^"]+)"\}\s*$/.exec(page.tail)?.[1];
       if (!after) break;
     }
   }
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, routes };
+}
+
+const routeStart = Buffer.from('{"prefix"');
+
+/** One answer as a stream: routes counted per chunk (a match may straddle two), and its last bytes. */
+function countRoutes(path) {
+  return new Promise((resolvePage, reject) => {
+    request({ host: '127.0.0.1', port: SPEAKER.api, path }, (res) => {
+      let routes = 0;
+      let carry = Buffer.alloc(0);
+      let tail = '';
+      res.on('data', (chunk) => {
+        const b = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        for (let i = b.indexOf(routeStart); i >= 0; i = b.indexOf(routeStart, i + 1)) routes++;
+        // Too short to hold a whole match, long enough to complete one with the next chunk.
+        carry = Buffer.from(b.subarray(Math.max(0, b.length - (routeStart.length - 1))));
+        tail = (tail + chunk.subarray(Math.max(0, chunk.length - 100)).toString('latin1')).slice(-100);
+      });
+      res.on('end', () => resolvePage({ routes, tail }));
+      res.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
 }
 
 /** The speaker's whole RIB as MRT (GET /v1/snapshot), curl as the client. */
