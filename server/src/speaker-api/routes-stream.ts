@@ -1,4 +1,5 @@
-import type { RoutesJsonWriter, RouteStateSource } from './answer';
+import { viewSource, type RoutesJsonWriter, type RouteStateSource } from './answer';
+import { defaultRibView, type RibViewName } from './requests';
 import type { ApiReply } from './responses';
 
 // A `within` answer as JSON text produced piece by piece, so a server can write it as it goes:
@@ -13,6 +14,8 @@ export interface WithinRequest {
   readonly within: string;
   readonly limit: number;
   readonly after: string | undefined;
+  /** The RIB view read (default adj-rib-in). */
+  readonly view?: RibViewName;
 }
 
 export const malformedWithin = (request: WithinRequest): ApiReply => ({
@@ -43,7 +46,9 @@ export interface AnswerChunks {
  * straight into reused buffers), else the text pieces of {@link routesWithinText}. Or the 400
  * reply when a prefix is malformed.
  */
-export function routesWithinChunks(source: RouteStateSource, request: WithinRequest): ApiReply | AnswerChunks {
+export function routesWithinChunks(viewed: RouteStateSource, request: WithinRequest): ApiReply | AnswerChunks {
+  const source = viewSource(viewed, request.view ?? defaultRibView);
+  if ('status' in source) return source;
   if (source.routesWithinWriter) {
     const writer = source.routesWithinWriter(request.within, request.after);
     return writer ? new WriterChunks(writer, request.limit) : malformedWithin(request);
