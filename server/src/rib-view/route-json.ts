@@ -22,6 +22,8 @@ const PREFIX_OPEN = ascii('{"prefix":"');
 const PATHS_OPEN = ascii('","paths":[');
 const STALE_FALSE = ascii(',"stale":false,"receivedAt":"');
 const STALE_TRUE = ascii(',"stale":true,"receivedAt":"');
+/** The decimal text of each octet value, for IPv4 prefixes. */
+const OCTETS = Array.from({ length: 256 }, (_, n) => ascii(String(n)));
 
 /**
  * The attribute-derived fragments of a RIB's paths, shared by every answer: direct-mapped by set
@@ -46,16 +48,38 @@ export class RouteJson {
     return new RoutesJsonWriter(this, within, after);
   }
 
-  /** The attribute-derived fields of a path (nextHop ... extendedCommunities) as JSON without braces. */
-  fragment(set: number): Uint8Array {
+  /** The length of a set's fragment (rendered and cached first if need be). */
+  fragmentLength(set: number): number {
+    const slot = this.load(set);
+    return slot >= 0 ? this.slotLengths[slot]! : this.large!.bytes.length;
+  }
+
+  /** Copies a set's fragment into out at offset; returns the offset after it. */
+  writeFragment(out: Uint8Array, offset: number, set: number): number {
+    const slot = this.load(set);
+    if (slot < 0) {
+      const bytes = this.large!.bytes;
+      out.set(bytes, offset);
+      return offset + bytes.length;
+    }
+    // A byte loop: no view object per path, and fragments are short.
+    const arena = this.arena;
+    const start = slot * slotBytes;
+    const length = this.slotLengths[slot]!;
+    for (let i = 0; i < length; i++) out[offset + i] = arena[start + i]!;
+    return offset + length;
+  }
+
+  /**
+   * Makes sure a set's fragment (nextHop ... extendedCommunities, JSON without braces) is
+   * rendered: returns its slot, or -1 when it is the one large fragment kept aside.
+   */
+  private load(set: number): number {
     const slot = set & (cachedSets - 1);
     const serial = this.rib.attributeSets.serial(set);
-    if (this.slotSets[slot] === set && this.slotSerials[slot] === serial) {
-      const start = slot * slotBytes;
-      return this.arena.subarray(start, start + this.slotLengths[slot]!);
-    }
+    if (this.slotSets[slot] === set && this.slotSerials[slot] === serial) return slot;
     const large = this.large;
-    if (large && large.set === set && large.serial === serial) return large.bytes;
+    if (large && large.set === set && large.serial === serial) return -1;
     const {
       peer: _peer,
       pathId: _pathId,
@@ -63,17 +87,32 @@ export class RouteJson {
       receivedAt: _receivedAt,
       ...rest
     } = routePath(decodeCanonical(this.rib.attributeSets.bytes(set)), '', 0, false, 0);
-    const bytes = encodeUtf8(JSON.stringify(rest).slice(1, -1));
+    const text = JSON.stringify(rest);
+    // The text without its braces, straight into the slot when it is ASCII and fits (the rule).
+    const length = text.length - 2;
+    if (length <= slotBytes && isAscii(text)) {
+      writeAscii(this.arena, slot * slotBytes, text.slice(1, -1));
+      this.slotSets[slot] = set;
+      this.slotSerials[slot] = serial;
+      this.slotLengths[slot] = length;
+      return slot;
+    }
+    const bytes = encodeUtf8(text.slice(1, -1));
     if (bytes.length > slotBytes) {
       this.large = { set, serial, bytes };
-      return bytes;
+      return -1;
     }
     this.arena.set(bytes, slot * slotBytes);
     this.slotSets[slot] = set;
     this.slotSerials[slot] = serial;
     this.slotLengths[slot] = bytes.length;
-    return bytes;
+    return slot;
   }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /**
@@ -90,8 +129,22 @@ export class RoutesJsonWriter {
   needs = 0;
   private cursor: Prefix | undefined;
   private readonly family: Family;
-  private readonly peerParts = new Map<number, Uint8Array>();
+  /** `{"peer":"NAME","pathId":` per peer id, rendered on first use. */
+  private readonly peerParts: (Uint8Array | undefined)[] = [];
   private lastSeconds = -1;
+  /**
+   * The last path written into the buffer of the current write (its bytes and what they depend
+   * on): neighbouring routes often carry the same path, copied then in one move.
+   */
+  private lastOut: Uint8Array | undefined;
+  private lastStart = -1;
+  private lastEnd = -1;
+  private lastPeer = -1;
+  private lastPathId = -1;
+  private lastSet = -1;
+  private lastSerial = -1;
+  private lastStale = false;
+  private lastReceivedAt = -1;
   private readonly lastTime = ascii('1970-01-01T00:00:00.000Z');
 
   constructor(
@@ -115,6 +168,8 @@ export class RoutesJsonWriter {
    */
   write(out: Uint8Array, offset: number, limit: number): number {
     if (this.done || limit <= 0) return offset;
+    // What an earlier write left in a buffer is the caller's again: copy only within this write.
+    this.lastOut = undefined;
     const rib = this.json.rib;
     const family = this.family;
     let at = offset;
@@ -124,12 +179,13 @@ export class RoutesJsonWriter {
     rib.forEachCoveredRoute(
       this.within,
       (route) => {
-        if (count >= limit || at + this.bound(route) > out.length) {
-          if (at === 0) this.needs = this.bound(route);
+        const end = count >= limit ? -1 : this.route(out, at, route, this.written + count > 0);
+        if (end < 0) {
+          if (at === 0 && count < limit) this.needs = this.bound(route);
           stopped = true;
           return false;
         }
-        at = this.route(out, at, route, this.written + count > 0);
+        at = end;
         count++;
         last = route;
         return true;
@@ -142,59 +198,96 @@ export class RoutesJsonWriter {
     return at;
   }
 
-  /** At least the bytes the route takes. */
+  /** At least the bytes the route takes (for a route that fits in no buffer given). */
   private bound(route: number): number {
     const rib = this.json.rib;
     let bytes = routeOverhead;
     for (let p = rib.firstPath(this.family, route); p >= 0; p = rib.nextPath(p))
-      bytes +=
-        pathOverhead + this.peerPart(rib.pathPeer(p)).length + this.json.fragment(rib.pathAttributeSet(p)).length;
+      bytes += pathOverhead + this.peerPart(rib.pathPeer(p)).length + this.json.fragmentLength(rib.pathAttributeSet(p));
     return bytes;
   }
 
+  /**
+   * Writes the route at offset and returns the offset after it, or -1 when it does not fit (then
+   * what it wrote past offset is garbage the next write overwrites). Room is checked per path,
+   * with the exact lengths it is about to copy: no separate sizing pass.
+   */
   private route(out: Uint8Array, offset: number, route: number, comma: boolean): number {
     const rib = this.json.rib;
     const family = this.family;
+    const room = out.length;
+    if (offset + routeOverhead > room) return -1;
     let at = offset;
     if (comma) out[at++] = 0x2c;
-    out.set(PREFIX_OPEN, at);
-    at += PREFIX_OPEN.length;
+    at = copy(out, at, PREFIX_OPEN);
     if (family === 4) {
       const a = rib.routeWord(4, route, 0);
-      at = writeUint(out, at, a >>> 24);
+      at = copy(out, at, OCTETS[a >>> 24]!);
       out[at++] = 0x2e;
-      at = writeUint(out, at, (a >>> 16) & 255);
+      at = copy(out, at, OCTETS[(a >>> 16) & 255]!);
       out[at++] = 0x2e;
-      at = writeUint(out, at, (a >>> 8) & 255);
+      at = copy(out, at, OCTETS[(a >>> 8) & 255]!);
       out[at++] = 0x2e;
-      at = writeUint(out, at, a & 255);
+      at = copy(out, at, OCTETS[a & 255]!);
     } else {
       const p = rib.routePrefix(6, route);
       at = writeAscii(out, at, formatIpv6(p.address as bigint));
     }
     out[at++] = 0x2f;
     at = writeUint(out, at, rib.routeLength(family, route));
-    out.set(PATHS_OPEN, at);
-    at += PATHS_OPEN.length;
-    for (let p = rib.firstPath(family, route); p >= 0; p = rib.nextPath(p)) {
-      if (p !== rib.firstPath(family, route)) out[at++] = 0x2c;
-      const peer = this.peerPart(rib.pathPeer(p));
-      out.set(peer, at);
-      at += peer.length;
-      at = writeUint(out, at, rib.pathIdAt(p));
+    at = copy(out, at, PATHS_OPEN);
+    const first = rib.firstPath(family, route);
+    const serials = rib.attributeSets;
+    for (let p = first; p >= 0; p = rib.nextPath(p)) {
+      const peerId = rib.pathPeer(p);
+      const pathId = rib.pathIdAt(p);
+      const set = rib.pathAttributeSet(p);
+      const serial = serials.serial(set);
+      const stale = rib.pathStale(p);
+      const receivedAt = rib.pathReceivedAt(p);
+      if (p !== first) {
+        if (at + 1 > room) return -1;
+        out[at++] = 0x2c;
+      }
+      if (
+        this.lastOut === out &&
+        set === this.lastSet &&
+        serial === this.lastSerial &&
+        peerId === this.lastPeer &&
+        pathId === this.lastPathId &&
+        stale === this.lastStale &&
+        receivedAt === this.lastReceivedAt
+      ) {
+        const length = this.lastEnd - this.lastStart;
+        if (at + length > room) return -1;
+        out.copyWithin(at, this.lastStart, this.lastEnd);
+        this.lastStart = at;
+        at += length;
+        this.lastEnd = at;
+        continue;
+      }
+      const peer = this.peerPart(peerId);
+      if (at + pathOverhead + peer.length + this.json.fragmentLength(set) > room) return -1;
+      const start = at;
+      at = copy(out, at, peer);
+      at = writeUint(out, at, pathId);
       out[at++] = 0x2c;
-      const fragment = this.json.fragment(rib.pathAttributeSet(p));
-      out.set(fragment, at);
-      at += fragment.length;
-      const stale = rib.pathStale(p) ? STALE_TRUE : STALE_FALSE;
-      out.set(stale, at);
-      at += stale.length;
-      const time = this.time(rib.pathReceivedAt(p));
-      out.set(time, at);
-      at += time.length;
+      at = this.json.writeFragment(out, at, set);
+      at = copy(out, at, stale ? STALE_TRUE : STALE_FALSE);
+      at = copy(out, at, this.time(receivedAt));
       out[at++] = 0x22;
       out[at++] = 0x7d;
+      this.lastOut = out;
+      this.lastStart = start;
+      this.lastEnd = at;
+      this.lastPeer = peerId;
+      this.lastPathId = pathId;
+      this.lastSet = set;
+      this.lastSerial = serial;
+      this.lastStale = stale;
+      this.lastReceivedAt = receivedAt;
     }
+    if (at + 2 > room) return -1;
     out[at++] = 0x5d;
     out[at++] = 0x7d;
     return at;
@@ -202,10 +295,10 @@ export class RoutesJsonWriter {
 
   /** `{"peer":"NAME","pathId":` for a peer id. */
   private peerPart(peer: number): Uint8Array {
-    let part = this.peerParts.get(peer);
+    let part = this.peerParts[peer];
     if (part === undefined) {
       part = encodeUtf8(`{"peer":${JSON.stringify(this.json.peerName(peer))},"pathId":`);
-      this.peerParts.set(peer, part);
+      this.peerParts[peer] = part;
     }
     return part;
   }
@@ -218,6 +311,13 @@ export class RoutesJsonWriter {
     }
     return this.lastTime;
   }
+}
+
+/** Copies a short byte string at offset; returns the offset after it (a loop beats `set` at these sizes). */
+function copy(out: Uint8Array, offset: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) out[offset + i] = bytes[i]!;
+  return offset + n;
 }
 
 /** Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS.000Z` into the 24 bytes of out. */
