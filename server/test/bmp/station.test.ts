@@ -890,6 +890,34 @@ describe('BMP views: Loc-RIB (RFC 9069) and Adj-RIB-Out (RFC 8671) kept apart, s
     }
   });
 
+  it('instances-and-views fixture: Adj-RIB-Out pre/post (O flag) and a filtered Loc-RIB, then their Peer Downs', async () => {
+    const log = new AwaitableLog();
+    const speaker = await bmpSpeaker(log);
+    try {
+      const fixture = listFixtures('valid').find((f) => f.name === 'valid/instances-and-views');
+      assert.ok(fixture);
+      const socket = await routerOf(speaker, log, 'edge-fixture');
+      // Up to the two Peer Downs at offset 1489.
+      socket.write(fixture.bytes.subarray(0, 1489));
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1', 'adj-rib-out'), [
+        '2001:db8::5 (bmp 127.0.0.1 adj-rib-out pre-policy)',
+        '2001:db8::5 (bmp 127.0.0.1 adj-rib-out post-policy)',
+      ]);
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1'), [], 'not in the Adj-RIB-In');
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1', 'loc-rib'), ['10.0.0.100 (bmp 127.0.0.1 loc-rib filtered)']);
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1'), ['192.0.2.6 (bmp 127.0.0.1 rd 65000:1 pre-policy)']);
+      socket.write(fixture.bytes.subarray(1489));
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1', 'loc-rib'), [], 'the Loc-RIB went down (reason 6)');
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1', 'adj-rib-out'), [], 'its peer went down');
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1'), ['192.0.2.6 (bmp 127.0.0.1 rd 65000:1 pre-policy)']);
+      socket.end();
+    } finally {
+      await speaker.stop();
+    }
+  });
+
   it('maxPrefixes holds per view: a Loc-RIB over it loses its routes, the Adj-RIB-In keeps its own', async () => {
     const log = new AwaitableLog();
     const speaker = await bmpSpeaker(log, 1);
