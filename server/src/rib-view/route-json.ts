@@ -365,7 +365,7 @@ function writeUint(out: Uint8Array, offset: number, value: number): number {
 }
 
 /** ASCII text at offset; returns the offset after it. */
-export function writeAscii(out: Uint8Array, offset: number, text: string): number {
+function writeAscii(out: Uint8Array, offset: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[offset + i] = text.charCodeAt(i);
   return offset + text.length;
 }
