@@ -56,8 +56,18 @@ export interface PeerStatus {
   readonly tcpMd5?: boolean;
   /** For BMP: the monitored router that reports this peer (its address). */
   readonly router?: string;
-  /** For BMP: whether the routes are as received (pre-policy) or after the router's import policy. */
+  /**
+   * For BMP: which RIB of the router the row's routes are in (the API's `view`): a peer's
+   * Adj-RIB-In or Adj-RIB-Out, or the router's Loc-RIB.
+   */
+  readonly view?: 'adj-rib-in' | 'adj-rib-out' | 'loc-rib';
+  /**
+   * For BMP Adj-RIB-In and Adj-RIB-Out: whether the routes are before (pre-policy) or after the
+   * router's import (or export) policy. Absent for a Loc-RIB.
+   */
   readonly policy?: 'pre-policy' | 'post-policy';
+  /** For a BMP Loc-RIB: the router filtered it (RFC 9069 F flag): not every best path is shown. */
+  readonly filtered?: boolean;
   /** The RFC 4271 FSM state: Idle, Connect, Active, OpenSent, OpenConfirm, Established. */
   readonly state: string;
   /** Seconds in Established; 0 otherwise. */
