@@ -8,32 +8,18 @@ export const maxConfigBytes = 1024 * 1024;
 
 export const configFileNames: readonly string[] = ['kube-routes.yaml', 'kube-routes.yml'];
 
-/**
- * The nearest kube-routes.yaml in dir or any parent folder. known, when given, remembers the
- * answer for every folder on the way, so the folders of a large tree share their parents' lookups.
- */
-export function findConfigFile(
-  dir: string,
-  exists: (path: string) => boolean,
-  known?: Map<string, string | undefined>,
-): string | undefined {
-  const visited: string[] = [];
-  let found: string | undefined;
+/** The nearest kube-routes.yaml in dir or any parent folder. */
+export function findConfigFile(dir: string, exists: (path: string) => boolean): string | undefined {
   let current = resolve(dir);
   for (;;) {
-    if (known?.has(current)) {
-      found = known.get(current);
-      break;
+    for (const name of configFileNames) {
+      const candidate = join(current, name);
+      if (exists(candidate)) return candidate;
     }
-    visited.push(current);
-    found = configFileNames.map((name) => join(current, name)).find(exists);
-    if (found !== undefined) break;
     const parent = dirname(current);
-    if (parent === current) break;
+    if (parent === current) return undefined;
     current = parent;
   }
-  if (known) for (const d of visited) known.set(d, found);
-  return found;
 }
 
 /** Reads and validates a config file; a file that cannot be read is one located error. */
