@@ -65,6 +65,26 @@ export class Checker {
     return affected;
   }
 
+  /**
+   * Checks each file alone with the rules that need no other file, while the workspace is still
+   * being read: findings the check of the whole workspace keeps (fileRulesOnly), never a guess
+   * such as "no duplicate" made before the other files are known.
+   */
+  checkAlone(paths: Iterable<string>): void {
+    for (const path of paths) {
+      const file = this.index.get(path);
+      if (!file) {
+        this.findings.delete(path);
+        continue;
+      }
+      const { findings } = checkManifests(file.manifest ? [file.manifest] : [], this.context.config(file.configPath), {
+        inputProblems: file.manifest ? [] : [unreadable(file)],
+        fileRulesOnly: true,
+      });
+      this.findings.set(path, findings);
+    }
+  }
+
   /** Re-checks every file (start, a config or settings change). */
   checkAll(): Set<string> {
     const all = new Set<string>();
@@ -101,12 +121,7 @@ export class Checker {
     const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const f of sorted) {
       if (f.manifest) manifests.push(f.manifest);
-      else
-        problems.push({
-          rule: 'unreadable-file',
-          at: { file: f.path, range: emptyRange },
-          message: f.problem ?? 'cannot read file',
-        });
+      else problems.push(unreadable(f));
     }
     const live = this.context.routes(configPath);
     if (live) this.askFor(live, manifests, keep);
@@ -142,6 +157,14 @@ export class Checker {
     }
     live.want(wanted);
   }
+}
+
+function unreadable(file: IndexedFile): InputProblem {
+  return {
+    rule: 'unreadable-file',
+    at: { file: file.path, range: emptyRange },
+    message: file.problem ?? 'cannot read file',
+  };
 }
 
 /** Whether the source has answered for the address a finding is about. */

@@ -27,6 +27,7 @@ import {
   StatusRequest,
   WorkspaceTrustNotification,
 } from './protocol';
+import { WorkDoneProgress } from './progress';
 import { routePeers, routeStatus } from './route-status';
 import { Workspace } from './workspace';
 import { readSettings, sameSettings, type Settings } from './settings';
@@ -69,6 +70,7 @@ export function startServer(connection: Connection, version: string): void {
         .catch(() => null);
       return answer?.title;
     },
+    progress: (title) => new WorkDoneProgress(connection.window.createWorkDoneProgress(), title, logError),
     rememberAllowed: (key) => {
       allowedSources.add(key);
       void connection.sendNotification(RepositorySourceAllowedNotification.type, { key }).catch(logError);
@@ -212,8 +214,8 @@ export function startServer(connection: Connection, version: string): void {
   );
 
   connection.onCodeAction(
+    // Answered at once, also while the workspace is read (no free address is offered until then).
     guard([], async (params) => {
-      await workspace.whenReady(); // a free address must be free in the whole workspace
       const input = workspace.feature(params.textDocument.uri);
       return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
     }),

@@ -36,23 +36,36 @@ export function isIndexable(folders: readonly string[], excludes: GlobSet, path:
 
 /** Every indexable file under a folder (in name order, so the index is built the same way each time). */
 export function walkFolder(root: string, folders: readonly string[], excludes: GlobSet): string[] {
-  const out: string[] = [];
-  const visit = (dir: string) => {
+  return [...walkFolderSteps(root, folders, excludes)].flat();
+}
+
+/** Every workspace folder's walk, one folder at a time. */
+export function* walkFoldersSteps(folders: readonly string[], excludes: GlobSet): Generator<string[]> {
+  for (const folder of folders) yield* walkFolderSteps(folder, folders, excludes);
+}
+
+/** The walk of walkFolder one folder at a time, so a large tree can be listed in slices. */
+export function* walkFolderSteps(root: string, folders: readonly string[], excludes: GlobSet): Generator<string[]> {
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return; // unreadable folder (permissions, removed meanwhile): nothing to index there
+      continue; // unreadable folder (permissions, removed meanwhile): nothing to index there
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const files: string[] = [];
+    const subfolders: string[] = [];
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         const rel = folderRelative(folders, path);
-        if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) visit(path);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path)) out.push(path);
+        if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) subfolders.push(path);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path)) files.push(path);
     }
-  };
-  visit(root);
-  return out;
+    // Depth first in name order, as a recursive walk would go: the last pushed is visited first.
+    for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i] as string);
+    yield files;
+  }
 }

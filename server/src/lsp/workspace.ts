@@ -16,10 +16,12 @@ import { DiagnosticsPublisher } from './publisher';
 import type { LiveRoutes } from './route-sources/live-routes';
 import { RouteRegistry } from './route-sources/route-registry';
 import type { RouteSourceSpec } from './route-sources/route-source-spec';
+import type { ProgressReport } from './progress';
 import { PassScheduler } from './scheduler';
+import { runInSlices } from './slices';
 import { RepositoryTrust } from './trust';
 import { defaultSettings, type Settings } from './settings';
-import { folderRelative, isIndexable, walkFolder } from './workspace-files';
+import { folderRelative, isIndexable, walkFolder, walkFoldersSteps } from './workspace-files';
 import { UriSpelling, uriToPath } from './uris';
 
 /** What the workspace needs from the connection: kept narrow so the workspace has no LSP wiring. */
@@ -35,6 +37,8 @@ export interface WorkspaceClient {
   ask(message: string, actions: readonly string[]): Promise<string | undefined>;
   /** The user allowed a target the repository names, for this workspace: the client may remember it. */
   rememberAllowed(key: string): void;
+  /** Starts showing the progress of a long task (LSP work-done progress, when the client shows it). */
+  progress(title: string): ProgressReport;
 }
 
 /** Read access to the editor's open documents (vscode-languageserver's TextDocuments). */
@@ -43,13 +47,22 @@ export interface OpenDocuments {
   all(): TextDocument[];
 }
 
-const yieldEvery = 25;
+/** How far the background read of the workspace is (files indexed of those found). */
+export interface IndexingState {
+  readonly done: number;
+  readonly total: number;
+}
 
 /**
  * The language server's state: the workspace index, configs, findings and route sources, and
  * when to re-check. Edits and file events only mark what changed; a pass (batched, at most once
  * per debounceMs) parses the changed open documents, re-checks what they affect and publishes
  * the diagnostics that changed.
+ *
+ * Open documents come first: until the workspace has been read (in slices, in the background),
+ * a pass checks each changed open document alone with the rules that need no other file, so
+ * its own findings show at once; the first full check, when the index is complete, adds the
+ * findings that need other files (duplicates, pools, anycast).
  */
 export class Workspace {
   private readonly spelling = new UriSpelling();
@@ -64,7 +77,9 @@ export class Workspace {
   private folders: string[] = [];
   private excludes = new GlobSet([]);
 
+  private configured = false;
   private ready = false;
+  private indexing: IndexingState = { done: 0, total: 0 };
   private generation = 0;
   private readonly dirtyDocs = new Set<string>();
   private readonly parsedVersions = new Map<string, number>();
@@ -137,6 +152,7 @@ export class Workspace {
   // ---- setup ------------------------------------------------------------------------------
 
   configure(folders: readonly string[], settings: Settings): void {
+    this.configured = true;
     this.folders = [...folders];
     this.settings = settings;
     this.excludes = new GlobSet(settings.exclude);
@@ -148,29 +164,50 @@ export class Workspace {
     this.clusters.setPolling(settings.routeRefreshSeconds);
   }
 
-  /** (Re)builds the index from the workspace folders, in slices so requests are answered meanwhile. */
+  /**
+   * (Re)builds the index from the workspace folders. The open documents are checked alone
+   * first; then every file is read in slices that yield to requests, with work-done progress;
+   * the full check runs once the index is complete.
+   */
   async buildIndex(): Promise<void> {
     const generation = ++this.generation;
     this.ready = false;
-    const paths = this.folders.flatMap((f) => walkFolder(f, this.folders, this.excludes));
+    this.runPass();
+    const cancelled = () => generation !== this.generation;
+    const progress = this.client.progress('kube-routes: indexing manifests');
+    const paths: string[] = [];
+    const listed = await runInSlices(walkFoldersSteps(this.folders, this.excludes), (files) => paths.push(...files), {
+      cancelled,
+    });
+    if (!listed) return progress.end();
     const wanted = new Set(paths);
     for (const file of [...this.index.all()]) {
       if (file.origin === 'disk' && !wanted.has(file.path)) this.index.delete(file.path);
     }
-    for (let i = 0; i < paths.length; i++) {
-      if (i % yieldEvery === yieldEvery - 1) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (generation !== this.generation) return;
-      }
-      const path = paths[i] ?? '';
-      if (this.isOpen(path) || !existsSync(path)) continue;
-      this.index.set(indexDiskFile(path, this.configs.configPathFor(path)));
-    }
+    this.indexing = { done: 0, total: paths.length };
+    const finished = await runInSlices(
+      paths,
+      (path) => {
+        if (this.isOpen(path) || !existsSync(path)) return;
+        this.index.set(indexDiskFile(path, this.configs.configPathFor(path)));
+      },
+      {
+        cancelled,
+        sliced: (done) => {
+          this.indexing = { done, total: paths.length };
+          progress.report(done, paths.length);
+        },
+      },
+    );
+    progress.end();
+    if (!finished) return;
     // Open documents may have been parsed under configs found before the walk; recheck them all.
     this.reassignConfigs();
     this.ready = true;
     this.fullCheck = true;
     this.runPass();
+    // Lenses were held back while the route conflicts of other files were unknown.
+    this.client.refreshCodeLenses();
     for (const waiter of this.readyWaiters.splice(0)) waiter();
   }
 
@@ -278,7 +315,7 @@ export class Workspace {
   // ---- checking ---------------------------------------------------------------------------
 
   private schedule(): void {
-    if (this.ready) this.scheduler.request();
+    if (this.configured) this.scheduler.request();
   }
 
   private runPass(): void {
@@ -297,8 +334,12 @@ export class Workspace {
   }
 
   private pass(): void {
-    if (!this.ready) return;
+    if (!this.configured) return;
     for (const path of [...this.dirtyDocs]) this.parseOpen(path);
+    if (!this.ready) {
+      this.passWhileIndexing();
+      return;
+    }
     const affected = this.fullCheck
       ? this.checker.checkAll()
       : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
@@ -310,6 +351,22 @@ export class Workspace {
     this.forcePublish.clear();
     this.routes.prune();
     this.clusters.prune();
+  }
+
+  /**
+   * Before the index is complete, each changed open document is checked alone (a config change
+   * re-checks them all); what else changed is left to the full check that completes the index.
+   */
+  private passWhileIndexing(): void {
+    const changed = this.fullCheck
+      ? this.documents.all().map((d) => this.spelling.remember(d.uri))
+      : [...this.pendingPaths, ...this.forcePublish];
+    const alone = [...new Set(changed)].filter((p) => this.isOpen(p) && !isConfigFile(p));
+    this.pendingPaths.clear();
+    this.pendingKeys.clear();
+    this.checker.checkAlone(alone);
+    for (const path of alone) this.publishDocument(path);
+    this.forcePublish.clear();
   }
 
   /** Parses an open document's current text into the index (at most once per version). */
@@ -361,6 +418,7 @@ export class Workspace {
     if (!file?.manifest) return undefined;
     const configPath = file.configPath;
     const ctx: FeatureContext = {
+      indexing: this.ready ? undefined : this.indexing,
       config: this.configs.config(configPath),
       routes: this.routesOf(configPath),
       clusters: this.clustersOf(configPath),
