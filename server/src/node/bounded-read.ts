@@ -28,15 +28,12 @@ export function readBoundedFile(path: string, maxBytes: number, what = 'file'): 
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      // The stat size plus one byte first (a file that grew is read on), not a 1 MiB buffer per file.
-      const want = total === 0 && stat.size > 0 ? stat.size + 1 : 1024 * 1024;
-      const chunk = Buffer.allocUnsafe(Math.min(want, maxBytes + 1 - total));
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) return { problem: tooLarge(what, total, maxBytes, true), tooLarge: total };
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-      if (n < chunk.length) break; // a short read of a regular file is its end
     }
     return { bytes: Buffer.concat(chunks, total) };
   } catch (e) {
