@@ -71,6 +71,12 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
     role: 'the speaker HTTP API declared once: paths, queries, response types',
   },
   'server/node': { pure: false, layers: ['server/engine'], packages: [], role: 'Node adapters shared by the faces' },
+  'server/manifest-cache': {
+    pure: false,
+    layers: ['server/engine'],
+    packages: [],
+    role: 'what the engine extracted per file, persisted between runs (check --cache, the editor index)',
+  },
   'server/kube': {
     pure: false,
     layers: ['server/engine'],
@@ -118,13 +124,13 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   },
   'server/lsp': {
     pure: false,
-    layers: ['server/engine', 'server/node', 'server/kube', ...ROUTE_LAYERS],
+    layers: ['server/engine', 'server/node', 'server/manifest-cache', 'server/kube', ...ROUTE_LAYERS],
     packages: LSP_PACKAGES,
     role: 'face: the language server, the only importer of LSP packages',
   },
   'kubectl-plugin': {
     pure: false,
-    layers: ['server/engine', 'server/node', 'server/kube', ...ROUTE_LAYERS],
+    layers: ['server/engine', 'server/node', 'server/manifest-cache', 'server/kube', ...ROUTE_LAYERS],
     packages: ['commander'],
     role: 'face: kubectl routes',
   },

@@ -1,0 +1,259 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { describe, test } from 'node:test';
+import { readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
+import { collectManifestPaths, readSourceFile } from '@kube-routes/server/node';
+import {
+  contentHash,
+  manifestCacheKey,
+  openManifestCache,
+  statStamp,
+  type FileStamp,
+} from '@kube-routes/server/manifest-cache';
+import { tempDir } from '@kube-routes/test/support';
+
+// The manifest cache keeps what readManifestFile extracted per file: it must come back exactly
+// (Maps, Sets, undefined fields), be ignored when damaged or of another key, and drop files that
+// are gone.
+
+const engineTests = resolve(__dirname, '../../../test/engine');
+const key = manifestCacheKey(['test', 'config-a']);
+
+/** Every manifest of the engine's fixtures and of the real-manifest corpus, extracted. */
+function extractedTrees(): Map<string, ManifestFile> {
+  const out = new Map<string, ManifestFile>();
+  for (const tree of ['fixtures', 'corpus']) {
+    const root = join(engineTests, tree);
+    const { files } = collectManifestPaths([root]);
+    for (const path of files) {
+      const read = readSourceFile(path, relative(root, path).split(sep).join('/'));
+      if ('source' in read) out.set(path, readManifestFile(read.source));
+    }
+  }
+  return out;
+}
+
+function stampFor(path: string): FileStamp {
+  const stamp = statStamp(path);
+  assert.ok(stamp, path);
+  return stamp;
+}
+
+/** A stamp of a file last changed long before the cache was written (not racy). */
+function settled(path: string): FileStamp {
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(path, old, old);
+  return stampFor(path);
+}
+
+describe('round trip', () => {
+  test('every fixture and corpus file comes back deepStrictEqual, with the engine kinds it holds', () => {
+    const extracted = extractedTrees();
+    assert.ok(extracted.size > 150, `only ${extracted.size} files`);
+    const all = [...extracted.values()];
+    // The round trip must cover what JSON would lose: Maps, Sets, properties set to undefined.
+    assert.ok(all.some((f) => f.services.some((s) => s.labels.size > 0 && s.annotations.size > 0)));
+    assert.ok(all.some((f) => f.suppressions.some((s) => s.rules.size > 0)));
+    assert.ok(all.some((f) => f.services.some((s) => 'loadBalancerIP' in s && s.loadBalancerIP === undefined)));
+    assert.ok(all.some((f) => f.pools.length > 0));
+    assert.ok(all.some((f) => f.serviceCIDRs.length > 0));
+    assert.ok(all.some((f) => f.syntaxErrors.length > 0));
+    assert.ok(all.some((f) => f.helmTemplate !== undefined));
+
+    const location = join(tempDir(), 'cache');
+    const writing = openManifestCache(location, key);
+    for (const [path, file] of extracted) writing.set(path, stampFor(path), contentHash(readFileSync(path)), file);
+    assert.equal(writing.save(), undefined);
+
+    const reading = openManifestCache(location, key);
+    assert.equal(reading.notice, undefined);
+    assert.equal(reading.size, extracted.size);
+    for (const [path, file] of extracted)
+      assert.deepStrictEqual(reading.get(path, stampFor(path), contentHash(readFileSync(path))), file, path);
+  });
+});
+
+describe('lookups', () => {
+  const dir = tempDir();
+  const file = (name: string): ManifestFile => ({
+    file: name,
+    services: [],
+    pools: [],
+    serviceCIDRs: [],
+    syntaxErrors: [],
+    suppressions: [],
+  });
+
+  test('by stamp without reading, by hash after a touch, and a miss after an edit', () => {
+    const path = join(dir, 'a.yaml');
+    writeFileSync(path, 'kind: Service\n');
+    const location = join(dir, 'lookups.cache');
+    const cache = openManifestCache(location, key);
+    cache.set(path, settled(path), contentHash('kind: Service\n'), file('a'));
+    assert.equal(cache.save(), undefined);
+
+    const warm = openManifestCache(location, key);
+    assert.deepStrictEqual(warm.get(path, stampFor(path)), file('a'), 'same stamp: a hit without the hash');
+    utimesSync(path, new Date(), new Date());
+    const touched = stampFor(path);
+    assert.equal(warm.get(path, touched), undefined, 'another stamp: the hash must decide');
+    assert.deepStrictEqual(warm.get(path, touched, contentHash('kind: Service\n')), file('a'), 'same content');
+    writeFileSync(path, 'kind: ConfigMap\n');
+    assert.equal(warm.get(path, stampFor(path), contentHash('kind: ConfigMap\n')), undefined, 'edited');
+  });
+
+  test('a file changed within the timestamp window of the last write is checked by hash', () => {
+    const path = join(dir, 'racy.yaml');
+    writeFileSync(path, 'a: 1\n');
+    const location = join(dir, 'racy.cache');
+    const cache = openManifestCache(location, key);
+    cache.set(path, stampFor(path), contentHash('a: 1\n'), file('racy'));
+    cache.save();
+    const warm = openManifestCache(location, key);
+    assert.equal(warm.get(path, stampFor(path)), undefined, 'a recent stamp alone is not trusted');
+    assert.deepStrictEqual(warm.get(path, stampFor(path), contentHash('a: 1\n')), file('racy'));
+  });
+
+  test('files gone are dropped on save; files not looked at but present are kept', () => {
+    const kept = join(dir, 'kept.yaml');
+    const gone = join(dir, 'gone.yaml');
+    const seen = join(dir, 'seen.yaml');
+    for (const p of [kept, gone, seen]) writeFileSync(p, 'a: 1\n');
+    const location = join(dir, 'prune.cache');
+    const cache = openManifestCache(location, key);
+    for (const p of [kept, gone, seen]) cache.set(p, settled(p), contentHash('a: 1\n'), file(p));
+    cache.save();
+    rmSync(gone);
+    const next = openManifestCache(location, key);
+    assert.ok(next.get(seen, stampFor(seen)));
+    assert.equal(next.save(), undefined);
+    assert.deepEqual([...openManifestCache(location, key).paths()].sort(), [kept, seen].sort());
+  });
+
+  test('nothing changed: save does not rewrite the file', () => {
+    const path = join(dir, 'same.yaml');
+    writeFileSync(path, 'a: 1\n');
+    const location = join(dir, 'same.cache');
+    const cache = openManifestCache(location, key);
+    cache.set(path, settled(path), contentHash('a: 1\n'), file('same'));
+    cache.save();
+    const before = statSync(location);
+    const warm = openManifestCache(location, key);
+    const hit = warm.get(path, stampFor(path));
+    assert.ok(hit);
+    warm.set(path, stampFor(path), contentHash('a: 1\n'), hit);
+    assert.equal(warm.save(), undefined);
+    assert.equal(statSync(location).ino, before.ino, 'the file was not replaced');
+  });
+
+  test('another key (version, config) is an empty cache, silently, and is rewritten on save', () => {
+    const path = join(dir, 'keyed.yaml');
+    writeFileSync(path, 'a: 1\n');
+    const location = join(dir, 'keyed.cache');
+    const cache = openManifestCache(location, key);
+    cache.set(path, settled(path), contentHash('a: 1\n'), file('keyed'));
+    cache.save();
+    for (const other of [
+      manifestCacheKey(['test', 'config-b']),
+      manifestCacheKey(['other-version', 'config-a']),
+      manifestCacheKey([]),
+    ]) {
+      const stale = openManifestCache(location, other);
+      assert.equal(stale.notice, undefined);
+      assert.equal(stale.size, 0);
+      assert.equal(stale.get(path, stampFor(path), contentHash('a: 1\n')), undefined);
+    }
+    const rewritten = openManifestCache(location, manifestCacheKey(['test', 'config-b']));
+    assert.equal(rewritten.save(), undefined);
+    assert.equal(openManifestCache(location, key).size, 0, 'the file now holds the other key');
+  });
+
+  test('the key covers the cache format, V8 and the extraction code, and is stable', () => {
+    assert.equal(manifestCacheKey(['x']), manifestCacheKey(['x']));
+    assert.notEqual(manifestCacheKey(['x']), manifestCacheKey(['x', '']));
+    assert.notEqual(manifestCacheKey(['ab', 'c']), manifestCacheKey(['a', 'bc']));
+  });
+});
+
+describe('damaged cache files are ignored with one line, then rewritten', () => {
+  const dir = tempDir();
+  const path = join(dir, 'a.yaml');
+  writeFileSync(path, 'a: 1\n');
+  const good = join(dir, 'good.cache');
+  const cache = openManifestCache(good, key);
+  cache.set(path, settled(path), contentHash('a: 1\n'), {
+    file: 'a.yaml',
+    services: [],
+    pools: [],
+    serviceCIDRs: [],
+    syntaxErrors: [],
+    suppressions: [{ line: 1, rules: new Set(['duplicate-cluster-ip']) }],
+  });
+  cache.save();
+  const bytes = readFileSync(good);
+  const flipped = Buffer.from(bytes);
+  flipped[flipped.length - 5] ^= 0xff;
+
+  const cases: { name: string; content: Uint8Array | 'directory' }[] = [
+    { name: 'empty', content: new Uint8Array() },
+    { name: 'not ours', content: Buffer.from('{"eslint": "cache"}') },
+    { name: 'truncated in the header', content: bytes.subarray(0, 20) },
+    { name: 'truncated in the key', content: bytes.subarray(0, 40) },
+    { name: 'truncated in the payload', content: bytes.subarray(0, bytes.length - 10) },
+    { name: 'one byte flipped', content: flipped },
+    { name: 'a directory', content: 'directory' },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const location = join(dir, `${c.name.replace(/ /g, '-')}.cache`);
+      if (c.content === 'directory') mkdirSync(location);
+      else writeFileSync(location, c.content);
+      const opened = openManifestCache(location, key);
+      assert.equal(opened.size, 0);
+      assert.ok(opened.notice, 'one line says the cache is ignored');
+      assert.match(opened.notice, /^warning: ignoring the cache .*; it will be rewritten$/);
+      assert.doesNotMatch(opened.notice, /\n/);
+      assert.equal(opened.get(path, stampFor(path), contentHash('a: 1\n')), undefined);
+      opened.set(path, stampFor(path), contentHash('a: 1\n'), {
+        file: 'a.yaml',
+        services: [],
+        pools: [],
+        serviceCIDRs: [],
+        syntaxErrors: [],
+        suppressions: [],
+      });
+      if (c.content === 'directory') {
+        assert.match(opened.save() ?? '', /^warning: could not write the cache .*: .+$/);
+        return;
+      }
+      assert.equal(opened.save(), undefined);
+      const reopened = openManifestCache(location, key);
+      assert.equal(reopened.notice, undefined);
+      assert.equal(reopened.size, 1);
+    });
+  }
+  test('the intact file reads back', () => {
+    assert.equal(openManifestCache(good, key).size, 1);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+      'no temporary file is left behind',
+    );
+  });
+  test('a missing folder is created on save', () => {
+    const nested = join(dir, 'node_modules/.cache/kube-routes/cache');
+    const c = openManifestCache(nested, key);
+    assert.equal(c.notice, undefined);
+    c.set(path, stampFor(path), contentHash('a: 1\n'), {
+      file: 'a.yaml',
+      services: [],
+      pools: [],
+      serviceCIDRs: [],
+      syntaxErrors: [],
+      suppressions: [],
+    });
+    assert.equal(c.save(), undefined);
+    assert.equal(openManifestCache(nested, key).size, 1);
+  });
+});
