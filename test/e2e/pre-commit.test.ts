@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { repoRoot, tempDir, writeTree } from '@kube-routes/test/support';
@@ -72,6 +72,37 @@ function refusesDuplicateThenPassesFix(work: string, env: NodeJS.ProcessEnv): vo
   assert.equal(passed.code, 0, passed.output);
   assert.match(passed.output, /kube-routes check\.+Passed/);
   assert.equal(run(work, env, 'git', 'rev-list', '--count', 'HEAD').output.trim(), '2');
+  cacheIsWrittenThenReused(work, env);
+}
+
+/**
+ * The hooks run with --cache: the commits above wrote .kube-routes-cache at the repository root.
+ * A run with nothing changed reads it and finds every file as recorded, so it leaves the file as
+ * it was (a cache of another key, or a damaged one, would be rewritten); a changed file is read
+ * again, its conflict with an unchanged file found, and the cache rewritten.
+ */
+function cacheIsWrittenThenReused(work: string, env: NodeJS.ProcessEnv): void {
+  const cache = join(work, '.kube-routes-cache');
+  assert.ok(existsSync(cache), 'the hook wrote .kube-routes-cache');
+  assert.match(run(work, env, 'git', 'status', '--porcelain').output, /^\?\? \.kube-routes-cache$/m);
+  const written = statSync(cache);
+  const again = run(work, env, 'pre-commit', 'run', '--all-files');
+  assert.equal(again.code, 0, again.output);
+  const reused = statSync(cache);
+  assert.equal(reused.ino, written.ino, 'nothing changed: the cache was read, not rewritten');
+  assert.equal(reused.mtimeMs, written.mtimeMs);
+
+  writeTree(work, { 'deploy/api.yaml': service('api', '172.25.0.10') });
+  assert.equal(run(work, env, 'git', 'add', 'deploy/api.yaml').code, 0);
+  const refused = run(work, env, 'git', 'commit', '-m', 'api takes web');
+  assert.notEqual(refused.code, 0, refused.output);
+  assert.match(
+    refused.output,
+    /deploy\/api\.yaml:4:19: error duplicate-cluster-ip: cluster IP 172\.25\.0\.10 is also used by Service shop\/web/,
+  );
+  assert.doesNotMatch(refused.output, /ignoring the cache/);
+  assert.notEqual(statSync(cache).ino, written.ino, 'the changed file was recorded: the cache was rewritten');
+  assert.equal(run(work, env, 'git', 'reset', '-q', '--hard').code, 0);
 }
 
 describe('pre-commit hooks', () => {

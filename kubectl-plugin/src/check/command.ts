@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { ConfigErrors, runCheck } from './run-check';
+import { cacheLocation, defaultCacheName } from './check-cache';
 import { documentCommand } from '../cli/help';
 import { UsageError, type CliIO } from '../cli/io';
 import { formatJson } from '../output/json';
@@ -26,6 +27,8 @@ interface CheckFlags {
   context: string[];
   allContexts?: boolean;
   kubeconfig?: string;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 export function parseSize(text: string): number {
@@ -99,6 +102,14 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
         .argParser((v: string, prev: string[]) => [...prev, v])
         .default([], '[]'),
     )
+    .option(
+      '--cache',
+      `Keep what was read from each file in a cache, and read again only files that changed (the check itself still runs on every file). Default location: ${defaultCacheName} in the working directory.`,
+    )
+    .option(
+      '--cache-location <path>',
+      `With --cache: the cache file, or a folder to keep ${defaultCacheName} in (e.g. node_modules/.cache/kube-routes/).`,
+    )
     .addOption(
       new Option('--max-file-size <size>', 'Largest manifest file to read, in bytes or with a suffix (Ki, Mi).')
         .default(defaultMaxFileBytes, '16Mi')
@@ -110,6 +121,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
           throw new UsageError('--context, --all-contexts and --kubeconfig need --live');
         if (!flags.live && flags.speaker?.startsWith('k8s://'))
           throw new UsageError('--speaker k8s://... reaches the speaker through a cluster: add --live');
+        if (flags.cacheLocation !== undefined && !flags.cache) throw new UsageError('--cache-location needs --cache');
         let liveInput: LiveCheckInput | undefined;
         if (flags.live) {
           try {
@@ -139,6 +151,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
             live: liveInput?.live,
             liveFiles: liveInput?.files,
             onRouteSourceError: liveInput ? (m) => liveInput.run.problems.push(m) : undefined,
+            cache: flags.cache ? { location: cacheLocation(flags.cacheLocation, io.cwd), version } : undefined,
           },
           io,
         );
@@ -192,6 +205,10 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
       {
         comment: 'Write SARIF for code scanning, failing on warnings too',
         command: 'kubectl routes check -o sarif --fail-on warning deploy/ > kube-routes.sarif',
+      },
+      {
+        comment: 'Re-read only the files that changed since the last run (pre-commit, CI with a kept cache)',
+        command: 'kubectl routes check --cache .',
       },
       {
         comment: 'Also check which routes cover each Service IP, from a recorded BGP table',

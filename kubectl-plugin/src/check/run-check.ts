@@ -20,12 +20,14 @@ import {
 } from '@kube-routes/server/engine';
 import {
   collectManifestPaths,
+  configFileNames,
   decodeSource,
-  findConfigFile,
   helmChartOf,
   loadConfigFile,
-  readSourceFile,
 } from '@kube-routes/server/node';
+import type { ManifestCache } from '@kube-routes/server/manifest-cache';
+import { readManifestCached, type ManifestRead } from './cached-read';
+import { openCheckCache } from './check-cache';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { openMrtFile } from '../live/open-route-source';
@@ -54,6 +56,8 @@ export interface CheckOptions {
    * instead of ending the check (--live shows what the clusters answered, as kubectl does).
    */
   readonly onRouteSourceError?: (message: string) => void;
+  /** --cache: the cache file, and the kube-routes version its key names. */
+  readonly cache?: { readonly location: string; readonly version: string } | undefined;
 }
 
 /** Config errors end the run with exit code 2; they are printed as file:line:col: message. */
@@ -82,8 +86,10 @@ export async function runCheck(
   const kustomize = options.kustomize ?? [];
   if (paths.length === 0 && kustomize.length === 0)
     throw new UsageError('no paths given: pass files, directories, -k DIR, or - for standard input');
+  const under = io.cwd.endsWith(sep) ? io.cwd : io.cwd + sep;
   const display = (abs: string) => {
-    const rel = relative(io.cwd, abs);
+    // Most paths are below the working directory (a walk of "."): cut, without path.relative's cost.
+    const rel = abs.startsWith(under) && !abs.includes(`${sep}..`) ? abs.slice(under.length) : relative(io.cwd, abs);
     return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
   };
 
@@ -114,6 +120,7 @@ export async function runCheck(
     ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table
     : undefined;
   const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
+  const cache = options.cache && openCheckCache(options.cache, groups.keys(), options, io);
   const findings: Finding[] = [];
   let serviceCount = 0;
   for (const [configPath, members] of groups) {
@@ -132,21 +139,14 @@ export async function runCheck(
     const problems: InputProblem[] = [];
     for (const input of members) {
       if (input.path !== stdinName && !input.rendered && isExcluded(config, input.display)) continue;
-      const read = input.rendered
-        ? { source: input.rendered.source }
-        : input.path === stdinName
-          ? decodeSource(await io.readStdin(), stdinName, options.maxFileBytes)
-          : readSourceFile(input.path, input.display, options.maxFileBytes);
+      const read = await readInput(input, cache, options.maxFileBytes, io, display);
       if ('problem' in read)
         problems.push({
           rule: 'unreadable-file',
           at: { file: input.display, range: emptyRange },
           message: read.problem,
         });
-      else {
-        const chart = input.path === stdinName || input.rendered ? undefined : helmChartOf(input.path);
-        files.push(readManifestFile(read.source, chart === undefined ? undefined : display(chart)));
-      }
+      else files.push(read.file);
     }
     const routes =
       mrtRoutes ??
@@ -168,8 +168,28 @@ export async function runCheck(
     findings.length = 0;
     findings.push(...unique.sort(compareFindings));
   }
+  if (cache) {
+    const problem = cache.save();
+    if (problem) io.stderr(`${problem}\n`);
+  }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
   return { report: { findings, fileCount: inputs.length, serviceCount }, exitCode: failing ? 1 : 0 };
+}
+
+async function readInput(
+  input: Input,
+  cache: ManifestCache | undefined,
+  maxFileBytes: number,
+  io: CliIO,
+  display: (abs: string) => string,
+): Promise<ManifestRead> {
+  if (input.rendered) return { file: readManifestFile(input.rendered.source) };
+  if (input.path === stdinName) {
+    const read = decodeSource(await io.readStdin(), stdinName, maxFileBytes);
+    return 'problem' in read ? read : { file: readManifestFile(read.source) };
+  }
+  const chart = helmChartOf(input.path);
+  return readManifestCached(cache, input.path, input.display, maxFileBytes, chart && display(chart));
 }
 
 async function speakerRoutes(
@@ -200,13 +220,18 @@ function groupByConfig(
 ): Map<string | undefined, Input[]> {
   const groups = new Map<string | undefined, Input[]>();
   const byDir = new Map<string, string | undefined>();
+  // Folders share their parents: each folder is looked at once, not once per folder below it.
+  const configOf = (dir: string): string | undefined => {
+    if (byDir.has(dir)) return byDir.get(dir);
+    const parent = dirname(dir);
+    const here = configFileNames.map((name) => join(dir, name)).find((p) => existsSync(p));
+    const found = here ?? (parent === dir ? undefined : configOf(parent));
+    byDir.set(dir, found);
+    return found;
+  };
   for (const input of inputs) {
     let config = explicit;
-    if (config === undefined) {
-      const dir = input.path === stdinName ? cwd : dirname(input.path);
-      if (!byDir.has(dir)) byDir.set(dir, findConfigFile(dir, existsSync));
-      config = byDir.get(dir);
-    }
+    if (config === undefined) config = configOf(input.path === stdinName ? cwd : dirname(input.path));
     const group = groups.get(config);
     if (group) group.push(input);
     else groups.set(config, [input]);
