@@ -87,13 +87,13 @@ async function start(subject, corpus, openFile, text) {
     new rpc.StreamMessageReader(child.stdout),
     new rpc.StreamMessageWriter(child.stdin),
   );
-  let waiter;
+  const waiters = new Set();
   const publishes = [];
   const progress = [];
   connection.onNotification(rpc.PublishDiagnosticsNotification.type, (p) => {
     if (p.uri !== openUri) return;
     publishes.push({ at: performance.now(), p });
-    waiter?.();
+    for (const w of [...waiters]) w();
   });
   connection.onNotification('$/progress', (p) => progress.push({ at: performance.now(), p }));
   connection.onRequest(rpc.ConfigurationRequest.type, (p) =>
@@ -110,11 +110,11 @@ async function start(subject, corpus, openFile, text) {
       const check = () => {
         const hit = publishes.find(accept);
         if (hit) {
-          waiter = undefined;
+          waiters.delete(check);
           done(hit);
         }
       };
-      waiter = check;
+      waiters.add(check);
       check();
     });
 

@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { defaultClientCapabilities, lspConfigYaml, serviceYaml, startWorkspace } from '@kube-routes/test/support';
+import {
+  assertNoInternalErrors,
+  defaultClientCapabilities,
+  LspClient,
+  lspConfigYaml,
+  serviceYaml,
+  startWorkspace,
+} from '@kube-routes/test/support';
 
 // The open document is answered first: its own findings (the rules that need no other file)
 // before the workspace is read, then the findings that need other files once the index is
@@ -67,4 +76,34 @@ test('a client without window.workDoneProgress gets no progress', async () => {
   await client.waitForDiagnostics('web.yaml', (ds) => rules(ds).includes('duplicate-cluster-ip'));
   assert.deepEqual(client.progressTokens, []);
   assert.deepEqual(client.progress, []);
+});
+
+test('a reopened workspace reads unchanged files from the persisted index; a file changed meanwhile is read again', async () => {
+  const first = await startWorkspace(files);
+  await first.open('web.yaml', web);
+  await first.waitForDiagnostics('web.yaml', (ds) => rules(ds).includes('duplicate-cluster-ip'));
+  const indexed = (client: LspClient) =>
+    client.waitFor('the index log line', () => client.logs.find((l) => l.message.includes('kube-routes: indexed')));
+  assert.match((await indexed(first)).message, /indexed 301 files in \d+ ms, 0 unchanged since the last session/);
+  await first.shutdown();
+  const cacheFile = join(first.root, '.kube-routes-cache-editor');
+  assert.ok(existsSync(cacheFile), 'the index is persisted in the workspace folder');
+
+  // The duplicate's other side moves away while the editor is closed.
+  writeFileSync(
+    join(first.root, 'zz/other.yaml'),
+    serviceYaml({ name: 'other', region: 'nyc3', clusterIP: '172.25.0.11' }),
+  );
+  const { client: second } = await LspClient.start({ root: first.root });
+  after(async () => {
+    if (second.alive) await second.shutdown().catch(() => second.kill());
+    assertNoInternalErrors(second);
+  });
+  await second.open('web.yaml', web);
+  assert.match(
+    (await indexed(second)).message,
+    new RegExp(`indexed 301 files in \\d+ ms, 300 unchanged since the last session \\(${cacheFile}\\)`),
+  );
+  // Published before the log line: the changed file counts, the others come from the cache.
+  assert.deepEqual(rules(second.diagnostics.get(second.uri('web.yaml'))?.diagnostics ?? []), ['unknown-region']);
 });

@@ -85,6 +85,20 @@ export function indexText(
       `cannot parse this file as YAML: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  return fromManifest(path, origin, configPath, manifest, serviceKind.test(text));
+}
+
+/**
+ * A file from what the engine extracted. namesService: the text names kind Service (a broken
+ * one shows its syntax errors); without the text (a cached file) only what was extracted counts.
+ */
+export function fromManifest(
+  path: string,
+  origin: IndexedFile['origin'],
+  configPath: string | undefined,
+  manifest: ManifestFile,
+  namesService = false,
+): IndexedFile {
   return {
     path,
     origin,
@@ -97,7 +111,7 @@ export function indexText(
       manifest.pools.length > 0 ||
       manifest.serviceCIDRs.length > 0 ||
       manifest.helmTemplate !== undefined ||
-      serviceKind.test(text),
+      namesService,
   };
 }
 

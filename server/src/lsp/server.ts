@@ -46,7 +46,7 @@ export function startServer(connection: Connection, version: string): void {
   let folders: string[] = [];
   let settings: Settings = initialSettings;
 
-  const workspace = new Workspace(documents, {
+  const workspace = new Workspace(documents, version, {
     publishDiagnostics: (params) => void connection.sendDiagnostics(params).catch(logError),
     // A notification (window/showMessage), not showMessageRequest: nothing waits for the user.
     showMessage: (kind, message) => {
@@ -54,6 +54,7 @@ export function startServer(connection: Connection, version: string): void {
       void connection.sendNotification(ShowMessageNotification.type, { type, message }).catch(logError);
     },
     log: (message) => connection.console.error(message),
+    info: (message) => connection.console.log(message),
     refreshCodeLenses: () => {
       if (capabilities.workspace?.codeLens?.refreshSupport)
         void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
@@ -81,6 +82,7 @@ export function startServer(connection: Connection, version: string): void {
   const allowedSources = new Set<string>();
   const withClientState = (s: Settings): Settings => ({
     ...s,
+    storagePath: initialSettings.storagePath,
     workspaceTrusted: trusted,
     allowedRepositorySources: [...new Set([...s.allowedRepositorySources, ...allowedSources])],
   });

@@ -10,7 +10,8 @@ import { configErrorToDiagnostic, findingToDiagnostic } from './diagnostics';
 import type { FeatureContext, OpenDocument } from './features/context';
 import { addressOwners } from './features/owners';
 import { GlobSet } from './globs';
-import { addressKey, indexDiskFile, indexText, withConfig } from './indexed-file';
+import { IndexCache, indexCacheLocation } from './index-cache';
+import { addressKey, indexDiskFile, indexText, type IndexedFile, withConfig } from './indexed-file';
 import { ManifestIndex } from './manifest-index';
 import { DiagnosticsPublisher } from './publisher';
 import type { LiveRoutes } from './route-sources/live-routes';
@@ -29,6 +30,8 @@ export interface WorkspaceClient {
   publishDiagnostics(params: PublishDiagnosticsParams): void;
   showMessage(kind: 'error' | 'warning' | 'info', message: string): void;
   log(message: string): void;
+  /** A line for the server's log (window/logMessage), not shown unless asked for. */
+  info(message: string): void;
   /** Code lenses show route state: ask the client to re-request them when it changes. */
   refreshCodeLenses(): void;
   /** A route source appeared, went away or changed health (the extension's status bar asks again). */
@@ -90,8 +93,13 @@ export class Workspace {
   private readonly scheduler: PassScheduler;
   private readyWaiters: (() => void)[] = [];
 
+  /** The persisted index; undefined without a place to keep it. */
+  private cache: IndexCache | undefined;
+
   constructor(
     private readonly documents: OpenDocuments,
+    /** The server's version: a cache written by another one is not used. */
+    private readonly version: string,
     private readonly client: WorkspaceClient,
   ) {
     this.configs = new ConfigStore(
@@ -162,6 +170,11 @@ export class Workspace {
     this.routes.setPolling(settings.routeRefreshSeconds);
     this.clusters.dispose();
     this.clusters.setPolling(settings.routeRefreshSeconds);
+    const location = indexCacheLocation(settings.storagePath, this.folders);
+    if (location !== this.cache?.location) {
+      this.cache?.save();
+      this.cache = location === undefined ? undefined : IndexCache.open(location, this.version, this.client.log);
+    }
   }
 
   /**
@@ -171,8 +184,10 @@ export class Workspace {
    */
   async buildIndex(): Promise<void> {
     const generation = ++this.generation;
+    const started = performance.now();
     this.ready = false;
     this.runPass();
+    this.cache?.takeHits();
     const cancelled = () => generation !== this.generation;
     const progress = this.client.progress('kube-routes: indexing manifests');
     const paths: string[] = [];
@@ -189,7 +204,7 @@ export class Workspace {
       paths,
       (path) => {
         if (this.isOpen(path) || !existsSync(path)) return;
-        this.index.set(indexDiskFile(path, this.configs.configPathFor(path)));
+        this.index.set(this.readDisk(path));
       },
       {
         cancelled,
@@ -201,6 +216,10 @@ export class Workspace {
     );
     progress.end();
     if (!finished) return;
+    const cached = this.cache
+      ? `, ${this.cache.takeHits()} unchanged since the last session (${this.cache.location})`
+      : '';
+    this.cache?.save();
     // Open documents may have been parsed under configs found before the walk; recheck them all.
     this.reassignConfigs();
     this.ready = true;
@@ -208,6 +227,9 @@ export class Workspace {
     this.runPass();
     // Lenses were held back while the route conflicts of other files were unknown.
     this.client.refreshCodeLenses();
+    this.client.info(
+      `kube-routes: indexed ${paths.length} files in ${Math.round(performance.now() - started)} ms${cached}`,
+    );
     for (const waiter of this.readyWaiters.splice(0)) waiter();
   }
 
@@ -217,6 +239,7 @@ export class Workspace {
   }
 
   dispose(): void {
+    this.cache?.save();
     this.scheduler.dispose();
     this.routes.dispose();
     this.clusters.dispose();
@@ -288,7 +311,7 @@ export class Workspace {
 
   private refreshFromDisk(path: string, keep: boolean): void {
     if (this.isOpen(path)) return; // the editor's text wins over the disk's
-    const keys = keep ? this.index.set(indexDiskFile(path, this.configs.configPathFor(path))) : this.index.delete(path);
+    const keys = keep ? this.index.set(this.readDisk(path)) : this.index.delete(path);
     this.pendingPaths.add(path);
     for (const key of keys) this.pendingKeys.add(key);
   }
@@ -487,8 +510,16 @@ export class Workspace {
     return this.clusters.forGroup(configPath, spec);
   }
 
+  /** A closed file as the disk has it (through the persisted index when there is one). */
+  private readDisk(path: string): IndexedFile {
+    const configPath = this.configs.configPathFor(path);
+    return this.cache ? this.cache.read(path, configPath) : indexDiskFile(path, configPath);
+  }
+
   private isOpen(path: string): boolean {
-    return this.documents.get(this.spelling.uri(path)) !== undefined;
+    // Every open document was named by the client (documentOpened): no URI to build for the others.
+    const uri = this.spelling.known(path);
+    return uri !== undefined && this.documents.get(uri) !== undefined;
   }
 
   private openText(path: string): string | undefined {
