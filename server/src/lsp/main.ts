@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import { serverName, startServer } from './server';
 
@@ -39,11 +38,6 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
     return 2;
   }
   reportInternalErrors();
-  // The index keeps little (about 2 KiB per Service) but reading a workspace makes much
-  // short-lived garbage: V8's size-optimized heap growth about halves the peak RSS while the
-  // workspace is read (146 -> 80 MiB for 3,000 files of the GitOps bench tree), at no
-  // measurable cost in time. A heuristic read while running, so it can be set here.
-  setFlagsFromString('--optimize-for-size');
   // createConnection reads the transport from process.argv, which the bin leaves untouched.
   startServer(createConnection(ProposedFeatures.all), version);
   return undefined;
