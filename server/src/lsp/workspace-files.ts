@@ -1,4 +1,5 @@
 import { type Dirent, readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { configFileNames } from '@kube-routes/server/node';
 import type { GlobSet } from './globs';
@@ -39,9 +40,51 @@ export function walkFolder(root: string, folders: readonly string[], excludes: G
   return [...walkFolderSteps(root, folders, excludes)].flat();
 }
 
-/** Every workspace folder's walk, one folder at a time. */
-export function* walkFoldersSteps(folders: readonly string[], excludes: GlobSet): Generator<string[]> {
-  for (const folder of folders) yield* walkFolderSteps(folder, folders, excludes);
+/** How many folders are read at once (libuv runs 4 file system calls in parallel by default). */
+const listingConcurrency = 8;
+
+/**
+ * Every indexable file under the folders, listed without holding the event loop: readdir runs on
+ * libuv's threads, several folders at once, and each answer costs the loop only its filtering.
+ * Sorted by path (the order answers come in varies). Undefined when cancelled meanwhile.
+ */
+export function listFolders(
+  folders: readonly string[],
+  excludes: GlobSet,
+  cancelled: () => boolean,
+): Promise<string[] | undefined> {
+  const files: string[] = [];
+  const queue = [...folders];
+  let active = 0;
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      if (cancelled()) queue.length = 0;
+      while (active < listingConcurrency && queue.length > 0) {
+        const dir = queue.pop() as string;
+        active++;
+        readdir(dir, { withFileTypes: true })
+          .then(
+            (entries) => {
+              for (const entry of entries) {
+                const path = join(dir, entry.name);
+                if (entry.isDirectory()) {
+                  const rel = folderRelative(folders, path);
+                  if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) queue.push(path);
+                } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path))
+                  files.push(path);
+              }
+            },
+            () => undefined, // unreadable folder (permissions, removed meanwhile): nothing to index there
+          )
+          .finally(() => {
+            active--;
+            pump();
+          });
+      }
+      if (active === 0) resolve(cancelled() ? undefined : files.sort());
+    };
+    pump();
+  });
 }
 
 /** The walk of walkFolder one folder at a time, so a large tree can be listed in slices. */

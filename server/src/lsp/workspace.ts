@@ -22,7 +22,7 @@ import { PassScheduler } from './scheduler';
 import { runInSlices } from './slices';
 import { RepositoryTrust } from './trust';
 import { defaultSettings, type Settings } from './settings';
-import { folderRelative, isIndexable, walkFolder, walkFoldersSteps } from './workspace-files';
+import { folderRelative, isIndexable, listFolders, walkFolder } from './workspace-files';
 import { UriSpelling, uriToPath } from './uris';
 
 /** What the workspace needs from the connection: kept narrow so the workspace has no LSP wiring. */
@@ -170,11 +170,14 @@ export class Workspace {
     this.routes.setPolling(settings.routeRefreshSeconds);
     this.clusters.dispose();
     this.clusters.setPolling(settings.routeRefreshSeconds);
-    const location = indexCacheLocation(settings.storagePath, this.folders);
-    if (location !== this.cache?.location) {
-      this.cache?.save();
-      this.cache = location === undefined ? undefined : IndexCache.open(location, this.version, this.client.log);
-    }
+  }
+
+  /** Opens the persisted index for the current folders (after the open documents' first pass: reading it takes a while). */
+  private openCache(): void {
+    const location = indexCacheLocation(this.settings.storagePath, this.folders);
+    if (location === this.cache?.location) return;
+    this.cache?.save();
+    this.cache = location === undefined ? undefined : IndexCache.open(location, this.version, this.client.log);
   }
 
   /**
@@ -187,14 +190,12 @@ export class Workspace {
     const started = performance.now();
     this.ready = false;
     this.runPass();
+    this.openCache();
     this.cache?.takeHits();
     const cancelled = () => generation !== this.generation;
     const progress = this.client.progress('kube-routes: indexing manifests');
-    const paths: string[] = [];
-    const listed = await runInSlices(walkFoldersSteps(this.folders, this.excludes), (files) => paths.push(...files), {
-      cancelled,
-    });
-    if (!listed) return progress.end();
+    const paths = await listFolders(this.folders, this.excludes, cancelled);
+    if (!paths) return progress.end();
     const wanted = new Set(paths);
     for (const file of [...this.index.all()]) {
       if (file.origin === 'disk' && !wanted.has(file.path)) this.index.delete(file.path);
@@ -203,8 +204,8 @@ export class Workspace {
     const finished = await runInSlices(
       paths,
       (path) => {
-        if (this.isOpen(path) || !existsSync(path)) return;
-        this.index.set(this.readDisk(path));
+        // A file gone since the walk is an unreadable-file until its deletion event arrives.
+        if (!this.isOpen(path)) this.index.set(this.readDisk(path));
       },
       {
         cancelled,
@@ -219,7 +220,6 @@ export class Workspace {
     const cached = this.cache
       ? `, ${this.cache.takeHits()} unchanged since the last session (${this.cache.location})`
       : '';
-    this.cache?.save();
     // Open documents may have been parsed under configs found before the walk; recheck them all.
     this.reassignConfigs();
     this.ready = true;
@@ -231,6 +231,8 @@ export class Workspace {
       `kube-routes: indexed ${paths.length} files in ${Math.round(performance.now() - started)} ms${cached}`,
     );
     for (const waiter of this.readyWaiters.splice(0)) waiter();
+    // After the findings are out: writing the cache of a large workspace takes a moment.
+    this.cache?.save();
   }
 
   /** Resolves once the index is built (requests that need the whole workspace wait for it). */
@@ -407,9 +409,10 @@ export class Workspace {
   }
 
   private publishDocument(path: string): void {
-    const uri = this.spelling.uri(path);
-    const doc = this.documents.get(uri);
-    if (!doc) return; // diagnostics are shown for open documents only
+    // Only open documents get diagnostics, and the client named each: no URI to build for the others.
+    const uri = this.spelling.known(path);
+    const doc = uri === undefined ? undefined : this.documents.get(uri);
+    if (!doc || uri === undefined) return;
     const file = this.index.get(path);
     const diagnostics = file?.holdsServices
       ? this.checker.findingsOf(path).map((f) => findingToDiagnostic(f, (p) => this.spelling.uri(p)))
