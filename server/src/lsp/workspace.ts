@@ -526,7 +526,8 @@ export class Workspace {
   }
 
   private openText(path: string): string | undefined {
-    return this.documents.get(this.spelling.uri(path))?.getText();
+    const uri = this.spelling.known(path);
+    return uri === undefined ? undefined : this.documents.get(uri)?.getText();
   }
 
   private indexable(path: string): boolean {
