@@ -366,7 +366,7 @@ export class Workspace {
       return;
     }
     const affected = this.fullCheck
-      ? this.checker.checkAll()
+      ? this.checker.checkOpen(this.openManifests())
       : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
     this.fullCheck = false;
     this.pendingPaths.clear();
@@ -383,9 +383,7 @@ export class Workspace {
    * re-checks them all); what else changed is left to the full check that completes the index.
    */
   private passWhileIndexing(): void {
-    const changed = this.fullCheck
-      ? this.documents.all().map((d) => this.spelling.remember(d.uri))
-      : [...this.pendingPaths, ...this.forcePublish];
+    const changed = this.fullCheck ? this.openManifests() : [...this.pendingPaths, ...this.forcePublish];
     const alone = [...new Set(changed)].filter((p) => this.isOpen(p) && !isConfigFile(p));
     this.pendingPaths.clear();
     this.pendingKeys.clear();
@@ -511,6 +509,14 @@ export class Workspace {
             : resolve(this.folders[0], setting);
     const spec: ClusterSpec | undefined = contexts.length > 0 ? { kubeconfig, contexts } : undefined;
     return this.clusters.forGroup(configPath, spec);
+  }
+
+  /** The paths of the open documents that are manifests (not configs). */
+  private openManifests(): string[] {
+    return this.documents
+      .all()
+      .map((d) => this.spelling.remember(d.uri))
+      .filter((p) => !isConfigFile(p));
   }
 
   /** A closed file as the disk has it (through the persisted index when there is one). */
