@@ -43,10 +43,18 @@ const trees = [
   },
 ].filter((t) => only === undefined || t.name === only);
 
+// Peak RSS and CPU time (user + system) of each process: on a shared, loaded machine the CPU
+// time ratio is steadier than the wall time ratio, so both are reported.
+const preload = join(scratch, 'rusage-cpu.cjs');
+writeFileSync(
+  preload,
+  `process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeFileSync(process.env.BENCH_RUSAGE_FILE, u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime)); });`,
+);
+
 function measure(args, cwd) {
   const rusage = join(scratch, 'rusage');
   const start = process.hrtime.bigint();
-  const run = spawnSync(process.execPath, ['--require', join(root, 'bench/rusage.cjs'), ...args], {
+  const run = spawnSync(process.execPath, ['--require', preload, ...args], {
     cwd,
     env: { ...process.env, BENCH_RUSAGE_FILE: rusage },
     maxBuffer: 512 * 1024 * 1024,
@@ -54,7 +62,8 @@ function measure(args, cwd) {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (run.status !== 0 && run.status !== 1) throw new Error(`${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   if (run.stderr.length > 0 && !args.includes('parse-only')) throw new Error(`unexpected stderr: ${run.stderr}`);
-  return { seconds, rssMiB: Number(readFileSync(rusage, 'utf8')) / 1024, stdout: run.stdout.toString() };
+  const [rss, cpu] = readFileSync(rusage, 'utf8').split(' ').map(Number);
+  return { seconds, cpuSeconds: cpu / 1e6, rssMiB: rss / 1024, stdout: run.stdout.toString() };
 }
 
 const median = (xs) => {
@@ -106,27 +115,29 @@ for (const tree of trees) {
   if (JSON.stringify(findingsOf(measure([kubectlRoutes, ...check], tree.dir).stdout)) !== JSON.stringify(cold))
     throw new Error(`${tree.name}: reverting the change did not bring back the cold findings`);
 
-  const results = Object.fromEntries(Object.keys(subjects).map((k) => [k, { seconds: [], rss: [] }]));
+  const results = Object.fromEntries(Object.keys(subjects).map((k) => [k, { seconds: [], cpu: [], rss: [] }]));
   for (let i = 0; i < runs; i++) {
     // In this order, so "nothing changed" follows a run that wrote the cache; alternating with
     // parse-only so machine noise hits both sides alike.
     for (const [name, args] of Object.entries(subjects)) {
       const r = measure(args(), tree.dir);
       results[name].seconds.push(r.seconds);
+      results[name].cpu.push(r.cpuSeconds);
       results[name].rss.push(r.rssMiB);
     }
   }
   writeFileSync(changedPath, original);
   const cacheBytes = readFileSync(cache).length;
   const base = median(results['parse-only (yaml)'].seconds);
+  const baseCpu = median(results['parse-only (yaml)'].cpu);
   console.log(
     `\ntree ${tree.name}: ${JSON.stringify(counts)}; ${cold.length} findings cold, the changed file's conflict found; cache file ${(cacheBytes / 2 ** 20).toFixed(1)} MiB; ${runs} runs each, medians`,
   );
-  console.log('| subject | wall time (s) | x parse-only | peak RSS (MiB) |');
-  console.log('|---|---|---|---|');
+  console.log('| subject | wall time (s) | x parse-only | CPU time (s) | x parse-only | peak RSS (MiB) |');
+  console.log('|---|---|---|---|---|---|');
   for (const [name, r] of Object.entries(results))
     console.log(
-      `| ${name} | ${median(r.seconds).toFixed(3)} | ${(median(r.seconds) / base).toFixed(2)}x | ${median(r.rss).toFixed(0)} |`,
+      `| ${name} | ${median(r.seconds).toFixed(3)} | ${(median(r.seconds) / base).toFixed(2)}x | ${median(r.cpu).toFixed(3)} | ${(median(r.cpu) / baseCpu).toFixed(2)}x | ${median(r.rss).toFixed(0)} |`,
     );
 }
 console.log(

@@ -119,7 +119,12 @@ export async function runCheck(
   const mrtRoutes = options.bgp
     ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table
     : undefined;
-  const groups = groupByConfig(inputs, options.config ? resolve(io.cwd, options.config) : undefined, io.cwd);
+  const groups = groupByConfig(
+    inputs,
+    options.config ? resolve(io.cwd, options.config) : undefined,
+    io.cwd,
+    collected.folders,
+  );
   const cache = options.cache && openCheckCache(options.cache, groups.keys(), options, io);
   const findings: Finding[] = [];
   let serviceCount = 0;
@@ -217,6 +222,7 @@ function groupByConfig(
   inputs: readonly Input[],
   explicit: string | undefined,
   cwd: string,
+  walked: ReadonlyMap<string, string | undefined>,
 ): Map<string | undefined, Input[]> {
   const groups = new Map<string | undefined, Input[]>();
   const byDir = new Map<string, string | undefined>();
@@ -224,7 +230,10 @@ function groupByConfig(
   const configOf = (dir: string): string | undefined => {
     if (byDir.has(dir)) return byDir.get(dir);
     const parent = dirname(dir);
-    const here = configFileNames.map((name) => join(dir, name)).find((p) => existsSync(p));
+    // The walk saw what the folders it listed hold; only the others are looked at here.
+    const here = walked.has(dir)
+      ? walked.get(dir)
+      : configFileNames.map((name) => join(dir, name)).find((p) => existsSync(p));
     const found = here ?? (parent === dir ? undefined : configOf(parent));
     byDir.set(dir, found);
     return found;

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
-import { type CacheEntry, decodeCacheFile, encodeCacheFile } from './cache-file';
+import { type CacheEntry, type DecodedSections, decodeCacheFile, encodeCacheFile, encodeSection } from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
 /**
- * Files whose mtime is within this window of the cache's write are checked by hash
+ * Files whose mtime is within this window of the moment they were stamped are checked by hash
  * even when their stamp matches: an edit in the same timestamp tick as the read that filled
  * the entry would otherwise go unseen ("racily clean", as git calls it). 2 s covers FAT's
  * granularity; such files are few, and hashing one is cheap.
@@ -30,7 +30,9 @@ const racyWindowMs = 2000;
  *   const problem = cache.save();                        // writes only if something changed
  *
  * Entries are plain data and come back equal (deepStrictEqual) to what was set; callers must not
- * mutate them. Paths are whatever the caller keys by (absolute paths, URIs), used as given.
+ * mutate them. Paths are file system paths (absolute: save() drops entries not looked at whose
+ * path no longer exists), used as given. Everything is synchronous: one read at open, one write
+ * at save (a few changes cost a small section, not a rewrite of every entry).
  */
 export interface ManifestCache {
   /** The cache file. */
@@ -57,7 +59,7 @@ export interface ManifestCache {
   /**
    * Writes the cache when something changed: atomically (a temporary file beside it, renamed
    * over it), creating its folder. Entries neither read nor set since open whose file no longer
-   * exists (checked with existsSync on paths that are file paths) are dropped first. Returns one
+   * exists (existsSync) are dropped first. Returns one
    * line when the file could not be written (the run is not affected), else undefined.
    */
   save(): string | undefined;
@@ -75,9 +77,10 @@ export function openManifestCache(location: string, key: string): ManifestCache 
   }
   const decoded = bytes ? decodeCacheFile(bytes, key) : undefined;
   if (decoded && 'corrupt' in decoded) notice = ignoring(location, decoded.corrupt);
-  const payload = decoded && 'payload' in decoded ? decoded.payload : undefined;
-  const replace = notice !== undefined || (decoded !== undefined && payload === undefined);
-  return new FileManifestCache(location, key, notice, payload?.entries, payload?.savedAt ?? 0, replace);
+  const sections = decoded && 'sections' in decoded ? decoded.sections : undefined;
+  // A file of another key, or a damaged one, is replaced on save even if nothing is set.
+  const replace = notice !== undefined || (decoded !== undefined && sections === undefined);
+  return new FileManifestCache(location, key, notice, sections, replace);
 }
 
 function ignoring(location: string, why: string): string {
@@ -88,21 +91,36 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function racyAt(stamp: FileStamp, seenAt: number): boolean {
+  return stamp.mtimeMs > seenAt - racyWindowMs;
+}
+
 class FileManifestCache implements ManifestCache {
   private readonly entries: Map<string, CacheEntry>;
+  /** Changes since the base section (null: gone), written as a small section of their own. */
+  private readonly changes: Map<string, CacheEntry | null>;
+  private baseBytes: Buffer | undefined;
+  private baseSize: number;
   private readonly seen = new Set<string>();
+  /** Racy entries whose content the hash confirmed, now old enough to trust: refreshed on the next write. */
+  private readonly settled = new Map<string, CacheEntry>();
   private dirty: boolean;
 
   constructor(
     readonly location: string,
     private readonly key: string,
     readonly notice: string | undefined,
-    loaded: ReadonlyMap<string, CacheEntry> | undefined,
-    private readonly savedAt: number,
-    /** A file of another key or a damaged one is replaced on save even if nothing is set. */
+    loaded: DecodedSections | undefined,
     replace: boolean,
   ) {
-    this.entries = new Map(loaded);
+    this.entries = new Map(loaded?.base);
+    this.changes = new Map(loaded?.changes);
+    for (const [path, entry] of this.changes) {
+      if (entry) this.entries.set(path, entry);
+      else this.entries.delete(path);
+    }
+    this.baseBytes = loaded?.baseBytes;
+    this.baseSize = loaded?.base.size ?? 0;
     this.dirty = replace;
   }
 
@@ -114,13 +132,12 @@ class FileManifestCache implements ManifestCache {
     const entry = this.entries.get(path);
     if (!entry) return undefined;
     if (hash === undefined) {
-      if (!sameStamp(entry.stamp, stamp) || this.racy(entry.stamp)) return undefined;
+      if (!sameStamp(entry.stamp, stamp) || racyAt(entry.stamp, entry.seenAt)) return undefined;
     } else {
       if (entry.hash !== hash) return undefined;
-      if (!sameStamp(entry.stamp, stamp)) {
-        this.entries.set(path, { ...entry, stamp });
-        this.dirty = true;
-      }
+      const now = Date.now();
+      if (!sameStamp(entry.stamp, stamp)) this.put(path, { ...entry, stamp, seenAt: now });
+      else if (racyAt(stamp, entry.seenAt) && !racyAt(stamp, now)) this.settled.set(path, { ...entry, seenAt: now });
     }
     this.seen.add(path);
     return entry.file;
@@ -130,13 +147,14 @@ class FileManifestCache implements ManifestCache {
     const entry = this.entries.get(path);
     this.seen.add(path);
     if (entry && entry.file === file && entry.hash === hash && sameStamp(entry.stamp, stamp)) return;
-    this.entries.set(path, { stamp, hash, file });
-    this.dirty = true;
+    this.put(path, { stamp, hash, seenAt: Date.now(), file });
   }
 
   delete(path: string): void {
-    if (this.entries.delete(path)) this.dirty = true;
     this.seen.delete(path);
+    if (!this.entries.delete(path)) return;
+    this.changes.set(path, null);
+    this.dirty = true;
   }
 
   paths(): IterableIterator<string> {
@@ -144,25 +162,24 @@ class FileManifestCache implements ManifestCache {
   }
 
   save(): string | undefined {
-    for (const path of this.entries.keys()) {
-      if (this.seen.has(path) || existsSync(path)) continue;
-      this.entries.delete(path);
-      this.dirty = true;
-    }
+    for (const path of this.entries.keys()) if (!this.seen.has(path) && !existsSync(path)) this.delete(path);
     if (!this.dirty) return undefined;
+    for (const [path, entry] of this.settled) if (this.entries.get(path)?.file === entry.file) this.put(path, entry);
+    this.settled.clear();
+    // A few changes ride along as their own section; many, or none to ride on, rewrite the base.
+    const small = this.baseBytes !== undefined && this.changes.size <= Math.max(64, this.baseSize >> 3);
+    const base = small && this.baseBytes ? this.baseBytes : encodeSection(this.entries);
+    const sections = small ? [base, encodeSection(this.changes)] : [base];
     const temporary = join(
       dirname(this.location),
       `.${basename(this.location)}.${process.pid}.${Date.now().toString(36)}.tmp`,
     );
     try {
       mkdirSync(dirname(this.location), { recursive: true });
-      const bytes = encodeCacheFile(this.key, { savedAt: Date.now(), entries: this.entries });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
-      writeFileSync(temporary, bytes, { flag: 'wx', mode: 0o644 });
+      writeFileSync(temporary, encodeCacheFile(this.key, sections), { flag: 'wx', mode: 0o644 });
       renameSync(temporary, this.location);
-      this.dirty = false;
-      return undefined;
     } catch (e) {
       try {
         unlinkSync(temporary);
@@ -171,10 +188,18 @@ class FileManifestCache implements ManifestCache {
       }
       return `warning: could not write the cache ${this.location}: ${describe(e)}`;
     }
+    if (!small) {
+      this.baseBytes = base;
+      this.baseSize = this.entries.size;
+      this.changes.clear();
+    }
+    this.dirty = false;
+    return undefined;
   }
 
-  /** Stamps close to the last write: the file may have changed within the same tick. */
-  private racy(stamp: FileStamp): boolean {
-    return stamp.mtimeMs > this.savedAt - racyWindowMs;
+  private put(path: string, entry: CacheEntry): void {
+    this.entries.set(path, entry);
+    this.changes.set(path, entry);
+    this.dirty = true;
   }
 }

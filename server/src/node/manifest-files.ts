@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import type { SourceFile } from '@kube-routes/server/engine';
 import { readBoundedFile, formatBytes } from './bounded-read';
 import { configFileNames, describeFsError } from './config-files';
@@ -17,12 +17,18 @@ export interface CollectedPaths {
   readonly files: readonly string[];
   /** One line each: a path that does not exist, or a directory without YAML files. */
   readonly errors: readonly string[];
+  /**
+   * Every folder the walk listed, with the kube-routes.yaml it holds (undefined: none), so config
+   * discovery needs no further look at these folders.
+   */
+  readonly folders: ReadonlyMap<string, string | undefined>;
 }
 
 /** Expands files and directories (recursively, *.yaml, *.yml and *.json but not kube-routes.yaml, skipping hidden folders). */
 export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
   const files: string[] = [];
   const errors: string[] = [];
+  const folders = new Map<string, string | undefined>();
   for (const path of paths) {
     let isDir: boolean;
     try {
@@ -35,32 +41,32 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
       files.push(path);
       continue;
     }
-    const found = walk(path);
+    const found: string[] = [];
+    walk(path, found, folders);
     if (found.length === 0) errors.push(`${path}: no *.yaml, *.yml or *.json files in this directory`);
     files.push(...found);
   }
-  return { files: [...new Set(files)], errors };
+  return { files: [...new Set(files)], errors, folders };
 }
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
+function walk(dir: string, out: string[], folders: Map<string, string | undefined>): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
+  // Plain concatenation: dir is already normal, and path.join per entry shows in profiles.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  let config: string | undefined;
   for (const entry of entries) {
-    const path = join(dir, entry.name);
+    const path = prefix + entry.name;
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) out.push(...walk(path));
-    } else if (
-      yamlFile.test(entry.name) &&
-      !configFileNames.includes(entry.name) &&
-      (entry.isFile() || entry.isSymbolicLink())
-    ) {
-      // The region config sits beside manifests but is not one.
-      out.push(path);
-    }
+      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) walk(path, out, folders);
+    } else if (!yamlFile.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) {
+    } else if (configFileNames.includes(entry.name)) {
+      // The region config sits beside manifests but is not one; the first name wins, as in findConfigFile.
+      if (config === undefined || entry.name === configFileNames[0]) config = path;
+    } else out.push(path);
   }
-  return out;
+  folders.set(dir, config);
 }
 
 export type SourceRead = { readonly source: SourceFile } | { readonly problem: string };

@@ -113,6 +113,9 @@ describe('lookups', () => {
     const warm = openManifestCache(location, key);
     assert.equal(warm.get(path, stampFor(path)), undefined, 'a recent stamp alone is not trusted');
     assert.deepStrictEqual(warm.get(path, stampFor(path), contentHash('a: 1\n')), file('racy'));
+    const before = statSync(location).ino;
+    assert.equal(warm.save(), undefined);
+    assert.equal(statSync(location).ino, before, 'confirmed by hash, nothing else changed: not rewritten');
   });
 
   test('files gone are dropped on save; files not looked at but present are kept', () => {
@@ -129,6 +132,37 @@ describe('lookups', () => {
     assert.ok(next.get(seen, stampFor(seen)));
     assert.equal(next.save(), undefined);
     assert.deepEqual([...openManifestCache(location, key).paths()].sort(), [kept, seen].sort());
+  });
+
+  test('a few changes are written after the base as read; many rewrite the base', () => {
+    const paths = Array.from({ length: 100 }, (_, i) => join(dir, `many-${i}.yaml`));
+    for (const p of paths) writeFileSync(p, 'a: 1\n');
+    const location = join(dir, 'sections.cache');
+    const cache = openManifestCache(location, key);
+    for (const p of paths) cache.set(p, settled(p), contentHash('a: 1\n'), file(p));
+    cache.save();
+    const first = readFileSync(location);
+
+    const few = openManifestCache(location, key);
+    for (const p of paths.slice(0, 3)) few.set(p, stampFor(p), 'new', file(`${p} v2`));
+    few.delete(paths[3] ?? '');
+    assert.equal(few.save(), undefined);
+    const second = readFileSync(location);
+    assert.ok(second.subarray(0, first.length).equals(first), 'the base section is written as it was read');
+    const reread = openManifestCache(location, key);
+    assert.equal(reread.size, 99);
+    assert.deepStrictEqual(reread.get(paths[0] ?? '', stampFor(paths[0] ?? ''), 'new'), file(`${paths[0]} v2`));
+    assert.deepStrictEqual(reread.get(paths[50] ?? '', stampFor(paths[50] ?? '')), file(paths[50] ?? ''));
+
+    for (const p of paths.slice(4, 74)) reread.set(p, stampFor(p), 'newer', file(`${p} v3`));
+    assert.equal(reread.save(), undefined);
+    const third = readFileSync(location);
+    assert.ok(!third.subarray(0, first.length).equals(first), 'past 64 changes the base is rewritten');
+    const last = openManifestCache(location, key);
+    assert.equal(last.size, 99);
+    assert.deepStrictEqual(last.get(paths[4] ?? '', stampFor(paths[4] ?? ''), 'newer'), file(`${paths[4]} v3`));
+    assert.deepStrictEqual(last.get(paths[0] ?? '', stampFor(paths[0] ?? ''), 'new'), file(`${paths[0]} v2`));
+    assert.equal(last.get(paths[3] ?? '', stampFor(paths[50] ?? ''), contentHash('a: 1\n')), undefined, 'deleted');
   });
 
   test('nothing changed: save does not rewrite the file', () => {

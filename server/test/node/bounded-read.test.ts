@@ -15,6 +15,8 @@ const at = (name: string) => join(dir, name);
 
 writeFileSync(at('small.yaml'), 'kind: Service\n');
 writeFileSync(at('big.yaml'), Buffer.alloc(3000, 'a'));
+writeFileSync(at('large.yaml'), Buffer.alloc(200_000, 'b'));
+writeFileSync(at('empty.yaml'), '');
 symlinkSync('/dev/zero', at('zero.yaml'));
 symlinkSync('/dev/zero', at('kube-routes.yaml'));
 execFileSync('mkfifo', [at('fifo.yaml')]);
@@ -22,6 +24,9 @@ execFileSync('mkfifo', [at('fifo.yaml')]);
 const cases: readonly { name: string; file: string; max: number; expected: RegExp | string }[] = [
   { name: 'a regular file', file: 'small.yaml', max: 100, expected: 'kind: Service\n' },
   { name: 'over the limit', file: 'big.yaml', max: 1024, expected: /^file is 3 KiB, over the 1 KiB limit$/ },
+  { name: 'exactly at the limit', file: 'big.yaml', max: 3000, expected: 'a'.repeat(3000) },
+  { name: 'a large file, one read sized by stat', file: 'large.yaml', max: 1 << 20, expected: 'b'.repeat(200_000) },
+  { name: 'empty', file: 'empty.yaml', max: 1024, expected: '' },
   { name: 'a link to /dev/zero', file: 'zero.yaml', max: 1024, expected: /^file is not a regular file/ },
   { name: 'a FIFO (opening does not block)', file: 'fifo.yaml', max: 1024, expected: /^file is not a regular file/ },
   { name: 'missing', file: 'nope.yaml', max: 1024, expected: /^cannot read file: no such file or directory$/ },
