@@ -87,8 +87,10 @@ export function indexText(
   }
   // A closed file keeps only what was extracted: its values are slices of the text, and a slice
   // keeps the whole text alive (V8's sliced strings); a copy lets the text go (4 to 6 MiB, a
-  // quarter of the index, on the GitOps bench tree). An open document's text is kept anyway.
-  const kept = origin === 'disk' ? structuredClone(manifest) : manifest;
+  // quarter of the index, on the GitOps bench tree). An open document's text is kept anyway, and
+  // a file with no objects (most of a GitOps tree) holds no values.
+  const holds = manifest.services.length + manifest.pools.length + manifest.serviceCIDRs.length > 0;
+  const kept = origin === 'disk' && holds ? structuredClone(manifest) : manifest;
   return fromManifest(path, origin, configPath, kept, serviceKind.test(text));
 }
 

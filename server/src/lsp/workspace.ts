@@ -50,6 +50,9 @@ export interface OpenDocuments {
   all(): TextDocument[];
 }
 
+/** How long after the index completes its cache is written. */
+const saveDelayMs = 3000;
+
 /** How far the background read of the workspace is (files indexed of those found). */
 export interface IndexingState {
   readonly done: number;
@@ -95,6 +98,7 @@ export class Workspace {
 
   /** The persisted index; undefined without a place to keep it. */
   private cache: IndexCache | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly documents: OpenDocuments,
@@ -231,8 +235,18 @@ export class Workspace {
       `kube-routes: indexed ${paths.length} files in ${Math.round(performance.now() - started)} ms${cached}`,
     );
     for (const waiter of this.readyWaiters.splice(0)) waiter();
-    // After the findings are out: writing the cache of a large workspace takes a moment.
-    this.cache?.save();
+    this.saveSoon();
+  }
+
+  /**
+   * Writes the persisted index a little after the findings are out (writing a large workspace's
+   * cache holds the loop for a moment: not while the first requests about them come in), and
+   * at shutdown.
+   */
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.cache?.save(), saveDelayMs);
+    this.saveTimer.unref();
   }
 
   /** Resolves once the index is built (requests that need the whole workspace wait for it). */
@@ -241,6 +255,7 @@ export class Workspace {
   }
 
   dispose(): void {
+    clearTimeout(this.saveTimer);
     this.cache?.save();
     this.scheduler.dispose();
     this.routes.dispose();
