@@ -5,12 +5,13 @@
 // hop), started afresh per measurement. Reported per receiver (medians over --rounds): seconds
 // from starting the generator to all N*S paths held, receiver CPU seconds, peak RSS; ratios.
 //   npx tsc -b && node bench/fan-in.mjs [--peers 500] [--services 2000] [--rounds 3] [--only speaker|bird]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { procStat, sleep, start, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -27,40 +28,6 @@ const RX = { address: '127.0.0.1', bird: 32795, speaker: 32791, api: 38279, asn:
 const dir = join(tmpdir(), `kube-routes-bench-fan-in-${process.pid}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-
-const children = new Set();
-function start(command, args) {
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  child.stderrText = () => stderr;
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-function stop(child) {
-  return new Promise((r) => {
-    if (child.exitCode !== null || child.signalCode) return r();
-    child.once('exit', r);
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-process.on('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function procStat(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuSeconds: ticks / 100, peakRssMiB: hwm / 1024 };
-}
 
 const birdSocket = join(dir, 'bird.ctl');
 const birdc = (...cmd) => spawnSync('birdc', ['-s', birdSocket, ...cmd], { encoding: 'utf8' }).stdout;

@@ -22,12 +22,20 @@ build() {
 }
 
 # Debian packages the tests drive for real; installed when missing (needs root, as in CI).
+# Each argument is PACKAGE:COMMAND, or PACKAGE:/absolute/file for packages without a command.
+present() {
+  case $1 in
+    /*) [ -e "$1" ] ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
 apt_install() {
   local missing=()
   local pkg bin
   for spec in "$@"; do
     pkg=${spec%%:*}; bin=${spec#*:}
-    command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+    present "$bin" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   [ "$(id -u)" -eq 0 ] || die "missing ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}"
@@ -36,6 +44,6 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   for spec in "$@"; do
     bin=${spec#*:}
-    command -v "$bin" >/dev/null 2>&1 || die "${spec%%:*} was installed but $bin is still not on PATH"
+    present "$bin" || die "${spec%%:*} was installed but $bin is still missing"
   done
 }

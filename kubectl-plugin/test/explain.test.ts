@@ -90,12 +90,41 @@ test('explain: region by path, each address with its source and pool, routes, ot
     ['203.0.113.5', { prefix: '203.0.113.0/24', paths: [path(64512)] }],
     ['203.0.113.6', undefined],
   ]);
+  const single = {
+    answers: new Map([...routes].map(([ip, route]) => [ip, [{ vantage: undefined, route }]])),
+    regions: [],
+    unreachable: [],
+  };
   assert.deepEqual(
-    explainRoutes(model.config, instances, routes).map((r) => [r.ip, r.verdict, r.paths.map((p) => p.originRegion)]),
+    explainRoutes(model.config, instances, single).map((r) => [r.ip, r.verdict, r.paths.map((p) => p.originRegion)]),
     [
       ['172.25.0.10', 'conflict', ['sgp1']],
       ['203.0.113.5', 'announced', ['nyc3']],
       ['203.0.113.6', 'missing', []],
+    ],
+  );
+  // One speaker per region: each region's answer judged on its own, an unreachable one named.
+  const byRegion = {
+    answers: new Map([
+      [
+        '203.0.113.5',
+        [
+          { vantage: 'nyc3', route: { prefix: '203.0.113.0/24', paths: [path(64512)] } },
+          { vantage: 'sgp1', route: { prefix: '203.0.113.0/24', paths: [path(64513)] } },
+        ],
+      ],
+    ]),
+    regions: ['nyc3', 'sgp1', 'ams3'],
+    unreachable: ['ams3'],
+  };
+  const perRegion = explainRoutes(model.config, instances, byRegion).find((r) => r.ip === '203.0.113.5');
+  assert.equal(perRegion?.verdict, 'conflict');
+  assert.deepEqual(
+    perRegion?.vantages?.map((v) => [v.region, v.verdict, v.paths.map((p) => p.originRegion)]),
+    [
+      ['nyc3', 'announced', ['nyc3']],
+      ['sgp1', 'conflict', ['sgp1']],
+      ['ams3', 'unreachable', []],
     ],
   );
   assert.deepEqual(otherOwners('shop/web', instances, model, [], model.config), [

@@ -206,7 +206,7 @@ describe('kubectl routes check', () => {
     assert.equal(
       run.stderr,
       [
-        'kube-routes.yaml:4:5: unknown key "asn" in regions.nyc3 (did you mean "asns"?); expected one of: asns, clusterIPRanges, externalIPPools, contexts, paths',
+        'kube-routes.yaml:4:5: unknown key "asn" in regions.nyc3 (did you mean "asns"?); expected one of: asns, clusterIPRanges, externalIPPools, contexts, paths, speaker',
         'error: the config has an error; fix it and run again',
         '',
       ].join('\n'),

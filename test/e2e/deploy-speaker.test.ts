@@ -102,6 +102,17 @@ for (const region of regions) {
       assert.deepEqual(role.rules[1].verbs, ['get']);
     });
 
+    test("every region names its speaker: this Service, through the region's own context", () => {
+      const service = byKind('Service');
+      const api = service.spec.ports.find((p: Loose) => p.name === 'api').port;
+      const regionsConfig = (parse(regionConfig) as Loose).regions as Record<string, Loose>;
+      assert.deepEqual(Object.keys(regionsConfig).sort(), regions);
+      for (const [name, r] of Object.entries(regionsConfig)) {
+        assert.equal(r.speaker, `k8s://${service.metadata.namespace}/${service.metadata.name}:${api}`, name);
+        assert.equal(r.contexts[0], `${name}-prod`, name);
+      }
+    });
+
     test('the rendered output passes kubectl routes check with the region config', () => {
       const check = runCli(
         'kubectl',

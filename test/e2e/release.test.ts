@@ -92,6 +92,30 @@ describe('npm run release', () => {
     assert.match(check.stdout, /^13 errors, 2 warnings, 2 info in 4 of 4 files \(9 Services\)\.$/m);
   });
 
+  // Debian's qemu-user-static with the arm64 C and C++ runtimes of its cross toolchains
+  // (scripts/test installs them) runs the linux-arm64 executables here; macOS cannot run here.
+  const qemu = '/usr/bin/qemu-aarch64-static';
+  const armSysroot = '/usr/aarch64-linux-gnu';
+
+  test('the linux-arm64 executables run under qemu-user: --help, and --version of kubectl-routes', () => {
+    assert.ok(existsSync(qemu), `${qemu} is missing: apt-get install qemu-user-static (scripts/test does)`);
+    assert.ok(
+      existsSync(join(armSysroot, 'lib/libstdc++.so.6')),
+      'apt-get install libc6-arm64-cross libstdc++6-arm64-cross',
+    );
+    for (const program of programs) {
+      const arm = unpack(join(release, `${program}-linux-arm64.tar.gz`));
+      assert.deepEqual(readdirSync(arm).sort(), ['LICENSE', 'LICENSE.node', program]);
+      const help = run(qemu, ['-L', armSysroot, join(arm, program), '--help'], arm, bareEnv);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, /Usage:/);
+      if (program === 'kubectl-routes') {
+        const v = run(qemu, ['-L', armSysroot, join(arm, program), '--version'], arm, bareEnv);
+        assert.deepEqual([v.code, v.stdout.trim()], [0, version]);
+      }
+    }
+  });
+
   test('the arm64 and darwin archives hold an executable for their platform', () => {
     const magic = (file: string) => readFileSync(file).subarray(0, 4).toString('hex');
     for (const program of programs) {

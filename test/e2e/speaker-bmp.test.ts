@@ -9,7 +9,7 @@ import type { PeerStatus, Route } from '@kube-routes/server/engine';
 //
 //   GoBGP feeder (AS65123, 127.0.12.3) --BGP--> FRR (AS65122, 127.0.12.2) --BGP--> GoBGP (AS65124, 127.0.12.4)
 //                                                    |  BMP pre+post-policy              |  BMP route-monitoring-policy "all"
-//                                                    +--------------> speaker <----------+
+//                                                    +--------------> speaker <----------+   (pre+post-policy and its Loc-RIB)
 //
 // FRR monitors its peer the feeder; GoBGP monitors its peer FRR. FRR's import policy adds
 // community 65122:1, so its post-policy routes differ from its pre-policy ones. The routers
@@ -155,7 +155,7 @@ describe('BMP station with FRR and GoBGP', () => {
     }
   });
 
-  test('GoBGP: its BGP peer (FRR) appears with source bmp, pre- and post-policy; its Loc-RIB is not kept', async () => {
+  test('GoBGP: its BGP peer (FRR) appears with source bmp, pre- and post-policy; its Loc-RIB is the loc-rib view', async () => {
     const up = await routerOf(GOBGP_SYSNAME);
     const rows = await waitForRows(
       frrNode.address,
@@ -173,7 +173,20 @@ describe('BMP station with FRR and GoBGP', () => {
     assert.deepEqual(path?.asPath, [frrNode.asn, feederNode.asn], "FRR passed the feeder's route on");
     assert.equal(path?.nextHop, '10.0.12.2');
     assert.ok(pathOf(route, `${frrNode.address} (bmp ${router} post-policy)`));
-    await speaker.waitForLog('bmp-ignored', (e) => e.sysName === GOBGP_SYSNAME && e.what === 'loc-rib');
+    // GoBGP sends its best paths as a Loc-RIB (RFC 9069 peer type 3, named by its router ID):
+    // kept apart, read with view=loc-rib, never in the default Adj-RIB-In.
+    const loc = `10.0.12.4 (bmp ${router} loc-rib)`;
+    const best = await explain(
+      waitFor('10.12.2.0/24 in GoBGP Loc-RIB', async () => pathOf(await speaker.lookup('10.12.2.9', 'loc-rib'), loc)),
+    );
+    assert.deepEqual(best.asPath, [frrNode.asn, feederNode.asn]);
+    assert.equal(pathOf(route, loc), undefined, 'not in the Adj-RIB-In');
+    const [row] = await bmpRows('10.0.12.4');
+    assert.deepEqual(
+      [row?.view, row?.policy, row?.filtered, row?.asn, row?.router, row?.received['ipv4-unicast']],
+      ['loc-rib', undefined, false, gobgpNode.asn, router, 2],
+    );
+    assert.deepEqual(speaker.logs('bmp-ignored'), [], 'nothing GoBGP sends is ignored');
   });
 
   test('a withdrawal on the monitored peer removes the route from every view', async () => {
@@ -188,6 +201,11 @@ describe('BMP station with FRR and GoBGP', () => {
     assert.equal(run.code, 0, run.out);
     await explain(speaker.waitForNoRoute('10.12.2.0/24', 60_000));
     assert.equal((await speaker.lookup('10.12.2.9'))?.prefix, undefined);
+    await explain(
+      waitFor('10.12.2.0/24 to leave the Loc-RIB', async () =>
+        (await speaker.route('10.12.2.0/24', 'loc-rib')) === undefined ? true : undefined,
+      ),
+    );
     assert.equal((await speaker.route('10.12.1.0/24'))?.paths.length, 4, 'the other route stays');
     await waitForRows(
       feederNode.address,
@@ -201,8 +219,9 @@ describe('BMP station with FRR and GoBGP', () => {
     const down = speaker.waitForLog('bmp-router-down', (e) => e.sysName === GOBGP_SYSNAME, 60_000);
     await gobgp.stop();
     const entry = await down;
-    assert.equal(entry.peers, 1);
+    assert.equal(entry.peers, 2, 'its peer FRR and its Loc-RIB');
     assert.deepEqual(await bmpRows(frrNode.address), []);
+    assert.equal(await speaker.route('10.12.1.0/24', 'loc-rib'), undefined);
     const route = await speaker.route('10.12.1.0/24');
     assert.deepEqual(
       route?.paths.map((p) => p.peer.split(' ')[0]),

@@ -6,6 +6,7 @@ import type { LookupResult, PeerStatus, Route, RoutePath } from '@kube-routes/se
 import {
   healthQuery,
   lookupQuery,
+  type RibViewName,
   metricsQuery,
   peersQuery,
   routesQuery,
@@ -212,18 +213,19 @@ export class SpeakerProcess {
     return peer;
   }
 
-  /** The longest-match route for ip, undefined when none. */
-  async lookup(ip: string): Promise<Route | undefined> {
-    const reply = await this.get<LookupResult>(lookupQuery(ip));
-    if (reply.status !== 200) throw new Error(`${lookupQuery(ip)}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  /** The longest-match route for ip (in a RIB view, default the Adj-RIB-In), undefined when none. */
+  async lookup(ip: string, view?: RibViewName): Promise<Route | undefined> {
+    const reply = await this.get<LookupResult>(lookupQuery(ip, view));
+    if (reply.status !== 200)
+      throw new Error(`${lookupQuery(ip, view)}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.route ?? undefined;
   }
 
-  /** The route of exactly this prefix, undefined when none. */
-  async route(prefix: string): Promise<Route | undefined> {
-    const reply = await this.get<RoutesResponse>(routesQuery({ exact: prefix }));
+  /** The route of exactly this prefix (in a RIB view, default the Adj-RIB-In), undefined when none. */
+  async route(prefix: string, view?: RibViewName): Promise<Route | undefined> {
+    const reply = await this.get<RoutesResponse>(routesQuery({ exact: prefix, view }));
     if (reply.status !== 200)
-      throw new Error(`${routesQuery({ exact: prefix })}: ${reply.status} ${JSON.stringify(reply.body)}`);
+      throw new Error(`${routesQuery({ exact: prefix, view })}: ${reply.status} ${JSON.stringify(reply.body)}`);
     return reply.body.routes[0];
   }
 

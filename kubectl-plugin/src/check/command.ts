@@ -71,7 +71,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     )
     .option(
       '--live',
-      'Also check against the Services of live clusters: adds cluster-ip-allocated, and the BGP rules when kube-routes.yaml names a speaker (speaker.api).',
+      'Also check against the Services of live clusters: adds cluster-ip-allocated, and the BGP rules when kube-routes.yaml names speakers (regions.*.speaker, one vantage per region, else speaker.api).',
     )
     .addOption(
       new Option(

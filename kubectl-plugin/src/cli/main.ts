@@ -25,7 +25,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
       ' Without a command: the Services of the chosen contexts joined with route state. ROUTE is announced,',
       'missing (no route covers the address), conflict (an origin AS of another region, or of none) or stale',
       "(kept across a peer's graceful restart). Route state comes from --speaker, --bgp (an MRT file), else",
-      'speaker.api of kube-routes.yaml. Exit status: 0, or 2 when a context or the speaker could not be read',
+      'regions.*.speaker or speaker.api of kube-routes.yaml. Exit status: 0, or 2 when a context or the speaker could not be read',
       '(what could be read is still shown) and for usage or config errors.',
     ].join('\n'),
     examples: [

@@ -10,8 +10,9 @@ import {
   type CheckModel,
   type Finding,
   type ManifestFile,
-  type Route,
+  type VantageRoute,
 } from '@kube-routes/server/engine';
+import { isVantageSource } from '@kube-routes/server/speaker-client';
 import { collectManifestPaths, findConfigFile, helmChartOf, readSourceFile } from '@kube-routes/server/node';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { documentCommand } from '../cli/help';
@@ -30,6 +31,8 @@ import {
   type DeclaredPools,
   type ExplainedInstance,
   type Explanation,
+  type ExplainRouteState,
+  type ExplainedPath,
 } from './explanation';
 import { clusterRanges } from '../live/check-live';
 
@@ -105,18 +108,24 @@ export async function runExplain(run: LiveRun, target: string, flags: ExplainFla
     return 2;
   }
   const source = await run.routeSource();
-  let routes: Map<string, Route | undefined> | undefined;
+  let routes: ExplainRouteState | undefined;
   if (source) {
-    routes = new Map();
+    const vantages = isVantageSource(source) ? source : undefined;
+    const answers = new Map<string, readonly VantageRoute[]>();
+    routes = { answers, regions: vantages?.regions ?? [], unreachable: [] };
     for (const ip of new Set(instances.flatMap((i) => i.addresses.map((a) => a.ip)))) {
       try {
-        routes.set(ip, await source.lookup(ip));
+        answers.set(
+          ip,
+          vantages ? await vantages.lookupEach(ip) : [{ vantage: undefined, route: await source.lookup(ip) }],
+        );
       } catch (e) {
         run.record(e);
         routes = undefined;
         break;
       }
     }
+    if (routes && vantages) routes = { ...routes, unreachable: vantages.unreachable() };
   }
   const explanation: Explanation = {
     apiVersion: 'kube-routes/v1',
@@ -154,12 +163,17 @@ function formatExplanation(e: Explanation): string {
       );
   }
   out.push(`Routes${e.routeSource ? ` (${e.routeSource})` : ': no route state (pass --bgp FILE or --speaker URL)'}:`);
+  const pathLine = (indent: string, p: ExplainedPath) =>
+    `${indent}peer ${p.peer} next hop ${p.nextHop || '<none>'} AS path ${formatAsPath({ asPath: p.asPath } as Parameters<typeof formatAsPath>[0]) || '<empty>'} origin AS${p.originAs ?? '?'} (region ${p.originRegion ?? '<none>'})`;
   for (const r of e.routes) {
-    out.push(`  ${r.ip}: ${r.verdict}${r.prefix ? ` via ${r.prefix}` : ''}`);
-    for (const p of r.paths)
-      out.push(
-        `    peer ${p.peer} next hop ${p.nextHop || '<none>'} AS path ${formatAsPath({ asPath: p.asPath } as Parameters<typeof formatAsPath>[0]) || '<empty>'} origin AS${p.originAs ?? '?'} (region ${p.originRegion ?? '<none>'})`,
-      );
+    out.push(`  ${r.ip}: ${r.verdict}${r.prefix ? ` via ${r.prefix}` : ''}${r.vantages ? ' (all regions)' : ''}`);
+    // Per region's speaker: what each vantage sees, with its own verdict.
+    if (r.vantages) {
+      for (const v of r.vantages) {
+        out.push(`    seen from region ${v.region}: ${v.verdict}${v.prefix ? ` via ${v.prefix}` : ''}`);
+        for (const p of v.paths) out.push(pathLine('      ', p));
+      }
+    } else for (const p of r.paths) out.push(pathLine('    ', p));
   }
   out.push(`Other owners:${e.otherOwners.length === 0 ? ' none' : ''}`);
   for (const o of e.otherOwners)

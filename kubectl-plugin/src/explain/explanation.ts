@@ -6,13 +6,15 @@ import {
   rangeContains,
   regionOfAsn,
   regionOfContext,
-  routeVerdict,
+  mergeVantageRoutes,
+  vantageVerdicts,
   type CheckModel,
   type Finding,
   type IpRange,
   type KubeRoutesConfig,
   type Route,
   type RoutePath,
+  type VantageRoute,
 } from '@kube-routes/server/engine';
 import type { ClusterService } from '@kube-routes/server/kube';
 
@@ -49,10 +51,28 @@ export interface ExplainedPath {
 
 export interface ExplainedRoute {
   readonly ip: string;
-  /** announced, missing, conflict, stale; unknown without route state. */
+  /** announced, missing, conflict, stale; unknown without route state. Over several regions' speakers: their union's. */
   readonly verdict: string;
   readonly prefix: string | undefined;
   readonly paths: readonly ExplainedPath[];
+  /** What each region's speaker sees (regions.*.speaker), in the config's order; absent for one source. */
+  readonly vantages?: readonly ExplainedVantage[];
+}
+
+export interface ExplainedVantage {
+  readonly region: string;
+  /** This region's verdict, or "unreachable" when its speaker did not answer. */
+  readonly verdict: string;
+  readonly prefix: string | undefined;
+  readonly paths: readonly ExplainedPath[];
+}
+
+/** Route state for explain: each address's answer per vantage, and the regions whose speaker did not answer. */
+export interface ExplainRouteState {
+  readonly answers: ReadonlyMap<string, readonly VantageRoute[]>;
+  /** The regions read, in order; empty for one source of no region. */
+  readonly regions: readonly string[];
+  readonly unreachable: readonly string[];
 }
 
 export interface OtherOwner {
@@ -164,25 +184,33 @@ export function liveInstances(
 export function explainRoutes(
   config: KubeRoutesConfig,
   instances: readonly ExplainedInstance[],
-  routes: ReadonlyMap<string, Route | undefined> | undefined,
+  state: ExplainRouteState | undefined,
 ): ExplainedRoute[] {
   const regions = new Set(instances.map((i) => i.region).filter((r): r is string => r !== undefined));
   const ips = [...new Set(instances.flatMap((i) => i.addresses.map((a) => a.ip)))];
+  const explainPaths = (route: Route | undefined): ExplainedPath[] =>
+    (route?.paths ?? []).map((p) => ({
+      peer: p.peer,
+      nextHop: p.nextHop,
+      asPath: p.asPath,
+      originAs: p.originAs,
+      originRegion: p.originAs === undefined ? undefined : regionOfAsn(config, p.originAs),
+    }));
   return ips.map((ip) => {
-    if (!routes) return { ip, verdict: 'unknown', prefix: undefined, paths: [] };
-    const route = routes.get(ip);
-    return {
-      ip,
-      verdict: routeVerdict(config, route, regions.size > 0 ? regions : undefined).state,
-      prefix: route?.prefix,
-      paths: (route?.paths ?? []).map((p) => ({
-        peer: p.peer,
-        nextHop: p.nextHop,
-        asPath: p.asPath,
-        originAs: p.originAs,
-        originRegion: p.originAs === undefined ? undefined : regionOfAsn(config, p.originAs),
-      })),
-    };
+    if (!state) return { ip, verdict: 'unknown', prefix: undefined, paths: [] };
+    const answers = state.answers.get(ip) ?? [];
+    const verdicts = vantageVerdicts(config, answers, regions.size > 0 ? regions : undefined);
+    const route = mergeVantageRoutes(answers);
+    const base = { ip, verdict: verdicts.overall.state, prefix: route?.prefix, paths: explainPaths(route) };
+    if (state.regions.length === 0) return base;
+    const vantages = state.regions.flatMap((region): ExplainedVantage[] => {
+      const v = verdicts.vantages.find((x) => x.vantage === region);
+      if (v) return [{ region, verdict: v.state, prefix: v.route?.prefix, paths: explainPaths(v.route) }];
+      return state.unreachable.includes(region)
+        ? [{ region, verdict: 'unreachable', prefix: undefined, paths: [] }]
+        : [];
+    });
+    return { ...base, vantages };
   });
 }
 

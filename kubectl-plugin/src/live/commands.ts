@@ -83,7 +83,10 @@ export function peersCommand(io: CliIO, setExitCode: SetExitCode): Command {
       exitStatus,
     ].join('\n'),
     examples: [
-      { comment: 'Sessions of the speaker named in kube-routes.yaml (speaker.api)', command: 'kubectl routes peers' },
+      {
+        comment: 'Sessions of the speakers named in kube-routes.yaml (regions.*.speaker or speaker.api)',
+        command: 'kubectl routes peers',
+      },
       {
         comment: "A speaker running in the cluster, through the API server's service proxy",
         command: 'kubectl routes peers --speaker k8s://kube-routes/speaker:8179',

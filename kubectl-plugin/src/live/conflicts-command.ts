@@ -120,7 +120,7 @@ export async function runConflicts(run: LiveRun): Promise<number> {
   }
   if (!source)
     io.stderr(
-      'warning: no route state: wrong-origin and unowned-route were not checked; pass --speaker URL, or set speaker.api in kube-routes.yaml\n',
+      'warning: no route state: wrong-origin and unowned-route were not checked; pass --speaker URL, or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml\n',
     );
   return run.finish(conflicts.length > 0 ? 1 : 0, { count: answered.size, of: targets.length });
 }

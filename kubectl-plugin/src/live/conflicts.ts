@@ -78,7 +78,9 @@ function group(
 
 function origin(config: KubeRoutesConfig, p: RoutePath): string {
   const region = p.originAs === undefined ? undefined : regionOfAsn(config, p.originAs);
-  return `AS${p.originAs ?? '?'} (${region ? `region ${region}` : 'no configured region'}) via ${p.nextHop || 'no next hop'} from peer ${p.peer}`;
+  // With one speaker per region, which region's speaker saw the path.
+  const seen = p.vantage === undefined ? '' : ` (seen from region ${p.vantage})`;
+  return `AS${p.originAs ?? '?'} (${region ? `region ${region}` : 'no configured region'}) via ${p.nextHop || 'no next hop'} from peer ${p.peer}${seen}`;
 }
 
 export function findConflicts(input: ConflictInput): Conflict[] {

@@ -60,7 +60,7 @@ export function routeFlags(cmd: Command): Command {
   return cmd
     .option(
       '--speaker <url>',
-      'Route state from a kube-routes-speaker API: http://HOST:PORT, or k8s://NAMESPACE/SERVICE:PORT through the Kubernetes API service proxy. Default: speaker.api of kube-routes.yaml.',
+      'Route state from a kube-routes-speaker API: http://HOST:PORT, or k8s://NAMESPACE/SERVICE:PORT through the Kubernetes API service proxy. Default: every regions.*.speaker of kube-routes.yaml (one vantage per region), else its speaker.api.',
     )
     .option(
       '--bgp <file.mrt>',

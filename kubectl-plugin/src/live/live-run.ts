@@ -1,12 +1,24 @@
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { emptyConfig, type ConfigError, type IpRange, type KubeRoutesConfig } from '@kube-routes/server/engine';
+import {
+  emptyConfig,
+  type ConfigError,
+  type IpRange,
+  type KubeRoutesConfig,
+  type RegionConfig,
+} from '@kube-routes/server/engine';
 import { findConfigFile, loadConfigFile } from '@kube-routes/server/node';
 import { KubeClient, KubeconfigError, KubeError, Kubeconfig } from '@kube-routes/server/kube';
 import { UsageError, type CliIO } from '../cli/io';
-import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { MergedRouteSource, type RouteSource, type Vantage } from '@kube-routes/server/speaker-client';
 import type { LiveFlags } from './flags';
-import { openMrtFile, proxiedSpeakerClient, speakerClient } from './open-route-source';
+import {
+  openMrtFile,
+  proxiedSpeakerClient,
+  speakerClient,
+  unavailableSource,
+  type SpeakerOrigin,
+} from './open-route-source';
 
 // One run of a live command: the region config, the contexts to read, their clients, the route
 // source, and every problem met on the way. Problems are collected, not thrown, so the contexts
@@ -129,7 +141,11 @@ export class LiveRun {
     return new Map(settled.filter((s) => s !== undefined).map((s) => [s.context, s.value]));
   }
 
-  /** The route source, in order: --speaker URL, --bgp FILE (an MRT dump), speaker.api of the config; k8s:// URLs go through the API. */
+  /**
+   * The route source, in order: --speaker URL, --bgp FILE (an MRT dump), every regions.*.speaker
+   * of the config (one vantage each, merged), speaker.api of the config (one vantage of no
+   * region: read only when no region names a speaker); k8s:// URLs go through the API.
+   */
   async routeSource(): Promise<RouteSource | undefined> {
     const { speaker, bgp } = this.flags;
     if (speaker && bgp) throw new UsageError('--speaker and --bgp both give route state; pass one of them');
@@ -141,10 +157,48 @@ export class LiveRun {
       return proxiedSpeakerClient(speaker, client);
     }
     if (speaker) return speakerClient(speaker);
+    const regional = [...this.config.regions.values()].filter((r) => r.speaker !== undefined);
+    if (regional.length > 0) return this.regionalSource(regional);
     const api = this.config.speaker?.api;
     if (!api) return undefined;
     const host = api.host === '0.0.0.0' ? '127.0.0.1' : api.host === '::' ? '::1' : api.host;
     return speakerClient(`http://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
+  }
+
+  /**
+   * One vantage per region's speaker. A region that cannot be reached (its speaker or its
+   * context) is one error line, naming it, and is left out: the other regions still answer.
+   */
+  private async regionalSource(regions: readonly RegionConfig[]): Promise<RouteSource> {
+    const where = this.configDisplay ?? 'kube-routes.yaml';
+    const vantages = await Promise.all(
+      regions.map(async (r): Promise<Vantage> => {
+        const target = r.speaker ?? '';
+        const origin: SpeakerOrigin = { where: `regions.${r.name}.speaker of ${where}`, prefix: `region ${r.name}: ` };
+        try {
+          if (!target.startsWith('k8s://')) return { region: r.name, source: speakerClient(target, origin) };
+          // Through the region's own context (one given by --context first): its API server proxies.
+          const context = r.contexts.find((c) => this.flags.context.includes(c)) ?? r.contexts[0] ?? '';
+          const kubeconfig = await this.kubeconfig();
+          const client = new KubeClient(await kubeconfig.access(context, `regions.${r.name}.contexts of ${where}`));
+          return { region: r.name, source: proxiedSpeakerClient(target, client, origin) };
+        } catch (e) {
+          if (!(e instanceof KubeError || e instanceof UsageError)) throw e;
+          return { region: r.name, source: unavailableSource(target, e) };
+        }
+      }),
+    );
+    return new MergedRouteSource(vantages, {
+      annotate: (region, e) => this.naming(region, e),
+      unreachable: (_region, e) => this.record(e),
+      fail: (message) => new UsageError(message),
+    });
+  }
+
+  /** A region's failure as one line that names the region. */
+  private naming(region: string, e: unknown): unknown {
+    if (!(e instanceof KubeError || e instanceof UsageError)) return e;
+    return e.message.startsWith(`region ${region}:`) ? e : new UsageError(`region ${region}: ${e.message}`);
   }
 
   /** The ranges route state is fetched by: every region's clusterIP ranges and pools, and the global pools. */

@@ -5,21 +5,24 @@ import {
   parseCidr,
   rangeContains,
   regionOfAsn,
-  routeVerdict,
+  mergeVantageRoutes,
   unreadRegions,
+  vantageVerdicts,
   type IpAddress,
   type IpRange,
   type LiveAddressField,
   type Route,
   type RoutePath,
   type RouteVerdict,
+  type VantageRoute,
+  type VantageVerdict,
 } from '@kube-routes/server/engine';
 import type { ClusterService } from '@kube-routes/server/kube';
 import { UsageError } from '../cli/io';
 import { humanDuration } from '../output/duration';
 import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
-import type { RouteSource } from '@kube-routes/server/speaker-client';
+import { isVantageSource, type RouteSource, type VantageRouteSource } from '@kube-routes/server/speaker-client';
 import { listServices } from './services';
 import type { LiveRun } from './live-run';
 import { formatAsPath } from './service-view';
@@ -59,6 +62,19 @@ async function findRoute(source: RouteSource, q: Query): Promise<Route | undefin
   const covering = await source.lookup(q.text.split('/')[0] ?? '');
   const length = Number(q.text.split('/')[1]);
   return covering && Number(covering.prefix.split('/')[1]) <= length ? covering : undefined;
+}
+
+/** findRoute per region's speaker: each vantage's exact route of a prefix, else its covering one. */
+async function findEach(source: VantageRouteSource, q: Query): Promise<VantageRoute[]> {
+  if (!q.isPrefix) return source.lookupEach(q.text);
+  const [exact] = await source.routesExact(q.text);
+  const length = Number(q.text.split('/')[1]);
+  const covering = await source.lookupEach(q.text.split('/')[0] ?? '');
+  return covering.map(({ vantage, route }) => {
+    const paths = exact?.paths.filter((p) => p.vantage === vantage) ?? [];
+    if (exact && paths.length > 0) return { vantage, route: { prefix: exact.prefix, paths } };
+    return { vantage, route: route && Number(route.prefix.split('/')[1]) <= length ? route : undefined };
+  });
 }
 
 interface Owner {
@@ -131,15 +147,18 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
   const source = await run.routeSource();
   if (!source)
     throw new UsageError(
-      'no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml',
+      'no route state to look up in: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml',
     );
   const targets = await run.contexts(true);
   const clients = await run.clients(targets);
-  const [route, lists] = await Promise.all([
-    findRoute(source, q).catch((e: unknown) => {
-      run.record(e);
-      return null;
-    }),
+  const vantages = isVantageSource(source) ? source : undefined;
+  const [answers, lists] = await Promise.all([
+    (vantages ? findEach(vantages, q) : findRoute(source, q).then((route) => [{ vantage: undefined, route }])).catch(
+      (e: unknown) => {
+        run.record(e);
+        return null;
+      },
+    ),
     run.eachContext(clients, (c) =>
       listServices(c, {
         namespace: flags.namespace,
@@ -155,10 +174,17 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
     q,
   );
   const answered = targets.map((t) => t.context).filter((c) => lists.has(c));
-  const state: RouteVerdict | undefined =
-    route === null
-      ? undefined
-      : routeVerdict(run.config, route, allowedRegions(run, q, found, unreadRegions(run.config, answered))).state;
+  const allowed = allowedRegions(run, q, found, unreadRegions(run.config, answered));
+  const route = answers === null ? null : mergeVantageRoutes(answers);
+  // Per region's speaker: what each vantage sees, judged on its own; overall, their union.
+  const verdicts = answers === null ? undefined : vantageVerdicts(run.config, answers, allowed);
+  const state: RouteVerdict | undefined = verdicts?.overall.state;
+  const down = vantages?.unreachable() ?? [];
+  const perVantage = vantages ? vantageRows(vantages.regions, verdicts?.vantages ?? [], down) : undefined;
+  // Every path each region sees (each at its own longest match), else the one source's.
+  const shown = perVantage
+    ? perVantage.flatMap((v) => v.paths.map((p) => ({ ...p, vantage: v.region })))
+    : (route?.paths ?? []);
   const now = Date.now();
 
   if (flags.output === 'json' || flags.output === 'yaml') {
@@ -172,6 +198,7 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
           route: state ?? 'unknown',
           prefix: route?.prefix,
           paths: route?.paths ?? [],
+          ...(perVantage ? { vantages: perVantage } : {}),
           services: found.map((o) => ({
             context: o.service.context,
             region: o.region,
@@ -198,8 +225,24 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
       { headers },
     ),
   );
-  if (route && route.paths.length > 0) {
+  if (perVantage) {
+    out.push(
+      formatTable(
+        ['VANTAGE', 'ROUTE', 'PREFIX', 'PATHS', 'ORIGIN-AS'],
+        perVantage.map((v) => [
+          v.region,
+          v.route,
+          v.prefix ?? '<none>',
+          String(v.paths.length),
+          orNone([...new Set(v.paths.map((p) => (p.originAs === undefined ? '<none>' : String(p.originAs))))]),
+        ]),
+        { headers },
+      ),
+    );
+  }
+  if (shown.length > 0) {
     const columns = [
+      ...(perVantage ? ['VANTAGE'] : []),
       'PEER',
       'NEXT-HOP',
       'AS-PATH',
@@ -210,13 +253,16 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
       'AGE',
       ...(wide ? ['PATH-ID', 'ORIGIN', 'MED', 'LOCAL-PREF', 'EXT-COMMUNITIES'] : []),
     ];
-    const byPeer = [...route.paths].sort(
-      (a, b) => a.peer.localeCompare(b.peer, 'en', { numeric: true }) || a.pathId - b.pathId,
+    const byPeer = [...shown].sort(
+      (a, b) =>
+        (a.vantage ?? '').localeCompare(b.vantage ?? '') ||
+        a.peer.localeCompare(b.peer, 'en', { numeric: true }) ||
+        a.pathId - b.pathId,
     );
     out.push(
       formatTable(
         columns,
-        byPeer.map((p) => pathRow(run, p, wide, now)),
+        byPeer.map((p) => [...(perVantage ? [p.vantage ?? '<none>'] : []), ...pathRow(run, p, wide, now)]),
         { headers },
       ),
     );
@@ -236,4 +282,25 @@ export async function runLookup(run: LiveRun, text: string): Promise<number> {
       `No Service uses ${q.isPrefix ? 'an address in ' : ''}${q.text} in context${answered.length === 1 ? '' : 's'} ${answered.join(', ')}.\n`,
     );
   return run.finish(0, { count: answered.length, of: targets.length, what: 'the owning Services are' });
+}
+
+interface VantageRow {
+  readonly region: string;
+  /** The verdict from this region's speaker, or "unreachable". */
+  readonly route: RouteVerdict | 'unreachable';
+  readonly prefix: string | undefined;
+  readonly paths: readonly RoutePath[];
+}
+
+/** One row per configured region's speaker, in the config's order; those that did not answer say so. */
+function vantageRows(
+  regions: readonly string[],
+  verdicts: readonly VantageVerdict[],
+  down: readonly string[],
+): VantageRow[] {
+  return regions.flatMap((region): VantageRow[] => {
+    const v = verdicts.find((x) => x.vantage === region);
+    if (v) return [{ region, route: v.state, prefix: v.route?.prefix, paths: v.route?.paths ?? [] }];
+    return down.includes(region) ? [{ region, route: 'unreachable', prefix: undefined, paths: [] }] : [];
+  });
 }

@@ -8,6 +8,7 @@ import {
   loadMrtTable,
   parseSpeakerService,
   parseSpeakerUrl,
+  type RouteSource,
 } from '@kube-routes/server/speaker-client';
 import { UsageError } from '../cli/io';
 
@@ -18,32 +19,49 @@ const usage = (message: string) => new UsageError(message);
 /** -w reconnects to a speaker that went away within this much, at most. */
 const watch = { maxRetryMs: 10_000 };
 
-/** --speaker http://HOST:PORT (or HOST:PORT), and speaker.api of the config. */
-export function speakerClient(url: string): SpeakerClient {
+/** Where a speaker URL was given, for the wording of its errors. */
+export interface SpeakerOrigin {
+  /** "--speaker", or "regions.nyc3.speaker of kube-routes.yaml". */
+  readonly where: string;
+  /** Prefixes every error of this speaker: "region nyc3: ". */
+  readonly prefix?: string;
+}
+
+const flag: SpeakerOrigin = { where: '--speaker' };
+
+/** --speaker http://HOST:PORT (or HOST:PORT), speaker.api of the config, and regions.*.speaker. */
+export function speakerClient(url: string, origin: SpeakerOrigin = flag): SpeakerClient {
   const parsed = parseSpeakerUrl(url);
   if ('problem' in parsed) {
     throw new UsageError(
       parsed.problem === 'scheme'
-        ? `invalid --speaker "${url}": only http:// and https:// are supported`
-        : `invalid --speaker "${url}": expected a URL like http://127.0.0.1:8179`,
+        ? `invalid ${origin.where} "${url}": only http:// and https:// are supported`
+        : `invalid ${origin.where} "${url}": expected a URL like http://127.0.0.1:8179`,
     );
   }
   const name = `the speaker at ${parsed.url.origin}`;
+  const fail = prefixed(origin);
   return new SpeakerClient(
-    httpTransport(parsed.url, { name, hint: 'is kube-routes-speaker running (see --speaker)?', fail: usage }),
-    { name, fail: usage, watch },
+    httpTransport(parsed.url, { name, hint: `is kube-routes-speaker running (see ${origin.where})?`, fail }),
+    { name, fail, watch },
   );
 }
 
-/** --speaker k8s://NAMESPACE/SERVICE:PORT, through the API server's service proxy of this context. */
-export function proxiedSpeakerClient(url: string, client: KubeClient): SpeakerClient {
+/** --speaker k8s://NAMESPACE/SERVICE:PORT (or regions.*.speaker), through the API server's service proxy of this context. */
+export function proxiedSpeakerClient(url: string, client: KubeClient, origin: SpeakerOrigin = flag): SpeakerClient {
   const service = parseSpeakerService(url);
   if (!service)
     throw new UsageError(
-      `invalid --speaker "${url}": expected k8s://NAMESPACE/SERVICE:PORT, e.g. k8s://kube-routes/speaker:8179`,
+      `invalid ${origin.where} "${url}": expected k8s://NAMESPACE/SERVICE:PORT, e.g. k8s://kube-routes/speaker:8179`,
     );
-  const transport = k8sProxyTransport(url, service, client, usage);
-  return new SpeakerClient(transport, { name: `the speaker at ${transport.label}`, fail: usage, watch });
+  const fail = prefixed(origin);
+  const given = origin === flag ? `--speaker ${url}` : `${origin.where} (${url})`;
+  const transport = k8sProxyTransport(url, service, client, fail, given);
+  return new SpeakerClient(transport, { name: `the speaker at ${transport.label}`, fail, watch });
+}
+
+function prefixed(origin: SpeakerOrigin): (message: string) => UsageError {
+  return (message) => usage(`${origin.prefix ?? ''}${message}`);
 }
 
 /**
@@ -71,4 +89,20 @@ export async function openMrtFile(
   }
   const transport = new MrtTransport(path, { label: `MRT ${display}`, loaded, fail: usage });
   return { table: loaded.table, client: new SpeakerClient(transport, { fail: usage }) };
+}
+
+/** A region whose speaker cannot even be asked (its context does not resolve): every request fails with that one line. */
+export function unavailableSource(label: string, error: unknown): RouteSource {
+  const fail = () => Promise.reject(error);
+  return {
+    label,
+    name: label,
+    lookup: fail,
+    lookupAll: fail,
+    routesExact: fail,
+    routesWithin: fail,
+    peers: fail,
+    summary: fail,
+    watch: () => undefined,
+  };
 }

@@ -5,7 +5,8 @@ import { formatStructured } from '../output/structured';
 import { formatTable, orNone } from '../output/table';
 import type { LiveRun } from './live-run';
 
-// `kubectl routes peers`: the speaker's BGP sessions, with the region each peer's ASN belongs to.
+// `kubectl routes peers`: the speaker's BGP sessions, with the region each peer's ASN belongs to;
+// with one speaker per region (regions.*.speaker), every region's sessions, by vantage.
 
 const columns = ['PEER', 'ASN', 'REGION', 'STATE', 'UPTIME', 'IPV4', 'IPV6', 'LAST-ERROR'];
 const wide = ['DESCRIPTION', 'CAPABILITIES'];
@@ -29,7 +30,7 @@ export async function runPeers(run: LiveRun): Promise<number> {
   const source = await run.routeSource();
   if (!source) {
     io.stderr(
-      'error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set speaker.api in kube-routes.yaml\n',
+      'error: no route state to read peers from: pass --speaker URL (or k8s://NAMESPACE/SERVICE:PORT), or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml\n',
     );
     return 2;
   }
@@ -48,7 +49,11 @@ export async function runPeers(run: LiveRun): Promise<number> {
     );
     return run.finish(0);
   }
-  peers.sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  const byVantage = peers.some((p) => p.vantage !== undefined);
+  peers.sort(
+    (a, b) =>
+      (a.vantage ?? '').localeCompare(b.vantage ?? '') || a.address.localeCompare(b.address, 'en', { numeric: true }),
+  );
   if (flags.output === 'json' || flags.output === 'yaml') {
     const items = peers.map((p) => ({ ...p, region: regionOfAsn(run.config, p.asn) }));
     io.stdout(
@@ -61,13 +66,14 @@ export async function runPeers(run: LiveRun): Promise<number> {
     io.stdout(peers.map((p) => `peer/${p.address}\n`).join(''));
   } else {
     const isWide = flags.output === 'wide';
+    const state = byVantage ? 4 : 3;
     const paint = io.color
-      ? (c: number, v: string) => (c === 3 ? `\u001b[${v === 'Established' ? '32' : '33'}m${v}\u001b[0m` : v)
+      ? (c: number, v: string) => (c === state ? `\u001b[${v === 'Established' ? '32' : '33'}m${v}\u001b[0m` : v)
       : undefined;
     io.stdout(
       formatTable(
-        isWide ? [...columns, ...wide] : columns,
-        peers.map((p) => row(run, p, isWide)),
+        [...(byVantage ? ['VANTAGE'] : []), ...columns, ...(isWide ? wide : [])],
+        peers.map((p) => [...(byVantage ? [p.vantage ?? '<none>'] : []), ...row(run, p, isWide)]),
         { headers: flags.headers !== false, paint },
       ),
     );

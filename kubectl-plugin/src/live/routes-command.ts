@@ -116,7 +116,7 @@ export async function runRoutes(run: LiveRun, names: readonly string[], program:
   }
   if (!source)
     io.stderr(
-      'warning: no route state: pass --speaker URL, or set speaker.api in kube-routes.yaml; ROUTE shows <unknown>\n',
+      'warning: no route state: pass --speaker URL, or set regions.REGION.speaker (or speaker.api) in kube-routes.yaml; ROUTE shows <unknown>\n',
     );
   if (!flags.watch) return run.finish(0, { count: answered.length, of: targets.length });
   for (const p of run.problems) io.stderr(`error: ${p}\n`);

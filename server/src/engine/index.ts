@@ -11,6 +11,7 @@ export { documentKinds, documentKind, type DocumentKind } from './manifest/kinds
 export * from './service-addresses';
 export * from './route-index';
 export * from './route-verdict';
+export * from './vantage';
 export * from './addresses';
 export * from './config/model';
 export { parseConfig, type ConfigParse } from './config/parse-config';

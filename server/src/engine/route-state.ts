@@ -28,6 +28,11 @@ export interface RoutePath {
   readonly stale: boolean;
   /** When the path was last received, ISO 8601. */
   readonly receivedAt: string;
+  /**
+   * The region whose speaker received the path (regions.*.speaker), when route state is read from
+   * several vantage points; absent for one speaker or a recorded table.
+   */
+  readonly vantage?: string;
 }
 
 export interface Route {
@@ -51,8 +56,18 @@ export interface PeerStatus {
   readonly tcpMd5?: boolean;
   /** For BMP: the monitored router that reports this peer (its address). */
   readonly router?: string;
-  /** For BMP: whether the routes are as received (pre-policy) or after the router's import policy. */
+  /**
+   * For BMP: which RIB of the router the row's routes are in (the API's `view`): a peer's
+   * Adj-RIB-In or Adj-RIB-Out, or the router's Loc-RIB.
+   */
+  readonly view?: 'adj-rib-in' | 'adj-rib-out' | 'loc-rib';
+  /**
+   * For BMP Adj-RIB-In and Adj-RIB-Out: whether the routes are before (pre-policy) or after the
+   * router's import (or export) policy. Absent for a Loc-RIB.
+   */
   readonly policy?: 'pre-policy' | 'post-policy';
+  /** For a BMP Loc-RIB: the router filtered it (RFC 9069 F flag): not every best path is shown. */
+  readonly filtered?: boolean;
   /** The RFC 4271 FSM state: Idle, Connect, Active, OpenSent, OpenConfirm, Established. */
   readonly state: string;
   /** Seconds in Established; 0 otherwise. */
@@ -63,6 +78,8 @@ export interface PeerStatus {
   readonly capabilities: readonly string[];
   /** The last error: a NOTIFICATION sent or received, or a transport error. */
   readonly lastError: string | undefined;
+  /** The region whose speaker has this session, when several regions' speakers are read. */
+  readonly vantage?: string;
 }
 
 export interface LookupResult {
@@ -72,10 +89,18 @@ export interface LookupResult {
   readonly route: Route | undefined;
 }
 
+/** One vantage point's longest match for an address; vantage undefined: a source of no region. */
+export interface VantageRoute {
+  readonly vantage: string | undefined;
+  readonly route: Route | undefined;
+}
+
 /** Route state the BGP rules consult: a speaker's answers or a loaded MRT snapshot, resolved up front. */
 export interface RouteTable {
   /** Where the routes come from, for messages: "speaker http://127.0.0.1:8179", "fabric.mrt". */
   readonly source: string;
-  /** The longest matching route for an address, if any. */
+  /** The longest matching route for an address, if any; over several vantages, their union (vantage.ts). */
   lookup(address: IpAddress): Route | undefined;
+  /** Each vantage's own longest match, when the state was read from several regions' speakers. */
+  lookupEach?(address: IpAddress): readonly VantageRoute[];
 }

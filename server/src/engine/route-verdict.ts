@@ -1,6 +1,7 @@
 import type { KubeRoutesConfig } from './config/model';
 import { regionOfAsn } from './regions';
-import type { Route, RoutePath } from './route-state';
+import type { Route, RoutePath, VantageRoute } from './route-state';
+import { mergeVantageRoutes } from './vantage';
 import type { AddressKind } from './service-addresses';
 
 // One Service address against the route that covers it, decided once for the rules, kubectl's
@@ -40,6 +41,29 @@ export function routeVerdict(
         });
   if (wrongPaths.length > 0) return { state: 'conflict', wrongPaths };
   return { state: route.paths.length > 0 && route.paths.every((p) => p.stale) ? 'stale' : 'announced', wrongPaths };
+}
+
+/** The verdict seen from one vantage point (a region's speaker; undefined: a source of no region). */
+export interface VantageVerdict extends AddressVerdict {
+  readonly vantage: string | undefined;
+  readonly route: Route | undefined;
+}
+
+/**
+ * The verdict for one address from each vantage, and overall. Each vantage is judged on its own
+ * longest match: a region that sees the address originated by a region not allowed is a conflict
+ * there, whatever the others see. Overall: the verdict of their union (mergeVantageRoutes), so
+ * missing only when no vantage has a route, conflict when any sees a wrong origin.
+ */
+export function vantageVerdicts(
+  config: KubeRoutesConfig,
+  answers: readonly VantageRoute[],
+  allowed: ReadonlySet<string> | undefined,
+): { readonly overall: AddressVerdict; readonly vantages: readonly VantageVerdict[] } {
+  return {
+    overall: routeVerdict(config, mergeVantageRoutes(answers), allowed),
+    vantages: answers.map(({ vantage, route }) => ({ vantage, route, ...routeVerdict(config, route, allowed) })),
+  };
 }
 
 /** One use of an address by a Service: what the anycast sets are built from. */

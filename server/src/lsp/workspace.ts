@@ -16,8 +16,8 @@ import { ManifestIndex } from './manifest-index';
 import { DiagnosticsPublisher } from './publisher';
 import type { LiveRoutes } from './route-sources/live-routes';
 import { RouteRegistry } from './route-sources/route-registry';
-import type { RouteSourceSpec } from './route-sources/route-source-spec';
 import type { ProgressReport } from './progress';
+import { regionSpeakers, routeSourceKey, type RouteSourceSpec } from './route-sources/route-source-spec';
 import { PassScheduler } from './scheduler';
 import { runInSlices } from './slices';
 import { RepositoryTrust } from './trust';
@@ -481,19 +481,25 @@ export class Workspace {
   private routesOf(configPath: string | undefined): LiveRoutes | undefined {
     const config = this.configs.config(configPath);
     // A speaker (setting, then config) wins over a recorded MRT table (setting). The config's is
-    // the repository's choice: contacted only with the user's say (trust.ts).
-    const configUrl = speakerUrlOf(config);
+    // the repository's choice: contacted only with the user's say (trust.ts). When regions name
+    // speakers (regions.*.speaker), they are read, one vantage each, and speaker.api is not.
+    const speakers = regionSpeakers(config);
+    const configUrl = speakers.length === 0 ? speakerUrlOf(config) : undefined;
     const url =
       this.settings.speakerUrl ??
       (configUrl && this.trust.permits(`speaker ${configUrl}`, `the speaker ${configUrl} (speaker.api)`)
         ? configUrl
         : undefined);
+    const regional: RouteSourceSpec = { kind: 'regions', speakers, kubeconfig: this.kubeconfigPath() };
+    const list = speakers.map((s) => s.target).join(', ');
     const mrt = this.settings.mrtPath;
     const spec: RouteSourceSpec | undefined = url
       ? { kind: 'speaker', url }
-      : mrt
-        ? { kind: 'mrt', path: mrt }
-        : undefined;
+      : speakers.length > 0 && this.trust.permits(routeSourceKey(regional), `the speakers ${list} (regions.*.speaker)`)
+        ? regional
+        : mrt
+          ? { kind: 'mrt', path: mrt }
+          : undefined;
     return this.routes.forGroup(configPath, spec);
   }
 
@@ -513,15 +519,7 @@ export class Workspace {
       : named.length > 0 && this.trust.permits(`contexts ${list}`, `the kube contexts ${list} (regions.*.contexts)`)
         ? named
         : [];
-    const setting = this.settings.kubeconfig;
-    const kubeconfig =
-      setting === undefined
-        ? undefined
-        : setting === '~' || setting.startsWith('~/')
-          ? join(homedir(), setting.slice(1))
-          : isAbsolute(setting) || !this.folders[0]
-            ? resolve(setting)
-            : resolve(this.folders[0], setting);
+    const kubeconfig = this.kubeconfigPath();
     const spec: ClusterSpec | undefined = contexts.length > 0 ? { kubeconfig, contexts } : undefined;
     return this.clusters.forGroup(configPath, spec);
   }
@@ -538,6 +536,14 @@ export class Workspace {
   private readDisk(path: string): IndexedFile {
     const configPath = this.configs.configPathFor(path);
     return this.cache ? this.cache.read(path, configPath) : indexDiskFile(path, configPath);
+  }
+
+  /** The kubeRoutes.kubeconfig setting as a path; undefined: $KUBECONFIG, else ~/.kube/config. */
+  private kubeconfigPath(): string | undefined {
+    const setting = this.settings.kubeconfig;
+    if (setting === undefined) return undefined;
+    if (setting === '~' || setting.startsWith('~/')) return join(homedir(), setting.slice(1));
+    return isAbsolute(setting) || !this.folders[0] ? resolve(setting) : resolve(this.folders[0], setting);
   }
 
   private isOpen(path: string): boolean {

@@ -32,7 +32,10 @@ export function codeFingerprint(): string {
   const engine = join(__dirname, '..', 'engine');
   const hash = createHash('sha1');
   try {
-    for (const file of jsFiles(engine)) hash.update(file).update(readFileSync(join(engine, file)));
+    const files = jsFiles(engine);
+    // A folder that merely happens to be called "engine" beside a bundle is not ours.
+    if (!files.includes('manifest/read-manifests.js')) throw new Error('not a build tree');
+    for (const file of files) hash.update(file).update(readFileSync(join(engine, file)));
     fingerprint = `engine:${hash.digest('hex')}`;
   } catch {
     const self = statSync(__filename, { throwIfNoEntry: false });

@@ -56,6 +56,17 @@ export class RecordBuffer extends ByteWriter {
     this.setU32(start + 8, this.length - start - MRT_HEADER_LENGTH, 'record length');
   }
 
+  /**
+   * Everything written, in place (no copy), and `next` as the buffer to write on: the caller
+   * hands the returned bytes out and gives their buffer back once they are written.
+   */
+  swap(next: Uint8Array): Uint8Array {
+    const out = this.buffer.subarray(0, this.size);
+    this.buffer = next;
+    this.size = 0;
+    return out;
+  }
+
   /** A copy of everything written, and reset. */
   take(): Uint8Array {
     const out = this.toBytes();

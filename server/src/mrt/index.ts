@@ -76,5 +76,11 @@ export {
   loadMrtIntoRib,
   loadMrtIntoRibSync,
 } from './loader';
-export { type TableDumpOptions, ribRoutes, writeTableDump } from './table-dump';
+export {
+  TableDumpChunks,
+  type TableDumpChunkOptions,
+  type TableDumpOptions,
+  ribRoutes,
+  writeTableDump,
+} from './table-dump';
 export { formatMrtRecord, formatMrtResult } from './format';

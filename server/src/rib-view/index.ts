@@ -2,3 +2,4 @@
 // engine routes (the speaker's API, check --bgp, the language server). Pure.
 export * from './apply-update';
 export * from './route-view';
+export { RouteJson, RoutesJsonWriter } from './route-json';

@@ -15,7 +15,7 @@ import {
 import type { IpAddress, LookupResult, Route, RoutePath, RouteTable } from '@kube-routes/server/engine';
 import type { Rib, RouteView } from '../rib';
 import { decodeCanonical } from '../rib';
-import { RouteJson } from './route-json';
+import { RouteJson, type RoutesJsonWriter } from './route-json';
 
 // Routes of a RIB as the engine, the API and every client see them (engine/route-state.ts).
 
@@ -141,27 +141,16 @@ export class RibRouteTable implements RouteTable {
   }
 
   /**
-   * `within` as JSON text per route (the same text as JSON.stringify of each route), for answers
-   * of many routes: attribute sets are rendered once, not once per path.
+   * `within` as JSON bytes, written a buffer at a time (the same text as JSON.stringify of each
+   * route), for answers of many routes; undefined when a prefix is malformed or the two are of
+   * different families.
    */
-  withinJson(
-    prefix: string,
-    limit: number,
-    after?: string,
-  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
+  withinWriter(prefix: string, after?: string): RoutesJsonWriter | undefined {
     const p = parseStrictPrefix(prefix);
     const a = after === undefined ? undefined : parseStrictPrefix(after);
     if (!p || (after !== undefined && a?.family !== p.family)) return undefined;
-    const views = this.rib.covered(p, limit + 1, a);
-    const page = views.slice(0, limit);
     this.json ??= new RouteJson(this.rib, this.peerName);
-    const json = this.json;
-    const last = page[page.length - 1];
-    return {
-      routes: page.map((v) => json.route(v)),
-      last: last ? formatPrefix(last.prefix) : undefined,
-      truncated: views.length > limit,
-    };
+    return this.json.writer(p, a);
   }
 
   toRoute(view: RouteView | undefined): Route | undefined {

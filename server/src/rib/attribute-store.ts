@@ -42,6 +42,9 @@ export class AttributeStore {
   private hashes = new Uint32Array(INITIAL_IDS);
   /** Per id: reference count; 0 means the id is free. */
   private refs = new Uint32Array(INITIAL_IDS);
+  /** Per id: the serial of the set that holds it (ids are reused; serials tell the sets apart). */
+  private serials = new Uint32Array(INITIAL_IDS);
+  private lastSerial = 0;
   /** Ids ever handed out: 0..idHigh-1. */
   private idHigh = 0;
   private freeHead = -1;
@@ -80,6 +83,8 @@ export class AttributeStore {
     this.lengths[id] = bytes.length;
     this.hashes[id] = h;
     this.refs[id] = 1;
+    this.lastSerial = (this.lastSerial + 1) >>> 0;
+    this.serials[id] = this.lastSerial;
     this.count++;
     if (2 * this.count > this.table.length) this.rehash(2 * this.table.length);
     else this.table[slot] = id + 1;
@@ -114,6 +119,14 @@ export class AttributeStore {
     return this.has(id) ? this.refs[id]! : 0;
   }
 
+  /**
+   * A number that tells this live set from any other set that held (or will hold) the same id:
+   * what a cache keyed by id checks, since a freed id is reused for other bytes.
+   */
+  serial(id: AttributeSetId): number {
+    return this.serials[id]!;
+  }
+
   /** A copy of the set's bytes. */
   bytes(id: AttributeSetId): Uint8Array {
     this.check(id);
@@ -129,6 +142,7 @@ export class AttributeStore {
       this.lengths.byteLength +
       this.hashes.byteLength +
       this.refs.byteLength +
+      this.serials.byteLength +
       this.table.byteLength
     );
   }
@@ -158,6 +172,7 @@ export class AttributeStore {
       this.lengths = grow(this.lengths, new Uint32Array(capacity));
       this.hashes = grow(this.hashes, new Uint32Array(capacity));
       this.refs = grow(this.refs, new Uint32Array(capacity));
+      this.serials = grow(this.serials, new Uint32Array(capacity));
     }
     return this.idHigh++;
   }

@@ -205,6 +205,16 @@ export class PrefixTrie<F extends Family> {
     return { family: 6, address, length: len } as PrefixOf<F>;
   }
 
+  /** @internal The prefix length of node n. */
+  nodeLength(n: number): number {
+    return this.lens[n]!;
+  }
+
+  /** @internal Word i (0 = most significant 32 bits) of node n's key, as uint32. */
+  nodeWord(n: number, i: number): number {
+    return this.nodes[n * this.stride + i]! >>> 0;
+  }
+
   /** @internal The most specific prefix node containing the address, or -1. */
   longestMatchNode(address: AddressOf<F>): number {
     this.loadAddress(address);

@@ -219,6 +219,64 @@ export class Rib {
     return out;
   }
 
+  // ---- reads without a view object (for writers of whole tables: JSON answers, MRT snapshots) ----
+  // A route is named by its trie node and family, a path by its slot; both stay valid only until
+  // the RIB next changes, so a writer reads a bounded step synchronously and resumes by prefix.
+
+  /**
+   * Calls `visit` with the node of each route `covered` would return, in the same order, without
+   * building views; stops when `visit` returns false. The RIB must not change during the walk.
+   */
+  forEachCoveredRoute(prefix: Prefix, visit: (route: number) => boolean, after?: Prefix): void {
+    if (after !== undefined && after.family !== prefix.family) return;
+    this.trie(prefix.family).forEachCoveredNode(prefix, visit, after);
+  }
+
+  /** The prefix of a route node of the family. */
+  routePrefix(family: Family, route: number): Prefix {
+    return this.trie(family).nodePrefix(route) as Ipv4Prefix | Ipv6Prefix;
+  }
+
+  /** The prefix length of a route node. */
+  routeLength(family: Family, route: number): number {
+    return this.trie(family).nodeLength(route);
+  }
+
+  /** Word i (uint32, most significant first) of a route node's address: the whole address for IPv4. */
+  routeWord(family: Family, route: number, i: number): number {
+    return this.trie(family).nodeWord(route, i);
+  }
+
+  /** The first path slot of a route node (paths are sorted by peer, then path id). */
+  firstPath(family: Family, route: number): number {
+    return this.trie(family).nodeValue(route);
+  }
+
+  /** The path slot after p in its route, or -1. */
+  nextPath(p: number): number {
+    return this.next[p]!;
+  }
+
+  pathPeer(p: number): PeerId {
+    return this.peers[p]!;
+  }
+
+  pathIdAt(p: number): number {
+    return this.pathIds[p]!;
+  }
+
+  pathAttributeSet(p: number): AttributeSetId {
+    return this.attributes[p]!;
+  }
+
+  pathStale(p: number): boolean {
+    return (this.flags[p]! & STALE) !== 0;
+  }
+
+  pathReceivedAt(p: number): number {
+    return this.receivedAts[p]!;
+  }
+
   /** Number of prefixes (with at least one path) of the family. */
   prefixCount(family: Family): number {
     return this.trie(family).size;

@@ -3,7 +3,10 @@
 export { apiPaths, endpointList, type ApiEndpoint } from './paths';
 export { encodeQuery, splitTarget, type QueryValues } from './query-string';
 export {
+  defaultRibView,
   defaultRouteLimit,
+  ribViews,
+  type RibViewName,
   maxRouteLimit,
   healthQuery,
   isApiRequestError,
@@ -26,8 +29,20 @@ export type {
   PeersResponse,
   RoutesResponse,
 } from './responses';
-export { answerApiRequest, answerParsed, type RouteStateSource } from './answer';
-export { routesWithinText, type WithinRequest } from './routes-stream';
+export {
+  answerApiRequest,
+  answerParsed,
+  viewSource,
+  type RoutesJsonWriter,
+  type RouteStateSource,
+} from './answer';
+export {
+  answerChunkBytes,
+  routesWithinChunks,
+  routesWithinText,
+  type AnswerChunks,
+  type WithinRequest,
+} from './routes-stream';
 export {
   SseParser,
   decodeWatchEvent,

@@ -10,25 +10,41 @@ export const defaultRouteLimit = 10_000;
 /** The most routes one `within` answer may ask for; more is read page by page with `after`. */
 export const maxRouteLimit = 100_000;
 
+/**
+ * Which RIB a route query reads: the Adj-RIB-In (the default: the speaker's BGP peers and the
+ * Adj-RIB-In views of BMP-monitored peers), or, from BMP routers, their Loc-RIB (RFC 9069) or
+ * the Adj-RIB-Out of their peers (RFC 8671).
+ */
+export const ribViews = ['adj-rib-in', 'loc-rib', 'adj-rib-out'] as const;
+export type RibViewName = (typeof ribViews)[number];
+export const defaultRibView: RibViewName = 'adj-rib-in';
+
+/** The `view` query parameter, left out for the default. */
+const viewParam = (view: RibViewName | undefined): RibViewName | undefined =>
+  view === defaultRibView ? undefined : view;
+
 export type RoutesQuery =
   /** The route of exactly this prefix. */
-  | { readonly exact: string }
-  /**
-   * The prefix and everything more specific, in address order, at most limit; with `after` (the
-   * `next` of the previous answer), only routes ordered after that prefix.
-   */
-  | { readonly within: string; readonly limit?: number; readonly after?: string };
+  (
+    | { readonly exact: string }
+    /**
+     * The prefix and everything more specific, in address order, at most limit; with `after` (the
+     * `next` of the previous answer), only routes ordered after that prefix.
+     */
+    | { readonly within: string; readonly limit?: number; readonly after?: string }
+  ) & { readonly view?: RibViewName };
 
 export type ApiRequest =
   | { readonly endpoint: 'health' }
   | { readonly endpoint: 'peers' }
-  | { readonly endpoint: 'lookup'; readonly ip: string }
-  | { readonly endpoint: 'routes'; readonly exact: string }
+  | { readonly endpoint: 'lookup'; readonly ip: string; readonly view: RibViewName }
+  | { readonly endpoint: 'routes'; readonly exact: string; readonly view: RibViewName }
   | {
       readonly endpoint: 'routes';
       readonly within: string;
       readonly limit: number;
       readonly after: string | undefined;
+      readonly view: RibViewName;
     }
   | { readonly endpoint: 'watch'; readonly lastEventId: string | undefined }
   | { readonly endpoint: 'snapshot' }
@@ -42,12 +58,14 @@ export interface ApiRequestError {
 
 export const healthQuery = (): string => apiPaths.health;
 export const peersQuery = (): string => apiPaths.peers;
-export const lookupQuery = (ip: string): string => `${apiPaths.lookup}${encodeQuery({ ip })}`;
+export const lookupQuery = (ip: string, view?: RibViewName): string =>
+  `${apiPaths.lookup}${encodeQuery({ ip, view: viewParam(view) })}`;
 export const snapshotQuery = (): string => apiPaths.snapshot;
 export const metricsQuery = (): string => apiPaths.metrics;
 
 export function routesQuery(q: RoutesQuery): string {
-  return `${apiPaths.routes}${'exact' in q ? encodeQuery({ prefix: q.exact }) : encodeQuery({ within: q.within, limit: q.limit, after: q.after })}`;
+  const view = viewParam(q.view);
+  return `${apiPaths.routes}${'exact' in q ? encodeQuery({ prefix: q.exact, view }) : encodeQuery({ within: q.within, limit: q.limit, after: q.after, view })}`;
 }
 
 /** Resuming after an event is better done with the Last-Event-ID header; the query is for clients that cannot set headers. */
@@ -81,6 +99,11 @@ export function parseApiRequest(
       `malformed request target ${JSON.stringify(target.slice(0, 100))}: expected a path like ${apiPaths.peers}`,
     );
   const { path, query } = splitTarget(target);
+  const viewText = query.get('view') ?? defaultRibView;
+  const view = ribViews.find((v) => v === viewText);
+  if (view === undefined && (path === apiPaths.lookup || path === apiPaths.routes))
+    return bad(`"view" is one of ${ribViews.join(', ')} (default ${defaultRibView}), not ${JSON.stringify(viewText)}`);
+  const rib = view ?? defaultRibView;
   switch (path) {
     case apiPaths.health:
       return { endpoint: 'health' };
@@ -89,14 +112,14 @@ export function parseApiRequest(
     case apiPaths.lookup: {
       const ip = query.get('ip');
       if (!ip) return bad(`missing query parameter "ip", e.g. ${lookupQuery('172.30.0.10')}`);
-      return { endpoint: 'lookup', ip };
+      return { endpoint: 'lookup', ip, view: rib };
     }
     case apiPaths.routes: {
       const prefix = query.get('prefix');
       const within = query.get('within');
       if ((prefix === undefined) === (within === undefined))
         return bad('pass exactly one of "prefix" (exact match) or "within" (the prefix and everything more specific)');
-      if (prefix !== undefined) return { endpoint: 'routes', exact: prefix };
+      if (prefix !== undefined) return { endpoint: 'routes', exact: prefix, view: rib };
       const limitText = query.get('limit');
       const limit = limitText === undefined ? defaultRouteLimit : Number(limitText);
       if (!/^\d+$/.test(limitText ?? '1') || !Number.isSafeInteger(limit) || limit < 1)
@@ -107,7 +130,7 @@ export function parseApiRequest(
         );
       const after = query.get('after');
       if (after === '') return bad('"after" must be a prefix: the "next" of the previous answer');
-      return { endpoint: 'routes', within: within ?? '', limit, after };
+      return { endpoint: 'routes', within: within ?? '', limit, after, view: rib };
     }
     case apiPaths.watch:
       return { endpoint: 'watch', lastEventId: lastEventIdHeader ?? query.get('lastEventId') };

@@ -15,3 +15,10 @@ export {
 } from './watch-follower';
 export type { RouteSource, SourceSummary, WithinPage } from './route-source';
 export { SpeakerClient, type SpeakerClientOptions } from './speaker-client';
+export {
+  isVantageSource,
+  MergedRouteSource,
+  type MergedRouteSourceOptions,
+  type Vantage,
+  type VantageRouteSource,
+} from './merged-route-source';

@@ -29,6 +29,8 @@ export function k8sProxyTransport(
   service: SpeakerService,
   client: KubeClient,
   fail: ErrorFactory = speakerError,
+  /** Where the URL was given, for "check ...": "--speaker URL" by default. */
+  given = `--speaker ${url}`,
 ): SpeakerTransport {
   const s = service;
   const base = `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/services/${encodeURIComponent(s.service)}:${encodeURIComponent(s.port)}/proxy`;
@@ -45,7 +47,7 @@ export function k8sProxyTransport(
     const why = body.message ?? `${status}`;
     if (status === 404)
       return fail(
-        `the speaker Service ${s.namespace}/${s.service} was not found in context "${client.context}" (${why}); check --speaker ${url}`,
+        `the speaker Service ${s.namespace}/${s.service} was not found in context "${client.context}" (${why}); check ${given}`,
       );
     if (status === 503)
       return fail(

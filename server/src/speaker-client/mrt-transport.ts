@@ -14,7 +14,7 @@ export function tableStateSource(table: RibRouteTable): RouteStateSource {
     lookup: (ip: string): LookupResult | undefined => table.lookupText(ip),
     routesExact: (prefix: string): Route[] | undefined => table.exact(prefix),
     routesWithin: (prefix: string, limit: number, after?: string) => table.within(prefix, limit, after),
-    routesWithinJson: (prefix: string, limit: number, after?: string) => table.withinJson(prefix, limit, after),
+    routesWithinWriter: (prefix: string, after?: string) => table.withinWriter(prefix, after),
   };
 }
 

@@ -4,7 +4,8 @@ import {
   answerParsed,
   isApiRequestError,
   parseApiRequest,
-  routesWithinText,
+  routesWithinChunks,
+  type AnswerChunks,
   type ApiReply,
   type RouteStateSource,
 } from '@kube-routes/server/speaker-api';
@@ -27,7 +28,7 @@ export interface StreamingEndpoints {
   /** GET /metrics: Prometheus text. */
   readonly metrics?: { text(): Promise<string>; readonly contentType: string };
   /** GET /v1/snapshot: an MRT TABLE_DUMP_V2 of the RIB, in chunks. */
-  readonly snapshot?: () => Iterable<Uint8Array>;
+  readonly snapshot?: () => AnswerChunks;
 }
 
 export function startApiServer(
@@ -83,19 +84,21 @@ function handle(
       'content-type': 'application/octet-stream',
       'content-disposition': 'attachment; filename="kube-routes.mrt"',
     });
-    pump(res, streams.snapshot()[Symbol.iterator]());
+    pump(res, streams.snapshot());
     return;
   }
   if (request.endpoint === 'routes' && 'within' in request) {
     // Written as produced: memory is a page of routes, whatever the limit or the attributes' size.
-    const text = routesWithinText(source, request);
-    if (!(Symbol.iterator in text)) {
-      sendJson(res, text, method === 'HEAD');
+    const chunks = routesWithinChunks(source, request);
+    if (!('next' in chunks)) {
+      sendJson(res, chunks, method === 'HEAD');
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json' });
-    if (method === 'HEAD') res.end();
-    else pump(res, text[Symbol.iterator]());
+    if (method === 'HEAD') {
+      chunks.close();
+      res.end();
+    } else pump(res, chunks);
     return;
   }
   sendJson(res, answerParsed(source, request), method === 'HEAD');
@@ -123,8 +126,6 @@ function send(res: ServerResponse, status: number, body: string, contentType: st
   res.end(headOnly ? undefined : body);
 }
 
-/** Bytes gathered before a write: few syscalls, and a bounded buffer. */
-const writeBytes = 64 * 1024;
 /**
  * Bytes an answer may have queued in Node before it waits for the client: enough that a client
  * the scheduler runs late is not waited for after every write, small enough to stay flat.
@@ -132,46 +133,37 @@ const writeBytes = 64 * 1024;
 const maxQueuedBytes = 1024 * 1024;
 
 /**
- * Writes the pieces as they are produced, with backpressure (a slow client never makes the
- * speaker buffer the answer), yielding to the event loop after every write so BGP timers and
- * sessions run during a long answer. A piece that throws cuts the connection.
+ * Writes the chunks as they are produced, with backpressure (a slow client never makes the
+ * speaker buffer the answer), yielding to the event loop after every chunk so BGP timers and
+ * sessions run during a long answer. A written chunk's buffer goes back to its producer for
+ * reuse, so a whole-table answer runs in a few buffers. A chunk that throws cuts the connection.
  */
-function pump(res: ServerResponse, pieces: Iterator<string | Uint8Array>): void {
+function pump(res: ServerResponse, chunks: AnswerChunks): void {
   let closed = false;
   res.on('close', () => {
     if (closed) return;
     closed = true;
-    pieces.return?.();
+    chunks.close();
   });
   res.on('error', () => undefined);
   const step = (): void => {
     if (closed) return;
     try {
-      const batch: (string | Uint8Array)[] = [];
-      let size = 0;
-      for (;;) {
-        const next = pieces.next();
-        if (next.done) {
-          closed = true;
-          res.end(join(batch));
-          return;
-        }
-        batch.push(next.value);
-        size += next.value.length;
-        if (size >= writeBytes) break;
+      const chunk = chunks.next();
+      if (chunk === undefined) {
+        closed = true;
+        res.end();
+        return;
       }
-      res.write(join(batch));
+      if (typeof chunk === 'string') res.write(chunk);
+      else res.write(chunk, () => chunks.release(chunk));
       if (res.writableLength < maxQueuedBytes) setImmediate(step);
       else res.once('drain', step);
     } catch (e) {
       closed = true;
+      chunks.close();
       fail(res, e);
     }
   };
   step();
-}
-
-function join(batch: readonly (string | Uint8Array)[]): string | Uint8Array {
-  if (batch.every((b) => typeof b === 'string')) return batch.join('');
-  return Buffer.concat(batch.map((b) => (typeof b === 'string' ? Buffer.from(b) : b)));
 }

@@ -12,6 +12,7 @@ import {
   type BmpError,
   type BmpMessage,
   type BmpPeerHeader,
+  type BmpRibView,
   type PeerDownMessage,
   type PeerUpMessage,
   type RouteMonitoringMessage,
@@ -21,18 +22,23 @@ import type { PeerId, Rib } from '../rib';
 import { applyUpdateToRib } from '../rib-view';
 import { describeNegotiated } from './capabilities';
 import type { Logger } from './log';
-import { peerLabel, type BmpPeerRef, type BmpPolicy, type PeerEventSink } from './peer-events';
+import { peerLabel, type BmpPeerRef, type BmpPolicy, type BmpRib, type PeerEventSink } from './peer-events';
 
 // The BMP station (RFC 7854): routers connect and stream what their BGP peers send them. Each
 // monitored peer's Adj-RIB-In, pre- and post-policy apart, gets a RIB peer id of its own (above
 // the configured BGP peers' ids) and its routes sit in the speaker's RIB beside the speaker's own.
+// Adj-RIB-Out views (RFC 8671) and each router's Loc-RIB (RFC 9069) get ids the same way, in
+// RIBs of their own (the API's `view`), so they never mix with what peers sent.
 // BMP is one-way: the station never writes to a router. Decoding is the pure codec's
 // (server/src/bmp); this file is the IO around it.
 
-export type { BmpPolicy };
+export type { BmpPolicy, BmpRib };
 
 export interface BmpStationDeps {
+  /** The Adj-RIB-In: where monitored peers' routes go, beside the speaker's own peers'. */
   readonly rib: Rib;
+  /** Where Loc-RIB and Adj-RIB-Out routes go; without them those views are not kept. */
+  readonly views?: { readonly 'loc-rib': Rib; readonly 'adj-rib-out': Rib };
   /** The router's own lines (up, down, malformed BMP, ignored messages). */
   readonly log: Logger;
   /** Monitored peers up and down, and their malformed UPDATEs. */
@@ -45,10 +51,14 @@ export interface BmpStationDeps {
   readonly maxPrefixes?: number;
 }
 
-/** One Adj-RIB-In view (pre- or post-policy) of a monitored peer, with its RIB peer id. */
+/** One view of a monitored peer (Adj-RIB-In or -Out, pre- or post-policy; or a Loc-RIB), with its RIB peer id. */
 interface MonitoredRib {
   readonly id: PeerId;
-  readonly policy: BmpPolicy;
+  readonly view: BmpRibView;
+  /** The RIB its routes are in. */
+  readonly rib: Rib;
+  /** A Loc-RIB the router filters (F flag of its last message). */
+  filtered: boolean;
 }
 
 /** One BGP session of a monitored router, as its Peer Up / Peer Down messages describe it. */
@@ -63,12 +73,12 @@ interface MonitoredPeer {
   establishedAt: number | undefined;
   capabilities: string[];
   lastError: string | undefined;
-  /** The policy flag of its Peer Up: the row shown until routes of a policy arrive. */
-  upPolicy: BmpPolicy;
-  /** Pre- then post-policy, as they first arrive. */
-  readonly ribs: Map<BmpPolicy, MonitoredRib>;
+  /** The view of its Peer Up (flags O and L, or a Loc-RIB): the row shown until routes arrive. */
+  upView: BmpRibView;
+  /** By view, as they first arrive. */
+  readonly ribs: Map<BmpRibView, MonitoredRib>;
   /** Views that went over maxPrefixes: their routes are dropped until the next Peer Up. */
-  readonly overLimit: Set<BmpPolicy>;
+  readonly overLimit: Set<BmpRibView>;
 }
 
 /** One BMP TCP session: a router and the peers it reports. */
@@ -84,7 +94,7 @@ class RouterSession {
   /** Why the router is going away, when it said (Termination) or the stream broke. */
   goingAway: string | undefined;
   socketError: string | undefined;
-  /** What was ignored (Loc-RIB, Adj-RIB-Out, Route Mirroring), logged once per session. */
+  /** What was ignored (Loc-RIB and Adj-RIB-Out when not kept, Route Mirroring), logged once per session. */
   readonly ignored = new Set<string>();
 
   constructor(
@@ -101,14 +111,22 @@ const IGNORED = {
 } as const;
 
 const MAX_PEER_ID = 0xffff;
-const POLICY_ORDER: Readonly<Record<BmpPolicy, number>> = { 'pre-policy': 0, 'post-policy': 1 };
+
+/** Each view of the codec: the API's RIB, its policy side, and its order in /v1/peers. */
+const VIEWS: Readonly<Record<BmpRibView, { rib: BmpRib; policy: BmpPolicy | undefined; order: number }>> = {
+  'adj-rib-in-pre': { rib: 'adj-rib-in', policy: 'pre-policy', order: 0 },
+  'adj-rib-in-post': { rib: 'adj-rib-in', policy: 'post-policy', order: 1 },
+  'adj-rib-out-pre': { rib: 'adj-rib-out', policy: 'pre-policy', order: 2 },
+  'adj-rib-out-post': { rib: 'adj-rib-out', policy: 'post-policy', order: 3 },
+  'loc-rib': { rib: 'loc-rib', policy: undefined, order: 4 },
+};
 
 export class BmpStation {
   private server: Server | undefined;
   private readonly routers = new Set<RouterSession>();
   private readonly byId = new Map<
     PeerId,
-    { readonly router: RouterSession; readonly peer: MonitoredPeer; readonly policy: BmpPolicy }
+    { readonly router: RouterSession; readonly peer: MonitoredPeer; readonly rib: MonitoredRib }
   >();
   /** Ids of routers gone, handed out again before new ones. */
   private readonly freeIds: PeerId[] = [];
@@ -151,34 +169,36 @@ export class BmpStation {
     const now = this.deps.now();
     for (const router of this.routers) {
       for (const peer of router.peers.values()) {
-        const ribs: { id: PeerId | undefined; policy: BmpPolicy }[] =
-          peer.ribs.size > 0 ? [...peer.ribs.values()] : [{ id: undefined, policy: peer.upPolicy }];
-        for (const rib of ribs.sort((a, b) => POLICY_ORDER[a.policy] - POLICY_ORDER[b.policy]))
-          rows.push(this.status(router, peer, rib.id, rib.policy, now));
+        const ribs: { id: PeerId | undefined; view: BmpRibView; rib?: Rib; filtered?: boolean }[] =
+          peer.ribs.size > 0 ? [...peer.ribs.values()] : [{ id: undefined, view: peer.upView }];
+        for (const rib of ribs.sort((a, b) => VIEWS[a.view].order - VIEWS[b.view].order))
+          rows.push(this.status(router, peer, rib, now));
       }
     }
     return rows;
   }
 
-  /** The RIB peers of the station, for an MRT snapshot of the RIB (one per monitored peer and policy). */
+  /** The RIB peers of the station in the Adj-RIB-In, for an MRT snapshot of it (one per monitored peer and policy). */
   mrtPeers(): MrtPeer[] {
-    return [...this.byId].map(([id, { peer }]) => ({ id, address: peer.address, asn: peer.asn, bgpId: peer.bgpId }));
+    return [...this.byId]
+      .filter(([, { rib }]) => VIEWS[rib.view].rib === 'adj-rib-in')
+      .map(([id, { peer }]) => ({ id, address: peer.address, asn: peer.asn, bgpId: peer.bgpId }));
   }
 
   /** The name of a path's peer in routes: "192.0.2.1 (bmp 10.0.0.9 pre-policy)"; undefined for ids not the station's. */
   peerName(id: PeerId): string | undefined {
     const owner = this.byId.get(id);
-    return owner ? peerLabel(bmpRef(owner.router, owner.peer, owner.policy)) : undefined;
+    return owner ? peerLabel(bmpRef(owner.router, owner.peer, owner.rib)) : undefined;
   }
 
   private status(
     router: RouterSession,
     peer: MonitoredPeer,
-    id: PeerId | undefined,
-    policy: BmpPolicy,
+    view: { id: PeerId | undefined; view: BmpRibView; rib?: Rib; filtered?: boolean },
     now: number,
   ): PeerStatus {
-    const rib = this.deps.rib;
+    const { id, rib } = view;
+    const { rib: ribName, policy } = VIEWS[view.view];
     const established = peer.state === 'Established';
     return {
       address: peer.address,
@@ -186,13 +206,14 @@ export class BmpStation {
       description: instanceLabel(peer),
       source: 'bmp',
       router: router.address,
-      policy,
+      view: ribName,
+      ...(policy ? { policy } : { filtered: view.filtered ?? false }),
       state: peer.state,
       uptimeSeconds:
         established && peer.establishedAt !== undefined ? Math.max(0, Math.floor(now - peer.establishedAt)) : 0,
       received: {
-        'ipv4-unicast': id === undefined ? 0 : rib.pathCount(id, 4),
-        'ipv6-unicast': id === undefined ? 0 : rib.pathCount(id, 6),
+        'ipv4-unicast': id === undefined || !rib ? 0 : rib.pathCount(id, 4),
+        'ipv6-unicast': id === undefined || !rib ? 0 : rib.pathCount(id, 6),
       },
       capabilities: established ? peer.capabilities : [],
       lastError: peer.lastError,
@@ -276,7 +297,7 @@ export class BmpStation {
   }
 
   private peerUp(router: RouterSession, message: PeerUpMessage): void {
-    if (message.peer.peerType === BmpPeerType.LocRib) return this.ignore(router, 'loc-rib');
+    if (message.peer.peerType === BmpPeerType.LocRib && !this.deps.views) return this.ignore(router, 'loc-rib');
     const peer = this.peerOf(router, message.peer);
     // A Peer Up for a peer that is up means a new session: what the old one sent is gone.
     const paths = this.removeRoutes(peer);
@@ -287,7 +308,7 @@ export class BmpStation {
     peer.capabilities = describeNegotiated(message.sentOpen, message.receivedOpen, message.session);
     peer.lastError = undefined;
     peer.overLimit.clear();
-    peer.upPolicy = message.peer.postPolicy ? 'post-policy' : 'pre-policy';
+    peer.upView = message.peer.rib;
     this.deps.events.emit({
       type: 'peer-up',
       ...bmpRef(router, peer),
@@ -299,7 +320,7 @@ export class BmpStation {
   }
 
   private peerDown(router: RouterSession, message: PeerDownMessage): void {
-    if (message.peer.peerType === BmpPeerType.LocRib) return this.ignore(router, 'loc-rib');
+    if (message.peer.peerType === BmpPeerType.LocRib && !this.deps.views) return this.ignore(router, 'loc-rib');
     const peer = router.peers.get(bmpPeerKey(message.peer));
     const reason = `${describePeerDown(message)}${message.dataError !== undefined ? ` (${message.dataError})` : ''}`;
     if (!peer) {
@@ -327,9 +348,8 @@ export class BmpStation {
 
   private routeMonitoring(router: RouterSession, message: RouteMonitoringMessage): void {
     const view = message.peer.rib;
-    if (view === 'loc-rib') return this.ignore(router, 'loc-rib');
-    if (view === 'adj-rib-out-pre' || view === 'adj-rib-out-post') return this.ignore(router, 'adj-rib-out');
-    const policy: BmpPolicy = view === 'adj-rib-in-post' ? 'post-policy' : 'pre-policy';
+    const kept = VIEWS[view].rib;
+    if (kept !== 'adj-rib-in' && !this.deps.views) return this.ignore(router, kept);
     const key = bmpPeerKey(message.peer);
     let peer = router.peers.get(key);
     if (!peer) {
@@ -337,7 +357,7 @@ export class BmpStation {
       peer = this.peerOf(router, message.peer);
       peer.state = 'Established';
       peer.establishedAt = this.deps.now();
-      peer.upPolicy = policy;
+      peer.upView = view;
       this.deps.events.emit({
         type: 'peer-up',
         ...bmpRef(router, peer),
@@ -348,13 +368,14 @@ export class BmpStation {
       });
     } else if (peer.state === 'Idle') {
       // After its Peer Down the peer has no routes until the next Peer Up: a late UPDATE changes nothing.
-      this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, policy });
+      this.deps.log.log('debug', 'bmp-late-update', { router: router.address, peer: peer.address, view });
       return;
     }
-    if (peer.overLimit.has(policy)) return;
-    const rib = this.ribOf(router, peer, policy);
+    if (peer.overLimit.has(view)) return;
+    const rib = this.ribOf(router, peer, view);
     if (!rib) return;
-    const ref = bmpRef(router, peer, policy);
+    rib.filtered = message.peer.filtered;
+    const ref = bmpRef(router, peer, rib);
     for (const e of message.errors)
       this.deps.events.emit({
         type: 'malformed',
@@ -368,11 +389,12 @@ export class BmpStation {
     // The router's timestamp says when it received the routes; 0 means it does not know.
     const receivedAt = message.peer.timestamp > 0 ? message.peer.timestamp : this.deps.now();
     const limit = this.deps.maxPrefixes;
-    const outcome = applyUpdateToRib(this.deps.rib, rib.id, message.update, message.context, receivedAt, limit);
+    const outcome = applyUpdateToRib(rib.rib, rib.id, message.update, message.context, receivedAt, limit);
     if (outcome.kind === 'max-paths') {
       // A monitored session cannot be torn down from here: its view's routes go instead, until it comes up again.
-      const removed = this.deps.rib.removePeer(rib.id);
-      peer.overLimit.add(policy);
+      const removed = rib.rib.removePeer(rib.id);
+      peer.overLimit.add(view);
+      const policy = viewText(view);
       peer.lastError = `${outcome.count} ${formatAfiSafi(outcome.afi, outcome.safi)} prefixes (${policy}) exceed bmp.maxPrefixes ${limit}: its routes are dropped until its next Peer Up`;
       this.deps.log.log('error', 'bmp-max-prefixes', {
         router: router.address,
@@ -395,7 +417,8 @@ export class BmpStation {
     let peer = router.peers.get(key);
     if (!peer) {
       peer = {
-        address: formatBmpAddress(header.address),
+        // RFC 9069 4.1: a Loc-RIB's peer address is zero; its BGP Identifier is the router's.
+        address: header.peerType === BmpPeerType.LocRib ? formatIpv4(header.bgpId) : formatBmpAddress(header.address),
         peerType: header.peerType,
         distinguisher: header.distinguisher,
         asn: header.asn,
@@ -404,7 +427,7 @@ export class BmpStation {
         establishedAt: undefined,
         capabilities: [],
         lastError: undefined,
-        upPolicy: header.postPolicy ? 'post-policy' : 'pre-policy',
+        upView: header.rib,
         ribs: new Map(),
         overLimit: new Set(),
       };
@@ -413,10 +436,14 @@ export class BmpStation {
     return peer;
   }
 
-  /** The RIB peer of a monitored peer's policy, allocated on first use; undefined when ids ran out. */
-  private ribOf(router: RouterSession, peer: MonitoredPeer, policy: BmpPolicy): MonitoredRib | undefined {
-    const existing = peer.ribs.get(policy);
+  /** The RIB peer of a monitored peer's view, allocated on first use; undefined when ids ran out. */
+  private ribOf(router: RouterSession, peer: MonitoredPeer, view: BmpRibView): MonitoredRib | undefined {
+    const existing = peer.ribs.get(view);
     if (existing) return existing;
+    const kept = VIEWS[view].rib;
+    const ribOfView = kept === 'adj-rib-in' ? this.deps.rib : this.deps.views?.[kept];
+    if (!ribOfView) return undefined;
+    const policy = viewText(view);
     let id: PeerId | undefined = this.freeIds.pop() ?? this.deps.newPeerId();
     if (id > MAX_PEER_ID) id = undefined;
     if (id === undefined) {
@@ -432,15 +459,15 @@ export class BmpStation {
       }
       return undefined;
     }
-    const rib = { id, policy };
-    peer.ribs.set(policy, rib);
-    this.byId.set(id, { router, peer, policy });
+    const rib: MonitoredRib = { id, view, rib: ribOfView, filtered: false };
+    peer.ribs.set(view, rib);
+    this.byId.set(id, { router, peer, rib });
     return rib;
   }
 
   private removeRoutes(peer: MonitoredPeer): number {
     let paths = 0;
-    for (const rib of peer.ribs.values()) paths += this.deps.rib.removePeer(rib.id);
+    for (const rib of peer.ribs.values()) paths += rib.rib.removePeer(rib.id);
     return paths;
   }
 
@@ -494,16 +521,25 @@ export class BmpStation {
   }
 }
 
-/** A monitored peer as peer events name it; with `policy` when the event is about one Adj-RIB-In. */
-function bmpRef(router: RouterSession, peer: MonitoredPeer, policy?: BmpPolicy): BmpPeerRef {
+/** A monitored peer as peer events name it; with its view when the event is about one. */
+function bmpRef(router: RouterSession, peer: MonitoredPeer, rib?: MonitoredRib): BmpPeerRef {
+  const view = rib ? VIEWS[rib.view] : undefined;
   return {
     source: 'bmp',
     peer: peer.address,
     router: router.address,
     sysName: router.sysName,
     instance: instanceLabel(peer),
-    ...(policy ? { policy } : {}),
+    ...(view?.policy ? { policy: view.policy } : {}),
+    ...(view && view.rib !== 'adj-rib-in' ? { rib: view.rib } : {}),
+    ...(rib?.filtered ? { filtered: true } : {}),
   };
+}
+
+/** "pre-policy", "adj-rib-out post-policy", "loc-rib": a view in log lines and errors. */
+function viewText(view: BmpRibView): string {
+  const { rib, policy } = VIEWS[view];
+  return [rib === 'adj-rib-in' ? undefined : rib, policy].filter((x) => x !== undefined).join(' ');
 }
 
 /** "rd 65000:1" for an RD-instance peer, "instance N" for a local-instance peer with a distinguisher. */

@@ -3,8 +3,11 @@
 // so none of them has to read another's output.
 import type { ErrorAction } from '../bgp';
 
-/** Which Adj-RIB-In view of a BMP-monitored peer. */
+/** Which side of the router's policy a BMP view of a peer shows (Adj-RIB-In or Adj-RIB-Out). */
 export type BmpPolicy = 'pre-policy' | 'post-policy';
+
+/** Which RIB of a BMP-monitored router: its peers' Adj-RIB-In (RFC 7854) or Adj-RIB-Out (RFC 8671), or its Loc-RIB (RFC 9069). */
+export type BmpRib = 'adj-rib-in' | 'adj-rib-out' | 'loc-rib';
 
 /** A configured BGP peer, by address. */
 export interface BgpPeerRef {
@@ -20,8 +23,12 @@ export interface BmpPeerRef {
   readonly sysName: string | undefined;
   /** "rd 65000:1" or "instance N" for peers of a VRF or instance (RFC 7854 4.2). */
   readonly instance: string | undefined;
-  /** The Adj-RIB-In the event is about (routes), when it is about one. */
+  /** The view the event is about (routes), when it is about one: its policy side... */
   readonly policy?: BmpPolicy;
+  /** ...and its RIB when not the Adj-RIB-In (the Loc-RIB has no policy side). */
+  readonly rib?: Exclude<BmpRib, 'adj-rib-in'>;
+  /** A Loc-RIB view the router filtered (RFC 9069 F flag). */
+  readonly filtered?: boolean;
 }
 
 export type PeerRef = BgpPeerRef | BmpPeerRef;
@@ -134,9 +141,12 @@ export class PeerEvents implements PeerEventSink {
 
 /**
  * The name a peer's paths carry in routes and metrics: the address for a BGP peer;
- * "192.0.2.1 (bmp 10.0.0.9 rd 65000:1 pre-policy)" for a BMP view.
+ * "192.0.2.1 (bmp 10.0.0.9 rd 65000:1 pre-policy)" for a BMP view, "192.0.2.1 (bmp 10.0.0.9
+ * adj-rib-out post-policy)" for an Adj-RIB-Out one, "10.0.0.9 (bmp 10.0.0.9 loc-rib)" for a
+ * router's Loc-RIB (named by the router's BGP Identifier).
  */
 export function peerLabel(ref: PeerRef): string {
-  if (ref.source === 'bgp' || ref.policy === undefined) return ref.peer;
-  return `${ref.peer} (bmp ${ref.router}${ref.instance ? ` ${ref.instance}` : ''} ${ref.policy})`;
+  if (ref.source === 'bgp' || (ref.policy === undefined && ref.rib === undefined)) return ref.peer;
+  const view = [ref.rib, ref.policy, ref.filtered ? 'filtered' : undefined].filter((x) => x !== undefined).join(' ');
+  return `${ref.peer} (bmp ${ref.router}${ref.instance ? ` ${ref.instance}` : ''} ${view})`;
 }

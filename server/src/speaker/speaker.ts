@@ -8,14 +8,16 @@ import {
   type SpeakerConfig,
 } from '@kube-routes/server/engine';
 import { CeaseSubcode, formatPrefix } from '../bgp';
-import { writeTableDump, type MrtPeer } from '../mrt';
-import { RibRouteTable } from '../rib-view';
+import { TableDumpChunks, type MrtPeer } from '../mrt';
+import { RibRouteTable, type RoutesJsonWriter } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
+import { answerChunkBytes } from '@kube-routes/server/speaker-api';
 import { BmpStation } from './bmp-station';
 import { DynamicPeers } from './dynamic-peers';
 import type { Logger } from './log';
 import { MalformedCounts, SpeakerMetrics } from './metrics';
 import { ObservedRib } from './observed-rib';
+import { Rib } from '../rib';
 import { Peer } from './peer';
 import { logPeerEvent } from './peer-event-log';
 import { PeerEvents, type PeerEvent } from './peer-events';
@@ -34,6 +36,22 @@ export class ListenError extends Error {}
 export class Speaker implements RouteStateSource {
   readonly rib = new ObservedRib();
   readonly routes = new RibRouteTable(this.rib, (id) => this.peerName(id), 'speaker');
+  /**
+   * BMP routers' Loc-RIBs and their peers' Adj-RIB-Outs (the API's `view`), apart from the
+   * Adj-RIB-In; attribute sets are shared with it.
+   */
+  readonly views = {
+    'loc-rib': new RibRouteTable(
+      new Rib({ attributeSets: this.rib.attributeSets }),
+      (id) => this.peerName(id),
+      'speaker',
+    ),
+    'adj-rib-out': new RibRouteTable(
+      new Rib({ attributeSets: this.rib.attributeSets }),
+      (id) => this.peerName(id),
+      'speaker',
+    ),
+  } as const;
   readonly watch: WatchHub;
   readonly metrics: SpeakerMetrics;
   /** Peers up, down, malformed messages...: the log, the metrics and the watch stream subscribe; so may anyone. */
@@ -85,7 +103,13 @@ export class Speaker implements RouteStateSource {
     this.metrics = new SpeakerMetrics({
       peers: () => this.peers(),
       watcherCount: () => this.watch.watcherCount,
-      ribMemoryBytes: () => this.rib.memoryEstimate(),
+      // The attribute store is shared: counted once, with the Adj-RIB-In.
+      ribMemoryBytes: () =>
+        this.rib.memoryEstimate() +
+        this.views['loc-rib'].rib.memoryEstimate() -
+        this.rib.attributeSets.approximateBytes() +
+        this.views['adj-rib-out'].rib.memoryEstimate() -
+        this.rib.attributeSets.approximateBytes(),
       ribPrefixes: (family) => this.rib.prefixCount(family),
       // Every RIB peer id that ever changed a route: BGP peers and BMP-monitored peers alike.
       changeCounts: () =>
@@ -128,6 +152,7 @@ export class Speaker implements RouteStateSource {
     this.bmp = config.bmp
       ? new BmpStation({
           rib: this.rib,
+          views: { 'loc-rib': this.views['loc-rib'].rib, 'adj-rib-out': this.views['adj-rib-out'].rib },
           log: this.log,
           events: this.events,
           now: this.now,
@@ -319,12 +344,16 @@ export class Speaker implements RouteStateSource {
   }
 
   /** The RIB as MRT TABLE_DUMP_V2 (GET /v1/snapshot). */
-  snapshot(): Iterable<Uint8Array> {
+  snapshot(): TableDumpChunks {
     const peers: MrtPeer[] = [];
     for (const peer of [...this.peersByKey.values(), ...this.dynamic.peers()])
       peers.push({ id: peer.id, address: peer.address, asn: peer.status().asn, bgpId: peer.bgpId });
     if (this.bmp) peers.push(...this.bmp.mrtPeers());
-    return writeTableDump(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()));
+    // Written a chunk at a time while sessions run: a peer that comes up meanwhile is left out.
+    return new TableDumpChunks(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()), {
+      chunkSize: answerChunkBytes,
+      unlistedPeers: 'skip',
+    });
   }
 
   /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */
@@ -381,13 +410,24 @@ export class Speaker implements RouteStateSource {
     return this.routes.within(prefix, limit, after);
   }
 
-  routesWithinJson(
-    prefix: string,
-    limit: number,
-    after?: string,
-  ): { routes: string[]; last: string | undefined; truncated: boolean } | undefined {
-    return this.routes.withinJson(prefix, limit, after);
+  routesWithinWriter(prefix: string, after?: string): RoutesJsonWriter | undefined {
+    return this.routes.withinWriter(prefix, after);
   }
+
+  ribView(view: 'loc-rib' | 'adj-rib-out'): RouteStateSource {
+    return tableSource(this.views[view], () => this.peers());
+  }
+}
+
+/** A route table answering the API's route queries (a view other than the Adj-RIB-In). */
+function tableSource(table: RibRouteTable, peers: () => PeerStatus[]): RouteStateSource {
+  return {
+    peers,
+    lookup: (ip) => table.lookupText(ip),
+    routesExact: (prefix) => table.exact(prefix),
+    routesWithin: (prefix, limit, after) => table.within(prefix, limit, after),
+    routesWithinWriter: (prefix, after) => table.withinWriter(prefix, after),
+  };
 }
 
 function sameKey(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {

@@ -28,6 +28,14 @@ import {
   encodeBmpMessage,
 } from '../../src/bmp';
 import { readMrt } from '../../src/mrt';
+import {
+  answerApiRequest,
+  lookupQuery,
+  peersQuery,
+  routesQuery,
+  routesWithinChunks,
+  type RoutesResponse,
+} from '../../src/speaker-api';
 import { Rib } from '../../src/rib';
 import { RibRouteTable } from '../../src/rib-view';
 import { Speaker } from '../../src/speaker';
@@ -434,7 +442,7 @@ describe('BMP station', { timeout: 120_000 }, () => {
     await closeRouter(h, socket);
   });
 
-  it('Loc-RIB and Adj-RIB-Out are not kept, and said so once; RFC 7606 errors are logged', async () => {
+  it('a station given no RIBs for them keeps no Loc-RIB or Adj-RIB-Out, and says so once; RFC 7606 errors are logged', async () => {
     const socket = await router(h, 'edge-v');
     const loc: BmpPeerHeaderInput = {
       peerType: BmpPeerType.LocRib,
@@ -719,3 +727,247 @@ describe('Speaker with speaker.bmp', { timeout: 60_000 }, () => {
     }
   });
 });
+
+/** A speaker with a BMP station on loopback and no BGP peers, for the views tests. */
+async function bmpSpeaker(log: AwaitableLog, maxPrefixes = 100): Promise<Speaker> {
+  const config = {
+    asn: 65000,
+    routerId: '10.0.0.1',
+    routerIdValue: ip4('10.0.0.1'),
+    listen: { host: '127.0.0.1', port: 0 },
+    api: { host: '127.0.0.1', port: 0 },
+    holdTime: 90,
+    peers: [],
+    dynamicPeers: [],
+    bmp: { listen: { host: '127.0.0.1', port: 0 }, maxPrefixes },
+  } as unknown as ConstructorParameters<typeof Speaker>[0];
+  const speaker = new Speaker(config, log);
+  await speaker.start();
+  return speaker;
+}
+
+async function routerOf(speaker: Speaker, log: AwaitableLog, sysName: string): Promise<Socket> {
+  const address = speaker.bmp?.address;
+  assert.ok(address);
+  const up = log.next('bmp-router-up', (f) => f.sysName === sysName);
+  const socket = connect({ host: address.host, port: address.port });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  socket.write(bmp(initiation(sysName)));
+  await up;
+  return socket;
+}
+
+/** The peers of a path found in one view through the API, as the clients see them. */
+function pathPeers(speaker: Speaker, ip: string, view?: 'adj-rib-in' | 'loc-rib' | 'adj-rib-out'): string[] {
+  const reply = answerApiRequest(speaker, 'GET', lookupQuery(ip, view));
+  assert.equal(reply.status, 200, JSON.stringify(reply.body));
+  const body = reply.body as { route?: { paths: { peer: string }[] } };
+  return body.route?.paths.map((p) => p.peer) ?? [];
+}
+
+describe('BMP views: Loc-RIB (RFC 9069) and Adj-RIB-Out (RFC 8671) kept apart, selected by view', {
+  timeout: 60_000,
+}, () => {
+  it('routes of each view go to its own RIB, peers list their view, Peer Down and the end of the session remove them', async () => {
+    const log = new AwaitableLog();
+    const speaker = await bmpSpeaker(log);
+    try {
+      const socket = await routerOf(speaker, log, 'edge-views');
+      const loc: BmpPeerHeaderInput = {
+        peerType: BmpPeerType.LocRib,
+        address: { family: 4, address: 0 },
+        asn: 65000,
+        bgpId: ip4('10.0.0.100'),
+        timestamp: T,
+      };
+      const locFiltered: BmpPeerHeaderInput = { ...loc, flags: BmpPeerFlag.Filtered };
+      const outPre: BmpPeerHeaderInput = { ...peerA, flags: BmpPeerFlag.AdjRibOut };
+      const outPost: BmpPeerHeaderInput = { ...peerA, flags: BmpPeerFlag.AdjRibOut | BmpPeerFlag.PostPolicy };
+      socket.write(
+        bmp(
+          peerUp(),
+          peerUp(loc),
+          rm(announce(['198.51.100.0/24'], attributes([65001]))),
+          rm(announce(['10.9.0.0/16', '10.10.0.0/16'], attributes([65001])), locFiltered),
+          rm(announce(['10.8.0.0/16'], attributes([65000]))),
+          rm(announce(['10.8.0.0/16'], attributes([65000])), outPre),
+          rm(announce(['10.8.0.0/16'], attributes([65000, 65000])), outPost),
+          rm(withdraw(['10.10.0.0/16']), locFiltered),
+        ),
+      );
+      await barrier(log, socket);
+
+      // Each view answers only its own routes; the default is the Adj-RIB-In, as before.
+      assert.deepEqual(pathPeers(speaker, '10.9.0.1'), []);
+      assert.deepEqual(pathPeers(speaker, '10.9.0.1', 'loc-rib'), ['10.0.0.100 (bmp 127.0.0.1 loc-rib filtered)']);
+      assert.deepEqual(pathPeers(speaker, '10.10.0.1', 'loc-rib'), [], 'withdrawn from the Loc-RIB');
+      assert.deepEqual(pathPeers(speaker, '10.8.0.1'), ['192.0.2.1 (bmp 127.0.0.1 pre-policy)']);
+      assert.deepEqual(pathPeers(speaker, '10.8.0.1', 'adj-rib-out'), [
+        '192.0.2.1 (bmp 127.0.0.1 adj-rib-out pre-policy)',
+        '192.0.2.1 (bmp 127.0.0.1 adj-rib-out post-policy)',
+      ]);
+      assert.deepEqual(pathPeers(speaker, '198.51.100.1', 'adj-rib-out'), []);
+      const out = answerApiRequest(speaker, 'GET', routesQuery({ exact: '10.8.0.0/16', view: 'adj-rib-out' }));
+      assert.deepEqual(
+        (out.body as RoutesResponse).routes[0]?.paths.map((p) => p.asPath),
+        [[65000], [65000, 65000]],
+      );
+      // The streamed answer reads the view too, with the same JSON.
+      const chunks = routesWithinChunks(speaker, { within: '0.0.0.0/0', limit: 10, after: undefined, view: 'loc-rib' });
+      assert.ok('next' in chunks);
+      const parts: Buffer[] = [];
+      for (let c = chunks.next(); c !== undefined; c = chunks.next()) parts.push(Buffer.from(c));
+      const whole = answerApiRequest(speaker, 'GET', routesQuery({ within: '0.0.0.0/0', view: 'loc-rib' }));
+      assert.equal(
+        Buffer.concat(parts).toString(),
+        `{"routes":[${(whole.body as RoutesResponse).routes.map((r) => JSON.stringify(r)).join(',')}]}\n`,
+      );
+
+      const peers = (answerApiRequest(speaker, 'GET', peersQuery()).body as { peers: PeerStatusRow[] }).peers;
+      assert.deepEqual(
+        peers.map((p) => [p.address, p.asn, p.view, p.policy ?? null, p.filtered ?? null, p.received['ipv4-unicast']]),
+        [
+          ['192.0.2.1', 65001, 'adj-rib-in', 'pre-policy', null, 2],
+          ['192.0.2.1', 65001, 'adj-rib-out', 'pre-policy', null, 1],
+          ['192.0.2.1', 65001, 'adj-rib-out', 'post-policy', null, 1],
+          ['10.0.0.100', 65000, 'loc-rib', null, true, 1],
+        ],
+      );
+      // The snapshot is the Adj-RIB-In only: the other views' peers are not in its index.
+      const index = [...readMrt(Buffer.concat([...speaker.snapshot()]))].find(
+        (r) => r.ok && r.record.kind === 'peer-index-table',
+      );
+      assert.ok(index?.ok && index.record.kind === 'peer-index-table');
+      assert.equal(index.record.peers.length, 1);
+
+      // Peer Down of the Loc-RIB instance removes its routes only.
+      const down = log.next('bmp-peer-down');
+      socket.write(
+        bmp({
+          type: 'peer-down',
+          peer: loc,
+          reason: PeerDownReason.PeerDeconfigured,
+        }),
+      );
+      await down;
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '10.9.0.1', 'loc-rib'), []);
+      assert.equal(pathPeers(speaker, '10.8.0.1', 'adj-rib-out').length, 2);
+      // The end of the session removes every view.
+      const gone = log.next('bmp-router-down');
+      socket.end();
+      await gone;
+      assert.deepEqual(pathPeers(speaker, '10.8.0.1', 'adj-rib-out'), []);
+      assert.deepEqual(pathPeers(speaker, '10.8.0.1'), []);
+      assert.deepEqual(log.events('bmp-ignored'), [], 'nothing ignored');
+    } finally {
+      await speaker.stop();
+    }
+  });
+
+  it('GoBGP 3.10 capture: its Loc-RIB routes (peer type 3, no Peer Up) are the loc-rib view', async () => {
+    const log = new AwaitableLog();
+    const speaker = await bmpSpeaker(log);
+    try {
+      const gobgp = listFixtures('valid').find((f) => f.name === 'valid/gobgp-3.10');
+      assert.ok(gobgp);
+      const socket = await routerOf(speaker, log, 'GoBGP');
+      socket.write(gobgp.bytes);
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '10.12.99.1', 'loc-rib'), ['10.0.12.4 (bmp 127.0.0.1 loc-rib)']);
+      assert.deepEqual(pathPeers(speaker, '2001:db8:12::1', 'loc-rib'), ['10.0.12.4 (bmp 127.0.0.1 loc-rib)']);
+      assert.deepEqual(pathPeers(speaker, '10.12.1.1', 'loc-rib'), [], 'withdrawn');
+      assert.deepEqual(pathPeers(speaker, '10.12.99.1'), ['127.0.12.3 (bmp 127.0.0.1 pre-policy)']);
+      const loc = speaker.peers().find((p) => p.view === 'loc-rib');
+      assert.deepEqual(
+        [loc?.address, loc?.asn, loc?.state, loc?.filtered, loc?.received],
+        ['10.0.12.4', 65124, 'Established', false, { 'ipv4-unicast': 1, 'ipv6-unicast': 1 }],
+      );
+      socket.end();
+    } finally {
+      await speaker.stop();
+    }
+  });
+
+  it('instances-and-views fixture: Adj-RIB-Out pre/post (O flag) and a filtered Loc-RIB, then their Peer Downs', async () => {
+    const log = new AwaitableLog();
+    const speaker = await bmpSpeaker(log);
+    try {
+      const fixture = listFixtures('valid').find((f) => f.name === 'valid/instances-and-views');
+      assert.ok(fixture);
+      const socket = await routerOf(speaker, log, 'edge-fixture');
+      // Up to the two Peer Downs at offset 1489.
+      socket.write(fixture.bytes.subarray(0, 1489));
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1', 'adj-rib-out'), [
+        '2001:db8::5 (bmp 127.0.0.1 adj-rib-out pre-policy)',
+        '2001:db8::5 (bmp 127.0.0.1 adj-rib-out post-policy)',
+      ]);
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1'), [], 'not in the Adj-RIB-In');
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1', 'loc-rib'), ['10.0.0.100 (bmp 127.0.0.1 loc-rib filtered)']);
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1'), ['192.0.2.6 (bmp 127.0.0.1 rd 65000:1 pre-policy)']);
+      socket.write(fixture.bytes.subarray(1489));
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1', 'loc-rib'), [], 'the Loc-RIB went down (reason 6)');
+      assert.deepEqual(pathPeers(speaker, '2001:db8:50::1', 'adj-rib-out'), [], 'its peer went down');
+      assert.deepEqual(pathPeers(speaker, '10.6.0.1'), ['192.0.2.6 (bmp 127.0.0.1 rd 65000:1 pre-policy)']);
+      socket.end();
+    } finally {
+      await speaker.stop();
+    }
+  });
+
+  it('maxPrefixes holds per view: a Loc-RIB over it loses its routes, the Adj-RIB-In keeps its own', async () => {
+    const log = new AwaitableLog();
+    const speaker = await bmpSpeaker(log, 1);
+    try {
+      const socket = await routerOf(speaker, log, 'edge-max');
+      const loc: BmpPeerHeaderInput = {
+        peerType: BmpPeerType.LocRib,
+        address: { family: 4, address: 0 },
+        asn: 65000,
+        bgpId: ip4('10.0.0.100'),
+        timestamp: T,
+      };
+      const over = log.next('bmp-max-prefixes');
+      socket.write(
+        bmp(
+          peerUp(),
+          rm(announce(['198.51.100.0/24'], attributes([65001]))),
+          rm(announce(['10.9.0.0/16', '10.10.0.0/16'], attributes([65001])), loc),
+        ),
+      );
+      assert.equal((await over).fields.policy, 'loc-rib');
+      await barrier(log, socket);
+      assert.deepEqual(pathPeers(speaker, '10.9.0.1', 'loc-rib'), []);
+      assert.deepEqual(pathPeers(speaker, '198.51.100.1'), ['192.0.2.1 (bmp 127.0.0.1 pre-policy)']);
+      assert.match(
+        String(speaker.peers().find((p) => p.view === 'loc-rib')?.lastError),
+        /\(loc-rib\) exceed bmp\.maxPrefixes 1/,
+      );
+      socket.end();
+    } finally {
+      await speaker.stop();
+    }
+  });
+
+  it('a source without the view answers 400; an unknown view is 400', () => {
+    const rib = new Rib();
+    const table = new RibRouteTable(rib, () => 'p', 'test');
+    const source = {
+      peers: () => [],
+      lookup: (ip: string) => table.lookupText(ip),
+      routesExact: (p: string) => table.exact(p),
+      routesWithin: (p: string, limit: number, after?: string) => table.within(p, limit, after),
+    };
+    const reply = answerApiRequest(source, 'GET', lookupQuery('10.0.0.1', 'loc-rib'));
+    assert.deepEqual(reply, {
+      status: 400,
+      body: { error: 'this source keeps no loc-rib view: only adj-rib-in (leave out "view")' },
+    });
+    assert.equal(answerApiRequest(source, 'GET', '/v1/routes?within=0.0.0.0/0&view=local').status, 400);
+  });
+});
+
+type PeerStatusRow = ReturnType<Speaker['peers']>[number];

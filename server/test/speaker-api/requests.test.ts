@@ -22,36 +22,72 @@ import {
 const roundTrips: readonly { readonly name: string; readonly target: string; readonly request: ApiRequest }[] = [
   { name: 'health', target: healthQuery(), request: { endpoint: 'health' } },
   { name: 'peers', target: peersQuery(), request: { endpoint: 'peers' } },
-  { name: 'lookup IPv4', target: lookupQuery('172.30.0.10'), request: { endpoint: 'lookup', ip: '172.30.0.10' } },
+  {
+    name: 'lookup IPv4',
+    target: lookupQuery('172.30.0.10'),
+    request: { endpoint: 'lookup', ip: '172.30.0.10', view: 'adj-rib-in' },
+  },
   {
     name: 'lookup IPv6 (colons encoded)',
     target: lookupQuery('2001:db8::1'),
-    request: { endpoint: 'lookup', ip: '2001:db8::1' },
+    request: { endpoint: 'lookup', ip: '2001:db8::1', view: 'adj-rib-in' },
   },
   {
     name: 'lookup text with + & = %',
     target: lookupQuery('a+b&c=d%'),
-    request: { endpoint: 'lookup', ip: 'a+b&c=d%' },
+    request: { endpoint: 'lookup', ip: 'a+b&c=d%', view: 'adj-rib-in' },
   },
   {
     name: 'routes exact',
     target: routesQuery({ exact: '10.0.0.0/24' }),
-    request: { endpoint: 'routes', exact: '10.0.0.0/24' },
+    request: { endpoint: 'routes', exact: '10.0.0.0/24', view: 'adj-rib-in' },
   },
   {
     name: 'routes within, default limit',
     target: routesQuery({ within: '10.0.0.0/8' }),
-    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: defaultRouteLimit, after: undefined },
+    request: {
+      endpoint: 'routes',
+      within: '10.0.0.0/8',
+      limit: defaultRouteLimit,
+      after: undefined,
+      view: 'adj-rib-in',
+    },
   },
   {
     name: 'routes within, a limit',
     target: routesQuery({ within: '2001:db8::/32', limit: 7 }),
-    request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7, after: undefined },
+    request: { endpoint: 'routes', within: '2001:db8::/32', limit: 7, after: undefined, view: 'adj-rib-in' },
   },
   {
     name: 'routes within, the next page',
     target: routesQuery({ within: '10.0.0.0/8', limit: maxRouteLimit, after: '10.1.0.0/24' }),
-    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: maxRouteLimit, after: '10.1.0.0/24' },
+    request: {
+      endpoint: 'routes',
+      within: '10.0.0.0/8',
+      limit: maxRouteLimit,
+      after: '10.1.0.0/24',
+      view: 'adj-rib-in',
+    },
+  },
+  {
+    name: 'lookup in the Loc-RIB',
+    target: lookupQuery('10.0.0.1', 'loc-rib'),
+    request: { endpoint: 'lookup', ip: '10.0.0.1', view: 'loc-rib' },
+  },
+  {
+    name: 'routes exact in the Adj-RIB-Out',
+    target: routesQuery({ exact: '10.0.0.0/24', view: 'adj-rib-out' }),
+    request: { endpoint: 'routes', exact: '10.0.0.0/24', view: 'adj-rib-out' },
+  },
+  {
+    name: 'routes within the Loc-RIB, the next page',
+    target: routesQuery({ within: '10.0.0.0/8', limit: 5, after: '10.1.0.0/24', view: 'loc-rib' }),
+    request: { endpoint: 'routes', within: '10.0.0.0/8', limit: 5, after: '10.1.0.0/24', view: 'loc-rib' },
+  },
+  {
+    name: 'the default view named',
+    target: `${lookupQuery('10.0.0.1')}&view=adj-rib-in`,
+    request: { endpoint: 'lookup', ip: '10.0.0.1', view: 'adj-rib-in' },
   },
   { name: 'watch from now', target: watchQuery(), request: { endpoint: 'watch', lastEventId: undefined } },
   {
@@ -81,6 +117,11 @@ describe("speaker API requests: builders and the server's parse agree", () => {
     assert.equal(routesQuery({ exact: '10.0.0.0/24' }), '/v1/routes?prefix=10.0.0.0%2F24');
     assert.equal(routesQuery({ within: '10.0.0.0/8', limit: 5 }), '/v1/routes?within=10.0.0.0%2F8&limit=5');
     assert.equal(watchQuery(), '/v1/watch');
+    assert.equal(lookupQuery('10.0.0.1', 'adj-rib-in'), '/v1/lookup?ip=10.0.0.1', 'the default view is left out');
+    assert.equal(
+      routesQuery({ exact: '10.0.0.0/24', view: 'loc-rib' }),
+      '/v1/routes?prefix=10.0.0.0%2F24&view=loc-rib',
+    );
   });
 
   test('Last-Event-ID header wins over the query parameter', () => {
@@ -94,6 +135,7 @@ describe("speaker API requests: builders and the server's parse agree", () => {
     assert.deepEqual(parseApiRequest('GET', 'http://127.0.0.1:8179/v1/lookup?ip=10.0.0.1'), {
       endpoint: 'lookup',
       ip: '10.0.0.1',
+      view: 'adj-rib-in',
     });
   });
 });
@@ -129,6 +171,12 @@ const refusals: readonly {
   },
   { target: '/v1/routes?within=0.0.0.0/0&after=', status: 400, error: /^"after" must be a prefix/ },
   {
+    target: '/v1/routes?within=0.0.0.0/0&view=rib-in',
+    status: 400,
+    error: /^"view" is one of adj-rib-in, loc-rib, adj-rib-out \(default adj-rib-in\), not "rib-in"$/,
+  },
+  { target: '/v1/lookup?ip=10.0.0.1&view=', status: 400, error: /^"view" is one of/ },
+  {
     target: '/v2/peers',
     status: 404,
     error:
@@ -159,6 +207,10 @@ describe('speaker API requests: a bad request is an error as data, never a throw
   }
 
   test('a malformed percent escape is taken as written, not thrown', () => {
-    assert.deepEqual(parseApiRequest('GET', '/v1/lookup?ip=10.0.0.1%'), { endpoint: 'lookup', ip: '10.0.0.1%' });
+    assert.deepEqual(parseApiRequest('GET', '/v1/lookup?ip=10.0.0.1%'), {
+      endpoint: 'lookup',
+      ip: '10.0.0.1%',
+      view: 'adj-rib-in',
+    });
   });
 });

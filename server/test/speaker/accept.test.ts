@@ -8,35 +8,12 @@ import { after, describe, it } from 'node:test';
 import { parseIpv4, type Capability } from '../../src/bgp';
 import { RawPeer, announce4, waitFor } from '@kube-routes/test/support';
 import { Speaker, memoryLogger } from '../../src/speaker';
+import { speakerConfig } from './speaker-config';
 
-type SpeakerConfig = ConstructorParameters<typeof Speaker>[0];
 const ip4 = (t: string) => parseIpv4(t)!;
 
-function config(address: string, gracefulRestart: boolean): SpeakerConfig {
-  return {
-    asn: 65000,
-    routerId: '10.0.0.1',
-    routerIdValue: ip4('10.0.0.1'),
-    listen: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    holdTime: 90,
-    peers: [
-      {
-        address: { family: 4, value: BigInt(ip4(address)), key: `4:${ip4(address)}` },
-        addressText: address,
-        asn: 65001,
-        port: undefined,
-        description: undefined,
-        addPath: false,
-        maxPrefixes: 100,
-        holdTime: 90,
-        gracefulRestart,
-        password: undefined,
-      },
-    ],
-    dynamicPeers: [],
-    bmp: undefined,
-  } as unknown as SpeakerConfig;
+function config(address: string, gracefulRestart: boolean) {
+  return speakerConfig({ peers: [{ address, asn: 65001, maxPrefixes: 100, gracefulRestart }] });
 }
 
 const grCapabilities: Capability[] = [

@@ -9,8 +9,7 @@ import { parseIpv4 } from '../../src/bgp';
 import { RawPeer, announce4, encodeUpdate, freePort, waitFor } from '@kube-routes/test/support';
 import { Speaker, memoryLogger, type PeerEvent } from '../../src/speaker';
 import { MalformedCounts } from '../../src/speaker/metrics';
-
-type SpeakerConfig = ConstructorParameters<typeof Speaker>[0];
+import { speakerConfig } from './speaker-config';
 
 interface PeerSpec {
   readonly address: string;
@@ -19,30 +18,10 @@ interface PeerSpec {
   readonly maxPrefixes?: number;
 }
 
-function config(peers: readonly PeerSpec[]): SpeakerConfig {
-  const ip4 = (t: string) => parseIpv4(t)!;
-  return {
-    asn: 65000,
-    routerId: '10.0.0.1',
-    routerIdValue: ip4('10.0.0.1'),
-    listen: { host: '127.0.0.1', port: 0 },
-    api: { host: '127.0.0.1', port: 0 },
-    holdTime: 90,
-    peers: peers.map((p) => ({
-      address: { family: 4, value: BigInt(ip4(p.address)), key: `4:${ip4(p.address)}` },
-      addressText: p.address,
-      asn: p.asn,
-      port: p.port,
-      description: undefined,
-      addPath: false,
-      maxPrefixes: p.maxPrefixes ?? 100,
-      holdTime: 90,
-      gracefulRestart: false,
-      password: undefined,
-    })),
-    dynamicPeers: [],
-    bmp: undefined,
-  } as unknown as SpeakerConfig;
+function config(peers: readonly PeerSpec[]) {
+  return speakerConfig({
+    peers: peers.map((p) => ({ address: p.address, asn: p.asn, port: p.port, maxPrefixes: p.maxPrefixes ?? 100 })),
+  });
 }
 
 /** A speaker with every peer event, watch publication and log line recorded. */

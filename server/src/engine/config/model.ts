@@ -13,6 +13,11 @@ export interface RegionConfig {
   readonly contexts: readonly string[];
   /** Globs (relative to the config's folder) whose unlabelled manifests belong to this region. */
   readonly paths: readonly string[];
+  /**
+   * This region's speaker API (its vantage point): "http(s)://HOST:PORT" or
+   * "k8s://NAMESPACE/SERVICE:PORT" (through the region's first context).
+   */
+  readonly speaker?: string;
 }
 
 /** A validated kube-routes.yaml. */

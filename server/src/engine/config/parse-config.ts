@@ -19,6 +19,7 @@ interface RawRegion {
   externalIPPools?: string[];
   contexts?: string[];
   paths?: string[];
+  speaker?: string;
 }
 
 interface RawConfig {
@@ -69,7 +70,10 @@ export function parseConfig(text: string, file: string): ConfigParse {
       externalIPPools: cidrs(region.externalIPPools, ['regions', name, 'externalIPPools']),
       contexts: region.contexts ?? [],
       paths: region.paths ?? [],
+      ...(region.speaker === undefined ? {} : { speaker: region.speaker }),
     });
+    const speakerProblem = region.speaker === undefined ? undefined : regionSpeakerProblem(region.speaker, region);
+    if (speakerProblem) at(locate(['regions', name, 'speaker']).range, `regions.${name}.speaker ${speakerProblem}`);
   }
   checkOverlaps(regions, externalIPPools, locate, at);
   checkSharedAsns(regions, locate, at);
@@ -90,6 +94,20 @@ export function parseConfig(text: string, file: string): ConfigParse {
     },
     errors: [],
   };
+}
+
+/** What is wrong with a region's speaker target, if anything: a URL, or a Service reached through the region's context. */
+function regionSpeakerProblem(target: string, region: RawRegion): string | undefined {
+  if (target.startsWith('k8s://')) {
+    if (!/^k8s:\/\/[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:[0-9]{1,5}$/.test(target))
+      return `"${target}" must look like k8s://NAMESPACE/SERVICE:PORT, e.g. k8s://kube-routes/speaker:8179`;
+    if ((region.contexts ?? []).length === 0)
+      return `"${target}" is reached through the region's kube context: list it under contexts`;
+    return undefined;
+  }
+  if (!/^https?:\/\/[^\s/?#]+(\/[^\s]*)?$/.test(target))
+    return `"${target}" must be an http:// or https:// URL (e.g. http://speaker.nyc3.example:8179) or k8s://NAMESPACE/SERVICE:PORT`;
+  return undefined;
 }
 
 function sortErrors(errors: ConfigError[]): ConfigError[] {

@@ -1,6 +1,7 @@
 import { regionOfAsn } from '../regions';
 import type { Route, RoutePath } from '../route-state';
 import { allowedRegions, AnycastRegions, routeVerdict } from '../route-verdict';
+import { vantageRoutes } from '../vantage';
 import { fieldName, useAt, type AddressUse, type CheckModel } from './model';
 import type { Rule } from './rule';
 
@@ -54,23 +55,34 @@ export const routeOriginMismatch: Rule = {
   needsRoutes: true,
   check(model, report) {
     const anycast = anycastOf(model);
-    for (const { use, route } of routedAddresses(model)) {
-      const allowed = allowedFor(use, anycast);
-      if (!route || !allowed) continue;
-      const wrong = routeVerdict(model.config, route, allowed).wrongPaths;
-      if (wrong.length === 0) continue;
-      const origins = [
-        ...new Set(
-          wrong.map((p) => {
-            const region = regionOfAsn(model.config, p.originAs ?? 0);
-            return `AS${p.originAs} (${region ? `region ${region}` : 'no configured region'})`;
-          }),
-        ),
-      ].join(', ');
-      report(
-        useAt(use),
-        `${fieldName(use)} ${use.literal.value} of region ${[...allowed].join(', ')} is covered by ${route.prefix}, originated by ${origins}: ${wrong.map(describePath).join('; ')}. Traffic to it goes to the wrong place; withdraw that announcement or fix the address or region.`,
-      );
+    const routes = model.routes;
+    if (!routes) return;
+    for (const s of model.services) {
+      for (const use of [...s.clusterAddresses, ...s.externalAddresses]) {
+        const allowed = allowedFor(use, anycast);
+        if (!use.address || !allowed) continue;
+        // Judged per vantage: each region's speaker sees its own longest match.
+        const seen = vantageRoutes(routes, use.address).flatMap(({ vantage, route }) => {
+          const wrong = route ? routeVerdict(model.config, route, allowed).wrongPaths : [];
+          return route && wrong.length > 0 ? [{ vantage, route, wrong }] : [];
+        });
+        if (seen.length === 0) continue;
+        const parts = seen.map(({ vantage, route, wrong }) => {
+          const origins = [
+            ...new Set(
+              wrong.map((p) => {
+                const region = regionOfAsn(model.config, p.originAs ?? 0);
+                return `AS${p.originAs} (${region ? `region ${region}` : 'no configured region'})`;
+              }),
+            ),
+          ].join(', ');
+          return `${vantage === undefined ? '' : `seen from region ${vantage}, `}covered by ${route.prefix}, originated by ${origins}: ${wrong.map(describePath).join('; ')}`;
+        });
+        report(
+          useAt(use),
+          `${fieldName(use)} ${use.literal.value} of region ${[...allowed].join(', ')} is ${parts.join('; and ')}. Traffic to it goes to the wrong place; withdraw that announcement or fix the address or region.`,
+        );
+      }
     }
   },
 };

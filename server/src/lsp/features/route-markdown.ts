@@ -30,14 +30,17 @@ export function originLabel(config: KubeRoutesConfig, asn: number | undefined): 
 }
 
 export function pathsTable(config: KubeRoutesConfig, route: Route, now: Date): string {
+  // With one speaker per region, each path says which region's speaker saw it.
+  const byVantage = route.paths.some((p) => p.vantage !== undefined);
   const rows = route.paths.map((p) => {
     const communities = [...p.communities, ...p.largeCommunities, ...p.extendedCommunities].join(', ');
     const age = formatAge(now.getTime() - Date.parse(p.receivedAt));
-    return `| ${cell(p.peer)} | ${cell(p.nextHop)} | ${cell(asPath(p))} | ${cell(originLabel(config, p.originAs))} | ${cell(communities)} | ${age}${p.stale ? ' (stale)' : ''} |`;
+    return `|${byVantage ? ` ${cell(p.vantage ?? '')} |` : ''} ${cell(p.peer)} | ${cell(p.nextHop)} | ${cell(asPath(p))} | ${cell(originLabel(config, p.originAs))} | ${cell(communities)} | ${age}${p.stale ? ' (stale)' : ''} |`;
   });
-  return ['| peer | next hop | AS path | origin AS | communities | age |', '|---|---|---|---|---|---|', ...rows].join(
-    '\n',
-  );
+  const header = byVantage
+    ? ['| seen from | peer | next hop | AS path | origin AS | communities | age |', '|---|---|---|---|---|---|---|']
+    : ['| peer | next hop | AS path | origin AS | communities | age |', '|---|---|---|---|---|---|'];
+  return [...header, ...rows].join('\n');
 }
 
 /** "speaker http://… (as of …)" or, after an outage, why the answers are stale. */

@@ -1,5 +1,5 @@
-import type { Route, RouteTable } from '@kube-routes/server/engine';
-import type { RouteSource, SourceSummary } from '@kube-routes/server/speaker-client';
+import { mergeVantageRoutes, type Route, type RouteTable, type VantageRoute } from '@kube-routes/server/engine';
+import { isVantageSource, type RouteSource, type SourceSummary } from '@kube-routes/server/speaker-client';
 
 export type SourceStatus =
   | { readonly kind: 'waiting' }
@@ -29,6 +29,8 @@ const withinLimit = 10_000;
 
 interface Answer {
   readonly route: Route | undefined;
+  /** Per region's speaker, when the source has several (regions.*.speaker). */
+  readonly each?: readonly VantageRoute[];
   readonly text: string;
   /** For telling a changed answer from a repeated one. */
   readonly json: string;
@@ -52,6 +54,8 @@ export class LiveRoutes {
   private disposed = false;
   private readonly following: { close(): void } | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
+  /** Regions whose speaker is down (several regions' speakers): one outage and one recovery each. */
+  private readonly downRegions = new Set<string>();
 
   constructor(
     readonly source: RouteSource,
@@ -75,7 +79,10 @@ export class LiveRoutes {
 
   /** The engine's view: routes of answered addresses (fresh or last known). */
   table(): RouteTable {
-    return { source: this.source.name, lookup: (address) => this.answers.get(address.key)?.route };
+    const lookup = (address: { key: string }) => this.answers.get(address.key)?.route;
+    if (!isVantageSource(this.source)) return { source: this.source.name, lookup };
+    // Several regions' speakers: the BGP rules judge each region's own answer.
+    return { source: this.source.name, lookup, lookupEach: (address) => this.answers.get(address.key)?.each ?? [] };
   }
 
   known(key: string): boolean {
@@ -177,21 +184,26 @@ export class LiveRoutes {
     this.refreshAll = false;
     if (batch.size === 0) return;
     const texts = [...new Set(batch.values())];
-    let results: Map<string, Route | undefined>;
+    let results: Map<string, readonly VantageRoute[]>;
     try {
-      results = await this.source.lookupAll(texts);
+      results = await this.ask(texts);
     } catch (e) {
       this.failed(e instanceof Error ? e.message : String(e));
       return;
     }
     if (this.disposed) return;
+    const down = this.noteRegions();
     const changed: string[] = [];
     for (const [key, text] of batch) {
-      if (!results.has(text)) continue;
-      const route = results.get(text);
-      const json = JSON.stringify(route ?? null);
+      const fresh = results.get(text);
+      if (!fresh) continue;
+      // A region that is down keeps what it said last, as one source that is down does.
+      const kept = (this.answers.get(key)?.each ?? []).filter((a) => a.vantage !== undefined && down.has(a.vantage));
+      const each = [...fresh, ...kept];
+      const route = mergeVantageRoutes(each);
+      const json = JSON.stringify(each);
       if (this.answers.get(key)?.json !== json) changed.push(key);
-      this.answers.set(key, { route, text, json });
+      this.answers.set(key, isVantageSource(this.source) ? { route, each, text, json } : { route, text, json });
       this.wanted.delete(key);
     }
     const was = this.status.kind;
@@ -200,6 +212,32 @@ export class LiveRoutes {
     if (was === 'stale') this.events.recovered(`kube-routes: ${this.source.name} answers again; route state is fresh.`);
     if (was !== 'fresh') this.events.statusChanged();
     if (changed.length > 0) this.events.changed(changed);
+  }
+
+  /** Each address's answers: per region for several regions' speakers, else the one source's. */
+  private async ask(texts: readonly string[]): Promise<Map<string, readonly VantageRoute[]>> {
+    if (isVantageSource(this.source)) return this.source.lookupAllEach(texts);
+    const results = await this.source.lookupAll(texts);
+    return new Map([...results].map(([text, route]) => [text, [{ vantage: undefined, route }]]));
+  }
+
+  /** Raises one outage per region whose speaker went down, one recovery when it answers again; the regions down now. */
+  private noteRegions(): ReadonlySet<string> {
+    if (!isVantageSource(this.source)) return this.downRegions;
+    const now = new Set(this.source.unreachable());
+    for (const region of now) {
+      if (this.downRegions.has(region)) continue;
+      this.downRegions.add(region);
+      this.events.outage(
+        `kube-routes: ${this.source.reason(region) ?? `region ${region}: no answer`}; the other regions' speakers still answer, and what region ${region} saw last is kept until it answers again.`,
+      );
+    }
+    for (const region of [...this.downRegions]) {
+      if (now.has(region)) continue;
+      this.downRegions.delete(region);
+      this.events.recovered(`kube-routes: the speaker of region ${region} answers again.`);
+    }
+    return this.downRegions;
   }
 
   private failed(reason: string): void {
