@@ -37,6 +37,8 @@ export function createClient(context: ExtensionContext, output: LogOutputChannel
     initializationOptions: {
       workspaceTrusted: workspace.isTrusted,
       allowedRepositorySources: context.workspaceState.get<string[]>(allowedKey, []),
+      // The workspace's own storage folder: the server persists its index there, not in the repository.
+      storagePath: context.storageUri?.fsPath,
     },
   };
   const client = new LanguageClient(clientId, 'Kube Routes', serverOptions, clientOptions);

@@ -29,9 +29,10 @@ interface NvimResult {
   readonly chosen: string;
   readonly line_after: string;
   readonly diagnostics_after: readonly NvimDiagnostic[];
+  readonly progress: readonly { kind: string; title: string | null; percentage: number | null }[];
 }
 
-test('Neovim 0.7 attaches the server: diagnostics, a hover, an applied code action', () => {
+test('Neovim 0.7 attaches the server: diagnostics, a hover, an applied code action, indexing progress', () => {
   const root = tempDir('kube-routes-nvim-');
   const cart = serviceYaml({ name: 'cart', region: 'nyc3', clusterIP: '172.25.0.20' });
   writeTree(root, {
@@ -92,4 +93,12 @@ test('Neovim 0.7 attaches the server: diagnostics, a hover, an applied code acti
   ]);
   assert.equal(result.line_after, '  clusterIP: 172.25.0.2');
   assert.deepEqual(result.diagnostics_after, []);
+
+  // Neovim asks for window.workDoneProgress: the index read is shown from begin to end.
+  const kinds = result.progress.map((p) => p.kind);
+  assert.equal(kinds[0], 'begin');
+  assert.equal(result.progress[0]?.title, 'kube-routes: indexing manifests');
+  assert.equal(kinds.at(-1), 'end');
+  // Two files: the server may have read them all before Neovim answered the create request.
+  assert.equal(result.progress.filter((p) => p.percentage !== null).at(-1)?.percentage, 100);
 });

@@ -38,12 +38,17 @@ import {
   type LogMessageParams,
   type Position,
   type ProtocolConnection,
+  type ProgressToken,
   type PublishDiagnosticsParams,
   type Range,
   type Registration,
   type ShowMessageParams,
   type SymbolInformation,
   type TextEdit,
+  type WorkDoneProgressBegin,
+  WorkDoneProgressCreateRequest,
+  type WorkDoneProgressEnd,
+  type WorkDoneProgressReport,
 } from 'vscode-languageserver-protocol/node';
 import { StatusChangedNotification } from '@kube-routes/server/lsp-protocol';
 import { repoRoot } from './run-cli';
@@ -83,6 +88,12 @@ export const defaultClientCapabilities: ClientCapabilities = {
   },
 };
 
+/** One $/progress notification of work-done progress. */
+export interface WorkDoneProgressParams {
+  readonly token: ProgressToken;
+  readonly value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
+}
+
 /** A Diagnostic whose message is plain text, as kube-routes publishes them. */
 export type TextDiagnostic = Diagnostic & { message: string };
 
@@ -106,6 +117,10 @@ export class LspClient {
   /** kube-routes' own kubeRoutes/statusChanged notifications received (protocol.ts). */
   statusChanges = 0;
   codeLensRefreshes = 0;
+  /** Tokens the server asked for with window/workDoneProgress/create. */
+  readonly progressTokens: ProgressToken[] = [];
+  /** Every $/progress notification, in order. */
+  readonly progress: WorkDoneProgressParams[] = [];
   stderr = '';
   settings: Record<string, unknown>;
   exit: Promise<number | null>;
@@ -188,7 +203,14 @@ export class LspClient {
       this.notify();
       return null;
     });
-    c.onRequest('window/workDoneProgress/create', () => null);
+    c.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
+      this.progressTokens.push(p.token);
+      this.notify();
+    });
+    c.onNotification('$/progress', (p: WorkDoneProgressParams) => {
+      this.progress.push(p);
+      this.notify();
+    });
     c.onNotification(StatusChangedNotification.type, () => {
       this.statusChanges++;
       this.notify();

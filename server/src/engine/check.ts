@@ -31,6 +31,11 @@ export interface CheckOptions {
   readonly routes?: RouteTable;
   /** Services of live clusters, for the live rules (cluster-ip-allocated). */
   readonly live?: LiveServices;
+  /**
+   * Only the rules that need no other file (not `crossFile`): what one file alone can be told
+   * for sure, before the rest of its workspace is read.
+   */
+  readonly fileRulesOnly?: boolean;
 }
 
 export function checkManifests(
@@ -38,7 +43,7 @@ export function checkManifests(
   config: KubeRoutesConfig,
   options: CheckOptions = {},
 ): CheckResult {
-  const { inputProblems = [], routes, live } = options;
+  const { inputProblems = [], routes, live, fileRulesOnly = false } = options;
   const findings: Finding[] = [];
   const suppressed = suppressionIndex(files);
   // One finding per problem and position, however many paths lead a rule to it.
@@ -87,7 +92,8 @@ export function checkManifests(
       !rule.check ||
       (rule.needsRegions && !haveRegions) ||
       (rule.needsRoutes && !routes) ||
-      (rule.needsLive && !live)
+      (rule.needsLive && !live) ||
+      (rule.crossFile && fileRulesOnly)
     )
       continue;
     rule.check(model, (at, message, related) => emit(rule.id, rule.defaultSeverity, at, message, related));

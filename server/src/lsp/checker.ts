@@ -65,13 +65,41 @@ export class Checker {
     return affected;
   }
 
-  /** Re-checks every file (start, a config or settings change). */
-  checkAll(): Set<string> {
-    const all = new Set<string>();
-    for (const file of this.index.all()) all.add(file.path);
-    for (const path of this.findings.keys()) if (!all.has(path)) this.findings.delete(path);
-    this.run(all, all);
-    return all;
+  /**
+   * Checks each file alone with the rules that need no other file, while the workspace is still
+   * being read: findings the check of the whole workspace keeps (fileRulesOnly), never a guess
+   * such as "no duplicate" made before the other files are known.
+   */
+  checkAlone(paths: Iterable<string>): void {
+    for (const path of paths) {
+      const file = this.index.get(path);
+      if (!file) {
+        this.findings.delete(path);
+        continue;
+      }
+      const { findings } = checkManifests(file.manifest ? [file.manifest] : [], this.context.config(file.configPath), {
+        inputProblems: file.manifest ? [] : [unreadable(file)],
+        fileRulesOnly: true,
+      });
+      this.findings.set(path, findings);
+    }
+  }
+
+  /**
+   * Re-checks the open documents (only theirs are shown) with every file linked to them, when
+   * anything may have changed (the index completed, a config or settings change). Other files'
+   * findings are dropped: a file's are computed when it is opened. Checking the whole
+   * workspace instead held the server for most of a second on the GitOps bench tree.
+   */
+  checkOpen(openPaths: Iterable<string>): Set<string> {
+    const open = new Set([...openPaths].filter((p) => this.index.get(p)));
+    this.findings.clear();
+    const checked = new Set(open);
+    for (const path of open) this.index.ownersOf(this.index.get(path)?.keys ?? [], checked);
+    const configs = new Set([...checked].map((p) => this.index.get(p)?.configPath));
+    this.index.ownersOf([...configs].map(poolsKey), checked);
+    this.run(checked, open);
+    return open;
   }
 
   private run(checked: ReadonlySet<string>, keep: ReadonlySet<string>): void {
@@ -101,12 +129,7 @@ export class Checker {
     const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     for (const f of sorted) {
       if (f.manifest) manifests.push(f.manifest);
-      else
-        problems.push({
-          rule: 'unreadable-file',
-          at: { file: f.path, range: emptyRange },
-          message: f.problem ?? 'cannot read file',
-        });
+      else problems.push(unreadable(f));
     }
     const live = this.context.routes(configPath);
     if (live) this.askFor(live, manifests, keep);
@@ -142,6 +165,14 @@ export class Checker {
     }
     live.want(wanted);
   }
+}
+
+function unreadable(file: IndexedFile): InputProblem {
+  return {
+    rule: 'unreadable-file',
+    at: { file: file.path, range: emptyRange },
+    message: file.problem ?? 'cannot read file',
+  };
 }
 
 /** Whether the source has answered for the address a finding is about. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   emptyConfig,
   emptyRange,
@@ -7,7 +7,7 @@ import {
   type ConfigError,
   type KubeRoutesConfig,
 } from '@kube-routes/server/engine';
-import { configFileNames, findConfigFile, maxConfigBytes, readBoundedFile } from '@kube-routes/server/node';
+import { configFileNames, maxConfigBytes, readBoundedFile } from '@kube-routes/server/node';
 
 /** One kube-routes.yaml as the server sees it: the config in force and the file's own errors. */
 export interface ConfigEntry {
@@ -60,13 +60,21 @@ export class ConfigStore {
   configPathFor(filePath: string): string | undefined {
     if (this.explicit) return this.explicit;
     const dir = isAbsolute(filePath) ? dirname(filePath) : this.fallbackDir;
-    if (dir === undefined) return undefined;
-    if (!this.byDir.has(dir))
-      this.byDir.set(
-        dir,
-        findConfigFile(dir, (p) => this.openText(p) !== undefined || existsSync(p)),
-      );
-    return this.byDir.get(dir);
+    return dir === undefined ? undefined : this.configOfDir(dir);
+  }
+
+  /** The nearest config from a folder up; each folder looked at once (a tree's folders share their parents' answers). */
+  private configOfDir(dir: string): string | undefined {
+    if (this.byDir.has(dir)) return this.byDir.get(dir);
+    let found = configFileNames
+      .map((name) => join(dir, name))
+      .find((candidate) => this.openText(candidate) !== undefined || existsSync(candidate));
+    if (found === undefined) {
+      const parent = dirname(dir);
+      found = parent === dir ? undefined : this.configOfDir(parent);
+    }
+    this.byDir.set(dir, found);
+    return found;
   }
 
   entry(path: string | undefined): ConfigEntry | undefined {

@@ -27,6 +27,7 @@ import {
   StatusRequest,
   WorkspaceTrustNotification,
 } from './protocol';
+import { WorkDoneProgress } from './progress';
 import { routePeers, routeStatus } from './route-status';
 import { Workspace } from './workspace';
 import { readSettings, sameSettings, type Settings } from './settings';
@@ -45,7 +46,7 @@ export function startServer(connection: Connection, version: string): void {
   let folders: string[] = [];
   let settings: Settings = initialSettings;
 
-  const workspace = new Workspace(documents, {
+  const workspace = new Workspace(documents, version, {
     publishDiagnostics: (params) => void connection.sendDiagnostics(params).catch(logError),
     // A notification (window/showMessage), not showMessageRequest: nothing waits for the user.
     showMessage: (kind, message) => {
@@ -53,6 +54,7 @@ export function startServer(connection: Connection, version: string): void {
       void connection.sendNotification(ShowMessageNotification.type, { type, message }).catch(logError);
     },
     log: (message) => connection.console.error(message),
+    info: (message) => connection.console.log(message),
     refreshCodeLenses: () => {
       if (capabilities.workspace?.codeLens?.refreshSupport)
         void connection.sendRequest(CodeLensRefreshRequest.type).catch(logError);
@@ -69,6 +71,7 @@ export function startServer(connection: Connection, version: string): void {
         .catch(() => null);
       return answer?.title;
     },
+    progress: (title) => new WorkDoneProgress(connection.window.createWorkDoneProgress(), title, logError),
     rememberAllowed: (key) => {
       allowedSources.add(key);
       void connection.sendNotification(RepositorySourceAllowedNotification.type, { key }).catch(logError);
@@ -79,6 +82,7 @@ export function startServer(connection: Connection, version: string): void {
   const allowedSources = new Set<string>();
   const withClientState = (s: Settings): Settings => ({
     ...s,
+    storagePath: initialSettings.storagePath,
     workspaceTrusted: trusted,
     allowedRepositorySources: [...new Set([...s.allowedRepositorySources, ...allowedSources])],
   });
@@ -212,8 +216,8 @@ export function startServer(connection: Connection, version: string): void {
   );
 
   connection.onCodeAction(
+    // Answered at once, also while the workspace is read (no free address is offered until then).
     guard([], async (params) => {
-      await workspace.whenReady(); // a free address must be free in the whole workspace
       const input = workspace.feature(params.textDocument.uri);
       return input ? codeActions(input.ctx, input.doc, params.range, params.context.diagnostics) : [];
     }),

@@ -27,6 +27,8 @@ export interface Settings {
   readonly workspaceTrusted: boolean;
   /** Targets the user allowed for this workspace before (remembered by the client). */
   readonly allowedRepositorySources: readonly string[];
+  /** A folder the client keeps this workspace's state in (VS Code's storageUri): the index cache goes there. */
+  readonly storagePath: string | undefined;
 }
 
 export const defaultSettings: Settings = {
@@ -41,6 +43,7 @@ export const defaultSettings: Settings = {
   repositorySources: 'ask',
   workspaceTrusted: true,
   allowedRepositorySources: [],
+  storagePath: undefined,
 };
 
 function record(value: unknown): Record<string, unknown> | undefined {
@@ -82,6 +85,8 @@ export function readSettings(raw: unknown): Settings {
     allowedRepositorySources: Array.isArray(section.allowedRepositorySources)
       ? section.allowedRepositorySources.filter((k): k is string => typeof k === 'string')
       : [],
+    // Set by the client itself (initializationOptions), not a user setting.
+    storagePath: nonEmptyString(section.storagePath),
   };
 }
 

@@ -36,6 +36,11 @@ export class UriSpelling {
     this.byPath.delete(path);
   }
 
+  /** The URI the client used for a path, if it ever named it (an open document always has). */
+  known(path: string): string | undefined {
+    return this.byPath.get(path);
+  }
+
   uri(path: string): string {
     const known = this.byPath.get(path);
     if (known) return known;

@@ -1,4 +1,5 @@
 import { type Dirent, readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { configFileNames } from '@kube-routes/server/node';
 import type { GlobSet } from './globs';
@@ -36,23 +37,78 @@ export function isIndexable(folders: readonly string[], excludes: GlobSet, path:
 
 /** Every indexable file under a folder (in name order, so the index is built the same way each time). */
 export function walkFolder(root: string, folders: readonly string[], excludes: GlobSet): string[] {
-  const out: string[] = [];
-  const visit = (dir: string) => {
+  return [...walkFolderSteps(root, folders, excludes)].flat();
+}
+
+/** How many folders are read at once (libuv runs 4 file system calls in parallel by default). */
+const listingConcurrency = 8;
+
+/**
+ * Every indexable file under the folders, listed without holding the event loop: readdir runs on
+ * libuv's threads, several folders at once, and each answer costs the loop only its filtering.
+ * Sorted by path (the order answers come in varies). Undefined when cancelled meanwhile.
+ */
+export function listFolders(
+  folders: readonly string[],
+  excludes: GlobSet,
+  cancelled: () => boolean,
+): Promise<string[] | undefined> {
+  const files: string[] = [];
+  const queue = [...folders];
+  let active = 0;
+  return new Promise((resolve) => {
+    const pump = (): void => {
+      if (cancelled()) queue.length = 0;
+      while (active < listingConcurrency && queue.length > 0) {
+        const dir = queue.pop() as string;
+        active++;
+        readdir(dir, { withFileTypes: true })
+          .then(
+            (entries) => {
+              for (const entry of entries) {
+                const path = join(dir, entry.name);
+                if (entry.isDirectory()) {
+                  const rel = folderRelative(folders, path);
+                  if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) queue.push(path);
+                } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path))
+                  files.push(path);
+              }
+            },
+            () => undefined, // unreadable folder (permissions, removed meanwhile): nothing to index there
+          )
+          .finally(() => {
+            active--;
+            pump();
+          });
+      }
+      if (active === 0) resolve(cancelled() ? undefined : files.sort());
+    };
+    pump();
+  });
+}
+
+/** The walk of walkFolder one folder at a time, so a large tree can be listed in slices. */
+export function* walkFolderSteps(root: string, folders: readonly string[], excludes: GlobSet): Generator<string[]> {
+  const stack = [root];
+  for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
-      return; // unreadable folder (permissions, removed meanwhile): nothing to index there
+      continue; // unreadable folder (permissions, removed meanwhile): nothing to index there
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const files: string[] = [];
+    const subfolders: string[] = [];
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         const rel = folderRelative(folders, path);
-        if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) visit(path);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path)) out.push(path);
+        if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) subfolders.push(path);
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path)) files.push(path);
     }
-  };
-  visit(root);
-  return out;
+    // Depth first in name order, as a recursive walk would go: the last pushed is visited first.
+    for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i] as string);
+    yield files;
+  }
 }

@@ -10,16 +10,19 @@ import { configErrorToDiagnostic, findingToDiagnostic } from './diagnostics';
 import type { FeatureContext, OpenDocument } from './features/context';
 import { addressOwners } from './features/owners';
 import { GlobSet } from './globs';
-import { addressKey, indexDiskFile, indexText, withConfig } from './indexed-file';
+import { IndexCache, indexCacheLocation } from './index-cache';
+import { addressKey, indexDiskFile, indexText, type IndexedFile, withConfig } from './indexed-file';
 import { ManifestIndex } from './manifest-index';
 import { DiagnosticsPublisher } from './publisher';
 import type { LiveRoutes } from './route-sources/live-routes';
 import { RouteRegistry } from './route-sources/route-registry';
+import type { ProgressReport } from './progress';
 import { regionSpeakers, routeSourceKey, type RouteSourceSpec } from './route-sources/route-source-spec';
 import { PassScheduler } from './scheduler';
+import { runInSlices } from './slices';
 import { RepositoryTrust } from './trust';
 import { defaultSettings, type Settings } from './settings';
-import { folderRelative, isIndexable, walkFolder } from './workspace-files';
+import { folderRelative, isIndexable, listFolders, walkFolder } from './workspace-files';
 import { UriSpelling, uriToPath } from './uris';
 
 /** What the workspace needs from the connection: kept narrow so the workspace has no LSP wiring. */
@@ -27,6 +30,8 @@ export interface WorkspaceClient {
   publishDiagnostics(params: PublishDiagnosticsParams): void;
   showMessage(kind: 'error' | 'warning' | 'info', message: string): void;
   log(message: string): void;
+  /** A line for the server's log (window/logMessage), not shown unless asked for. */
+  info(message: string): void;
   /** Code lenses show route state: ask the client to re-request them when it changes. */
   refreshCodeLenses(): void;
   /** A route source appeared, went away or changed health (the extension's status bar asks again). */
@@ -35,6 +40,8 @@ export interface WorkspaceClient {
   ask(message: string, actions: readonly string[]): Promise<string | undefined>;
   /** The user allowed a target the repository names, for this workspace: the client may remember it. */
   rememberAllowed(key: string): void;
+  /** Starts showing the progress of a long task (LSP work-done progress, when the client shows it). */
+  progress(title: string): ProgressReport;
 }
 
 /** Read access to the editor's open documents (vscode-languageserver's TextDocuments). */
@@ -43,13 +50,25 @@ export interface OpenDocuments {
   all(): TextDocument[];
 }
 
-const yieldEvery = 25;
+/** How long after the index completes its cache is written. */
+const saveDelayMs = 3000;
+
+/** How far the background read of the workspace is (files indexed of those found). */
+export interface IndexingState {
+  readonly done: number;
+  readonly total: number;
+}
 
 /**
  * The language server's state: the workspace index, configs, findings and route sources, and
  * when to re-check. Edits and file events only mark what changed; a pass (batched, at most once
  * per debounceMs) parses the changed open documents, re-checks what they affect and publishes
  * the diagnostics that changed.
+ *
+ * Open documents come first: until the workspace has been read (in slices, in the background),
+ * a pass checks each changed open document alone with the rules that need no other file, so
+ * its own findings show at once; the first full check, when the index is complete, adds the
+ * findings that need other files (duplicates, pools, anycast).
  */
 export class Workspace {
   private readonly spelling = new UriSpelling();
@@ -64,7 +83,9 @@ export class Workspace {
   private folders: string[] = [];
   private excludes = new GlobSet([]);
 
+  private configured = false;
   private ready = false;
+  private indexing: IndexingState = { done: 0, total: 0 };
   private generation = 0;
   private readonly dirtyDocs = new Set<string>();
   private readonly parsedVersions = new Map<string, number>();
@@ -75,8 +96,14 @@ export class Workspace {
   private readonly scheduler: PassScheduler;
   private readyWaiters: (() => void)[] = [];
 
+  /** The persisted index; undefined without a place to keep it. */
+  private cache: IndexCache | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly documents: OpenDocuments,
+    /** The server's version: a cache written by another one is not used. */
+    private readonly version: string,
     private readonly client: WorkspaceClient,
   ) {
     this.configs = new ConfigStore(
@@ -137,6 +164,7 @@ export class Workspace {
   // ---- setup ------------------------------------------------------------------------------
 
   configure(folders: readonly string[], settings: Settings): void {
+    this.configured = true;
     this.folders = [...folders];
     this.settings = settings;
     this.excludes = new GlobSet(settings.exclude);
@@ -148,30 +176,77 @@ export class Workspace {
     this.clusters.setPolling(settings.routeRefreshSeconds);
   }
 
-  /** (Re)builds the index from the workspace folders, in slices so requests are answered meanwhile. */
+  /** Opens the persisted index for the current folders (after the open documents' first pass: reading it takes a while). */
+  private openCache(): void {
+    const location = indexCacheLocation(this.settings.storagePath, this.folders);
+    if (location === this.cache?.location) return;
+    this.cache?.save();
+    this.cache = location === undefined ? undefined : IndexCache.open(location, this.version, this.client.log);
+  }
+
+  /**
+   * (Re)builds the index from the workspace folders. The open documents are checked alone
+   * first; then every file is read in slices that yield to requests, with work-done progress;
+   * the full check runs once the index is complete.
+   */
   async buildIndex(): Promise<void> {
     const generation = ++this.generation;
+    const started = performance.now();
     this.ready = false;
-    const paths = this.folders.flatMap((f) => walkFolder(f, this.folders, this.excludes));
+    this.runPass();
+    this.openCache();
+    this.cache?.takeHits();
+    const cancelled = () => generation !== this.generation;
+    const progress = this.client.progress('kube-routes: indexing manifests');
+    const paths = await listFolders(this.folders, this.excludes, cancelled);
+    if (!paths) return progress.end();
     const wanted = new Set(paths);
     for (const file of [...this.index.all()]) {
       if (file.origin === 'disk' && !wanted.has(file.path)) this.index.delete(file.path);
     }
-    for (let i = 0; i < paths.length; i++) {
-      if (i % yieldEvery === yieldEvery - 1) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (generation !== this.generation) return;
-      }
-      const path = paths[i] ?? '';
-      if (this.isOpen(path) || !existsSync(path)) continue;
-      this.index.set(indexDiskFile(path, this.configs.configPathFor(path)));
-    }
+    this.indexing = { done: 0, total: paths.length };
+    const finished = await runInSlices(
+      paths,
+      (path) => {
+        // A file gone since the walk is an unreadable-file until its deletion event arrives.
+        if (!this.isOpen(path)) this.index.set(this.readDisk(path));
+      },
+      {
+        cancelled,
+        sliced: (done) => {
+          this.indexing = { done, total: paths.length };
+          progress.report(done, paths.length);
+        },
+      },
+    );
+    progress.end();
+    if (!finished) return;
+    const cached = this.cache
+      ? `, ${this.cache.takeHits()} unchanged since the last session (${this.cache.location})`
+      : '';
     // Open documents may have been parsed under configs found before the walk; recheck them all.
     this.reassignConfigs();
     this.ready = true;
     this.fullCheck = true;
     this.runPass();
+    // Lenses were held back while the route conflicts of other files were unknown.
+    this.client.refreshCodeLenses();
+    this.client.info(
+      `kube-routes: indexed ${paths.length} files in ${Math.round(performance.now() - started)} ms${cached}`,
+    );
     for (const waiter of this.readyWaiters.splice(0)) waiter();
+    this.saveSoon();
+  }
+
+  /**
+   * Writes the persisted index a little after the findings are out (writing a large workspace's
+   * cache holds the loop for a moment: not while the first requests about them come in), and
+   * at shutdown.
+   */
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.cache?.save(), saveDelayMs);
+    this.saveTimer.unref();
   }
 
   /** Resolves once the index is built (requests that need the whole workspace wait for it). */
@@ -180,6 +255,8 @@ export class Workspace {
   }
 
   dispose(): void {
+    clearTimeout(this.saveTimer);
+    this.cache?.save();
     this.scheduler.dispose();
     this.routes.dispose();
     this.clusters.dispose();
@@ -251,7 +328,7 @@ export class Workspace {
 
   private refreshFromDisk(path: string, keep: boolean): void {
     if (this.isOpen(path)) return; // the editor's text wins over the disk's
-    const keys = keep ? this.index.set(indexDiskFile(path, this.configs.configPathFor(path))) : this.index.delete(path);
+    const keys = keep ? this.index.set(this.readDisk(path)) : this.index.delete(path);
     this.pendingPaths.add(path);
     for (const key of keys) this.pendingKeys.add(key);
   }
@@ -278,7 +355,7 @@ export class Workspace {
   // ---- checking ---------------------------------------------------------------------------
 
   private schedule(): void {
-    if (this.ready) this.scheduler.request();
+    if (this.configured) this.scheduler.request();
   }
 
   private runPass(): void {
@@ -297,10 +374,14 @@ export class Workspace {
   }
 
   private pass(): void {
-    if (!this.ready) return;
+    if (!this.configured) return;
     for (const path of [...this.dirtyDocs]) this.parseOpen(path);
+    if (!this.ready) {
+      this.passWhileIndexing();
+      return;
+    }
     const affected = this.fullCheck
-      ? this.checker.checkAll()
+      ? this.checker.checkOpen(this.openManifests())
       : this.checker.checkAffected(this.pendingPaths, this.pendingKeys);
     this.fullCheck = false;
     this.pendingPaths.clear();
@@ -310,6 +391,20 @@ export class Workspace {
     this.forcePublish.clear();
     this.routes.prune();
     this.clusters.prune();
+  }
+
+  /**
+   * Before the index is complete, each changed open document is checked alone (a config change
+   * re-checks them all); what else changed is left to the full check that completes the index.
+   */
+  private passWhileIndexing(): void {
+    const changed = this.fullCheck ? this.openManifests() : [...this.pendingPaths, ...this.forcePublish];
+    const alone = [...new Set(changed)].filter((p) => this.isOpen(p) && !isConfigFile(p));
+    this.pendingPaths.clear();
+    this.pendingKeys.clear();
+    this.checker.checkAlone(alone);
+    for (const path of alone) this.publishDocument(path);
+    this.forcePublish.clear();
   }
 
   /** Parses an open document's current text into the index (at most once per version). */
@@ -327,9 +422,10 @@ export class Workspace {
   }
 
   private publishDocument(path: string): void {
-    const uri = this.spelling.uri(path);
-    const doc = this.documents.get(uri);
-    if (!doc) return; // diagnostics are shown for open documents only
+    // Only open documents get diagnostics, and the client named each: no URI to build for the others.
+    const uri = this.spelling.known(path);
+    const doc = uri === undefined ? undefined : this.documents.get(uri);
+    if (!doc || uri === undefined) return;
     const file = this.index.get(path);
     const diagnostics = file?.holdsServices
       ? this.checker.findingsOf(path).map((f) => findingToDiagnostic(f, (p) => this.spelling.uri(p)))
@@ -361,6 +457,7 @@ export class Workspace {
     if (!file?.manifest) return undefined;
     const configPath = file.configPath;
     const ctx: FeatureContext = {
+      indexing: this.ready ? undefined : this.indexing,
       config: this.configs.config(configPath),
       routes: this.routesOf(configPath),
       clusters: this.clustersOf(configPath),
@@ -427,6 +524,20 @@ export class Workspace {
     return this.clusters.forGroup(configPath, spec);
   }
 
+  /** The paths of the open documents that are manifests (not configs). */
+  private openManifests(): string[] {
+    return this.documents
+      .all()
+      .map((d) => this.spelling.remember(d.uri))
+      .filter((p) => !isConfigFile(p));
+  }
+
+  /** A closed file as the disk has it (through the persisted index when there is one). */
+  private readDisk(path: string): IndexedFile {
+    const configPath = this.configs.configPathFor(path);
+    return this.cache ? this.cache.read(path, configPath) : indexDiskFile(path, configPath);
+  }
+
   /** The kubeRoutes.kubeconfig setting as a path; undefined: $KUBECONFIG, else ~/.kube/config. */
   private kubeconfigPath(): string | undefined {
     const setting = this.settings.kubeconfig;
@@ -436,11 +547,14 @@ export class Workspace {
   }
 
   private isOpen(path: string): boolean {
-    return this.documents.get(this.spelling.uri(path)) !== undefined;
+    // Every open document was named by the client (documentOpened): no URI to build for the others.
+    const uri = this.spelling.known(path);
+    return uri !== undefined && this.documents.get(uri) !== undefined;
   }
 
   private openText(path: string): string | undefined {
-    return this.documents.get(this.spelling.uri(path))?.getText();
+    const uri = this.spelling.known(path);
+    return uri === undefined ? undefined : this.documents.get(uri)?.getText();
   }
 
   private indexable(path: string): boolean {

@@ -9,6 +9,9 @@ import {
   parseConfig,
   rangeContains,
   readManifestFile,
+  rulesById,
+  type KubeRoutesConfig,
+  type ManifestFile,
   type Route,
   type RouteTable,
 } from '@kube-routes/server/engine';
@@ -44,26 +47,60 @@ function manifestPaths(dir: string, prefix = ''): string[] {
 // else the shared fixtures/kube-routes.yaml; cases named no-config-* run without one.
 const fixtures = resolve(__dirname, '../../../test/engine/fixtures');
 
-for (const name of readdirSync(fixtures).sort()) {
-  const dir = join(fixtures, name);
-  if (!statSync(dir).isDirectory()) continue;
+interface Fixture {
+  readonly manifests: ManifestFile[];
+  readonly config: KubeRoutesConfig;
+  readonly routes: RouteTable | undefined;
+}
+
+function loadFixture(name: string, dir: string): Fixture {
+  const files = manifestPaths(dir);
+  assert.ok(files.length > 0, `fixture ${name} has no manifests`);
+  let config = emptyConfig;
+  if (!name.startsWith('no-config')) {
+    const own = join(dir, 'kube-routes.yaml');
+    const path = existsSync(own) ? own : join(fixtures, 'kube-routes.yaml');
+    const parsed = parseConfig(readFileSync(path, 'utf8'), 'kube-routes.yaml');
+    assert.deepEqual(parsed.errors, [], `fixture ${name} has an invalid config`);
+    config = parsed.config ?? emptyConfig;
+  }
+  const manifests = files.map((f) => readManifestFile({ path: f, text: readFileSync(join(dir, f), 'utf8') }));
+  const routesFile = join(dir, 'routes.json');
+  const routes = existsSync(routesFile)
+    ? routeTable(JSON.parse(readFileSync(routesFile, 'utf8')) as Route[])
+    : undefined;
+  return { manifests, config, routes };
+}
+
+const names = readdirSync(fixtures)
+  .sort()
+  .filter((name) => statSync(join(fixtures, name)).isDirectory());
+
+for (const name of names) {
   test(`fixture ${name}`, () => {
-    const files = manifestPaths(dir);
-    assert.ok(files.length > 0, `fixture ${name} has no manifests`);
-    let config = emptyConfig;
-    if (!name.startsWith('no-config')) {
-      const own = join(dir, 'kube-routes.yaml');
-      const path = existsSync(own) ? own : join(fixtures, 'kube-routes.yaml');
-      const parsed = parseConfig(readFileSync(path, 'utf8'), 'kube-routes.yaml');
-      assert.deepEqual(parsed.errors, [], `fixture ${name} has an invalid config`);
-      config = parsed.config ?? emptyConfig;
-    }
-    const manifests = files.map((f) => readManifestFile({ path: f, text: readFileSync(join(dir, f), 'utf8') }));
-    const routesFile = join(dir, 'routes.json');
-    const routes = existsSync(routesFile)
-      ? routeTable(JSON.parse(readFileSync(routesFile, 'utf8')) as Route[])
-      : undefined;
+    const { manifests, config, routes } = loadFixture(name, join(fixtures, name));
     const { findings } = checkManifests(manifests, config, { routes });
-    matchSnapshot(renderFindings(findings), join(dir, 'expected.txt'));
+    matchSnapshot(renderFindings(findings), join(fixtures, name, 'expected.txt'));
   });
 }
+
+// The language server publishes a file's fileRulesOnly findings before the workspace is read:
+// none of them may be one the full check would not report (a rule missing its crossFile flag).
+test('fixtures: every file checked alone reports only findings of the full check', () => {
+  let alone = 0;
+  let crossFile = 0;
+  for (const name of names) {
+    const { manifests, config, routes } = loadFixture(name, join(fixtures, name));
+    const { findings } = checkManifests(manifests, config, { routes });
+    const full = new Set(findings.map((f) => JSON.stringify(f)));
+    crossFile += findings.filter((f) => rulesById.get(f.rule)?.crossFile).length;
+    for (const manifest of manifests) {
+      for (const finding of checkManifests([manifest], config, { routes, fileRulesOnly: true }).findings) {
+        alone++;
+        assert.ok(full.has(JSON.stringify(finding)), `${name}: ${finding.file}: ${finding.rule}: ${finding.message}`);
+      }
+    }
+  }
+  // Both sides are exercised: findings from files alone, and crossFile findings they leave out.
+  assert.ok(alone > 0 && crossFile > 0, `${alone} findings alone, ${crossFile} of crossFile rules`);
+});

@@ -116,3 +116,22 @@ test('code actions: an address inside a load balancer annotation gets a free add
     { range: conflict.range, newText: '172.30.14.3' },
   ]);
 });
+
+test('code actions: while the workspace is read, no address is offered as free; the other fixes are', async () => {
+  const ws = await testWorkspace(
+    {
+      'web.yaml': service('web', 'nyc', { clusterIP: '172.25.0.2' }),
+      'api.yaml': service('api', 'nyc3', { clusterIP: '172.25.0.2' }),
+    },
+    regionsConfig,
+  );
+  const ctx = { ...ws.context('web.yaml'), indexing: { done: 1, total: 2 } };
+  const diagnostics = ctx.findings.map((f) => findingToDiagnostic(f, ctx.uri));
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const titles = (await codeActions(ctx, ws.doc('web.yaml'), range, diagnostics)).map((a) => a.title);
+  assert.deepEqual(titles, [
+    'Set label region: nyc3',
+    'Disable unknown-region for this line',
+    'Disable duplicate-cluster-ip for this line',
+  ]);
+});

@@ -155,3 +155,15 @@ test('hover: none away from an address value', async () => {
   const ws = await testWorkspace({ 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.10' }) }, regionsConfig);
   assert.equal(hoverAt(ws.context('web.yaml'), ws.doc('web.yaml'), { line: 3, character: 4 }), null);
 });
+
+test('hover: while the workspace is read, it says other uses may not be listed yet', async () => {
+  const ws = await testWorkspace({ 'web.yaml': service('web', 'nyc3', { clusterIP: '172.25.0.10' }) }, regionsConfig);
+  const ctx = { ...ws.context('web.yaml'), indexing: { done: 40, total: 1200 } };
+  const hover = hoverAt(ctx, ws.doc('web.yaml'), { line: 8, character: 14 });
+  const contents = hover?.contents;
+  assert.ok(contents && typeof contents === 'object' && 'value' in contents, 'a Markdown hover');
+  assert.match(
+    contents.value,
+    /\n\n_Reading the workspace \(40 of 1200 files\): other uses of this address may not be listed yet\._$/,
+  );
+});

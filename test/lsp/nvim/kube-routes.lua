@@ -12,9 +12,18 @@ local out = assert(os.getenv('KR_OUT'), 'KR_OUT unset')
 local root = assert(os.getenv('KR_ROOT'), 'KR_ROOT unset')
 local timeout = tonumber(os.getenv('KR_TIMEOUT_MS') or '20000')
 local steps = {}
+-- Work-done progress as Neovim's own handler receives it (and still shows it).
+local progress = {}
+local default_progress = vim.lsp.handlers['$/progress']
+vim.lsp.handlers['$/progress'] = function(err, result, ctx, config)
+  local v = result and result.value or {}
+  table.insert(progress, { kind = v.kind, title = v.title or vim.NIL, percentage = v.percentage or vim.NIL })
+  return default_progress(err, result, ctx, config)
+end
 
 local function finish(result, ok)
   result.steps = steps
+  result.progress = progress
   local f = assert(io.open(out, 'w'))
   f:write(vim.fn.json_encode(result))
   f:close()

@@ -32,6 +32,11 @@ export interface Rule {
   readonly needsRoutes?: boolean;
   /** Live-cluster rules run only when live Services are given (kubectl routes check --live). */
   readonly needsLive?: boolean;
+  /**
+   * Its findings about a file depend on other files (duplicates, pools, a chart's templates,
+   * anycast sets): a check of one file alone cannot decide them, so `fileRulesOnly` skips it.
+   */
+  readonly crossFile?: boolean;
   /** Absent for rules whose findings come from reading input (yaml-syntax, unreadable-file). */
   readonly check?: (model: CheckModel, report: Report) => void;
 }

@@ -27,6 +27,7 @@ import { lineBreakOf, splitLines } from './text-lines';
 // - "Add label region: <r>" (missing-region-label), "Set label region: <r>" (unknown-region, cluster-ip-outside-region),
 //   the region inferred from the Service's own addresses
 // - "Disable <rule> for this line" on every diagnostic
+// While the workspace is still being read, no address is offered as free.
 
 const freeIpRules = new Set(['duplicate-cluster-ip', 'cluster-ip-outside-region', 'cluster-ip-allocated']);
 const setLabelRules = new Set(['unknown-region', 'cluster-ip-outside-region']);
@@ -149,6 +150,7 @@ async function assignFreeExternal(
   lines: readonly string[],
   use: ServiceLiteral,
 ): Promise<{ title: string; edit: TextEdit } | undefined> {
+  if (ctx.indexing) return undefined; // free in the whole workspace: known once it has been read
   const region = objectRegion(ctx.config, use.service).region;
   const inUse = (text: string) => {
     const address = parseIpAddress(text);
@@ -170,6 +172,7 @@ async function assignFreeIp(
   lines: readonly string[],
   use: ServiceLiteral,
 ): Promise<{ title: string; edit: TextEdit } | undefined> {
+  if (ctx.indexing) return undefined; // free in the whole workspace: known once it has been read
   const region = targetRegion(ctx, use);
   if (!region) return undefined;
   const inUse = (text: string) => {

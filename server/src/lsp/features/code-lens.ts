@@ -17,7 +17,8 @@ const noCommand = '';
 
 export function codeLenses(ctx: FeatureContext, doc: OpenDocument): CodeLens[] {
   const live = ctx.routes;
-  if (!live) return [];
+  // A lens shows no conflict only where the diagnostics find none: it waits for the whole workspace.
+  if (!live || ctx.indexing) return [];
   const spans = serviceSpans(splitLines(doc.text), doc.manifest.services);
   const lenses: CodeLens[] = [];
   doc.manifest.services.forEach((service, i) => {

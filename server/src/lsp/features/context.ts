@@ -19,6 +19,11 @@ export interface OpenDocument {
 
 /** What hovers, lenses and code actions may ask the server, for one document's config group. */
 export interface FeatureContext {
+  /**
+   * Set while the workspace is still being read: owners, inUse and the findings cover only the
+   * files read so far (and the document's own rules), so nothing may be claimed free or clear.
+   */
+  readonly indexing?: { readonly done: number; readonly total: number } | undefined;
   readonly config: KubeRoutesConfig;
   /** Undefined when no route source is configured for the group. */
   readonly routes: LiveRoutes | undefined;

@@ -29,6 +29,10 @@ export function hoverAt(ctx: FeatureContext, doc: OpenDocument, position: Positi
     if (others) sections.push(others);
     const live = liveSection(ctx, use, address);
     if (live) sections.push(live);
+    if (ctx.indexing)
+      sections.push(
+        `_Reading the workspace (${ctx.indexing.done} of ${ctx.indexing.total} files): other uses of this address may not be listed yet._`,
+      );
   }
   return { contents: { kind: MarkupKind.Markdown, value: sections.join('\n\n') }, range: toRange(use.literal.range) };
 }
