@@ -31,20 +31,15 @@ export function parseIpAddress(text: string): IpAddress | undefined {
     const value = IPv6.fromString(text).value;
     return { family: 6, value, key: `6:${value}` };
   }
-  const quad = canonicalIPv4.exec(text);
-  if (quad) {
-    // The usual spelling, read without ip-num's two validating passes (a tree's 10,000 Services
-    // spent a third of the rules' time there); ip-num reads the same value.
-    const value = BigInt(((Number(quad[1]) * 256 + Number(quad[2])) * 256 + Number(quad[3])) * 256 + Number(quad[4]));
+  // One ip-num pass: its constructor validates as Validator.isValidIPv4String does, so asking the
+  // validator first parsed every address twice (a third of the rules' time on 10,000 Services).
+  try {
+    const value = IPv4.fromString(text).value;
     return { family: 4, value, key: `4:${value}` };
+  } catch {
+    return undefined;
   }
-  if (!Validator.isValidIPv4String(text)[0]) return undefined;
-  const value = IPv4.fromString(text).value;
-  return { family: 4, value, key: `4:${value}` };
 }
-
-const octet = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const canonicalIPv4 = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
 
 export function formatIpAddress(family: IpFamily, value: bigint): string {
   return family === 4 ? new IPv4(value).toString() : collapseIPv6Number(new IPv6(value).toString());
