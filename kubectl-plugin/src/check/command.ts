@@ -9,8 +9,12 @@ import { formatText } from '../output/text';
 import { terminalStyle } from '../output/style';
 import { defaultMaxFileBytes } from '@kube-routes/server/node';
 import type { Severity } from '@kube-routes/server/engine';
-import { readLiveForCheck, type LiveCheckInput } from '../live/check-live';
-import { LiveConfigErrors } from '../live/live-run';
+import type { LiveCheckInput } from '../live/check-live';
+import { lazy } from '../cli/lazy';
+
+// --live only: the kube client and the live views load when asked for.
+const checkLive = lazy(() => require('../live/check-live') as typeof import('../live/check-live'));
+const liveRun = lazy(() => require('../live/live-run') as typeof import('../live/live-run'));
 
 type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -125,7 +129,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
         let liveInput: LiveCheckInput | undefined;
         if (flags.live) {
           try {
-            liveInput = await readLiveForCheck(io, {
+            liveInput = await checkLive().readLiveForCheck(io, {
               context: flags.context,
               allContexts: flags.allContexts,
               kubeconfig: flags.kubeconfig,
@@ -134,7 +138,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
               bgp: flags.bgp,
             });
           } catch (e) {
-            throw e instanceof LiveConfigErrors ? new ConfigErrors(e.errors) : e;
+            throw e instanceof liveRun().LiveConfigErrors ? new ConfigErrors(e.errors) : e;
           }
         }
         const speaker = liveInput?.routes ?? flags.speaker;

@@ -30,9 +30,12 @@ import { readManifestCached, type ManifestRead } from './cached-read';
 import { openCheckCache } from './check-cache';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
-import { openMrtFile } from '../live/open-route-source';
+import { lazy } from '../cli/lazy';
 import { renderKustomization, type Rendered } from './kustomize';
-import { speakerRouteTable } from './speaker-route-table';
+
+// --bgp and --speaker only: the MRT reader and the speaker client load when asked for.
+const routeSource = lazy(() => require('../live/open-route-source') as typeof import('../live/open-route-source'));
+const speakerTable = lazy(() => require('./speaker-route-table') as typeof import('./speaker-route-table'));
 import type { CheckReport } from '../output/report';
 
 export interface CheckOptions {
@@ -117,7 +120,8 @@ export async function runCheck(
     throw new UsageError('--speaker and --bgp are alternatives: pass one route source');
   // One load for every config group.
   const mrtRoutes = options.bgp
-    ? (await openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`))).table
+    ? (await routeSource().openMrtFile(resolve(io.cwd, options.bgp), options.bgp, (line) => io.stderr(`${line}\n`)))
+        .table
     : undefined;
   const groups = groupByConfig(
     inputs,
@@ -203,7 +207,7 @@ async function speakerRoutes(
   onError: ((message: string) => void) | undefined,
 ): Promise<RouteTable | undefined> {
   try {
-    return await speakerRouteTable(speaker, files);
+    return await speakerTable().speakerRouteTable(speaker, files);
   } catch (e) {
     if (!onError || !(e instanceof UsageError)) throw e;
     onError(`${e.message}; the BGP rules did not run`);

@@ -1,12 +1,15 @@
 import { Command } from 'commander';
 import { documentCommand } from '../cli/help';
 import type { CliIO } from '../cli/io';
-import { runConflicts } from './conflicts-command';
+import { lazy } from '../cli/lazy';
 import { contextFlags, outputFlags, routeFlags, serviceFlags, type LiveFlags } from './flags';
-import { runLookup } from './lookup';
-import { runPeers } from './peers';
-import { runRoutes } from './routes-command';
-import { LiveConfigErrors, LiveRun } from './live-run';
+import type { LiveRun } from './live-run';
+
+// Loaded when a live command runs, not when `check` builds the command tree.
+const liveRun = lazy(() => require('./live-run') as typeof import('./live-run'));
+const runConflicts = (run: LiveRun) =>
+  (require('./conflicts-command') as typeof import('./conflicts-command')).runConflicts(run);
+const runPeers = (run: LiveRun) => (require('./peers') as typeof import('./peers')).runPeers(run);
 
 // The live commands: `kubectl routes [SERVICE...]`, peers, lookup, conflicts.
 
@@ -21,9 +24,9 @@ async function inLiveRun(
 ): Promise<void> {
   let run: LiveRun;
   try {
-    run = LiveRun.open(flags, io);
+    run = liveRun().LiveRun.open(flags, io);
   } catch (e) {
-    if (!(e instanceof LiveConfigErrors)) throw e;
+    if (!(e instanceof liveRun().LiveConfigErrors)) throw e;
     for (const err of e.errors)
       io.stderr(`${err.file}:${err.range.start.line + 1}:${err.range.start.column + 1}: ${err.message}\n`);
     io.stderr(
@@ -63,7 +66,9 @@ export function configureServicesView(program: Command, io: CliIO, setExitCode: 
   outputFlags(program, ['wide', 'json', 'yaml', 'name'], true);
   routeFlags(program);
   program.action(async (names: string[], flags: LiveFlags) =>
-    inLiveRun(io, flags, setExitCode, (s) => runRoutes(s, names, program)),
+    inLiveRun(io, flags, setExitCode, (s) =>
+      (require('./routes-command') as typeof import('./routes-command')).runRoutes(s, names, program),
+    ),
   );
 }
 
@@ -107,7 +112,11 @@ export function lookupCommand(io: CliIO, setExitCode: SetExitCode): Command {
   contextFlags(cmd, true);
   outputFlags(cmd, ['wide', 'json', 'yaml'], false);
   routeFlags(cmd);
-  cmd.action(async (address: string) => inLiveRun(io, flagsOf(cmd), setExitCode, (s) => runLookup(s, address)));
+  cmd.action(async (address: string) =>
+    inLiveRun(io, flagsOf(cmd), setExitCode, (s) =>
+      (require('./lookup') as typeof import('./lookup')).runLookup(s, address),
+    ),
+  );
   return documentCommand(cmd, {
     long: [
       'Show the longest matching route of an IP (or the route of a prefix, else the one covering it) with',

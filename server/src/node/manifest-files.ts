@@ -102,6 +102,8 @@ export function decodeSource(bytes: Uint8Array, displayPath: string, maxBytes = 
  * parent holds Chart.yaml. Such files are Go templates, not manifests, even without "{{".
  */
 export function helmChartOf(path: string): string | undefined {
+  // Most files are under no templates folder: one substring test instead of a walk up.
+  if (!path.includes(`${sep}templates${sep}`)) return undefined;
   for (let dir = dirname(path), depth = 0; depth < 16 && dirname(dir) !== dir; dir = dirname(dir), depth++) {
     if (basename(dir) === 'templates' && existsSync(join(dirname(dir), 'Chart.yaml'))) return dirname(dir);
   }
