@@ -93,7 +93,8 @@ export async function runCheck(
   const display = (abs: string) => {
     // Most paths are below the working directory (a walk of "."): cut, without path.relative's cost.
     const rel = abs.startsWith(under) && !abs.includes(`${sep}..`) ? abs.slice(under.length) : relative(io.cwd, abs);
-    return (rel === '' || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+    const shown = rel === '' || isAbsolute(rel) ? abs : rel;
+    return sep === '/' ? shown : shown.split(sep).join('/');
   };
 
   const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));
@@ -103,6 +104,7 @@ export async function runCheck(
   }
   const exclude = options.exclude ?? [];
   const excludedByFlag = (shown: string) => {
+    if (exclude.length === 0) return false;
     const parts = shown.split('/');
     return exclude.some((g) => parts.some((_, i) => globMatches(g, parts.slice(0, i + 1).join('/'))));
   };
