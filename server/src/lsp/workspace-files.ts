@@ -27,11 +27,7 @@ export function folderRelative(folders: readonly string[], path: string): string
 
 export function isIndexable(folders: readonly string[], excludes: GlobSet, path: string): boolean {
   const rel = folderRelative(folders, path);
-  return rel !== undefined && isIndexableRel(excludes, rel);
-}
-
-/** isIndexable for a path already relative to its folder ("/" separators). */
-function isIndexableRel(excludes: GlobSet, rel: string): boolean {
+  if (rel === undefined) return false;
   const parts = rel.split('/');
   const name = parts[parts.length - 1] ?? '';
   if (!yamlFile.test(name) || configFileNames.includes(name)) return false;
@@ -59,19 +55,13 @@ export function listFolders(
   listed?: (dir: string, configNames: readonly string[]) => void,
 ): Promise<string[] | undefined> {
   const files: string[] = [];
-  // Each folder with its path relative to the workspace folder holding it (undefined: none, or
-  // it is a workspace folder itself): its entries' relative paths are then one join away,
-  // instead of path.relative per entry (~0.1 s of CPU on a 12,000-file tree).
-  const queue: { readonly dir: string; readonly rel: string | undefined }[] = folders.map((dir) => ({
-    dir,
-    rel: undefined,
-  }));
+  const queue = [...folders];
   let active = 0;
   return new Promise((resolve) => {
     const pump = (): void => {
       if (cancelled()) queue.length = 0;
       while (active < listingConcurrency && queue.length > 0) {
-        const { dir, rel: dirRel } = queue.pop() as { dir: string; rel: string | undefined };
+        const dir = queue.pop() as string;
         active++;
         readdir(dir, { withFileTypes: true })
           .then(
@@ -80,17 +70,10 @@ export function listFolders(
               for (const entry of entries) {
                 if (configFileNames.includes(entry.name)) configNames.push(entry.name);
                 const path = join(dir, entry.name);
-                // Below a folder that is not itself a workspace folder, the first workspace folder
-                // holding an entry is the one holding the folder: same answer as folderRelative.
-                const rel = dirRel === undefined ? folderRelative(folders, path) : `${dirRel}/${entry.name}`;
                 if (entry.isDirectory()) {
-                  if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel)))
-                    queue.push({ dir: path, rel: folders.includes(path) ? undefined : rel });
-                } else if (
-                  (entry.isFile() || entry.isSymbolicLink()) &&
-                  rel !== undefined &&
-                  isIndexableRel(excludes, rel)
-                )
+                  const rel = folderRelative(folders, path);
+                  if (!skippedDir(entry.name) && (rel === undefined || !excludes.excludes(rel))) queue.push(path);
+                } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path))
                   files.push(path);
               }
               listed?.(dir, configNames);
