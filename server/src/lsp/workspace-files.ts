@@ -52,6 +52,7 @@ export function listFolders(
   folders: readonly string[],
   excludes: GlobSet,
   cancelled: () => boolean,
+  listed?: (dir: string, configNames: readonly string[]) => void,
 ): Promise<string[] | undefined> {
   const files: string[] = [];
   const queue = [...folders];
@@ -65,7 +66,9 @@ export function listFolders(
         readdir(dir, { withFileTypes: true })
           .then(
             (entries) => {
+              const configNames: string[] = [];
               for (const entry of entries) {
+                if (configFileNames.includes(entry.name)) configNames.push(entry.name);
                 const path = join(dir, entry.name);
                 if (entry.isDirectory()) {
                   const rel = folderRelative(folders, path);
@@ -73,6 +76,7 @@ export function listFolders(
                 } else if ((entry.isFile() || entry.isSymbolicLink()) && isIndexable(folders, excludes, path))
                   files.push(path);
               }
+              listed?.(dir, configNames);
             },
             () => undefined, // unreadable folder (permissions, removed meanwhile): nothing to index there
           )

@@ -198,7 +198,9 @@ export class Workspace {
     this.cache?.takeHits();
     const cancelled = () => generation !== this.generation;
     const progress = this.client.progress('kube-routes: indexing manifests');
-    const paths = await listFolders(this.folders, this.excludes, cancelled);
+    const paths = await listFolders(this.folders, this.excludes, cancelled, (dir, names) =>
+      this.configs.noteListing(dir, names),
+    );
     if (!paths) return progress.end();
     const wanted = new Set(paths);
     for (const file of [...this.index.all()]) {

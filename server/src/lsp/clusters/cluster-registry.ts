@@ -5,7 +5,7 @@ import {
   type LiveAllocation,
   type LiveServices,
 } from '@kube-routes/server/engine';
-import { ContextWatch, type ContextStatus } from './context-watch';
+import type { ContextStatus, ContextWatch } from './context-watch';
 
 // The live clusters of the workspace's config groups: one ContextWatch per (kubeconfig,
 // context), shared by every config group that reads the same context, so a cluster is listed
@@ -140,6 +140,8 @@ export class ClusterRegistry {
       [...this.groups]
         .filter(([, view]) => watch !== undefined && view.watches.includes(watch))
         .map(([configPath]) => configPath);
+    // Loaded on the first cluster a config names (the Kubernetes client is large; most workspaces name none).
+    const { ContextWatch } = require('./context-watch') as typeof import('./context-watch');
     watch = new ContextWatch(
       { kubeconfig, context: c.context, origin: c.origin, pollMs: this.pollMs, retryMs: Math.min(1_000, this.pollMs) },
       {
