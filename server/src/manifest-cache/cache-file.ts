@@ -38,7 +38,7 @@ export type Changes = ReadonlyMap<string, CacheEntry | null>;
 export interface DecodedSections {
   readonly base: Entries;
   /** The base section as read, to be written again unchanged. */
-  readonly baseBytes: Buffer;
+  readonly baseBytes: Section;
   readonly changes: Changes;
 }
 
@@ -57,16 +57,23 @@ function header(key: string): Buffer {
   return Buffer.concat([magic, numbers, keyBytes]);
 }
 
+/**
+ * A section as the pieces written one after another: never concatenated, since the body of a large
+ * workspace is megabytes and each copy adds to the writer's peak memory (the language server's).
+ */
+export type Section = readonly Buffer[];
+
 /** One section: length, checksum, body. */
-export function encodeSection(value: Entries | Changes): Buffer {
+export function encodeSection(value: Entries | Changes): Section {
   const body = serialize(value);
   const length = Buffer.alloc(4);
   length.writeUInt32BE(body.length, 0);
-  return Buffer.concat([length, createHash('sha1').update(body).digest(), body]);
+  return [length, createHash('sha1').update(body).digest(), body];
 }
 
-export function encodeCacheFile(key: string, sections: readonly Buffer[]): Buffer {
-  return Buffer.concat([header(key), ...sections]);
+/** The whole file as the pieces to write in order. */
+export function encodeCacheFile(key: string, sections: readonly Section[]): readonly Buffer[] {
+  return [header(key), ...sections.flat()];
 }
 
 export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
@@ -79,7 +86,7 @@ export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
   if (at + keyLength > bytes.length) return { corrupt: 'truncated' };
   if (bytes.toString('utf8', at, at + keyLength) !== key) return { stale: true };
   at += keyLength;
-  const sections: { bytes: Buffer; value: unknown }[] = [];
+  const sections: { bytes: Section; value: unknown }[] = [];
   while (at < bytes.length && sections.length < 2) {
     if (at + 4 + sumBytes > bytes.length) return { corrupt: 'truncated' };
     const end = at + 4 + sumBytes + bytes.readUInt32BE(at);
@@ -93,7 +100,7 @@ export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
     )
       return { corrupt: 'damaged (checksum)' };
     try {
-      sections.push({ bytes: bytes.subarray(at, end), value: deserialize(body) });
+      sections.push({ bytes: [bytes.subarray(at, end)], value: deserialize(body) });
     } catch (e) {
       return { corrupt: `unreadable (${e instanceof Error ? e.message : String(e)})` };
     }

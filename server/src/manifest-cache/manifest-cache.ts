@@ -1,7 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
-import { type CacheEntry, type DecodedSections, decodeCacheFile, encodeCacheFile, encodeSection } from './cache-file';
+import {
+  type CacheEntry,
+  type DecodedSections,
+  type Section,
+  decodeCacheFile,
+  encodeCacheFile,
+  encodeSection,
+} from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
 /**
@@ -99,7 +106,7 @@ class FileManifestCache implements ManifestCache {
   private readonly entries: Map<string, CacheEntry>;
   /** Changes since the base section (null: gone), written as a small section of their own. */
   private readonly changes: Map<string, CacheEntry | null>;
-  private baseBytes: Buffer | undefined;
+  private baseBytes: Section | undefined;
   private baseSize: number;
   private readonly seen = new Set<string>();
   /** Racy entries whose content the hash confirmed, now old enough to trust: refreshed on the next write. */
@@ -178,7 +185,7 @@ class FileManifestCache implements ManifestCache {
       mkdirSync(dirname(this.location), { recursive: true });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
-      writeFileSync(temporary, encodeCacheFile(this.key, sections), { flag: 'wx', mode: 0o644 });
+      writePieces(temporary, encodeCacheFile(this.key, sections));
       renameSync(temporary, this.location);
     } catch (e) {
       try {
@@ -201,5 +208,15 @@ class FileManifestCache implements ManifestCache {
     this.entries.set(path, entry);
     this.changes.set(path, entry);
     this.dirty = true;
+  }
+}
+
+/** Writes the pieces in order to a new file (it must not exist), without joining them first. */
+function writePieces(path: string, pieces: readonly Buffer[]): void {
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    for (const piece of pieces) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+  } finally {
+    closeSync(fd);
   }
 }
