@@ -146,6 +146,14 @@ describe('kubectl routes: live views over three clusters and BIRD', () => {
       byLabel.stdout,
       /^shop +web +nyc3 +172\.25\.0\.10 +172\.30\.0\.10 +announced +1,2 +64512,64513\nshop +web +sgp1 +172\.25\.144\.2 +172\.30\.0\.10 +announced +1,2 +64512,64513\n$/,
     );
+    const typo = await fabric.routes(['chek']);
+    assert.equal(typo.code, 2);
+    assert.match(
+      typo.stderr,
+      /^error: service "chek" not found in the context's namespace of context nyc3-prod \(did you mean "kubectl routes check"\?\)$/m,
+    );
+    const inNamespace = await fabric.routes(['nope', '-n', 'shop']);
+    assert.match(inNamespace.stderr, /^error: service "nope" not found in namespace "shop" of context nyc3-prod$/m);
     const named = await fabric.routes(['ledger', 'invoices', '-A', '--all-contexts', '-o', 'name']);
     ok(named);
     assert.equal(named.stdout, 'service/invoices\nservice/ledger\n');

@@ -73,10 +73,18 @@ function notFound(
 ): void {
   for (const name of query.names) {
     if (services.some((s) => s.name === name)) continue;
-    const where = query.allNamespaces ? 'any namespace' : `namespace "${query.namespace ?? "the context's"}"`;
+    const namespace = query.allNamespaces
+      ? 'any namespace'
+      : query.namespace
+        ? `namespace "${query.namespace}"`
+        : "the context's namespace";
+    const where =
+      contexts.length === 0
+        ? namespace
+        : `${namespace} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}`;
     const command = closestMatch(name, subcommands);
     run.problems.push(
-      `service "${name}" not found in ${where} of context${contexts.length === 1 ? '' : 's'} ${contexts.join(', ')}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`,
+      `service "${name}" not found in ${where}${command ? ` (did you mean "kubectl routes ${command}"?)` : ''}`,
     );
   }
 }
