@@ -7,10 +7,10 @@
 //   npx tsc -b && node bench/fan-in.mjs [--peers 500] [--services 2000] [--rounds 3] [--only speaker|bird]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getJson as getJsonFrom } from './lib/http.mjs';
 import { procStat, sleep, start, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,25 +32,7 @@ mkdirSync(dir, { recursive: true });
 const birdSocket = join(dir, 'bird.ctl');
 const birdc = (...cmd) => spawnSync('birdc', ['-s', birdSocket, ...cmd], { encoding: 'utf8' }).stdout;
 
-function getJson(path) {
-  return new Promise((done) => {
-    request({ host: RX.address, port: RX.api, path }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => {
-        try {
-          done(JSON.parse(body));
-        } catch {
-          done(undefined);
-        }
-      });
-    })
-      .on('error', () => done(undefined))
-      .end();
-  });
-}
+const getJson = (path) => getJsonFrom({ host: RX.address, port: RX.api, path }).catch(() => undefined);
 
 async function held(kind) {
   if (kind === 'bird') return Number(/(\d+) of \d+ routes/.exec(birdc('show', 'route', 'count'))?.[1] ?? 0);

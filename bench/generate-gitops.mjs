@@ -13,6 +13,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mulberry32 } from './lib/random.mjs';
 
 export const gitopsRegions = [
   { name: 'nyc3', asn: 64512, second: 16, anycast: '172.30.0' },
@@ -21,18 +22,6 @@ export const gitopsRegions = [
 ];
 const clustersPerRegion = 3;
 const appsPerCluster = 450;
-
-// mulberry32: a small, well-known seeded generator; the tree must not depend on Math.random.
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const config = `# kube-routes.yaml of the generated GitOps tree: a region per folder of clusters.
 regionLabels: [region]
@@ -246,7 +235,7 @@ ${props.join('\n')}
 
 /** Writes the tree under dir (replacing it); returns its counts. */
 export function generateGitops(dir, seed = 1) {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'kube-routes.yaml'), config);

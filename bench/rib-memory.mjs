@@ -4,6 +4,7 @@
 // Build first (npx tsc -b server/src/rib), then:
 //   node --expose-gc bench/rib-memory.mjs [--routes N] [--lookups N]
 import { Rib } from '../server/dist/src/rib/index.js';
+import { mulberry32 } from './lib/random.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -19,17 +20,6 @@ if (typeof globalThis.gc !== 'function') {
   process.exit(2);
 }
 
-// Deterministic PRNG (mulberry32) so runs are comparable.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(42);
 
 /** ~60 bytes of path attributes: ORIGIN, AS_PATH (4 ASNs), NEXT_HOP, MED, LOCAL_PREF, COMMUNITIES (2), varying with n. */

@@ -17,6 +17,7 @@ import { request, Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getJson } from './lib/http.mjs';
 import { procStat, sleep, start, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -69,23 +70,9 @@ function receiverCount(kind) {
     return Number(
       /Routes:\s+(\d+) imported/.exec(birdc(join(dir, 'rx.ctl'), 'show', 'protocols', 'all', 'from_sender'))?.[1] ?? 0,
     );
-  return new Promise((resolveCount) => {
-    request({ host: '127.0.0.1', port: SPEAKER.api, path: '/v1/peers' }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => {
-        try {
-          resolveCount(JSON.parse(body).peers[0].received['ipv4-unicast'] ?? 0);
-        } catch {
-          resolveCount(0);
-        }
-      });
-    })
-      .on('error', () => resolveCount(0))
-      .end();
-  });
+  return fetchJson('/v1/peers')
+    .then((r) => r.peers[0].received['ipv4-unicast'] ?? 0)
+    .catch(() => 0);
 }
 
 async function startReceiver(kind) {
@@ -137,25 +124,7 @@ protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BI
   return child;
 }
 
-function fetchJson(path, agent) {
-  return new Promise((resolveJson, reject) => {
-    request({ host: '127.0.0.1', port: SPEAKER.api, path, agent }, (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => {
-        try {
-          resolveJson(JSON.parse(body));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const fetchJson = (path, agent) => getJson({ host: '127.0.0.1', port: SPEAKER.api, path, agent });
 
 /** A /v1/watch client: reads everything (idle) or nothing (slow). */
 function watchClient(mode) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildModel, parseConfig, readManifestFile, type Route } from '@kube-routes/server/engine';
+import { routePath } from '@kube-routes/test/support';
 import { explainRoutes, manifestInstances, otherOwners } from '../src/explain/explanation';
 
 // `kubectl routes explain` joins one Service's manifests, routes and other owners; the command
@@ -70,21 +71,7 @@ test('explain: region by path, each address with its source and pool, routes, ot
       ],
     },
   ]);
-  const path = (asn: number) => ({
-    peer: '10.0.0.1',
-    pathId: 1,
-    nextHop: '10.9.0.1',
-    asPath: [asn],
-    originAs: asn,
-    origin: 'igp' as const,
-    med: undefined,
-    localPref: undefined,
-    communities: [],
-    largeCommunities: [],
-    extendedCommunities: [],
-    stale: false,
-    receivedAt: '2026-01-01T00:00:00.000Z',
-  });
+  const path = (asn: number) => routePath(asn, { pathId: 1, nextHop: '10.9.0.1' });
   const routes = new Map<string, Route | undefined>([
     ['172.25.0.10', { prefix: '172.25.0.10/32', paths: [path(64513)] }],
     ['203.0.113.5', { prefix: '203.0.113.0/24', paths: [path(64512)] }],

@@ -13,3 +13,4 @@ export * from './lsp-workspace';
 export * from './random';
 export * from './hex-fixtures';
 export * from './route-paths';
+export * from './config';

@@ -22,30 +22,21 @@ import {
   routeVerdict,
   unreadRegions,
   type IpAddress,
-  type KubeRoutesConfig,
   type Route,
   type RouteVerdict,
 } from '@kube-routes/server/engine';
-import { Random, routePath as path } from '@kube-routes/test/support';
+import { Random, parsedConfig, routePath as path } from '@kube-routes/test/support';
 
 const route = (prefix: string, ...paths: Route['paths'][number][]): Route => ({ prefix, paths });
 
 // The engine's region policy, address table, longest match and route verdict, one case a row.
 
-const config = ((): KubeRoutesConfig => {
-  const parsed = parseConfig(
-    [
-      'externalIPPools: [172.30.0.0/24]',
-      'regions:',
-      '  nyc3: {asns: [64512], clusterIPRanges: [172.25.0.0/20], externalIPPools: [172.30.14.0/24], contexts: [nyc3-prod]}',
-      '  sgp1: {asns: [64513], clusterIPRanges: [172.25.144.0/20], externalIPPools: [172.30.15.0/24], contexts: [sgp1-prod, sgp1-dr]}',
-      '',
-    ].join('\n'),
-    'kube-routes.yaml',
-  );
-  assert.ok(parsed.config, JSON.stringify(parsed.errors));
-  return parsed.config;
-})();
+const config = parsedConfig([
+  'externalIPPools: [172.30.0.0/24]',
+  'regions:',
+  '  nyc3: {asns: [64512], clusterIPRanges: [172.25.0.0/20], externalIPPools: [172.30.14.0/24], contexts: [nyc3-prod]}',
+  '  sgp1: {asns: [64513], clusterIPRanges: [172.25.144.0/20], externalIPPools: [172.30.15.0/24], contexts: [sgp1-prod, sgp1-dr]}',
+]);
 
 function ip(text: string): IpAddress {
   const address = parseIpAddress(text);

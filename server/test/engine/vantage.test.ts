@@ -5,38 +5,28 @@ import {
   comparePrefixes,
   mergeRouteLists,
   mergeVantageRoutes,
-  parseConfig,
   readManifestFile,
   routeTableOf,
   vantageTable,
   vantageVerdicts,
-  type KubeRoutesConfig,
   type Route,
   type RouteVerdict,
   type VantageRoute,
 } from '@kube-routes/server/engine';
-import { routePath as path } from '@kube-routes/test/support';
+import { parsedConfig, routePath as path } from '@kube-routes/test/support';
 
 // Route state from several vantage points (one speaker per region): the union of their answers,
 // and the route verdict judged per vantage. One case a row.
 
 const route = (prefix: string, ...paths: Route['paths'][number][]): Route => ({ prefix, paths });
 
-const config = ((): KubeRoutesConfig => {
-  const parsed = parseConfig(
-    [
-      'externalIPPools: [172.30.0.0/24]',
-      'regions:',
-      '  nyc3: {asns: [64512], clusterIPRanges: [172.25.0.0/20], contexts: [nyc3-prod], speaker: "http://127.0.0.1:1"}',
-      '  sgp1: {asns: [64513], clusterIPRanges: [172.25.144.0/20], speaker: "http://127.0.0.1:2"}',
-      '  ams3: {asns: [64514], clusterIPRanges: [172.25.160.0/20]}',
-      '',
-    ].join('\n'),
-    'kube-routes.yaml',
-  );
-  assert.ok(parsed.config, JSON.stringify(parsed.errors));
-  return parsed.config;
-})();
+const config = parsedConfig([
+  'externalIPPools: [172.30.0.0/24]',
+  'regions:',
+  '  nyc3: {asns: [64512], clusterIPRanges: [172.25.0.0/20], contexts: [nyc3-prod], speaker: "http://127.0.0.1:1"}',
+  '  sgp1: {asns: [64513], clusterIPRanges: [172.25.144.0/20], speaker: "http://127.0.0.1:2"}',
+  '  ams3: {asns: [64514], clusterIPRanges: [172.25.160.0/20]}',
+]);
 
 const nyc3 = path(64512, { peer: '10.0.1.1' });
 const sgp1 = path(64513, { peer: '10.0.2.1' });

@@ -1,5 +1,5 @@
-import { parseConfig, type SpeakerConfig } from '../../src/engine';
-import { speakerConfigYaml } from '@kube-routes/test/support';
+import type { SpeakerConfig } from '../../src/engine';
+import { parsedConfig, speakerConfigYaml } from '@kube-routes/test/support';
 
 /**
  * A speaker config for in-process tests, built by the same parser as kube-routes.yaml, so a test
@@ -7,7 +7,7 @@ import { speakerConfigYaml } from '@kube-routes/test/support';
  * port 0 (free ports; the parser rightly refuses 0 in a config file).
  */
 export function speakerConfig(speaker: Record<string, unknown>): SpeakerConfig {
-  const parsed = parseConfig(
+  const config = parsedConfig([
     speakerConfigYaml({
       asn: 65000,
       routerId: '10.0.0.1',
@@ -15,10 +15,7 @@ export function speakerConfig(speaker: Record<string, unknown>): SpeakerConfig {
       api: '127.0.0.1:8179',
       ...speaker,
     }),
-    'kube-routes.yaml',
-  );
-  const config = parsed.config?.speaker;
-  if (config === undefined)
-    throw new Error(`test speaker config rejected: ${parsed.errors.map((e) => e.message).join('; ')}`);
+  ]).speaker;
+  if (config === undefined) throw new Error('test speaker config has no speaker section');
   return { ...config, listen: { ...config.listen, port: 0 }, api: { ...config.api, port: 0 } };
 }

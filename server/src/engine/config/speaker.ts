@@ -5,14 +5,8 @@ import { parsePassword, type PasswordSource, type RawPassword } from './password
 export { asnInRanges, formatAsnRanges, type AsnRange } from './asn-ranges';
 export { Secret, type PasswordSource } from './password';
 
-/** One configured BGP peer of the speaker. */
-export interface SpeakerPeerConfig {
-  readonly address: IpAddress;
-  /** As written in the config, for logs and the API. */
-  readonly addressText: string;
-  readonly asn: number;
-  /** Connect actively to this port too; passive only when undefined. */
-  readonly port: number | undefined;
+/** What a static peer and a dynamic peer group both set (the parsed form of RawPeerOptions). */
+export interface PeerOptions {
   readonly description: string | undefined;
   readonly addPath: boolean;
   readonly maxPrefixes: number;
@@ -20,24 +14,28 @@ export interface SpeakerPeerConfig {
   readonly gracefulRestart: boolean;
   /** TCP-MD5 (RFC 2385) key source; undefined for no signature. */
   readonly password: PasswordSource | undefined;
+}
+
+/** One configured BGP peer of the speaker. */
+export interface SpeakerPeerConfig extends PeerOptions {
+  readonly address: IpAddress;
+  /** As written in the config, for logs and the API. */
+  readonly addressText: string;
+  readonly asn: number;
+  /** Connect actively to this port too; passive only when undefined. */
+  readonly port: number | undefined;
   /** A dynamic session: the group it belongs to and the ASNs its OPEN may carry (`asn` is then the first). */
   readonly dynamic?: { readonly group: string; readonly asns: readonly AsnRange[] };
 }
 
 /** `speaker.dynamicPeers[]`: any address in `prefix` may open a session (passively accepted). */
-export interface SpeakerDynamicPeerConfig {
+export interface SpeakerDynamicPeerConfig extends PeerOptions {
   /** The group's name in /v1/peers, logs and metrics (default: the prefix). */
   readonly name: string;
   readonly prefix: IpRange;
   /** The prefix length, for per-prefix TCP-MD5 keys. */
   readonly prefixLength: number;
   readonly asns: readonly AsnRange[];
-  readonly description: string | undefined;
-  readonly addPath: boolean;
-  readonly maxPrefixes: number;
-  readonly holdTime: number;
-  readonly gracefulRestart: boolean;
-  readonly password: PasswordSource | undefined;
   /** Sessions of this group at once; more connections get Cease / Connection Rejected. */
   readonly maxSessions: number;
 }
@@ -168,22 +166,8 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
         `peer ${p.address} is configured twice (also peers[${first}]); one session per address`,
       );
     seen.set(address.key, i);
-    const peerHold = p.holdTime ?? holdTime;
-    const peerHoldError = holdTimeError(peerHold);
-    if (peerHoldError && p.holdTime !== undefined) fail(['peers', i, 'holdTime'], peerHoldError);
-    const password = parsePassword(p as RawPassword, (field, message) => fail(['peers', i, field], message));
-    peers.push({
-      address,
-      addressText: p.address,
-      asn: p.asn,
-      port: p.port,
-      description: p.description,
-      addPath: p.addPath ?? false,
-      maxPrefixes: p.maxPrefixes ?? defaultMaxPrefixes,
-      holdTime: peerHold,
-      gracefulRestart: p.gracefulRestart ?? true,
-      password,
-    });
+    const options = parsePeerOptions(p, holdTime, (field, message) => fail(['peers', i, field], message));
+    peers.push({ address, addressText: p.address, asn: p.asn, port: p.port, ...options });
   });
   const dynamicPeers = parseDynamicPeers(raw.dynamicPeers ?? [], holdTime, fail);
   if (!ok || !routerId) return undefined;
@@ -197,6 +181,25 @@ export function parseSpeaker(raw: RawSpeaker, at: At): SpeakerConfig | undefined
     peers,
     dynamicPeers,
     bmp,
+  };
+}
+
+/** The options a static peer and a dynamic group share, with the speaker's defaults. */
+function parsePeerOptions(
+  raw: RawPeerOptions,
+  speakerHoldTime: number,
+  at: (field: string, message: string) => void,
+): PeerOptions {
+  const holdTime = raw.holdTime ?? speakerHoldTime;
+  const holdError = holdTimeError(holdTime);
+  if (holdError && raw.holdTime !== undefined) at('holdTime', holdError);
+  return {
+    description: raw.description,
+    addPath: raw.addPath ?? false,
+    maxPrefixes: raw.maxPrefixes ?? defaultMaxPrefixes,
+    holdTime,
+    gracefulRestart: raw.gracefulRestart ?? true,
+    password: parsePassword(raw as RawPassword, at),
   };
 }
 
@@ -221,21 +224,12 @@ function parseDynamicPeers(
       if (other.name === name) at('name', `dynamic peer group name "${name}" is used twice`);
     }
     const asns = parseAsnRanges(g.asns, (j, message) => fail(['dynamicPeers', i, 'asns', j], message));
-    const hold = g.holdTime ?? speakerHoldTime;
-    const holdError = holdTimeError(hold);
-    if (holdError && g.holdTime !== undefined) at('holdTime', holdError);
-    const password = parsePassword(g as RawPassword, at);
     groups.push({
       name,
       prefix: cidr.range,
       prefixLength: Number(g.prefix.slice(g.prefix.indexOf('/') + 1)),
       asns,
-      description: g.description,
-      addPath: g.addPath ?? false,
-      maxPrefixes: g.maxPrefixes ?? defaultMaxPrefixes,
-      holdTime: hold,
-      gracefulRestart: g.gracefulRestart ?? true,
-      password,
+      ...parsePeerOptions(g, speakerHoldTime, at),
       maxSessions: g.maxSessions ?? defaultMaxSessions,
     });
   });
