@@ -210,7 +210,9 @@ export async function loadMrtFile(
 ): Promise<MrtLoadStats> {
   const loader = new MrtRibLoader(rib, peers, options);
   try {
-    for await (const chunk of mrtChunksFromFile(path, options)) {
+    // Borrowed records (unless the caller says otherwise): each batch is applied before the
+    // reader is given the next chunk.
+    for await (const chunk of mrtChunksFromFile(path, { borrow: true, ...options })) {
       if (chunk.ok) for (const result of chunk.results) loader.apply(result);
       else loader.apply(chunk);
     }

@@ -31,21 +31,22 @@ function prefixOf(address: MrtAddress, length: number): Prefix {
  * BGP Attributes.
  */
 export function decodeTableDump(header: MrtHeader, bytes: Uint8Array, start: number, end: number): MrtRecord | string {
-  const name = mrtSubtypeName(header.type, header.subtype);
+  // Named only when a record is malformed: one string per record costs a full table dearly.
+  const name = (): string => mrtSubtypeName(header.type, header.subtype);
   if (header.subtype !== TableDumpSubtype.Ipv4 && header.subtype !== TableDumpSubtype.Ipv6)
     return `unknown TABLE_DUMP subtype ${header.subtype}`;
   const afi = header.subtype as 1 | 2;
   const family: 4 | 6 = afi === 1 ? 4 : 6;
   const size = family === 4 ? 4 : 16;
   const fixed = 2 + 2 + size + 1 + 1 + 4 + size + 2 + 2;
-  if (end - start < fixed) return `${name}: ${end - start} octets, fewer than the ${fixed} of the fixed fields`;
+  if (end - start < fixed) return `${name()}: ${end - start} octets, fewer than the ${fixed} of the fixed fields`;
   let i = start;
   const viewNumber = readU16(bytes, i);
   const sequence = readU16(bytes, i + 2);
   const address = readAddress(bytes, i + 4, family);
   i += 4 + size;
   const length = bytes[i]!;
-  if (length > (family === 4 ? 32 : 128)) return `${name}: IPv${family} prefix length ${length}`;
+  if (length > (family === 4 ? 32 : 128)) return `${name()}: IPv${family} prefix length ${length}`;
   const status = bytes[i + 1]!;
   const originatedTime = readU32(bytes, i + 2);
   i += 6;
@@ -55,7 +56,7 @@ export function decodeTableDump(header: MrtHeader, bytes: Uint8Array, start: num
   const attributesLength = readU16(bytes, i + 2);
   i += 4;
   if (i + attributesLength !== end)
-    return `${name}: attribute length ${attributesLength} does not match the ${end - i} octets left in the record`;
+    return `${name()}: attribute length ${attributesLength} does not match the ${end - i} octets left in the record`;
   return {
     kind: 'table-dump',
     header,

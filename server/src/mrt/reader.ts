@@ -27,6 +27,13 @@ import type { MrtError, MrtReadResult } from './types';
 export interface MrtReaderOptions {
   /** Records declaring a longer body are treated as corruption (default 16 MiB). */
   readonly maxRecordLength?: number;
+  /**
+   * Records are decoded in place: their byte fields (RIB entry attributes, BGP message values)
+   * are views into the reader's buffer, valid only until the next {@link MrtReader.push}. Saves
+   * one copy per record for a consumer that is done with each record before pushing more
+   * (`loadMrtFile`); off by default.
+   */
+  readonly borrow?: boolean;
 }
 
 /** Subtypes the reader decodes fully (used to recognise a record when resynchronising). */
@@ -56,6 +63,7 @@ export class MrtReader {
   private ended = false;
   private stopped = false;
   private readonly maxRecordLength: number;
+  private readonly borrow: boolean;
   /** While resynchronising: where the unframeable bytes began and what the header there said. */
   private garbageStart = -1;
   private garbageWhat = '';
@@ -63,6 +71,7 @@ export class MrtReader {
 
   constructor(options: MrtReaderOptions = {}) {
     this.maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
+    this.borrow = options.borrow ?? false;
   }
 
   /** Absolute offset of the next octet not yet returned as part of a record. */
@@ -163,9 +172,11 @@ export class MrtReader {
           fatal: true,
         });
       }
-      const body = b.slice(s + MRT_HEADER_LENGTH, s + total);
+      // consume() only moves indexes: borrowed views stay valid until the next push.
+      const decoded = this.borrow
+        ? decodeRecordBody(fields, b, s + MRT_HEADER_LENGTH, s + total)
+        : decodeRecordBody(fields, b.slice(s + MRT_HEADER_LENGTH, s + total), 0, fields.length);
       this.consume(total);
-      const decoded = decodeRecordBody(fields, body, 0, body.length);
       if (typeof decoded === 'string') {
         return this.fail({
           offset: fields.offset,
