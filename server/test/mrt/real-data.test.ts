@@ -9,10 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { readdirSync } from 'node:fs';
 import { formatAsPath, parsePrefix } from '../../src/bgp';
 import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
 import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
+import { ribLines } from './helpers';
 
 const REAL_DATA = path.resolve(__dirname, '../../../test/mrt/real-data');
 const file = (name: string): string => path.join(REAL_DATA, name);
@@ -138,4 +140,23 @@ describe('RFC 6793 4.2.3 on real data', () => {
     assert.ok(aggregator?.type === 'aggregator');
     assert.equal(aggregator.asn, 64531);
   });
+});
+
+describe('loadMrtFile reads records in place (no copy per record)', () => {
+  const names = readdirSync(REAL_DATA).filter((n) => n !== 'SOURCES');
+  it('has the files SOURCES lists', () => assert.ok(names.length >= 18, `only ${names.length} files`));
+  for (const name of names) {
+    it(`${name}: the same RIB and statistics as copied records, also in 1000-octet reads`, async () => {
+      const copied = new Rib();
+      const expected = await loadMrtFile(file(name), copied, undefined, { borrow: false });
+      const lines = ribLines(copied);
+      for (const highWaterMark of [undefined, 1000]) {
+        const rib = new Rib();
+        const stats = await loadMrtFile(file(name), rib, undefined, { highWaterMark });
+        assert.deepEqual(stats, expected, `statistics, reads of ${highWaterMark ?? 'default'} octets`);
+        assert.deepEqual(ribLines(rib), lines, `routes, reads of ${highWaterMark ?? 'default'} octets`);
+      }
+      assert.ok(expected.records + expected.errorCount > 0, 'records (or errors) were read');
+    });
+  }
 });
