@@ -2,8 +2,12 @@
 // One subject of bench/mrt.mjs: load an MRT file (plain, gzip or bzip2) into a RIB, as
 // `kubectl routes --bgp FILE` and the language server do, and print what was loaded.
 //   node bench/mrt-load.mjs FILE
-import { loadMrtFile } from '../server/dist/src/mrt-node/index.js';
-import { Rib } from '../server/dist/src/rib/index.js';
+// The compile cache is on, as in the kubectl-routes launcher (kubectl-plugin/bin/kubectl-routes).
+import { enableCompileCache } from 'node:module';
+
+enableCompileCache?.();
+const { loadMrtFile } = await import('../server/dist/src/mrt-node/index.js');
+const { Rib } = await import('../server/dist/src/rib/index.js');
 
 const rib = new Rib();
 const stats = await loadMrtFile(process.argv[2], rib);

@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// MRT load against Debian's bgpdump on the same files, side by side in one run: each round runs
-// `bgpdump -m FILE > /dev/null` and `node bench/mrt-load.mjs FILE` (the file loaded into a RIB, as
-// `kubectl routes --bgp FILE` does) alternately, as separate processes (start-up included). Wall
-// time and peak RSS from GNU time (%e, %M) for both. Reports medians and ratios.
-//   node bench/mrt.mjs [--rounds N] [--prefixes N] [--peers N]
+// MRT load against Debian's bgpdump on the same files, side by side in one run: each round runs,
+// as separate processes (start-up included), alternating the order:
+//   - `bgpdump -m FILE > /dev/null`;
+//   - `node bench/mrt-load.mjs FILE`: the file loaded into a RIB, what `--bgp FILE` loads, with the
+//     compile cache on as the `kubectl-routes` launcher has it;
+//   - `kubectl-routes check --bgp FILE DIR`: what users run, through the launcher: the whole table
+//     loaded, then one Service (in bench/out/mrt-check/) checked against it;
+//   - with `--sea EXE`, the same check through a single executable (`npm run release`, then
+//     release/kubectl-routes-linux-amd64.tar.gz unpacked), whose blob carries V8's code cache.
+// Wall time, CPU time (user + system) and peak RSS from GNU time (%e, %U, %S, %M). Reports medians
+// and ratios to bgpdump; CPU time is the steadier figure on a shared machine.
+//   node bench/mrt.mjs [--rounds N] [--prefixes N] [--peers N] [--sea EXE]
 // Files: the RIS table of 2002-07-22 (TABLE_DUMP v1) and a RIS update dump of 2010 (BGP4MP), both
 // from server/test/mrt/real-data, and a synthetic TABLE_DUMP_V2 full table (bench/out/, generated
 // once by bench/mrt-generate.mjs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTableDump } from './mrt-generate.mjs';
@@ -21,6 +28,8 @@ const arg = (name, fallback) => {
 const rounds = arg('--rounds', 3);
 const prefixes = arg('--prefixes', 500_000);
 const peers = arg('--peers', 4);
+const seaAt = process.argv.indexOf('--sea');
+const sea = seaAt > 0 ? resolve(process.argv[seaAt + 1]) : undefined;
 
 for (const tool of ['bgpdump', '/usr/bin/time']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -44,48 +53,71 @@ const files = [
   [`synthetic TABLE_DUMP_V2 (${prefixes} prefixes x ${peers} peers)`, synthetic],
 ];
 
-/** One run under GNU time: wall seconds and peak RSS in MiB. */
-function timed(command, args) {
-  const run = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], {
+// One Service for `check --bgp` to look up in the loaded table (a finding or none: exit 0 or 1).
+const checkDir = join(root, 'bench/out/mrt-check');
+mkdirSync(checkDir, { recursive: true });
+writeFileSync(
+  join(checkDir, 'service.yaml'),
+  'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: default}\nspec:\n  type: LoadBalancer\n  loadBalancerIP: 193.0.0.1\n  ports: [{port: 443}]\n',
+);
+writeFileSync(join(checkDir, 'kube-routes.yaml'), 'regions: {}\n');
+
+/** One run under GNU time: wall seconds, CPU seconds (user + system) and peak RSS in MiB. */
+function timed(command, args, okStatus = [0]) {
+  const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', command, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
   });
-  if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-  const [seconds, kb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-  return { seconds, rss: kb / 1024 };
+  if (!okStatus.includes(run.status))
+    throw new Error(`${command} ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const [seconds, user, system, kb] = run.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, cpu: user + system, rss: kb / 1024 };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const check = (file) => ['check', '--bgp', file, checkDir];
 const subjects = {
   'bgpdump -m': (file) => timed('bgpdump', ['-m', file]),
-  'kube-routes MRT load': (file) => timed(process.execPath, [join(root, 'bench/mrt-load.mjs'), file]),
+  'mrt-load.mjs': (file) => timed(process.execPath, [join(root, 'bench/mrt-load.mjs'), file]),
+  'kubectl-routes check --bgp': (file) =>
+    timed(process.execPath, [join(root, 'kubectl-plugin/bin/kubectl-routes'), ...check(file)], [0, 1]),
+  ...(sea ? { 'single executable check --bgp': (file) => timed(sea, check(file), [0, 1]) } : {}),
 };
 
 const rows = [];
 for (const [label, file] of files) {
-  const results = Object.fromEntries(Object.keys(subjects).map((k) => [k, { seconds: [], rss: [] }]));
+  const results = Object.fromEntries(Object.keys(subjects).map((k) => [k, { seconds: [], cpu: [], rss: [] }]));
   for (let round = 1; round <= rounds; round++) {
     const order = round % 2 ? Object.keys(subjects) : Object.keys(subjects).reverse();
     for (const name of order) {
       const r = subjects[name](file);
-      results[name].seconds.push(r.seconds);
-      results[name].rss.push(r.rss);
-      console.log(`${label}: round ${round} ${name}: ${r.seconds.toFixed(2)} s, ${r.rss.toFixed(0)} MiB`);
+      for (const k of ['seconds', 'cpu', 'rss']) results[name][k].push(r[k]);
+      console.log(
+        `${label}: round ${round} ${name}: ${r.seconds.toFixed(2)} s, ${r.cpu.toFixed(2)} CPU s, ${r.rss.toFixed(0)} MiB`,
+      );
     }
   }
   rows.push({ label, size: statSync(file).size, results });
 }
 
-const [dump, ours] = Object.keys(subjects);
+const [dump, ...ours] = Object.keys(subjects);
 const bgpdumpVersion = spawnSync('dpkg-query', ['-W', 'bgpdump']).stdout?.toString().trim().split('\t')[1] ?? 'unknown';
 console.log(`\n${rounds} rounds, medians; bgpdump ${bgpdumpVersion} (Debian); node ${process.version}`);
-console.log(`| file | gzip size | ${dump} (s) | ${ours} (s) | ratio | ${dump} RSS (MiB) | ${ours} RSS (MiB) |`);
+console.log(
+  '| file | subject | wall (s) | CPU (s) | peak RSS (MiB) | wall / bgpdump (target <= 1.0x) | CPU / bgpdump |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const { label, size, results } of rows) {
-  const a = median(results[dump].seconds);
-  const b = median(results[ours].seconds);
+  const at = (name, k) => median(results[name][k]);
+  const file = `${label}, ${(size / 2 ** 20).toFixed(1)} MiB`;
   console.log(
-    `| ${label} | ${(size / 2 ** 20).toFixed(1)} MiB | ${a.toFixed(2)} | ${b.toFixed(2)} | ${(b / a).toFixed(2)}x (target <= 1.0x) | ${median(results[dump].rss).toFixed(0)} | ${median(results[ours].rss).toFixed(0)} |`,
+    `| ${file} | ${dump} | ${at(dump, 'seconds').toFixed(2)} | ${at(dump, 'cpu').toFixed(2)} | ${at(dump, 'rss').toFixed(0)} | | |`,
   );
+  for (const name of ours) {
+    console.log(
+      `| ${file} | ${name} | ${at(name, 'seconds').toFixed(2)} | ${at(name, 'cpu').toFixed(2)} | ${at(name, 'rss').toFixed(0)} | ${(at(name, 'seconds') / at(dump, 'seconds')).toFixed(2)}x | ${(at(name, 'cpu') / at(dump, 'cpu')).toFixed(2)}x |`,
+    );
+  }
 }
