@@ -25,19 +25,3 @@ const CONTEXTS: readonly SessionContext[] = [
 export function bgp4mpContext(as4: boolean, addPath: boolean): SessionContext {
   return CONTEXTS[(as4 ? 2 : 0) + (addPath ? 1 : 0)]!;
 }
-
-/** The index (0..3) of a context {@link bgp4mpContext} returned, or -1 for any other context. */
-export function bgp4mpContextIndex(context: SessionContext): number {
-  return CONTEXTS.indexOf(context);
-}
-
-/**
- * The Path Attributes field of a BGP UPDATE message (header included) that decoded: a view.
- * What the loader caches canonical sets by.
- */
-export function updateAttributeBytes(message: Uint8Array): Uint8Array {
-  const withdrawnLength = (message[19]! << 8) | message[20]!;
-  const at = 21 + withdrawnLength;
-  const length = (message[at]! << 8) | message[at + 1]!;
-  return message.subarray(at + 2, at + 2 + length);
-}

@@ -14,7 +14,7 @@ import {
   mrtTypeName,
 } from './constants';
 import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtRecord, MrtRibEntry } from './types';
-import { bgp4mpContext, updateAttributeBytes } from './contexts';
+import { bgp4mpContext } from './contexts';
 import { decodeLegacyBgp, decodeTableDump } from './legacy';
 export { bgp4mpContext } from './contexts';
 
@@ -270,8 +270,7 @@ function decodeBgp4mp(header: MrtHeader, bytes: Uint8Array, start: number, end: 
     return { kind: 'bgp4mp-state-change', ...common, oldState, newState };
   }
   const context = bgp4mpContext(as4, kind!.addPath);
-  const messageBytes = bytes.subarray(i, end);
-  const result = decodeMessage(messageBytes, context);
+  const result = decodeMessage(bytes.subarray(i, end), context);
   if (!result.ok) return `${name()}: BGP message: ${result.error.reason}`;
   return {
     kind: 'bgp4mp-message',
@@ -281,6 +280,5 @@ function decodeBgp4mp(header: MrtHeader, bytes: Uint8Array, start: number, end: 
     context,
     message: result.message,
     errors: result.errors,
-    attributeBytes: result.message.type === 'UPDATE' ? updateAttributeBytes(messageBytes) : undefined,
   };
 }

@@ -6,7 +6,7 @@
  */
 import { type BgpMessage, type Prefix, decodeMessage, readU128, readU16, readU32 } from '../bgp';
 import { LegacyBgpSubtype, MrtType, TableDumpSubtype, mrtSubtypeName } from './constants';
-import { bgp4mpContext, updateAttributeBytes } from './contexts';
+import { bgp4mpContext } from './contexts';
 import type { MrtAddress, MrtHeader, MrtRecord } from './types';
 
 function readAddress(bytes: Uint8Array, offset: number, family: 4 | 6): MrtAddress {
@@ -146,6 +146,5 @@ export function decodeLegacyBgp(header: MrtHeader, bytes: Uint8Array, start: num
     context,
     message,
     errors: result.errors,
-    attributeBytes: message.type === 'UPDATE' ? updateAttributeBytes(framed) : undefined,
   };
 }

@@ -8,12 +8,11 @@
  * Attribute sets are interned in the RIB's canonical form; RIB entries with identical attribute
  * bytes are canonicalised once.
  */
-import { type Nlri, type PathAttribute, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
+import { type Nlri, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
 import { AttributeStore, type AttributeSetId, type Rib } from '../rib';
 import { TABLE_DUMP_CONTEXT, TABLE_DUMP_V1_CONTEXT, mrtAttributesToCanonical } from './attributes';
 import { canonicalAttributes, encodeCanonical } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
-import { bgp4mpContextIndex } from './contexts';
 import { type MrtPeer, MrtPeerTable } from './peers';
 import type {
   Bgp4mpMessageRecord,
@@ -42,10 +41,7 @@ export interface MrtLoadStats {
   readonly withdrawn: number;
   /** Every peer seen, with the RIB peer id it was given. */
   readonly peers: readonly MrtPeer[];
-  /**
-   * Attribute sets this load added to the RIB's store (sets the RIB already held are not counted;
-   * a set freed and interned again during the load may count twice).
-   */
+  /** Attribute sets this load added to the RIB's store (sets the RIB already held are not counted). */
   readonly attributeSets: number;
   /** Records or entries not loaded, with offsets (the first `maxIssues`; `errorCount` has them all). */
   readonly errors: readonly MrtLoadIssue[];
@@ -60,12 +56,8 @@ export interface MrtLoadOptions {
   readonly maxIssues?: number;
 }
 
-/**
- * Attribute forms cached apart: IPv4 and IPv6 TABLE_DUMP_V2 entries, IPv4 and IPv6 TABLE_DUMP
- * records, then the four BGP4MP UPDATE contexts (2- or 4-octet AS, with or without ADD-PATH).
- */
-const FORMS = [0, 1, 2, 3, 4, 5, 6, 7] as const;
-const UPDATE_FORMS = 4;
+/** Attribute forms cached apart: IPv4 and IPv6 TABLE_DUMP_V2 entries, IPv4 and IPv6 TABLE_DUMP records. */
+const FORMS = [0, 1, 2, 3] as const;
 const FAILED = -1;
 const NOT_COMPUTED = -2;
 
@@ -92,8 +84,8 @@ export class MrtRibLoader {
   /** The RIB peer ids of the current PEER_INDEX_TABLE's entries. */
   private indexPeers: number[] | undefined;
   /**
-   * Raw attribute bytes interned per form (RIB entries: AFI - 1, plus 2 for TABLE_DUMP's 2-octet
-   * AS numbers; UPDATEs: 4 plus the index of their context) -> canonical set id in the RIB.
+   * Raw RIB-entry attribute bytes interned per form (index: AFI - 1, plus 2 for TABLE_DUMP's
+   * 2-octet AS numbers) -> canonical set id in the RIB.
    */
   private raw: AttributeStore[] = FORMS.map(() => new AttributeStore());
   private canonicalOf: Int32Array[] = FORMS.map(() => new Int32Array(256).fill(NOT_COMPUTED));
@@ -261,8 +253,13 @@ export class MrtRibLoader {
   /** The canonical set id for raw RIB-entry attributes (cached by their bytes), or why there is none. */
   private attributeSetFor(bytes: Uint8Array, afi: 1 | 2, twoOctetAs: boolean, offset: number): AttributeSetId | string {
     const family = afi - 1 + (twoOctetAs ? 2 : 0);
-    const rawId = this.raw[family]!.intern(bytes);
-    const table = this.canonicalTable(family, rawId);
+    const rawId = this.raw[family].intern(bytes);
+    let table = this.canonicalOf[family];
+    if (rawId >= table.length) {
+      const grown = new Int32Array(Math.max(2 * table.length, rawId + 1)).fill(NOT_COMPUTED);
+      grown.set(table);
+      this.canonicalOf[family] = table = grown;
+    }
     const cached = table[rawId]!;
     if (cached >= 0) return cached;
     if (cached === FAILED) return this.failures.get(`${family}:${rawId}`) ?? 'attributes cannot be loaded';
@@ -276,51 +273,6 @@ export class MrtRibLoader {
     const id = this.interned(this.rib.attributeSets.intern(result.canonical)); // the cache's reference, released by finish()
     table[rawId] = id;
     return id;
-  }
-
-  /**
-   * The canonical set of an UPDATE's attributes, with one reference for the caller. Cached by the
-   * recorded attribute bytes when they decoded without any RFC 7606 error and carry no
-   * MP_(UN)REACH_NLRI (whose bytes hold prefixes, so they would never repeat): the same bytes in
-   * the same context decode to the same attributes, so only the first of them is canonicalised.
-   */
-  private updateSetFor(record: Bgp4mpMessageRecord, attributes: readonly PathAttribute[]): AttributeSetId | undefined {
-    const store = this.rib.attributeSets;
-    const contextIndex = bgp4mpContextIndex(record.context);
-    const cacheable =
-      record.attributeBytes !== undefined &&
-      record.errors.length === 0 &&
-      contextIndex >= 0 &&
-      !attributes.some((a) => a.type === 'mp-reach-nlri' || a.type === 'mp-unreach-nlri');
-    if (!cacheable) {
-      const key = encodeCanonical(canonicalAttributes(attributes, record.context));
-      return key === undefined ? undefined : this.interned(store.intern(key));
-    }
-    const form = UPDATE_FORMS + contextIndex;
-    const rawId = this.raw[form]!.intern(record.attributeBytes);
-    const table = this.canonicalTable(form, rawId);
-    const cached = table[rawId]!;
-    if (cached >= 0) {
-      store.retain(cached);
-      return cached;
-    }
-    const key = encodeCanonical(canonicalAttributes(attributes, record.context));
-    if (key === undefined) return undefined; // not cached: rare, and reported for each UPDATE
-    const id = this.interned(store.intern(key)); // the cache's reference, released by finish()
-    table[rawId] = id;
-    store.retain(id);
-    return id;
-  }
-
-  /** The raw-id -> canonical-id table of a form, grown to hold rawId. */
-  private canonicalTable(form: number, rawId: number): Int32Array {
-    let table = this.canonicalOf[form]!;
-    if (rawId >= table.length) {
-      const grown = new Int32Array(Math.max(2 * table.length, rawId + 1)).fill(NOT_COMPUTED);
-      grown.set(table);
-      this.canonicalOf[form] = table = grown;
-    }
-    return table;
   }
 
   private peerOf(record: Bgp4mpMessageRecord | Bgp4mpStateChangeRecord): MrtPeer | undefined {
@@ -390,11 +342,12 @@ export class MrtRibLoader {
       }
     }
     if (groups.length === 0) return;
-    const set = this.updateSetFor(record, message.attributes);
-    if (set === undefined) {
+    const key = encodeCanonical(canonicalAttributes(message.attributes, record.context));
+    if (key === undefined) {
       this.error(offset, 'UPDATE: path attributes cannot be stored canonically');
       return;
     }
+    const set = this.interned(rib.attributeSets.intern(key));
     const receivedAt = record.header.timestamp;
     for (const group of groups) {
       for (const n of group) {

@@ -119,11 +119,6 @@ export interface Bgp4mpMessageRecord extends Bgp4mpCommon {
   readonly message: BgpMessage;
   /** Errors of the UPDATE handled without a session reset (RFC 7606), already applied to `message`. */
   readonly errors: readonly BgpError[];
-  /**
-   * For an UPDATE: its Path Attributes field as recorded (a view into the record's bytes), by
-   * which the loader caches canonical attribute sets.
-   */
-  readonly attributeBytes?: Uint8Array;
 }
 
 /**

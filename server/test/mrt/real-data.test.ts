@@ -11,13 +11,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readdirSync } from 'node:fs';
 import { formatAsPath, parsePrefix } from '../../src/bgp';
-import {
-  type MrtReadResult,
-  canonicalAttributes,
-  decodeCanonical,
-  encodeCanonical,
-  loadMrtIntoRib,
-} from '../../src/mrt';
+import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
 import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { ribLines } from './helpers';
@@ -165,45 +159,4 @@ describe('loadMrtFile reads records in place (no copy per record)', () => {
       assert.ok(expected.records + expected.errorCount > 0, 'records (or errors) were read');
     });
   }
-});
-
-describe("the loader's cache of UPDATE attribute sets by their recorded bytes", () => {
-  /** Records without their attribute bytes: the loader then canonicalises every UPDATE's attributes. */
-  async function* uncached(name: string): AsyncGenerator<MrtReadResult> {
-    for await (const r of readMrtFile(file(name)))
-      yield r.ok && r.record.kind === 'bgp4mp-message'
-        ? { ok: true, record: { ...r.record, attributeBytes: undefined } }
-        : r;
-  }
-
-  const names = readdirSync(REAL_DATA).filter((n) => n !== 'SOURCES');
-  for (const name of names) {
-    it(`${name}: the same RIB and statistics as canonicalising every UPDATE`, async () => {
-      const reference = new Rib();
-      const expected = await loadMrtIntoRib(uncached(name), reference);
-      const rib = new Rib();
-      const stats = await loadMrtFile(file(name), rib);
-      // attributeSets counts a set again when it was freed and interned anew; the cache keeps
-      // its sets until the load ends, so it counts each once.
-      assert.deepEqual({ ...stats, attributeSets: 0 }, { ...expected, attributeSets: 0 });
-      assert.ok(
-        stats.attributeSets <= expected.attributeSets,
-        `${stats.attributeSets} > ${expected.attributeSets} sets`,
-      );
-      assert.deepEqual(ribLines(rib), ribLines(reference));
-      assert.equal(rib.attributeSets.size, reference.attributeSets.size, 'sets left in the store after the load');
-    });
-  }
-
-  it('is used: RIS rrc15 repeats the attribute bytes of 2,525 of its 6,453 announcing UPDATEs', async () => {
-    const seen = new Set<string>();
-    let announcing = 0;
-    for await (const r of readMrtFile(file('rrc15.updates.20100227.1600.gz'))) {
-      if (!r.ok || r.record.kind !== 'bgp4mp-message' || r.record.message.type !== 'UPDATE') continue;
-      if (r.record.message.nlri.length === 0 || r.record.errors.length > 0 || !r.record.attributeBytes) continue;
-      announcing++;
-      seen.add(Buffer.from(r.record.attributeBytes).toString('hex'));
-    }
-    assert.deepEqual([announcing, announcing - seen.size], [6453, 2525]);
-  });
 });
