@@ -86,8 +86,8 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'server/mrt-node': {
     pure: false,
     layers: ['server/bgp', 'server/rib', 'server/mrt'],
-    packages: ['unbzip2-stream'],
-    role: 'MRT files from disk (gzip through node:zlib, bzip2 through unbzip2-stream)',
+    packages: ['seek-bzip', 'unbzip2-stream'],
+    role: 'MRT files from disk (gzip through node:zlib; bzip2 through seek-bzip whole, unbzip2-stream streamed)',
   },
   'server/speaker-client': {
     pure: false,

@@ -1,10 +1,10 @@
 /**
  * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip and bzip2 detected by
- * their magic numbers; bzip2 through the unbzip2-stream package) as an async iterator of records
- * with backpressure, and writing chunks to files.
+ * their magic numbers; bzip2 through seek-bzip whole, or the unbzip2-stream package for large or
+ * damaged files) as an async iterator of records with backpressure, and writing chunks to files.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -26,32 +26,43 @@ import {
 export interface ReadMrtOptions extends MrtReaderOptions {
   /** Bytes read from the file (and produced by the decompressor) at a time (default 64 KiB). */
   readonly highWaterMark?: number;
+  /**
+   * bzip2 files up to this size on disk are decompressed whole by seek-bzip (2.5x less CPU than
+   * unbzip2-stream; bench/RESULTS.md, "MRT load vs. bgpdump -m"), larger ones streamed by
+   * unbzip2-stream so memory stays flat (default 16 MiB: RouteViews' update files, not its RIBs).
+   */
+  readonly bzip2WholeFileLimit?: number;
 }
+
+/** Default of {@link ReadMrtOptions.bzip2WholeFileLimit}. */
+export const BZIP2_WHOLE_FILE_LIMIT = 16 << 20;
 
 export type MrtCompression = 'gzip' | 'bzip2' | 'none';
 
 /** What the file's first octets say: gzip (1f 8b), bzip2 ("BZh" and a block size digit), or neither. */
 export async function mrtFileCompression(path: string): Promise<MrtCompression> {
+  return (await probeMrtFile(path)).compression;
+}
+
+/** The file's compression (by its first octets) and its size on disk, from one open. */
+async function probeMrtFile(path: string): Promise<{ readonly compression: MrtCompression; readonly size: number }> {
   const handle = await open(path, 'r');
   try {
     const magic = new Uint8Array(4);
     const { bytesRead } = await handle.read(magic, 0, 4, 0);
-    if (bytesRead >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
-    // "BZh1".."BZh9". As an MRT timestamp that is a 9-second window of April 2005: no real clash.
-    const level = magic[3]!;
-    if (
-      bytesRead === 4 &&
-      magic[0] === 0x42 &&
-      magic[1] === 0x5a &&
-      magic[2] === 0x68 &&
-      level >= 0x31 &&
-      level <= 0x39
-    )
-      return 'bzip2';
-    return 'none';
+    return { compression: compressionOf(magic, bytesRead), size: (await handle.stat()).size };
   } finally {
     await handle.close();
   }
+}
+
+function compressionOf(magic: Uint8Array, bytesRead: number): MrtCompression {
+  if (bytesRead >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  // "BZh1".."BZh9". As an MRT timestamp that is a 9-second window of April 2005: no real clash.
+  const level = magic[3]!;
+  if (bytesRead === 4 && magic[0] === 0x42 && magic[1] === 0x5a && magic[2] === 0x68 && level >= 0x31 && level <= 0x39)
+    return 'bzip2';
+  return 'none';
 }
 
 /** True when the file starts with the gzip magic number (1f 8b). */
@@ -77,7 +88,10 @@ type Batch =
   | { readonly ok: false; readonly error: MrtError };
 
 /** What one chunk of the stream yields: the records (and errors) it completed, or the decompression failure. */
-async function* mrtBatches(stream: AsyncIterable<Uint8Array>, options: MrtReaderOptions): AsyncGenerator<Batch> {
+async function* mrtBatches(
+  stream: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  options: MrtReaderOptions,
+): AsyncGenerator<Batch> {
   const reader = new MrtReader(options);
   let received = 0;
   let failure: Error | undefined;
@@ -149,9 +163,35 @@ async function decompressed(file: Readable, compression: MrtCompression, chunkSi
   return file;
 }
 
+/**
+ * A bzip2 file decompressed whole by seek-bzip, or undefined when it cannot be (damaged or
+ * truncated: the stream then reads what it can and reports where it fails, as for large files).
+ * Loaded on first use, like unbzip2-stream.
+ */
+async function wholeBzip2(path: string): Promise<Uint8Array | undefined> {
+  const [bytes, { decode }] = await Promise.all([readFile(path), import('seek-bzip')]);
+  try {
+    return decode(bytes, null, true);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A buffer as chunks of the stream's size: records are framed as they are from a stream. */
+function* chunksOf(bytes: Uint8Array, chunkSize: number): Generator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
+}
+
 async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
-  const compression = await mrtFileCompression(path);
+  const { compression, size } = await probeMrtFile(path);
   const chunkSize = options.highWaterMark ?? 1 << 16;
+  if (compression === 'bzip2' && size <= (options.bzip2WholeFileLimit ?? BZIP2_WHOLE_FILE_LIMIT)) {
+    const bytes = await wholeBzip2(path);
+    if (bytes !== undefined) {
+      yield* mrtBatches(chunksOf(bytes, chunkSize), options);
+      return;
+    }
+  }
   const file = createReadStream(path, { highWaterMark: chunkSize });
   const source = await decompressed(file, compression, chunkSize);
   try {

@@ -14,7 +14,7 @@ import { formatAsPath, parsePrefix } from '../../src/bgp';
 import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
 import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
-import { ribLines } from './helpers';
+import { resultLines, ribLines } from './helpers';
 
 const REAL_DATA = path.resolve(__dirname, '../../../test/mrt/real-data');
 const file = (name: string): string => path.join(REAL_DATA, name);
@@ -120,6 +120,26 @@ describe('bzip2 files (RouteViews publishes .bz2)', () => {
     assert.equal(errors.length, 1);
     const error = errors[0]!;
     assert.ok(!error.ok && error.error.fatal && error.error.reason.startsWith('bzip2: '), JSON.stringify(error));
+  });
+
+  it('decompressed whole (seek-bzip) or streamed (unbzip2-stream, above bzip2WholeFileLimit): the same records', async () => {
+    const name = file('bgpkit.updates.bz2');
+    const whole: MrtReadResult[] = [];
+    for await (const r of readMrtFile(name)) whole.push(r);
+    const streamed: MrtReadResult[] = [];
+    for await (const r of readMrtFile(name, { bzip2WholeFileLimit: 0 })) streamed.push(r);
+    assert.equal(whole.length, 85);
+    assert.deepEqual(resultLines(whole), resultLines(streamed));
+  });
+
+  it('two bzip2 streams in one file (pbzip2, appended files) are both read, whole or streamed', async () => {
+    const bytes = readFileSync(file('bgpkit.updates.bz2'));
+    const twice = path.join(dir, 'twice.bz2');
+    writeFileSync(twice, Buffer.concat([bytes, bytes]));
+    for (const bzip2WholeFileLimit of [undefined, 0]) {
+      const stats = await loadMrtFile(twice, new Rib(), undefined, { bzip2WholeFileLimit });
+      assert.deepEqual([stats.records, stats.errorCount], [170, 0], `limit ${bzip2WholeFileLimit ?? 'default'}`);
+    }
   });
 });
 
