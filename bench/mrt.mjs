@@ -12,11 +12,11 @@
 // and ratios to bgpdump; CPU time is the steadier figure on a shared machine.
 //   node bench/mrt.mjs [--rounds N] [--prefixes N] [--peers N] [--sea EXE]
 // Files: the RIS table of 2002-07-22 (TABLE_DUMP v1) and a RIS update dump of 2010 (BGP4MP), both
-// from server/test/mrt/real-data, and a synthetic TABLE_DUMP_V2 full table (bench/out/, generated
-// once by bench/mrt-generate.mjs).
+// from server/test/mrt/real-data; that table recompressed with bzip2 and a synthetic TABLE_DUMP_V2
+// full table (both made once into bench/out/, the latter by bench/mrt-generate.mjs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTableDump } from './mrt-generate.mjs';
 
@@ -50,8 +50,20 @@ const files = [
     'RIS rrc15 updates 2010-02-27 16:00 (BGP4MP, 52,468 announcements)',
     join(root, 'server/test/mrt/real-data/rrc15.updates.20100227.1600.gz'),
   ],
+  [
+    'the same RIS rrc00 bview recompressed with bzip2 -9 (RouteViews publishes .bz2)',
+    bzip2Copy(join(root, 'server/test/mrt/real-data/bview.20020722.2337.gz')),
+  ],
   [`synthetic TABLE_DUMP_V2 (${prefixes} prefixes x ${peers} peers)`, synthetic],
 ];
+
+/** A bzip2 copy of a gzip file in bench/out/, made once. */
+function bzip2Copy(gzipFile) {
+  const out = join(root, 'bench/out', `${basename(gzipFile, '.gz')}.bz2`);
+  if (!existsSync(out) && spawnSync('sh', ['-c', `gzip -dc '${gzipFile}' | bzip2 -9 > '${out}'`]).status !== 0)
+    throw new Error(`cannot write ${out} (is bzip2 installed?)`);
+  return out;
+}
 
 // One Service for `check --bgp` to look up in the loaded table (a finding or none: exit 0 or 1).
 const checkDir = join(root, 'bench/out/mrt-check');
