@@ -164,16 +164,27 @@ async function decompressed(file: Readable, compression: MrtCompression, chunkSi
 }
 
 /**
- * A bzip2 file decompressed whole by seek-bzip, or undefined when it cannot be (damaged or
- * truncated: the stream then reads what it can and reports where it fails, as for large files).
- * Loaded on first use, like unbzip2-stream.
+ * A bzip2 file's bytes decompressed whole by seek-bzip, or undefined when they cannot be (damaged
+ * or truncated: the stream then reads what it can and reports where it fails, as for large
+ * files). seek-bzip is loaded on first use, like unbzip2-stream.
  */
-async function wholeBzip2(path: string): Promise<Uint8Array | undefined> {
-  const [bytes, { decode }] = await Promise.all([readFile(path), import('seek-bzip')]);
+export async function decompressBzip2(bytes: Uint8Array): Promise<Uint8Array | undefined> {
+  // module.exports is the decoder's class: its static decode is not a named export for import().
+  const { default: bunzip } = await import('seek-bzip');
+  // seek-bzip allocates with `new Buffer()`. Node's deprecation warning for that (DEP0005) is
+  // silent for code in node_modules, but a bundled executable has none: users would see a
+  // warning about a library. Node checks the flag when it warns, during the call.
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
   try {
-    return decode(bytes, null, true);
-  } catch {
-    return undefined;
+    return bunzip.decode(bytes, null, true);
+  } catch (error) {
+    // seek-bzip's errors carry an errorCode; a truncated buffer may also be read past its end.
+    if (typeof (error as { errorCode?: unknown }).errorCode === 'number' || error instanceof RangeError)
+      return undefined;
+    throw error;
+  } finally {
+    process.noDeprecation = quiet;
   }
 }
 
@@ -186,7 +197,7 @@ async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncG
   const { compression, size } = await probeMrtFile(path);
   const chunkSize = options.highWaterMark ?? 1 << 16;
   if (compression === 'bzip2' && size <= (options.bzip2WholeFileLimit ?? BZIP2_WHOLE_FILE_LIMIT)) {
-    const bytes = await wholeBzip2(path);
+    const bytes = await decompressBzip2(await readFile(path));
     if (bytes !== undefined) {
       yield* mrtBatches(chunksOf(bytes, chunkSize), options);
       return;

@@ -5,14 +5,13 @@
  * route with bgpdump's.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readdirSync } from 'node:fs';
 import { formatAsPath, parsePrefix } from '../../src/bgp';
-import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
-import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
+import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical, readMrt } from '../../src/mrt';
+import { decompressBzip2, loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { resultLines, ribLines } from './helpers';
 
@@ -26,6 +25,8 @@ async function readAll(name: string): Promise<MrtReadResult[]> {
   for await (const r of readMrtFile(name)) results.push(r);
   return results;
 }
+
+const readMrtAll = (bytes: Uint8Array): MrtReadResult[] => [...readMrt(bytes)];
 
 /** The AS path of a prefix's path from a peer, as stored in the RIB. */
 function storedPath(rib: Rib, prefix: string, peer: number): string | undefined {
@@ -120,6 +121,17 @@ describe('bzip2 files (RouteViews publishes .bz2)', () => {
     assert.equal(errors.length, 1);
     const error = errors[0]!;
     assert.ok(!error.ok && error.error.fatal && error.error.reason.startsWith('bzip2: '), JSON.stringify(error));
+  });
+
+  it('files up to bzip2WholeFileLimit are decompressed whole by seek-bzip; damaged ones are left to the stream', async () => {
+    const bytes = readFileSync(file('bgpkit.updates.bz2'));
+    const whole = await decompressBzip2(bytes);
+    assert.ok(whole !== undefined, 'decompressed');
+    assert.equal(readMrtAll(whole).length, 85);
+    assert.equal(await decompressBzip2(bytes.subarray(0, 1000)), undefined, 'truncated');
+    const damaged = Uint8Array.from(bytes);
+    damaged[1000] = damaged[1000]! ^ 0xff; // in the first block: its CRC fails
+    assert.equal(await decompressBzip2(damaged), undefined, 'damaged');
   });
 
   it('decompressed whole (seek-bzip) or streamed (unbzip2-stream, above bzip2WholeFileLimit): the same records', async () => {
