@@ -14,6 +14,7 @@
  */
 import type { Ipv4Prefix, Ipv6Prefix, Prefix } from '../bgp';
 import { AttributeStore, type AttributeSetId } from './attribute-store';
+import { grown } from './grow';
 import { PrefixTrie, type Family } from './prefix-trie';
 
 /** A small integer the speaker assigns to each peer (0..65535). */
@@ -416,24 +417,12 @@ export class Rib {
 
   private growPaths(): void {
     const capacity = 2 * this.flags.length;
-    const peers = new Uint16Array(capacity);
-    peers.set(this.peers);
-    this.peers = peers;
-    const pathIds = new Uint32Array(capacity);
-    pathIds.set(this.pathIds);
-    this.pathIds = pathIds;
-    const attributes = new Uint32Array(capacity);
-    attributes.set(this.attributes);
-    this.attributes = attributes;
-    const receivedAts = new Uint32Array(capacity);
-    receivedAts.set(this.receivedAts);
-    this.receivedAts = receivedAts;
-    const next = new Int32Array(capacity);
-    next.set(this.next);
-    this.next = next;
-    const flags = new Uint8Array(capacity);
-    flags.set(this.flags);
-    this.flags = flags;
+    this.peers = grown(this.peers, capacity);
+    this.pathIds = grown(this.pathIds, capacity);
+    this.attributes = grown(this.attributes, capacity);
+    this.receivedAts = grown(this.receivedAts, capacity);
+    this.next = grown(this.next, capacity);
+    this.flags = grown(this.flags, capacity);
   }
 }
 
