@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getJson as getJsonFrom } from './lib/http.mjs';
-import { procStat, sleep, start, stop } from './lib/processes.mjs';
+import { procStat, sleep, start, startSpeaker, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -74,13 +74,7 @@ protocol bgp nodes {
       maxSessions: ${Math.max(PEERS, 4096)}
 `,
   );
-  const child = start(process.execPath, [
-    join(root, 'server/bin/kube-routes-speaker'),
-    '--config',
-    join(dir, 'kube-routes.yaml'),
-    '--log-level',
-    'warn',
-  ]);
+  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn']);
   for (let i = 0; i < 100 && (await getJson('/healthz'))?.status !== 'ok'; i++) await sleep(100);
   return { child, port: RX.speaker };
 }

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getJson } from './lib/http.mjs';
-import { procStat, sleep, start, stop } from './lib/processes.mjs';
+import { procStat, sleep, start, startSpeaker, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -113,13 +113,7 @@ protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BI
       maxPrefixes: ${ROUTES * 2}
 `,
   );
-  const child = start(process.execPath, [
-    join(root, 'server/bin/kube-routes-speaker'),
-    '--config',
-    join(dir, 'kube-routes.yaml'),
-    '--log-level',
-    'warn',
-  ]);
+  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn']);
   for (let i = 0; i < 100; i++) {
     await sleep(100);
     if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break;

@@ -3,6 +3,7 @@
 // killed when the benchmark exits, and read from /proc (CPU seconds, peak RSS).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 const children = new Set();
 process.on('exit', () => {
@@ -30,6 +31,17 @@ export function stop(child) {
     child.once('exit', r);
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+/**
+ * Starts kube-routes-speaker as users do: its bin script run directly, so the flags of its #!
+ * line apply (the V8 young generation and the glibc mmap threshold that the peak RSS depends
+ * on), with this Node first on PATH so `env node` finds the same one.
+ */
+export function startSpeaker(root, args) {
+  return start(join(root, 'server/bin/kube-routes-speaker'), args, {
+    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` },
   });
 }
 
