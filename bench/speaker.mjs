@@ -10,7 +10,7 @@
 // whole RIB as MRT (/v1/snapshot), seconds and peak RSS after it.
 // --watch idle|slow: a /v1/watch client connected to the speaker throughout (idle: reads every
 // event; slow: never reads, so its socket fills and it falls behind).
-//   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3] [--watch none|idle|slow] [--only bird|speaker]
+//   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3] [--watch none|idle|slow] [--only bird|speaker] [--executable FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -35,6 +35,8 @@ const option = (name, fallback) => {
 const WATCH = option('--watch', 'none');
 /** One receiver only (bird or speaker): for iterating on one side; ratios need both. */
 const ONLY = option('--only', undefined);
+/** A release single executable to run instead of the bin script (with the image's environment). */
+const EXECUTABLE = option('--executable', undefined);
 const dir = join(tmpdir(), `kube-routes-bench-speaker-${process.pid}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -113,7 +115,7 @@ protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BI
       maxPrefixes: ${ROUTES * 2}
 `,
   );
-  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn']);
+  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn'], EXECUTABLE);
   for (let i = 0; i < 100; i++) {
     await sleep(100);
     if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break;
