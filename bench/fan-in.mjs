@@ -4,14 +4,14 @@
 // (bench/fan-in-peers.mjs: N sessions from 127.1.x.y, the same S /32s each with its own next
 // hop), started afresh per measurement. Reported per receiver (medians over --rounds): seconds
 // from starting the generator to all N*S paths held, receiver CPU seconds, peak RSS; ratios.
-//   npx tsc -b && node bench/fan-in.mjs [--peers 500] [--services 2000] [--rounds 3] [--only speaker|bird]
+//   npx tsc -b && node bench/fan-in.mjs [--peers 500] [--services 2000] [--rounds 3] [--only speaker|bird] [--executable FILE]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getJson as getJsonFrom } from './lib/http.mjs';
-import { procStat, sleep, start, stop } from './lib/processes.mjs';
+import { procStat, sleep, start, startSpeaker, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -22,6 +22,8 @@ const PEERS = Number(arg('--peers', 500));
 const SERVICES = Number(arg('--services', 2000));
 const ROUNDS = Number(arg('--rounds', 3));
 const ONLY = arg('--only', undefined);
+/** A release single executable to run instead of the bin script (with the image's environment). */
+const EXECUTABLE = arg('--executable', undefined);
 const PATHS = PEERS * SERVICES;
 const ASN = 65100;
 const RX = { address: '127.0.0.1', bird: 32795, speaker: 32791, api: 38279, asn: 65000 };
@@ -74,13 +76,7 @@ protocol bgp nodes {
       maxSessions: ${Math.max(PEERS, 4096)}
 `,
   );
-  const child = start(process.execPath, [
-    join(root, 'server/bin/kube-routes-speaker'),
-    '--config',
-    join(dir, 'kube-routes.yaml'),
-    '--log-level',
-    'warn',
-  ]);
+  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn'], EXECUTABLE);
   for (let i = 0; i < 100 && (await getJson('/healthz'))?.status !== 'ok'; i++) await sleep(100);
   return { child, port: RX.speaker };
 }

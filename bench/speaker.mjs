@@ -10,7 +10,7 @@
 // whole RIB as MRT (/v1/snapshot), seconds and peak RSS after it.
 // --watch idle|slow: a /v1/watch client connected to the speaker throughout (idle: reads every
 // event; slow: never reads, so its socket fills and it falls behind).
-//   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3] [--watch none|idle|slow]
+//   npx tsc -b && node bench/speaker.mjs [--routes 1000000] [--rounds 3] [--watch none|idle|slow] [--only bird|speaker] [--executable FILE]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getJson } from './lib/http.mjs';
-import { procStat, sleep, start, stop } from './lib/processes.mjs';
+import { procStat, sleep, start, startSpeaker, stop } from './lib/processes.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -28,10 +28,15 @@ const arg = (name, fallback) => {
 const ROUTES = arg('--routes', 1_000_000);
 const ROUNDS = arg('--rounds', 3);
 const LOOKUPS = arg('--lookups', 20_000);
-const WATCH = (() => {
-  const i = process.argv.indexOf('--watch');
-  return i > 0 ? process.argv[i + 1] : 'none';
-})();
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const WATCH = option('--watch', 'none');
+/** One receiver only (bird or speaker): for iterating on one side; ratios need both. */
+const ONLY = option('--only', undefined);
+/** A release single executable to run instead of the bin script (with the image's environment). */
+const EXECUTABLE = option('--executable', undefined);
 const dir = join(tmpdir(), `kube-routes-bench-speaker-${process.pid}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
@@ -110,13 +115,7 @@ protocol bgp from_sender { local ${BIRD_RX.address} port ${BIRD_RX.port} as ${BI
       maxPrefixes: ${ROUTES * 2}
 `,
   );
-  const child = start(process.execPath, [
-    join(root, 'server/bin/kube-routes-speaker'),
-    '--config',
-    join(dir, 'kube-routes.yaml'),
-    '--log-level',
-    'warn',
-  ]);
+  const child = startSpeaker(root, ['--config', join(dir, 'kube-routes.yaml'), '--log-level', 'warn'], EXECUTABLE);
   for (let i = 0; i < 100; i++) {
     await sleep(100);
     if ((await fetchJson('/healthz').catch(() => undefined))?.status === 'ok') break;
@@ -264,6 +263,7 @@ for (;;) {
 const results = { bird: [], speaker: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const kind of round % 2 === 0 ? ['bird', 'speaker'] : ['speaker', 'bird']) {
+    if (ONLY !== undefined && kind !== ONLY) continue;
     const r = await measure(kind);
     results[kind].push(r);
     console.error(
@@ -273,6 +273,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 await stop(sender);
 rmSync(dir, { recursive: true, force: true });
+if (ONLY !== undefined) process.exit(0); // the per-round lines above; no ratios with one side
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -13,6 +13,9 @@ export const programs = [
     name: 'kube-routes-speaker',
     main: 'server/dist/src/speaker/main.js',
     exit: 'process.exitCode = code; process.exit();',
+    // The flags of server/bin/kube-routes-speaker's #! line (its memory figures depend on them);
+    // the single executable gets them through the SEA config's execArgv.
+    execArgv: ['--max-semi-space-size=1'],
   },
   {
     name: 'kube-routes-language-server',

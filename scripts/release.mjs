@@ -80,7 +80,13 @@ function seaBlob(program, script) {
   // bundle (bench/startup.mjs); a binary whose V8 rejects the cache compiles as usual.
   writeFileSync(
     config,
-    JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+    JSON.stringify({
+      main: script,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      ...(program.execArgv ? { execArgv: program.execArgv } : {}),
+    }),
   );
   run(process.execPath, ['--experimental-sea-config', config]);
   return blob;
@@ -128,7 +134,7 @@ async function executables() {
         copyFileSync(script, join(dir, `${program.name}.cjs`));
         writeFileSync(
           exe,
-          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" "$here/${program.name}.cjs" "$@"\n`,
+          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${(program.execArgv ?? []).map((a) => `${a} `).join('')}"$here/${program.name}.cjs" "$@"\n`,
         );
         chmodSync(exe, 0o755);
       }

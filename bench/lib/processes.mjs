@@ -3,6 +3,7 @@
 // killed when the benchmark exits, and read from /proc (CPU seconds, peak RSS).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 
 const children = new Set();
 process.on('exit', () => {
@@ -31,6 +32,27 @@ export function stop(child) {
     child.kill('SIGTERM');
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+}
+
+/**
+ * Starts kube-routes-speaker as users do: its bin script run directly, so the settings of its #!
+ * line apply (the V8 young generation and glibc's malloc settings that the peak RSS depends on),
+ * with this Node first on PATH so `env node` finds the same one. With `executable` (a release
+ * single executable), that file with the #! line's environment, as the image sets it.
+ */
+export function startSpeaker(root, args, executable) {
+  const bin = join(root, 'server/bin/kube-routes-speaker');
+  const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+  if (executable === undefined) return start(bin, args, { env });
+  const shebang = readFileSync(bin, 'utf8')
+    .split('\n')[0]
+    .replace(/^#!\/usr\/bin\/env -S /, '')
+    .split(' ');
+  for (const word of shebang.slice(0, shebang.indexOf('node'))) {
+    const [name, value] = word.split('=');
+    env[name] = value;
+  }
+  return start(executable, args, { env });
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -1,5 +1,8 @@
 import { dirname, join, resolve } from 'node:path';
-import { emptyRange, parseConfig, type ConfigParse } from '@kube-routes/server/engine';
+// The config parser and its module only, not the engine's barrel (rules, manifests): the speaker
+// loads this at start and the whole engine cost it ~3 MiB of RSS.
+import { parseConfig, type ConfigParse } from '@kube-routes/server/engine/config';
+import { emptyRange } from '@kube-routes/server/engine/source';
 
 import { readBoundedFile } from './bounded-read';
 

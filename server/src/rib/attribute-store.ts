@@ -7,6 +7,7 @@
  * columns, and an open-addressing hash table (linear probing, backward-shift deletion) of ids.
  * Per set this costs its bytes plus about 24 bytes, against ~150 for a Map keyed by a string.
  */
+import { grown } from './grow';
 
 /** Identifies an interned attribute set; small non-negative integer, reused after the set is freed. */
 export type AttributeSetId = number;
@@ -168,11 +169,11 @@ export class AttributeStore {
     }
     if (this.idHigh === this.refs.length) {
       const capacity = 2 * this.refs.length;
-      this.offsets = grow(this.offsets, new Int32Array(capacity));
-      this.lengths = grow(this.lengths, new Uint32Array(capacity));
-      this.hashes = grow(this.hashes, new Uint32Array(capacity));
-      this.refs = grow(this.refs, new Uint32Array(capacity));
-      this.serials = grow(this.serials, new Uint32Array(capacity));
+      this.offsets = grown(this.offsets, capacity);
+      this.lengths = grown(this.lengths, capacity);
+      this.hashes = grown(this.hashes, capacity);
+      this.refs = grown(this.refs, capacity);
+      this.serials = grown(this.serials, capacity);
     }
     return this.idHigh++;
   }
@@ -185,7 +186,7 @@ export class AttributeStore {
       else {
         let capacity = 2 * this.arena.length;
         while (capacity < this.arenaUsed + bytes.length) capacity *= 2;
-        this.arena = grow(this.arena, new Uint8Array(capacity));
+        this.arena = grown(this.arena, capacity);
       }
     }
     const offset = this.arenaUsed;
@@ -242,9 +243,4 @@ export class AttributeStore {
     }
     table[hole] = EMPTY;
   }
-}
-
-function grow<T extends Uint8Array | Int32Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

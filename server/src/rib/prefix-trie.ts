@@ -18,6 +18,7 @@
  * `words` 32-bit words, most significant first, and queries are loaded into a scratch key first.
  */
 import type { Ipv4Prefix, Ipv6Prefix } from '../bgp';
+import { grown } from './grow';
 
 export type Family = 4 | 6;
 export type PrefixOf<F extends Family> = F extends 4 ? Ipv4Prefix : Ipv6Prefix;
@@ -538,11 +539,7 @@ export class PrefixTrie<F extends Family> {
 
   private grow(): void {
     const capacity = 2 * this.lens.length;
-    const nodes = new Int32Array(capacity * this.stride);
-    nodes.set(this.nodes);
-    this.nodes = nodes;
-    const lens = new Uint8Array(capacity);
-    lens.set(this.lens);
-    this.lens = lens;
+    this.nodes = grown(this.nodes, capacity * this.stride);
+    this.lens = grown(this.lens, capacity);
   }
 }

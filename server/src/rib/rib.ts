@@ -4,8 +4,9 @@
  * Memory layout (no object per route or path):
  * - one {@link PrefixTrie} per family; a prefix node's value is the index of its first path, so
  *   a route costs no record of its own beyond its trie node;
- * - paths in typed-array columns (peer uint16, path id uint32, attribute set id uint32,
- *   receivedAt uint32 seconds, next int32, flags uint8: 19 bytes), one singly linked list per
+ * - paths in typed-array columns (peer uint16, attribute set id uint32, receivedAt uint32
+ *   seconds, next int32, flags uint8: 15 bytes; an ADD-PATH path id uint32 too once any path has
+ *   a non-zero one: 19 bytes), one singly linked list per
  *   prefix kept sorted by (peer, path id), freed slots reused through a free list;
  * - attribute sets interned once in an {@link AttributeStore}, a path holds a reference.
  *
@@ -14,6 +15,7 @@
  */
 import type { Ipv4Prefix, Ipv6Prefix, Prefix } from '../bgp';
 import { AttributeStore, type AttributeSetId } from './attribute-store';
+import { grown } from './grow';
 import { PrefixTrie, type Family } from './prefix-trie';
 
 /** A small integer the speaker assigns to each peer (0..65535). */
@@ -55,7 +57,11 @@ export class Rib {
   private readonly v6 = new PrefixTrie(6);
 
   private peers = new Uint16Array(INITIAL_PATHS);
-  private pathIds = new Uint32Array(INITIAL_PATHS);
+  /**
+   * ADD-PATH path ids, made on the first non-zero one: without ADD-PATH (most sessions) every id
+   * is 0 and the column would cost 4 bytes a path for nothing.
+   */
+  private pathIds: Uint32Array | undefined;
   private attributes = new Uint32Array(INITIAL_PATHS);
   private receivedAts = new Uint32Array(INITIAL_PATHS);
   /** Next path of the same prefix, or of the free list. */
@@ -98,11 +104,11 @@ export class Rib {
     let p = head;
     while (p !== NONE) {
       const pp = this.peers[p]!;
-      if (pp > peer || (pp === peer && this.pathIds[p]! >= pathId)) break;
+      if (pp > peer || (pp === peer && this.pathIdAt(p) >= pathId)) break;
       prev = p;
       p = this.next[p]!;
     }
-    if (p !== NONE && this.peers[p] === peer && this.pathIds[p] === pathId) {
+    if (p !== NONE && this.peers[p] === peer && this.pathIdAt(p) === pathId) {
       this.flags[p] = LIVE;
       const old = this.attributes[p]!;
       if (old === attributeSetId) return 'unchanged';
@@ -115,7 +121,8 @@ export class Rib {
     this.attributeSets.retain(attributeSetId);
     const path = this.allocatePath();
     this.peers[path] = peer;
-    this.pathIds[path] = pathId;
+    if (pathId !== 0) (this.pathIds ??= new Uint32Array(this.flags.length))[path] = pathId;
+    else if (this.pathIds !== undefined) this.pathIds[path] = 0;
     this.attributes[path] = attributeSetId;
     this.receivedAts[path] = receivedAt;
     this.flags[path] = LIVE;
@@ -133,7 +140,7 @@ export class Rib {
     if (node === NONE) return false;
     let prev = NONE;
     let p = trie.nodeValue(node);
-    while (p !== NONE && !(this.peers[p] === peer && this.pathIds[p] === pathId)) {
+    while (p !== NONE && !(this.peers[p] === peer && this.pathIdAt(p) === pathId)) {
       prev = p;
       p = this.next[p]!;
     }
@@ -262,7 +269,7 @@ export class Rib {
   }
 
   pathIdAt(p: number): number {
-    return this.pathIds[p]!;
+    return this.pathIds === undefined ? 0 : this.pathIds[p]!;
   }
 
   pathAttributeSet(p: number): AttributeSetId {
@@ -298,7 +305,7 @@ export class Rib {
       this.v4.memoryBytes() +
       this.v6.memoryBytes() +
       this.peers.byteLength +
-      this.pathIds.byteLength +
+      (this.pathIds?.byteLength ?? 0) +
       this.attributes.byteLength +
       this.receivedAts.byteLength +
       this.next.byteLength +
@@ -320,7 +327,7 @@ export class Rib {
     for (let p = trie.nodeValue(node); p !== NONE; p = this.next[p]!) {
       paths.push({
         peer: this.peers[p]!,
-        pathId: this.pathIds[p]!,
+        pathId: this.pathIdAt(p),
         attributeSetId: this.attributes[p]!,
         stale: (this.flags[p]! & STALE) !== 0,
         receivedAt: this.receivedAts[p]!,
@@ -416,24 +423,12 @@ export class Rib {
 
   private growPaths(): void {
     const capacity = 2 * this.flags.length;
-    const peers = new Uint16Array(capacity);
-    peers.set(this.peers);
-    this.peers = peers;
-    const pathIds = new Uint32Array(capacity);
-    pathIds.set(this.pathIds);
-    this.pathIds = pathIds;
-    const attributes = new Uint32Array(capacity);
-    attributes.set(this.attributes);
-    this.attributes = attributes;
-    const receivedAts = new Uint32Array(capacity);
-    receivedAts.set(this.receivedAts);
-    this.receivedAts = receivedAts;
-    const next = new Int32Array(capacity);
-    next.set(this.next);
-    this.next = next;
-    const flags = new Uint8Array(capacity);
-    flags.set(this.flags);
-    this.flags = flags;
+    this.peers = grown(this.peers, capacity);
+    if (this.pathIds !== undefined) this.pathIds = grown(this.pathIds, capacity);
+    this.attributes = grown(this.attributes, capacity);
+    this.receivedAts = grown(this.receivedAts, capacity);
+    this.next = grown(this.next, capacity);
+    this.flags = grown(this.flags, capacity);
   }
 }
 

@@ -1,11 +1,6 @@
 import type { Socket } from 'node:net';
-import {
-  rangeContains,
-  type IpAddress,
-  type PeerStatus,
-  type SpeakerDynamicPeerConfig,
-  type SpeakerPeerConfig,
-} from '@kube-routes/server/engine';
+import type { IpAddress, PeerStatus, SpeakerDynamicPeerConfig, SpeakerPeerConfig } from '@kube-routes/server/engine';
+import { rangeContains } from '@kube-routes/server/engine/addresses';
 import { CeaseSubcode } from '../bgp';
 import type { Logger } from './log';
 import type { Peer } from './peer';

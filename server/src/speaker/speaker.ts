@@ -1,18 +1,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
-import {
-  parseIpAddress,
-  type LookupResult,
-  type PeerStatus,
-  type Route,
-  type SpeakerConfig,
-} from '@kube-routes/server/engine';
+import type { LookupResult, PeerStatus, Route, SpeakerConfig } from '@kube-routes/server/engine';
+// One module, not the engine's barrel, so the speaker does not load the rules and manifests.
+import { parseIpAddress } from '@kube-routes/server/engine/addresses';
 import { CeaseSubcode, formatPrefix } from '../bgp';
-import { TableDumpChunks, type MrtPeer } from '../mrt';
+import type { MrtPeer, TableDumpChunks } from '../mrt';
 import { RibRouteTable, type RoutesJsonWriter } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
 import { answerChunkBytes } from '@kube-routes/server/speaker-api';
-import { BmpStation } from './bmp-station';
+import type { BmpStation } from './bmp-station';
 import { DynamicPeers } from './dynamic-peers';
 import type { Logger } from './log';
 import { MalformedCounts, SpeakerMetrics } from './metrics';
@@ -24,6 +20,13 @@ import { PeerEvents, type PeerEvent } from './peer-events';
 import { rejectSocket } from './reject-socket';
 import { ListenerKeys, resolveKeys, signedSocket, type ListenerKey, type ResolvedKeys } from './tcp-md5';
 import { WatchHub } from './watch';
+
+// Loaded on first use, not at start: the MRT writer (GET /v1/snapshot) and the BMP station (a
+// bmp: section). require, not import(): the release executable's code cache cannot import().
+const lazy = {
+  mrt: () => require('../mrt') as typeof import('../mrt'),
+  bmpStation: () => require('./bmp-station') as typeof import('./bmp-station'),
+};
 
 /** A socket the speaker could not open: the daemon prints it as one line and exits 2. */
 export class ListenError extends Error {}
@@ -150,7 +153,7 @@ export class Speaker implements RouteStateSource {
       this.peersByKey.set(p.address.key, this.addPeer(p, this.keys.peers.get(p.address.key)));
     this.dynamic.configure(config.dynamicPeers, this.keys.groups, (a) => this.peersByKey.has(a.key));
     this.bmp = config.bmp
-      ? new BmpStation({
+      ? new (lazy.bmpStation().BmpStation)({
           rib: this.rib,
           views: { 'loc-rib': this.views['loc-rib'].rib, 'adj-rib-out': this.views['adj-rib-out'].rib },
           log: this.log,
@@ -350,10 +353,17 @@ export class Speaker implements RouteStateSource {
       peers.push({ id: peer.id, address: peer.address, asn: peer.status().asn, bgpId: peer.bgpId });
     if (this.bmp) peers.push(...this.bmp.mrtPeers());
     // Written a chunk at a time while sessions run: a peer that comes up meanwhile is left out.
-    return new TableDumpChunks(this.rib, peers, this.config.routerId, 'kube-routes', Math.floor(this.now()), {
-      chunkSize: answerChunkBytes,
-      unlistedPeers: 'skip',
-    });
+    return new (lazy.mrt().TableDumpChunks)(
+      this.rib,
+      peers,
+      this.config.routerId,
+      'kube-routes',
+      Math.floor(this.now()),
+      {
+        chunkSize: answerChunkBytes,
+        unlistedPeers: 'skip',
+      },
+    );
   }
 
   /** Route refresh on demand (SIGUSR1): every established peer that supports it re-sends its routes. */

@@ -525,3 +525,33 @@ test('bad input is refused with RangeError', () => {
   assert.equal(rib.exact(p('10.0.0.0/8'))?.paths.length, 1);
   assert.deepEqual(rib.exact({ family: 4, address: 0x0a0000ff, length: 8 })?.prefix, p('10.0.0.0/8'));
 });
+
+test('path ids: no column until a non-zero id; earlier paths, growth and reused slots read 0 after it', () => {
+  const announceAll = (rib: Rib, pathIdOf: (i: number) => number) => {
+    const id = rib.attributeSets.intern(Uint8Array.of(1));
+    for (let i = 0; i < 1000; i++)
+      rib.announce(1, { family: 4, address: (i << 8) >>> 0, length: 24 }, pathIdOf(i), id, 0);
+    rib.attributeSets.release(id);
+  };
+  const plain = new Rib();
+  announceAll(plain, () => 0);
+  const addPath = new Rib();
+  announceAll(addPath, (i) => (i === 500 ? 7 : 0));
+  // 1024 path slots after growth: the column is 4 bytes each.
+  assert.equal(addPath.memoryEstimate() - plain.memoryEstimate(), 1024 * 4);
+  const ids = (rib: Rib) => rib.covered(p('0.0.0.0/0')).flatMap((r) => r.paths.map((x) => x.pathId));
+  assert.deepEqual(ids(plain), new Array(1000).fill(0));
+  assert.deepEqual(
+    ids(addPath),
+    Array.from({ length: 1000 }, (_, i) => (i === 500 ? 7 : 0)),
+  );
+  // The slot freed by withdrawing id 7 is reused by a path id 0: it reads 0, not 7.
+  assert.equal(addPath.withdraw(1, p('0.1.244.0/24'), 7), true);
+  const id = addPath.attributeSets.intern(Uint8Array.of(2));
+  addPath.announce(2, p('10.0.0.0/8'), 0, id, 0);
+  assert.deepEqual(
+    addPath.exact(p('10.0.0.0/8'))?.paths.map((x) => x.pathId),
+    [0],
+  );
+  assert.equal(addPath.withdraw(2, p('10.0.0.0/8'), 0), true);
+});
