@@ -281,9 +281,16 @@ async function measureGitops(subject, cacheDir) {
 
 // ---- subjects ----------------------------------------------------------------------------------
 
+/** The Node flags of a bin's shebang (`#!/usr/bin/env -S node FLAGS`): the server runs as an editor starts it. */
+function asStarted(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n')[0];
+  const flags = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)?.[1]?.split(' ') ?? [];
+  return [...flags, bin];
+}
+
 const kubeRoutes = {
   name: 'kube-routes-language-server',
-  command: [join(root, 'server/bin/kube-routes-language-server')],
+  command: asStarted(join(root, 'server/bin/kube-routes-language-server')),
   settings: { kubeRoutes: {} },
   complete: (diagnostics, rule) => diagnostics.some((d) => d.code === rule),
 };
@@ -314,7 +321,7 @@ if (compareBin)
   subjects.push({
     ...kubeRoutes,
     name: `kube-routes (${[...compareFlags, compareBin].join(' ')})`,
-    command: [...compareFlags, resolve(root, compareBin)],
+    command: [...compareFlags, ...asStarted(resolve(root, compareBin))],
   });
 if (withAnchor) {
   if (installYamlLs()) subjects.push(yamlLs);
