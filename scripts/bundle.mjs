@@ -19,7 +19,8 @@ export const programs = [
     main: 'server/dist/src/lsp/main.js',
     exit: 'if (code !== undefined) { process.exitCode = code; process.exit(); }',
     // Node flags of every start of the server (server/src/lsp/node-flags.ts).
-    execArgv: () => createRequire(import.meta.url)(join(root, 'server/dist/src/lsp/node-flags.js')).languageServerNodeFlags,
+    execArgv: () =>
+      createRequire(import.meta.url)(join(root, 'server/dist/src/lsp/node-flags.js')).languageServerNodeFlags,
   },
 ];
 

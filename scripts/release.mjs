@@ -134,7 +134,9 @@ async function executables() {
         copyFileSync(script, join(dir, `${program.name}.cjs`));
         writeFileSync(
           exe,
-          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${nodeFlags(program).map((f) => `${f} `).join('')}"$here/${program.name}.cjs" "$@"\n`,
+          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${nodeFlags(program)
+            .map((f) => `${f} `)
+            .join('')}"$here/${program.name}.cjs" "$@"\n`,
         );
         chmodSync(exe, 0o755);
       }
