@@ -27,8 +27,8 @@ const common = {
 };
 // What the server loads on first use (server/src/lsp: a require inside a function), bundled apart
 // so that starting the server neither reads nor parses it: the Kubernetes client (live
-// clusters) is 3.9 of the 5 MB of a single bundle, and with it the server started slower and
-// peaked 20 MiB higher on the GitOps bench tree (bench/RESULTS.md, issue 13 part 3). Each row:
+// clusters) is 3.9 of the 5 MB of a single bundle; with it the server idled at 90 MiB instead of
+// 62 after start (bench/RESULTS.md, issue 13 part 3). Each row:
 // the request as the compiled server writes it, the file requiring it, the bundle it becomes.
 const lazyModules = [
   { request: './context-watch', importer: 'lsp/clusters/cluster-registry.js', out: 'server-clusters.js' },

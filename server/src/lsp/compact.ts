@@ -10,7 +10,7 @@ import type { ManifestFile, Position } from '@kube-routes/server/engine';
 // - long strings are copied: a value that is a slice of the file's text (V8's sliced strings),
 //   or made of such slices, would keep the whole text alive. Strings under 13 characters are
 //   never slices (V8 copies them), so they are kept as they are.
-// On the GitOps bench tree this keeps 17.6 -> 11 MiB for 12,195 files (bench/RESULTS.md, issue
+// On the GitOps bench tree this keeps 17.6 -> 10.5 MiB for 12,195 files (bench/RESULTS.md, issue
 // 13 part 3), and costs less than the structuredClone it replaces.
 
 const noArray: readonly never[] = Object.freeze([]);
