@@ -167,6 +167,8 @@ async function measureServices(subject) {
   // Service 2000 is planted with nyc3's first cluster IP, also used by Service 0 in another file.
   const openFile = join(corpus, 'fra1/services-0200.yaml');
   const original = readFileSync(openFile, 'utf8');
+  // Every kube-routes build starts cold: the cache the one before wrote is removed.
+  rmSync(join(corpus, '.kube-routes-cache-editor'), { force: true });
   /** The k-th edit: alternately an annotation (findings unchanged) and a cluster IP (duplicates come and go). */
   const edited = (k) =>
     k % 2 === 0
