@@ -21,7 +21,10 @@
 // (bench/kubernetes-service.schema.json) and is installed on first use into .cache/bench/
 // (ignored by git, never a project dependency) with:
 //   npm install --prefix .cache/bench/yaml-language-server yaml-language-server@1.25.0
-// Usage: node bench/lsp.mjs [--edits N] [--no-anchor] [--tree services|gitops|both]
+// Usage: node bench/lsp.mjs [--edits N] [--no-anchor] [--tree services|gitops|both] [--compare BIN]
+// --compare BIN: another build of kube-routes-language-server (a copy of an earlier dist with its
+// bin, or a bundle) measured in the same run, for A/B comparisons on a shared machine;
+// --compare-flags "FLAGS": Node flags for that one (BIN defaults to the same server/bin).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,6 +44,8 @@ const arg = (name, fallback) => {
 const editCount = Number(arg('--edits', 200));
 const trees = arg('--tree', 'both');
 const withAnchor = !process.argv.includes('--no-anchor');
+const compareFlags = arg('--compare-flags', '').split(' ').filter(Boolean);
+const compareBin = arg('--compare', compareFlags.length > 0 ? 'server/bin/kube-routes-language-server' : undefined);
 const yamlLsVersion = '1.25.0';
 const yamlLsDir = join(root, '.cache/bench/yaml-language-server');
 const yamlLsBin = join(yamlLsDir, 'node_modules/yaml-language-server/bin/yaml-language-server');
@@ -162,6 +167,8 @@ async function measureServices(subject) {
   // Service 2000 is planted with nyc3's first cluster IP, also used by Service 0 in another file.
   const openFile = join(corpus, 'fra1/services-0200.yaml');
   const original = readFileSync(openFile, 'utf8');
+  // Every kube-routes build starts cold: the cache the one before wrote is removed.
+  rmSync(join(corpus, '.kube-routes-cache-editor'), { force: true });
   /** The k-th edit: alternately an annotation (findings unchanged) and a cluster IP (duplicates come and go). */
   const edited = (k) =>
     k % 2 === 0
@@ -276,9 +283,16 @@ async function measureGitops(subject, cacheDir) {
 
 // ---- subjects ----------------------------------------------------------------------------------
 
+/** The Node flags of a bin's shebang (`#!/usr/bin/env -S node FLAGS`): the server runs as an editor starts it. */
+function asStarted(bin) {
+  const first = readFileSync(bin, 'utf8').split('\n')[0];
+  const flags = /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)?.[1]?.split(' ') ?? [];
+  return [...flags, bin];
+}
+
 const kubeRoutes = {
   name: 'kube-routes-language-server',
-  command: [join(root, 'server/bin/kube-routes-language-server')],
+  command: asStarted(join(root, 'server/bin/kube-routes-language-server')),
   settings: { kubeRoutes: {} },
   complete: (diagnostics, rule) => diagnostics.some((d) => d.code === rule),
 };
@@ -305,6 +319,12 @@ const yamlLs = {
 };
 
 const subjects = [kubeRoutes];
+if (compareBin)
+  subjects.push({
+    ...kubeRoutes,
+    name: `kube-routes (${[...compareFlags, compareBin].join(' ')})`,
+    command: [...compareFlags, ...asStarted(resolve(root, compareBin))],
+  });
 if (withAnchor) {
   if (installYamlLs()) subjects.push(yamlLs);
   else console.error('yaml-language-server could not be installed; measuring kube-routes alone');
@@ -328,15 +348,23 @@ if (trees === 'services' || trees === 'both') {
     );
   }
   const ours = results[0]?.[1];
+  const anchor = results.find(([s]) => s === yamlLs)?.[1];
   console.log(
-    `\nkube-routes p95 ${ours.p95.toFixed(1)} ms (target <= 50 ms${results[1] ? ` and below yaml-language-server's ${results[1][1].p95.toFixed(1)} ms` : ''})`,
+    `\nkube-routes p95 ${ours.p95.toFixed(1)} ms (target <= 50 ms${anchor ? ` and below yaml-language-server's ${anchor.p95.toFixed(1)} ms` : ''})`,
   );
 }
 if (trees === 'gitops' || trees === 'both') {
   const counts = generateGitops(gitopsCorpus);
   const results = [];
+  // Every kube-routes build starts cold: the cache the one before wrote is removed.
   for (const s of subjects)
-    results.push([s, await measureGitops(s, s === kubeRoutes ? join(gitopsCorpus, '.kube-routes') : undefined)]);
+    results.push([
+      s,
+      await measureGitops(
+        s,
+        s.complete === kubeRoutes.complete ? join(gitopsCorpus, '.kube-routes-cache-editor') : undefined,
+      ),
+    ]);
   console.log(
     `\ncorpus: GitOps-shaped, ${counts.documents} documents, ${counts.services} Services, ${(counts.bytes / 1024 / 1024).toFixed(1)} MiB; open: ${gitopsOpen.slice(gitopsCorpus.length + 1)}`,
   );
@@ -349,7 +377,7 @@ if (trees === 'gitops' || trees === 'both') {
       `| ${s.name} | ${r.firstMs.toFixed(0)} | ${r.firstCount} | ${r.completeMs.toFixed(0)} | ${r.completeCpu.toFixed(0)} | ${r.completeCount} | ${r.hoverP50.toFixed(1)} / ${r.hoverMax.toFixed(1)} (${r.hovers}) | ${r.actionP50.toFixed(1)} / ${r.actionMax.toFixed(1)} | ${r.reopenMs.toFixed(0)} | ${r.reopenCpu.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.progress} |`,
     );
   }
-  const [ours, anchor] = [results[0]?.[1], results[1]?.[1]];
+  const [ours, anchor] = [results[0]?.[1], results.find(([s]) => s === yamlLs)?.[1]];
   if (ours && anchor)
     console.log(
       `\nfirst diagnostics ${(ours.firstMs / anchor.firstMs).toFixed(2)}x yaml-language-server's (target <= 1); cross-file ${ours.completeMs.toFixed(0)} ms (target <= 2000); hover max ${ours.hoverMax.toFixed(0)} ms, code action max ${ours.actionMax.toFixed(0)} ms (target <= 200); peak RSS ${(ours.rss / anchor.rss).toFixed(2)}x (target <= 1)`,

@@ -21,8 +21,16 @@ export const programs = [
     name: 'kube-routes-language-server',
     main: 'server/dist/src/lsp/main.js',
     exit: 'if (code !== undefined) { process.exitCode = code; process.exit(); }',
+    // Node flags of every start of the server (server/src/lsp/node-flags.ts).
+    // A getter: the list is read from the compiled output, which exists only after `tsc -b`.
+    get execArgv() {
+      return createRequire(import.meta.url)(join(root, 'server/dist/src/lsp/node-flags.js')).languageServerNodeFlags;
+    },
   },
 ];
+
+/** The Node flags a program starts with (its bin's #! line flags). */
+export const nodeFlags = (program) => [...(program.execArgv ?? [])];
 
 /** Bundles a program into outfile; shebang adds `#!/usr/bin/env node` for a script run from PATH. */
 export async function bundle(program, outfile, { shebang = false } = {}) {

@@ -23,7 +23,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { bundle, programs } from './bundle.mjs';
+import { bundle, nodeFlags, programs } from './bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { inject } = createRequire(join(root, 'package.json'))('postject');
@@ -85,7 +85,7 @@ function seaBlob(program, script) {
       output: blob,
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
-      ...(program.execArgv ? { execArgv: program.execArgv } : {}),
+      execArgv: nodeFlags(program),
     }),
   );
   run(process.execPath, ['--experimental-sea-config', config]);
@@ -134,7 +134,9 @@ async function executables() {
         copyFileSync(script, join(dir, `${program.name}.cjs`));
         writeFileSync(
           exe,
-          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${(program.execArgv ?? []).map((a) => `${a} `).join('')}"$here/${program.name}.cjs" "$@"\n`,
+          `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${nodeFlags(program)
+            .map((f) => `${f} `)
+            .join('')}"$here/${program.name}.cjs" "$@"\n`,
         );
         chmodSync(exe, 0o755);
       }

@@ -1,4 +1,5 @@
 import { workspace, type ExtensionContext, type LogOutputChannel } from 'vscode';
+import { languageServerNodeFlags } from '../../server/src/lsp/node-flags';
 import { RepositorySourceAllowedNotification, WorkspaceTrustNotification } from '../../server/src/lsp/protocol';
 import {
   LanguageClient,
@@ -26,8 +27,13 @@ const allowedKey = 'kubeRoutes.allowedRepositorySources';
 export function createClient(context: ExtensionContext, output: LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    // The server's own Node flags, as its bin and release executable pass them.
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...languageServerNodeFlags] } },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { execArgv: [...languageServerNodeFlags, '--nolazy', '--inspect=6019'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'yaml' }],

@@ -138,8 +138,9 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
     pure: false,
     layers: [],
     packages: ['vscode', 'vscode-languageclient'],
-    // The protocol is declared once for server and extension; main is the bundled server's entry.
-    files: ['server/src/lsp/protocol', 'server/src/lsp/main'],
+    // The protocol is declared once for server and extension; main is the bundled server's entry;
+    // node-flags are the Node flags every start of the server passes.
+    files: ['server/src/lsp/protocol', 'server/src/lsp/main', 'server/src/lsp/node-flags'],
     role: 'face: the VS Code extension, a thin client of the language server',
   },
 };

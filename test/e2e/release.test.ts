@@ -168,6 +168,9 @@ describe('npm run release', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /extension\/dist\/server\.js/);
     assert.match(list.stdout, /extension\/package\.json/);
+    // What the server loads on first use is bundled apart (extension/build.mjs, lazyModules).
+    for (const lazy of ['server-clusters', 'server-route-source', 'server-live-routes'])
+      assert.match(list.stdout, new RegExp(`extension/dist/${lazy}\\.js`), `${lazy}.js is in the .vsix`);
   });
 });
 

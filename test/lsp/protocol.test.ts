@@ -255,6 +255,14 @@ describe('language server: diagnostics from the workspace index', () => {
     );
     assert.equal(d[0]?.relatedInformation?.length, 1);
     assert.equal(d[0]?.relatedInformation?.[0]?.location.uri, client.uri('deploy/ledger.yaml'));
+    // Excluded again: the new walk drops it from the index, and the duplicate goes.
+    await client.changeSettings({ exclude: ['vendor/**', '**/deploy'] });
+    const after = await client.waitForDiagnostics(
+      'nyc3/cart.yaml',
+      (ds) => ds.length === 0,
+      'deploy/ dropped from the index once excluded again',
+    );
+    assert.deepEqual(after, []);
   });
 });
 

@@ -1,5 +1,6 @@
 import { manifestAddresses, parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
 import { decodeSource, defaultMaxFileBytes, helmChartOf, readSourceFile } from '@kube-routes/server/node';
+import { Compactor } from './compact';
 
 /** One YAML file as the server knows it: parsed once per version of its text. */
 export interface IndexedFile {
@@ -19,6 +20,9 @@ export interface IndexedFile {
   /** Whether diagnostics are shown for it: it has Services, pools or ServiceCIDRs, is a Helm template, or names the kind (a broken one). */
   readonly holdsServices: boolean;
 }
+
+/** Shared by every file read: positions are shared across files. */
+const compactor = new Compactor();
 
 const serviceKind = /\bkind\s*:\s*["']?Service\b/;
 
@@ -85,12 +89,10 @@ export function indexText(
       `cannot parse this file as YAML: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
-  // A closed file keeps only what was extracted: its values are slices of the text, and a slice
-  // keeps the whole text alive (V8's sliced strings); a copy lets the text go (4 to 6 MiB, a
-  // quarter of the index, on the GitOps bench tree). An open document's text is kept anyway, and
-  // a file with no objects (most of a GitOps tree) holds no values.
-  const holds = manifest.services.length + manifest.pools.length + manifest.serviceCIDRs.length > 0;
-  const kept = origin === 'disk' && holds ? structuredClone(manifest) : manifest;
+  // A closed file keeps only what was extracted, copied compactly (compact.ts): its values are
+  // slices of the text, and a slice keeps the whole text alive (V8's sliced strings). An open
+  // document's text is kept anyway, and it changes as the user types: kept as it is.
+  const kept = origin === 'disk' ? compactor.manifest(manifest, path) : manifest;
   return fromManifest(path, origin, configPath, kept, serviceKind.test(text));
 }
 

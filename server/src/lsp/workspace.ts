@@ -202,10 +202,7 @@ export class Workspace {
       this.configs.noteListing(dir, names),
     );
     if (!paths) return progress.end();
-    const wanted = new Set(paths);
-    for (const file of [...this.index.all()]) {
-      if (file.origin === 'disk' && !wanted.has(file.path)) this.index.delete(file.path);
-    }
+    this.dropGone(paths);
     this.indexing = { done: 0, total: paths.length };
     const finished = await runInSlices(
       paths,
@@ -238,6 +235,17 @@ export class Workspace {
     );
     for (const waiter of this.readyWaiters.splice(0)) waiter();
     this.saveSoon();
+  }
+
+  /**
+   * Drops files indexed from disk that a new walk did not find. In a function of its own: the
+   * set of paths would otherwise stay alive through the whole read (a local of the async build).
+   */
+  private dropGone(paths: readonly string[]): void {
+    const fromDisk = [...this.index.all()].filter((f) => f.origin === 'disk');
+    if (fromDisk.length === 0) return;
+    const wanted = new Set(paths);
+    for (const file of fromDisk) if (!wanted.has(file.path)) this.index.delete(file.path);
   }
 
   /**

@@ -37,6 +37,9 @@ export const editingSteps: Step[] = [
         'installed from the .vsix into the extensions folder',
       );
       assert.ok(existsSync(join(ext.extensionPath, 'dist/server.js')), 'the bundled server is in the package');
+      // What the server loads on first use is bundled apart (extension/build.mjs, lazyModules).
+      for (const lazy of ['server-clusters.js', 'server-route-source.js', 'server-live-routes.js'])
+        assert.ok(existsSync(join(ext.extensionPath, 'dist', lazy)), `${lazy} is in the package`);
       assert.ok(!existsSync(join(ext.extensionPath, 'src')), 'no sources in the package');
       // The schema handed to Red Hat's YAML extension is in the package where the manifest says.
       const pkg = ext.packageJSON as { contributes?: { yamlValidation?: { fileMatch: string; url: string }[] } };
