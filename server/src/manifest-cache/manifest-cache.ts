@@ -2,12 +2,13 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, u
 import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
 import {
-  type CacheEntry,
-  type DecodedSections,
-  type Section,
+  type CacheIndex,
+  decodeBlob,
   decodeCacheFile,
+  encodeBlob,
   encodeCacheFile,
-  encodeSection,
+  field,
+  rowFields,
 } from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
@@ -18,6 +19,14 @@ import { type FileStamp, sameStamp } from './file-stamp';
  * granularity; such files are few, and hashing one is cheap.
  */
 const racyWindowMs = 2000;
+
+/** A cache entry found: its ManifestFile is decoded only when asked for. */
+export interface CacheHit {
+  /** What the caller kept beside the entry (setMeta), undefined if nothing. */
+  readonly meta: unknown;
+  /** What was extracted; undefined only if its bytes cannot be decoded (then read the file again). */
+  file(): ManifestFile | undefined;
+}
 
 /**
  * What the engine extracted from each file (readManifestFile's ManifestFile), kept on disk between
@@ -37,9 +46,11 @@ const racyWindowMs = 2000;
  *   const problem = cache.save();                        // writes only if something changed
  *
  * Entries are plain data and come back equal (deepStrictEqual) to what was set; callers must not
- * mutate them. Paths are file system paths (absolute: save() drops entries not looked at whose
- * path no longer exists), used as given. Everything is synchronous: one read at open, one write
- * at save (a few changes cost a small section, not a rewrite of every entry).
+ * mutate them. An entry's ManifestFile is decoded on first use (`lookup` finds an entry without
+ * decoding it). Each entry may carry a meta value of the caller's (kubectl keeps the last check's
+ * findings of the file there): set() drops it, since it described the old content. Paths are
+ * file system paths (absolute: save() drops entries not looked at whose path no longer exists),
+ * used as given. Everything is synchronous: one read at open, one write at save.
  */
 export interface ManifestCache {
   /** The cache file. */
@@ -57,9 +68,20 @@ export interface ManifestCache {
    * or, when hash is given, when the content hash matches (the stored stamp is then updated).
    * A hit marks the entry as seen (see save).
    */
+  lookup(path: string, stamp: FileStamp, hash?: string): CacheHit | undefined;
+  /** lookup(...)?.file(). */
   get(path: string, stamp: FileStamp, hash?: string): ManifestFile | undefined;
-  /** Stores what was extracted from path as it was when stamped and hashed. */
-  set(path: string, stamp: FileStamp, hash: string, file: ManifestFile): void;
+  /** Stores what was extracted from path as it was when stamped and hashed, with meta. */
+  set(path: string, stamp: FileStamp, hash: string, file: ManifestFile, meta?: unknown): void;
+  /** The meta of path's entry, when there is one; undefined otherwise. */
+  meta(path: string): unknown;
+  /** Replaces the meta of path's entry (nothing if there is none). */
+  setMeta(path: string, meta: unknown): void;
+  /** Drops the meta of every entry whose path is not in keep. */
+  retainMeta(keep: ReadonlySet<string>): void;
+  /** What the caller keeps beside the entries as a whole (undefined at first). */
+  readonly annex: unknown;
+  setAnnex(annex: unknown): void;
   delete(path: string): void;
   /** Paths of the entries held (the loaded ones first), e.g. to restore an index without a walk. */
   paths(): IterableIterator<string>;
@@ -84,10 +106,10 @@ export function openManifestCache(location: string, key: string): ManifestCache 
   }
   const decoded = bytes ? decodeCacheFile(bytes, key) : undefined;
   if (decoded && 'corrupt' in decoded) notice = ignoring(location, decoded.corrupt);
-  const sections = decoded && 'sections' in decoded ? decoded.sections : undefined;
+  const loaded = decoded && 'index' in decoded ? decoded : undefined;
   // A file of another key, or a damaged one, is replaced on save even if nothing is set.
-  const replace = notice !== undefined || (decoded !== undefined && sections === undefined);
-  return new FileManifestCache(location, key, notice, sections, replace);
+  const replace = notice !== undefined || (decoded !== undefined && loaded === undefined);
+  return new FileManifestCache(location, key, notice, loaded, replace);
 }
 
 function ignoring(location: string, why: string): string {
@@ -98,94 +120,144 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function racyAt(stamp: FileStamp, seenAt: number): boolean {
-  return stamp.mtimeMs > seenAt - racyWindowMs;
+function racyAt(mtimeMs: number, seenAt: number): boolean {
+  return mtimeMs > seenAt - racyWindowMs;
+}
+
+/** An entry looked at or set since open; the others stay rows of the loaded index. */
+interface Entry {
+  stamp: FileStamp;
+  hash: string;
+  seenAt: number;
+  meta: unknown;
+  /** The loaded row whose blob still holds its ManifestFile; undefined once set anew. */
+  row: number | undefined;
+  file: ManifestFile | undefined;
 }
 
 class FileManifestCache implements ManifestCache {
-  private readonly entries: Map<string, CacheEntry>;
-  /** Changes since the base section (null: gone), written as a small section of their own. */
-  private readonly changes: Map<string, CacheEntry | null>;
-  private baseBytes: Section | undefined;
-  private baseSize: number;
+  /** Rows of the loaded index still held, in file order (the order entries are written back in). */
+  private readonly rows: Map<string, number>;
+  private readonly entries = new Map<string, Entry>();
   private readonly seen = new Set<string>();
   /** Racy entries whose content the hash confirmed, now old enough to trust: refreshed on the next write. */
-  private readonly settled = new Map<string, CacheEntry>();
+  private readonly settled = new Set<string>();
+  private annexValue: unknown;
   private dirty: boolean;
 
   constructor(
     readonly location: string,
     private readonly key: string,
     readonly notice: string | undefined,
-    loaded: DecodedSections | undefined,
+    private readonly loaded: { readonly index: CacheIndex; readonly blobs: Buffer } | undefined,
     replace: boolean,
   ) {
-    this.entries = new Map(loaded?.base);
-    this.changes = new Map(loaded?.changes);
-    for (const [path, entry] of this.changes) {
-      if (entry) this.entries.set(path, entry);
-      else this.entries.delete(path);
-    }
-    this.baseBytes = loaded?.baseBytes;
-    this.baseSize = loaded?.base.size ?? 0;
+    this.rows = new Map(loaded?.index.paths.map((path, row) => [path, row]));
+    this.annexValue = loaded?.index.annex;
     this.dirty = replace;
   }
 
   get size(): number {
-    return this.entries.size;
+    let added = 0;
+    for (const path of this.entries.keys()) if (!this.rows.has(path)) added++;
+    return this.rows.size + added;
   }
 
-  get(path: string, stamp: FileStamp, hash?: string): ManifestFile | undefined {
-    const entry = this.entries.get(path);
+  get annex(): unknown {
+    return this.annexValue;
+  }
+
+  setAnnex(annex: unknown): void {
+    if (annex === this.annexValue) return;
+    this.annexValue = annex;
+    this.dirty = true;
+  }
+
+  lookup(path: string, stamp: FileStamp, hash?: string): CacheHit | undefined {
+    const entry = this.entry(path);
     if (!entry) return undefined;
     if (hash === undefined) {
-      if (!sameStamp(entry.stamp, stamp) || racyAt(entry.stamp, entry.seenAt)) return undefined;
+      if (!sameStamp(entry.stamp, stamp) || racyAt(entry.stamp.mtimeMs, entry.seenAt)) return undefined;
     } else {
       if (entry.hash !== hash) return undefined;
       const now = Date.now();
-      if (!sameStamp(entry.stamp, stamp)) this.put(path, { ...entry, stamp, seenAt: now });
-      else if (racyAt(stamp, entry.seenAt) && !racyAt(stamp, now)) this.settled.set(path, { ...entry, seenAt: now });
+      if (!sameStamp(entry.stamp, stamp)) {
+        entry.stamp = stamp;
+        entry.seenAt = now;
+        this.dirty = true;
+      } else if (racyAt(stamp.mtimeMs, entry.seenAt) && !racyAt(stamp.mtimeMs, now)) this.settled.add(path);
     }
     this.seen.add(path);
-    return entry.file;
+    return { meta: entry.meta, file: () => this.fileOf(path, entry) };
   }
 
-  set(path: string, stamp: FileStamp, hash: string, file: ManifestFile): void {
-    const entry = this.entries.get(path);
+  get(path: string, stamp: FileStamp, hash?: string): ManifestFile | undefined {
+    return this.lookup(path, stamp, hash)?.file();
+  }
+
+  set(path: string, stamp: FileStamp, hash: string, file: ManifestFile, meta?: unknown): void {
+    const entry = this.entry(path);
     this.seen.add(path);
-    if (entry && entry.file === file && entry.hash === hash && sameStamp(entry.stamp, stamp)) return;
-    this.put(path, { stamp, hash, seenAt: Date.now(), file });
+    if (entry && entry.file === file && entry.hash === hash && sameStamp(entry.stamp, stamp)) {
+      this.setMeta(path, meta);
+      return;
+    }
+    this.entries.set(path, { stamp, hash, seenAt: Date.now(), meta, row: undefined, file });
+    this.dirty = true;
+  }
+
+  meta(path: string): unknown {
+    return this.entry(path)?.meta;
+  }
+
+  setMeta(path: string, meta: unknown): void {
+    const entry = this.entry(path);
+    if (!entry || entry.meta === meta) return;
+    entry.meta = meta;
+    this.dirty = true;
+  }
+
+  retainMeta(keep: ReadonlySet<string>): void {
+    const metas = this.loaded?.index.metas;
+    for (const [path, row] of this.rows)
+      if (!keep.has(path) && !this.entries.has(path) && metas?.[row] !== undefined) this.setMeta(path, undefined);
+    for (const [path, entry] of this.entries)
+      if (!keep.has(path) && entry.meta !== undefined) this.setMeta(path, undefined);
   }
 
   delete(path: string): void {
     this.seen.delete(path);
-    if (!this.entries.delete(path)) return;
-    this.changes.set(path, null);
-    this.dirty = true;
+    const had = this.rows.delete(path);
+    if (this.entries.delete(path) || had) this.dirty = true;
   }
 
-  paths(): IterableIterator<string> {
-    return this.entries.keys();
+  *paths(): IterableIterator<string> {
+    yield* this.rows.keys();
+    for (const path of this.entries.keys()) if (!this.rows.has(path)) yield path;
   }
 
   save(): string | undefined {
-    for (const path of this.entries.keys()) if (!this.seen.has(path) && !existsSync(path)) this.delete(path);
+    for (const path of [...this.paths()]) if (!this.seen.has(path) && !existsSync(path)) this.delete(path);
+    if (this.settled.size > 0) {
+      const now = Date.now();
+      for (const path of this.settled) {
+        const entry = this.entries.get(path);
+        if (entry) entry.seenAt = now;
+      }
+      this.settled.clear();
+      this.dirty = true;
+    }
     if (!this.dirty) return undefined;
-    for (const [path, entry] of this.settled) if (this.entries.get(path)?.file === entry.file) this.put(path, entry);
-    this.settled.clear();
-    // A few changes ride along as their own section; many, or none to ride on, rewrite the base.
-    const small = this.baseBytes !== undefined && this.changes.size <= Math.max(64, this.baseSize >> 3);
-    const base = small && this.baseBytes ? this.baseBytes : encodeSection(this.entries);
-    const sections = small ? [base, encodeSection(this.changes)] : [base];
     const temporary = join(
       dirname(this.location),
       `.${basename(this.location)}.${process.pid}.${Date.now().toString(36)}.tmp`,
     );
     try {
+      const { index, blobs } = this.encode();
       mkdirSync(dirname(this.location), { recursive: true });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
-      writePieces(temporary, encodeCacheFile(this.key, sections));
+      writePieces(temporary, encodeCacheFile(this.key, index, blobs));
       renameSync(temporary, this.location);
     } catch (e) {
       try {
@@ -195,19 +267,107 @@ class FileManifestCache implements ManifestCache {
       }
       return `warning: could not write the cache ${this.location}: ${describe(e)}`;
     }
-    if (!small) {
-      this.baseBytes = base;
-      this.baseSize = this.entries.size;
-      this.changes.clear();
-    }
     this.dirty = false;
     return undefined;
   }
 
-  private put(path: string, entry: CacheEntry): void {
+  /**
+   * The index and the blobs. Blobs still as loaded are copied from the bytes read, runs of
+   * adjacent ones as one piece (a run that changed one file writes a handful of pieces).
+   */
+  private encode(): { index: CacheIndex; blobs: Buffer[] } {
+    const paths = [...this.paths()];
+    const numbers = new Float64Array(paths.length * rowFields);
+    const hashes: string[] = [];
+    const metas: unknown[] = [];
+    const blobs: Buffer[] = [];
+    const loaded = this.loaded;
+    let run: { start: number; end: number } | undefined;
+    const flush = () => {
+      if (run && loaded) blobs.push(loaded.blobs.subarray(run.start, run.end));
+      run = undefined;
+    };
+    let offset = 0;
+    paths.forEach((path, i) => {
+      const at = i * rowFields;
+      const entry = this.entries.get(path);
+      const row = entry ? entry.row : this.rows.get(path);
+      if (row !== undefined && loaded) {
+        const from = row * rowFields;
+        numbers.set(loaded.index.numbers.subarray(from, from + rowFields), at);
+        const start = loaded.index.numbers[from + field.blobOffset] ?? 0;
+        const length = loaded.index.numbers[from + field.blobLength] ?? 0;
+        if (run && run.end === start) run.end += length;
+        else {
+          flush();
+          run = { start, end: start + length };
+        }
+        numbers[at + field.blobOffset] = offset;
+        offset += length;
+      } else {
+        flush();
+        const blob = encodeBlob(entry?.file);
+        numbers[at + field.blobOffset] = offset;
+        numbers[at + field.blobLength] = blob.length;
+        blobs.push(blob);
+        offset += blob.length;
+      }
+      if (entry) {
+        numbers[at + field.size] = entry.stamp.size;
+        numbers[at + field.mtimeMs] = entry.stamp.mtimeMs;
+        numbers[at + field.ctimeMs] = entry.stamp.ctimeMs;
+        numbers[at + field.ino] = entry.stamp.ino;
+        numbers[at + field.seenAt] = entry.seenAt;
+        hashes.push(entry.hash);
+        metas.push(entry.meta);
+      } else {
+        hashes.push(loaded?.index.hashes[row ?? -1] ?? '');
+        metas.push(loaded?.index.metas[row ?? -1]);
+      }
+    });
+    flush();
+    return { index: { paths, numbers, hashes, metas, annex: this.annexValue }, blobs };
+  }
+
+  /** The entry of path; a loaded row becomes an entry (its blob still encoded) when first looked at. */
+  private entry(path: string): Entry | undefined {
+    const known = this.entries.get(path);
+    if (known) return known;
+    const row = this.rows.get(path);
+    const loaded = this.loaded;
+    if (row === undefined || !loaded) return undefined;
+    const { numbers, hashes, metas } = loaded.index;
+    const at = row * rowFields;
+    const n = (f: number) => numbers[at + f] ?? Number.NaN;
+    const entry: Entry = {
+      stamp: { size: n(field.size), mtimeMs: n(field.mtimeMs), ctimeMs: n(field.ctimeMs), ino: n(field.ino) },
+      hash: hashes[row] ?? '',
+      seenAt: n(field.seenAt),
+      meta: metas[row],
+      row,
+      file: undefined,
+    };
     this.entries.set(path, entry);
-    this.changes.set(path, entry);
-    this.dirty = true;
+    return entry;
+  }
+
+  private fileOf(path: string, entry: Entry): ManifestFile | undefined {
+    if (entry.file) return entry.file;
+    const loaded = this.loaded;
+    if (entry.row === undefined || !loaded) return undefined;
+    try {
+      const at = entry.row * rowFields;
+      const offset = loaded.index.numbers[at + field.blobOffset] ?? 0;
+      const length = loaded.index.numbers[at + field.blobLength] ?? 0;
+      const file = decodeBlob(loaded.blobs.subarray(offset, offset + length)) as ManifestFile;
+      if (typeof file !== 'object' || file === null || !Array.isArray(file.services)) throw new Error('not a file');
+      entry.file = file;
+      return file;
+    } catch {
+      // Checksummed, so not expected: the caller reads the file again and sets it.
+      this.delete(path);
+      return undefined;
+    }
   }
 }
 
