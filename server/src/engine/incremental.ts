@@ -28,6 +28,10 @@ export interface RecheckInput {
   readonly services: number;
 }
 
+/** The record of a file with no keys, Services or findings (most files of a GitOps tree): one object for all. */
+const emptyRecord: FileRecord = Object.freeze({ keys: Object.freeze([]), services: 0, findings: Object.freeze([]) });
+const noFindings: readonly Finding[] = Object.freeze([]);
+
 export type RecheckPlan =
   /** A pool changed, or nothing is known of the last check: check everything. */
   | { readonly all: true }
@@ -113,7 +117,9 @@ export function completeRecheck(
   }
   const records = inputs.map((input, i): FileRecord => {
     if (input.unchanged && recheck !== 'all' && !recheck.has(i)) return input.unchanged;
-    return { keys: input.keys, services: input.services, findings: fresh.get(i) ?? [] };
+    const findings = fresh.get(i);
+    if (!findings && input.keys.length === 0 && input.services === 0) return emptyRecord;
+    return { keys: input.keys, services: input.services, findings: findings ?? noFindings };
   });
   // Sorting is stable, and each file's findings keep the order its check gave them.
   const all = [...records.flatMap((r) => r.findings), ...extra].sort(compareFindings);

@@ -28,7 +28,11 @@ export const rowFields = 7;
 /** Where each number sits in a row. seenAt: Date.now() when the stamp was taken (a file changed within the same tick could look unchanged). */
 export const field = { size: 0, mtimeMs: 1, ctimeMs: 2, ino: 3, seenAt: 4, blobOffset: 5, blobLength: 6 } as const;
 
-/** The index section: row i is paths[i], numbers[i * rowFields ...], hashes[i] (the content hash), metas[i]. */
+/**
+ * The index: row i is paths[i], numbers[i * rowFields ...], hashes[i] (the content hash), metas[i].
+ * Paths and hashes are stored as one string each, joined by NUL (which neither holds): V8 decodes
+ * one long string and a split in a fraction of the time it takes for 12,000 short ones.
+ */
 export interface CacheIndex {
   readonly paths: readonly string[];
   readonly numbers: Float64Array;
@@ -69,7 +73,8 @@ function section(body: readonly Buffer[]): Buffer[] {
 
 /** The whole file as the pieces to write in order. */
 export function encodeCacheFile(key: string, index: CacheIndex, blobs: readonly Buffer[]): readonly Buffer[] {
-  return [header(key), ...section([serialize(index)]), ...section(blobs)];
+  const stored = { ...index, paths: index.paths.join('\0'), hashes: index.hashes.join('\0') };
+  return [header(key), ...section([serialize(stored)]), ...section(blobs)];
 }
 
 export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
@@ -101,7 +106,14 @@ export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
   } catch (e) {
     return { corrupt: `unreadable (${e instanceof Error ? e.message : String(e)})` };
   }
-  return isIndex(index, blobs.length) ? { index, blobs } : { corrupt: 'unexpected content' };
+  if (typeof index !== 'object' || index === null) return { corrupt: 'unexpected content' };
+  const { paths, hashes, numbers } = index as Record<string, unknown>;
+  if (typeof paths !== 'string' || typeof hashes !== 'string' || !(numbers instanceof Float64Array))
+    return { corrupt: 'unexpected content' };
+  // No rows: the joined strings are empty, not one empty item.
+  const rows = numbers.length > 0;
+  const split = { ...index, paths: rows ? paths.split('\0') : [], hashes: rows ? hashes.split('\0') : [] };
+  return isIndex(split, blobs.length) ? { index: split, blobs } : { corrupt: 'unexpected content' };
 }
 
 function isIndex(value: unknown, blobBytes: number): value is CacheIndex {

@@ -174,6 +174,22 @@ class FileManifestCache implements ManifestCache {
   }
 
   lookup(path: string, stamp: FileStamp, hash?: string): CacheHit | undefined {
+    const row = hash === undefined && !this.entries.has(path) ? this.rows.get(path) : undefined;
+    if (row !== undefined && this.loaded) {
+      // The common case of a warm run, answered from the columns without an entry object.
+      const numbers = this.loaded.index.numbers;
+      const at = row * rowFields;
+      if (
+        numbers[at + field.size] !== stamp.size ||
+        numbers[at + field.mtimeMs] !== stamp.mtimeMs ||
+        numbers[at + field.ctimeMs] !== stamp.ctimeMs ||
+        numbers[at + field.ino] !== stamp.ino ||
+        racyAt(stamp.mtimeMs, numbers[at + field.seenAt] ?? 0)
+      )
+        return undefined;
+      this.seen.add(path);
+      return new Hit(this, path);
+    }
     const entry = this.entry(path);
     if (!entry) return undefined;
     if (hash === undefined) {
@@ -188,7 +204,7 @@ class FileManifestCache implements ManifestCache {
       } else if (racyAt(stamp.mtimeMs, entry.seenAt) && !racyAt(stamp.mtimeMs, now)) this.settled.add(path);
     }
     this.seen.add(path);
-    return { meta: entry.meta, file: () => this.fileOf(path, entry) };
+    return new Hit(this, path);
   }
 
   get(path: string, stamp: FileStamp, hash?: string): ManifestFile | undefined {
@@ -207,10 +223,14 @@ class FileManifestCache implements ManifestCache {
   }
 
   meta(path: string): unknown {
-    return this.entry(path)?.meta;
+    const entry = this.entries.get(path);
+    if (entry) return entry.meta;
+    const row = this.rows.get(path);
+    return row === undefined ? undefined : this.loaded?.index.metas[row];
   }
 
   setMeta(path: string, meta: unknown): void {
+    if (!this.entries.has(path) && this.meta(path) === meta) return;
     const entry = this.entry(path);
     if (!entry || entry.meta === meta) return;
     entry.meta = meta;
@@ -351,7 +371,10 @@ class FileManifestCache implements ManifestCache {
     return entry;
   }
 
-  private fileOf(path: string, entry: Entry): ManifestFile | undefined {
+  /** The ManifestFile of path's entry, decoded on first use. */
+  fileOf(path: string): ManifestFile | undefined {
+    const entry = this.entry(path);
+    if (!entry) return undefined;
     if (entry.file) return entry.file;
     const loaded = this.loaded;
     if (entry.row === undefined || !loaded) return undefined;
@@ -368,6 +391,22 @@ class FileManifestCache implements ManifestCache {
       this.delete(path);
       return undefined;
     }
+  }
+}
+
+/** A lookup's answer: the entry's meta now, its ManifestFile when asked for. */
+class Hit implements CacheHit {
+  constructor(
+    private readonly cache: FileManifestCache,
+    private readonly path: string,
+  ) {}
+
+  get meta(): unknown {
+    return this.cache.meta(this.path);
+  }
+
+  file(): ManifestFile | undefined {
+    return this.cache.fileOf(this.path);
   }
 }
 
