@@ -28,7 +28,8 @@ import {
 import type { ManifestCache } from '@kube-routes/server/manifest-cache';
 import { readManifestCached, type ManifestRead } from './cached-read';
 import { CachedCheck } from './cached-check';
-import { openCheckCache } from './check-cache';
+import { openCheckCache, saveCheckCache, useConfigs } from './check-cache';
+import { FolderListings } from './folder-listings';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { lazy } from '../cli/lazy';
@@ -98,7 +99,13 @@ export async function runCheck(
     return sep === '/' ? shown : shown.split(sep).join('/');
   };
 
-  const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));
+  // Opened before the walk: it keeps the folder listings.
+  const cache = options.cache && openCheckCache(options.cache, options, io);
+  const listings = cache && FolderListings.from(cache.annex);
+  const collected = collectManifestPaths(
+    paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)),
+    listings,
+  );
   if (collected.errors.length > 0) {
     const shown = collected.errors.map((e) => e.replace(io.cwd + sep, ''));
     throw new UsageError(shown.join('\n'));
@@ -132,7 +139,7 @@ export async function runCheck(
     io.cwd,
     collected.folders,
   );
-  const cache = options.cache && openCheckCache(options.cache, groups.keys(), options, io);
+  const configs = cache && useConfigs(cache, groups.keys());
   // Findings depend on the files alone: unchanged files answer with what the last check found.
   const incremental =
     cache &&
@@ -205,7 +212,7 @@ export async function runCheck(
     // A check with route state or live clusters records nothing: the next one checks every file.
     if (incremental) incremental.finish();
     else cache.retainMeta(new Set());
-    const problem = cache.save();
+    const problem = saveCheckCache(cache, configs ?? '', listings ?? FolderListings.from(undefined));
     if (problem) io.stderr(`${problem}\n`);
   }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);

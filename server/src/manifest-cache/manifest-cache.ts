@@ -83,6 +83,8 @@ export interface ManifestCache {
   readonly annex: unknown;
   setAnnex(annex: unknown): void;
   delete(path: string): void;
+  /** Drops every entry (the annex stays). */
+  clear(): void;
   /** Paths of the entries held (the loaded ones first), e.g. to restore an index without a walk. */
   paths(): IterableIterator<string>;
   /**
@@ -249,6 +251,14 @@ class FileManifestCache implements ManifestCache {
     this.seen.delete(path);
     const had = this.rows.delete(path);
     if (this.entries.delete(path) || had) this.dirty = true;
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.rows.clear();
+    this.entries.clear();
+    this.seen.clear();
+    this.dirty = true;
   }
 
   *paths(): IterableIterator<string> {
