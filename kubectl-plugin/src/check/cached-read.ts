@@ -25,13 +25,14 @@ export function probeManifest(
   maxBytes: number,
   helmChart: string | undefined,
 ): ManifestProbe {
-  const before = cache.meta(path);
   // A chart template's result depends on the chart around it, not its text: never cached.
-  if (helmChart !== undefined) return { ...readUncached(path, display, maxBytes, helmChart), before, cached: false };
+  if (helmChart !== undefined)
+    return { ...readUncached(path, display, maxBytes, helmChart), before: cache.meta(path), cached: false };
   const stamp = statStamp(path);
-  if (stamp === undefined) return uncachable(cache, path, display, maxBytes, before);
+  if (stamp === undefined) return uncachable(cache, path, display, maxBytes, cache.meta(path));
   const known = cache.lookup(path, stamp);
   if (known) return { hit: known };
+  const before = cache.meta(path);
   const read = readBoundedFile(path, maxBytes);
   // The uncached read words the problem (too large, not a file) as the check always has.
   if (!('bytes' in read)) return uncachable(cache, path, display, maxBytes, before);
