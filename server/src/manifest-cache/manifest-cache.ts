@@ -3,12 +3,16 @@ import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
 import {
   type CacheIndex,
+  type ChangedRow,
   decodeBlob,
   decodeCacheFile,
   encodeBlob,
   encodeCacheFile,
+  encodeChanges,
   field,
+  type LoadedCache,
   rowFields,
+  type StoredChanges,
 } from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
@@ -134,7 +138,11 @@ interface Entry {
   meta: unknown;
   /** The loaded row whose blob still holds its ManifestFile; undefined once set anew. */
   row: number | undefined;
+  /** Its ManifestFile encoded, as a changes section held it (decoded on demand). */
+  blob: Uint8Array | undefined;
   file: ManifestFile | undefined;
+  /** Differs from the loaded index's row: written in the changes section. */
+  changed: boolean;
 }
 
 class FileManifestCache implements ManifestCache {
@@ -142,21 +150,52 @@ class FileManifestCache implements ManifestCache {
   private readonly rows: Map<string, number>;
   private readonly entries = new Map<string, Entry>();
   private readonly seen = new Set<string>();
+  /** Paths of the loaded index gone since. */
+  private readonly deleted = new Set<string>();
   /** Racy entries whose content the hash confirmed, now old enough to trust: refreshed on the next write. */
   private readonly settled = new Set<string>();
   private annexValue: unknown;
+  private annexChanged = false;
+  /** The loaded index no longer describes the file (cleared, or rewritten whole): every save rewrites it. */
+  private rewrite: boolean;
   private dirty: boolean;
 
   constructor(
     readonly location: string,
     private readonly key: string,
     readonly notice: string | undefined,
-    private readonly loaded: { readonly index: CacheIndex; readonly blobs: Buffer } | undefined,
+    private readonly loaded: LoadedCache | undefined,
     replace: boolean,
   ) {
     this.rows = new Map(loaded?.index.paths.map((path, row) => [path, row]));
     this.annexValue = loaded?.index.annex;
     this.dirty = replace;
+    this.rewrite = replace || !loaded;
+    for (const [path, row] of loaded?.changes?.rows ?? []) {
+      const base = this.rows.get(path);
+      if (row === null) {
+        if (base !== undefined) this.deleted.add(path);
+        this.rows.delete(path);
+        continue;
+      }
+      if (row.blob === undefined && base === undefined) continue;
+      const stamp = { size: row.size, mtimeMs: row.mtimeMs, ctimeMs: row.ctimeMs, ino: row.ino };
+      const { hash, seenAt, meta, blob } = row;
+      this.entries.set(path, {
+        stamp,
+        hash,
+        seenAt,
+        meta,
+        row: blob ? undefined : base,
+        blob,
+        file: undefined,
+        changed: true,
+      });
+    }
+    if (loaded?.changes?.annex) {
+      this.annexValue = loaded.changes.annex.value;
+      this.annexChanged = true;
+    }
   }
 
   get size(): number {
@@ -172,6 +211,7 @@ class FileManifestCache implements ManifestCache {
   setAnnex(annex: unknown): void {
     if (annex === this.annexValue) return;
     this.annexValue = annex;
+    this.annexChanged = true;
     this.dirty = true;
   }
 
@@ -202,7 +242,7 @@ class FileManifestCache implements ManifestCache {
       if (!sameStamp(entry.stamp, stamp)) {
         entry.stamp = stamp;
         entry.seenAt = now;
-        this.dirty = true;
+        this.touch(entry);
       } else if (racyAt(stamp.mtimeMs, entry.seenAt) && !racyAt(stamp.mtimeMs, now)) this.settled.add(path);
     }
     this.seen.add(path);
@@ -220,7 +260,16 @@ class FileManifestCache implements ManifestCache {
       this.setMeta(path, meta);
       return;
     }
-    this.entries.set(path, { stamp, hash, seenAt: Date.now(), meta, row: undefined, file });
+    this.entries.set(path, {
+      stamp,
+      hash,
+      seenAt: Date.now(),
+      meta,
+      row: undefined,
+      blob: undefined,
+      file,
+      changed: true,
+    });
     this.dirty = true;
   }
 
@@ -236,7 +285,7 @@ class FileManifestCache implements ManifestCache {
     const entry = this.entry(path);
     if (!entry || entry.meta === meta) return;
     entry.meta = meta;
-    this.dirty = true;
+    this.touch(entry);
   }
 
   retainMeta(keep: ReadonlySet<string>): void {
@@ -249,8 +298,9 @@ class FileManifestCache implements ManifestCache {
 
   delete(path: string): void {
     this.seen.delete(path);
-    const had = this.rows.delete(path);
-    if (this.entries.delete(path) || had) this.dirty = true;
+    const inBase = this.rows.delete(path);
+    if (inBase) this.deleted.add(path);
+    if (this.entries.delete(path) || inBase) this.dirty = true;
   }
 
   clear(): void {
@@ -258,6 +308,7 @@ class FileManifestCache implements ManifestCache {
     this.rows.clear();
     this.entries.clear();
     this.seen.clear();
+    this.rewrite = true;
     this.dirty = true;
   }
 
@@ -272,22 +323,29 @@ class FileManifestCache implements ManifestCache {
       const now = Date.now();
       for (const path of this.settled) {
         const entry = this.entries.get(path);
-        if (entry) entry.seenAt = now;
+        if (entry) {
+          entry.seenAt = now;
+          this.touch(entry);
+        }
       }
       this.settled.clear();
-      this.dirty = true;
     }
     if (!this.dirty) return undefined;
     const temporary = join(
       dirname(this.location),
       `.${basename(this.location)}.${process.pid}.${Date.now().toString(36)}.tmp`,
     );
+    const changes = this.changes();
+    const whole = changes === undefined;
     try {
-      const { index, blobs } = this.encode();
+      const pieces =
+        changes && this.loaded
+          ? encodeChanges(this.key, this.loaded.base, changes)
+          : encodeCacheFile(this.key, ...this.encode());
       mkdirSync(dirname(this.location), { recursive: true });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
-      writePieces(temporary, encodeCacheFile(this.key, index, blobs));
+      writePieces(temporary, pieces);
       renameSync(temporary, this.location);
     } catch (e) {
       try {
@@ -297,15 +355,39 @@ class FileManifestCache implements ManifestCache {
       }
       return `warning: could not write the cache ${this.location}: ${describe(e)}`;
     }
+    // The file no longer matches the loaded index: later saves (the editor's) rewrite it whole.
+    if (whole) this.rewrite = true;
     this.dirty = false;
     return undefined;
   }
 
+  private touch(entry: Entry): void {
+    entry.changed = true;
+    this.dirty = true;
+  }
+
+  /** The changes since the loaded index, when they are few enough to ride after it; else undefined. */
+  private changes(): StoredChanges | undefined {
+    if (this.rewrite || !this.loaded) return undefined;
+    const rows = new Map<string, ChangedRow | null>();
+    const limit = Math.max(64, this.loaded.index.paths.length >> 3);
+    for (const path of this.deleted) if (!this.entries.has(path)) rows.set(path, null);
+    for (const [path, entry] of this.entries) {
+      if (!entry.changed) continue;
+      if (rows.size >= limit) return undefined;
+      const blob = entry.row !== undefined ? undefined : (entry.blob ?? encodeBlob(entry.file));
+      entry.blob = blob;
+      const { size, mtimeMs, ctimeMs, ino } = entry.stamp;
+      rows.set(path, { size, mtimeMs, ctimeMs, ino, seenAt: entry.seenAt, hash: entry.hash, meta: entry.meta, blob });
+    }
+    return this.annexChanged ? { rows, annex: { value: this.annexValue } } : { rows };
+  }
+
   /**
-   * The index and the blobs. Blobs still as loaded are copied from the bytes read, runs of
-   * adjacent ones as one piece (a run that changed one file writes a handful of pieces).
+   * The index and the blobs, for a whole rewrite. Blobs still as loaded are copied from the bytes
+   * read, runs of adjacent ones as one piece.
    */
-  private encode(): { index: CacheIndex; blobs: Buffer[] } {
+  private encode(): [CacheIndex, Buffer[]] {
     const paths = [...this.paths()];
     const numbers = new Float64Array(paths.length * rowFields);
     const hashes: string[] = [];
@@ -336,7 +418,8 @@ class FileManifestCache implements ManifestCache {
         offset += length;
       } else {
         flush();
-        const blob = encodeBlob(entry?.file);
+        const encoded = entry?.blob ?? encodeBlob(entry?.file);
+        const blob = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
         numbers[at + field.blobOffset] = offset;
         numbers[at + field.blobLength] = blob.length;
         blobs.push(blob);
@@ -356,7 +439,7 @@ class FileManifestCache implements ManifestCache {
       }
     });
     flush();
-    return { index: { paths, numbers, hashes, metas, annex: this.annexValue }, blobs };
+    return [{ paths, numbers, hashes, metas, annex: this.annexValue }, blobs];
   }
 
   /** The entry of path; a loaded row becomes an entry (its blob still encoded) when first looked at. */
@@ -375,7 +458,9 @@ class FileManifestCache implements ManifestCache {
       seenAt: n(field.seenAt),
       meta: metas[row],
       row,
+      blob: undefined,
       file: undefined,
+      changed: false,
     };
     this.entries.set(path, entry);
     return entry;
@@ -387,12 +472,16 @@ class FileManifestCache implements ManifestCache {
     if (!entry) return undefined;
     if (entry.file) return entry.file;
     const loaded = this.loaded;
-    if (entry.row === undefined || !loaded) return undefined;
     try {
-      const at = entry.row * rowFields;
-      const offset = loaded.index.numbers[at + field.blobOffset] ?? 0;
-      const length = loaded.index.numbers[at + field.blobLength] ?? 0;
-      const file = decodeBlob(loaded.blobs.subarray(offset, offset + length)) as ManifestFile;
+      let bytes = entry.blob;
+      if (!bytes && entry.row !== undefined && loaded) {
+        const at = entry.row * rowFields;
+        const offset = loaded.index.numbers[at + field.blobOffset] ?? 0;
+        const length = loaded.index.numbers[at + field.blobLength] ?? 0;
+        bytes = loaded.blobs.subarray(offset, offset + length);
+      }
+      if (!bytes) return undefined;
+      const file = decodeBlob(bytes) as ManifestFile;
       if (typeof file !== 'object' || file === null || !Array.isArray(file.services)) throw new Error('not a file');
       entry.file = file;
       return file;
