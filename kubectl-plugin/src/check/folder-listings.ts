@@ -58,12 +58,22 @@ export class FolderListings implements ListingMemo {
   }
 
   set(dir: string, stamp: FolderStamp, listing: FolderListing): void {
+    const text = [listing.config ?? '', ...listing.entries].join('\0');
+    const now = Date.now();
+    const row = this.rows.get(dir);
+    const stored = this.stored;
+    if (row !== undefined && stored && stored.listings[row] === text) {
+      const n = stored.numbers;
+      const at = row * 4;
+      const same = n[at] === stamp.mtimeMs && n[at + 1] === stamp.ctimeMs && n[at + 2] === stamp.ino;
+      // Listed again only because it was recent: nothing to write until it is old enough to trust.
+      if (same && stamp.mtimeMs > now - racyWindowMs) {
+        this.visited.set(dir, { stamp, seenAt: n[at + 3] ?? 0, listing: text });
+        return;
+      }
+    }
     this.changed = true;
-    this.visited.set(dir, {
-      stamp,
-      seenAt: Date.now(),
-      listing: [listing.config ?? '', ...listing.entries].join('\0'),
-    });
+    this.visited.set(dir, { stamp, seenAt: now, listing: text });
   }
 
   /** What to keep: the stored listings as they were when nothing changed, else this run's. */
