@@ -333,3 +333,21 @@ describe('check --cache: what answers from the records', () => {
 function freeClusterIp(r: Random): string {
   return `172.25.0.${10 + r.int(3)}`;
 }
+
+describe('check --cache: nothing changed, nothing written', () => {
+  for (const settled of [true, false]) {
+    test(settled ? 'files and folders old enough to trust' : 'files and folders written just now', async () => {
+      const dir = join(tempDir(), 'repo');
+      writeTree(dir, initialTree(new Random(11)));
+      if (settled) {
+        const old = new Date(Date.now() - 3_600_000);
+        for (const f of manifests(dir)) utimesSync(join(dir, f), old, old);
+        settleFolders(dir);
+      }
+      const cold = await check(dir, true);
+      const written = statSync(join(dir, '..', defaultCacheName));
+      assert.equal(await check(dir, true), cold);
+      assert.equal(statSync(join(dir, '..', defaultCacheName)).ino, written.ino, 'not rewritten');
+    });
+  }
+});
