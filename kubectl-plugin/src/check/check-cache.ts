@@ -79,7 +79,7 @@ export function useConfigs(cache: ManifestCache, configPaths: Iterable<string | 
 /** Writes the cache with its annex (configs digest, folder listings); one line when it could not. */
 export function saveCheckCache(cache: ManifestCache, configs: string, listings: FolderListings): string | undefined {
   const before = cache.annex as Partial<CheckAnnex> | undefined;
-  const folders = listings.toStored();
+  const folders = listings.toStored(cache.pending);
   if (before?.configs !== configs || before.folders !== folders) cache.setAnnex({ configs, folders });
   return cache.save();
 }

@@ -26,6 +26,8 @@ export class FolderListings implements ListingMemo {
   private readonly rows = new Map<string, number>();
   private readonly visited = new Map<string, { stamp: FolderStamp; seenAt: number; listing: string }>();
   private changed = false;
+  /** Listings confirmed after their folder stopped being recent: their time is refreshed with the next write. */
+  private settling = false;
 
   constructor(private readonly stored: StoredListings | undefined) {
     if (!stored) return;
@@ -66,9 +68,14 @@ export class FolderListings implements ListingMemo {
       const n = stored.numbers;
       const at = row * 4;
       const same = n[at] === stamp.mtimeMs && n[at + 1] === stamp.ctimeMs && n[at + 2] === stamp.ino;
-      // Listed again only because it was recent: nothing to write until it is old enough to trust.
-      if (same && stamp.mtimeMs > now - racyWindowMs) {
-        this.visited.set(dir, { stamp, seenAt: n[at + 3] ?? 0, listing: text });
+      // Listed again only because it was recent: nothing to write for it alone.
+      if (same) {
+        this.visited.set(dir, {
+          stamp,
+          seenAt: stamp.mtimeMs > now - racyWindowMs ? (n[at + 3] ?? 0) : now,
+          listing: text,
+        });
+        if (stamp.mtimeMs <= now - racyWindowMs) this.settling = true;
         return;
       }
     }
@@ -76,9 +83,13 @@ export class FolderListings implements ListingMemo {
     this.visited.set(dir, { stamp, seenAt: now, listing: text });
   }
 
-  /** What to keep: the stored listings as they were when nothing changed, else this run's. */
-  toStored(): StoredListings {
-    if (this.stored && !this.changed && this.visited.size === this.rows.size) return this.stored;
+  /**
+   * What to keep: the stored listings as they were when nothing changed, else this run's.
+   * writing: the cache is written anyway, so settled listings ride along.
+   */
+  toStored(writing: boolean): StoredListings {
+    const unchanged = !this.changed && !(writing && this.settling) && this.visited.size === this.rows.size;
+    if (this.stored && unchanged) return this.stored;
     const dirs: string[] = [];
     const numbers = new Float64Array(this.visited.size * 4);
     const listings: string[] = [];

@@ -67,6 +67,8 @@ export interface ManifestCache {
   readonly notice: string | undefined;
   /** Entries held now. */
   readonly size: number;
+  /** Whether something changed since open or the last save (save would write). */
+  readonly pending: boolean;
   /**
    * The entry of path when stamp matches the stored stamp (and the file is not racily recent),
    * or, when hash is given, when the content hash matches (the stored stamp is then updated).
@@ -208,6 +210,10 @@ class FileManifestCache implements ManifestCache {
     return this.annexValue;
   }
 
+  get pending(): boolean {
+    return this.dirty;
+  }
+
   setAnnex(annex: unknown): void {
     if (annex === this.annexValue) return;
     this.annexValue = annex;
@@ -319,17 +325,17 @@ class FileManifestCache implements ManifestCache {
 
   save(): string | undefined {
     for (const path of [...this.paths()]) if (!this.seen.has(path) && !existsSync(path)) this.delete(path);
-    if (this.settled.size > 0) {
-      const now = Date.now();
-      for (const path of this.settled) {
-        const entry = this.entries.get(path);
-        if (entry) {
-          entry.seenAt = now;
-          this.touch(entry);
-        }
+    if (!this.dirty) return undefined;
+    // Confirmed racy entries are refreshed only along with another change: never a write of their own.
+    const now = Date.now();
+    for (const path of this.settled) {
+      const entry = this.entries.get(path);
+      if (entry) {
+        entry.seenAt = now;
+        entry.changed = true;
       }
-      this.settled.clear();
     }
+    this.settled.clear();
     if (!this.dirty) return undefined;
     const temporary = join(
       dirname(this.location),
