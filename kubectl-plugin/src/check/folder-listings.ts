@@ -65,19 +65,16 @@ export class FolderListings implements ListingMemo {
     const row = this.rows.get(dir);
     const stored = this.stored;
     if (row !== undefined && stored && stored.listings[row] === text) {
+      // Listed again but the same: it was recent, or its times moved without a change of entries
+      // (the folder holding the cache file, rewritten by the last run). Nothing to write for it
+      // alone; its new stamp rides along with the next write.
       const n = stored.numbers;
       const at = row * 4;
       const same = n[at] === stamp.mtimeMs && n[at + 1] === stamp.ctimeMs && n[at + 2] === stamp.ino;
-      // Listed again only because it was recent: nothing to write for it alone.
-      if (same) {
-        this.visited.set(dir, {
-          stamp,
-          seenAt: stamp.mtimeMs > now - racyWindowMs ? (n[at + 3] ?? 0) : now,
-          listing: text,
-        });
-        if (stamp.mtimeMs <= now - racyWindowMs) this.settling = true;
-        return;
-      }
+      const recent = stamp.mtimeMs > now - racyWindowMs;
+      this.visited.set(dir, { stamp, seenAt: same && recent ? (n[at + 3] ?? 0) : now, listing: text });
+      if (!(same && recent)) this.settling = true;
+      return;
     }
     this.changed = true;
     this.visited.set(dir, { stamp, seenAt: now, listing: text });
