@@ -367,3 +367,48 @@ describe('check --cache: nothing changed, nothing written', () => {
     });
   }
 });
+
+describe('check --cache: findings that depend on more than the files', () => {
+  test('standard input: every file is checked, and the next run checks every file again', async () => {
+    const dir = join(tempDir(), 'repo');
+    const svc = (name: string, ip: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: shop, labels: {region: nyc3}}\nspec: {clusterIP: ${ip}}\n`;
+    writeTree(dir, {
+      'kube-routes.yaml': config('# stdin'),
+      'clusters/nyc3/a.yaml': svc('a', '172.25.0.5'),
+      'clusters/nyc3/b.yaml': svc('b', '172.25.0.5'),
+    });
+    const old = new Date(Date.now() - 3_600_000);
+    for (const f of manifests(dir)) utimesSync(join(dir, f), old, old);
+    settleFolders(dir);
+    const stdin = svc('piped', '172.25.0.6');
+    const run = async (paths: string[], cached: boolean) => {
+      const { report } = await runCheck(
+        paths,
+        {
+          config: undefined,
+          failOn: 'error',
+          maxFileBytes: 1 << 20,
+          cache: cached ? { location: join(dir, '..', defaultCacheName), version: '1.0.0' } : undefined,
+        },
+        {
+          cwd: dir,
+          stdout: () => {},
+          stderr: () => {},
+          readStdin: async () => new TextEncoder().encode(stdin),
+          color: false,
+        },
+      );
+      return JSON.stringify(report);
+    };
+    assert.match(await run(['.'], true), /duplicate-cluster-ip/);
+    // Changed before a run with standard input: a's record of its conflict with b no longer holds.
+    put(dir, 'clusters/nyc3/b.yaml', svc('b', '172.25.0.7'));
+    const piped = await run(['.', '-'], true);
+    assert.equal(piped, await run(['.', '-'], false));
+    assert.match(piped, /"fileCount":3,"serviceCount":3/, 'standard input was checked');
+    const after = await run(['.'], true);
+    assert.equal(after, await run(['.'], false));
+    assert.doesNotMatch(after, /duplicate-cluster-ip/, 'the conflict that went away is gone from a.yaml too');
+  });
+});
