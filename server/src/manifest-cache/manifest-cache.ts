@@ -1,18 +1,15 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
+import { changesSince, type Entry, wholeIndex } from './cache-encode';
 import {
-  type CacheIndex,
-  type ChangedRow,
   decodeBlob,
   decodeCacheFile,
-  encodeBlob,
   encodeCacheFile,
   encodeChanges,
   field,
   type LoadedCache,
   rowFields,
-  type StoredChanges,
 } from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
@@ -130,21 +127,6 @@ function describe(e: unknown): string {
 
 function racyAt(mtimeMs: number, seenAt: number): boolean {
   return mtimeMs > seenAt - racyWindowMs;
-}
-
-/** An entry looked at or set since open; the others stay rows of the loaded index. */
-interface Entry {
-  stamp: FileStamp;
-  hash: string;
-  seenAt: number;
-  meta: unknown;
-  /** The loaded row whose blob still holds its ManifestFile; undefined once set anew. */
-  row: number | undefined;
-  /** Its ManifestFile encoded, as a changes section held it (decoded on demand). */
-  blob: Uint8Array | undefined;
-  file: ManifestFile | undefined;
-  /** Differs from the loaded index's row: written in the changes section. */
-  changed: boolean;
 }
 
 class FileManifestCache implements ManifestCache {
@@ -336,18 +318,25 @@ class FileManifestCache implements ManifestCache {
       }
     }
     this.settled.clear();
-    if (!this.dirty) return undefined;
     const temporary = join(
       dirname(this.location),
       `.${basename(this.location)}.${process.pid}.${Date.now().toString(36)}.tmp`,
     );
-    const changes = this.changes();
+    const held = {
+      paths: () => [...this.paths()],
+      entries: this.entries,
+      rows: this.rows,
+      deleted: this.deleted,
+      annex: this.annexValue,
+      annexChanged: this.annexChanged,
+    };
+    const changes = this.rewrite || !this.loaded ? undefined : changesSince(held, this.loaded);
     const whole = changes === undefined;
     try {
       const pieces =
         changes && this.loaded
           ? encodeChanges(this.key, this.loaded.base, changes)
-          : encodeCacheFile(this.key, ...this.encode());
+          : encodeCacheFile(this.key, ...wholeIndex(held, this.loaded));
       mkdirSync(dirname(this.location), { recursive: true });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
@@ -370,82 +359,6 @@ class FileManifestCache implements ManifestCache {
   private touch(entry: Entry): void {
     entry.changed = true;
     this.dirty = true;
-  }
-
-  /** The changes since the loaded index, when they are few enough to ride after it; else undefined. */
-  private changes(): StoredChanges | undefined {
-    if (this.rewrite || !this.loaded) return undefined;
-    const rows = new Map<string, ChangedRow | null>();
-    const limit = Math.max(64, this.loaded.index.paths.length >> 3);
-    for (const path of this.deleted) if (!this.entries.has(path)) rows.set(path, null);
-    for (const [path, entry] of this.entries) {
-      if (!entry.changed) continue;
-      if (rows.size >= limit) return undefined;
-      const blob = entry.row !== undefined ? undefined : (entry.blob ?? encodeBlob(entry.file));
-      entry.blob = blob;
-      const { size, mtimeMs, ctimeMs, ino } = entry.stamp;
-      rows.set(path, { size, mtimeMs, ctimeMs, ino, seenAt: entry.seenAt, hash: entry.hash, meta: entry.meta, blob });
-    }
-    return this.annexChanged ? { rows, annex: { value: this.annexValue } } : { rows };
-  }
-
-  /**
-   * The index and the blobs, for a whole rewrite. Blobs still as loaded are copied from the bytes
-   * read, runs of adjacent ones as one piece.
-   */
-  private encode(): [CacheIndex, Buffer[]] {
-    const paths = [...this.paths()];
-    const numbers = new Float64Array(paths.length * rowFields);
-    const hashes: string[] = [];
-    const metas: unknown[] = [];
-    const blobs: Buffer[] = [];
-    const loaded = this.loaded;
-    let run: { start: number; end: number } | undefined;
-    const flush = () => {
-      if (run && loaded) blobs.push(loaded.blobs.subarray(run.start, run.end));
-      run = undefined;
-    };
-    let offset = 0;
-    paths.forEach((path, i) => {
-      const at = i * rowFields;
-      const entry = this.entries.get(path);
-      const row = entry ? entry.row : this.rows.get(path);
-      if (row !== undefined && loaded) {
-        const from = row * rowFields;
-        numbers.set(loaded.index.numbers.subarray(from, from + rowFields), at);
-        const start = loaded.index.numbers[from + field.blobOffset] ?? 0;
-        const length = loaded.index.numbers[from + field.blobLength] ?? 0;
-        if (run && run.end === start) run.end += length;
-        else {
-          flush();
-          run = { start, end: start + length };
-        }
-        numbers[at + field.blobOffset] = offset;
-        offset += length;
-      } else {
-        flush();
-        const encoded = entry?.blob ?? encodeBlob(entry?.file);
-        const blob = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-        numbers[at + field.blobOffset] = offset;
-        numbers[at + field.blobLength] = blob.length;
-        blobs.push(blob);
-        offset += blob.length;
-      }
-      if (entry) {
-        numbers[at + field.size] = entry.stamp.size;
-        numbers[at + field.mtimeMs] = entry.stamp.mtimeMs;
-        numbers[at + field.ctimeMs] = entry.stamp.ctimeMs;
-        numbers[at + field.ino] = entry.stamp.ino;
-        numbers[at + field.seenAt] = entry.seenAt;
-        hashes.push(entry.hash);
-        metas.push(entry.meta);
-      } else {
-        hashes.push(loaded?.index.hashes[row ?? -1] ?? '');
-        metas.push(loaded?.index.metas[row ?? -1]);
-      }
-    });
-    flush();
-    return [{ paths, numbers, hashes, metas, annex: this.annexValue }, blobs];
   }
 
   /** The entry of path; a loaded row becomes an entry (its blob still encoded) when first looked at. */
