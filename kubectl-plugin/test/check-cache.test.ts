@@ -69,7 +69,6 @@ function defaultKeyCache(dir: string) {
   const io = { cwd: dir, stdout: () => {}, stderr: () => {}, readStdin: async () => new Uint8Array(), color: false };
   return openCheckCache(
     { location: join(dir, defaultCacheName), version: '1.0.0' },
-    [join(dir, 'kube-routes.yaml')],
     { config: undefined, maxFileBytes: 1 << 20, exclude: [], kustomize: [] },
     io,
   );

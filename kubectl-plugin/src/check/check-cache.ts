@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { manifestCacheKey, openManifestCache, type ManifestCache } from '@kube-routes/server/manifest-cache';
 import type { CliIO } from '../cli/io';
+import type { FolderListings, StoredListings } from './folder-listings';
 
 /** The cache file's name, in the working directory unless --cache-location says otherwise (as ESLint's .eslintcache). */
 export const defaultCacheName = '.kube-routes-cache';
@@ -27,22 +28,17 @@ export interface CheckCacheOptions {
 }
 
 /**
- * Opens the check's cache under a key covering the version and everything that decides what is
- * read and how: the working directory (display paths in the entries are relative to it), each
- * governing kube-routes.yaml's path and text, --config, --exclude, -k and --max-file-size. Any
- * change starts a fresh cache, as ESLint does when its config changes. A damaged file costs one
- * line on stderr.
+ * Opens the check's cache under a key covering the version and the flags that decide what is
+ * read and how: the working directory (display paths in the entries are relative to it), --config,
+ * --exclude, -k and --max-file-size. Any change starts a fresh cache, as ESLint does when its
+ * config changes. It is opened before the walk, whose folder listings it keeps; the governing
+ * kube-routes.yaml files are known after it (useConfigs). A damaged file costs one line on stderr.
  */
 export function openCheckCache(
   cache: { readonly location: string; readonly version: string },
-  configPaths: Iterable<string | undefined>,
   options: CheckCacheOptions,
   io: CliIO,
 ): ManifestCache {
-  const configs = [...configPaths]
-    .filter((p): p is string => p !== undefined)
-    .sort()
-    .map((p) => `${p}\n${configText(p)}`);
   const key = manifestCacheKey([
     'kubectl routes check',
     cache.version,
@@ -53,14 +49,42 @@ export function openCheckCache(
       exclude: options.exclude ?? [],
       kustomize: options.kustomize ?? [],
     }),
-    ...configs,
   ]);
   const opened = openManifestCache(cache.location, key);
   if (opened.notice) io.stderr(`${opened.notice}\n`);
   return opened;
 }
 
-/** The config's text for the key; one that cannot be read is reported by the check itself. */
+/** What the check keeps beside the entries. */
+interface CheckAnnex {
+  /** Digest of every governing kube-routes.yaml's path and text: the entries were read under them. */
+  readonly configs: string;
+  readonly folders: StoredListings;
+}
+
+/**
+ * The governing configs' digest; the entries are dropped when they were read under other configs
+ * (another kube-routes.yaml, or one changed), since rules, regions and exclusions follow them.
+ */
+export function useConfigs(cache: ManifestCache, configPaths: Iterable<string | undefined>): string {
+  const configs = [...configPaths]
+    .filter((p): p is string => p !== undefined)
+    .sort()
+    .map((p) => `${p}\n${configText(p)}`);
+  const digest = manifestCacheKey(configs);
+  if ((cache.annex as Partial<CheckAnnex> | undefined)?.configs !== digest) cache.clear();
+  return digest;
+}
+
+/** Writes the cache with its annex (configs digest, folder listings); one line when it could not. */
+export function saveCheckCache(cache: ManifestCache, configs: string, listings: FolderListings): string | undefined {
+  const before = cache.annex as Partial<CheckAnnex> | undefined;
+  const folders = listings.toStored(cache.pending);
+  if (before?.configs !== configs || before.folders !== folders) cache.setAnnex({ configs, folders });
+  return cache.save();
+}
+
+/** The config's text for the digest; one that cannot be read is reported by the check itself. */
 function configText(path: string): string {
   try {
     return readFileSync(path, 'utf8');

@@ -108,7 +108,7 @@ export function checkCommand(io: CliIO, version: string, setExitCode: (code: num
     )
     .option(
       '--cache',
-      `Keep what was read from each file in a cache, and read again only files that changed (the check itself still runs on every file). Default location: ${defaultCacheName} in the working directory.`,
+      `Keep what was read from each file and what was found in it in a cache; read and check again only the files that changed and those sharing an address, Service or chart with them (the results are those of a full check). Default location: ${defaultCacheName} in the working directory.`,
     )
     .option(
       '--cache-location <path>',

@@ -27,7 +27,9 @@ import {
 } from '@kube-routes/server/node';
 import type { ManifestCache } from '@kube-routes/server/manifest-cache';
 import { readManifestCached, type ManifestRead } from './cached-read';
-import { openCheckCache } from './check-cache';
+import { CachedCheck } from './cached-check';
+import { openCheckCache, saveCheckCache, useConfigs } from './check-cache';
+import { FolderListings } from './folder-listings';
 import { UsageError, type CliIO } from '../cli/io';
 import type { RouteSource } from '@kube-routes/server/speaker-client';
 import { lazy } from '../cli/lazy';
@@ -97,7 +99,13 @@ export async function runCheck(
     return sep === '/' ? shown : shown.split(sep).join('/');
   };
 
-  const collected = collectManifestPaths(paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)));
+  // Opened before the walk: it keeps the folder listings.
+  const cache = options.cache && openCheckCache(options.cache, options, io);
+  const listings = cache && FolderListings.from(cache.annex);
+  const collected = collectManifestPaths(
+    paths.filter((p) => p !== '-').map((p) => resolve(io.cwd, p)),
+    listings,
+  );
   if (collected.errors.length > 0) {
     const shown = collected.errors.map((e) => e.replace(io.cwd + sep, ''));
     throw new UsageError(shown.join('\n'));
@@ -131,7 +139,18 @@ export async function runCheck(
     io.cwd,
     collected.folders,
   );
-  const cache = options.cache && openCheckCache(options.cache, groups.keys(), options, io);
+  const configs = cache && useConfigs(cache, groups.keys());
+  // Findings depend on the files alone: unchanged files answer with what the last check found.
+  const incremental =
+    cache &&
+    !mrtRoutes &&
+    !options.speaker &&
+    !options.live &&
+    (options.liveFiles?.length ?? 0) === 0 &&
+    kustomize.length === 0 &&
+    !paths.includes('-')
+      ? new CachedCheck(cache, options.maxFileBytes, CachedCheck.goneKeys(cache, new Set(inputs.map((i) => i.path))))
+      : undefined;
   const findings: Finding[] = [];
   let serviceCount = 0;
   for (const [configPath, members] of groups) {
@@ -145,6 +164,16 @@ export async function runCheck(
             ', ',
           )}${members.length > 3 ? ', ...' : ''}; region rules did not run. Create one, or pass --config FILE.\n`,
       );
+    }
+    if (incremental) {
+      const checked = members.filter((input) => !isExcluded(config, input.display));
+      const result = incremental.check(
+        checked.map((input) => ({ path: input.path, display: input.display, chart: chartOf(input.path, display) })),
+        config,
+      );
+      findings.push(...result.findings);
+      serviceCount += result.serviceCount;
+      continue;
     }
     const files: ManifestFile[] = [];
     const problems: InputProblem[] = [];
@@ -180,7 +209,10 @@ export async function runCheck(
     findings.push(...unique.sort(compareFindings));
   }
   if (cache) {
-    const problem = cache.save();
+    // A check with route state or live clusters records nothing: the next one checks every file.
+    if (incremental) incremental.finish();
+    else cache.retainMeta(new Set());
+    const problem = saveCheckCache(cache, configs ?? '', listings ?? FolderListings.from(undefined));
     if (problem) io.stderr(`${problem}\n`);
   }
   const failing = findings.some((f) => severityRank[f.severity] >= severityRank[options.failOn]);
@@ -199,8 +231,13 @@ async function readInput(
     const read = decodeSource(await io.readStdin(), stdinName, maxFileBytes);
     return 'problem' in read ? read : { file: readManifestFile(read.source) };
   }
-  const chart = helmChartOf(input.path);
-  return readManifestCached(cache, input.path, input.display, maxFileBytes, chart && display(chart));
+  return readManifestCached(cache, input.path, input.display, maxFileBytes, chartOf(input.path, display));
+}
+
+/** The Helm chart a file is a template of, as findings name it. */
+function chartOf(path: string, display: (abs: string) => string): string | undefined {
+  const chart = helmChartOf(path);
+  return chart && display(chart);
 }
 
 async function speakerRoutes(

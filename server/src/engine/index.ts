@@ -21,6 +21,15 @@ export * from './manifest/model';
 export { readManifestFile, readManifestFileComposed } from './manifest/read-manifests';
 export { readScannedFile } from './manifest/read-scanned';
 export { checkManifests, type CheckOptions, type CheckResult, type InputProblem } from './check';
+export { linkKeys, poolsLinkKey, type LinkKind } from './link-keys';
+export {
+  completeRecheck,
+  planRecheck,
+  type FileRecord,
+  type RecheckInput,
+  type RecheckPlan,
+  type RecheckResult,
+} from './incremental';
 export { rules, rulesById, type Rule } from './rules';
 export { closestMatch } from './text';
 export { buildModel, fieldName } from './rules/model';

@@ -1,4 +1,9 @@
-import { manifestAddresses, parseIpAddress, readManifestFile, type ManifestFile } from '@kube-routes/server/engine';
+import {
+  linkKeys as engineLinkKeys,
+  poolsLinkKey,
+  readManifestFile,
+  type ManifestFile,
+} from '@kube-routes/server/engine';
 import { decodeSource, defaultMaxFileBytes, helmChartOf, readSourceFile } from '@kube-routes/server/node';
 import { Compactor } from './compact';
 
@@ -34,7 +39,7 @@ export function addressKey(configPath: string | undefined, addressKeyText: strin
   return scopedKey(configPath, `ip:${addressKeyText}`);
 }
 
-const poolsSuffix = '\u0000pools';
+const poolsSuffix = `\u0000${poolsLinkKey}`;
 
 /** Held by every file declaring a pool or ServiceCIDR: they take part in every check of their config. */
 export function poolsKey(configPath: string | undefined): string {
@@ -47,18 +52,7 @@ export function poolsKeyConfig(key: string): string | undefined {
 }
 
 function linkKeys(manifest: ManifestFile, configPath: string | undefined): string[] {
-  const keys = new Set<string>();
-  if (manifest.pools.length > 0 || manifest.serviceCIDRs.length > 0) keys.add(poolsKey(configPath));
-  // The templates of one chart are reported together (one helm-template note per chart).
-  if (manifest.helmTemplate) keys.add(scopedKey(configPath, `helm:${manifest.helmTemplate.chart}`));
-  for (const s of manifest.services) {
-    keys.add(scopedKey(configPath, `id:${s.id}`));
-    for (const { literal } of manifestAddresses(s)) {
-      const address = parseIpAddress(literal.value);
-      if (address) keys.add(addressKey(configPath, address.key));
-    }
-  }
-  return [...keys];
+  return engineLinkKeys(manifest).map((key) => scopedKey(configPath, key));
 }
 
 /** Parses text; a parser failure the engine did not foresee (a stack overflow) becomes a problem, not a crash. */

@@ -24,8 +24,33 @@ export interface CollectedPaths {
   readonly folders: ReadonlyMap<string, string | undefined>;
 }
 
+/**
+ * What the walk keeps of one folder: its entries in name order, subfolders to descend with a
+ * trailing "/", then manifest files; and the kube-routes.yaml it holds.
+ */
+export interface FolderListing {
+  readonly entries: readonly string[];
+  readonly config: string | undefined;
+}
+
+/** How a folder looked: its mtime and ctime change when an entry is added, removed or renamed. */
+export interface FolderStamp {
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+}
+
+/**
+ * Listings kept between runs (check --cache): a folder whose stamp is as recorded has the same
+ * entries, so a stat replaces the listing (readdir of 4,000 folders is most of a warm walk).
+ */
+export interface ListingMemo {
+  get(dir: string, stamp: FolderStamp): FolderListing | undefined;
+  set(dir: string, stamp: FolderStamp, listing: FolderListing): void;
+}
+
 /** Expands files and directories (recursively, *.yaml, *.yml and *.json but not kube-routes.yaml, skipping hidden folders). */
-export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
+export function collectManifestPaths(paths: readonly string[], memo?: ListingMemo): CollectedPaths {
   const files: string[] = [];
   const errors: string[] = [];
   const folders = new Map<string, string | undefined>();
@@ -42,31 +67,49 @@ export function collectManifestPaths(paths: readonly string[]): CollectedPaths {
       continue;
     }
     const found: string[] = [];
-    walk(path, found, folders);
+    walk(path, found, folders, memo);
     if (found.length === 0) errors.push(`${path}: no *.yaml, *.yml or *.json files in this directory`);
     files.push(...found);
   }
   return { files: [...new Set(files)], errors, folders };
 }
 
-function walk(dir: string, out: string[], folders: Map<string, string | undefined>): void {
+function walk(dir: string, out: string[], folders: Map<string, string | undefined>, memo?: ListingMemo): void {
+  let listing: FolderListing | undefined;
+  if (memo) {
+    const stats = statSync(dir);
+    const stamp = { mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
+    listing = memo.get(dir, stamp);
+    if (!listing) {
+      listing = listFolder(dir);
+      memo.set(dir, stamp, listing);
+    }
+  } else listing = listFolder(dir);
+  // Plain concatenation: dir is already normal, and path.join per entry shows in profiles.
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  for (const name of listing.entries) {
+    if (name.endsWith('/')) walk(prefix + name.slice(0, -1), out, folders, memo);
+    else out.push(prefix + name);
+  }
+  folders.set(dir, listing.config === undefined ? undefined : prefix + listing.config);
+}
+
+function listFolder(dir: string): FolderListing {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
   );
-  // Plain concatenation: dir is already normal, and path.join per entry shows in profiles.
-  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const kept: string[] = [];
   let config: string | undefined;
   for (const entry of entries) {
-    const path = prefix + entry.name;
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) walk(path, out, folders);
+      if (!entry.name.startsWith('.') && !skippedDirs.has(entry.name)) kept.push(`${entry.name}/`);
     } else if (!yamlFile.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) {
     } else if (configFileNames.includes(entry.name)) {
       // The region config sits beside manifests but is not one; the first name wins, as in findConfigFile.
-      if (config === undefined || entry.name === configFileNames[0]) config = path;
-    } else out.push(path);
+      if (config === undefined || entry.name === configFileNames[0]) config = entry.name;
+    } else kept.push(entry.name);
   }
-  folders.set(dir, config);
+  return { entries: kept, config };
 }
 
 export type SourceRead = { readonly source: SourceFile } | { readonly problem: string };

@@ -9,6 +9,9 @@ import {
   parseConfig,
   rangeContains,
   readManifestFile,
+  linkKeys,
+  poolsLinkKey,
+  rules,
   rulesById,
   type KubeRoutesConfig,
   type ManifestFile,
@@ -103,4 +106,33 @@ test('fixtures: every file checked alone reports only findings of the full check
   }
   // Both sides are exercised: findings from files alone, and crossFile findings they leave out.
   assert.ok(alone > 0 && crossFile > 0, `${alone} findings alone, ${crossFile} of crossFile rules`);
+});
+
+// check --cache and the editor re-check a file with only the files sharing a link key with it
+// (and the pool files): on every fixture, that check must give each file the findings the full
+// check gives it, route rules included.
+test('fixtures: a file checked with the files sharing its link keys gets the full check findings', () => {
+  let compared = 0;
+  const given = new Set<string>();
+  for (const name of names) {
+    const { manifests, config, routes } = loadFixture(name, join(fixtures, name));
+    const { findings } = checkManifests(manifests, config, { routes });
+    const keys = manifests.map((m) => new Set(linkKeys(m)));
+    for (const set of keys) for (const key of set) given.add(key.split(':')[0] ?? key);
+    manifests.forEach((manifest, i) => {
+      const mine = keys[i] ?? new Set<string>();
+      const linked = manifests.filter(
+        (_, j) => j === i || [...(keys[j] ?? [])].some((k) => k === poolsLinkKey || mine.has(k)),
+      );
+      const alone = checkManifests(linked, config, { routes }).findings.filter((f) => f.file === manifest.file);
+      const full = findings.filter((f) => f.file === manifest.file);
+      assert.deepStrictEqual(alone, full, `${name}: ${manifest.file}`);
+      compared += full.length;
+    });
+  }
+  assert.ok(compared > 50, `only ${compared} findings compared`);
+  // Every kind of link key a rule names is one linkKeys gives.
+  const named = new Set(rules.flatMap((r) => r.crossFile ?? []));
+  assert.ok(named.size > 0);
+  for (const kind of named) assert.ok(given.has(kind), `no fixture file has a ${kind} key`);
 });

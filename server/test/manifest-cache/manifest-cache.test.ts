@@ -134,7 +134,7 @@ describe('lookups', () => {
     assert.deepEqual([...openManifestCache(location, key).paths()].sort(), [kept, seen].sort());
   });
 
-  test('a few changes are written after the base as read; many rewrite the base', () => {
+  test('a few changes are written after the sections as read; many rewrite the file', () => {
     const paths = Array.from({ length: 100 }, (_, i) => join(dir, `many-${i}.yaml`));
     for (const p of paths) writeFileSync(p, 'a: 1\n');
     const location = join(dir, 'sections.cache');
@@ -142,27 +142,73 @@ describe('lookups', () => {
     for (const p of paths) cache.set(p, settled(p), contentHash('a: 1\n'), file(p));
     cache.save();
     const first = readFileSync(location);
+    const at = (i: number) => paths[i] ?? '';
 
     const few = openManifestCache(location, key);
     for (const p of paths.slice(0, 3)) few.set(p, stampFor(p), 'new', file(`${p} v2`));
-    few.delete(paths[3] ?? '');
+    few.delete(at(3));
+    few.setMeta(at(4), 'four');
+    // Looked up but not decoded: kept as read.
+    assert.ok(few.lookup(at(60), stampFor(at(60))));
     assert.equal(few.save(), undefined);
     const second = readFileSync(location);
-    assert.ok(second.subarray(0, first.length).equals(first), 'the base section is written as it was read');
+    assert.ok(second.subarray(0, first.length).equals(first), 'the sections are written as they were read');
     const reread = openManifestCache(location, key);
     assert.equal(reread.size, 99);
-    assert.deepStrictEqual(reread.get(paths[0] ?? '', stampFor(paths[0] ?? ''), 'new'), file(`${paths[0]} v2`));
-    assert.deepStrictEqual(reread.get(paths[50] ?? '', stampFor(paths[50] ?? '')), file(paths[50] ?? ''));
+    assert.deepStrictEqual(reread.get(at(0), stampFor(at(0)), 'new'), file(`${at(0)} v2`));
+    assert.deepStrictEqual(reread.get(at(50), stampFor(at(50))), file(at(50)));
+    assert.deepStrictEqual(reread.get(at(60), stampFor(at(60))), file(at(60)));
+    assert.equal(reread.meta(at(4)), 'four');
+    assert.deepStrictEqual(reread.get(at(4), stampFor(at(4))), file(at(4)), 'a meta change keeps the blob as read');
+    assert.equal(reread.get(at(3), stampFor(at(50)), contentHash('a: 1\n')), undefined, 'deleted');
 
-    for (const p of paths.slice(4, 74)) reread.set(p, stampFor(p), 'newer', file(`${p} v3`));
+    // Changes on changes: both kept after the same sections.
+    reread.set(at(5), stampFor(at(5)), 'newer', file(`${at(5)} v3`));
     assert.equal(reread.save(), undefined);
-    const third = readFileSync(location);
-    assert.ok(!third.subarray(0, first.length).equals(first), 'past 64 changes the base is rewritten');
+    assert.ok(readFileSync(location).subarray(0, first.length).equals(first));
+    const third = openManifestCache(location, key);
+    assert.deepStrictEqual(third.get(at(0), stampFor(at(0)), 'new'), file(`${at(0)} v2`));
+    assert.deepStrictEqual(third.get(at(5), stampFor(at(5)), 'newer'), file(`${at(5)} v3`));
+    assert.equal(third.size, 99);
+
+    for (const p of paths.slice(6, 76)) third.set(p, stampFor(p), 'newest', file(`${p} v4`));
+    assert.equal(third.save(), undefined);
+    assert.ok(!readFileSync(location).subarray(0, first.length).equals(first), 'past 64 changes the file is rewritten');
     const last = openManifestCache(location, key);
     assert.equal(last.size, 99);
-    assert.deepStrictEqual(last.get(paths[4] ?? '', stampFor(paths[4] ?? ''), 'newer'), file(`${paths[4]} v3`));
-    assert.deepStrictEqual(last.get(paths[0] ?? '', stampFor(paths[0] ?? ''), 'new'), file(`${paths[0]} v2`));
-    assert.equal(last.get(paths[3] ?? '', stampFor(paths[50] ?? ''), contentHash('a: 1\n')), undefined, 'deleted');
+    assert.deepStrictEqual(last.get(at(6), stampFor(at(6)), 'newest'), file(`${at(6)} v4`));
+    assert.deepStrictEqual(last.get(at(0), stampFor(at(0)), 'new'), file(`${at(0)} v2`));
+    assert.deepStrictEqual(last.get(at(80), stampFor(at(80))), file(at(80)));
+    assert.equal(last.meta(at(4)), 'four');
+  });
+
+  test("an entry's meta: kept with it, dropped when the entry is set anew or not retained; the annex", () => {
+    const paths = ['m1', 'm2', 'm3'].map((n) => join(dir, `${n}.yaml`));
+    for (const p of paths) writeFileSync(p, 'a: 1\n');
+    const [one, two, three] = paths as [string, string, string];
+    const location = join(dir, 'meta.cache');
+    const cache = openManifestCache(location, key);
+    cache.set(one, settled(one), contentHash('a: 1\n'), file('m1'), { keys: ['ip:1'] });
+    cache.set(two, settled(two), contentHash('a: 1\n'), file('m2'));
+    cache.setMeta(two, { keys: ['id:x'] });
+    cache.set(three, settled(three), contentHash('a: 1\n'), file('m3'), 'three');
+    cache.setAnnex({ folders: 1 });
+    assert.equal(cache.save(), undefined);
+
+    const warm = openManifestCache(location, key);
+    assert.deepStrictEqual(warm.annex, { folders: 1 });
+    assert.deepStrictEqual(warm.lookup(one, stampFor(one))?.meta, { keys: ['ip:1'] });
+    assert.deepStrictEqual(warm.meta(two), { keys: ['id:x'] });
+    warm.set(one, stampFor(one), 'edited', file('m1 v2'));
+    assert.equal(warm.meta(one), undefined, 'new content: the meta described the old one');
+    warm.retainMeta(new Set([one, three]));
+    assert.equal(warm.save(), undefined);
+
+    const last = openManifestCache(location, key);
+    assert.equal(last.meta(one), undefined);
+    assert.equal(last.meta(two), undefined, 'not retained');
+    assert.equal(last.meta(three), 'three');
+    assert.deepStrictEqual(last.get(two, stampFor(two)), file('m2'), 'the entry itself stays');
   });
 
   test('nothing changed: save does not rewrite the file', () => {

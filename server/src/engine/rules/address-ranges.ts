@@ -56,7 +56,7 @@ export const externalIpOutsidePools: Rule = {
   summary: "An external IP lies in neither the global externalIP pools nor its region's pools.",
   help: "External IPs outside the pools are not reserved for Services, so the fabric may route them elsewhere, and another team may use them. Use an address from the global pools or from the region's own pools.",
   needsRegions: true,
-  crossFile: true,
+  crossFile: ['pools'],
   check(model, report) {
     const config = model.config;
     const anyPools =

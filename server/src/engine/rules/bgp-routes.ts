@@ -51,7 +51,7 @@ export const routeOriginMismatch: Rule = {
   summary: "A Service IP is covered by a route originated by another region's AS, or by an AS of no configured region.",
   help: "Traffic to the address goes wherever that route points: another region, or somewhere outside the fabric. Find who announces the prefix (the finding names the origin AS, next hop and peer) and withdraw it, or fix the Service's region label or address.",
   needsRegions: true,
-  crossFile: true,
+  crossFile: ['ip', 'id'],
   needsRoutes: true,
   check(model, report) {
     const anycast = anycastOf(model);

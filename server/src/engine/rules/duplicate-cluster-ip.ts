@@ -8,7 +8,7 @@ export const duplicateClusterIp: Rule = {
   summary: 'Two different Services use the same cluster IP.',
   help: "Cluster IPs are announced into the fabric, so they must be unique across every cluster, region and environment; otherwise traffic goes to whichever announcement wins. Give one of the Services a free address in its region's clusterIP range.",
   needsRegions: false,
-  crossFile: true,
+  crossFile: ['ip'],
   check(model, report) {
     const uses = model.services.flatMap((s) => s.clusterAddresses);
     for (const [use, others] of groupConflicts(uses, instanceKey)) {

@@ -9,7 +9,7 @@ export const externalIpConflict: Rule = {
   summary: 'One external IP is used by two different Services.',
   help: "The same Service (same namespace/name) may share an external IP across regions: that is anycast. Two different Services on one external IP send each other's clients to the wrong backends, unless they carry the same sharing key (metallb.io/allow-shared-ip, lbipam.cilium.io/sharing-key, purelb.io/allow-shared-ip) and serve different ports. Give one of them another address from the externalIP pools.",
   needsRegions: false,
-  crossFile: true,
+  crossFile: ['ip'],
   check(model, report) {
     const uses = model.services.flatMap((s) => s.externalAddresses);
     for (const [use, candidates] of groupConflicts(uses, (s) => s.manifest.id)) {

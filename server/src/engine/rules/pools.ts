@@ -25,7 +25,7 @@ export const poolOverlap: Rule = {
   summary: 'A pool of one region overlaps a pool or clusterIP range of another region.',
   help: "Load balancers of two regions handing out the same addresses give two Services in different clusters one IP: the cross-cluster duplicate nobody sees until traffic goes to the wrong place. Give each region's pools disjoint ranges, or put shared anycast ranges in the global externalIPPools.",
   needsRegions: true,
-  crossFile: true,
+  crossFile: ['pools'],
   check(model, report) {
     const global = model.config.externalIPPools;
     const pools = model.pools.filter((p) => p.where.region);

@@ -9,7 +9,7 @@ export const helmTemplate: Rule = {
   summary: "A Helm chart's templates are not manifests: render them with helm template.",
   help: 'Go template actions ({{ ... }}) make a template something other than YAML, and its Services only exist once rendered. Check the rendered chart: helm template RELEASE CHART | kubectl routes check -. Exclude the chart (--exclude or exclude: in kube-routes.yaml) to silence this note.',
   needsRegions: false,
-  crossFile: true,
+  crossFile: ['helm'],
   check(model, report) {
     const charts = new Map<string, string[]>();
     for (const f of model.files) {

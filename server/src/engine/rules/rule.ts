@@ -1,5 +1,6 @@
 import type { FindingSubject, Severity } from '../findings';
 import type { SourceRange } from '../source';
+import type { LinkKind } from '../link-keys';
 import type { CheckModel } from './model';
 
 export interface ReportedLocation {
@@ -35,8 +36,10 @@ export interface Rule {
   /**
    * Its findings about a file depend on other files (duplicates, pools, a chart's templates,
    * anycast sets): a check of one file alone cannot decide them, so `fileRulesOnly` skips it.
+   * The kinds of link key (link-keys.ts) that carry those inputs: files sharing no such key
+   * cannot change each other's findings, which the editor and `check --cache` rely on.
    */
-  readonly crossFile?: boolean;
+  readonly crossFile?: readonly LinkKind[];
   /** Absent for rules whose findings come from reading input (yaml-syntax, unreadable-file). */
   readonly check?: (model: CheckModel, report: Report) => void;
 }
