@@ -24,7 +24,24 @@ export function familyName(family: IpFamily): 'IPv4' | 'IPv6' {
   return family === 4 ? 'IPv4' : 'IPv6';
 }
 
+/**
+ * Parsed addresses by spelling: a check parses each literal more than once (the model, then each
+ * file's link keys for the cache's records), and ip-num's parse is the costly part. Bounded: a
+ * full memo starts over. The answers are frozen data, the same for the same text.
+ */
+const parsed = new Map<string, IpAddress | undefined>();
+const parsedLimit = 1 << 16;
+
 export function parseIpAddress(text: string): IpAddress | undefined {
+  const known = parsed.get(text);
+  if (known !== undefined || parsed.has(text)) return known;
+  if (parsed.size >= parsedLimit) parsed.clear();
+  const address = parseUncached(text);
+  parsed.set(text, address && Object.freeze(address));
+  return address;
+}
+
+function parseUncached(text: string): IpAddress | undefined {
   if (text.includes(':')) {
     // Zone indexes (fe80::1%eth0) are valid for ip-num but never valid in a Service.
     if (text.includes('%') || !Validator.isValidIPv6String(text)[0]) return undefined;

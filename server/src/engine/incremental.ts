@@ -53,6 +53,8 @@ export type RecheckPlan =
  * last check and are no longer inputs.
  */
 export function planRecheck(inputs: readonly RecheckInput[], gone: readonly (readonly string[])[]): RecheckPlan {
+  // Nothing recorded (a cold run): every input is checked anyway, so no key sets are built.
+  if (!inputs.some((input) => input.unchanged)) return { all: true };
   const changedKeys = new Set<string>(gone.flat());
   const recheck = new Set<number>();
   inputs.forEach((input, i) => {

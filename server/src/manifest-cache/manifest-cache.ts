@@ -76,6 +76,8 @@ export interface ManifestCache {
   get(path: string, stamp: FileStamp, hash?: string): ManifestFile | undefined;
   /** Stores what was extracted from path as it was when stamped and hashed, with meta. */
   set(path: string, stamp: FileStamp, hash: string, file: ManifestFile, meta?: unknown): void;
+  /** Whether an entry of path is held (a path with none is read without a stat first). */
+  has(path: string): boolean;
   /** The meta of path's entry, when there is one; undefined otherwise. */
   meta(path: string): unknown;
   /** Replaces the meta of path's entry (nothing if there is none). */
@@ -259,6 +261,10 @@ class FileManifestCache implements ManifestCache {
       changed: true,
     });
     this.dirty = true;
+  }
+
+  has(path: string): boolean {
+    return this.entries.has(path) || this.rows.has(path);
   }
 
   meta(path: string): unknown {

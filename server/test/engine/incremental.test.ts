@@ -56,6 +56,11 @@ const table: {
     model: [0, 1, 2, 3],
   },
   {
+    name: 'no records (a cold run): everything, without building key sets',
+    inputs: [changed('a', ['ip:1']), changed('b', ['ip:2'])],
+    recheck: 'all',
+  },
+  {
     name: 'a pool file changed: everything',
     inputs: [changed('p', [], ['pools']), same('b', ['ip:1'])],
     recheck: 'all',
