@@ -1,8 +1,9 @@
 import {
   type CacheIndex,
   type ChangedRow,
-  encodeBlob,
+  encodeGroup,
   field,
+  groupFiles,
   type LoadedCache,
   rowFields,
   type StoredChanges,
@@ -20,7 +21,7 @@ export interface Entry {
   meta: unknown;
   /** The loaded row whose blob still holds its ManifestFile; undefined once set anew. */
   row: number | undefined;
-  /** Its ManifestFile encoded, as a changes section held it (decoded on demand). */
+  /** Its ManifestFile encoded as a group of one, as a changes section held it (decoded on demand). */
   blob: Uint8Array | undefined;
   file: ManifestFile | undefined;
   /** Differs from the loaded index's row: written in the changes section. */
@@ -48,7 +49,7 @@ export function changesSince(held: Held, loaded: LoadedCache): StoredChanges | u
   for (const [path, entry] of held.entries) {
     if (!entry.changed) continue;
     if (rows.size >= limit) return undefined;
-    const blob = entry.row !== undefined ? undefined : (entry.blob ?? encodeBlob(entry.file));
+    const blob = entry.row !== undefined ? undefined : (entry.blob ?? encodeGroup([entry.file]));
     entry.blob = blob;
     const { size, mtimeMs, ctimeMs, ino } = entry.stamp;
     rows.set(path, { size, mtimeMs, ctimeMs, ino, seenAt: entry.seenAt, hash: entry.hash, meta: entry.meta, blob });
@@ -57,8 +58,9 @@ export function changesSince(held: Held, loaded: LoadedCache): StoredChanges | u
 }
 
 /**
- * The index and the blobs, for a whole rewrite. Blobs still as loaded are copied from the bytes
- * read, runs of adjacent ones as one piece.
+ * The index and the blobs, for a whole rewrite. Groups still as loaded are copied from the bytes
+ * read (once, however many of their rows remain); new entries are serialized in groups of
+ * groupFiles, in path order.
  */
 export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheIndex, Buffer[]] {
   const paths = held.paths();
@@ -66,12 +68,28 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
   const hashes: string[] = [];
   const metas: unknown[] = [];
   const blobs: Buffer[] = [];
-  let run: { start: number; end: number } | undefined;
-  const flush = () => {
-    if (run && loaded) blobs.push(loaded.blobs.subarray(run.start, run.end));
-    run = undefined;
-  };
   let offset = 0;
+  const place = (piece: Buffer): number => {
+    const at = offset;
+    blobs.push(piece);
+    offset += piece.length;
+    return at;
+  };
+  const setBlob = (i: number, at: number, length: number, slot: number) => {
+    numbers[i * rowFields + field.blobOffset] = at;
+    numbers[i * rowFields + field.blobLength] = length;
+    numbers[i * rowFields + field.blobSlot] = slot;
+  };
+  /** Loaded group offset -> its offset in the file written. */
+  const copied = new Map<number, number>();
+  let pending: { rows: number[]; files: unknown[] } = { rows: [], files: [] };
+  const flushGroup = () => {
+    if (pending.files.length === 0) return;
+    const group = encodeGroup(pending.files);
+    const at = place(group);
+    pending.rows.forEach((i, slot) => setBlob(i, at, group.length, slot));
+    pending = { rows: [], files: [] };
+  };
   paths.forEach((path, i) => {
     const at = i * rowFields;
     const entry = held.entries.get(path);
@@ -81,21 +99,19 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
       numbers.set(loaded.index.numbers.subarray(from, from + rowFields), at);
       const start = loaded.index.numbers[from + field.blobOffset] ?? 0;
       const length = loaded.index.numbers[from + field.blobLength] ?? 0;
-      if (run && run.end === start) run.end += length;
-      else {
-        flush();
-        run = { start, end: start + length };
+      let placed = copied.get(start);
+      if (placed === undefined) {
+        placed = place(loaded.blobs.subarray(start, start + length));
+        copied.set(start, placed);
       }
-      numbers[at + field.blobOffset] = offset;
-      offset += length;
+      numbers[at + field.blobOffset] = placed;
+    } else if (entry?.blob) {
+      const blob = Buffer.from(entry.blob.buffer, entry.blob.byteOffset, entry.blob.byteLength);
+      setBlob(i, place(blob), blob.length, 0);
     } else {
-      flush();
-      const encoded = entry?.blob ?? encodeBlob(entry?.file);
-      const blob = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-      numbers[at + field.blobOffset] = offset;
-      numbers[at + field.blobLength] = blob.length;
-      blobs.push(blob);
-      offset += blob.length;
+      pending.rows.push(i);
+      pending.files.push(entry?.file);
+      if (pending.files.length >= groupFiles) flushGroup();
     }
     if (entry) {
       numbers[at + field.size] = entry.stamp.size;
@@ -110,6 +126,6 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
       metas.push(loaded?.index.metas[row ?? -1]);
     }
   });
-  flush();
+  flushGroup();
   return [{ paths, numbers, hashes, metas, annex: held.annex }, blobs];
 }

@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import type { ManifestFile } from '@kube-routes/server/engine';
 import { changesSince, type Entry, wholeIndex } from './cache-encode';
 import {
-  decodeBlob,
   decodeCacheFile,
+  decodeGroup,
   encodeCacheFile,
   encodeChanges,
   field,
@@ -142,6 +142,8 @@ class FileManifestCache implements ManifestCache {
   private readonly settled = new Set<string>();
   private annexValue: unknown;
   private annexChanged = false;
+  /** The loaded group decoded last (its offset in the blob section, its files). */
+  private lastGroup: { readonly offset: number; readonly files: readonly unknown[] } | undefined;
   /** The loaded index no longer describes the file (cleared, or rewritten whole): every save rewrites it. */
   private rewrite: boolean;
   private dirty: boolean;
@@ -398,16 +400,19 @@ class FileManifestCache implements ManifestCache {
     if (entry.file) return entry.file;
     const loaded = this.loaded;
     try {
-      let bytes = entry.blob;
-      if (!bytes && entry.row !== undefined && loaded) {
+      let file: unknown;
+      if (entry.blob) file = decodeGroup(entry.blob)[0];
+      else if (entry.row !== undefined && loaded) {
         const at = entry.row * rowFields;
         const offset = loaded.index.numbers[at + field.blobOffset] ?? 0;
         const length = loaded.index.numbers[at + field.blobLength] ?? 0;
-        bytes = loaded.blobs.subarray(offset, offset + length);
-      }
-      if (!bytes) return undefined;
-      const file = decodeBlob(bytes) as ManifestFile;
-      if (typeof file !== 'object' || file === null || !Array.isArray(file.services)) throw new Error('not a file');
+        const slot = loaded.index.numbers[at + field.blobSlot] ?? 0;
+        // Files are asked for mostly in row order: the group decoded last is kept for the next.
+        if (this.lastGroup?.offset !== offset)
+          this.lastGroup = { offset, files: decodeGroup(loaded.blobs.subarray(offset, offset + length)) };
+        file = this.lastGroup.files[slot];
+      } else return undefined;
+      if (!isManifestFile(file)) throw new Error('not a file');
       entry.file = file;
       return file;
     } catch {
@@ -416,6 +421,10 @@ class FileManifestCache implements ManifestCache {
       return undefined;
     }
   }
+}
+
+function isManifestFile(value: unknown): value is ManifestFile {
+  return typeof value === 'object' && value !== null && Array.isArray((value as Partial<ManifestFile>).services);
 }
 
 /** A lookup's answer: the entry's meta now, its ManifestFile when asked for. */
