@@ -182,6 +182,41 @@ describe('lookups', () => {
     assert.equal(last.meta(at(4)), 'four');
   });
 
+  test('entries serialized in groups: each comes back whole, in any order, after rewrites that keep part of a group', () => {
+    const paths = Array.from({ length: 300 }, (_, i) => join(dir, `group-${i}.yaml`));
+    for (const p of paths) writeFileSync(p, 'a: 1\n');
+    // One object shared by files of one group (as engine constants are): each file decodes whole.
+    const shared = { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+    const withShared = (p: string, v: string): ManifestFile => ({
+      ...file(`${p} ${v}`),
+      syntaxErrors: [{ message: v, range: shared }],
+    });
+    const location = join(dir, 'groups.cache');
+    const cache = openManifestCache(location, key);
+    for (const p of paths) cache.set(p, settled(p), contentHash('a: 1\n'), withShared(p, 'v1'));
+    assert.equal(cache.save(), undefined);
+    const firstSize = readFileSync(location).length;
+    const expected = new Map(paths.map((p) => [p, withShared(p, 'v1')]));
+    // Every third file anew (a whole rewrite: past 64 changes), the others copied as read.
+    const rewrite = openManifestCache(location, key);
+    paths.forEach((p, i) => {
+      if (i % 3 !== 0) return;
+      rewrite.set(p, stampFor(p), 'v2', withShared(p, 'v2'));
+      expected.set(p, withShared(p, 'v2'));
+    });
+    rewrite.delete(paths[299] ?? '');
+    expected.delete(paths[299] ?? '');
+    assert.equal(rewrite.save(), undefined);
+    assert.ok(readFileSync(location).length < firstSize * 1.5, 'a group kept by several rows is copied once');
+    const hash = (p: string) => (expected.get(p)?.syntaxErrors[0]?.message === 'v2' ? 'v2' : contentHash('a: 1\n'));
+    const backwards = openManifestCache(location, key);
+    assert.equal(backwards.size, 299);
+    for (const p of [...expected.keys()].reverse())
+      assert.deepStrictEqual(backwards.get(p, stampFor(p), hash(p)), expected.get(p), p);
+    const forwards = openManifestCache(location, key);
+    for (const [p, want] of expected) assert.deepStrictEqual(forwards.get(p, stampFor(p), hash(p)), want, p);
+  });
+
   test("an entry's meta: kept with it, dropped when the entry is set anew or not retained; the annex", () => {
     const paths = ['m1', 'm2', 'm3'].map((n) => join(dir, `${n}.yaml`));
     for (const p of paths) writeFileSync(p, 'a: 1\n');
