@@ -4,6 +4,7 @@ import {
   encodeGroup,
   field,
   groupFiles,
+  groupSourceBytes,
   type LoadedCache,
   rowFields,
   type StoredChanges,
@@ -59,8 +60,8 @@ export function changesSince(held: Held, loaded: LoadedCache): StoredChanges | u
 
 /**
  * The index and the blobs, for a whole rewrite. Groups still as loaded are copied from the bytes
- * read (once, however many of their rows remain); new entries are serialized in groups of
- * groupFiles, in path order.
+ * read (once, however many of their rows remain); new entries are serialized in groups (at
+ * most groupFiles files, closed past groupSourceBytes of source), in path order.
  */
 export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheIndex, Buffer[]] {
   const paths = held.paths();
@@ -82,13 +83,13 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
   };
   /** Loaded group offset -> its offset in the file written. */
   const copied = new Map<number, number>();
-  let pending: { rows: number[]; files: unknown[] } = { rows: [], files: [] };
+  let pending: { rows: number[]; files: unknown[]; bytes: number } = { rows: [], files: [], bytes: 0 };
   const flushGroup = () => {
     if (pending.files.length === 0) return;
     const group = encodeGroup(pending.files);
     const at = place(group);
     pending.rows.forEach((i, slot) => setBlob(i, at, group.length, slot));
-    pending = { rows: [], files: [] };
+    pending = { rows: [], files: [], bytes: 0 };
   };
   paths.forEach((path, i) => {
     const at = i * rowFields;
@@ -111,7 +112,8 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
     } else {
       pending.rows.push(i);
       pending.files.push(entry?.file);
-      if (pending.files.length >= groupFiles) flushGroup();
+      pending.bytes += entry?.stamp.size ?? 0;
+      if (pending.files.length >= groupFiles || pending.bytes >= groupSourceBytes) flushGroup();
     }
     if (entry) {
       numbers[at + field.size] = entry.stamp.size;

@@ -23,8 +23,9 @@ import { deserialize, serialize } from 'node:v8';
  * with the garbage collection it caused. A rewrite copies the groups of unchanged entries as
  * they were read. Groups rather than one blob per file: each serialize() call holds native
  * memory until its serializer is collected, and 12,000 of them in a cold run cost ~75 MB of peak
- * RSS and ~0.4 s; a group of 32 costs a warm run a few ms of decoding more. The key sits before the sections so a cache of another config is dismissed
- * unread; the checksums tell a truncated or damaged file apart.
+ * RSS and ~0.4 s; a group (up to 32 files, 32 KiB of source) costs a warm run a few ms more.
+ * The key sits before the sections so a cache of another config is dismissed unread; the
+ * checksums tell a truncated or damaged file apart.
  */
 export const cacheFormat = 4;
 const magic = Buffer.from('kube-routes-cache\n', 'latin1');
@@ -45,6 +46,8 @@ export const field = {
 } as const;
 /** ManifestFiles per group at most (see above). */
 export const groupFiles = 32;
+/** A group is closed once its files' sources reach this size: a warm run decodes little beside the file it needs. */
+export const groupSourceBytes = 32 * 1024;
 
 /**
  * The index: row i is paths[i], numbers[i * rowFields ...], hashes[i] (the content hash), metas[i].
