@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { type Stats, closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { describeFsError } from './config-files';
 
 // Reading a file a repository names, safely: only a regular file (a link to /dev/zero or a FIFO
@@ -6,7 +6,8 @@ import { describeFsError } from './config-files';
 // size from stat can lie: a device reports 0, a file may grow).
 
 export type BoundedRead =
-  | { readonly bytes: Buffer }
+  /** stats: the open file's own (fstat), so a caller needing a cache stamp does not stat again. */
+  | { readonly bytes: Buffer; readonly stats: Stats }
   /** tooLarge: the size (at least) when that is the problem, so callers can say what to do. */
   | { readonly problem: string; readonly tooLarge?: number };
 
@@ -38,12 +39,12 @@ export function readBoundedFile(path: string, maxBytes: number, what = 'file'): 
       const n = readSync(fd, into, 0, Math.min(into.length, maxBytes + 1 - total), null);
       if (n === 0) break;
       // A short first read of a regular file is its end: no second read to find it.
-      if (into === first && n < first.length) return { bytes: first.subarray(0, n) };
+      if (into === first && n < first.length) return { bytes: first.subarray(0, n), stats: stat };
       total += n;
       if (total > maxBytes) return { problem: tooLarge(what, total, maxBytes, true), tooLarge: total };
       chunks.push(into === first ? first.subarray(0, n) : Buffer.from(scratch.subarray(0, n)));
     }
-    return { bytes: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total) };
+    return { bytes: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, total), stats: stat };
   } catch (e) {
     return { problem: `cannot read ${what}: ${describeFsError(e)}` };
   } finally {
