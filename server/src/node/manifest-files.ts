@@ -114,14 +114,17 @@ function listFolder(dir: string): FolderListing {
 
 export type SourceRead = { readonly source: SourceFile } | { readonly problem: string };
 
-/** A file read from disk: its text, and the bytes and fstat of that read (a cache's stamp and hash, without a second stat). */
+/**
+ * A file read from disk: its text, and the bytes and fstat of that read (a cache's stamp and
+ * hash, without a second stat). The bytes may be a shared view, valid until the next read.
+ */
 export type DiskSourceRead =
   | { readonly source: SourceFile; readonly bytes: Uint8Array; readonly stats: Stats }
   | { readonly problem: string };
 
 /** Reads a manifest as text, refusing what cannot be YAML text: too large, binary, not UTF-8. */
 export function readSourceFile(path: string, displayPath: string, maxBytes = defaultMaxFileBytes): DiskSourceRead {
-  const read = readBoundedFile(path, maxBytes);
+  const read = readBoundedFile(path, maxBytes, 'file', true);
   if ('bytes' in read) {
     const decoded = decodeSource(read.bytes, displayPath, maxBytes);
     return 'problem' in decoded ? decoded : { source: decoded.source, bytes: read.bytes, stats: read.stats };

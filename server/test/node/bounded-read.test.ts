@@ -68,3 +68,15 @@ test('a read carries the fstat of the file it read: the stamp a cache needs, wit
   );
   assert.equal(Buffer.from(read.bytes).toString('utf8'), read.source.text);
 });
+
+test('a read whose bytes are a shared view leaves the text of the read before it intact', () => {
+  const first = readSourceFile(at('small.yaml'), 'small.yaml');
+  const second = readSourceFile(at('big.yaml'), 'big.yaml');
+  assert.ok('source' in first && 'source' in second);
+  assert.equal(first.source.text, 'kind: Service\n');
+  assert.equal(second.source.text, 'a'.repeat(3000));
+  const own = readBoundedFile(at('small.yaml'), 100);
+  readSourceFile(at('big.yaml'), 'big.yaml');
+  assert.ok('bytes' in own);
+  assert.equal(own.bytes.toString('utf8'), 'kind: Service\n', 'a read without view owns its bytes');
+});
