@@ -33,16 +33,22 @@ export class IndexCache {
   /** Files answered from the cache (not parsed) since the last takeHits. */
   private hits = 0;
   /**
-   * Whether the cache held nothing when opened (a first session, another version): then no file
-   * can be answered without reading it, and the read's own fstat gives the stamp (no stat first).
+   * Whether the current walk reads each file before stamping it: the cache held nothing when the
+   * walk began (a first session, another version), so no file can be answered without reading
+   * it, and the read's own fstat gives the stamp (no stat first).
    */
-  private readonly startedEmpty: boolean;
+  private readFirst: boolean;
 
   private constructor(
     private readonly cache: ManifestCache,
     private readonly log: (message: string) => void,
   ) {
-    this.startedEmpty = cache.size === 0;
+    this.readFirst = cache.size === 0;
+  }
+
+  /** A walk of the whole workspace begins (a second walk in one session finds this session's entries). */
+  beginWalk(): void {
+    this.readFirst = this.cache.size === 0;
   }
 
   /** Opens the cache for this server version; a damaged file is one log line and starts empty. */
@@ -60,7 +66,7 @@ export class IndexCache {
   read(path: string, configPath: string | undefined): IndexedFile {
     // A chart template's result depends on the chart around it, not on its text: never cached.
     if (helmChartOf(path) !== undefined) return indexDiskFile(path, configPath);
-    if (!this.startedEmpty) {
+    if (!this.readFirst) {
       const stamp = statStamp(path);
       if (stamp === undefined) return indexDiskFile(path, configPath); // the read says why
       const known = this.cache.get(path, stamp);
@@ -74,7 +80,7 @@ export class IndexCache {
     // The stamp of what was read (fstat of the open file), not of an earlier stat.
     const stamp = stampOf(read.stats);
     const hash = contentHash(read.bytes);
-    const same = this.startedEmpty ? undefined : this.cache.get(path, stamp, hash);
+    const same = this.cache.get(path, stamp, hash);
     if (same) {
       this.hits++;
       return fromManifest(path, 'disk', configPath, same);

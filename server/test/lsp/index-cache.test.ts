@@ -42,3 +42,21 @@ test('cold, then reopened: unchanged files from the cache, a changed one read ag
   );
   assert.equal(second.takeHits(), 2, 'the stamps recorded by the first session match the files');
 });
+
+test('a second walk in the first session answers unchanged files from what the first walk stored', () => {
+  const location = join(dir, '.kube-routes-cache-editor-walks');
+  files.forEach((path, i) => {
+    writeFileSync(path, service(`10.0.1.${i + 1}`));
+    settle(path);
+  });
+  const cache = IndexCache.open(location, 'test', () => undefined);
+  cache.beginWalk();
+  for (const path of files) clusterIp(cache, path);
+  assert.equal(cache.takeHits(), 0);
+  cache.beginWalk(); // a config or settings change rebuilds the index
+  assert.deepEqual(
+    files.map((path) => clusterIp(cache, path)),
+    ['10.0.1.1', '10.0.1.2', '10.0.1.3'],
+  );
+  assert.equal(cache.takeHits(), 3);
+});
