@@ -85,6 +85,10 @@ describe('language server: code actions', () => {
     const client = await startWorkspace({ 'kube-routes.yaml': lspConfigYaml, 'sgp1/web.yaml': web });
     await client.open('sgp1/web.yaml', web);
     assert.deepEqual(await client.waitForDiagnostics('sgp1/web.yaml', () => true), []);
+    // Free addresses are offered once the whole workspace is known (the first publish may come before).
+    await client.waitFor('the index log line', () =>
+      client.logs.find((l) => l.message.includes('kube-routes: indexed')),
+    );
     const at = positionOf(web, '172.25.144.10');
     const actions = await client.codeActions('sgp1/web.yaml', { start: at, end: at }, []);
     assert.deepEqual(

@@ -3,6 +3,7 @@ import {
   contentHash,
   manifestCacheKey,
   openManifestCache,
+  stampOf,
   statStamp,
   type ManifestCache,
 } from '@kube-routes/server/manifest-cache';
@@ -31,11 +32,24 @@ export function indexCacheLocation(storagePath: string | undefined, folders: rea
 export class IndexCache {
   /** Files answered from the cache (not parsed) since the last takeHits. */
   private hits = 0;
+  /**
+   * Whether the current walk reads each file before stamping it: the cache held nothing when the
+   * walk began (a first session, another version), so no file can be answered without reading
+   * it, and the read's own fstat gives the stamp (no stat first).
+   */
+  private readFirst: boolean;
 
   private constructor(
     private readonly cache: ManifestCache,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.readFirst = cache.size === 0;
+  }
+
+  /** A walk of the whole workspace begins (a second walk in one session finds this session's entries). */
+  beginWalk(): void {
+    this.readFirst = this.cache.size === 0;
+  }
 
   /** Opens the cache for this server version; a damaged file is one log line and starts empty. */
   static open(location: string, version: string, log: (message: string) => void): IndexCache {
@@ -52,16 +66,20 @@ export class IndexCache {
   read(path: string, configPath: string | undefined): IndexedFile {
     // A chart template's result depends on the chart around it, not on its text: never cached.
     if (helmChartOf(path) !== undefined) return indexDiskFile(path, configPath);
-    const stamp = statStamp(path);
-    if (stamp === undefined) return indexDiskFile(path, configPath); // the read says why
-    const known = this.cache.get(path, stamp);
-    if (known) {
-      this.hits++;
-      return fromManifest(path, 'disk', configPath, known);
+    if (!this.readFirst) {
+      const stamp = statStamp(path);
+      if (stamp === undefined) return indexDiskFile(path, configPath); // the read says why
+      const known = this.cache.get(path, stamp);
+      if (known) {
+        this.hits++;
+        return fromManifest(path, 'disk', configPath, known);
+      }
     }
     const read = readSourceFile(path, path);
     if ('problem' in read) return indexDiskFile(path, configPath);
-    const hash = contentHash(read.source.text);
+    // The stamp of what was read (fstat of the open file), not of an earlier stat.
+    const stamp = stampOf(read.stats);
+    const hash = contentHash(read.bytes);
     const same = this.cache.get(path, stamp, hash);
     if (same) {
       this.hits++;

@@ -195,6 +195,7 @@ export class Workspace {
     this.ready = false;
     this.runPass();
     this.openCache();
+    this.cache?.beginWalk();
     this.cache?.takeHits();
     const cancelled = () => generation !== this.generation;
     const progress = this.client.progress('kube-routes: indexing manifests');

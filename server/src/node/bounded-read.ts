@@ -12,8 +12,14 @@ export type BoundedRead =
   | { readonly problem: string; readonly tooLarge?: number };
 
 const scratch = Buffer.allocUnsafeSlow(64 * 1024);
+/** Where a view read puts a file that fits: no buffer per file for a caller that decodes at once. */
+const viewScratch = Buffer.allocUnsafeSlow(64 * 1024);
 
-export function readBoundedFile(path: string, maxBytes: number, what = 'file'): BoundedRead {
+/**
+ * view: the bytes of a file under 64 KiB may be a view into a buffer shared by every view read,
+ * valid only until the next one (for callers that decode and hash them at once).
+ */
+export function readBoundedFile(path: string, maxBytes: number, what = 'file', view = false): BoundedRead {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -31,7 +37,9 @@ export function readBoundedFile(path: string, maxBytes: number, what = 'file'): 
     // The first read is sized by stat (one byte more, to see growth); what follows, if the file
     // grew, goes through a shared scratch buffer. A fresh megabyte per file, as before, cost more
     // than the reading itself on trees of small files (4.2 s of CPU for 12,000 files).
-    const first = Buffer.allocUnsafe(Math.min(stat.size + 1, maxBytes + 1));
+    const firstSize = Math.min(stat.size + 1, maxBytes + 1);
+    const first =
+      view && firstSize <= viewScratch.length ? viewScratch.subarray(0, firstSize) : Buffer.allocUnsafe(firstSize);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

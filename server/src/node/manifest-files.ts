@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { type Stats, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import type { SourceFile } from '@kube-routes/server/engine';
 import { readBoundedFile, formatBytes } from './bounded-read';
@@ -114,10 +114,21 @@ function listFolder(dir: string): FolderListing {
 
 export type SourceRead = { readonly source: SourceFile } | { readonly problem: string };
 
+/**
+ * A file read from disk: its text, and the bytes and fstat of that read (a cache's stamp and
+ * hash, without a second stat). The bytes may be a shared view, valid until the next read.
+ */
+export type DiskSourceRead =
+  | { readonly source: SourceFile; readonly bytes: Uint8Array; readonly stats: Stats }
+  | { readonly problem: string };
+
 /** Reads a manifest as text, refusing what cannot be YAML text: too large, binary, not UTF-8. */
-export function readSourceFile(path: string, displayPath: string, maxBytes = defaultMaxFileBytes): SourceRead {
-  const read = readBoundedFile(path, maxBytes);
-  if ('bytes' in read) return decodeSource(read.bytes, displayPath, maxBytes);
+export function readSourceFile(path: string, displayPath: string, maxBytes = defaultMaxFileBytes): DiskSourceRead {
+  const read = readBoundedFile(path, maxBytes, 'file', true);
+  if ('bytes' in read) {
+    const decoded = decodeSource(read.bytes, displayPath, maxBytes);
+    return 'problem' in decoded ? decoded : { source: decoded.source, bytes: read.bytes, stats: read.stats };
+  }
   if (read.tooLarge === undefined) return { problem: read.problem };
   return {
     problem: `${read.problem} for a manifest; exclude it, or raise --max-file-size`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -56,4 +56,27 @@ test('a kube-routes.yaml linked to /dev/zero is one config error', () => {
   const parsed = loadConfigFile(at('kube-routes.yaml'), 'kube-routes.yaml');
   assert.equal(parsed.config, undefined);
   assert.match(parsed.errors[0]?.message ?? '', /^config is not a regular file/);
+});
+
+test('a read carries the fstat of the file it read: the stamp a cache needs, without a second stat', () => {
+  const read = readSourceFile(at('small.yaml'), 'small.yaml');
+  assert.ok('source' in read, JSON.stringify(read));
+  const stats = statSync(at('small.yaml'));
+  assert.deepEqual(
+    [read.stats.size, read.stats.ino, read.stats.mtimeMs, read.stats.ctimeMs],
+    [stats.size, stats.ino, stats.mtimeMs, stats.ctimeMs],
+  );
+  assert.equal(Buffer.from(read.bytes).toString('utf8'), read.source.text);
+});
+
+test('a read whose bytes are a shared view leaves the text of the read before it intact', () => {
+  const first = readSourceFile(at('small.yaml'), 'small.yaml');
+  const second = readSourceFile(at('big.yaml'), 'big.yaml');
+  assert.ok('source' in first && 'source' in second);
+  assert.equal(first.source.text, 'kind: Service\n');
+  assert.equal(second.source.text, 'a'.repeat(3000));
+  const own = readBoundedFile(at('small.yaml'), 100);
+  readSourceFile(at('big.yaml'), 'big.yaml');
+  assert.ok('bytes' in own);
+  assert.equal(own.bytes.toString('utf8'), 'kind: Service\n', 'a read without view owns its bytes');
 });
