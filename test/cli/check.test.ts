@@ -219,6 +219,7 @@ describe('kubectl routes check', () => {
   test('usage errors: one line, a pointer to help, exit 2', () => {
     for (const [args, message] of [
       [['--bogus', '.'], 'error: unknown flag: --bogus'],
+      [['--cahce', '.'], 'error: unknown flag: --cahce (did you mean --cache?)'],
       [['-o', 'xml', '.'], 'error: invalid argument "xml" for "-o, --output" flag: must be one of: text, json, sarif'],
       [
         ['--fail-on', 'fatal', '.'],

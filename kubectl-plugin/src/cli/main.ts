@@ -63,8 +63,9 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
 /** Turns commander's messages into kubectl's one-line style. */
 function usageMessage(e: CommanderError): string {
   const m = e.message.replace(/^error: /, '');
-  const unknownOption = /^unknown option '([^']+)'/.exec(m);
-  if (unknownOption) return `unknown flag: ${unknownOption[1]}`;
+  const unknownOption = /^unknown option '([^']+)'(?:\s*\(Did you mean ([^?]+)\?\))?/.exec(m);
+  if (unknownOption)
+    return `unknown flag: ${unknownOption[1]}${unknownOption[2] ? ` (did you mean ${unknownOption[2]}?)` : ''}`;
   const unknownCommand = /^unknown command '([^']+)'/.exec(m);
   if (unknownCommand) return `unknown command "${unknownCommand[1]}" for "kubectl routes"`;
   const badChoice = /^option '([^']+) <[^>]+>' argument '([^']*)' is invalid\. Allowed choices are (.*)\.$/.exec(m);
