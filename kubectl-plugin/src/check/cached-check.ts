@@ -1,7 +1,6 @@
 import {
   checkManifests,
   completeRecheck,
-  emptyRange,
   type FileRecord,
   type Finding,
   type InputProblem,
@@ -10,6 +9,7 @@ import {
   type ManifestFile,
   planRecheck,
   type RecheckInput,
+  unreadableFile,
 } from '@kube-routes/server/engine';
 import type { ManifestCache } from '@kube-routes/server/manifest-cache';
 import { type ManifestProbe, type ManifestRead, probeManifest, readManifestCached } from './cached-read';
@@ -75,12 +75,7 @@ export class CachedCheck {
     for (const i of model) {
       const member = members[i] as CachedInput;
       const read = this.manifestOf(member, probes[i] as ManifestProbe);
-      if ('problem' in read)
-        problems.push({
-          rule: 'unreadable-file',
-          at: { file: member.display, range: emptyRange },
-          message: read.problem,
-        });
+      if ('problem' in read) problems.push(unreadableFile(member.display, read.problem));
       else files.push(read.file);
     }
     const checked = checkManifests(files, config, { inputProblems: problems });

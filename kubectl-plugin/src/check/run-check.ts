@@ -4,7 +4,7 @@ import {
   checkManifests,
   compareFindings,
   emptyConfig,
-  emptyRange,
+  unreadableFile,
   globMatches,
   isExcluded,
   readManifestFile,
@@ -180,12 +180,7 @@ export async function runCheck(
     for (const input of members) {
       if (input.path !== stdinName && !input.rendered && isExcluded(config, input.display)) continue;
       const read = await readInput(input, cache, options.maxFileBytes, io, display);
-      if ('problem' in read)
-        problems.push({
-          rule: 'unreadable-file',
-          at: { file: input.display, range: emptyRange },
-          message: read.problem,
-        });
+      if ('problem' in read) problems.push(unreadableFile(input.display, read.problem));
       else files.push(read.file);
     }
     const routes =

@@ -14,7 +14,7 @@ import {
 import { isVantageSource } from '@kube-routes/server/speaker-client';
 import { collectManifestPaths, findConfigFile, helmChartOf, readSourceFile } from '@kube-routes/server/node';
 import type { ClusterService } from '@kube-routes/server/kube';
-import { jsonRange } from '../output/json';
+import { jsonFinding } from '../output/json';
 import { UsageError, type CliIO } from '../cli/io';
 import { LiveConfigErrors, LiveRun } from '../live/live-run';
 import type { LiveFlags } from '../live/flags';
@@ -135,14 +135,7 @@ export async function runExplain(run: LiveRun, target: string, flags: ExplainFla
   // JSON findings as check -o json prints them: 1-based lines and columns.
   const json = {
     ...explanation,
-    findings: findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      file: f.file,
-      range: jsonRange(f.range),
-      message: f.message,
-      related: f.related.map((r) => ({ file: r.file, range: jsonRange(r.range), message: r.message })),
-    })),
+    findings: findings.map(jsonFinding),
   };
   io.stdout(flags.output === 'json' ? `${JSON.stringify(json, null, 2)}\n` : formatExplanation(explanation));
   return run.finish(findings.some((f) => f.severity === 'error') ? 1 : 0);

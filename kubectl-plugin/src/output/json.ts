@@ -1,4 +1,4 @@
-import type { SourceRange } from '@kube-routes/server/engine';
+import type { Finding, SourceRange } from '@kube-routes/server/engine';
 import { countBySeverity, type CheckReport } from './report';
 
 /** Positions are 1-based; end.column is the column after the last character (as in SARIF). */
@@ -36,19 +36,24 @@ export function jsonRange(range: SourceRange): JsonRange {
   };
 }
 
+/** A finding as every JSON answer prints it (check -o json, explain -o json). */
+export function jsonFinding(f: Finding): JsonFinding {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    file: f.file,
+    range: jsonRange(f.range),
+    message: f.message,
+    related: f.related.map((r) => ({ file: r.file, range: jsonRange(r.range), message: r.message })),
+  };
+}
+
 export function formatJson(report: CheckReport): string {
   const counts = countBySeverity(report.findings);
   const result: JsonCheckResult = {
     apiVersion: 'kube-routes/v1',
     kind: 'CheckResult',
-    findings: report.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      file: f.file,
-      range: jsonRange(f.range),
-      message: f.message,
-      related: f.related.map((r) => ({ file: r.file, range: jsonRange(r.range), message: r.message })),
-    })),
+    findings: report.findings.map(jsonFinding),
     summary: {
       files: report.fileCount,
       services: report.serviceCount,

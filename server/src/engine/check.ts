@@ -7,6 +7,7 @@ import { buildModel } from './rules/model';
 import { rules, rulesById } from './rules';
 import { yamlSyntax } from './rules/input-rules';
 import type { RelatedReport, ReportedLocation } from './rules/rule';
+import { emptyRange } from './source';
 
 export interface CheckResult {
   readonly findings: readonly Finding[];
@@ -18,6 +19,11 @@ export interface InputProblem {
   readonly rule: 'yaml-syntax' | 'unreadable-file';
   readonly at: ReportedLocation;
   readonly message: string;
+}
+
+/** A file that could not be read, as the finding every face reports for it. */
+export function unreadableFile(file: string, message: string): InputProblem {
+  return { rule: 'unreadable-file', at: { file, range: emptyRange }, message };
 }
 
 /**

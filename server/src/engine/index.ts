@@ -20,7 +20,7 @@ export * from './config/speaker';
 export * from './manifest/model';
 export { readManifestFile, readManifestFileComposed } from './manifest/read-manifests';
 export { readScannedFile } from './manifest/read-scanned';
-export { checkManifests, type CheckOptions, type CheckResult, type InputProblem } from './check';
+export { checkManifests, type CheckOptions, type CheckResult, type InputProblem, unreadableFile } from './check';
 export { linkKeys, poolsLinkKey, type LinkKind } from './link-keys';
 export {
   completeRecheck,

@@ -1,6 +1,6 @@
 import {
   checkManifests,
-  emptyRange,
+  unreadableFile,
   manifestAddresses,
   parseIpAddress,
   rulesById,
@@ -168,11 +168,7 @@ export class Checker {
 }
 
 function unreadable(file: IndexedFile): InputProblem {
-  return {
-    rule: 'unreadable-file',
-    at: { file: file.path, range: emptyRange },
-    message: file.problem ?? 'cannot read file',
-  };
+  return unreadableFile(file.path, file.problem ?? 'cannot read file');
 }
 
 /** Whether the source has answered for the address a finding is about. */
