@@ -16,7 +16,7 @@
 //    - hover and code action latency while the workspace is indexed (requests sent one after
 //      another, 20 ms apart, from the didOpen until the cross-file findings, or 1 s at least);
 //    - reopen: a second server on the same tree (kube-routes reads its cache), time to complete;
-//    - peak RSS of the first server.
+//    - peak RSS of the first server, its shutdown (and the index written then) included.
 // yaml-language-server validates against a local Kubernetes Service schema
 // (bench/kubernetes-service.schema.json) and is installed on first use into .cache/bench/
 // (ignored by git, never a project dependency) with:
@@ -150,8 +150,10 @@ async function start(subject, corpus, openFile, text) {
     textDocument: { uri: openUri, languageId: 'yaml', version: 1, text },
   });
   const stop = async () => {
-    const rss = peakRssMiB(child.pid);
+    // Read after the shutdown request is answered: a server that persists its index at shutdown
+    // (kube-routes writes its cache then, or 3 s after indexing) has that write in its peak too.
     await connection.sendRequest(rpc.ShutdownRequest.type);
+    const rss = peakRssMiB(child.pid);
     await connection.sendNotification(rpc.ExitNotification.type);
     await new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', done)));
     connection.dispose();

@@ -1,11 +1,14 @@
-import type { ManifestFile, Position } from '@kube-routes/server/engine';
+import type { ManifestFile, Position, SourceRange } from '@kube-routes/server/engine';
 
 // What the index keeps of a closed file, copied compactly (the engine's values are read-only
 // data, so sharing is safe):
 // - empty arrays, Maps and Sets are one shared instance each (most files of a GitOps tree hold no
 //   object; most Services have no labels or annotations the rules read);
-// - positions are shared by value (files made from one template put their values at the same
-//   lines and columns), through a bounded table;
+// - positions and ranges are shared by value (files made from one template put their values at
+//   the same lines and columns), through a bounded table;
+// - objects are copied by spreading the original, which keeps its layout (every field inside the
+//   object; one added after another would spill past V8's 4 in-object slots into a separate
+//   array);
 // - `file` fields are the index's own path string;
 // - long strings are copied: a value that is a slice of the file's text (V8's sliced strings),
 //   or made of such slices, would keep the whole text alive. Strings under 13 characters are
@@ -28,6 +31,8 @@ const columnSpan = 2 ** 26;
 
 export class Compactor {
   private positions = new Map<number, Position>();
+  /** Start -> end -> the range (both positions already shared). */
+  private ranges = new Map<Position, Map<Position, SourceRange>>();
 
   /** A compact copy of what the engine extracted from the file at path. */
   manifest(file: ManifestFile, path: string): ManifestFile {
@@ -50,7 +55,8 @@ export class Compactor {
     }
     const o = v as Record<string, unknown>;
     if (isPosition(o)) return this.position(o);
-    const copy: Record<string, unknown> = {};
+    if (isRange(o)) return this.range(o);
+    const copy: Record<string, unknown> = { ...o };
     for (const key of Object.keys(o)) copy[key] = this.value(o[key], path);
     return copy;
   }
@@ -59,11 +65,39 @@ export class Compactor {
     const key = p.line * columnSpan + p.column;
     const known = this.positions.get(key);
     if (known) return known;
-    if (this.positions.size >= maxPositions) this.positions = new Map();
+    if (this.positions.size >= maxPositions) {
+      this.positions = new Map();
+      this.ranges = new Map();
+    }
     const copy = { line: p.line, column: p.column };
     this.positions.set(key, copy);
     return copy;
   }
+
+  private range(r: SourceRange): SourceRange {
+    const start = this.position(r.start);
+    const end = this.position(r.end);
+    let ends = this.ranges.get(start);
+    if (!ends) {
+      ends = new Map();
+      this.ranges.set(start, ends);
+    }
+    const known = ends.get(end);
+    if (known) return known;
+    const copy = { start, end };
+    ends.set(end, copy);
+    return copy;
+  }
+}
+
+function isRange(o: Record<string, unknown>): o is Record<string, unknown> & SourceRange {
+  const { start, end } = o;
+  if (typeof start !== 'object' || start === null || typeof end !== 'object' || end === null) return false;
+  return (
+    isPosition(start as Record<string, unknown>) &&
+    isPosition(end as Record<string, unknown>) &&
+    Object.keys(o).length === 2
+  );
 }
 
 function isPosition(o: Record<string, unknown>): o is Record<string, unknown> & Position {

@@ -7,7 +7,8 @@ import type { IndexedFile } from './indexed-file';
  */
 export class ManifestIndex {
   private readonly files = new Map<string, IndexedFile>();
-  private readonly owners = new Map<string, Set<string>>();
+  /** Key -> the one file holding it, or a set when several do: most keys (a Service's own address) have one owner, and a Set costs ~250 bytes. */
+  private readonly owners = new Map<string, string | Set<string>>();
 
   get size(): number {
     return this.files.size;
@@ -26,9 +27,10 @@ export class ManifestIndex {
     const old = this.delete(file.path);
     this.files.set(file.path, file);
     for (const key of file.keys) {
-      const set = this.owners.get(key);
-      if (set) set.add(file.path);
-      else this.owners.set(key, new Set([file.path]));
+      const owner = this.owners.get(key);
+      if (owner === undefined) this.owners.set(key, file.path);
+      else if (typeof owner !== 'string') owner.add(file.path);
+      else if (owner !== file.path) this.owners.set(key, new Set([owner, file.path]));
     }
     return [...old, ...file.keys];
   }
@@ -39,16 +41,25 @@ export class ManifestIndex {
     if (!old) return [];
     this.files.delete(path);
     for (const key of old.keys) {
-      const set = this.owners.get(key);
-      set?.delete(path);
-      if (set?.size === 0) this.owners.delete(key);
+      const owner = this.owners.get(key);
+      if (owner === path) this.owners.delete(key);
+      else if (typeof owner === 'object') {
+        owner.delete(path);
+        const [only, more] = owner;
+        if (only === undefined) this.owners.delete(key);
+        else if (more === undefined) this.owners.set(key, only);
+      }
     }
     return old.keys;
   }
 
   /** Paths of the files holding any of the keys. */
   ownersOf(keys: Iterable<string>, into = new Set<string>()): Set<string> {
-    for (const key of keys) for (const path of this.owners.get(key) ?? []) into.add(path);
+    for (const key of keys) {
+      const owner = this.owners.get(key);
+      if (typeof owner === 'string') into.add(owner);
+      else if (owner) for (const path of owner) into.add(path);
+    }
     return into;
   }
 

@@ -11,6 +11,10 @@ import {
 } from './cache-file';
 import type { ManifestFile } from '@kube-routes/server/engine';
 import type { FileStamp } from './file-stamp';
+import { collectYoungGarbage } from './young-gc';
+
+/** Groups serialized between two young-generation collections (see young-gc.ts). */
+const groupsPerCollection = 16;
 
 // What a save writes: the changes since the loaded index, or the whole index and blobs.
 
@@ -59,23 +63,20 @@ export function changesSince(held: Held, loaded: LoadedCache): StoredChanges | u
 }
 
 /**
- * The index and the blobs, for a whole rewrite. Groups still as loaded are copied from the bytes
- * read (once, however many of their rows remain); new entries are serialized in groups (at
- * most groupFiles files, closed past groupSourceBytes of source), in path order.
+ * A whole rewrite: each blob goes to place (which returns its offset in the blob section) as
+ * soon as it exists, and the index naming them is returned. Groups still as loaded are copied
+ * from the bytes read (once, however many of their rows remain); new entries are serialized in
+ * groups (at most groupFiles files, closed past groupSourceBytes of source), in path order.
  */
-export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheIndex, Buffer[]] {
+export function wholeIndex(
+  held: Held,
+  loaded: LoadedCache | undefined,
+  place: (piece: Uint8Array) => number,
+): CacheIndex {
   const paths = held.paths();
   const numbers = new Float64Array(paths.length * rowFields);
   const hashes: string[] = [];
   const metas: unknown[] = [];
-  const blobs: Buffer[] = [];
-  let offset = 0;
-  const place = (piece: Buffer): number => {
-    const at = offset;
-    blobs.push(piece);
-    offset += piece.length;
-    return at;
-  };
   const setBlob = (i: number, at: number, length: number, slot: number) => {
     numbers[i * rowFields + field.blobOffset] = at;
     numbers[i * rowFields + field.blobLength] = length;
@@ -83,6 +84,7 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
   };
   /** Loaded group offset -> its offset in the file written. */
   const copied = new Map<number, number>();
+  let serialized = 0;
   let pending: { rows: number[]; files: unknown[]; bytes: number } = { rows: [], files: [], bytes: 0 };
   const flushGroup = () => {
     if (pending.files.length === 0) return;
@@ -90,6 +92,7 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
     const at = place(group);
     pending.rows.forEach((i, slot) => setBlob(i, at, group.length, slot));
     pending = { rows: [], files: [], bytes: 0 };
+    if (++serialized % groupsPerCollection === 0) collectYoungGarbage();
   };
   paths.forEach((path, i) => {
     const at = i * rowFields;
@@ -107,8 +110,7 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
       }
       numbers[at + field.blobOffset] = placed;
     } else if (entry?.blob) {
-      const blob = Buffer.from(entry.blob.buffer, entry.blob.byteOffset, entry.blob.byteLength);
-      setBlob(i, place(blob), blob.length, 0);
+      setBlob(i, place(entry.blob), entry.blob.length, 0);
     } else {
       pending.rows.push(i);
       pending.files.push(entry?.file);
@@ -129,5 +131,5 @@ export function wholeIndex(held: Held, loaded: LoadedCache | undefined): [CacheI
     }
   });
   flushGroup();
-  return [{ paths, numbers, hashes, metas, annex: held.annex }, blobs];
+  return { paths, numbers, hashes, metas, annex: held.annex };
 }

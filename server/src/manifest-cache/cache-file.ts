@@ -2,17 +2,17 @@ import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 
 /**
- * The cache file: a header, an index section decoded on open, and a blob section holding the
- * entries' ManifestFiles serialized in small groups (a row names its group and its slot in it),
- * a group decoded only when one of its files is asked for. Both sections are in
- * V8's serialization format (node:v8), which round-trips a ManifestFile exactly (Maps, Sets,
+ * The cache file: a header, a blob section holding the entries' ManifestFiles serialized in
+ * small groups (a row names its group and its slot in it), a group decoded only when one of its
+ * files is asked for, and an index section decoded on open. Both sections are in V8's
+ * serialization format (node:v8), which round-trips a ManifestFile exactly (Maps, Sets,
  * bigints, properties set to undefined) with no codec of ours to keep in step with the engine.
  *
  *   "kube-routes-cache\n"   magic (18 bytes)
  *   u32 format              cacheFormat
  *   u32 n, n bytes          the key (UTF-8): another key means another version or config
- *   index section           u32 length, 20 bytes SHA-1, serialize(CacheIndex)
  *   blob section            u32 length, 20 bytes SHA-1, the groups one after another
+ *   index section           u32 length, 20 bytes SHA-1, serialize(CacheIndex)
  *   changes (optional)      u32 length, 20 bytes SHA-1, serialize(StoredChanges)
  *
  * A run that changed a few entries (a file, the records of its neighbours) writes the index and
@@ -25,9 +25,12 @@ import { deserialize, serialize } from 'node:v8';
  * memory until its serializer is collected, and 12,000 of them in a cold run cost ~75 MB of peak
  * RSS and ~0.4 s; a group (up to 32 files, 32 KiB of source) costs a warm run a few ms more.
  * The key sits before the sections so a cache of another config is dismissed unread; the
- * checksums tell a truncated or damaged file apart.
+ * checksums tell a truncated or damaged file apart. The blobs come first so a whole rewrite
+ * streams each group to the file as it is serialized (its section head filled in after), and
+ * holds neither all the groups nor their serializers' memory at once: the index, which names
+ * where each group landed, is known only then.
  */
-export const cacheFormat = 4;
+export const cacheFormat = 5;
 const magic = Buffer.from('kube-routes-cache\n', 'latin1');
 const sumBytes = 20;
 
@@ -105,28 +108,72 @@ function header(key: string): Buffer {
   return Buffer.concat([magic, numbers, keyBytes]);
 }
 
-/** A section as pieces written one after another, never concatenated (each copy adds to the writer's peak memory). */
-function section(body: readonly Buffer[]): Buffer[] {
-  const hash = createHash('sha1');
-  let length = 0;
-  for (const piece of body) {
-    hash.update(piece);
-    length += piece.length;
+/** Where a save writes: bytes appended in order, and bytes written before filled in at a position. */
+export interface CacheSink {
+  append(piece: Uint8Array): void;
+  patch(position: number, piece: Uint8Array): void;
+  /** Bytes appended so far. */
+  readonly size: number;
+}
+
+const sectionHead = 4 + sumBytes;
+
+/**
+ * A section written as its body arrives: the head (length, checksum) is reserved first and
+ * filled in by end(). add() returns where the piece starts within the body.
+ */
+class SectionWriter {
+  private readonly head: number;
+  private readonly hash = createHash('sha1');
+  private length = 0;
+
+  constructor(private readonly sink: CacheSink) {
+    this.head = sink.size;
+    sink.append(Buffer.alloc(sectionHead));
   }
-  const size = Buffer.alloc(4);
-  size.writeUInt32BE(length, 0);
-  return [size, hash.digest(), ...body];
+
+  add(piece: Uint8Array): number {
+    const at = this.length;
+    this.hash.update(piece);
+    this.sink.append(piece);
+    this.length += piece.length;
+    return at;
+  }
+
+  end(): void {
+    const head = Buffer.alloc(sectionHead);
+    head.writeUInt32BE(this.length, 0);
+    this.hash.digest().copy(head, 4);
+    this.sink.patch(this.head, head);
+  }
 }
 
-/** The whole file as the pieces to write in order. */
-export function encodeCacheFile(key: string, index: CacheIndex, blobs: readonly Buffer[]): readonly Buffer[] {
+/**
+ * Writes the whole file: writeBlobs adds each group as soon as it is serialized (add returns
+ * its offset in the blob section) and returns the index naming them.
+ */
+export function writeCacheFile(
+  sink: CacheSink,
+  key: string,
+  writeBlobs: (add: (piece: Uint8Array) => number) => CacheIndex,
+): void {
+  sink.append(header(key));
+  const blobs = new SectionWriter(sink);
+  const index = writeBlobs((piece) => blobs.add(piece));
+  blobs.end();
   const stored = { ...index, paths: index.paths.join('\0'), hashes: index.hashes.join('\0') };
-  return [header(key), ...section([serialize(stored)]), ...section(blobs)];
+  const section = new SectionWriter(sink);
+  section.add(serialize(stored));
+  section.end();
 }
 
-/** The file as the index and blob sections read before, then the changes since. */
-export function encodeChanges(key: string, base: Buffer, changes: StoredChanges): readonly Buffer[] {
-  return [header(key), base, ...section([serialize(changes)])];
+/** Writes the file as the blob and index sections read before, then the changes since. */
+export function writeChanges(sink: CacheSink, key: string, base: Uint8Array, changes: StoredChanges): void {
+  sink.append(header(key));
+  sink.append(base);
+  const section = new SectionWriter(sink);
+  section.add(serialize(changes));
+  section.end();
 }
 
 export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
@@ -153,7 +200,7 @@ export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
     at = end;
     if (i === 1) baseEnd = at;
   }
-  const [indexBytes, blobs, changesBytes] = bodies;
+  const [blobs, indexBytes, changesBytes] = bodies;
   if (at !== bytes.length || !indexBytes || !blobs) return { corrupt: 'unexpected content' };
   let index: unknown;
   let changes: unknown;

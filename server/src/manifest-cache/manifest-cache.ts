@@ -5,11 +5,12 @@ import { changesSince, type Entry, wholeIndex } from './cache-encode';
 import {
   decodeCacheFile,
   decodeGroup,
-  encodeCacheFile,
-  encodeChanges,
+  type CacheSink,
   field,
   type LoadedCache,
   rowFields,
+  writeCacheFile,
+  writeChanges,
 } from './cache-file';
 import { type FileStamp, sameStamp } from './file-stamp';
 
@@ -341,14 +342,14 @@ class FileManifestCache implements ManifestCache {
     const changes = this.rewrite || !this.loaded ? undefined : changesSince(held, this.loaded);
     const whole = changes === undefined;
     try {
-      const pieces =
-        changes && this.loaded
-          ? encodeChanges(this.key, this.loaded.base, changes)
-          : encodeCacheFile(this.key, ...wholeIndex(held, this.loaded));
       mkdirSync(dirname(this.location), { recursive: true });
       // No fsync: a cache lost to a crash is rebuilt, and a damaged one fails its checksum. The
       // rename keeps concurrent readers from ever seeing half a file.
-      writePieces(temporary, pieces);
+      writeFile(temporary, (sink) => {
+        const loaded = this.loaded;
+        if (changes && loaded) writeChanges(sink, this.key, loaded.base, changes);
+        else writeCacheFile(sink, this.key, (place) => wholeIndex(held, loaded, place));
+      });
       renameSync(temporary, this.location);
     } catch (e) {
       try {
@@ -443,11 +444,23 @@ class Hit implements CacheHit {
   }
 }
 
-/** Writes the pieces in order to a new file (it must not exist), without joining them first. */
-function writePieces(path: string, pieces: readonly Buffer[]): void {
+/** Writes a new file (it must not exist) as write produces it: nothing is joined or held first. */
+function writeFile(path: string, write: (sink: CacheSink) => void): void {
   const fd = openSync(path, 'wx', 0o644);
   try {
-    for (const piece of pieces) for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+    let size = 0;
+    write({
+      append(piece) {
+        for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at);
+        size += piece.length;
+      },
+      patch(position, piece) {
+        for (let at = 0; at < piece.length; ) at += writeSync(fd, piece, at, piece.length - at, position + at);
+      },
+      get size() {
+        return size;
+      },
+    });
   } finally {
     closeSync(fd);
   }

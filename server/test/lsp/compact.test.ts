@@ -55,6 +55,8 @@ test('files from one template share positions; empty collections and the path ar
     'one position object for the same line and column',
   );
   assert.equal(sa.nameRange.end, sb.nameRange.end);
+  assert.equal(sa.clusterIP?.range, sb.clusterIP?.range, 'one range object for the same start and end');
+  assert.equal(sa.nameRange, sb.nameRange, 'names of one length: one range');
   assert.equal(sa.labels, sb.labels, 'one empty Map');
   assert.equal(a.kept.pools, b.kept.pools, 'one empty array');
   assert.ok(Object.isFrozen(a.kept.pools));

@@ -217,6 +217,21 @@ describe('lookups', () => {
     for (const [p, want] of expected) assert.deepStrictEqual(forwards.get(p, stampFor(p), hash(p)), want, p);
   });
 
+  test('a whole write streams its groups (young collections between them): 40 groups come back whole', () => {
+    const paths = Array.from({ length: 40 * 32 }, (_, i) => join(dir, `stream-${i}.yaml`));
+    for (const p of paths) writeFileSync(p, 'a: 1\n');
+    const location = join(dir, 'stream.cache');
+    const cache = openManifestCache(location, key);
+    for (const p of paths) cache.set(p, settled(p), contentHash('a: 1\n'), file(p));
+    assert.equal(cache.save(), undefined);
+    // The collector is taken from a context of its own: this one's globals are as they were.
+    assert.equal((globalThis as { gc?: unknown }).gc, undefined);
+    const reading = openManifestCache(location, key);
+    assert.equal(reading.notice, undefined);
+    assert.equal(reading.size, paths.length);
+    for (const p of paths) assert.deepStrictEqual(reading.get(p, stampFor(p), contentHash('a: 1\n')), file(p), p);
+  });
+
   test("an entry's meta: kept with it, dropped when the entry is set anew or not retained; the annex", () => {
     const paths = ['m1', 'm2', 'm3'].map((n) => join(dir, `${n}.yaml`));
     for (const p of paths) writeFileSync(p, 'a: 1\n');
