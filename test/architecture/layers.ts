@@ -73,7 +73,7 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'server/node': { pure: false, layers: ['server/engine'], packages: [], role: 'Node adapters shared by the faces' },
   'server/manifest-cache': {
     pure: false,
-    layers: ['server/engine'],
+    layers: ['server/engine', 'server/node'],
     packages: [],
     role: 'what the engine extracted per file, persisted between runs (check --cache, the editor index)',
   },

@@ -19,6 +19,7 @@ import { RouteRegistry } from './route-sources/route-registry';
 import type { ProgressReport } from './progress';
 import { regionSpeakers, routeSourceKey, type RouteSourceSpec } from './route-sources/route-source-spec';
 import { PassScheduler } from './scheduler';
+import { HeapTrim } from './heap-trim';
 import { runInSlices } from './slices';
 import { RepositoryTrust } from './trust';
 import { defaultSettings, type Settings } from './settings';
@@ -205,6 +206,7 @@ export class Workspace {
     if (!paths) return progress.end();
     this.dropGone(paths);
     this.indexing = { done: 0, total: paths.length };
+    const heap = new HeapTrim();
     const finished = await runInSlices(
       paths,
       (path) => {
@@ -216,6 +218,7 @@ export class Workspace {
         sliced: (done) => {
           this.indexing = { done, total: paths.length };
           progress.report(done, paths.length);
+          heap.check();
         },
       },
     );

@@ -11,9 +11,9 @@ import {
 } from './cache-file';
 import type { ManifestFile } from '@kube-routes/server/engine';
 import type { FileStamp } from './file-stamp';
-import { collectYoungGarbage } from './young-gc';
+import { collectGarbage } from '@kube-routes/server/node';
 
-/** Groups serialized between two young-generation collections (see young-gc.ts). */
+/** Groups serialized between two young-generation collections (see collectGarbage). */
 const groupsPerCollection = 16;
 
 // What a save writes: the changes since the loaded index, or the whole index and blobs.
@@ -92,7 +92,7 @@ export function wholeIndex(
     const at = place(group);
     pending.rows.forEach((i, slot) => setBlob(i, at, group.length, slot));
     pending = { rows: [], files: [], bytes: 0 };
-    if (++serialized % groupsPerCollection === 0) collectYoungGarbage();
+    if (++serialized % groupsPerCollection === 0) collectGarbage('minor');
   };
   paths.forEach((path, i) => {
     const at = i * rowFields;

@@ -4,3 +4,4 @@ export * from './config-files';
 export * from './manifest-files';
 export { readBoundedFile, type BoundedRead } from './bounded-read';
 export { writeFileAtomically } from './atomic-write';
+export { collectGarbage } from './collect-garbage';
