@@ -1,9 +1,12 @@
 /**
  * The Node flags every start of the language server passes (the bin's shebang, the VS Code
- * extension's server options, the release executable's SEA config): a young generation of at
- * most 2 MiB per semi-space. The server's garbage is short-lived (a file's parse) and what it
- * keeps is the index; with the default (up to 16 MiB per semi-space) the heap's young part alone
- * grew the peak by 5 to 10 MiB while indexing (bench/RESULTS.md, issue 13 part 3).
+ * extension's server options, the release executable's SEA config):
+ * - a young generation of at most 2 MiB per semi-space. The server's garbage is short-lived (a
+ *   file's parse) and what it keeps is the index; with the default (up to 16 MiB per semi-space)
+ *   the heap's young part alone grew the peak by 5 to 10 MiB while indexing;
+ * - optimizing compilation on the main thread, not on V8's worker threads: each worker's compile
+ *   zones land in a malloc arena of its own that keeps the freed memory, 6 to 7 MiB of peak RSS
+ *   while the first index warms the parser up, for no more CPU (bench/RESULTS.md, issue 13 part 3).
  * A test holds server/bin's shebang to this list.
  */
-export const languageServerNodeFlags: readonly string[] = ['--max-semi-space-size=2'];
+export const languageServerNodeFlags: readonly string[] = ['--max-semi-space-size=2', '--no-concurrent-recompilation'];

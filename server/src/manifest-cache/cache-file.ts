@@ -1,18 +1,21 @@
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
+import { type CacheIndex, decodeIndex, encodeIndex, rowFields } from './cache-index';
+
+export { type CacheIndex, rowFields } from './cache-index';
 
 /**
  * The cache file: a header, a blob section holding the entries' ManifestFiles serialized in
  * small groups (a row names its group and its slot in it), a group decoded only when one of its
- * files is asked for, and an index section decoded on open. Both sections are in V8's
- * serialization format (node:v8), which round-trips a ManifestFile exactly (Maps, Sets,
- * bigints, properties set to undefined) with no codec of ours to keep in step with the engine.
+ * files is asked for, and an index section decoded on open. Groups are in V8's serialization
+ * format (node:v8), which round-trips a ManifestFile exactly (Maps, Sets, bigints, properties
+ * set to undefined) with no codec of ours to keep in step with the engine.
  *
  *   "kube-routes-cache\n"   magic (18 bytes)
  *   u32 format              cacheFormat
  *   u32 n, n bytes          the key (UTF-8): another key means another version or config
  *   blob section            u32 length, 20 bytes SHA-1, the groups one after another
- *   index section           u32 length, 20 bytes SHA-1, serialize(CacheIndex)
+ *   index section           u32 length, 20 bytes SHA-1, the CacheIndex (cache-index.ts)
  *   changes (optional)      u32 length, 20 bytes SHA-1, serialize(StoredChanges)
  *
  * A run that changed a few entries (a file, the records of its neighbours) writes the index and
@@ -30,12 +33,10 @@ import { deserialize, serialize } from 'node:v8';
  * holds neither all the groups nor their serializers' memory at once: the index, which names
  * where each group landed, is known only then.
  */
-export const cacheFormat = 5;
+export const cacheFormat = 6;
 const magic = Buffer.from('kube-routes-cache\n', 'latin1');
 const sumBytes = 20;
 
-/** Numbers per row of CacheIndex.numbers. */
-export const rowFields = 8;
 /** Where each number sits in a row. seenAt: Date.now() when the stamp was taken (a file changed within the same tick could look unchanged). */
 export const field = {
   size: 0,
@@ -51,21 +52,6 @@ export const field = {
 export const groupFiles = 32;
 /** A group is closed once its files' sources reach this size: a warm run decodes little beside the file it needs. */
 export const groupSourceBytes = 32 * 1024;
-
-/**
- * The index: row i is paths[i], numbers[i * rowFields ...], hashes[i] (the content hash), metas[i].
- * Paths and hashes are stored as one string each, joined by NUL (which neither holds): V8 decodes
- * one long string and a split in a fraction of the time it takes for 12,000 short ones.
- */
-export interface CacheIndex {
-  readonly paths: readonly string[];
-  readonly numbers: Float64Array;
-  readonly hashes: readonly string[];
-  /** What the caller keeps beside each entry (undefined: nothing). */
-  readonly metas: readonly unknown[];
-  /** What the caller keeps beside the entries as a whole. */
-  readonly annex: unknown;
-}
 
 /** An entry changed since the index: its blob (a group of one) is undefined when the index's blob of the path still holds. */
 export interface ChangedRow {
@@ -161,9 +147,8 @@ export function writeCacheFile(
   const blobs = new SectionWriter(sink);
   const index = writeBlobs((piece) => blobs.add(piece));
   blobs.end();
-  const stored = { ...index, paths: index.paths.join('\0'), hashes: index.hashes.join('\0') };
   const section = new SectionWriter(sink);
-  section.add(serialize(stored));
+  encodeIndex(index, (piece) => section.add(piece));
   section.end();
 }
 
@@ -202,24 +187,18 @@ export function decodeCacheFile(bytes: Buffer, key: string): DecodedCache {
   }
   const [blobs, indexBytes, changesBytes] = bodies;
   if (at !== bytes.length || !indexBytes || !blobs) return { corrupt: 'unexpected content' };
-  let index: unknown;
+  let index: CacheIndex | string;
   let changes: unknown;
   try {
-    index = deserialize(indexBytes);
+    index = decodeIndex(indexBytes);
     changes = changesBytes && deserialize(changesBytes);
   } catch (e) {
     return { corrupt: `unreadable (${e instanceof Error ? e.message : String(e)})` };
   }
+  if (typeof index === 'string') return { corrupt: index };
   if (changes !== undefined && !isChanges(changes)) return { corrupt: 'unexpected content' };
-  if (typeof index !== 'object' || index === null) return { corrupt: 'unexpected content' };
-  const { paths, hashes, numbers } = index as Record<string, unknown>;
-  if (typeof paths !== 'string' || typeof hashes !== 'string' || !(numbers instanceof Float64Array))
-    return { corrupt: 'unexpected content' };
-  // No rows: the joined strings are empty, not one empty item.
-  const rows = numbers.length > 0;
-  const split = { ...index, paths: rows ? paths.split('\0') : [], hashes: rows ? hashes.split('\0') : [] };
-  if (!isIndex(split, blobs.length)) return { corrupt: 'unexpected content' };
-  return { index: split, blobs, base: bytes.subarray(baseStart, baseEnd), changes };
+  if (!isIndex(index, blobs.length)) return { corrupt: 'unexpected content' };
+  return { index, blobs, base: bytes.subarray(baseStart, baseEnd), changes };
 }
 
 function isChanges(value: unknown): value is StoredChanges {
