@@ -1,12 +1,13 @@
 /**
  * The Node flags every start of the language server passes (the bin's shebang, the VS Code
  * extension's server options, the release executable's SEA config):
- * - a young generation of at most 2 MiB per semi-space. The server's garbage is short-lived (a
+ * - a young generation of at most 1 MiB per semi-space. The server's garbage is short-lived (a
  *   file's parse) and what it keeps is the index; with the default (up to 16 MiB per semi-space)
- *   the heap's young part alone grew the peak by 5 to 10 MiB while indexing;
+ *   the heap's young part alone grew the peak by 5 to 10 MiB while indexing, and 1 MiB peaks ~2 MiB
+ *   lower than 2 MiB for the same CPU;
  * - optimizing compilation on the main thread, not on V8's worker threads: each worker's compile
  *   zones land in a malloc arena of its own that keeps the freed memory, 6 to 7 MiB of peak RSS
  *   while the first index warms the parser up, for no more CPU (bench/RESULTS.md, issue 13 part 3).
  * A test holds server/bin's shebang to this list.
  */
-export const languageServerNodeFlags: readonly string[] = ['--max-semi-space-size=2', '--no-concurrent-recompilation'];
+export const languageServerNodeFlags: readonly string[] = ['--max-semi-space-size=1', '--no-concurrent-recompilation'];
