@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
-import { type CacheIndex, decodeIndex, encodeIndex, rowFields } from './cache-index';
+import { type CacheIndex, decodeIndex, encodeIndex, field, rowFields } from './cache-index';
 
-export { type CacheIndex, rowFields } from './cache-index';
+export { type CacheIndex, field, rowFields } from './cache-index';
 
 /**
  * The cache file: a header, a blob section holding the entries' ManifestFiles serialized in
@@ -37,17 +37,6 @@ export const cacheFormat = 6;
 const magic = Buffer.from('kube-routes-cache\n', 'latin1');
 const sumBytes = 20;
 
-/** Where each number sits in a row. seenAt: Date.now() when the stamp was taken (a file changed within the same tick could look unchanged). */
-export const field = {
-  size: 0,
-  mtimeMs: 1,
-  ctimeMs: 2,
-  ino: 3,
-  seenAt: 4,
-  blobOffset: 5,
-  blobLength: 6,
-  blobSlot: 7,
-} as const;
 /** ManifestFiles per group at most (see above). */
 export const groupFiles = 32;
 /** A group is closed once its files' sources reach this size: a warm run decodes little beside the file it needs. */

@@ -2,6 +2,17 @@ import { deserialize, serialize } from 'node:v8';
 
 /** Numbers per row of CacheIndex.numbers. */
 export const rowFields = 8;
+/** Where each number sits in a row. seenAt: Date.now() when the stamp was taken (a file changed within the same tick could look unchanged). */
+export const field = {
+  size: 0,
+  mtimeMs: 1,
+  ctimeMs: 2,
+  ino: 3,
+  seenAt: 4,
+  blobOffset: 5,
+  blobLength: 6,
+  blobSlot: 7,
+} as const;
 
 /**
  * The index: row i is paths[i], numbers[i * rowFields ...], hashes[i] (the content hash), metas[i].
