@@ -21,10 +21,12 @@
 // (bench/kubernetes-service.schema.json) and is installed on first use into .cache/bench/
 // (ignored by git, never a project dependency) with:
 //   npm install --prefix .cache/bench/yaml-language-server yaml-language-server@1.25.0
-// Usage: node bench/lsp.mjs [--edits N] [--no-anchor] [--tree services|gitops|both] [--compare BIN]
+// Usage: node bench/lsp.mjs [--edits N] [--no-anchor] [--tree services|gitops|both] [--compare BIN] [--executable FILE]
 // --compare BIN: another build of kube-routes-language-server (a copy of an earlier dist with its
 // bin, or a bundle) measured in the same run, for A/B comparisons on a shared machine;
 // --compare-flags "FLAGS": Node flags for that one (BIN defaults to the same server/bin).
+// --executable FILE: a release executable of the server (release/ tarballs hold one), run as it is,
+// measured in the same run as another subject.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,6 +48,7 @@ const trees = arg('--tree', 'both');
 const withAnchor = !process.argv.includes('--no-anchor');
 const compareFlags = arg('--compare-flags', '').split(' ').filter(Boolean);
 const compareBin = arg('--compare', compareFlags.length > 0 ? 'server/bin/kube-routes-language-server' : undefined);
+const executable = arg('--executable', undefined);
 const yamlLsVersion = '1.25.0';
 const yamlLsDir = join(root, '.cache/bench/yaml-language-server');
 const yamlLsBin = join(yamlLsDir, 'node_modules/yaml-language-server/bin/yaml-language-server');
@@ -90,7 +93,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function start(subject, corpus, openFile, text) {
   const openUri = pathToFileURL(openFile).href;
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...subject.command, '--stdio'], {
+  const [program, ...args] = subject.executable ? subject.command : [process.execPath, ...subject.command];
+  const child = spawn(program, [...args, '--stdio'], {
     cwd: corpus,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -326,6 +330,13 @@ if (compareBin)
     ...kubeRoutes,
     name: `kube-routes (${[...compareFlags, compareBin].join(' ')})`,
     command: [...compareFlags, ...asStarted(resolve(root, compareBin))],
+  });
+if (executable)
+  subjects.push({
+    ...kubeRoutes,
+    name: `kube-routes (${executable})`,
+    command: [resolve(root, executable)],
+    executable: true,
   });
 if (withAnchor) {
   if (installYamlLs()) subjects.push(yamlLs);

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyModuleEntries, lazyModulesPlugin } from '../scripts/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -25,39 +26,22 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
 };
-// What the server loads on first use (server/src/lsp: a require inside a function), bundled apart
-// so that starting the server neither reads nor parses it: the Kubernetes client (live
-// clusters) is 3.9 of the 5 MB of a single bundle; with it the server idled at 90 MiB instead of
-// 62 after start (bench/RESULTS.md, issue 13 part 3). Each row:
-// the request as the compiled server writes it, the file requiring it, the bundle it becomes.
-const lazyModules = [
-  { request: './context-watch', importer: 'lsp/clusters/cluster-registry.js', out: 'server-clusters.js' },
-  { request: './create-route-source', importer: 'lsp/route-sources/route-registry.js', out: 'server-route-source.js' },
-  { request: './live-routes', importer: 'lsp/route-sources/route-registry.js', out: 'server-live-routes.js' },
-];
-const serverSrc = join(repo, 'server/dist/src');
-/** The lazy requests stay requires, of their own bundle beside dist/server.js. */
-const lazyExternal = {
-  name: 'lazy-modules',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/[a-z-]+$/ }, (args) => {
-      const row = lazyModules.find((m) => m.request === args.path && args.importer === join(serverSrc, m.importer));
-      return row ? { path: `./${row.out}`, external: true } : undefined;
-    });
-  },
-};
+// What the server loads on first use is bundled apart (scripts/bundle.mjs lazyModules: the table,
+// shared with the single executables); each lazy request becomes a require of its bundle beside
+// dist/server.js.
 // Minified: @kubernetes/client-node (live clusters) alone is ~15 MB of generated models.
 // keepNames, because error messages and logs use class names.
 const server = { minify: true, keepNames: true };
 const entries = [
   // vscode is provided by the extension host, never bundled.
   { entryPoints: [join(here, 'src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
-  { entryPoints: [join(here, 'src/server.ts')], outfile: join(dist, 'server.js'), ...server, plugins: [lazyExternal] },
-  ...lazyModules.map((m) => ({
-    entryPoints: [join(serverSrc, dirname(m.importer), `${m.request}.js`)],
-    outfile: join(dist, m.out),
+  {
+    entryPoints: [join(here, 'src/server.ts')],
+    outfile: join(dist, 'server.js'),
     ...server,
-  })),
+    plugins: [lazyModulesPlugin],
+  },
+  ...lazyModuleEntries(dist).map((e) => ({ ...e, ...server })),
 ];
 if (process.argv.includes('--tests')) {
   entries.push({

@@ -22,8 +22,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { bundle, nodeFlags, programs } from './bundle.mjs';
+import { dirname, join } from 'node:path';
+import { bundle, lazyFiles, nodeFlags, programs } from './bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const { inject } = createRequire(join(root, 'package.json'))('postject');
@@ -77,7 +77,10 @@ function seaBlob(program, script) {
   const config = join(work, `${program.name}.sea.json`);
   const blob = join(work, `${program.name}.blob`);
   // useCodeCache: V8's compiled code goes into the blob, so start-up skips compiling the 5 MB
-  // bundle (bench/startup.mjs); a binary whose V8 rejects the cache compiles as usual.
+  // bundle (bench/startup.mjs). V8 accepts a cache only under the flags it was made with, so the
+  // blob is made under the program's execArgv (else every start warns "Code cache data rejected"
+  // and compiles as usual). Lazy bundles ride along as assets (scripts/bundle.mjs lazyModules).
+  const assets = Object.fromEntries(lazyFiles(program).map((f) => [f, join(dirname(script), f)]));
   writeFileSync(
     config,
     JSON.stringify({
@@ -86,9 +89,10 @@ function seaBlob(program, script) {
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
       execArgv: nodeFlags(program),
+      assets,
     }),
   );
-  run(process.execPath, ['--experimental-sea-config', config]);
+  run(process.execPath, [...nodeFlags(program), '--experimental-sea-config', config]);
   return blob;
 }
 
@@ -132,6 +136,7 @@ async function executables() {
         copyFileSync(node.bin, join(dir, 'node'));
         chmodSync(join(dir, 'node'), 0o755);
         copyFileSync(script, join(dir, `${program.name}.cjs`));
+        for (const f of lazyFiles(program)) copyFileSync(join(dirname(script), f), join(dir, f));
         writeFileSync(
           exe,
           `#!/bin/sh\nhere=$(cd "$(dirname "$0")" && pwd -P)\nexec "$here/node" ${nodeFlags(program)

@@ -70,6 +70,10 @@ export interface LspClientOptions {
   readonly capabilities?: ClientCapabilities;
   /** The action title chosen for every window/showMessageRequest (default: dismissed). */
   readonly answer?: string;
+  /** The server to start instead of server/bin under this Node: a release executable. */
+  readonly executable?: string;
+  /** The server's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export const defaultClientCapabilities: ClientCapabilities = {
@@ -145,8 +149,10 @@ export class LspClient {
 
   /** Spawns the server and completes initialize / initialized. */
   static async start(options: LspClientOptions): Promise<{ client: LspClient; init: InitializeResult }> {
-    const child = spawn(process.execPath, [languageServerBin, '--stdio'], {
+    const [program, ...args] = options.executable ? [options.executable] : [process.execPath, languageServerBin];
+    const child = spawn(program, [...args, '--stdio'], {
       cwd: options.root,
+      env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     if (!child.stdout || !child.stdin || !child.stderr) throw new Error('no stdio pipes');
