@@ -57,7 +57,8 @@ export class Compactor {
     if (isPosition(o)) return this.position(o);
     if (isRange(o)) return this.range(o);
     const copy: Record<string, unknown> = { ...o };
-    for (const key of Object.keys(o)) copy[key] = this.value(o[key], path);
+    // for-in over the copy's own keys: no array of keys per object (a plain object has no inherited enumerable ones).
+    for (const key in copy) copy[key] = this.value(copy[key], path);
     return copy;
   }
 

@@ -374,6 +374,7 @@ export class DocumentScanner {
   }
 
   private lastRootKey: string | undefined;
+  private readonly key: KeyAt = { value: '', start: 0, end: 0, type: Scalar.PLAIN };
 
   /** "- ..." at i: a sequence entry, holding a scalar, a flow collection, a block scalar, a compact map, or nothing yet. */
   private entry(level: Level, i: number): void {
@@ -386,13 +387,12 @@ export class DocumentScanner {
       this.expectBelow(level.indent, false, undefined, seq);
       return;
     }
-    const key = this.keyAt(j);
-    if (key) {
+    if (this.keyAt(j)) {
       // A compact map: its keys line up with this first one.
       const node = this.open(j - this.pos, false);
       seq?.items.push(node);
       const map = this.stack[this.stack.length - 1];
-      if (map) this.pair(map, j, key);
+      if (map) this.pair(map, j, true);
       return;
     }
     const c = text.charCodeAt(j);
@@ -406,16 +406,16 @@ export class DocumentScanner {
     seq?.items.push(value);
   }
 
-  /** "key: ..." at i in a block map. */
-  private pair(level: Level, i: number, known?: KeyAt): void {
-    const key = known ?? this.keyAt(i);
-    if (!key) throw fail;
+  /** "key: ..." at i in a block map; keyRead: keyAt(i) already ran and found it. */
+  private pair(level: Level, i: number, keyRead = false): void {
+    if (!keyRead && !this.keyAt(i)) throw fail;
+    const key = this.key;
     const keys = level.keys;
     if (level.seq || !keys.add(key.value)) throw fail;
     const depth = this.stack.length;
     if (depth === 1) this.lastRootKey = key.value;
     const { text, lineEnd } = this;
-    let j = key.colon + 1;
+    let j = key.end + 1;
     while (j < lineEnd && text.charCodeAt(j) === SP) j++;
     const map = level.node as YAMLMap | undefined;
     let pair: Pair | undefined;
@@ -427,7 +427,7 @@ export class DocumentScanner {
       map.items.push(pair);
     }
     let scanned: Scanned;
-    if (j === lineEnd || (text.charCodeAt(j) === HASH && j > key.colon + 1)) {
+    if (j === lineEnd || (text.charCodeAt(j) === HASH && j > key.end + 1)) {
       this.expectBelow(level.indent, true, pair, undefined);
       // Null, or a collection on the lines below: not a string either way.
       scanned = null;
@@ -651,14 +651,14 @@ export class DocumentScanner {
   }
 
   /** The block-map key at i, if the line holds "key:" there. */
-  private keyAt(i: number): KeyAt | undefined {
+  private keyAt(i: number): boolean {
     const { text, lineEnd } = this;
     const c = text.charCodeAt(i);
     if (c === SQ || c === DQ) {
       let j = i + 1;
       while (j < lineEnd) {
         const ch = text.charCodeAt(j);
-        if (ch === BACKSLASH && c === DQ) return undefined;
+        if (ch === BACKSLASH && c === DQ) return false;
         if (ch === c) {
           if (c === SQ && text.charCodeAt(j + 1) === SQ) {
             j += 2;
@@ -668,37 +668,51 @@ export class DocumentScanner {
         }
         j++;
       }
-      if (j >= lineEnd || j - i > 1000) return undefined;
+      if (j >= lineEnd || j - i > 1000) return false;
       const end = j + 1;
-      if (text.charCodeAt(end) !== COLON || !isBlank(text.charCodeAt(end + 1))) return undefined;
+      if (text.charCodeAt(end) !== COLON || !isBlank(text.charCodeAt(end + 1))) return false;
       const raw = text.slice(i + 1, j);
-      return {
-        value: c === SQ ? raw.replaceAll("''", "'") : raw,
-        start: i,
+      return this.setKey(
+        c === SQ ? raw.replaceAll("''", "'") : raw,
+        i,
         end,
-        colon: end,
-        type: c === SQ ? Scalar.QUOTE_SINGLE : Scalar.QUOTE_DOUBLE,
-      };
+        c === SQ ? Scalar.QUOTE_SINGLE : Scalar.QUOTE_DOUBLE,
+      );
     }
-    if (isIndicator(c) || c === DASH || c === QUESTION || c === COLON) return undefined;
+    if (isIndicator(c) || c === DASH || c === QUESTION || c === COLON) return false;
     // The key ends at the first ":" followed by a space or the line's end, with no comment before it.
     let colon = text.indexOf(':', i);
     while (colon >= 0 && colon < lineEnd && !isBlank(text.charCodeAt(colon + 1))) colon = text.indexOf(':', colon + 1);
-    if (colon < 0 || colon >= lineEnd || colon - i > 1000 || text.charCodeAt(colon - 1) === SP) return undefined;
-    if (this.nextComment(i) < colon) return undefined;
+    if (colon < 0 || colon >= lineEnd || colon - i > 1000 || text.charCodeAt(colon - 1) === SP) return false;
+    if (this.nextComment(i) < colon) return false;
     const value = text.slice(i, colon);
-    if (nonString(value)) return undefined;
-    return { value, start: i, end: colon, colon, type: Scalar.PLAIN };
+    if (nonString(value)) return false;
+    return this.setKey(value, i, colon, Scalar.PLAIN);
+  }
+
+  private setKey(value: string, start: number, end: number, type: Scalar.Type): true {
+    const key = this.key;
+    key.value = value;
+    key.start = start;
+    key.end = end;
+    key.type = type;
+    return true;
   }
 }
 
-/** The keys of one map, to refuse duplicates: most maps have a few, so a list until they are many. */
+/**
+ * The keys of one map, to refuse duplicates: most maps have a few, so a list until they are many.
+ * Cleared by count, not by truncating the list: a truncated array drops its backing store, and
+ * the next push allocated a new one for each of the half million maps of a large tree. The
+ * scanner lives for one text, so keys kept past a clear hold nothing longer than that.
+ */
 class KeySet {
   private readonly list: string[] = [];
+  private count = 0;
   private set: Set<string> | undefined;
 
   clear(): void {
-    this.list.length = 0;
+    this.count = 0;
     this.set = undefined;
   }
 
@@ -709,22 +723,25 @@ class KeySet {
       this.set.add(key);
       return true;
     }
-    if (this.list.includes(key)) return false;
-    this.list.push(key);
-    if (this.list.length > 16) {
-      this.set = new Set(this.list);
-      this.list.length = 0;
+    const list = this.list;
+    for (let i = 0; i < this.count; i++) if (list[i] === key) return false;
+    if (this.count === 16) {
+      this.set = new Set(list);
+      this.set.add(key);
+      return true;
     }
+    list[this.count++] = key;
     return true;
   }
 }
 
+/** The key keyAt last read (one record, rewritten: a key per line of every document). */
 interface KeyAt {
-  readonly value: string;
-  readonly start: number;
-  readonly end: number;
-  readonly colon: number;
-  readonly type: Scalar.Type;
+  value: string;
+  start: number;
+  /** Where the key's text ends: its ":" for a plain key, after the closing quote for a quoted one (the ":" follows). */
+  end: number;
+  type: Scalar.Type;
 }
 
 /** A plain scalar's value when it is a string that yaml keeps as written; null when yaml reads null. */
