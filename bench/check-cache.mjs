@@ -6,7 +6,9 @@
 // finding), on the GitOps-shaped tree (bench/generate-gitops.mjs) and on the 10,000-Service tree
 // (bench/generate-services.mjs). Checks on the way that the warm results equal the cold ones and
 // that the changed file's conflict with an unchanged file is found. Reports medians and ratios.
-//   node bench/check-cache.mjs [--runs N] [--tree gitops|services]
+// --bundle: kubectl-routes as the pre-commit hook and the release executables run it, bundled by
+// scripts/bundle.mjs (its first-use modules apart) into bench/out/bundle/, instead of the compiled tree.
+//   node bench/check-cache.mjs [--runs N] [--tree gitops|services] [--bundle]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -23,7 +25,16 @@ const arg = (name, fallback) => {
 const runs = Number(arg('--runs', 5));
 const only = arg('--tree', undefined);
 const scratch = mkdtempSync(join(tmpdir(), 'kube-routes-bench-'));
-const kubectlRoutes = join(root, 'kubectl-plugin/bin/kubectl-routes');
+async function bundled() {
+  const { bundle, programs } = await import('../scripts/bundle.mjs');
+  return bundle(
+    programs.find((p) => p.name === 'kubectl-routes'),
+    join(root, 'bench/out/bundle/kubectl-routes.cjs'),
+  );
+}
+const kubectlRoutes = process.argv.includes('--bundle')
+  ? await bundled()
+  : join(root, 'kubectl-plugin/bin/kubectl-routes');
 
 const trees = [
   {
@@ -75,7 +86,7 @@ const findingsOf = (stdout) => JSON.parse(stdout).findings;
 console.log(
   `node ${process.version}, ${process.platform} ${process.arch}; load average at start ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(' ')}`,
+    .join(' ')}; kubectl-routes: ${kubectlRoutes.slice(root.length + 1)}`,
 );
 for (const tree of trees) {
   const counts = tree.generate(tree.dir);

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lazyModuleEntries, lazyModulesPlugin } from '../scripts/bundle.mjs';
+import { lazyModuleEntries, lazyModulesPlugin, programs } from '../scripts/bundle.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -32,6 +32,7 @@ const common = {
 // Minified: @kubernetes/client-node (live clusters) alone is ~15 MB of generated models.
 // keepNames, because error messages and logs use class names.
 const server = { minify: true, keepNames: true };
+const languageServer = programs.find((p) => p.name === 'kube-routes-language-server');
 const entries = [
   // vscode is provided by the extension host, never bundled.
   { entryPoints: [join(here, 'src/extension.ts')], outfile: join(dist, 'extension.js'), external: ['vscode'] },
@@ -39,9 +40,13 @@ const entries = [
     entryPoints: [join(here, 'src/server.ts')],
     outfile: join(dist, 'server.js'),
     ...server,
-    plugins: [lazyModulesPlugin],
+    plugins: [lazyModulesPlugin(languageServer)],
   },
-  ...lazyModuleEntries(dist).map((e) => ({ ...e, ...server })),
+  ...lazyModuleEntries(languageServer, dist).map((e) => ({
+    ...e,
+    ...server,
+    plugins: [lazyModulesPlugin(languageServer)],
+  })),
 ];
 if (process.argv.includes('--tests')) {
   entries.push({

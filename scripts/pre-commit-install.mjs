@@ -2,7 +2,8 @@
 // `language: node` runs `npm install` in its clone of this repository, then `npm pack` and
 // `npm install -g` of the result, inside a nodeenv environment (NODE_VIRTUAL_ENV set). In that
 // clone this builds the plugin (tsc -b kubectl-plugin: it and the server only) and bundles kubectl-routes into hook/kubectl-routes.cjs, the root
-// package's only `bin` and (with this script) its only packed file. Everywhere else (a developer's
+// package's only `bin`, with the bundles it loads on first use beside it (scripts/bundle.mjs
+// lazyModules); hook/ and this script are the package's only packed files. Everywhere else (a developer's
 // `npm ci`, the global install of the packed hook, which already holds the bundle) it does nothing.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

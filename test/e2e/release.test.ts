@@ -133,6 +133,21 @@ describe('npm run release', () => {
     );
     assert.equal(check.code, 1, check.stderr);
     assert.match(check.stdout, /^13 errors, 2 warnings, 2 info in 4 of 4 files \(9 Services\)\.$/m);
+    // A live view needs the Kubernetes client, an asset of the executable loaded on first use: an
+    // unreachable cluster is then the one error line users get, not an internal error.
+    const kubeconfig = join(tempDir('kube-routes-release-kubeconfig-'), 'config');
+    writeFileSync(
+      kubeconfig,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\n' +
+        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: nyc3-prod, context: {cluster: c, user: u}}]\n',
+    );
+    const live = run(join(dir, 'kubectl-routes'), ['--context', 'nyc3-prod'], repoRoot, {
+      ...bareEnv,
+      KUBECONFIG: kubeconfig,
+    });
+    assert.equal(live.code, 2, live.stderr);
+    assert.match(live.stderr, /^error: context "nyc3-prod": cannot reach the API server at https:\/\/127\.0\.0\.1:1 /m);
+    assert.doesNotMatch(live.stderr, /internal error/);
   });
 
   // Debian's qemu-user-static with the arm64 C and C++ runtimes of its cross toolchains
@@ -160,8 +175,9 @@ describe('npm run release', () => {
   });
 
   test('the arm64 and darwin archives hold an executable for their platform', async () => {
-    const { lazyModules } = (await import(pathToFileURL(join(repoRoot, 'scripts/bundle.mjs')).href)) as {
-      lazyModules: { out: string }[];
+    const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts/bundle.mjs')).href)) as {
+      programs: { name: string }[];
+      lazyFiles: (program: { name: string }) => string[];
     };
     const magic = (file: string) => readFileSync(file).subarray(0, 4).toString('hex');
     for (const program of programs) {
@@ -169,8 +185,8 @@ describe('npm run release', () => {
       assert.equal(magic(join(arm, program)), '7f454c46', 'ELF');
       assert.equal(readFileSync(join(arm, program))[18], 0xb7, 'e_machine AArch64');
       const mac = unpack(join(release, `${program}-darwin-arm64.tar.gz`));
-      // The language server's lazy bundles lie beside its script (there are no SEA assets there).
-      const lazy = program === 'kube-routes-language-server' ? lazyModules.map((m) => m.out) : [];
+      // Lazy bundles lie beside the script (there are no SEA assets there).
+      const lazy = bundles.lazyFiles(bundles.programs.find((p) => p.name === program) ?? { name: program });
       assert.deepEqual(
         readdirSync(mac).sort(),
         ['LICENSE', 'LICENSE.node', program, `${program}.cjs`, 'node', ...lazy].sort(),
