@@ -1,6 +1,8 @@
-// One CommonJS file per program (esbuild), for the single executables (scripts/release.mjs) and
-// the self-installing pre-commit hook (scripts/pre-commit-install.mjs). The entry is the same
-// start as the program's bin/ script. Run after `tsc -b`: bundles start from the compiled output.
+// One CommonJS file per program (esbuild), plus one per module it loads on first use
+// (lazyModules), for the single executables (scripts/release.mjs), the self-installing pre-commit
+// hook (scripts/pre-commit-install.mjs) and the VS Code extension (extension/build.mjs). The entry
+// is the same start as the program's bin/ script. Run after `tsc -b`: bundles start from the
+// compiled output.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -75,10 +77,12 @@ if (sea && sea.isSea && sea.isSea()) {
 /** An esbuild plugin: each of the program's lazy requests becomes its loader instead of being bundled in. */
 export function lazyModulesPlugin(program) {
   const rows = lazyRows(program);
+  const escaped = rows.map((m) => m.request.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
   return {
     name: 'lazy-modules',
     setup(b) {
-      b.onResolve({ filter: /^(\.\.?\/[a-z/-]+|@kubernetes\/client-node)$/ }, (args) => {
+      if (rows.length === 0) return;
+      b.onResolve({ filter: new RegExp(`^(${escaped.join('|')})$`) }, (args) => {
         const row = rows.find(
           (m) => m.request === args.path && (m.importer === undefined || m.importer === args.importer),
         );
