@@ -27,8 +27,6 @@ const lazyModules = {
       out: 'server-route-source.js',
     },
     { request: './live-routes', importer: 'lsp/route-sources/route-registry.js', out: 'server-live-routes.js' },
-    // Required by both bundles above: one copy, loaded by whichever needs it first.
-    { request: '@kubernetes/client-node', out: 'server-kube-client.js' },
   ],
   'kubectl-routes': [
     { request: './live-run', importer: 'live/commands.js', out: 'kubectl-routes-live.js' },
