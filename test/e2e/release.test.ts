@@ -57,6 +57,46 @@ function unpack(archive: string): string {
   return dir;
 }
 
+/** The bundles a program loads on first use (scripts/bundle.mjs lazyModules), as written beside its bundle. */
+async function lazyFilesOf(program: string): Promise<string[]> {
+  const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts/bundle.mjs')).href)) as {
+    programs: { name: string }[];
+    lazyFiles: (program: { name: string }) => string[];
+  };
+  return bundles.lazyFiles(bundles.programs.find((p) => p.name === program) ?? { name: program });
+}
+
+/**
+ * The language server executable from its linux-amd64 tarball, with no Node on PATH, on a
+ * workspace: the message of the first finding of a rule in one file, once published. Nothing
+ * may reach its stderr and no internal error its log.
+ */
+async function executableFinding(
+  root: string,
+  settings: Record<string, unknown>,
+  file: string,
+  rule: string,
+): Promise<string> {
+  const dir = unpack(join(release, 'kube-routes-language-server-linux-amd64.tar.gz'));
+  const { client } = await LspClient.start({
+    root,
+    executable: join(dir, 'kube-routes-language-server'),
+    env: bareEnv,
+    settings,
+  });
+  let message: string;
+  try {
+    await client.open(file, readFileSync(join(root, file), 'utf8'));
+    const d = await client.waitForDiagnostics(file, (x) => x.some((y) => y.code === rule));
+    message = d.find((x) => x.code === rule)?.message ?? '';
+  } finally {
+    await client.shutdown().catch(() => client.kill());
+  }
+  assertNoInternalErrors(client);
+  assert.equal(client.stderr, '');
+  return message;
+}
+
 before(
   () => {
     const r = spawnSync(process.execPath, [join(repoRoot, 'scripts/release.mjs')], { cwd: repoRoot, stdio: 'inherit' });
@@ -96,67 +136,43 @@ describe('npm run release', () => {
   test('kube-routes-language-server from the tarball loads what it loads on first use from its SEA assets', async () => {
     // The route source (scripts/bundle.mjs lazyModules) is not in the executable's main bundle and
     // no file lies beside it: the BGP rules only run if the asset loads.
-    const dir = unpack(join(release, 'kube-routes-language-server-linux-amd64.tar.gz'));
-    const examples = join(repoRoot, 'examples');
-    const payments = readFileSync(join(examples, 'nyc3/payments.yaml'), 'utf8');
     const tree = tempDir('kube-routes-release-lsp-');
-    cpSync(examples, tree, { recursive: true });
-    const { client } = await LspClient.start({
-      root: tree,
-      executable: join(dir, 'kube-routes-language-server'),
-      env: bareEnv,
-      settings: { mrtPath: join(tree, 'fabric.mrt') },
-    });
-    try {
-      await client.open('nyc3/payments.yaml', payments);
-      const d = await client.waitForDiagnostics('nyc3/payments.yaml', (x) =>
-        x.some((y) => y.code === 'route-origin-mismatch'),
-      );
-      assert.match(
-        d.find((x) => x.code === 'route-origin-mismatch')?.message ?? '',
-        /originated by AS64514 \(region fra1\)/,
-      );
-    } finally {
-      await client.shutdown().catch(() => client.kill());
-    }
-    assertNoInternalErrors(client);
-    assert.equal(client.stderr, '');
+    cpSync(join(repoRoot, 'examples'), tree, { recursive: true });
+    assert.match(
+      await executableFinding(
+        tree,
+        { mrtPath: join(tree, 'fabric.mrt') },
+        'nyc3/payments.yaml',
+        'route-origin-mismatch',
+      ),
+      /originated by AS64514 \(region fra1\)/,
+    );
   });
 
   test('kube-routes-language-server from the tarball reads a live cluster (the clusters bundle is an asset too)', async () => {
-    const dir = unpack(join(release, 'kube-routes-language-server-linux-amd64.tar.gz'));
     const fleet = await startFleet(tempDir('kube-routes-release-fleet-'), [
       { context: 'nyc3-prod', serviceCidr: '172.25.0.0/20' },
     ]);
     try {
       fleet.cluster('nyc3-prod').addService({ name: 'ledger', namespace: 'payments', clusterIP: '172.25.0.20' });
-      const checkout = serviceYaml({ name: 'checkout', region: 'nyc3', clusterIP: '172.25.0.20' });
       const root = tempDir('kube-routes-release-lsp-');
       writeFileSync(
         join(root, 'kube-routes.yaml'),
         'regions:\n  nyc3:\n    asns: [64512]\n    clusterIPRanges: [172.25.0.0/20]\n    contexts: [nyc3-prod]\n',
       );
-      writeFileSync(join(root, 'checkout.yaml'), checkout);
-      const { client } = await LspClient.start({
-        root,
-        executable: join(dir, 'kube-routes-language-server'),
-        env: bareEnv,
-        settings: { kubeconfig: fleet.kubeconfig, repositorySources: 'allow' },
-      });
-      try {
-        await client.open('checkout.yaml', checkout);
-        const d = await client.waitForDiagnostics('checkout.yaml', (x) =>
-          x.some((y) => y.code === 'cluster-ip-allocated'),
-        );
-        assert.match(
-          d.find((x) => x.code === 'cluster-ip-allocated')?.message ?? '',
-          /already allocated to Service payments\/ledger in context nyc3-prod/,
-        );
-      } finally {
-        await client.shutdown().catch(() => client.kill());
-      }
-      assertNoInternalErrors(client);
-      assert.equal(client.stderr, '');
+      writeFileSync(
+        join(root, 'checkout.yaml'),
+        serviceYaml({ name: 'checkout', region: 'nyc3', clusterIP: '172.25.0.20' }),
+      );
+      assert.match(
+        await executableFinding(
+          root,
+          { kubeconfig: fleet.kubeconfig, repositorySources: 'allow' },
+          'checkout.yaml',
+          'cluster-ip-allocated',
+        ),
+        /already allocated to Service payments\/ledger in context nyc3-prod/,
+      );
     } finally {
       await fleet.stop();
     }
@@ -216,10 +232,6 @@ describe('npm run release', () => {
   });
 
   test('the arm64 and darwin archives hold an executable for their platform', async () => {
-    const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts/bundle.mjs')).href)) as {
-      programs: { name: string }[];
-      lazyFiles: (program: { name: string }) => string[];
-    };
     const magic = (file: string) => readFileSync(file).subarray(0, 4).toString('hex');
     for (const program of programs) {
       const arm = unpack(join(release, `${program}-linux-arm64.tar.gz`));
@@ -227,7 +239,7 @@ describe('npm run release', () => {
       assert.equal(readFileSync(join(arm, program))[18], 0xb7, 'e_machine AArch64');
       const mac = unpack(join(release, `${program}-darwin-arm64.tar.gz`));
       // Lazy bundles lie beside the script (there are no SEA assets there).
-      const lazy = bundles.lazyFiles(bundles.programs.find((p) => p.name === program) ?? { name: program });
+      const lazy = await lazyFilesOf(program);
       assert.deepEqual(
         readdirSync(mac).sort(),
         ['LICENSE', 'LICENSE.node', program, `${program}.cjs`, 'node', ...lazy].sort(),
@@ -277,12 +289,7 @@ describe('npm run release', () => {
     assert.match(list.stdout, /extension\/dist\/server\.js/);
     assert.match(list.stdout, /extension\/package\.json/);
     // What the server loads on first use is bundled apart (scripts/bundle.mjs lazyModules).
-    const bundles = (await import(pathToFileURL(join(repoRoot, 'scripts/bundle.mjs')).href)) as {
-      programs: { name: string }[];
-      lazyFiles: (program: { name: string }) => string[];
-    };
-    const server = bundles.programs.find((p) => p.name === 'kube-routes-language-server') ?? { name: '' };
-    const lazy = bundles.lazyFiles(server);
+    const lazy = await lazyFilesOf('kube-routes-language-server');
     assert.ok(lazy.length >= 3, lazy.join(' '));
     for (const file of lazy) assert.ok(list.stdout.includes(`extension/dist/${file}`), `${file} is in the .vsix`);
   });
