@@ -1,8 +1,8 @@
 /**
  * Growth of the RIB's typed-array columns. The old column's memory is released at once by
- * detaching its buffer (`transfer(0)`): left to the GC, the trie's and the path columns' last
- * doublings kept ~30 MiB of garbage at the peak of a 1M-route load. The new column comes from
- * `new` (calloc), whose pages past the copied part stay untouched until written; `transfer(n)`
+ * detaching its buffer (`transfer(0)`): left to the GC, the path columns' last doublings (and
+ * those of the trie the RIB had then) kept ~30 MiB of garbage at the peak of a 1M-route load.
+ * The new column comes from `new` (calloc), whose pages past the copied part stay untouched until written; `transfer(n)`
  * itself would zero (and so touch) every new page.
  */
 export type Column = Uint8Array | Uint16Array | Int32Array | Uint32Array;

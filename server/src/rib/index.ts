@@ -4,6 +4,6 @@
  * covered queries. Pure: no IO, no Node APIs.
  */
 export { AttributeStore, type AttributeSetId } from './attribute-store';
-export { PrefixTrie, type Family, type PrefixOf, type AddressOf, type TrieEntry } from './prefix-trie';
+export { PrefixTable, type Family, type PrefixOf, type AddressOf, type PrefixEntry } from './prefix-table';
 export { Rib, type AnnounceResult, type PathView, type PeerId, type RibOptions, type RouteView } from './rib';
 export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from './canonical';

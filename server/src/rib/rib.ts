@@ -2,8 +2,8 @@
  * The speaker's Routing Information Base: every path received from every peer, per prefix.
  *
  * Memory layout (no object per route or path):
- * - one {@link PrefixTrie} per family; a prefix node's value is the index of its first path, so
- *   a route costs no record of its own beyond its trie node;
+ * - one {@link PrefixTable} per family; a prefix's value is the index of its first path, so
+ *   a route costs no record of its own beyond its table entry (9 bytes for IPv4, 21 for IPv6);
  * - paths in typed-array columns (peer uint16, attribute set id uint32, receivedAt uint32
  *   seconds, next int32, flags uint8: 15 bytes; an ADD-PATH path id uint32 too once any path has
  *   a non-zero one: 19 bytes), one singly linked list per
@@ -16,7 +16,7 @@
 import type { Ipv4Prefix, Ipv6Prefix, Prefix } from '../bgp';
 import { AttributeStore, type AttributeSetId } from './attribute-store';
 import { grown } from './grow';
-import { PrefixTrie, type Family } from './prefix-trie';
+import { PrefixTable, type Family } from './prefix-table';
 
 /** A small integer the speaker assigns to each peer (0..65535). */
 export type PeerId = number;
@@ -53,8 +53,8 @@ const MAX_PEER = 0xffff;
 
 export class Rib {
   readonly attributeSets: AttributeStore;
-  private readonly v4 = new PrefixTrie(4);
-  private readonly v6 = new PrefixTrie(6);
+  private readonly v4 = new PrefixTable(4);
+  private readonly v6 = new PrefixTable(6);
 
   private peers = new Uint16Array(INITIAL_PATHS);
   /**
@@ -95,9 +95,9 @@ export class Rib {
     checkPathId(pathId);
     if (!this.attributeSets.has(attributeSetId)) throw new RangeError(`unknown attribute set id ${attributeSetId}`);
     const receivedAt = toSeconds(receivedAtSeconds);
-    const trie = this.trie(prefix.family);
-    const node = trie.insertNode(prefix);
-    const head = trie.nodeValue(node);
+    const table = this.table(prefix.family);
+    const node = table.insertNode(prefix);
+    const head = table.nodeValue(node);
 
     // Find the insertion point in the list sorted by (peer, pathId).
     let prev = NONE;
@@ -127,7 +127,7 @@ export class Rib {
     this.receivedAts[path] = receivedAt;
     this.flags[path] = LIVE;
     this.next[path] = p;
-    if (prev === NONE) trie.setNodeValue(node, path);
+    if (prev === NONE) table.setNodeValue(node, path);
     else this.next[prev] = path;
     this.count(prefix.family, peer, 1);
     return 'added';
@@ -135,17 +135,17 @@ export class Rib {
 
   /** Removes the path of (peer, pathId) for the prefix; the prefix goes when its last path does. */
   withdraw(peer: PeerId, prefix: Prefix, pathId: number): boolean {
-    const trie = this.trie(prefix.family);
-    const node = trie.findNode(prefix);
+    const table = this.table(prefix.family);
+    const node = table.findNode(prefix);
     if (node === NONE) return false;
     let prev = NONE;
-    let p = trie.nodeValue(node);
+    let p = table.nodeValue(node);
     while (p !== NONE && !(this.peers[p] === peer && this.pathIdAt(p) === pathId)) {
       prev = p;
       p = this.next[p]!;
     }
     if (p === NONE) return false;
-    this.unlink(trie, node, prev, p);
+    this.unlink(table, node, prev, p);
     this.count(prefix.family, peer, -1);
     return true;
   }
@@ -184,9 +184,9 @@ export class Rib {
   }
 
   exact(prefix: Prefix): RouteView | undefined {
-    const trie = this.trie(prefix.family);
-    const node = trie.findNode(prefix);
-    return node === NONE ? undefined : this.view(trie, node);
+    const table = this.table(prefix.family);
+    const node = table.findNode(prefix);
+    return node === NONE ? undefined : this.view(table, node);
   }
 
   /** The most specific route containing the address (uint32 number for IPv4, bigint for IPv6). */
@@ -194,17 +194,17 @@ export class Rib {
   longestMatch(family: 6, address: bigint): RouteView | undefined;
   longestMatch(family: Family, address: number | bigint): RouteView | undefined;
   longestMatch(family: Family, address: number | bigint): RouteView | undefined {
-    const trie = this.trie(family);
-    const node = trie.longestMatchNode(address);
-    return node === NONE ? undefined : this.view(trie, node);
+    const table = this.table(family);
+    const node = table.longestMatchNode(address);
+    return node === NONE ? undefined : this.view(table, node);
   }
 
   /** Routes whose prefix contains `prefix` (itself included), least specific first. */
   covering(prefix: Prefix): RouteView[] {
-    const trie = this.trie(prefix.family);
+    const table = this.table(prefix.family);
     const nodes: number[] = [];
-    trie.coveringNodes(prefix, nodes);
-    return nodes.map((n) => this.view(trie, n));
+    table.coveringNodes(prefix, nodes);
+    return nodes.map((n) => this.view(table, n));
   }
 
   /**
@@ -212,13 +212,13 @@ export class Rib {
    * `limit`; with `after` (of the same family), only routes ordered after it: a page's cursor.
    */
   covered(prefix: Prefix, limit = Infinity, after?: Prefix): RouteView[] {
-    const trie = this.trie(prefix.family);
+    const table = this.table(prefix.family);
     const out: RouteView[] = [];
     if (limit <= 0 || (after !== undefined && after.family !== prefix.family)) return out;
-    trie.forEachCoveredNode(
+    table.forEachCoveredNode(
       prefix,
       (n) => {
-        out.push(this.view(trie, n));
+        out.push(this.view(table, n));
         return out.length < limit;
       },
       after,
@@ -227,7 +227,7 @@ export class Rib {
   }
 
   // ---- reads without a view object (for writers of whole tables: JSON answers, MRT snapshots) ----
-  // A route is named by its trie node and family, a path by its slot; both stay valid only until
+  // A route is named by its table node and family, a path by its slot; both stay valid only until
   // the RIB next changes, so a writer reads a bounded step synchronously and resumes by prefix.
 
   /**
@@ -236,27 +236,27 @@ export class Rib {
    */
   forEachCoveredRoute(prefix: Prefix, visit: (route: number) => boolean, after?: Prefix): void {
     if (after !== undefined && after.family !== prefix.family) return;
-    this.trie(prefix.family).forEachCoveredNode(prefix, visit, after);
+    this.table(prefix.family).forEachCoveredNode(prefix, visit, after);
   }
 
   /** The prefix of a route node of the family. */
   routePrefix(family: Family, route: number): Prefix {
-    return this.trie(family).nodePrefix(route) as Ipv4Prefix | Ipv6Prefix;
+    return this.table(family).nodePrefix(route) as Ipv4Prefix | Ipv6Prefix;
   }
 
   /** The prefix length of a route node. */
   routeLength(family: Family, route: number): number {
-    return this.trie(family).nodeLength(route);
+    return this.table(family).nodeLength(route);
   }
 
   /** Word i (uint32, most significant first) of a route node's address: the whole address for IPv4. */
   routeWord(family: Family, route: number, i: number): number {
-    return this.trie(family).nodeWord(route, i);
+    return this.table(family).nodeWord(route, i);
   }
 
   /** The first path slot of a route node (paths are sorted by peer, then path id). */
   firstPath(family: Family, route: number): number {
-    return this.trie(family).nodeValue(route);
+    return this.table(family).nodeValue(route);
   }
 
   /** The path slot after p in its route, or -1. */
@@ -286,7 +286,7 @@ export class Rib {
 
   /** Number of prefixes (with at least one path) of the family. */
   prefixCount(family: Family): number {
-    return this.trie(family).size;
+    return this.table(family).size;
   }
 
   /** Number of paths the peer has in the family (with ADD-PATH, each path of a prefix counts). */
@@ -299,7 +299,7 @@ export class Rib {
     return this.livePaths;
   }
 
-  /** Bytes of the RIB's typed arrays (tries, path columns, including growth slack) plus the attribute store. */
+  /** Bytes of the RIB's typed arrays (prefix tables, path columns, including free room) plus the attribute store. */
   memoryEstimate(): number {
     return (
       this.v4.memoryBytes() +
@@ -316,15 +316,15 @@ export class Rib {
 
   // ---- internals ----
 
-  private trie(family: Family): PrefixTrie<Family> {
-    if (family === 4) return this.v4 as PrefixTrie<Family>;
-    if (family === 6) return this.v6 as PrefixTrie<Family>;
+  private table(family: Family): PrefixTable<Family> {
+    if (family === 4) return this.v4 as PrefixTable<Family>;
+    if (family === 6) return this.v6 as PrefixTable<Family>;
     throw new RangeError(`unknown address family ${String(family)}`);
   }
 
-  private view(trie: PrefixTrie<Family>, node: number): RouteView {
+  private view(table: PrefixTable<Family>, node: number): RouteView {
     const paths: PathView[] = [];
-    for (let p = trie.nodeValue(node); p !== NONE; p = this.next[p]!) {
+    for (let p = table.nodeValue(node); p !== NONE; p = this.next[p]!) {
       paths.push({
         peer: this.peers[p]!,
         pathId: this.pathIdAt(p),
@@ -333,15 +333,15 @@ export class Rib {
         receivedAt: this.receivedAts[p]!,
       });
     }
-    return { prefix: trie.nodePrefix(node) as Ipv4Prefix | Ipv6Prefix, paths };
+    return { prefix: table.nodePrefix(node) as Ipv4Prefix | Ipv6Prefix, paths };
   }
 
   /** Unlinks path p (after prev, or the head) from the node's list, frees it, and drops the prefix if it was the last. */
-  private unlink(trie: PrefixTrie<Family>, node: number, prev: number, p: number): void {
+  private unlink(table: PrefixTable<Family>, node: number, prev: number, p: number): void {
     const after = this.next[p]!;
     if (prev !== NONE) this.next[prev] = after;
-    else if (after !== NONE) trie.setNodeValue(node, after);
-    else trie.deleteNode(node);
+    else if (after !== NONE) table.setNodeValue(node, after);
+    else table.deleteNode(node);
     this.attributeSets.release(this.attributes[p]!);
     this.freePathSlot(p);
   }
@@ -349,10 +349,10 @@ export class Rib {
   /** One family's paths of a peer become stale (RFC 7313 BoRR, per-family graceful restart). */
   private markStaleIn(peer: PeerId, family: Family): number {
     if (this.pathCount(peer, family) === 0) return 0;
-    const trie = this.trie(family);
+    const table = this.table(family);
     let marked = 0;
-    trie.forEachNodeBySlot((node) => {
-      for (let p = trie.nodeValue(node); p !== NONE; p = this.next[p]!) {
+    table.forEachNodeBySlot((node) => {
+      for (let p = table.nodeValue(node); p !== NONE; p = this.next[p]!) {
         const pp = this.peers[p]!;
         if (pp > peer) break; // sorted by peer
         if (pp === peer) {
@@ -369,17 +369,17 @@ export class Rib {
     let removed = 0;
     for (const family of only === undefined ? ([4, 6] as const) : [only]) {
       if (this.pathCount(peer, family) === 0) continue;
-      const trie = this.trie(family);
+      const table = this.table(family);
       let removedHere = 0;
-      trie.forEachNodeBySlot((node) => {
+      table.forEachNodeBySlot((node) => {
         let prev = NONE;
-        let p = trie.nodeValue(node);
+        let p = table.nodeValue(node);
         while (p !== NONE) {
           const after = this.next[p]!;
           const pp = this.peers[p]!;
           if (pp > peer) break; // sorted by peer
           if (pp === peer && (!staleOnly || (this.flags[p]! & STALE) !== 0)) {
-            this.unlink(trie, node, prev, p); // may delete the node; then `after` is NONE
+            this.unlink(table, node, prev, p); // may delete the node; then `after` is NONE
             removedHere++;
           } else prev = p;
           p = after;
