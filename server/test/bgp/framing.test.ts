@@ -76,16 +76,33 @@ describe('MessageReader', () => {
     );
   });
 
-  it('copies pushed chunks, so callers may reuse their buffers', () => {
+  it('reads a chunk in place until the next push, then keeps what is left of it', () => {
     const keepalive = hex(`${'ff'.repeat(16)} 00 13 04`);
     const buffer = keepalive.slice(0, 10);
     const reader = new MessageReader();
     reader.push(buffer);
-    buffer.fill(0);
     reader.push(keepalive.subarray(10));
+    buffer.fill(0); // the caller's first chunk, reused after the next push
     const r = reader.read();
     assert.ok(r?.ok);
     assert.equal(r.message.type, 'KEEPALIVE');
+  });
+
+  it('holds at most one message between chunks when each chunk is read before the next', () => {
+    // 64 KiB chunks (a socket's reads) of a stream whose messages straddle every chunk boundary.
+    const stream = concat(Array.from({ length: 3000 }, () => valid.map((f) => f.bytes)).flat());
+    const expected = stream.length;
+    const reader = new MessageReader();
+    let read = 0;
+    let most = 0;
+    for (let i = 0; i < stream.length; i += 65536) {
+      reader.push(stream.subarray(i, i + 65536));
+      for (const frame of frames(reader)) read += frame.length / 2;
+      most = Math.max(most, reader.retainedBytes);
+    }
+    assert.equal(read, expected);
+    assert.equal(reader.bufferedLength, 0);
+    assert.ok(most > 0 && most <= 4096, `retained ${most} octets`);
   });
 
   it('grows for messages up to 65535 octets with Extended Message', () => {

@@ -13,6 +13,12 @@ import {
   type SessionContext,
 } from './session-context';
 
+const NO_BYTES = new Uint8Array(0);
+/** The carry buffer's first size: one message of the base maximum. */
+const CARRY_INITIAL = 4096;
+/** An empty carry buffer larger than this is dropped, not kept for the session's life. */
+const CARRY_KEPT = 16384;
+
 /** One framed message, or the Message Header Error that ends the stream. */
 export type FrameResult =
   | {
@@ -36,12 +42,26 @@ export type FrameResult =
  * ```
  */
 export class MessageReader {
-  private readonly input = new StreamBuffer(8192);
+  /**
+   * A message split across chunks, and whatever the last chunk still held when the next came:
+   * made on first need, so a session costs no buffer while its chunks end on message boundaries.
+   * Chunks are framed in place, so this holds at most one message while every chunk is read
+   * before the next arrives (copying whole chunks kept a buffer of the largest chunk per session).
+   */
+  private carry: StreamBuffer | undefined;
+  /** The last chunk pushed, framed in place from `at`. */
+  private chunk: Uint8Array = NO_BYTES;
+  private at = 0;
   private failure: BgpError | undefined;
 
   /** Octets received but not yet returned as a frame. */
   get bufferedLength(): number {
-    return this.input.length;
+    return (this.carry?.length ?? 0) + this.chunk.length - this.at;
+  }
+
+  /** Octets of buffer the reader holds of its own (the caller's chunk not counted). */
+  get retainedBytes(): number {
+    return this.carry?.bytes.length ?? 0;
   }
 
   /** The framing error that stopped the stream, if any. */
@@ -49,10 +69,15 @@ export class MessageReader {
     return this.failure;
   }
 
-  /** Append received bytes (copied; the chunk may be reused by the caller). */
+  /**
+   * Append received bytes. The chunk is read in place until the next push: do not change it
+   * before then (a socket's chunks are fresh buffers).
+   */
   push(chunk: Uint8Array): void {
     if (this.failure !== undefined) return;
-    this.input.push(chunk);
+    if (this.at < this.chunk.length) this.carryFromChunk(this.chunk.length - this.at);
+    this.chunk = chunk;
+    this.at = 0;
   }
 
   /**
@@ -62,18 +87,49 @@ export class MessageReader {
    */
   readFrame(extendedMessage = false): FrameResult | undefined {
     if (this.failure !== undefined) return { ok: false, error: this.failure };
-    const { bytes, start, length: available } = this.input;
-    if (available < HEADER_LENGTH) return undefined;
-    const checked = checkHeader(bytes, start, extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH);
+    const maxLength = extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH;
+    const carry = this.carry;
+    if (carry !== undefined && carry.length > 0) {
+      // Complete the carried message from the chunk: at most one message is copied.
+      if (carry.length < HEADER_LENGTH) this.carryFromChunk(HEADER_LENGTH - carry.length);
+      if (carry.length < HEADER_LENGTH) return undefined;
+      const length = this.checkedLength(carry.bytes, carry.start, maxLength);
+      if (length === undefined) return { ok: false, error: this.failure! };
+      if (carry.length < length) this.carryFromChunk(length - carry.length);
+      if (carry.length < length) return undefined;
+      const frame = carry.bytes.slice(carry.start, carry.start + length);
+      carry.consume(length);
+      // A backlog (bytes pushed unread) may have grown it: do not keep that much per session.
+      if (carry.length === 0 && carry.bytes.length > CARRY_KEPT) this.carry = undefined;
+      return { ok: true, frame };
+    }
+    const chunk = this.chunk;
+    const at = this.at;
+    if (chunk.length - at < HEADER_LENGTH) return undefined;
+    const length = this.checkedLength(chunk, at, maxLength);
+    if (length === undefined) return { ok: false, error: this.failure! };
+    if (chunk.length - at < length) return undefined;
+    this.at = at + length;
+    return { ok: true, frame: chunk.slice(at, at + length) };
+  }
+
+  /** The message length of the header at `offset`, or undefined after recording the framing error. */
+  private checkedLength(bytes: Uint8Array, offset: number, maxLength: number): number | undefined {
+    const checked = checkHeader(bytes, offset, maxLength);
     if (checked instanceof BgpError) {
       this.failure = checked;
-      return { ok: false, error: checked };
+      return undefined;
     }
-    const length = readU16(bytes, start + 16);
-    if (available < length) return undefined;
-    const frame = bytes.slice(start, start + length);
-    this.input.consume(length);
-    return { ok: true, frame };
+    return readU16(bytes, offset + 16);
+  }
+
+  /** Moves up to n octets from the chunk into the carry buffer. */
+  private carryFromChunk(n: number): void {
+    const take = Math.min(n, this.chunk.length - this.at);
+    if (take <= 0) return;
+    this.carry ??= new StreamBuffer(CARRY_INITIAL);
+    this.carry.push(this.chunk.subarray(this.at, this.at + take));
+    this.at += take;
   }
 
   /** The next complete message decoded for `context`, `undefined` if more bytes are needed. Never throws. */
