@@ -102,7 +102,7 @@ describe('MessageReader', () => {
     }
     assert.equal(read, expected);
     assert.equal(reader.bufferedLength, 0);
-    assert.ok(most > 0 && most <= 4096, `retained ${most} octets`);
+    assert.ok(most > 0 && most <= 4096, `retained ${most} octets after reading`);
   });
 
   it('grows for messages up to 65535 octets with Extended Message', () => {

@@ -59,9 +59,9 @@ export class MessageReader {
     return (this.carry?.length ?? 0) + this.chunk.length - this.at;
   }
 
-  /** Octets of buffer the reader holds of its own (the caller's chunk not counted). */
+  /** Octets of buffer the reader holds: its carry buffer and the chunk it has not finished reading. */
   get retainedBytes(): number {
-    return this.carry?.bytes.length ?? 0;
+    return (this.carry?.bytes.length ?? 0) + this.chunk.length;
   }
 
   /** The framing error that stopped the stream, if any. */
@@ -70,8 +70,8 @@ export class MessageReader {
   }
 
   /**
-   * Append received bytes. The chunk is read in place until the next push: do not change it
-   * before then (a socket's chunks are fresh buffers).
+   * Append received bytes. The chunk is read in place until it is read to its end or the next
+   * push: do not change it before then (a socket's chunks are fresh buffers).
    */
   push(chunk: Uint8Array): void {
     if (this.failure !== undefined) return;
@@ -105,12 +105,24 @@ export class MessageReader {
     }
     const chunk = this.chunk;
     const at = this.at;
-    if (chunk.length - at < HEADER_LENGTH) return undefined;
-    const length = this.checkedLength(chunk, at, maxLength);
+    const available = chunk.length - at;
+    const length = available < HEADER_LENGTH ? HEADER_LENGTH : this.checkedLength(chunk, at, maxLength);
     if (length === undefined) return { ok: false, error: this.failure! };
-    if (chunk.length - at < length) return undefined;
+    if (available < length) {
+      // The rest is part of a message: keep those octets, not the whole chunk (a socket's
+      // chunks are up to 64 KiB, and a session may wait long for its next one).
+      this.carryFromChunk(available);
+      this.release();
+      return undefined;
+    }
     this.at = at + length;
+    if (this.at === chunk.length) this.release();
     return { ok: true, frame: chunk.slice(at, at + length) };
+  }
+
+  private release(): void {
+    this.chunk = NO_BYTES;
+    this.at = 0;
   }
 
   /** The message length of the header at `offset`, or undefined after recording the framing error. */
