@@ -4,9 +4,9 @@
  * Memory layout (no object per route or path):
  * - one {@link PrefixTable} per family; a prefix's value is the index of its first path, so
  *   a route costs no record of its own beyond its table entry (9 bytes for IPv4, 21 for IPv6);
- * - paths in typed-array columns (peer uint16, attribute set id uint32, receivedAt uint32
- *   seconds, next int32, flags uint8: 15 bytes; an ADD-PATH path id uint32 too once any path has
- *   a non-zero one: 19 bytes), one singly linked list per
+ * - paths in typed-array columns (peer uint16, attribute set id uint32 with the path's live and
+ *   stale flags in its top two bits, receivedAt uint32 seconds, next int32: 14 bytes; an ADD-PATH
+ *   path id uint32 too once any path has a non-zero one: 18 bytes), one singly linked list per
  *   prefix kept sorted by (peer, path id), freed slots reused through a free list;
  * - attribute sets interned once in an {@link AttributeStore}, a path holds a reference.
  *
@@ -46,8 +46,10 @@ export interface RibOptions {
 }
 
 const NONE = -1;
-const LIVE = 1;
-const STALE = 2;
+/** Flags in the attribute column's top bits: the slot holds a path; the path is stale. */
+const LIVE = 0x40000000;
+const STALE = 0x80000000;
+const ID_MASK = 0x3fffffff;
 const INITIAL_PATHS = 256;
 const MAX_PEER = 0xffff;
 
@@ -62,11 +64,11 @@ export class Rib {
    * is 0 and the column would cost 4 bytes a path for nothing.
    */
   private pathIds: Uint32Array | undefined;
+  /** Attribute set id | LIVE | STALE; 0 for a free slot. */
   private attributes = new Uint32Array(INITIAL_PATHS);
   private receivedAts = new Uint32Array(INITIAL_PATHS);
   /** Next path of the same prefix, or of the free list. */
   private next = new Int32Array(INITIAL_PATHS);
-  private flags = new Uint8Array(INITIAL_PATHS);
   private pathHigh = 0;
   private freePath = NONE;
   private livePaths = 0;
@@ -93,7 +95,8 @@ export class Rib {
   ): AnnounceResult {
     checkPeer(peer);
     checkPathId(pathId);
-    if (!this.attributeSets.has(attributeSetId)) throw new RangeError(`unknown attribute set id ${attributeSetId}`);
+    if (attributeSetId > ID_MASK || !this.attributeSets.has(attributeSetId))
+      throw new RangeError(`unknown attribute set id ${attributeSetId}`);
     const receivedAt = toSeconds(receivedAtSeconds);
     const table = this.table(prefix.family);
     const node = table.insertNode(prefix);
@@ -109,23 +112,21 @@ export class Rib {
       p = this.next[p]!;
     }
     if (p !== NONE && this.peers[p] === peer && this.pathIdAt(p) === pathId) {
-      this.flags[p] = LIVE;
-      const old = this.attributes[p]!;
+      const old = this.attributes[p]! & ID_MASK;
+      this.attributes[p] = attributeSetId | LIVE;
       if (old === attributeSetId) return 'unchanged';
       this.attributeSets.retain(attributeSetId);
       this.attributeSets.release(old);
-      this.attributes[p] = attributeSetId;
       this.receivedAts[p] = receivedAt;
       return 'replaced';
     }
     this.attributeSets.retain(attributeSetId);
     const path = this.allocatePath();
     this.peers[path] = peer;
-    if (pathId !== 0) (this.pathIds ??= new Uint32Array(this.flags.length))[path] = pathId;
+    if (pathId !== 0) (this.pathIds ??= new Uint32Array(this.attributes.length))[path] = pathId;
     else if (this.pathIds !== undefined) this.pathIds[path] = 0;
-    this.attributes[path] = attributeSetId;
+    this.attributes[path] = attributeSetId | LIVE;
     this.receivedAts[path] = receivedAt;
-    this.flags[path] = LIVE;
     this.next[path] = p;
     if (prev === NONE) table.setNodeValue(node, path);
     else this.next[prev] = path;
@@ -159,10 +160,10 @@ export class Rib {
     if (family !== undefined) return this.markStaleIn(peer, family);
     let marked = 0;
     const peers = this.peers;
-    const flags = this.flags;
+    const attributes = this.attributes;
     for (let p = 0; p < this.pathHigh; p++) {
-      if (flags[p] !== 0 && peers[p] === peer) {
-        flags[p] = LIVE | STALE;
+      if (attributes[p] !== 0 && peers[p] === peer) {
+        attributes[p] = attributes[p]! | STALE;
         marked++;
       }
     }
@@ -273,11 +274,11 @@ export class Rib {
   }
 
   pathAttributeSet(p: number): AttributeSetId {
-    return this.attributes[p]!;
+    return this.attributes[p]! & ID_MASK;
   }
 
   pathStale(p: number): boolean {
-    return (this.flags[p]! & STALE) !== 0;
+    return (this.attributes[p]! & STALE) !== 0;
   }
 
   pathReceivedAt(p: number): number {
@@ -309,7 +310,6 @@ export class Rib {
       this.attributes.byteLength +
       this.receivedAts.byteLength +
       this.next.byteLength +
-      this.flags.byteLength +
       this.attributeSets.approximateBytes()
     );
   }
@@ -328,8 +328,8 @@ export class Rib {
       paths.push({
         peer: this.peers[p]!,
         pathId: this.pathIdAt(p),
-        attributeSetId: this.attributes[p]!,
-        stale: (this.flags[p]! & STALE) !== 0,
+        attributeSetId: this.attributes[p]! & ID_MASK,
+        stale: (this.attributes[p]! & STALE) !== 0,
         receivedAt: this.receivedAts[p]!,
       });
     }
@@ -342,7 +342,7 @@ export class Rib {
     if (prev !== NONE) this.next[prev] = after;
     else if (after !== NONE) table.setNodeValue(node, after);
     else table.deleteNode(node);
-    this.attributeSets.release(this.attributes[p]!);
+    this.attributeSets.release(this.attributes[p]! & ID_MASK);
     this.freePathSlot(p);
   }
 
@@ -356,7 +356,7 @@ export class Rib {
         const pp = this.peers[p]!;
         if (pp > peer) break; // sorted by peer
         if (pp === peer) {
-          this.flags[p] = LIVE | STALE;
+          this.attributes[p] = this.attributes[p]! | STALE;
           marked++;
         }
       }
@@ -378,7 +378,7 @@ export class Rib {
           const after = this.next[p]!;
           const pp = this.peers[p]!;
           if (pp > peer) break; // sorted by peer
-          if (pp === peer && (!staleOnly || (this.flags[p]! & STALE) !== 0)) {
+          if (pp === peer && (!staleOnly || (this.attributes[p]! & STALE) !== 0)) {
             this.unlink(table, node, prev, p); // may delete the node; then `after` is NONE
             removedHere++;
           } else prev = p;
@@ -410,25 +410,24 @@ export class Rib {
       this.freePath = this.next[p]!;
       return p;
     }
-    if (this.pathHigh === this.flags.length) this.growPaths();
+    if (this.pathHigh === this.attributes.length) this.growPaths();
     return this.pathHigh++;
   }
 
   private freePathSlot(p: number): void {
-    this.flags[p] = 0;
+    this.attributes[p] = 0;
     this.next[p] = this.freePath;
     this.freePath = p;
     this.livePaths--;
   }
 
   private growPaths(): void {
-    const capacity = 2 * this.flags.length;
+    const capacity = 2 * this.attributes.length;
     this.peers = grown(this.peers, capacity);
     if (this.pathIds !== undefined) this.pathIds = grown(this.pathIds, capacity);
     this.attributes = grown(this.attributes, capacity);
     this.receivedAts = grown(this.receivedAts, capacity);
     this.next = grown(this.next, capacity);
-    this.flags = grown(this.flags, capacity);
   }
 }
 

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { Command, CommanderError, Option } from 'commander';
-import { findConfigFile, loadConfigFile, writeFileAtomically } from '@kube-routes/server/node';
+// The config module only: the `node` barrel would load zlib, v8 and vm into every speaker.
+import { findConfigFile, loadConfigFile } from '@kube-routes/server/node/config-files';
 import type { SpeakerConfig } from '@kube-routes/server/engine';
 import { snapshotQuery } from '@kube-routes/server/speaker-api';
 import { jsonLogger, type LogLevel } from './log';
@@ -85,6 +84,11 @@ async function snapshot(flags: { api: string; output: string }): Promise<number>
   if (!response.ok || !response.body)
     throw new Failure(`the speaker at ${url.origin} answered ${response.status} for ${url.pathname}`);
   const body = response.body as unknown as AsyncIterable<Uint8Array>;
+  // `snapshot` is its own short run: what only it needs loads here (`require`, as for the speaker's
+  // other first-use modules: import() fails under the release executable's code cache).
+  const { createGzip } = require('node:zlib') as typeof import('node:zlib');
+  const { pipeline } = require('node:stream/promises') as typeof import('node:stream/promises');
+  const { writeFileAtomically } = require('@kube-routes/server/node') as typeof import('@kube-routes/server/node');
   const gzip = flags.output.endsWith('.gz') ? createGzip() : undefined;
   try {
     if (flags.output !== '-') await writeFileAtomically(flags.output, body, gzip);
