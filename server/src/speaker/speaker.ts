@@ -76,6 +76,11 @@ export class Speaker implements RouteStateSource {
   private bgpServer: Server | undefined;
   private apiServer: HttpServer | undefined;
   private nextPeerId = 0;
+  /**
+   * Ids of ended dynamic sessions, whose paths are gone: a RIB peer id is 16 bits, and nodes come
+   * and go for as long as the speaker runs.
+   */
+  private readonly freePeerIds: number[] = [];
 
   constructor(
     public config: SpeakerConfig,
@@ -96,7 +101,11 @@ export class Speaker implements RouteStateSource {
     this.keys = resolveKeys(config);
     this.dynamic = new DynamicPeers({
       log,
-      newPeer: (c, key, ended) => this.addPeer(c, key, ended),
+      newPeer: (c, key, ended) =>
+        this.addPeer(c, key, (peer) => {
+          ended(peer);
+          this.freePeerId(peer.id);
+        }),
       refuse: (socket, remote, reason) => this.refuse(socket, remote, reason),
     });
     // Count and publish first, then log: what a log line reports is already visible in the API.
@@ -165,13 +174,27 @@ export class Speaker implements RouteStateSource {
       : undefined;
   }
 
+  /** Peer ids in use: peers, dynamic sessions and BMP-monitored peers. */
+  get peerIdsInUse(): number {
+    return this.nextPeerId - this.freePeerIds.length;
+  }
+
+  /** One more than the highest peer id ever handed out. */
+  get peerIdCeiling(): number {
+    return this.nextPeerId;
+  }
+
+  private freePeerId(id: number): void {
+    if (this.rib.pathCount(id, 4) + this.rib.pathCount(id, 6) === 0) this.freePeerIds.push(id);
+  }
+
   private peerName(id: number): string {
     return this.peerAddress[id] ?? this.bmp?.peerName(id) ?? `peer-${id}`;
   }
 
   /** A new Peer with a fresh RIB id: a static peer, or one dynamic session (`ended` set). */
   private addPeer(p: SpeakerConfig['peers'][number], key: Uint8Array | undefined, ended?: (peer: Peer) => void): Peer {
-    const id = this.nextPeerId++;
+    const id = this.freePeerIds.pop() ?? this.nextPeerId++;
     const peer = new Peer(id, p, this.config, {
       rib: this.rib,
       log: this.log,
