@@ -2,7 +2,7 @@ import { parseCidr, type IpAddress, type IpFamily } from './addresses';
 import type { Route, RouteTable } from './route-state';
 
 // Longest-prefix match over a list of routes, for faces that hold routes as data (the speaker's
-// answers, a `within` query). The speaker's own RIB keeps its typed-array trie.
+// answers, a `within` query). The speaker's own RIB keeps its typed-array prefix table.
 
 /** Per family and prefix length, network address -> route; a lookup tries the lengths longest first. */
 export class RouteIndex {
