@@ -1,6 +1,7 @@
 import { encodeUtf8, formatIpv6, formatPrefix, type Prefix } from '../bgp';
 import type { Family, Rib } from '../rib';
 import { decodeCanonical } from '../rib';
+import { ascii, copy, writeAscii, writeIpv4, writeUint } from './json-bytes';
 import { routePath, type PeerNames } from './route-view';
 
 // Routes as JSON bytes straight from the RIB, for answers of many routes: the same text as
@@ -17,13 +18,10 @@ const routeOverhead = 72;
 /** Room a path takes besides its peer part and fragment: digits, `,"stale":false,"receivedAt":"<24>"}`, commas. */
 const pathOverhead = 72;
 
-const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const PREFIX_OPEN = ascii('{"prefix":"');
 const PATHS_OPEN = ascii('","paths":[');
 const STALE_FALSE = ascii(',"stale":false,"receivedAt":"');
 const STALE_TRUE = ascii(',"stale":true,"receivedAt":"');
-/** The decimal text of each octet value, for IPv4 prefixes. */
-const OCTETS = Array.from({ length: 256 }, (_, n) => ascii(String(n)));
 
 /**
  * The attribute-derived fragments of a RIB's paths, shared by every answer: direct-mapped by set
@@ -221,14 +219,7 @@ export class RoutesJsonWriter {
     if (comma) out[at++] = 0x2c;
     at = copy(out, at, PREFIX_OPEN);
     if (family === 4) {
-      const a = rib.routeWord(4, route, 0);
-      at = copy(out, at, OCTETS[a >>> 24]!);
-      out[at++] = 0x2e;
-      at = copy(out, at, OCTETS[(a >>> 16) & 255]!);
-      out[at++] = 0x2e;
-      at = copy(out, at, OCTETS[(a >>> 8) & 255]!);
-      out[at++] = 0x2e;
-      at = copy(out, at, OCTETS[a & 255]!);
+      at = writeIpv4(out, at, rib.routeWord(4, route, 0));
     } else {
       const p = rib.routePrefix(6, route);
       at = writeAscii(out, at, formatIpv6(p.address as bigint));
@@ -313,13 +304,6 @@ export class RoutesJsonWriter {
   }
 }
 
-/** Copies a short byte string at offset; returns the offset after it (a loop beats `set` at these sizes). */
-function copy(out: Uint8Array, offset: number, bytes: Uint8Array): number {
-  const n = bytes.length;
-  for (let i = 0; i < n; i++) out[offset + i] = bytes[i]!;
-  return offset + n;
-}
-
 /** Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS.000Z` into the 24 bytes of out. */
 function writeIsoTime(out: Uint8Array, seconds: number): void {
   // Civil date from days (H. Hinnant's days_from_civil inverse), proleptic Gregorian.
@@ -346,26 +330,4 @@ function writeIsoTime(out: Uint8Array, seconds: number): void {
 function two(out: Uint8Array, at: number, value: number): void {
   out[at] = 0x30 + Math.floor(value / 10);
   out[at + 1] = 0x30 + (value % 10);
-}
-
-/** Decimal digits of a uint32 at offset; returns the offset after them. */
-function writeUint(out: Uint8Array, offset: number, value: number): number {
-  if (value < 10) {
-    out[offset] = 0x30 + value;
-    return offset + 1;
-  }
-  let digits = 1;
-  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
-  let v = value;
-  for (let i = offset + digits - 1; i >= offset; i--) {
-    out[i] = 0x30 + (v % 10);
-    v = Math.floor(v / 10);
-  }
-  return offset + digits;
-}
-
-/** ASCII text at offset; returns the offset after it. */
-function writeAscii(out: Uint8Array, offset: number, text: string): number {
-  for (let i = 0; i < text.length; i++) out[offset + i] = text.charCodeAt(i);
-  return offset + text.length;
 }

@@ -3,7 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { LookupResult, PeerStatus, Route, SpeakerConfig } from '@kube-routes/server/engine';
 // One module, not the engine's barrel, so the speaker does not load the rules and manifests.
 import { parseIpAddress } from '@kube-routes/server/engine/addresses';
-import { CeaseSubcode, formatPrefix } from '../bgp';
+import { CeaseSubcode } from '../bgp';
 import type { MrtPeer, TableDumpChunks } from '../mrt';
 import { RibRouteTable, type RoutesJsonWriter } from '../rib-view';
 import { startApiServer, type RouteStateSource } from './api';
@@ -90,12 +90,7 @@ export class Speaker implements RouteStateSource {
   ) {
     this.watch = new WatchHub({
       capacity: options.watchBuffer,
-      describeRoute: (action, peer, prefix, pathId) => ({
-        action,
-        prefix: formatPrefix(prefix),
-        peer: this.peerName(peer),
-        pathId,
-      }),
+      peerName: (peer) => this.peerName(peer),
     });
     this.log = log;
     this.keys = resolveKeys(config);

@@ -1,35 +1,33 @@
 import type { Prefix } from '../bgp';
 
 // The watch stream's memory: a ring of recent events in typed arrays. A route event (the bulk of
-// them: one per path change) is 28 bytes in columns, not an object or closure; the rare others
+// them: one per path change) is 12 bytes in columns while only IPv4 routes change, 28 once an
+// IPv6 one has (its address column is made then), not an object or closure; the rare others
 // (peer up/down, bulk changes) are their rendered JSON, within a byte budget.
 
 export type RouteAction = 'added' | 'changed' | 'withdrawn';
 const actions: readonly RouteAction[] = ['added', 'changed', 'withdrawn'];
 const EMPTY = 0;
-/** Kind codes: 1..3 a route action (index + 1), TEXT a rendered event. */
+/** Kind codes: 1..3 a route action (index + 1), TEXT a rendered event; V6 marks an IPv6 route. */
 const TEXT = 4;
+const V6 = 8;
 
-/** One event as read back: a route change in its compact form, or rendered text. */
-export type RingEvent =
-  | {
-      readonly kind: 'route';
-      readonly action: RouteAction;
-      readonly peer: number;
-      readonly prefix: Prefix;
-      readonly pathId: number;
-    }
-  | { readonly kind: 'text'; readonly event: string; readonly data: string };
+/** A text event as read back. */
+export interface TextEvent {
+  readonly event: string;
+  readonly data: string;
+}
 
 export class WatchRing {
   private readonly kinds: Uint8Array;
   private readonly lengths: Uint8Array;
-  private readonly peers: Int32Array;
+  private readonly peers: Uint16Array;
   private readonly pathIds: Uint32Array;
-  /** 4 words per slot: an IPv4 address in the first, an IPv6 one in all four; family by `v6`. */
+  /** IPv4 addresses. */
   private readonly words: Uint32Array;
-  private readonly v6: Uint8Array;
-  private readonly texts = new Map<number, { readonly event: string; readonly data: string }>();
+  /** IPv6 addresses, 4 words a slot: made by the first IPv6 event. */
+  private words6: Uint32Array | undefined;
+  private readonly texts = new Map<number, TextEvent>();
   private textBytes = 0;
   /** Events before this were dropped to keep text within its budget. */
   private textFloor = 0;
@@ -40,15 +38,14 @@ export class WatchRing {
   ) {
     this.kinds = new Uint8Array(capacity);
     this.lengths = new Uint8Array(capacity);
-    this.peers = new Int32Array(capacity);
+    this.peers = new Uint16Array(capacity);
     this.pathIds = new Uint32Array(capacity);
-    this.words = new Uint32Array(capacity * 4);
-    this.v6 = new Uint8Array(capacity);
+    this.words = new Uint32Array(capacity);
   }
 
   /** Bytes held: the columns plus the text events (two bytes a character, as V8 may store them). */
   get bytes(): number {
-    return this.capacity * 28 + this.textBytes * 2;
+    return this.capacity * (this.words6 ? 28 : 12) + this.textBytes * 2;
   }
 
   /** The oldest sequence number the ring can still give back, given the next one to be written. */
@@ -56,23 +53,25 @@ export class WatchRing {
     return Math.max(1, nextSeq - this.capacity, this.textFloor);
   }
 
+  /** `peer` is a RIB peer id (16 bits). */
   putRoute(seq: number, action: RouteAction, peer: number, prefix: Prefix, pathId: number): void {
     const slot = this.free(seq);
-    this.kinds[slot] = actions.indexOf(action) + 1;
+    const code = actions.indexOf(action) + 1;
     this.peers[slot] = peer;
     this.pathIds[slot] = pathId >>> 0;
     this.lengths[slot] = prefix.length;
-    const w = slot * 4;
     if (prefix.family === 4) {
-      this.v6[slot] = 0;
-      this.words[w] = prefix.address;
+      this.kinds[slot] = code;
+      this.words[slot] = prefix.address;
     } else {
-      this.v6[slot] = 1;
+      this.kinds[slot] = code | V6;
+      const words = (this.words6 ??= new Uint32Array(this.capacity * 4));
       const a = prefix.address;
-      this.words[w] = Number(a >> 96n);
-      this.words[w + 1] = Number((a >> 64n) & 0xffffffffn);
-      this.words[w + 2] = Number((a >> 32n) & 0xffffffffn);
-      this.words[w + 3] = Number(a & 0xffffffffn);
+      const w = slot * 4;
+      words[w] = Number(a >> 96n);
+      words[w + 1] = Number((a >> 64n) & 0xffffffffn);
+      words[w + 2] = Number((a >> 32n) & 0xffffffffn);
+      words[w + 3] = Number(a & 0xffffffffn);
     }
   }
 
@@ -91,34 +90,56 @@ export class WatchRing {
     }
   }
 
-  get(seq: number): RingEvent | undefined {
+  /**
+   * What seq holds: undefined (nothing: dropped), a text event, or the slot of a route event,
+   * read with the route getters (no object per route event).
+   */
+  get(seq: number): TextEvent | number | undefined {
     const slot = seq % this.capacity;
     const kind = this.kinds[slot]!;
     if (kind === EMPTY) return undefined;
-    if (kind === TEXT) {
-      const text = this.texts.get(seq);
-      return text ? { kind: 'text', ...text } : undefined;
-    }
-    const w = slot * 4;
+    if (kind === TEXT) return this.texts.get(seq);
+    return slot;
+  }
+
+  action(slot: number): RouteAction {
+    return actions[(this.kinds[slot]! & ~V6) - 1]!;
+  }
+
+  peer(slot: number): number {
+    return this.peers[slot]!;
+  }
+
+  pathId(slot: number): number {
+    return this.pathIds[slot]!;
+  }
+
+  /** The route's prefix length; its address is {@link ipv4} or, when {@link isIpv6}, {@link prefix}. */
+  length(slot: number): number {
+    return this.lengths[slot]!;
+  }
+
+  isIpv6(slot: number): boolean {
+    return (this.kinds[slot]! & V6) !== 0;
+  }
+
+  ipv4(slot: number): number {
+    return this.words[slot]!;
+  }
+
+  prefix(slot: number): Prefix {
     const length = this.lengths[slot]!;
-    const prefix: Prefix =
-      this.v6[slot] === 0
-        ? { family: 4, address: this.words[w]!, length }
-        : {
-            family: 6,
-            address:
-              (BigInt(this.words[w]!) << 96n) |
-              (BigInt(this.words[w + 1]!) << 64n) |
-              (BigInt(this.words[w + 2]!) << 32n) |
-              BigInt(this.words[w + 3]!),
-            length,
-          };
+    if (!this.isIpv6(slot)) return { family: 4, address: this.words[slot]!, length };
+    const words = this.words6!;
+    const w = slot * 4;
     return {
-      kind: 'route',
-      action: actions[kind - 1]!,
-      peer: this.peers[slot]!,
-      prefix,
-      pathId: this.pathIds[slot]!,
+      family: 6,
+      address:
+        (BigInt(words[w]!) << 96n) |
+        (BigInt(words[w + 1]!) << 64n) |
+        (BigInt(words[w + 2]!) << 32n) |
+        BigInt(words[w + 3]!),
+      length,
     };
   }
 

@@ -1,6 +1,30 @@
 import type { ServerResponse } from 'node:http';
-import type { Prefix } from '../bgp';
+import { encodeUtf8, type Prefix } from '../bgp';
+import { ascii, copy, writeIpv4, writePrefix, writeUint } from '../rib-view/json-bytes';
 import { WatchRing, type RouteAction } from './watch-ring';
+
+/** Events go out in batches of about this many bytes: one write per batch, not per event. */
+const batchBytes = 16_384;
+/** A batch buffer: a batch plus room for the event that crosses the mark. */
+const bufferBytes = 20_480;
+/** Room a route event takes besides its peer's name: `id:`, `event:` and `data:` lines, an IPv6 prefix, digits. */
+const routeEventRoom = 224;
+/**
+ * Batch buffers a watcher may have: written ones come back when the socket is done with them (a
+ * turn later), so a flush that runs out waits for one and a full table's stream needs no more.
+ */
+const buffersPerWatcher = 4;
+
+const ID = ascii('id: ');
+const ROUTE_DATA = ascii('\nevent: route\ndata: {"seq":');
+const ACTIONS: Record<RouteAction, Uint8Array> = {
+  added: ascii(',"action":"added","prefix":"'),
+  changed: ascii(',"action":"changed","prefix":"'),
+  withdrawn: ascii(',"action":"withdrawn","prefix":"'),
+};
+const PEER = ascii('","peer":');
+const PATH_ID = ascii(',"pathId":');
+const EVENT_END = ascii('}\n\n');
 
 export interface WatchHubOptions {
   /** Events kept for watchers that fall behind or reconnect. */
@@ -10,8 +34,8 @@ export interface WatchHubOptions {
   readonly maxTextBytes?: number;
   /** How long the ring is kept after the last watcher leaves, for a reconnect with Last-Event-ID. */
   readonly keepUnwatchedMs?: number;
-  /** A route change as sent: {action, prefix, peer, pathId} with the peer's name. */
-  readonly describeRoute?: (action: RouteAction, peer: number, prefix: Prefix, pathId: number) => object;
+  /** A RIB peer id's name, as route events show it (`{seq, action, prefix, peer, pathId}`). */
+  readonly peerName?: (peer: number) => string;
 }
 
 interface Watcher {
@@ -19,22 +43,31 @@ interface Watcher {
   /** The next sequence number this watcher has not been sent. */
   cursor: number;
   waitingForDrain: boolean;
+  /** Its batch buffers the socket is done with, and how many it has in all. */
+  readonly buffers: Uint8Array[];
+  buffersMade: number;
+  /** A flush stopped for want of a buffer: the next one back resumes it. */
+  waitingForBuffer: boolean;
 }
 
 /**
  * The live change stream: a bounded ring of recent events shared by every watcher. Publishing
  * never waits for a watcher; a watcher that falls further behind than the ring, or asks (with
  * Last-Event-ID) for events the ring no longer holds, gets an explicit "resync" event instead of
- * silent loss. Memory is the ring (28 bytes a route event, a byte budget for the rest; nothing
- * while no one watches) plus each socket's own buffer, whatever the watcher count. A route event
- * is rendered for each watcher that reads it: cheaper than keeping it rendered.
+ * silent loss. Memory is the ring (12 or 28 bytes a route event, a byte budget for the rest;
+ * nothing while no one watches) plus each socket's own buffer, whatever the watcher count. A route
+ * event is rendered for each watcher that reads it, as bytes into reused batch buffers: cheaper than
+ * keeping it rendered, and a full table's events leave no garbage (as strings they grew the heap).
  */
 export class WatchHub {
   readonly capacity: number;
   private readonly heartbeatMs: number;
   private readonly maxTextBytes: number;
   private readonly keepUnwatchedMs: number;
-  private readonly describeRoute: NonNullable<WatchHubOptions['describeRoute']>;
+  private readonly peerName: (peer: number) => string;
+  /** The last peer name rendered and its JSON bytes: events come in runs from one peer. */
+  private lastName: string | undefined;
+  private lastNameJson: Uint8Array = new Uint8Array(0);
   /** Only while someone watches (or just left): publishing to no one stores nothing. */
   private ring: WatchRing | undefined;
   /** Events before this were published while no ring was kept. */
@@ -43,16 +76,13 @@ export class WatchHub {
   private nextSeq = 1;
   private readonly watchers = new Set<Watcher>();
   private flushScheduled = false;
-  /** Route events rendered during one flush of every watcher: each is rendered once, however many read it. */
-  private readonly rendered = new Map<number, string>();
 
   constructor(options: WatchHubOptions = {}) {
     this.capacity = options.capacity ?? 100_000;
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
     this.maxTextBytes = options.maxTextBytes ?? 4 * 1024 * 1024;
     this.keepUnwatchedMs = options.keepUnwatchedMs ?? 60_000;
-    this.describeRoute =
-      options.describeRoute ?? ((action, peer, prefix, pathId) => ({ action, peer, prefix, pathId }));
+    this.peerName = options.peerName ?? String;
   }
 
   get watcherCount(): number {
@@ -73,7 +103,7 @@ export class WatchHub {
     return this.ring ? Math.max(this.ringFrom, this.ring.oldest(this.nextSeq)) : this.nextSeq;
   }
 
-  /** A route change: stored in 28 bytes, rendered only when a watcher reads it. */
+  /** A route change (peer: a RIB peer id): stored in 12 or 28 bytes, rendered only when a watcher reads it. */
   publishRoute(action: RouteAction, peer: number, prefix: Prefix, pathId: number): number {
     const seq = this.nextSeq++;
     if (!this.ring) return seq;
@@ -105,7 +135,14 @@ export class WatchHub {
       this.ring = new WatchRing(this.capacity, this.maxTextBytes);
       this.ringFrom = this.nextSeq;
     }
-    const watcher: Watcher = { res, cursor: this.nextSeq, waitingForDrain: false };
+    const watcher: Watcher = {
+      res,
+      cursor: this.nextSeq,
+      waitingForDrain: false,
+      buffers: [],
+      buffersMade: 0,
+      waitingForBuffer: false,
+    };
     if (lastEventId !== undefined && lastEventId !== '') {
       const last = Number(lastEventId);
       if (!Number.isInteger(last) || last < 0 || last > this.lastSeq)
@@ -143,7 +180,8 @@ export class WatchHub {
   private releaseLater(): void {
     clearTimeout(this.releaseTimer);
     this.releaseTimer = setTimeout(() => {
-      if (this.watchers.size === 0) this.ring = undefined;
+      if (this.watchers.size > 0) return;
+      this.ring = undefined;
     }, this.keepUnwatchedMs);
     this.releaseTimer.unref();
   }
@@ -159,46 +197,131 @@ export class WatchHub {
     setImmediate(() => {
       this.flushScheduled = false;
       for (const w of this.watchers) this.flush(w);
-      this.rendered.clear();
     });
   }
 
   private flush(watcher: Watcher): void {
     if (watcher.waitingForDrain) return;
     if (watcher.cursor < this.oldestSeq) this.resync(watcher, 'fell behind the buffer');
-    // Events go out in batches of about 16 KiB: one write per batch, not per event.
-    let batch = '';
-    const shared = this.watchers.size > 1;
-    while (watcher.cursor < this.nextSeq) {
-      const seq = watcher.cursor++;
-      const entry = this.ring?.get(seq);
-      if (!entry) continue;
-      let text: string | undefined;
-      if (entry.kind === 'text') text = `id: ${seq}\nevent: ${entry.event}\ndata: ${entry.data}\n\n`;
-      else {
-        text = shared ? this.rendered.get(seq) : undefined;
-        if (text === undefined) {
-          const data = { seq, ...this.describeRoute(entry.action, entry.peer, entry.prefix, entry.pathId) };
-          text = `id: ${seq}\nevent: route\ndata: ${JSON.stringify(data)}\n\n`;
-          if (shared) {
-            if (this.rendered.size >= 4096) this.rendered.clear();
-            this.rendered.set(seq, text);
-          }
-        }
+    const ring = this.ring;
+    if (!ring || watcher.cursor >= this.nextSeq) return;
+    let out = take(watcher);
+    let at = 0;
+    while (out !== undefined && watcher.cursor < this.nextSeq) {
+      const seq = watcher.cursor;
+      const entry = ring.get(seq);
+      if (entry === undefined) {
+        watcher.cursor++;
+        continue;
       }
-      batch += text;
-      if (batch.length >= 16_384) {
-        if (!this.write(watcher, batch)) return;
-        batch = '';
+      if (typeof entry !== 'number') {
+        // Text events are rare: the batch so far, then the event as it was rendered.
+        if (at > 0) {
+          if (!this.write(watcher, out, at)) return;
+          out = take(watcher);
+          at = 0;
+          continue;
+        }
+        watcher.cursor++;
+        if (!this.writeText(watcher, `id: ${seq}\nevent: ${entry.event}\ndata: ${entry.data}\n\n`)) {
+          this.giveBack(watcher, out);
+          return;
+        }
+        continue;
+      }
+      const name = this.nameJson(ring.peer(entry));
+      const room = routeEventRoom + name.length;
+      if (at + room > out.length) {
+        if (at > 0) {
+          if (!this.write(watcher, out, at)) return;
+          out = take(watcher);
+          at = 0;
+          continue;
+        }
+        // A name longer than a batch: a buffer of its own, not kept for reuse.
+        this.giveBack(watcher, out);
+        out = new Uint8Array(room);
+      }
+      watcher.cursor++;
+      at = renderRoute(out, at, ring, seq, entry, name);
+      if (at >= batchBytes) {
+        if (!this.write(watcher, out, at)) return;
+        out = take(watcher);
+        at = 0;
       }
     }
-    if (batch !== '') this.write(watcher, batch);
+    if (out === undefined) watcher.waitingForBuffer = true;
+    else if (at > 0) this.write(watcher, out, at);
+    else this.giveBack(watcher, out);
   }
 
-  /** False when the socket's buffer is full: the watcher resumes on 'drain' (or resyncs if it takes too long). */
-  private write(watcher: Watcher, text: string): boolean {
+  /** `"name"`: JSON-escaped, as UTF-8. */
+  private nameJson(peer: number): Uint8Array {
+    const name = this.peerName(peer);
+    if (name !== this.lastName) {
+      this.lastName = name;
+      this.lastNameJson = encodeUtf8(JSON.stringify(name));
+    }
+    return this.lastNameJson;
+  }
+
+  /**
+   * Writes out's first n bytes; out is reused once the socket is done with it. False when the
+   * socket's buffer is full: the watcher resumes on 'drain' (or resyncs if it takes too long).
+   */
+  private write(watcher: Watcher, out: Uint8Array, n: number): boolean {
+    if (watcher.res.write(out.subarray(0, n), () => this.giveBack(watcher, out))) return true;
+    watcher.waitingForDrain = true;
+    return false;
+  }
+
+  private writeText(watcher: Watcher, text: string): boolean {
     if (watcher.res.write(text)) return true;
     watcher.waitingForDrain = true;
     return false;
   }
+
+  private giveBack(watcher: Watcher, out: Uint8Array): void {
+    if (out.length !== bufferBytes) return;
+    watcher.buffers.push(out);
+    if (watcher.waitingForBuffer && this.watchers.has(watcher)) {
+      watcher.waitingForBuffer = false;
+      this.flush(watcher);
+    }
+  }
+}
+
+/** A batch buffer of the watcher's, or undefined while all it may have are in its socket. */
+function take(watcher: Watcher): Uint8Array | undefined {
+  const out = watcher.buffers.pop();
+  if (out !== undefined || watcher.buffersMade >= buffersPerWatcher) return out;
+  watcher.buffersMade++;
+  return new Uint8Array(bufferBytes);
+}
+
+/** `id: SEQ\nevent: route\ndata: {"seq":SEQ,"action":A,"prefix":P,"peer":NAME,"pathId":N}\n\n` at offset. */
+function renderRoute(
+  out: Uint8Array,
+  offset: number,
+  ring: WatchRing,
+  seq: number,
+  slot: number,
+  name: Uint8Array,
+): number {
+  let at = copy(out, offset, ID);
+  at = writeUint(out, at, seq);
+  at = copy(out, at, ROUTE_DATA);
+  at = writeUint(out, at, seq);
+  at = copy(out, at, ACTIONS[ring.action(slot)]);
+  if (ring.isIpv6(slot)) at = writePrefix(out, at, ring.prefix(slot));
+  else {
+    at = writeIpv4(out, at, ring.ipv4(slot));
+    out[at++] = 0x2f;
+    at = writeUint(out, at, ring.length(slot));
+  }
+  at = copy(out, at, PEER);
+  at = copy(out, at, name);
+  at = copy(out, at, PATH_ID);
+  at = writeUint(out, at, ring.pathId(slot));
+  return copy(out, at, EVENT_END);
 }

@@ -4,15 +4,20 @@ import type { ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { WatchHub } from '../../src/speaker/watch';
 
-/** A response that records what is written and can refuse writes like a full socket. */
+/**
+ * A response that records what is written and can refuse writes like a full socket. A written
+ * buffer is handed back (its callback) once the current work is done, as a socket does, so the
+ * hub reuses it: what is recorded is the text at the time of the write.
+ */
 class FakeResponse extends EventEmitter {
   chunks: string[] = [];
   full = false;
   writeHead(): this {
     return this;
   }
-  write(chunk: string): boolean {
-    this.chunks.push(chunk);
+  write(chunk: string | Uint8Array, done?: () => void): boolean {
+    this.chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    if (done) queueMicrotask(done);
     return !this.full;
   }
   end(): void {
@@ -109,31 +114,69 @@ test('with no watcher, publishing stores and renders nothing', () => {
   assert.equal(hub.lastSeq, 10_000);
 });
 
-test('route events are kept compact and rendered by describeRoute, IPv4 and IPv6', async () => {
-  const hub = new WatchHub({
-    capacity: 8,
-    describeRoute: (action, peer, prefix, pathId) => ({
-      action,
-      peer: `p${peer}`,
-      prefix: `${prefix.family}:${prefix.address.toString(16)}/${prefix.length}`,
-      pathId,
-    }),
-  });
+test('route events are kept compact and rendered as JSON, IPv4 and IPv6', async () => {
+  const hub = new WatchHub({ capacity: 8, peerName: (peer) => `p${peer} "quoted" é` });
   const w = new FakeResponse();
   hub.subscribe(asResponse(w), undefined);
-  assert.equal(hub.bufferedBytes, 8 * 28, 'the ring is 28 bytes an event');
+  assert.equal(hub.bufferedBytes, 8 * 12, 'the ring is 12 bytes an event while only IPv4 routes change');
   hub.publishRoute('added', 3, { family: 4, address: 0xc0000200, length: 24 }, 7);
+  hub.publishRoute('changed', 65535, { family: 4, address: 0, length: 0 }, 0);
   hub.publishRoute('withdrawn', 4, { family: 6, address: (0x20010db8n << 96n) | 1n, length: 128 }, 0xffffffff);
+  assert.equal(hub.bufferedBytes, 8 * 28, 'and 28 once an IPv6 one has');
   await flushed();
-  const data = w.chunks
-    .join('')
+  const text = w.chunks.join('');
+  assert.match(text, /^id: 1\nevent: route\ndata: \{"seq":1,"action":"added","prefix":"192\.0\.2\.0\/24",/m);
+  const data = text
     .split('\n')
-    .filter((l) => l.startsWith('data: {"seq":1') || l.startsWith('data: {"seq":2'))
+    .filter((l) => l.startsWith('data: {"seq":') && l.includes('"action"'))
     .map((l) => JSON.parse(l.slice(6)) as unknown);
   assert.deepEqual(data, [
-    { seq: 1, action: 'added', peer: 'p3', prefix: '4:c0000200/24', pathId: 7 },
-    { seq: 2, action: 'withdrawn', peer: 'p4', prefix: '6:20010db8000000000000000000000001/128', pathId: 0xffffffff },
+    { seq: 1, action: 'added', prefix: '192.0.2.0/24', peer: 'p3 "quoted" é', pathId: 7 },
+    { seq: 2, action: 'changed', prefix: '0.0.0.0/0', peer: 'p65535 "quoted" é', pathId: 0 },
+    { seq: 3, action: 'withdrawn', prefix: '2001:db8::1/128', peer: 'p4 "quoted" é', pathId: 0xffffffff },
   ]);
+  hub.close();
+});
+
+test('a full table of route events goes out in reused batch buffers, every event once and in order', async () => {
+  const hub = new WatchHub({ capacity: 100_000, peerName: (peer) => `192.0.2.${peer}` });
+  const w = new FakeResponse();
+  const buffers = new Set<ArrayBufferLike>();
+  const write = w.write.bind(w);
+  w.write = (chunk, done) => {
+    if (typeof chunk !== 'string') buffers.add(chunk.buffer);
+    return write(chunk, done);
+  };
+  hub.subscribe(asResponse(w), undefined);
+  const events = 50_000;
+  for (let i = 0; i < events; i++) {
+    hub.publishRoute(i % 3 === 0 ? 'withdrawn' : 'added', i % 7, { family: 4, address: i << 8, length: 24 }, i);
+    // Interleaved text events and turns of the event loop, as sessions deliver UPDATEs.
+    if (i % 10_000 === 9_999) {
+      hub.publish('peer', () => ({ n: i }));
+      await flushed();
+    }
+  }
+  await flushed();
+  await flushed();
+  const text = w.chunks.join('');
+  const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  assert.equal(ids.length, events + 5);
+  assert.ok(
+    ids.every((id, i) => id === i + 1),
+    'every event once, in order',
+  );
+  const routes = text.split('\n').filter((l) => l.startsWith('data: {"seq":') && l.includes('"prefix"'));
+  assert.equal(routes.length, events);
+  assert.deepEqual(JSON.parse(routes[12_345]!.slice(6)), {
+    seq: 12_347, // after the text event published after the 10,000th route
+    action: 'withdrawn', // 12,345 % 3 === 0
+    prefix: `0.${(12_345 >> 8) & 255}.${12_345 & 255}.0/24`,
+    peer: `192.0.2.${12_345 % 7}`,
+    pathId: 12_345,
+  });
+  assert.ok(w.chunks.length > 100, `${w.chunks.length} writes`);
+  assert.ok(buffers.size <= 4, `${buffers.size} buffers for ${w.chunks.length} writes: reused`);
   hub.close();
 });
 
