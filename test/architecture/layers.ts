@@ -87,7 +87,7 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
     pure: false,
     layers: ['server/bgp', 'server/rib', 'server/mrt'],
     packages: ['seek-bzip', 'unbzip2-stream'],
-    role: 'MRT files from disk (gzip through node:zlib; bzip2 through seek-bzip whole, unbzip2-stream streamed)',
+    role: 'MRT files from disk (gzip through node:zlib; bzip2 through seek-bzip a block at a time, unbzip2-stream streamed)',
   },
   'server/speaker-client': {
     pure: false,

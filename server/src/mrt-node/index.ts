@@ -1,7 +1,8 @@
 /**
  * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip and bzip2 detected by
- * their magic numbers; bzip2 through seek-bzip whole, or the unbzip2-stream package for large or
- * damaged files) as an async iterator of records with backpressure, and writing chunks to files.
+ * their magic numbers; bzip2 read whole and decoded block by block by seek-bzip, or streamed by
+ * the unbzip2-stream package above bzip2WholeFileLimit) as an async iterator of records with
+ * backpressure, and writing chunks to files.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
@@ -27,9 +28,10 @@ export interface ReadMrtOptions extends MrtReaderOptions {
   /** Bytes read from the file (and produced by the decompressor) at a time (default 64 KiB). */
   readonly highWaterMark?: number;
   /**
-   * bzip2 files up to this size on disk are decompressed whole by seek-bzip (2.5x less CPU than
-   * unbzip2-stream; bench/RESULTS.md, "MRT load vs. bgpdump -m"), larger ones streamed by
-   * unbzip2-stream so memory stays flat (default 16 MiB: RouteViews' update files, not its RIBs).
+   * bzip2 files up to this size on disk are read whole and decoded by seek-bzip a block at a time
+   * (2.5x less CPU than unbzip2-stream; bench/RESULTS.md, "MRT load vs. bgpdump -m"), larger ones
+   * streamed by unbzip2-stream so memory stays flat (default 16 MiB: RouteViews' update files,
+   * not its RIBs).
    */
   readonly bzip2WholeFileLimit?: number;
 }
@@ -164,27 +166,22 @@ async function decompressed(file: Readable, compression: MrtCompression, chunkSi
 }
 
 /**
- * A bzip2 file's bytes decompressed whole by seek-bzip, or undefined when they cannot be (damaged
- * or truncated: the stream then reads what it can and reports where it fails, as for large
- * files). seek-bzip is loaded on first use, like unbzip2-stream.
+ * A bzip2 file's bytes decoded a block at a time (seek-bzip; each block read before the next is
+ * decoded), in chunks of chunkSize; after the last good block of a damaged or truncated file, a
+ * DecompressionError. Loaded on first use, like unbzip2-stream.
  */
-export async function decompressBzip2(bytes: Uint8Array): Promise<Uint8Array | undefined> {
-  // module.exports is the decoder's class: its static decode is not a named export for import().
-  const { default: bunzip } = await import('seek-bzip');
-  // seek-bzip allocates with `new Buffer()`. Node's deprecation warning for that (DEP0005) is
-  // silent for code in node_modules, but a bundled executable has none: users would see a
-  // warning about a library. Node checks the flag when it warns, during the call.
-  const quiet = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    return bunzip.decode(bytes, null, true);
-  } catch (error) {
-    // seek-bzip's errors carry an errorCode; a truncated buffer may also be read past its end.
-    if (typeof (error as { errorCode?: unknown }).errorCode === 'number' || error instanceof RangeError)
-      return undefined;
-    throw error;
-  } finally {
-    process.noDeprecation = quiet;
+async function* bzip2Chunks(compressed: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array> {
+  const { bzip2Blocks } = await import('./bzip2-blocks.js');
+  const blocks = bzip2Blocks(compressed);
+  for (;;) {
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = blocks.next();
+    } catch (error) {
+      throw new DecompressionError('bzip2', error);
+    }
+    if (next.done) return;
+    yield* chunksOf(next.value, chunkSize);
   }
 }
 
@@ -197,11 +194,8 @@ async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncG
   const { compression, size } = await probeMrtFile(path);
   const chunkSize = options.highWaterMark ?? 1 << 16;
   if (compression === 'bzip2' && size <= (options.bzip2WholeFileLimit ?? BZIP2_WHOLE_FILE_LIMIT)) {
-    const bytes = await decompressBzip2(await readFile(path));
-    if (bytes !== undefined) {
-      yield* mrtBatches(chunksOf(bytes, chunkSize), options);
-      return;
-    }
+    yield* mrtBatches(bzip2Chunks(await readFile(path), chunkSize), options);
+    return;
   }
   const file = createReadStream(path, { highWaterMark: chunkSize });
   const source = await decompressed(file, compression, chunkSize);

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { formatAsPath, parsePrefix } from '../../src/bgp';
-import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical, readMrt } from '../../src/mrt';
-import { decompressBzip2, loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
+import { type MrtReadResult, canonicalAttributes, decodeCanonical, encodeCanonical } from '../../src/mrt';
+import { loadMrtFile, mrtFileCompression, readMrtFile } from '../../src/mrt-node';
 import { Rib } from '../../src/rib';
 import { resultLines, ribLines } from './helpers';
 
@@ -25,8 +25,6 @@ async function readAll(name: string): Promise<MrtReadResult[]> {
   for await (const r of readMrtFile(name)) results.push(r);
   return results;
 }
-
-const readMrtAll = (bytes: Uint8Array): MrtReadResult[] => [...readMrt(bytes)];
 
 /** The AS path of a prefix's path from a peer, as stored in the RIB. */
 function storedPath(rib: Rib, prefix: string, peer: number): string | undefined {
@@ -123,18 +121,7 @@ describe('bzip2 files (RouteViews publishes .bz2)', () => {
     assert.ok(!error.ok && error.error.fatal && error.error.reason.startsWith('bzip2: '), JSON.stringify(error));
   });
 
-  it('files up to bzip2WholeFileLimit are decompressed whole by seek-bzip; damaged ones are left to the stream', async () => {
-    const bytes = readFileSync(file('bgpkit.updates.bz2'));
-    const whole = await decompressBzip2(bytes);
-    assert.ok(whole !== undefined, 'decompressed');
-    assert.equal(readMrtAll(whole).length, 85);
-    assert.equal(await decompressBzip2(bytes.subarray(0, 1000)), undefined, 'truncated');
-    const damaged = Uint8Array.from(bytes);
-    damaged[1000] = damaged[1000]! ^ 0xff; // in the first block: its CRC fails
-    assert.equal(await decompressBzip2(damaged), undefined, 'damaged');
-  });
-
-  it('decompressed whole (seek-bzip) or streamed (unbzip2-stream, above bzip2WholeFileLimit): the same records', async () => {
+  it('decoded a block at a time (seek-bzip) or streamed (unbzip2-stream, above bzip2WholeFileLimit): the same records', async () => {
     const name = file('bgpkit.updates.bz2');
     const whole: MrtReadResult[] = [];
     for await (const r of readMrtFile(name)) whole.push(r);
@@ -144,13 +131,60 @@ describe('bzip2 files (RouteViews publishes .bz2)', () => {
     assert.deepEqual(resultLines(whole), resultLines(streamed));
   });
 
-  it('two bzip2 streams in one file (pbzip2, appended files) are both read, whole or streamed', async () => {
+  it('two bzip2 streams in one file (pbzip2, appended files) are both read, a block at a time or streamed', async () => {
     const bytes = readFileSync(file('bgpkit.updates.bz2'));
     const twice = path.join(dir, 'twice.bz2');
     writeFileSync(twice, Buffer.concat([bytes, bytes]));
     for (const bzip2WholeFileLimit of [undefined, 0]) {
       const stats = await loadMrtFile(twice, new Rib(), undefined, { bzip2WholeFileLimit });
       assert.deepEqual([stats.records, stats.errorCount], [170, 0], `limit ${bzip2WholeFileLimit ?? 'default'}`);
+    }
+  });
+});
+
+describe('bzip2 decoded a block at a time (files up to bzip2WholeFileLimit)', () => {
+  const readWith = async (name: string, options: Parameters<typeof readMrtFile>[1]): Promise<MrtReadResult[]> => {
+    const results: MrtReadResult[] = [];
+    for await (const r of readMrtFile(name, options)) results.push(r);
+    return results;
+  };
+  const errors = (results: readonly MrtReadResult[]) =>
+    results.flatMap((r) =>
+      r.ok ? [] : [{ offset: r.error.offset, fatal: r.error.fatal, bzip2: r.error.reason.startsWith('bzip2: ') }],
+    );
+  const streamed = { bzip2WholeFileLimit: 0 };
+  const bytes = readFileSync(file('bgpkit.updates.bz2'));
+  const twice = path.join(dir, 'blocks-twice.bz2');
+  writeFileSync(twice, Buffer.concat([bytes, bytes]));
+
+  it('in 1000-octet chunks too: the records the streamed decoder gives, one stream or two', async () => {
+    for (const name of [file('bgpkit.updates.bz2'), twice]) {
+      const blocks = await readWith(name, { highWaterMark: 1000 });
+      assert.equal(blocks.length, name === twice ? 170 : 85);
+      assert.deepEqual(errors(blocks), []);
+      assert.deepEqual(resultLines(blocks), resultLines(await readWith(name, streamed)));
+    }
+  });
+
+  it("a damaged or truncated second stream: the first stream's records, then one fatal error where they end", async () => {
+    // Each block is handed on once its CRC is checked. (unbzip2-stream, for files above
+    // bzip2WholeFileLimit, gives none of the good stream's records for the damaged file; seek-bzip's
+    // own decode gives nothing of either.)
+    const damaged = Buffer.concat([bytes, bytes]);
+    damaged[bytes.length + 1000] = damaged[bytes.length + 1000]! ^ 0xff; // the second stream's block: its CRC fails
+    const cases = { damaged, truncated: Buffer.concat([bytes, bytes.subarray(0, 1000)]) };
+    const first = await readAll(file('bgpkit.updates.bz2'));
+    // Where the first stream's data ends: after its last record (RFC 6396 3: Length counts what
+    // follows the 12-octet header, an _ET record's microseconds included).
+    const last = first.at(-1)!;
+    assert.ok(last.ok);
+    const firstEnd = last.record.header.offset + 12 + last.record.header.length;
+    for (const [kind, content] of Object.entries(cases)) {
+      const name = path.join(dir, `blocks-${kind}.bz2`);
+      writeFileSync(name, content);
+      const results = await readAll(name);
+      assert.deepEqual(resultLines(results.filter((r) => r.ok)), resultLines(first), kind);
+      assert.deepEqual(errors(results), [{ offset: firstEnd, fatal: true, bzip2: true }], kind);
     }
   });
 });
