@@ -86,8 +86,8 @@ export const LAYERS: Readonly<Record<string, LayerRule>> = {
   'server/mrt-node': {
     pure: false,
     layers: ['server/bgp', 'server/rib', 'server/mrt'],
-    packages: ['seek-bzip', 'unbzip2-stream'],
-    role: 'MRT files from disk (gzip through node:zlib; bzip2 through seek-bzip a block at a time, unbzip2-stream streamed)',
+    packages: ['seek-bzip'],
+    role: 'MRT files from disk (gzip through node:zlib; bzip2 through seek-bzip a block at a time)',
   },
   'server/speaker-client': {
     pure: false,

@@ -1,31 +1,71 @@
+import { readSync } from 'node:fs';
 import Bunzip from 'seek-bzip';
 
-/** What seek-bzip reads: a buffer a byte at a time. */
+/** What seek-bzip reads. */
 interface Source {
-  pos: number;
   readByte(): number;
   read(buffer: Uint8Array, offset: number, length: number): number;
   seek(position: number): void;
   eof(): boolean;
 }
 
+/** Where a bzip2 file's bytes come from: one at a time, and whether they are all read. */
+export interface ByteSource {
+  /** The next byte; past the end undefined, as seek-bzip reads a buffer (0 to its bit reader). */
+  readByte(): number;
+  eof(): boolean;
+}
+
+/** The file open as fd (size bytes), read readSize bytes at a time: the whole file is never held. */
+export function fileByteSource(fd: number, size: number, readSize: number): ByteSource {
+  const buffer = new Uint8Array(readSize);
+  let filled = 0;
+  let at = 0;
+  let read = 0;
+  let ended = false;
+  return {
+    readByte(): number {
+      if (at === filled) {
+        // Past the end a truncated block may read a long way: no read call per byte then.
+        if (ended) return undefined as unknown as number;
+        filled = readSync(fd, buffer, 0, readSize, null);
+        at = 0;
+        read += filled;
+        if (filled === 0) {
+          ended = true;
+          return undefined as unknown as number;
+        }
+      }
+      return buffer[at++]!;
+    },
+    eof(): boolean {
+      return at === filled && (ended || read >= size);
+    },
+  };
+}
+
+/** A buffer as a ByteSource. */
+export function bufferByteSource(input: Uint8Array): ByteSource {
+  let at = 0;
+  return {
+    readByte: () => input[at++] as number,
+    eof: () => at >= input.length,
+  };
+}
+
 /**
  * seek-bzip's `decode(input, null, true)` (every stream of a multistream file), a block at a time:
  * each block's bytes are yielded once its CRC has been checked, so a damaged or truncated file
  * gives every good block before it and then throws. seek-bzip's own `decode` returns nothing of a
- * file it cannot finish, and unbzip2-stream can lose the good blocks before a damaged one. Only
- * the input and one block are held (not the whole output), and it is 15-20% faster than `decode`,
- * whose output grows a Buffer through a stream object. A block's bytes are a view into one buffer,
- * valid until the next block is asked for (the MRT reader copies what it is given).
+ * file it cannot finish, and unbzip2-stream (used before) lost the good blocks before a damaged
+ * one. One block is held, not the whole output (from a file source, not the whole input either),
+ * and it is 15-20% faster than `decode`, whose output grows a Buffer through a stream object. A
+ * block's bytes are a view into one buffer, valid until the next block is asked for (the MRT
+ * reader copies what it is given). Errors of the source (a file's IO errors) are thrown as they are.
  */
-export function* bzip2Blocks(input: Uint8Array): Generator<Uint8Array<ArrayBuffer>> {
-  // As seek-bzip reads a buffer: past the end a read gives undefined (0 to the bit reader) and
-  // the block in progress fails; `decode` behaves the same.
+export function* bzip2Blocks(bytes: ByteSource): Generator<Uint8Array<ArrayBuffer>> {
   const source: Source = {
-    pos: 0,
-    readByte(): number {
-      return input[this.pos++] as number;
-    },
+    readByte: () => bytes.readByte(),
     read(buffer: Uint8Array, offset: number, length: number): number {
       let n = 0;
       while (n < length) {
@@ -35,12 +75,10 @@ export function* bzip2Blocks(input: Uint8Array): Generator<Uint8Array<ArrayBuffe
       }
       return n;
     },
-    seek(position: number): void {
-      this.pos = position;
+    seek(): void {
+      throw new Error('bzip2: seek is not supported');
     },
-    eof(): boolean {
-      return this.pos >= input.length;
-    },
+    eof: () => bytes.eof(),
   };
   let out: Uint8Array<ArrayBuffer> = new Uint8Array(1 << 20);
   let at = 0;

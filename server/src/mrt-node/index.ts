@@ -1,12 +1,11 @@
 /**
  * Node adapters for the pure MRT codec (`../mrt`): reading MRT files (gzip and bzip2 detected by
- * their magic numbers; bzip2 read whole and decoded block by block by seek-bzip, or streamed by
- * the unbzip2-stream package above bzip2WholeFileLimit) as an async iterator of records with
- * backpressure, and writing chunks to files.
+ * their magic numbers; gzip through node:zlib, bzip2 through seek-bzip a block at a time) as an
+ * async iterator of records with backpressure, and writing chunks to files.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
-import { PassThrough, Readable } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Rib } from '../rib';
@@ -27,17 +26,7 @@ import {
 export interface ReadMrtOptions extends MrtReaderOptions {
   /** Bytes read from the file (and produced by the decompressor) at a time (default 64 KiB). */
   readonly highWaterMark?: number;
-  /**
-   * bzip2 files up to this size on disk are read whole and decoded by seek-bzip a block at a time
-   * (2.5x less CPU than unbzip2-stream; bench/RESULTS.md, "MRT load vs. bgpdump -m"), larger ones
-   * streamed by unbzip2-stream so memory stays flat (default 16 MiB: RouteViews' update files,
-   * not its RIBs).
-   */
-  readonly bzip2WholeFileLimit?: number;
 }
-
-/** Default of {@link ReadMrtOptions.bzip2WholeFileLimit}. */
-export const BZIP2_WHOLE_FILE_LIMIT = 16 << 20;
 
 export type MrtCompression = 'gzip' | 'bzip2' | 'none';
 
@@ -142,46 +131,40 @@ export async function* mrtRecordsFromStream(
   }
 }
 
-/** The file's bytes, decompressed as its magic number says. */
-async function decompressed(file: Readable, compression: MrtCompression, chunkSize: number): Promise<Readable> {
+/** The file's bytes, gunzipped when its magic number says gzip. */
+function decompressed(file: Readable, compression: MrtCompression, chunkSize: number): Readable {
   if (compression === 'gzip') {
     const gunzip = createGunzip({ chunkSize });
     file.on('error', (error) => gunzip.destroy(error));
     return file.pipe(gunzip);
   }
-  if (compression === 'bzip2') {
-    // unbzip2-stream is a classic (through) stream: piped into a PassThrough for async iteration
-    // (the classic pipe pauses it for backpressure; Readable.wrap would end early on its 'close').
-    // Loaded on first use: most files are gzip, and start-up time counts for one-shot commands.
-    const { default: unbzip2Stream } = await import('unbzip2-stream');
-    const bunzip = unbzip2Stream();
-    const source = new PassThrough();
-    bunzip.pipe(source);
-    bunzip.on('error', (error) => source.destroy(new DecompressionError('bzip2', error)));
-    file.on('error', (error) => source.destroy(error));
-    file.pipe(bunzip);
-    return source;
-  }
   return file;
 }
 
 /**
- * A bzip2 file's bytes decoded a block at a time (seek-bzip; each block read before the next is
- * decoded), in chunks of chunkSize; after the last good block of a damaged or truncated file, a
- * DecompressionError. Loaded on first use, like unbzip2-stream.
+ * A bzip2 file's bytes, read chunkSize bytes at a time and decoded a block at a time (seek-bzip,
+ * loaded on first use; each block read before the next is decoded: memory stays flat whatever the
+ * file's size), in chunks of chunkSize; after the last good block of a damaged or truncated file,
+ * a DecompressionError. The file's IO errors are thrown.
  */
-async function* bzip2Chunks(compressed: Uint8Array, chunkSize: number): AsyncGenerator<Uint8Array> {
-  const { bzip2Blocks } = await import('./bzip2-blocks.js');
-  const blocks = bzip2Blocks(compressed);
-  for (;;) {
-    let next: IteratorResult<Uint8Array>;
-    try {
-      next = blocks.next();
-    } catch (error) {
-      throw new DecompressionError('bzip2', error);
+async function* bzip2Chunks(path: string, size: number, chunkSize: number): AsyncGenerator<Uint8Array> {
+  const { bzip2Blocks, fileByteSource } = await import('./bzip2-blocks.js');
+  const handle = await open(path, 'r');
+  try {
+    const blocks = bzip2Blocks(fileByteSource(handle.fd, size, chunkSize));
+    for (;;) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = blocks.next();
+      } catch (error) {
+        if (typeof (error as NodeJS.ErrnoException).syscall === 'string') throw error;
+        throw new DecompressionError('bzip2', error);
+      }
+      if (next.done) return;
+      yield* chunksOf(next.value, chunkSize);
     }
-    if (next.done) return;
-    yield* chunksOf(next.value, chunkSize);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -193,12 +176,12 @@ function* chunksOf(bytes: Uint8Array, chunkSize: number): Generator<Uint8Array> 
 async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
   const { compression, size } = await probeMrtFile(path);
   const chunkSize = options.highWaterMark ?? 1 << 16;
-  if (compression === 'bzip2' && size <= (options.bzip2WholeFileLimit ?? BZIP2_WHOLE_FILE_LIMIT)) {
-    yield* mrtBatches(bzip2Chunks(await readFile(path), chunkSize), options);
+  if (compression === 'bzip2') {
+    yield* mrtBatches(bzip2Chunks(path, size, chunkSize), options);
     return;
   }
   const file = createReadStream(path, { highWaterMark: chunkSize });
-  const source = await decompressed(file, compression, chunkSize);
+  const source = decompressed(file, compression, chunkSize);
   try {
     yield* mrtBatches(source, options);
   } finally {
