@@ -44,15 +44,6 @@ export function fileByteSource(fd: number, size: number, readSize: number): Byte
   };
 }
 
-/** A buffer as a ByteSource. */
-export function bufferByteSource(input: Uint8Array): ByteSource {
-  let at = 0;
-  return {
-    readByte: () => input[at++] as number,
-    eof: () => at >= input.length,
-  };
-}
-
 /**
  * seek-bzip's `decode(input, null, true)` (every stream of a multistream file), a block at a time:
  * each block's bytes are yielded once its CRC has been checked, so a damaged or truncated file
