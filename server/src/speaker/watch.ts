@@ -14,6 +14,8 @@ const routeEventRoom = 224;
  * turn later), so a flush that runs out waits for one and a full table's stream needs no more.
  */
 const buffersPerWatcher = 4;
+/** Batches kept for other watchers to copy (BatchCache). */
+const batchSlots = 64;
 
 const ID = ascii('id: ');
 const ROUTE_DATA = ascii('\nevent: route\ndata: {"seq":');
@@ -55,9 +57,10 @@ interface Watcher {
  * never waits for a watcher; a watcher that falls further behind than the ring, or asks (with
  * Last-Event-ID) for events the ring no longer holds, gets an explicit "resync" event instead of
  * silent loss. Memory is the ring (12 or 28 bytes a route event, a byte budget for the rest;
- * nothing while no one watches) plus each socket's own buffer, whatever the watcher count. A route
- * event is rendered for each watcher that reads it, as bytes into reused batch buffers: cheaper than
- * keeping it rendered, and a full table's events leave no garbage (as strings they grew the heap).
+ * nothing while no one watches), four 20 KiB batch buffers a watcher, the last 64 batches while
+ * more than one watches, and each socket's own buffer. A route event is rendered only when read,
+ * as bytes into reused batch buffers, once for all the watchers at the same place (they copy the
+ * batch): a full table's events leave no garbage (as strings they grew the heap).
  */
 export class WatchHub {
   readonly capacity: number;
@@ -76,6 +79,8 @@ export class WatchHub {
   private nextSeq = 1;
   private readonly watchers = new Set<Watcher>();
   private flushScheduled = false;
+  /** The last batches rendered, while more than one watches: the others copy instead of rendering. */
+  private batches: BatchCache | undefined;
 
   constructor(options: WatchHubOptions = {}) {
     this.capacity = options.capacity ?? 100_000;
@@ -174,6 +179,7 @@ export class WatchHub {
     this.watchers.clear();
     clearTimeout(this.releaseTimer);
     this.ring = undefined;
+    this.batches = undefined;
   }
 
   /** No one watches: the ring goes after a while (a watcher that reconnects by then resumes). */
@@ -182,6 +188,7 @@ export class WatchHub {
     this.releaseTimer = setTimeout(() => {
       if (this.watchers.size > 0) return;
       this.ring = undefined;
+      this.batches = undefined;
     }, this.keepUnwatchedMs);
     this.releaseTimer.unref();
   }
@@ -207,8 +214,21 @@ export class WatchHub {
     if (!ring || watcher.cursor >= this.nextSeq) return;
     let out = take(watcher);
     let at = 0;
+    /** Where the batch being rendered starts. */
+    let from = watcher.cursor;
     while (out !== undefined && watcher.cursor < this.nextSeq) {
       const seq = watcher.cursor;
+      if (at === 0) {
+        from = seq;
+        const n = this.watchers.size > 1 ? (this.batches?.copy(seq, out) ?? -1) : -1;
+        if (n >= 0) {
+          // Another watcher rendered this batch: its bytes, copied.
+          watcher.cursor = this.batches!.end(seq);
+          if (!this.write(watcher, out, n, from)) return;
+          out = take(watcher);
+          continue;
+        }
+      }
       const entry = ring.get(seq);
       if (entry === undefined) {
         watcher.cursor++;
@@ -217,7 +237,7 @@ export class WatchHub {
       if (typeof entry !== 'number') {
         // Text events are rare: the batch so far, then the event as it was rendered.
         if (at > 0) {
-          if (!this.write(watcher, out, at)) return;
+          if (!this.write(watcher, out, at, from)) return;
           out = take(watcher);
           at = 0;
           continue;
@@ -233,7 +253,7 @@ export class WatchHub {
       const room = routeEventRoom + name.length;
       if (at + room > out.length) {
         if (at > 0) {
-          if (!this.write(watcher, out, at)) return;
+          if (!this.write(watcher, out, at, from)) return;
           out = take(watcher);
           at = 0;
           continue;
@@ -245,13 +265,13 @@ export class WatchHub {
       watcher.cursor++;
       at = renderRoute(out, at, ring, seq, entry, name);
       if (at >= batchBytes) {
-        if (!this.write(watcher, out, at)) return;
+        if (!this.write(watcher, out, at, from)) return;
         out = take(watcher);
         at = 0;
       }
     }
     if (out === undefined) watcher.waitingForBuffer = true;
-    else if (at > 0) this.write(watcher, out, at);
+    else if (at > 0) this.write(watcher, out, at, from);
     else this.giveBack(watcher, out);
   }
 
@@ -266,11 +286,14 @@ export class WatchHub {
   }
 
   /**
-   * Writes out's first n bytes; out is reused once the socket is done with it. False when the
-   * socket's buffer is full: the watcher resumes on 'drain' (or resyncs if it takes too long).
+   * Writes out's first n bytes, the events from `from` to the watcher's cursor; out is reused once
+   * the socket is done with it. False when the socket's buffer is full: the watcher resumes on
+   * 'drain' (or resyncs if it takes too long).
    */
-  private write(watcher: Watcher, out: Uint8Array, n: number): boolean {
-    if (watcher.res.write(out.subarray(0, n), () => this.giveBack(watcher, out))) return true;
+  private write(watcher: Watcher, out: Uint8Array, n: number, from: number): boolean {
+    const bytes = out.subarray(0, n);
+    if (this.watchers.size > 1) (this.batches ??= new BatchCache()).keep(from, watcher.cursor, bytes);
+    if (watcher.res.write(bytes, () => this.giveBack(watcher, out))) return true;
     watcher.waitingForDrain = true;
     return false;
   }
@@ -288,6 +311,48 @@ export class WatchHub {
       watcher.waitingForBuffer = false;
       this.flush(watcher);
     }
+  }
+}
+
+/**
+ * The last batches rendered (64 slots, 1.3 MB), each kept by the sequence number it starts at,
+ * with the one after its last event: watchers at the same place (live watchers all are, after
+ * each burst) copy a batch instead of rendering it again. Copies, not the watchers' buffers, which
+ * are reused once written.
+ */
+class BatchCache {
+  private readonly slots = new Uint8Array(batchSlots * bufferBytes);
+  private readonly starts = new Float64Array(batchSlots).fill(-1);
+  private readonly ends = new Float64Array(batchSlots);
+  private readonly lengths = new Uint32Array(batchSlots);
+  private readonly bySeq = new Map<number, number>();
+  private next = 0;
+
+  keep(from: number, end: number, bytes: Uint8Array): void {
+    if (bytes.length > bufferBytes || this.bySeq.has(from)) return;
+    const slot = this.next;
+    this.next = (slot + 1) % batchSlots;
+    if (this.starts[slot]! >= 0) this.bySeq.delete(this.starts[slot]!);
+    this.starts[slot] = from;
+    this.ends[slot] = end;
+    this.lengths[slot] = bytes.length;
+    this.slots.set(bytes, slot * bufferBytes);
+    this.bySeq.set(from, slot);
+  }
+
+  /** The batch starting at seq copied into out (its length), or -1 when none is kept. */
+  copy(seq: number, out: Uint8Array): number {
+    const slot = this.bySeq.get(seq);
+    if (slot === undefined) return -1;
+    const n = this.lengths[slot]!;
+    if (n > out.length) return -1;
+    out.set(this.slots.subarray(slot * bufferBytes, slot * bufferBytes + n));
+    return n;
+  }
+
+  /** The sequence number after the last event of the batch starting at seq (kept). */
+  end(seq: number): number {
+    return this.ends[this.bySeq.get(seq)!]!;
   }
 }
 

@@ -180,6 +180,31 @@ test('a full table of route events goes out in reused batch buffers, every event
   hub.close();
 });
 
+test('watchers at the same place share rendered batches: each route event is rendered about once', async () => {
+  let named = 0;
+  const hub = new WatchHub({
+    capacity: 100_000,
+    peerName: (peer) => {
+      named++;
+      return `192.0.2.${peer}`;
+    },
+  });
+  const watchers = Array.from({ length: 5 }, () => new FakeResponse());
+  for (const w of watchers) hub.subscribe(asResponse(w), undefined);
+  const events = 20_000;
+  for (let i = 0; i < events; i++) {
+    hub.publishRoute('added', i % 7, { family: 4, address: i << 8, length: 24 }, i);
+    if (i % 5_000 === 4_999) await flushed();
+  }
+  await flushed();
+  await flushed();
+  const text = watchers[0]!.chunks.join('');
+  assert.equal([...text.matchAll(/^id: /gm)].length, events);
+  for (const w of watchers.slice(1)) assert.equal(w.chunks.join(''), text, 'every watcher gets the same stream');
+  assert.ok(named <= events * 1.1, `${named} renders for ${events} events and 5 watchers`);
+  hub.close();
+});
+
 test('text events are held within their byte budget; a watcher behind the dropped ones gets resync', async () => {
   const hub = new WatchHub({ capacity: 1000, maxTextBytes: 10_000 });
   const w = new FakeResponse();
