@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parsePrefix } from '@kube-routes/server/bgp';
 import {
   RawPeer,
   SpeakerProcess,
@@ -25,6 +26,8 @@ const C = { address: '127.0.8.4', asn: 65084 };
 const dir = tempDir('kube-routes-operations-');
 const speaker = new SpeakerProcess({ dir: join(dir, 'speaker'), address: SPEAKER, peers: [A, B] });
 const raw: RawPeer[] = [];
+/** Peer A's session, opened by the first test and used by the last (it stays up through the reload). */
+let peerA: RawPeer | undefined;
 
 before(() => speaker.start());
 after(async () => {
@@ -91,6 +94,7 @@ describe('speaker operations', () => {
     const w = watch();
     await waitFor('hello', () => (w.events.some((e) => e.event === 'hello') ? true : undefined));
     const peer = await established(A);
+    peerA = peer;
     peer.send(announce4(['10.8.1.0/24', '10.8.2.0/24'], [A.asn]));
     await waitFor('two route events', () =>
       w.events.filter((e) => e.event === 'route').length >= 2 ? true : undefined,
@@ -231,5 +235,43 @@ describe('speaker operations', () => {
     assert.match(String(failed.reason), /asn must be an integer/);
     assert.equal((await speaker.peer(C.address)).state, 'Established');
     assert.ok(repoRoot);
+  });
+  test('/v1/watch: three watchers at once get the same stream of 3,000 changes, in order', async () => {
+    // Enough events for many 16 KiB batches: watchers at the same place copy a batch one of them
+    // rendered (watch.ts BatchCache), over real sockets with their own write callbacks.
+    const peer = peerA;
+    assert.ok(peer, 'peer A is up (the first test)');
+    const watchers = [watch(), watch(), watch()];
+    for (const w of watchers)
+      await waitFor('hello', () => (w.events.some((e) => e.event === 'hello') ? true : undefined));
+    const prefixes = Array.from({ length: 3000 }, (_, i) => `10.9.${i >> 8}.${i & 255}/32`);
+    for (let i = 0; i < prefixes.length; i += 500) peer.send(announce4(prefixes.slice(i, i + 500), [A.asn]));
+    for (let i = 0; i < prefixes.length; i += 500) {
+      const withdrawn = prefixes.slice(i, i + 500).map((p) => parsePrefix(p)!);
+      peer.send({ type: 'UPDATE', withdrawn, attributes: [], nlri: [] });
+    }
+    const routes = (w: { events: SseEvent[] }) => w.events.filter((e) => e.event === 'route');
+    for (const w of watchers)
+      await waitFor('6,000 route events', () => (routes(w).length >= 6000 ? true : undefined), 30_000);
+    const lines = (w: { events: SseEvent[] }) =>
+      routes(w).map((e) => `${e.id} ${String(e.data.action)} ${String(e.data.prefix)} ${String(e.data.peer)}`);
+    const first = lines(watchers[0]!);
+    assert.equal(first.length, 6000);
+    assert.deepEqual(
+      first.slice(0, 2).map((l) => l.split(' ').slice(1)),
+      [
+        ['added', '10.9.0.0/32', A.address],
+        ['added', '10.9.0.1/32', A.address],
+      ],
+    );
+    assert.deepEqual(first.at(-1)?.split(' ').slice(1), ['withdrawn', '10.9.11.183/32', A.address]);
+    const ids = first.map((l) => Number(l.split(' ')[0]));
+    assert.ok(
+      ids.every((id, i) => i === 0 || id === ids[i - 1]! + 1),
+      'consecutive ids',
+    );
+    for (const w of watchers.slice(1)) assert.deepEqual(lines(w), first);
+    for (const w of watchers) w.close();
+    await speaker.waitForNoRoute('10.9.11.183/32');
   });
 });
