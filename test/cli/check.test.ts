@@ -340,6 +340,11 @@ describe('kubectl routes check --bgp', () => {
       /^warning: .*fabric\.mrt: 1 MRT record\(s\) not loaded \(first at byte 0: .*\); the rest loaded\n$/,
     );
     assert.match(run.stdout, /route-origin-mismatch/);
+    // Cut inside its last record (a download that stopped): what is missing is everything after.
+    writeTree(dir, { 'cut.mrt': good.subarray(0, good.length - 5) });
+    const cut = check(['--bgp', join(dir, 'cut.mrt'), 'examples/']);
+    assert.equal(cut.code, 1);
+    assert.match(cut.stderr, /^warning: .*cut\.mrt: read only to byte \d+ \(.*\); what came before loaded\n$/);
     const junk = check(['--bgp', join(dir, 'not-mrt.mrt'), 'examples/']);
     assert.equal(junk.code, 2);
     assertNoStackTrace(junk);

@@ -81,12 +81,18 @@ export async function openMrtFile(
       );
     throw new UsageError(`cannot read --bgp ${display}: ${loaded.detail}`);
   }
-  if (loaded.skipped > 0) {
-    const first = loaded.firstSkipped;
+  const cut = loaded.cutShort;
+  const others = loaded.skipped - (cut ? 1 : 0);
+  const first = loaded.firstSkipped;
+  if (cut)
+    // A damaged or truncated file: what matters is that everything after the damage is missing.
+    warn(
+      `warning: ${display}: read only to byte ${cut.offset} (${cut.reason}); what came before loaded${others > 0 && first ? `, except ${others} MRT record(s) (first at byte ${first.offset}: ${first.reason})` : ''}`,
+    );
+  else if (loaded.skipped > 0)
     warn(
       `warning: ${display}: ${loaded.skipped} MRT record(s) not loaded${first ? ` (first at byte ${first.offset}: ${first.reason})` : ''}; the rest loaded`,
     );
-  }
   const transport = new MrtTransport(path, { label: `MRT ${display}`, loaded, fail: usage });
   return { table: loaded.table, client: new SpeakerClient(transport, { fail: usage }) };
 }

@@ -101,7 +101,9 @@ async function* mrtBatches(
     if (!isDecompressionError(error)) throw error;
     failure = error;
   }
-  reader.end();
+  // After a decompression failure the bytes end wherever it struck, often inside a record: that
+  // record is part of what the failure reports, not an error of its own.
+  if (failure === undefined) reader.end();
   yield { ok: true, results: drain() };
   if (failure !== undefined) {
     yield {

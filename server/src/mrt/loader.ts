@@ -46,6 +46,11 @@ export interface MrtLoadStats {
   /** Records or entries not loaded, with offsets (the first `maxIssues`; `errorCount` has them all). */
   readonly errors: readonly MrtLoadIssue[];
   readonly errorCount: number;
+  /**
+   * Where the data ended early, when it did (a truncated record at the end, or a decompression
+   * failure: the last such error): nothing after it was read. Also among `errors`.
+   */
+  readonly cutShort?: MrtLoadIssue;
   /** What was deliberately left out: uninterpreted record types, multicast, _LOCAL messages, discarded attributes. */
   readonly notes: readonly MrtLoadIssue[];
   readonly noteCount: number;
@@ -73,6 +78,7 @@ export class MrtRibLoader {
   readonly peers: MrtPeerTable;
   private readonly maxIssues: number;
   private records = 0;
+  private cutShort: MrtLoadIssue | undefined;
   private routes = 0;
   private paths = 0;
   private withdrawn = 0;
@@ -108,6 +114,7 @@ export class MrtRibLoader {
     if (this.finished) throw new Error('MrtRibLoader.apply after finish()');
     if (!result.ok) {
       this.error(result.error.offset, result.error.reason);
+      if (result.error.fatal) this.cutShort = { offset: result.error.offset, reason: result.error.reason };
       // RIB records after a PEER_INDEX_TABLE that could not be read must not use an older table.
       if (result.error.type === MrtType.TableDumpV2 && result.error.subtype === TableDumpV2Subtype.PeerIndexTable)
         this.indexPeers = undefined;
@@ -148,6 +155,7 @@ export class MrtRibLoader {
       attributeSets: this.setCount,
       errors: this.errors.slice(),
       errorCount: this.errorCount,
+      ...(this.cutShort ? { cutShort: this.cutShort } : {}),
       notes: this.notes.slice(),
       noteCount: this.noteCount,
     };

@@ -4,7 +4,7 @@ import { loadMrtFile } from '@kube-routes/server/mrt-node';
 import { Rib } from '@kube-routes/server/rib';
 import { RibRouteTable } from '@kube-routes/server/rib-view';
 
-// An MRT file (TABLE_DUMP_V2 or BGP4MP, plain or gzip) loaded into an in-process RIB: route
+// An MRT file (TABLE_DUMP_V2 or BGP4MP, plain, gzip or bzip2) loaded into an in-process RIB: route
 // state without a running speaker. Malformed records are skipped and counted; the rest loads.
 
 export interface MrtTable {
@@ -16,6 +16,8 @@ export interface MrtTable {
   /** Records not loaded, and the first of them. */
   readonly skipped: number;
   readonly firstSkipped: { readonly offset: number; readonly reason: string } | undefined;
+  /** Where the data ended early (damaged or truncated file), when it did: nothing after it was read. */
+  readonly cutShort: { readonly offset: number; readonly reason: string } | undefined;
 }
 
 export type MrtLoadFailure = { readonly problem: 'missing' | 'unreadable' | 'empty'; readonly detail: string };
@@ -52,5 +54,6 @@ export async function loadMrtTable(path: string, source: string): Promise<MrtLoa
     mtimeMs,
     skipped: stats.errorCount,
     firstSkipped: first ? { offset: first.offset, reason: first.reason } : undefined,
+    cutShort: stats.cutShort,
   };
 }

@@ -176,6 +176,8 @@ describe('bzip2 decoded a block at a time, read from the file a chunk at a time'
         assert.deepEqual(resultLines(results.filter((r) => r.ok)), resultLines(first), kind);
         assert.deepEqual(errors(results), [{ offset: firstEnd, fatal: true, bzip2: true }], kind);
       }
+      const stats = await loadMrtFile(name, new Rib());
+      assert.deepEqual([stats.records, stats.errorCount, stats.cutShort?.offset], [85, 1, firstEnd], kind);
     }
   });
 });
