@@ -13,7 +13,7 @@ import {
   mrtSubtypeName,
   mrtTypeName,
 } from './constants';
-import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtRecord, MrtRibEntry } from './types';
+import type { MrtAddress, MrtHeader, MrtPeerEntry, MrtReadResult, MrtRecord, MrtRibEntry } from './types';
 import { bgp4mpContext } from './contexts';
 import { decodeLegacyBgp, decodeTableDump } from './legacy';
 export { bgp4mpContext } from './contexts';
@@ -34,15 +34,16 @@ export interface HeaderFields {
 }
 
 /**
- * Decode a record body: bytes[start, end) are the `length` octets after the common header.
- * Returns the record, or the reason it is malformed.
+ * Decode a record body: bytes[start, end) are the octets after the common header (the `length`
+ * it declares, or 4 more for a batched TABLE_DUMP record: `tableDumpOverrun`). Returns the
+ * record, one result per entry for a batched TABLE_DUMP record, or the reason it is malformed.
  */
 export function decodeRecordBody(
   fields: HeaderFields,
   bytes: Uint8Array,
   start: number,
   end: number,
-): MrtRecord | string {
+): MrtRecord | readonly MrtReadResult[] | string {
   let header: MrtHeader = fields;
   let i = start;
   if (isExtendedTimestampType(fields.type)) {

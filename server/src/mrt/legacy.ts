@@ -7,7 +7,7 @@
 import { type BgpMessage, type Prefix, decodeMessage, readU128, readU16, readU32 } from '../bgp';
 import { LegacyBgpSubtype, MrtType, TableDumpSubtype, mrtSubtypeName } from './constants';
 import { bgp4mpContext } from './contexts';
-import type { MrtAddress, MrtHeader, MrtRecord } from './types';
+import type { MrtAddress, MrtHeader, MrtReadResult, MrtRecord, TableDumpRecord } from './types';
 
 function readAddress(bytes: Uint8Array, offset: number, family: 4 | 6): MrtAddress {
   return family === 4
@@ -26,49 +26,143 @@ function prefixOf(address: MrtAddress, length: number): Prefix {
 }
 
 /**
- * TABLE_DUMP: View Number (2), Sequence Number (2), Prefix (4 or 16), Prefix Length (1),
- * Status (1), Originated Time (4), Peer IP Address (4 or 16), Peer AS (2), Attribute Length (2),
- * BGP Attributes.
+ * TABLE_DUMP: View Number (2), Sequence Number (2), then an entry: Prefix (4 or 16), Prefix
+ * Length (1), Status (1), Originated Time (4), Peer IP Address (4 or 16), Peer AS (2), Attribute
+ * Length (2), BGP Attributes. RIS table dumps of 2000 (written by MRT Toolkit) batch many entries
+ * after one View and Sequence Number; those come back as one result per entry, each record
+ * numbered by its `entry`, and an entry that does not decode is an error of its own.
  */
-export function decodeTableDump(header: MrtHeader, bytes: Uint8Array, start: number, end: number): MrtRecord | string {
+export function decodeTableDump(
+  header: MrtHeader,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): MrtRecord | readonly MrtReadResult[] | string {
   // Named only when a record is malformed: one string per record costs a full table dearly.
   const name = (): string => mrtSubtypeName(header.type, header.subtype);
   if (header.subtype !== TableDumpSubtype.Ipv4 && header.subtype !== TableDumpSubtype.Ipv6)
     return `unknown TABLE_DUMP subtype ${header.subtype}`;
   const afi = header.subtype as 1 | 2;
+  const fixed = entryFixedLength(afi);
+  if (end - start < 4 + fixed)
+    return `${name()}: ${end - start} octets, fewer than the ${4 + fixed} of the fixed fields`;
+  const viewNumber = readU16(bytes, start);
+  const sequence = readU16(bytes, start + 2);
+  const first = start + 4;
+  const attributesEnd = first + fixed + readU16(bytes, first + fixed - 2);
+  if (attributesEnd === end) return decodeEntry(header, afi, viewNumber, sequence, bytes, first, end, undefined);
+  if (entriesEnd(bytes, first, end, fixed) !== end)
+    return `${name()}: attribute length ${attributesEnd - first - fixed} does not match the ${end - first - fixed} octets left in the record`;
+  const results: MrtReadResult[] = [];
+  for (let i = first, k = 0; i < end; k++) {
+    const next = i + fixed + readU16(bytes, i + fixed - 2);
+    const entry = decodeEntry(header, afi, viewNumber, sequence, bytes, i, next, k);
+    results.push(
+      typeof entry === 'string'
+        ? {
+            ok: false,
+            error: {
+              offset: header.offset,
+              type: header.type,
+              subtype: header.subtype,
+              reason: `${name()} entry ${k}: ${entry}`,
+              fatal: false,
+            },
+          }
+        : { ok: true, record: entry },
+    );
+    i = next;
+  }
+  return results;
+}
+
+/** Octets of a TABLE_DUMP entry before its attributes. */
+function entryFixedLength(afi: 1 | 2): number {
+  const size = afi === 1 ? 4 : 16;
+  return size + 1 + 1 + 4 + size + 2 + 2;
+}
+
+/** Where consecutive entries from `i` stop: `end` exactly, or the end of the first that crosses it. */
+function entriesEnd(bytes: Uint8Array, i: number, end: number, fixed: number): number {
+  while (i < end) {
+    if (i + fixed > end) return i + fixed;
+    i += fixed + readU16(bytes, i + fixed - 2);
+  }
+  return i;
+}
+
+/**
+ * Octets a TABLE_DUMP record's entries run past its declared Length: 4 for the batched records of
+ * MRT Toolkit's writer, which left View and Sequence Number out of the Length (so the next record
+ * starts 4 octets later than the header says), else 0. `bytes[start, end)` is the declared body.
+ */
+export function tableDumpOverrun(subtype: number, bytes: Uint8Array, start: number, end: number): number {
+  if (subtype !== TableDumpSubtype.Ipv4 && subtype !== TableDumpSubtype.Ipv6) return 0;
+  const fixed = entryFixedLength(subtype as 1 | 2);
+  let i = start + 4;
+  while (i < end) {
+    if (i + fixed > end) return 0;
+    const next = i + fixed + readU16(bytes, i + fixed - 2);
+    if (next === end + 4) return 4;
+    i = next;
+  }
+  return 0;
+}
+
+function decodeEntry(
+  header: MrtHeader,
+  afi: 1 | 2,
+  viewNumber: number,
+  sequence: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  entry: number | undefined,
+): TableDumpRecord | string {
   const family: 4 | 6 = afi === 1 ? 4 : 6;
   const size = family === 4 ? 4 : 16;
-  const fixed = 2 + 2 + size + 1 + 1 + 4 + size + 2 + 2;
-  if (end - start < fixed) return `${name()}: ${end - start} octets, fewer than the ${fixed} of the fixed fields`;
   let i = start;
-  const viewNumber = readU16(bytes, i);
-  const sequence = readU16(bytes, i + 2);
-  const address = readAddress(bytes, i + 4, family);
-  i += 4 + size;
+  const address = readAddress(bytes, i, family);
+  i += size;
   const length = bytes[i]!;
-  if (length > (family === 4 ? 32 : 128)) return `${name()}: IPv${family} prefix length ${length}`;
+  if (length > (family === 4 ? 32 : 128))
+    return `${mrtSubtypeName(header.type, header.subtype)}: IPv${family} prefix length ${length}`;
   const status = bytes[i + 1]!;
   const originatedTime = readU32(bytes, i + 2);
   i += 6;
   const peerAddress = readAddress(bytes, i, family);
   i += size;
   const peerAsn = readU16(bytes, i);
-  const attributesLength = readU16(bytes, i + 2);
   i += 4;
-  if (i + attributesLength !== end)
-    return `${name()}: attribute length ${attributesLength} does not match the ${end - i} octets left in the record`;
+  const prefix = prefixOf(address, length);
+  const attributes = bytes.subarray(i, end);
+  if (entry === undefined)
+    return {
+      kind: 'table-dump',
+      header,
+      afi,
+      viewNumber,
+      sequence,
+      prefix,
+      status,
+      originatedTime,
+      peerAddress,
+      peerAsn,
+      attributes,
+    };
   return {
     kind: 'table-dump',
     header,
     afi,
     viewNumber,
     sequence,
-    prefix: prefixOf(address, length),
+    entry,
+    prefix,
     status,
     originatedTime,
     peerAddress,
     peerAsn,
-    attributes: bytes.subarray(i, end),
+    attributes,
   };
 }
 

@@ -120,8 +120,9 @@ export class MrtRibLoader {
         this.indexPeers = undefined;
       return;
     }
-    this.records++;
     const record = result.record;
+    // A batched TABLE_DUMP record (RIS 2000) comes one entry at a time: counted once.
+    if (record.kind !== 'table-dump' || !record.entry) this.records++;
     switch (record.kind) {
       case 'peer-index-table':
         this.applyPeerIndexTable(record);

@@ -5,13 +5,18 @@
  * Error handling:
  * - a record whose body does not decode (bad subtype, lengths inside the body that do not add up,
  *   a BGP message that does not decode) is reported with its offset and skipped by its Length
- *   field; reading goes on with the next record;
+ *   field when a record header follows there; reading goes on with the next record. When none
+ *   does, the Length is what is wrong (a torn write: RIS rrc00 2000-03-25 has a header cut to
+ *   10 octets, whose Length takes two octets of the next record's timestamp), and the reader
+ *   resynchronises as below from the octet after the header's start;
  * - a header that cannot frame a record (a type outside the MRT registry, or a Length above
  *   `maxRecordLength`) means the stream is out of step: the reader scans forward byte by byte for
  *   the next position where a record of a type it can decode starts and decodes cleanly, and
  *   reports the skipped range once;
  * - at the end of the input, a partial header or a record that runs past the end is reported as a
  *   fatal error and reading stops.
+ * A batched TABLE_DUMP record (RIS 2000) gives one result per entry, and is framed by where its
+ * entries end when its writer left 4 octets out of the Length (`tableDumpOverrun`).
  */
 import {
   DEFAULT_MAX_RECORD_LENGTH,
@@ -22,7 +27,8 @@ import {
 } from './constants';
 import { StreamBuffer } from '../bgp';
 import { type HeaderFields, decodeRecordBody, readU16, readU32 } from './decode';
-import type { MrtError, MrtReadResult } from './types';
+import { tableDumpOverrun } from './legacy';
+import type { MrtError, MrtReadResult, MrtRecord } from './types';
 
 export interface MrtReaderOptions {
   /** Records declaring a longer body are treated as corruption (default 16 MiB). */
@@ -47,6 +53,17 @@ function isDecodable(type: number, subtype: number): boolean {
   return false;
 }
 
+/** A decoded body that reads as a real record (what resynchronising looks for). */
+function isCleanRecord(decoded: MrtRecord | readonly MrtReadResult[] | string): boolean {
+  if (typeof decoded === 'string') return false;
+  if (isResults(decoded)) return decoded.length > 0 && decoded.every((r) => r.ok);
+  return decoded.kind !== 'skipped';
+}
+
+function isResults(decoded: MrtRecord | readonly MrtReadResult[]): decoded is readonly MrtReadResult[] {
+  return Array.isArray(decoded);
+}
+
 /**
  * ```ts
  * const reader = new MrtReader();
@@ -67,7 +84,13 @@ export class MrtReader {
   /** While resynchronising: where the unframeable bytes began and what the header there said. */
   private garbageStart = -1;
   private garbageWhat = '';
-  private pending: MrtReadResult | undefined;
+  /** The range began with a record running past the end of the input (its header's fields). */
+  private garbageIsTruncation = false;
+  private garbageType = 0;
+  private garbageSubtype = 0;
+  /** Results decoded ahead (the entries of a batched record, the record found by resynchronising). */
+  private queue: readonly MrtReadResult[] = [];
+  private queued = 0;
 
   constructor(options: MrtReaderOptions = {}) {
     this.maxRecordLength = options.maxRecordLength ?? DEFAULT_MAX_RECORD_LENGTH;
@@ -86,7 +109,7 @@ export class MrtReader {
 
   /** True once the input has ended and everything has been read (or a fatal error stopped reading). */
   get done(): boolean {
-    return this.stopped && this.pending === undefined;
+    return this.stopped && this.queued >= this.queue.length;
   }
 
   /** Append bytes (copied; the caller may reuse the chunk). Ignored after {@link end}. */
@@ -105,11 +128,7 @@ export class MrtReader {
    * when everything has been read).
    */
   read(): MrtReadResult | undefined {
-    if (this.pending !== undefined) {
-      const pending = this.pending;
-      this.pending = undefined;
-      return pending;
-    }
+    if (this.queued < this.queue.length) return this.queue[this.queued++];
     while (!this.stopped) {
       const available = this.input.length;
       if (available < MRT_HEADER_LENGTH) {
@@ -140,10 +159,10 @@ export class MrtReader {
           if (available >= total) {
             const body = b.slice(s + MRT_HEADER_LENGTH, s + total);
             const decoded = decodeRecordBody(fields, body, 0, body.length);
-            if (typeof decoded !== 'string' && decoded.kind !== 'skipped') {
+            if (typeof decoded !== 'string' && isCleanRecord(decoded)) {
               const error = this.garbageError(this.position, false);
               this.consume(total);
-              this.pending = { ok: true, record: decoded };
+              this.enqueue(isResults(decoded) ? decoded : [{ ok: true, record: decoded }]);
               return error;
             }
           }
@@ -154,6 +173,7 @@ export class MrtReader {
 
       if (!isRegisteredMrtType(fields.type) || fields.length > this.maxRecordLength) {
         this.garbageStart = this.position;
+        this.garbageIsTruncation = false;
         this.garbageWhat = isRegisteredMrtType(fields.type)
           ? `${mrtSubtypeName(fields.type, fields.subtype)} header declares ${fields.length} octets (more than ${this.maxRecordLength})`
           : `unknown MRT type ${fields.type}`;
@@ -163,21 +183,37 @@ export class MrtReader {
 
       if (available < total) {
         if (!this.ended) return undefined;
-        this.stopped = true;
-        return this.fail({
-          offset: this.position,
-          type: fields.type,
-          subtype: fields.subtype,
-          reason: `${mrtSubtypeName(fields.type, fields.subtype)} record declares ${fields.length} octets but only ${available - MRT_HEADER_LENGTH} remain`,
-          fatal: true,
-        });
+        // Cut short, or a torn Length: a record found further on tells them apart. When none is,
+        // the error is the truncation.
+        this.garbageStart = this.position;
+        this.garbageWhat = `${mrtSubtypeName(fields.type, fields.subtype)} record declares ${fields.length} octets but only ${available - MRT_HEADER_LENGTH} remain`;
+        this.garbageIsTruncation = true;
+        this.garbageType = fields.type;
+        this.garbageSubtype = fields.subtype;
+        this.consume(1);
+        continue;
+      }
+      let size = total;
+      if (fields.type === MrtType.TableDump) {
+        const overrun = tableDumpOverrun(fields.subtype, b, s + MRT_HEADER_LENGTH, s + total);
+        if (overrun > 0 && available < total + overrun && !this.ended) return undefined;
+        if (overrun > 0 && available >= total + overrun) size += overrun;
       }
       // consume() only moves indexes: borrowed views stay valid until the next push.
       const decoded = this.borrow
-        ? decodeRecordBody(fields, b, s + MRT_HEADER_LENGTH, s + total)
-        : decodeRecordBody(fields, b.slice(s + MRT_HEADER_LENGTH, s + total), 0, fields.length);
-      this.consume(total);
+        ? decodeRecordBody(fields, b, s + MRT_HEADER_LENGTH, s + size)
+        : decodeRecordBody(fields, b.slice(s + MRT_HEADER_LENGTH, s + size), 0, size - MRT_HEADER_LENGTH);
       if (typeof decoded === 'string') {
+        const follows = this.headerAt(size);
+        if (follows === 'wait') return undefined;
+        if (follows === 'no') {
+          this.garbageStart = this.position;
+          this.garbageIsTruncation = false;
+          this.garbageWhat = `${decoded}, in a record of ${fields.length} octets with no record header after it`;
+          this.consume(1);
+          continue;
+        }
+        this.consume(size);
         return this.fail({
           offset: fields.offset,
           type: fields.type,
@@ -186,9 +222,28 @@ export class MrtReader {
           fatal: false,
         });
       }
-      return { ok: true, record: decoded };
+      this.consume(size);
+      if (!isResults(decoded)) return { ok: true, record: decoded };
+      this.enqueue(decoded);
+      return this.read();
     }
     return undefined;
+  }
+
+  private enqueue(results: readonly MrtReadResult[]): void {
+    this.queue = results;
+    this.queued = 0;
+  }
+
+  /**
+   * Whether a record header (a registered type, a Length within bounds) starts `at` octets past
+   * the current position; at the end of the input, a record ending there counts as followed.
+   */
+  private headerAt(at: number): 'yes' | 'no' | 'wait' {
+    const available = this.input.length;
+    if (available - at < MRT_HEADER_LENGTH) return this.ended ? 'yes' : 'wait';
+    const { bytes: b, start: s } = this.input;
+    return isRegisteredMrtType(readU16(b, s + at + 4)) && readU32(b, s + at + 8) <= this.maxRecordLength ? 'yes' : 'no';
   }
 
   private consume(n: number): void {
@@ -207,6 +262,11 @@ export class MrtReader {
   private garbageError(until: number, atEnd: boolean): MrtReadResult {
     const from = this.garbageStart;
     this.garbageStart = -1;
+    if (atEnd && this.garbageIsTruncation) {
+      const { garbageType: type, garbageSubtype: subtype, garbageWhat: reason } = this;
+      return this.fail({ offset: from, type, subtype, reason, fatal: true });
+    }
+    this.garbageIsTruncation = false;
     const tail = atEnd ? 'no record follows before the end of the input' : `resynchronised at offset ${until}`;
     return this.fail({
       offset: from,

@@ -90,14 +90,10 @@ export function bgpdumpFacts(output: string): string[] {
     const origin = f[k++]!;
     const nh = ipv6Text(f[k++]!);
     const lp = f[k++]!;
-    let med = f[k++]!;
-    let communities = '';
-    if (format !== 'BGP') communities = f[k++]!;
-    else {
-      // The deprecated type prints MED and communities with no separator: split them again.
-      const glued = /^(\d+?)((?:\d+:\d+|no-export|no-advertise|local-AS)(?: .*)?)?$/.exec(med);
-      if (glued?.[2] !== undefined) [med, communities] = [glued[1]!, glued[2]];
-    }
+    // The deprecated type prints MED and communities with no separator ("232914:420" for MED 23
+    // and 2914:420, or MED 2 and 32914:420): compared glued, as printed (see `gluedMed`).
+    const med = f[k++]!;
+    const communities = format === 'BGP' ? '' : f[k++]!;
     const atomic = f[k++]!;
     // RFC 7607 2: an AGGREGATOR with AS 0 is discarded (attribute discard); bgpdump prints it.
     const aggregator = f[k]!.startsWith('0 ') ? '' : f[k]!;
@@ -108,6 +104,11 @@ export function bgpdumpFacts(output: string): string[] {
 }
 
 const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
+
+/** MED and communities run together, as bgpdump prints them for the deprecated BGP type. */
+function gluedMed(columns: string): string {
+  return columns.replace(/ med (\S+) c=\[([^\]]*)\]/, ' med $1$2 c=[]');
+}
 
 /** The columns after the prefix, from canonical attributes (what the RIB stores). */
 function attributeColumns(attributes: readonly PathAttribute[], afi: number): string {
@@ -239,7 +240,8 @@ export function ourFacts(results: Iterable<MrtReadResult>): { facts: string[]; e
         if (announced.length === 0) break;
         const canonical = encodeCanonical(canonicalAttributes(message.attributes, record.context as SessionContext));
         for (const { nlri, afi } of announced) {
-          const rest = canonicalColumns(canonical, afi);
+          const columns = canonicalColumns(canonical, afi);
+          const rest = legacy ? gluedMed(columns) : columns;
           facts.push(fact({ kind: 'A', time, peer, asn, prefix: formatPrefix(nlri), pathId: pathId(nlri), rest }));
         }
         break;
@@ -270,4 +272,52 @@ export function factDifference(
     if (n < 0 && onlyTheirs.length < limit) onlyTheirs.push(`${-n}x ${f}`);
   }
   return { onlyOurs, onlyTheirs, total };
+}
+
+/** The MRT bytes with the octets of each [from, to) range taken out (torn writes, for bgpdump). */
+export function withoutRanges(mrt: Uint8Array, ranges: readonly (readonly [number, number])[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const [from, to] of ranges) {
+    parts.push(mrt.subarray(at, from));
+    at = to;
+  }
+  parts.push(mrt.subarray(at));
+  return Buffer.concat(parts);
+}
+
+/**
+ * The MRT bytes with every entry of a batched TABLE_DUMP record (RIS 2000) in a TABLE_DUMP
+ * record of its own, for bgpdump, which reads one entry a record. A record's entries are walked
+ * by their Attribute Length and may end 4 octets past the record's Length (MRT Toolkit left View
+ * and Sequence Number out of it); other records are copied as they are.
+ */
+export function unbatchTableDump(mrt: Uint8Array): Uint8Array {
+  const view = new DataView(mrt.buffer, mrt.byteOffset, mrt.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at + 12 <= mrt.length; ) {
+    const type = view.getUint16(at + 4);
+    const subtype = view.getUint16(at + 6);
+    const length = view.getUint32(at + 8);
+    const body = at + 12;
+    if (type !== 12 || (subtype !== 1 && subtype !== 2)) {
+      parts.push(mrt.subarray(at, body + length));
+      at = body + length;
+      continue;
+    }
+    const fixed = subtype === 1 ? 18 : 42;
+    let entry = body + 4;
+    while (entry < body + length) {
+      const end = entry + fixed + view.getUint16(entry + fixed - 2);
+      const record = Buffer.alloc(12 + 4 + end - entry);
+      record.set(mrt.subarray(at, at + 8), 0);
+      record.writeUInt32BE(4 + end - entry, 8);
+      record.set(mrt.subarray(body, body + 4), 12);
+      record.set(mrt.subarray(entry, end), 16);
+      parts.push(record);
+      entry = end;
+    }
+    at = entry;
+  }
+  return Buffer.concat(parts);
 }

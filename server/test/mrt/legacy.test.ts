@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AS_TRANS } from '../../src/bgp';
-import { loadMrtIntoRibSync, readMrt } from '../../src/mrt';
+import { type MrtReadResult, MrtReader, loadMrtIntoRibSync, readMrt } from '../../src/mrt';
 import { Rib } from '../../src/rib';
 import { concat, ribLines } from './helpers';
 
@@ -75,6 +75,73 @@ describe('TABLE_DUMP (RFC 6396 4.2)', () => {
     assert.equal(results.length, 2);
     assert.ok(!results[0]!.ok && !results[0]!.error.fatal && /attribute length/.test(results[0]!.error.reason));
     assert.ok(results[1]!.ok);
+  });
+});
+
+/** One TABLE_DUMP entry (no View or Sequence Number): prefix, length, status, originated, peer IP, peer AS, attributes. */
+function entry(prefix: string, length: number, peer: string, attributes: number[]): number[] {
+  return [...ip(prefix), length, 1, ...u32(900), ...ip(peer), ...u16(65001), ...u16(attributes.length), ...attributes];
+}
+
+/**
+ * A TABLE_DUMP record batching entries after one View and Sequence Number, as RIS wrote in 2000;
+ * `shortBy` 4 declares the Length as MRT Toolkit did, without View and Sequence Number.
+ */
+function batch(entries: number[][], shortBy = 0): Uint8Array {
+  const body = [...u16(0), ...u16(7), ...entries.flat()];
+  const record = mrt(12, 1, body);
+  const declared = body.length - shortBy;
+  record.set(u32(declared), 8);
+  return record;
+}
+
+const THREE = [
+  entry('10.1.0.0', 16, '192.0.2.1', ATTRIBUTES),
+  entry('10.1.0.0', 16, '192.0.2.2', ATTRIBUTES),
+  entry('10.2.0.0', 16, '192.0.2.1', ATTRIBUTES),
+];
+
+describe('batched TABLE_DUMP records (RIS 2000)', () => {
+  for (const shortBy of [0, 4]) {
+    it(`every entry is a path, the record counted once (Length ${shortBy ? '4 octets short' : 'exact'}), at every chunk split`, () => {
+      const bytes = concat([batch(THREE, shortBy), tableDump('10.3.0.0', 16, ATTRIBUTES)]);
+      for (let split = 0; split <= bytes.length; split++) {
+        const reader = new MrtReader({ borrow: split % 2 === 0 });
+        const results: MrtReadResult[] = [];
+        for (const chunk of [bytes.subarray(0, split), bytes.subarray(split)]) {
+          reader.push(chunk);
+          for (let r = reader.read(); r !== undefined; r = reader.read()) results.push(r);
+        }
+        reader.end();
+        for (let r = reader.read(); r !== undefined; r = reader.read()) results.push(r);
+        assert.deepEqual(
+          results.map((r) => (r.ok && r.record.kind === 'table-dump' ? r.record.entry : 'error')),
+          [0, 1, 2, undefined],
+          `split at ${split}`,
+        );
+        const rib = new Rib();
+        const stats = loadMrtIntoRibSync(results, rib);
+        assert.deepEqual([stats.records, stats.paths, stats.errorCount], [2, 4, 0], `split at ${split}`);
+      }
+    });
+  }
+
+  it('an entry that does not decode is an error of its own; the others load', () => {
+    const entries = THREE.map((e) => [...e]);
+    entries[1]![4] = 33; // prefix length /33
+    const results = [...readMrt(batch(entries, 4))];
+    assert.deepEqual(
+      results.map((r) => (r.ok ? 'ok' : r.error.reason)),
+      ['ok', 'TABLE_DUMP/AFI_IPv4 entry 1: TABLE_DUMP/AFI_IPv4: IPv4 prefix length 33', 'ok'],
+    );
+    const stats = loadMrtIntoRibSync(results, new Rib());
+    assert.deepEqual([stats.records, stats.paths, stats.errorCount], [1, 2, 1]);
+  });
+
+  it('entries that do not add up to the record are one error for the record', () => {
+    const results = [...readMrt(concat([batch(THREE, 3), tableDump('10.3.0.0', 16, ATTRIBUTES)]))];
+    assert.equal(results.length, 2);
+    assert.ok(!results[0]!.ok && /attribute length \d+ does not match/.test(results[0]!.error.reason));
   });
 });
 

@@ -182,6 +182,19 @@ describe('MrtReader errors', () => {
     });
   }
 
+  it('a torn header (its Length takes octets of the next record) is skipped as far as the next record', () => {
+    // The header of the record at 65 stops after 10 octets, as RIS rrc00 wrote on 2000-03-25:
+    // its Length is its own 2 octets and the next record's first 2, and its body cannot decode.
+    const torn = birdDump.subarray(65, 75);
+    const bytes = concat([birdDump.subarray(0, 65), torn, birdDump.subarray(65)]);
+    const results = [...readMrt(bytes)];
+    const [e] = errors(results);
+    assert.deepEqual([e?.offset, e?.fatal], [65, false]);
+    assert.match(e!.reason, /^10 octets do not frame MRT records \(.*\); resynchronised at offset 75$/);
+    const noOffset = (xs: string[]): string[] => xs.map((l) => l.replace(/^@\d+ /, ''));
+    assert.deepEqual(noOffset(lines(results.filter((r) => r.ok))), noOffset(lines([...readMrt(birdDump)])));
+  });
+
   it('garbage at the start is skipped up to the first record', () => {
     const results = [
       ...readMrt(
