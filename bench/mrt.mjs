@@ -11,8 +11,9 @@
 // Wall time, CPU time (user + system) and peak RSS from GNU time (%e, %U, %S, %M). Reports medians
 // and ratios to bgpdump; CPU time is the steadier figure on a shared machine.
 //   node bench/mrt.mjs [--rounds N] [--prefixes N] [--peers N] [--sea EXE]
-// Files: the RIS table of 2002-07-22 (TABLE_DUMP v1) and a RIS update dump of 2010 (BGP4MP), both
-// from server/test/mrt/real-data; that table recompressed with bzip2 and a synthetic TABLE_DUMP_V2
+// Files: the RIS table of 2002-07-22 (TABLE_DUMP v1), a RIS update dump of 2010 (BGP4MP) and
+// bgpdump's BGP4MP_ET update file of 2015 (a full table over one session, 13.5 MB), all from
+// server/test/mrt/real-data; that table recompressed with bzip2 and a synthetic TABLE_DUMP_V2
 // full table (both made once into bench/out/, the latter by bench/mrt-generate.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -49,6 +50,10 @@ const files = [
   [
     'RIS rrc15 updates 2010-02-27 16:00 (BGP4MP, 52,468 announcements)',
     join(root, 'server/test/mrt/real-data/rrc15.updates.20100227.1600.gz'),
+  ],
+  [
+    'bgpdump test data: BGP4MP_ET updates 2015-10-23, one session sending a full table (577,740 announcements)',
+    join(root, 'server/test/mrt/real-data/updates.et-header.2015.gz'),
   ],
   [
     'the same RIS rrc00 bview recompressed with bzip2 -9 (RouteViews publishes .bz2)',

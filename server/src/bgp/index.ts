@@ -17,6 +17,7 @@ export {
   KEEPALIVE,
   decodeMessage,
   encodeMessage,
+  encodeMessageView,
 } from './codec/message';
 export { type FrameResult, MessageReader } from './codec/message-reader';
 export { HEADER_LENGTH, MessageType, messageTypeName } from './codec/header';

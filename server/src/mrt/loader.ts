@@ -11,7 +11,7 @@
 import { type Nlri, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
 import { AttributeStore, type AttributeSetId, type Rib } from '../rib';
 import { TABLE_DUMP_CONTEXT, TABLE_DUMP_V1_CONTEXT, mrtAttributesToCanonical } from './attributes';
-import { canonicalAttributes, encodeCanonical } from '../rib';
+import { canonicalAttributes, encodeCanonicalView } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
 import { type MrtPeer, MrtPeerTable } from './peers';
 import type {
@@ -351,7 +351,7 @@ export class MrtRibLoader {
       }
     }
     if (groups.length === 0) return;
-    const key = encodeCanonical(canonicalAttributes(message.attributes, record.context));
+    const key = encodeCanonicalView(canonicalAttributes(message.attributes, record.context));
     if (key === undefined) {
       this.error(offset, 'UPDATE: path attributes cannot be stored canonically');
       return;

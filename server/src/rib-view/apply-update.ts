@@ -6,7 +6,7 @@
  */
 import { Afi, type Nlri, Safi, type SessionContext, type UpdateMessage, isPrefixFamily } from '../bgp';
 import type { PeerId, Rib } from '../rib';
-import { canonicalAttributes, encodeCanonical } from '../rib';
+import { canonicalAttributes, encodeCanonicalView } from '../rib';
 
 export type ApplyUpdateOutcome =
   | { readonly kind: 'applied' }
@@ -40,7 +40,7 @@ export function applyUpdateToRib(
   if (message.nlri.length > 0)
     announce = [{ family: 4, afi: Afi.Ipv4, safi: Safi.Unicast, nlri: message.nlri }, ...announce];
   if (announce.length === 0) return APPLIED;
-  const key = encodeCanonical(canonicalAttributes(message.attributes, receivedWith));
+  const key = encodeCanonicalView(canonicalAttributes(message.attributes, receivedWith));
   if (!key) return { kind: 'attributes-skipped' };
   const attributeSet = rib.attributeSets.intern(key);
   try {

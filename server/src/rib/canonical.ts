@@ -14,6 +14,7 @@ import {
   decodeMessage,
   effectiveAsPathInfo,
   encodeMessage,
+  encodeMessageView,
 } from '../bgp';
 
 export const canonicalContext: SessionContext = Object.freeze({
@@ -54,6 +55,15 @@ export function canonicalAttributes(
 /** The bytes to intern, or `undefined` when the set cannot be encoded canonically. */
 export function encodeCanonical(attributes: readonly PathAttribute[]): Uint8Array | undefined {
   const result = encodeMessage({ type: 'UPDATE', withdrawn: [], nlri: [], attributes }, canonicalContext);
+  return result.ok ? result.bytes : undefined;
+}
+
+/**
+ * {@link encodeCanonical} as a view valid only until the next encoding: for interning, which
+ * copies the bytes (no buffer of its own per set).
+ */
+export function encodeCanonicalView(attributes: readonly PathAttribute[]): Uint8Array | undefined {
+  const result = encodeMessageView({ type: 'UPDATE', withdrawn: [], nlri: [], attributes }, canonicalContext);
   return result.ok ? result.bytes : undefined;
 }
 

@@ -6,4 +6,10 @@
 export { AttributeStore, type AttributeSetId } from './attribute-store';
 export { PrefixTable, type Family, type PrefixOf, type AddressOf, type PrefixEntry } from './prefix-table';
 export { Rib, type AnnounceResult, type PathView, type PeerId, type RibOptions, type RouteView } from './rib';
-export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from './canonical';
+export {
+  canonicalAttributes,
+  canonicalContext,
+  decodeCanonical,
+  encodeCanonical,
+  encodeCanonicalView,
+} from './canonical';

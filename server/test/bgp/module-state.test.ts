@@ -13,10 +13,17 @@ import ts from 'typescript';
 const CODEC_DIR = path.resolve(__dirname, '../../../src/bgp');
 /**
  * Scratch buffers overwritten before every read (nothing survives a call), kept module-level
- * because allocating one per call costs several times the decode (a DataView per IPv6 field).
+ * because allocating one per call costs several times the decode (a DataView per IPv6 field,
+ * a typed array per UPDATE for its seen attribute codes, a writer per encoded message).
  */
-const SCRATCH: ReadonlySet<string> = new Set(['nlri.ts: scratch', 'nlri.ts: scratchView']);
+const SCRATCH: ReadonlySet<string> = new Set([
+  'nlri.ts: scratch',
+  'nlri.ts: scratchView',
+  'update.ts: seenCodes',
+  'message.ts: scratch',
+]);
 const MUTABLE_CONSTRUCTORS = new Set([
+  'ByteWriter',
   'Uint8Array',
   'Uint16Array',
   'Uint32Array',

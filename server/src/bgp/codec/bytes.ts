@@ -195,6 +195,16 @@ export class ByteWriter {
     this.size = Math.min(this.size, length);
   }
 
+  /** Start again from empty (the buffer is kept). */
+  reset(): void {
+    this.size = 0;
+  }
+
+  /** The bytes written, as a view valid until the next write or reset. */
+  view(): Uint8Array {
+    return this.buffer.subarray(0, this.size);
+  }
+
   /** A copy of the bytes written. */
   toBytes(): Uint8Array {
     return this.buffer.slice(0, this.size);

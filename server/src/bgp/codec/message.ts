@@ -143,8 +143,21 @@ const TYPE_CODES: Readonly<Record<BgpMessage['type'], number>> = {
  * reported as `{ ok: false, reason }`.
  */
 export function encodeMessage(message: BgpMessage, context: SessionContext = DEFAULT_SESSION): EncodeResult {
+  const result = encodeMessageView(message, context);
+  return result.ok ? { ok: true, bytes: result.bytes.slice() } : result;
+}
+
+/** Every message is encoded into this one buffer (grown to the largest message), then copied or viewed. */
+const scratch = new ByteWriter(512);
+
+/**
+ * {@link encodeMessage}, but the bytes are a view valid only until the next call: for callers
+ * that copy them at once (interning an attribute set), which saves two allocations per message.
+ */
+export function encodeMessageView(message: BgpMessage, context: SessionContext = DEFAULT_SESSION): EncodeResult {
   try {
-    const out = new ByteWriter(message.type === 'UPDATE' ? 512 : 64);
+    const out = scratch;
+    out.reset();
     const type = TYPE_CODES[message.type];
     if (type === undefined) throw new EncodeError(`unknown message type ${String(message.type)}`);
     const lengthAt = writeHeader(out, type);
@@ -153,7 +166,7 @@ export function encodeMessage(message: BgpMessage, context: SessionContext = DEF
       message.type === 'OPEN' || message.type === 'KEEPALIVE' ? MAX_MESSAGE_LENGTH : maxMessageLength(context);
     if (out.length > max) throw new EncodeError(`${message.type} would be ${out.length} octets (max ${max})`);
     out.setU16(lengthAt, out.length);
-    return { ok: true, bytes: out.toBytes() };
+    return { ok: true, bytes: out.view() };
   } catch (error) {
     if (error instanceof EncodeError) return { ok: false, reason: error.message };
     // A value of the wrong shape (e.g. a missing array) from untyped callers.

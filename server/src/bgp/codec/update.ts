@@ -56,9 +56,11 @@ function malformedList(action: BgpError['action'], reason: string): BgpError {
   return updateError(UpdateMessageSubcode.MalformedAttributeList, action, reason);
 }
 
-// Duplicate detection: one bit per attribute code, local to each decode (32 bytes), so no state
-// is shared between messages or sessions.
-const newSeenCodes = (): Uint32Array => new Uint32Array(8);
+// Duplicate detection: one bit per attribute code, cleared at the start of each decode. Decoding
+// is synchronous, so no message sees another's bits; one array for all saves an allocation per
+// UPDATE (a typed array costs far more to make than to clear).
+const seenCodes = new Uint32Array(8);
+const newSeenCodes = (): Uint32Array => seenCodes.fill(0);
 const wasSeen = (seen: Uint32Array, code: number): boolean => (seen[code >>> 5] & (1 << (code & 31))) !== 0;
 const markSeen = (seen: Uint32Array, code: number): void => void (seen[code >>> 5] |= 1 << (code & 31));
 
