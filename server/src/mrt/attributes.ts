@@ -152,7 +152,27 @@ export function mrtAttributesToCanonical(
   return { ok: true, canonical, discarded: decoded.discarded };
 }
 
+/**
+ * The canonical bytes of a BGP4MP UPDATE (as recorded, header included), its attributes copied,
+ * when they need no change: a 4-octet-AS message the codec decoded without an error, with no
+ * MP_REACH_NLRI or MP_UNREACH_NLRI (the caller knows from the decoded attributes). Then the copy
+ * is what `encodeCanonical(canonicalAttributes(...))` gives, without building the UPDATE. A view
+ * into one reused buffer, valid until the next call (for interning, which copies); `undefined`
+ * leaves it to the encoder.
+ */
+export function copiedUpdateCanonicalView(update: Uint8Array): Uint8Array | undefined {
+  const at = UPDATE_ATTRIBUTES_AT - 2 + readU16(update, 19);
+  const start = at + 2;
+  const end = start + readU16(update, at);
+  const size = canonicalCopySize(update, start, end);
+  if (size === undefined) return undefined;
+  writeCanonicalCopy(update, start, end, 1, 1, copyScratch, size);
+  return copyScratch.subarray(0, size);
+}
+
 const MAX_CANONICAL_LENGTH = 65535;
+/** Where {@link copiedUpdateCanonicalView} writes: overwritten by every call. */
+const copyScratch = new Uint8Array(MAX_CANONICAL_LENGTH);
 
 /**
  * Canonical bytes by copying attributes that `decodeMrtAttributes` accepted without discarding
@@ -163,10 +183,17 @@ const MAX_CANONICAL_LENGTH = 65535;
  * over 65535 octets).
  */
 function copyCanonical(bytes: Uint8Array, afi: number, safi: number): Uint8Array | undefined {
-  const end = bytes.length;
-  // Pass 1: size.
+  const size = canonicalCopySize(bytes, 0, bytes.length);
+  if (size === undefined) return undefined;
+  const out = new Uint8Array(size);
+  writeCanonicalCopy(bytes, 0, bytes.length, afi, safi, out, size);
+  return out;
+}
+
+/** The size of the canonical copy of the attributes in bytes[start, end), or `undefined` (see copyCanonical). */
+function canonicalCopySize(bytes: Uint8Array, start: number, end: number): number | undefined {
   let size = UPDATE_ATTRIBUTES_AT;
-  for (let i = 0; i < end; ) {
+  for (let i = start; i < end; ) {
     const flags = bytes[i]!;
     const code = bytes[i + 1]!;
     const extended = (flags & AttributeFlag.ExtendedLength) !== 0;
@@ -182,17 +209,29 @@ function copyCanonical(bytes: Uint8Array, afi: number, safi: number): Uint8Array
     }
     i = valueEnd;
   }
-  if (size > MAX_CANONICAL_LENGTH) return undefined;
-  // Pass 2: copy.
-  const out = new Uint8Array(size);
+  return size > MAX_CANONICAL_LENGTH ? undefined : size;
+}
+
+/** The canonical copy of the attributes in bytes[start, end) into out[0, size). */
+function writeCanonicalCopy(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  afi: number,
+  safi: number,
+  out: Uint8Array,
+  size: number,
+): void {
   out.fill(0xff, 0, 16);
   out[16] = size >>> 8;
   out[17] = size & 0xff;
-  out[18] = 2; // UPDATE; Withdrawn Routes Length 0
+  out[18] = 2; // UPDATE
+  out[19] = 0; // Withdrawn Routes Length 0
+  out[20] = 0;
   out[21] = (size - UPDATE_ATTRIBUTES_AT) >>> 8;
   out[22] = (size - UPDATE_ATTRIBUTES_AT) & 0xff;
   let o = UPDATE_ATTRIBUTES_AT;
-  for (let i = 0; i < end; ) {
+  for (let i = start; i < end; ) {
     const flags = bytes[i]!;
     const code = bytes[i + 1]!;
     const extended = (flags & AttributeFlag.ExtendedLength) !== 0;
@@ -217,7 +256,6 @@ function copyCanonical(bytes: Uint8Array, afi: number, safi: number): Uint8Array
     }
     i = valueEnd;
   }
-  return out;
 }
 
 /**

@@ -271,15 +271,11 @@ function decodeBgp4mp(header: MrtHeader, bytes: Uint8Array, start: number, end: 
     return { kind: 'bgp4mp-state-change', ...common, oldState, newState };
   }
   const context = bgp4mpContext(as4, kind!.addPath);
-  const result = decodeMessage(bytes.subarray(i, end), context);
+  const updateBytes = bytes.subarray(i, end);
+  const result = decodeMessage(updateBytes, context);
   if (!result.ok) return `${name()}: BGP message: ${result.error.reason}`;
-  return {
-    kind: 'bgp4mp-message',
-    ...common,
-    local: kind!.local,
-    addPath: kind!.addPath,
-    context,
-    message: result.message,
-    errors: result.errors,
-  };
+  const { local, addPath } = kind!;
+  const { message, errors } = result;
+  if (message.type !== 'UPDATE') return { kind: 'bgp4mp-message', ...common, local, addPath, context, message, errors };
+  return { kind: 'bgp4mp-message', ...common, local, addPath, context, message, errors, updateBytes };
 }

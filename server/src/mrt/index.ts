@@ -48,6 +48,7 @@ export {
   TABLE_DUMP_V1_CONTEXT,
   canonicalToMrtAttributes,
   decodeMrtAttributes,
+  copiedUpdateCanonicalView,
   mrtAttributesToCanonical,
 } from './attributes';
 export { canonicalAttributes, canonicalContext, decodeCanonical, encodeCanonical } from '../rib';

@@ -10,7 +10,12 @@
  */
 import { type Nlri, formatIpv4, formatIpv6, formatPrefix } from '../bgp';
 import { AttributeStore, type AttributeSetId, type Rib } from '../rib';
-import { TABLE_DUMP_CONTEXT, TABLE_DUMP_V1_CONTEXT, mrtAttributesToCanonical } from './attributes';
+import {
+  TABLE_DUMP_CONTEXT,
+  TABLE_DUMP_V1_CONTEXT,
+  copiedUpdateCanonicalView,
+  mrtAttributesToCanonical,
+} from './attributes';
 import { canonicalAttributes, encodeCanonicalView } from '../rib';
 import { Bgp4mpState, MrtType, TableDumpV2Subtype } from './constants';
 import { type MrtPeer, MrtPeerTable } from './peers';
@@ -341,7 +346,9 @@ export class MrtRibLoader {
     for (const n of message.withdrawn) if (rib.withdraw(id, n, n.pathId ?? 0)) this.withdrawn++;
     const groups: (readonly Nlri[])[] = [];
     if (message.nlri.length > 0) groups.push(message.nlri);
+    let multiprotocol = false;
     for (const a of message.attributes) {
+      if (a.type === 'mp-unreach-nlri' || a.type === 'mp-reach-nlri') multiprotocol = true;
       if (a.type === 'mp-unreach-nlri') {
         if (a.safi !== 1) this.note(offset, 'multicast withdrawals are not loaded');
         else for (const n of a.withdrawn) if (rib.withdraw(id, n, n.pathId ?? 0)) this.withdrawn++;
@@ -351,7 +358,11 @@ export class MrtRibLoader {
       }
     }
     if (groups.length === 0) return;
-    const key = encodeCanonicalView(canonicalAttributes(message.attributes, record.context));
+    const copied =
+      record.updateBytes !== undefined && record.context.fourOctetAs && record.errors.length === 0 && !multiprotocol
+        ? copiedUpdateCanonicalView(record.updateBytes)
+        : undefined;
+    const key = copied ?? encodeCanonicalView(canonicalAttributes(message.attributes, record.context));
     if (key === undefined) {
       this.error(offset, 'UPDATE: path attributes cannot be stored canonically');
       return;

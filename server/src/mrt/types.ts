@@ -121,6 +121,11 @@ export interface Bgp4mpMessageRecord extends Bgp4mpCommon {
   readonly message: BgpMessage;
   /** Errors of the UPDATE handled without a session reset (RFC 7606), already applied to `message`. */
   readonly errors: readonly BgpError[];
+  /**
+   * A BGP4MP UPDATE as recorded, header included (a view into the record's bytes): the loader
+   * copies its attributes into the canonical form when nothing in them needs changing.
+   */
+  readonly updateBytes?: Uint8Array;
 }
 
 /**

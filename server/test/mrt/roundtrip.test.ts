@@ -5,7 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EncodeError, encodeMessage, formatPrefix, type Prefix, type UpdateMessage } from '../../src/bgp';
+import {
+  EncodeError,
+  decodeMessage,
+  encodeMessage,
+  formatPrefix,
+  type Prefix,
+  type UpdateMessage,
+} from '../../src/bgp';
 import {
   Bgp4mpSubtype,
   MrtPeerTable,
@@ -13,8 +20,10 @@ import {
   MrtType,
   TABLE_DUMP_CONTEXT,
   TableDumpV2Subtype,
+  bgp4mpContext,
   canonicalAttributes,
   canonicalToMrtAttributes,
+  copiedUpdateCanonicalView,
   decodeMrtAttributes,
   decodeCanonical,
   encodeBgp4mpMessage,
@@ -260,6 +269,54 @@ describe('attribute forms', () => {
       compared++;
     }
     assert.equal(compared, 1000);
+  });
+
+  it("a BGP4MP UPDATE's copied canonical bytes equal decode + encodeCanonical whenever the loader copies", () => {
+    const random = new Random(13);
+    const context = bgp4mpContext(true, false);
+    let copied = 0;
+    for (let i = 0; i < 1000; i++) {
+      const attributes = canonicalToMrtAttributes(encodeCanonical(randomAttributes(random, 4))!) as Uint8Array;
+      // Odd but valid wire forms: Extended Length on short values, Partial on optional transitive ones.
+      const wire: number[] = [];
+      for (let k = 0; k < attributes.length; ) {
+        const flags = attributes[k]!;
+        const extended = (flags & 0x10) !== 0;
+        const start = k + (extended ? 4 : 3);
+        const end = start + (extended ? (attributes[k + 2]! << 8) | attributes[k + 3]! : attributes[k + 2]!);
+        let out = flags;
+        if ((flags & 0xc0) === 0xc0 && random.chance(0.3)) out |= 0x20;
+        const toExtended = extended || random.chance(0.3);
+        wire.push(toExtended ? out | 0x10 : out, attributes[k + 1]!);
+        if (toExtended) wire.push((end - start) >>> 8, (end - start) & 0xff);
+        else wire.push(end - start);
+        for (let j = start; j < end; j++) wire.push(attributes[j]!);
+        k = end;
+      }
+      if (random.chance(0.3)) wire.push(0xc0, 17, 6, 2, 1, 0xfa, 0x56, 0xea, 0x01); // AS4_PATH on a 4-octet session
+      const update = concat([
+        new Uint8Array(16).fill(0xff),
+        Uint8Array.of(0, 0, 2, 0, 0, wire.length >>> 8, wire.length & 0xff),
+        Uint8Array.from(wire),
+        Uint8Array.of(24, 192, 0, 2),
+      ]);
+      update[16] = update.length >>> 8;
+      update[17] = update.length & 0xff;
+      const decoded = decodeMessage(update, context);
+      assert.ok(decoded.ok && decoded.message.type === 'UPDATE', Buffer.from(update).toString('hex'));
+      const message = decoded.message as UpdateMessage;
+      // The loader's conditions (loader.ts applyMessage).
+      if (decoded.errors.length > 0 || message.attributes.some((a) => a.type.startsWith('mp-'))) continue;
+      const view = copiedUpdateCanonicalView(update);
+      if (view === undefined) continue;
+      assert.deepEqual(
+        view.slice(),
+        encodeCanonical(canonicalAttributes(message.attributes, context)),
+        Buffer.from(update).toString('hex'),
+      );
+      copied++;
+    }
+    assert.ok(copied > 500, `${copied} of 1000 copied`);
   });
 
   it('the dump form has no AFI/SAFI/NLRI in MP_REACH_NLRI and no AS4_PATH', () => {
