@@ -232,50 +232,80 @@ const MESSAGE_SUBTYPES: Readonly<Record<number, MessageSubtype>> = {
   [Bgp4mpSubtype.MessageAs4LocalAddPath]: { as4: true, local: true, addPath: true },
 };
 
+/** The subtype's name for an error ("MESSAGE_AS4"): made only for a record that is malformed. */
+function bgp4mpName(header: MrtHeader): string {
+  return mrtSubtypeName(header.type, header.subtype).replace(/^BGP4MP(_ET)?\//, '');
+}
+
+// One object literal per record kind, no closure or spread: this runs once per UPDATE.
 function decodeBgp4mp(header: MrtHeader, bytes: Uint8Array, start: number, end: number): MrtRecord | string {
   const subtype = header.subtype;
-  const name = (): string => mrtSubtypeName(header.type, subtype).replace(/^BGP4MP(_ET)?\//, '');
   const stateChange = subtype === Bgp4mpSubtype.StateChange || subtype === Bgp4mpSubtype.StateChangeAs4;
   const kind = MESSAGE_SUBTYPES[subtype];
   if (!stateChange && kind === undefined) {
     if (subtype === Bgp4mpSubtype.Entry || subtype === Bgp4mpSubtype.Snapshot) {
-      return { kind: 'skipped', header, reason: `${name()} is deprecated and not interpreted` };
+      return { kind: 'skipped', header, reason: `${bgp4mpName(header)} is deprecated and not interpreted` };
     }
     return `unknown BGP4MP subtype ${subtype}`;
   }
   const as4 = stateChange ? subtype === Bgp4mpSubtype.StateChangeAs4 : kind!.as4;
   const asSize = as4 ? 4 : 2;
   let i = start;
-  if (end - i < 2 * asSize + 4) return `${name()}: truncated before the addresses`;
+  if (end - i < 2 * asSize + 4) return `${bgp4mpName(header)}: truncated before the addresses`;
   const peerAsn = as4 ? readU32(bytes, i) : readU16(bytes, i);
   const localAsn = as4 ? readU32(bytes, i + asSize) : readU16(bytes, i + asSize);
   i += 2 * asSize;
   const interfaceIndex = readU16(bytes, i);
   const afi = readU16(bytes, i + 2);
   i += 4;
-  if (afi !== 1 && afi !== 2) return `${name()}: unknown address family ${afi}`;
+  if (afi !== 1 && afi !== 2) return `${bgp4mpName(header)}: unknown address family ${afi}`;
   const family: 4 | 6 = afi === 1 ? 4 : 6;
   const size = family === 4 ? 4 : 16;
-  if (i + 2 * size > end) return `${name()}: truncated in the addresses`;
+  if (i + 2 * size > end) return `${bgp4mpName(header)}: truncated in the addresses`;
   const peerAddress = readAddress(bytes, i, family);
   const localAddress = readAddress(bytes, i + size, family);
   i += 2 * size;
-  const common = { header, peerAsn, localAsn, interfaceIndex, peerAddress, localAddress, as4 };
   if (stateChange) {
-    if (end - i !== 4) return `${name()}: ${end - i} octets where the two states (4 octets) belong`;
+    if (end - i !== 4) return `${bgp4mpName(header)}: ${end - i} octets where the two states (4 octets) belong`;
     const oldState = readU16(bytes, i);
     const newState = readU16(bytes, i + 2);
     // 1..6 are RFC 6396's; Quagga also wrote 7 (Clearing) and 8 (Deleted).
     if (oldState < 1 || oldState > 8 || newState < 1 || newState > 8)
-      return `${name()}: unknown state ${oldState} -> ${newState}`;
-    return { kind: 'bgp4mp-state-change', ...common, oldState, newState };
+      return `${bgp4mpName(header)}: unknown state ${oldState} -> ${newState}`;
+    return {
+      kind: 'bgp4mp-state-change',
+      header,
+      peerAsn,
+      localAsn,
+      interfaceIndex,
+      peerAddress,
+      localAddress,
+      as4,
+      oldState,
+      newState,
+    };
   }
   const context = bgp4mpContext(as4, kind!.addPath);
   const updateBytes = bytes.subarray(i, end);
   const result = decodeMessage(updateBytes, context);
-  if (!result.ok) return `${name()}: BGP message: ${result.error.reason}`;
+  if (!result.ok) return `${bgp4mpName(header)}: BGP message: ${result.error.reason}`;
   const { local, addPath } = kind!;
   const { message, errors } = result;
-  if (message.type !== 'UPDATE') return { kind: 'bgp4mp-message', ...common, local, addPath, context, message, errors };
-  return { kind: 'bgp4mp-message', ...common, local, addPath, context, message, errors, updateBytes };
+  return {
+    kind: 'bgp4mp-message',
+    header,
+    peerAsn,
+    localAsn,
+    interfaceIndex,
+    peerAddress,
+    localAddress,
+    as4,
+    local,
+    addPath,
+    context,
+    message,
+    errors,
+    // Only an UPDATE's bytes are used after decoding (loader.ts).
+    updateBytes: message.type === 'UPDATE' ? updateBytes : undefined,
+  };
 }
