@@ -35,13 +35,32 @@ export async function mrtFileCompression(path: string): Promise<MrtCompression> 
   return (await probeMrtFile(path)).compression;
 }
 
-/** The file's compression (by its first octets) and its size on disk, from one open. */
-async function probeMrtFile(path: string): Promise<{ readonly compression: MrtCompression; readonly size: number }> {
+interface MrtFileProbe {
+  readonly compression: MrtCompression;
+  /** Octets on disk. */
+  readonly size: number;
+  /**
+   * About how many octets of MRT the file holds: gzip's trailer says (its size modulo 2^32, of
+   * the last member); bzip2 files are taken to be a sixth of it. Only sizes the RIB up front.
+   */
+  readonly expandedSize: number;
+}
+
+/** The file's compression (by its first octets), its size on disk and an estimate of its MRT's, from one open. */
+async function probeMrtFile(path: string): Promise<MrtFileProbe> {
   const handle = await open(path, 'r');
   try {
     const magic = new Uint8Array(4);
     const { bytesRead } = await handle.read(magic, 0, 4, 0);
-    return { compression: compressionOf(magic, bytesRead), size: (await handle.stat()).size };
+    const compression = compressionOf(magic, bytesRead);
+    const size = (await handle.stat()).size;
+    let expandedSize = compression === 'bzip2' ? 6 * size : size;
+    if (compression === 'gzip' && size >= 18) {
+      const trailer = new Uint8Array(4);
+      await handle.read(trailer, 0, 4, size - 4);
+      expandedSize = Math.max(size, new DataView(trailer.buffer).getUint32(0, true));
+    }
+    return { compression, size, expandedSize };
   } finally {
     await handle.close();
   }
@@ -175,8 +194,8 @@ function* chunksOf(bytes: Uint8Array, chunkSize: number): Generator<Uint8Array> 
   for (let i = 0; i < bytes.length; i += chunkSize) yield bytes.subarray(i, i + chunkSize);
 }
 
-async function* mrtChunksFromFile(path: string, options: ReadMrtOptions): AsyncGenerator<Batch> {
-  const { compression, size } = await probeMrtFile(path);
+async function* mrtChunksFromFile(path: string, options: ReadMrtOptions, probe?: MrtFileProbe): AsyncGenerator<Batch> {
+  const { compression, size } = probe ?? (await probeMrtFile(path));
   const chunkSize = options.highWaterMark ?? 1 << 16;
   if (compression === 'bzip2') {
     yield* mrtBatches(bzip2Chunks(path, size, chunkSize), options);
@@ -228,6 +247,9 @@ export async function writeMrtFile(
   return bytes;
 }
 
+const MAX_RESERVED_PATHS = 1 << 24;
+const MAX_RESERVED_BYTES = 1 << 26;
+
 /**
  * Load an MRT file (plain, gzip or bzip2) into a RIB; see `loadMrtIntoRib`. Records are applied as each
  * chunk arrives (no per-record promise). Throws only for IO errors.
@@ -239,10 +261,20 @@ export async function loadMrtFile(
   options: ReadMrtOptions & MrtLoadOptions = {},
 ): Promise<MrtLoadStats> {
   const loader = new MrtRibLoader(rib, peers, options);
+  const probe = await probeMrtFile(path);
+  // Sized once for the file rather than doubled along the way: a path per 16 octets of MRT, a
+  // set per 128 and set bytes of half the file (generous for any kind of dump: what is not
+  // written costs no memory).
+  const expanded = probe.expandedSize;
+  rib.reserve(Math.min(expanded / 16, MAX_RESERVED_PATHS));
+  rib.attributeSets.reserve(
+    Math.min(expanded / 128, MAX_RESERVED_PATHS / 8),
+    Math.min(expanded / 2, MAX_RESERVED_BYTES),
+  );
   try {
     // Borrowed records (unless the caller says otherwise): each batch is applied before the
     // reader is given the next chunk.
-    for await (const chunk of mrtChunksFromFile(path, { borrow: true, ...options })) {
+    for await (const chunk of mrtChunksFromFile(path, { borrow: true, ...options }, probe)) {
       if (chunk.ok) for (const result of chunk.results) loader.apply(result);
       else loader.apply(chunk);
     }

@@ -14,6 +14,8 @@ export type AttributeSetId = number;
 
 const INITIAL_IDS = 64;
 const INITIAL_ARENA = 4096;
+/** Hash table slots `reserve` makes at most (2^20: 4 MiB). */
+const MAX_RESERVED_TABLE = 1 << 20;
 const EMPTY = 0; // table slots hold id + 1
 
 function fnv1a(bytes: Uint8Array): number {
@@ -161,21 +163,38 @@ export class AttributeStore {
     return true;
   }
 
+  /**
+   * Room for `sets` more sets of `bytes` octets in all before the id columns and the arena grow
+   * (see `Rib.reserve`: the pages not written to cost no memory). The hash table is written all
+   * over, so a table too large costs its whole size: it is made ready for at most 2^19 sets
+   * (4 MiB), and grows as sets come beyond that.
+   */
+  reserve(sets: number, bytes: number): void {
+    const more = Math.max(0, Math.floor(sets));
+    if (this.idHigh + more > this.refs.length) this.resizeIds(this.idHigh + more);
+    const arena = this.arenaUsed + Math.max(0, Math.floor(bytes));
+    if (arena > this.arena.length) this.arena = grown(this.arena, arena);
+    let table = this.table.length;
+    while (table < MAX_RESERVED_TABLE && table < 2 * (this.count + more)) table *= 2;
+    if (table > this.table.length) this.rehash(table);
+  }
+
   private allocateId(): AttributeSetId {
     if (this.freeHead >= 0) {
       const id = this.freeHead;
       this.freeHead = this.offsets[id]!;
       return id;
     }
-    if (this.idHigh === this.refs.length) {
-      const capacity = 2 * this.refs.length;
-      this.offsets = grown(this.offsets, capacity);
-      this.lengths = grown(this.lengths, capacity);
-      this.hashes = grown(this.hashes, capacity);
-      this.refs = grown(this.refs, capacity);
-      this.serials = grown(this.serials, capacity);
-    }
+    if (this.idHigh === this.refs.length) this.resizeIds(2 * this.refs.length);
     return this.idHigh++;
+  }
+
+  private resizeIds(capacity: number): void {
+    this.offsets = grown(this.offsets, capacity);
+    this.lengths = grown(this.lengths, capacity);
+    this.hashes = grown(this.hashes, capacity);
+    this.refs = grown(this.refs, capacity);
+    this.serials = grown(this.serials, capacity);
   }
 
   private appendBytes(bytes: Uint8Array): number {

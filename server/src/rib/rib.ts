@@ -421,8 +421,22 @@ export class Rib {
     this.livePaths--;
   }
 
+  /**
+   * Room for `paths` more paths before the path columns grow: for a bulk load that can estimate
+   * its size (`loadMrtFile`). The columns come zero-filled from calloc, so the pages no path is
+   * written to cost no memory. Growing by doubling instead copies every column at each step,
+   * and each copy touches all its pages again.
+   */
+  reserve(paths: number): void {
+    const needed = this.pathHigh + Math.max(0, Math.floor(paths));
+    if (needed > this.attributes.length) this.resizePaths(needed);
+  }
+
   private growPaths(): void {
-    const capacity = 2 * this.attributes.length;
+    this.resizePaths(2 * this.attributes.length);
+  }
+
+  private resizePaths(capacity: number): void {
     this.peers = grown(this.peers, capacity);
     if (this.pathIds !== undefined) this.pathIds = grown(this.pathIds, capacity);
     this.attributes = grown(this.attributes, capacity);

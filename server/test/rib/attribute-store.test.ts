@@ -75,3 +75,19 @@ test('AttributeStore: randomized intern/release against a Map, through growth, r
     `store stays bounded: ${store.approximateBytes()} bytes`,
   );
 });
+
+test('AttributeStore.reserve: sets interned before and after it keep their ids, bytes and references', () => {
+  const store = new AttributeStore();
+  const set = (k: number): Uint8Array => Uint8Array.of(k & 0xff, (k >>> 8) & 0xff, 1, 2, 3);
+  const before = Array.from({ length: 100 }, (_, k) => store.intern(set(k)));
+  store.reserve(5000, 5000 * 5);
+  store.reserve(10, 10); // smaller than what is there: nothing changes
+  const after = Array.from({ length: 6000 }, (_, k) => store.intern(set(k + 100)));
+  for (let k = 0; k < 100; k++) {
+    assert.equal(store.intern(set(k)), before[k], `set ${k} found again`);
+    assert.deepEqual(store.bytes(before[k]!), set(k));
+    assert.equal(store.refCount(before[k]!), 2);
+  }
+  for (let k = 0; k < 6000; k++) assert.deepEqual(store.bytes(after[k]!), set(k + 100));
+  assert.equal(new Set([...before, ...after]).size, 6100);
+});

@@ -555,3 +555,23 @@ test('path ids: no column until a non-zero id; earlier paths, growth and reused 
   );
   assert.equal(addPath.withdraw(2, p('10.0.0.0/8'), 0), true);
 });
+
+test('Rib.reserve: paths announced before and after it are all there, also beyond the reservation', () => {
+  const rib = new Rib();
+  const set = rib.attributeSets.intern(Uint8Array.of(1));
+  const prefix = (k: number) => p(`10.${(k >>> 8) & 0xff}.${k & 0xff}.0/24`);
+  for (let k = 0; k < 300; k++) rib.announce(1, prefix(k), 0, set, k);
+  rib.reserve(1000);
+  rib.reserve(5); // smaller than what is there: nothing changes
+  for (let k = 300; k < 2000; k++) rib.announce(1 + (k % 3), prefix(k), 0, set, k);
+  assert.equal(rib.prefixCount(4), 2000);
+  for (const k of [0, 299, 300, 1299, 1300, 1999]) {
+    const paths = rib.exact(prefix(k))?.paths ?? [];
+    assert.deepEqual(
+      paths.map((x) => [x.peer, x.receivedAt]),
+      [[k < 300 ? 1 : 1 + (k % 3), k]],
+      `prefix ${k}`,
+    );
+  }
+  rib.attributeSets.release(set);
+});
