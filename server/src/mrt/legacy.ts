@@ -85,7 +85,8 @@ function entryFixedLength(afi: 1 | 2): number {
 /** Where consecutive entries from `i` stop: `end` exactly, or the end of the first that crosses it. */
 function entriesEnd(bytes: Uint8Array, i: number, end: number, fixed: number): number {
   while (i < end) {
-    if (i + fixed > end) return i + fixed;
+    // An entry whose fixed fields (its Attribute Length among them) cross `end` frames nothing.
+    if (i + fixed > end) return -1;
     i += fixed + readU16(bytes, i + fixed - 2);
   }
   return i;
@@ -98,15 +99,7 @@ function entriesEnd(bytes: Uint8Array, i: number, end: number, fixed: number): n
  */
 export function tableDumpOverrun(subtype: number, bytes: Uint8Array, start: number, end: number): number {
   if (subtype !== TableDumpSubtype.Ipv4 && subtype !== TableDumpSubtype.Ipv6) return 0;
-  const fixed = entryFixedLength(subtype as 1 | 2);
-  let i = start + 4;
-  while (i < end) {
-    if (i + fixed > end) return 0;
-    const next = i + fixed + readU16(bytes, i + fixed - 2);
-    if (next === end + 4) return 4;
-    i = next;
-  }
-  return 0;
+  return entriesEnd(bytes, start + 4, end, entryFixedLength(subtype as 1 | 2)) === end + 4 ? 4 : 0;
 }
 
 function decodeEntry(
@@ -136,20 +129,6 @@ function decodeEntry(
   i += 4;
   const prefix = prefixOf(address, length);
   const attributes = bytes.subarray(i, end);
-  if (entry === undefined)
-    return {
-      kind: 'table-dump',
-      header,
-      afi,
-      viewNumber,
-      sequence,
-      prefix,
-      status,
-      originatedTime,
-      peerAddress,
-      peerAsn,
-      attributes,
-    };
   return {
     kind: 'table-dump',
     header,

@@ -84,10 +84,8 @@ export class MrtReader {
   /** While resynchronising: where the unframeable bytes began and what the header there said. */
   private garbageStart = -1;
   private garbageWhat = '';
-  /** The range began with a record running past the end of the input (its header's fields). */
-  private garbageIsTruncation = false;
-  private garbageType = 0;
-  private garbageSubtype = 0;
+  /** The range began with a record running past the end of the input: the error if no record follows. */
+  private truncation: MrtError | undefined;
   /** Results decoded ahead (the entries of a batched record, the record found by resynchronising). */
   private queue: readonly MrtReadResult[] = [];
   private queued = 0;
@@ -173,7 +171,6 @@ export class MrtReader {
 
       if (!isRegisteredMrtType(fields.type) || fields.length > this.maxRecordLength) {
         this.garbageStart = this.position;
-        this.garbageIsTruncation = false;
         this.garbageWhat = isRegisteredMrtType(fields.type)
           ? `${mrtSubtypeName(fields.type, fields.subtype)} header declares ${fields.length} octets (more than ${this.maxRecordLength})`
           : `unknown MRT type ${fields.type}`;
@@ -187,9 +184,13 @@ export class MrtReader {
         // the error is the truncation.
         this.garbageStart = this.position;
         this.garbageWhat = `${mrtSubtypeName(fields.type, fields.subtype)} record declares ${fields.length} octets but only ${available - MRT_HEADER_LENGTH} remain`;
-        this.garbageIsTruncation = true;
-        this.garbageType = fields.type;
-        this.garbageSubtype = fields.subtype;
+        this.truncation = {
+          offset: this.position,
+          type: fields.type,
+          subtype: fields.subtype,
+          reason: this.garbageWhat,
+          fatal: true,
+        };
         this.consume(1);
         continue;
       }
@@ -208,7 +209,6 @@ export class MrtReader {
         if (follows === 'wait') return undefined;
         if (follows === 'no') {
           this.garbageStart = this.position;
-          this.garbageIsTruncation = false;
           this.garbageWhat = `${decoded}, in a record of ${fields.length} octets with no record header after it`;
           this.consume(1);
           continue;
@@ -262,11 +262,9 @@ export class MrtReader {
   private garbageError(until: number, atEnd: boolean): MrtReadResult {
     const from = this.garbageStart;
     this.garbageStart = -1;
-    if (atEnd && this.garbageIsTruncation) {
-      const { garbageType: type, garbageSubtype: subtype, garbageWhat: reason } = this;
-      return this.fail({ offset: from, type, subtype, reason, fatal: true });
-    }
-    this.garbageIsTruncation = false;
+    const truncation = this.truncation;
+    this.truncation = undefined;
+    if (atEnd && truncation) return this.fail(truncation);
     const tail = atEnd ? 'no record follows before the end of the input' : `resynchronised at offset ${until}`;
     return this.fail({
       offset: from,

@@ -82,7 +82,7 @@ export interface TableDumpRecord {
   readonly afi: 1 | 2;
   readonly viewNumber: number;
   readonly sequence: number;
-  /** The entry's place in a record that batches several (RIS table dumps of 2000); absent when the record holds one. */
+  /** The entry's place in a record that batches several (RIS table dumps of 2000); undefined when the record holds one. */
   readonly entry?: number;
   readonly prefix: Prefix;
   readonly status: number;
