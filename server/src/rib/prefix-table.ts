@@ -183,9 +183,10 @@ export class PrefixTable<F extends Family> {
     }
     const prev = bi > 0 ? this.order[bi - 1]! : undefined;
     if (prev !== undefined && prev.count < BLOCK && i > 0) {
+      // The first entry goes to prev's end; only the entries before i move down to make room.
       this.moveRange(block, 0, prev, prev.count, 1);
-      this.removeRange(block, 0, 1);
-      return this.insertAt(block, i - 1, len);
+      this.shiftDown(block, 1, i);
+      return this.writeAt(block, i - 1, len);
     }
     if (next !== undefined && next.count < BLOCK) {
       this.openRange(next, 0, 1);
@@ -475,6 +476,11 @@ export class PrefixTable<F extends Family> {
   /** Writes the query (q, len) as entry i of the block, value -1, shifting later entries up. */
   private insertAt(block: Block, i: number, len: number): number {
     this.openRange(block, i, 1);
+    return this.writeAt(block, i, len);
+  }
+
+  /** Writes the query (q, len) over entry i of the block, value -1. */
+  private writeAt(block: Block, i: number, len: number): number {
     const words = this.words;
     for (let w = 0; w < words; w++) block.keys[i * words + w] = this.q[w]!;
     block.values[i] = NONE;
@@ -492,6 +498,15 @@ export class PrefixTable<F extends Family> {
       block.lens.copyWithin(i + n, i, count);
     }
     block.count = count + n;
+  }
+
+  /** Moves entries [from, to) of the block one index down (the entry at from - 1 is overwritten; count unchanged). */
+  private shiftDown(block: Block, from: number, to: number): void {
+    if (from >= to) return;
+    const w = this.words;
+    block.keys.copyWithin((from - 1) * w, from * w, to * w);
+    block.values.copyWithin(from - 1, from, to);
+    block.lens.copyWithin(from - 1, from, to);
   }
 
   /** Removes `n` entries at index i (count shrinks by n). */
