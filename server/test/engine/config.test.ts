@@ -9,9 +9,15 @@ import { renderConfigErrors } from './render';
 // Each NAME.yaml under config-fixtures/ is a kube-routes.yaml; NAME.expected.txt holds its errors.
 const fixtures = resolve(__dirname, '../../../test/engine/config-fixtures');
 
-for (const file of readdirSync(fixtures)
+const files = readdirSync(fixtures)
   .filter((f) => f.endsWith('.yaml'))
-  .sort()) {
+  .sort();
+
+// A missing or emptied folder must fail, not run no test.
+test('config fixtures exist', () =>
+  assert.ok(files.length >= 18, `only ${files.length} config fixtures in ${fixtures}`));
+
+for (const file of files) {
   test(`config ${file}`, () => {
     const { config, errors } = parseConfig(readFileSync(join(fixtures, file), 'utf8'), file);
     assert.equal(config === undefined, errors.length > 0, 'a config is returned exactly when there are no errors');
