@@ -111,7 +111,12 @@ export const programs = [
     exit: 'process.exitCode = code; process.exit();',
     // The flags of server/bin/kube-routes-speaker's #! line (its memory figures depend on them);
     // the single executable gets them through the SEA config's execArgv.
-    execArgv: ['--max-semi-space-size=1', '--no-maglev', '--max-inlined-bytecode-size-cumulative=230'],
+    execArgv: [
+      '--max-semi-space-size=1',
+      '--memory-saver-mode',
+      '--no-maglev',
+      '--max-inlined-bytecode-size-cumulative=230',
+    ],
   },
   {
     name: 'kube-routes-language-server',

@@ -33,7 +33,12 @@ test('a speaker started from its bin runs with the #! line flags and environment
   const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
   const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
   const { env, flags } = shebang();
-  assert.deepEqual(flags, ['--max-semi-space-size=1', '--no-maglev', '--max-inlined-bytecode-size-cumulative=230']);
+  assert.deepEqual(flags, [
+    '--max-semi-space-size=1',
+    '--memory-saver-mode',
+    '--no-maglev',
+    '--max-inlined-bytecode-size-cumulative=230',
+  ]);
   assert.deepEqual(env, ['MALLOC_ARENA_MAX=2', 'MALLOC_MMAP_THRESHOLD_=32768']);
   for (const flag of flags) assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
   for (const setting of env) assert.ok(environ.includes(setting), `${setting} in the environment`);
