@@ -2,6 +2,8 @@
 // MRT load against Debian's bgpdump on the same files, side by side in one run: each round runs,
 // as separate processes (start-up included), alternating the order:
 //   - `bgpdump -m FILE > /dev/null`;
+//   - `node bench/mrt-floor.mjs FILE`: Node started, the file decompressed and its record headers
+//     walked, nothing decoded: what any loader in Node pays before the first record;
 //   - `node bench/mrt-load.mjs FILE`: the file loaded into a RIB, what `--bgp FILE` loads, with the
 //     compile cache on as the `kubectl-routes` launcher has it;
 //   - `kubectl-routes check --bgp FILE DIR`: what users run, through the launcher: the whole table
@@ -97,6 +99,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const check = (file) => ['check', '--bgp', file, checkDir];
 const subjects = {
   'bgpdump -m': (file) => timed('bgpdump', ['-m', file]),
+  'mrt-floor.mjs (no decoding)': (file) => timed(process.execPath, [join(root, 'bench/mrt-floor.mjs'), file]),
   'mrt-load.mjs': (file) => timed(process.execPath, [join(root, 'bench/mrt-load.mjs'), file]),
   'kubectl-routes check --bgp': (file) =>
     timed(process.execPath, [join(root, 'kubectl-plugin/bin/kubectl-routes'), ...check(file)], [0, 1]),
